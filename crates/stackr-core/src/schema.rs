@@ -1,0 +1,288 @@
+//! Resource type schemas: the contract between the stack language and the
+//! reconcilers.
+//!
+//! Each resource type (`aws.ec2.vpc`) declares its properties (name, type,
+//! required or not, updatable in place or forcing replacement, secret or
+//! not) and the attributes it exposes after creation. Validation checks
+//! stacks against these declarations without any AWS code; the concrete
+//! declarations live in the `stackr-schema` crate, one file per type, beside
+//! where the reconcilers implement them.
+
+use crate::value::Value;
+
+/// The type of a property or attribute value.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PropType {
+    String,
+    /// A whole number.
+    Int,
+    /// Any number (e.g. 0.5 ACU).
+    Number,
+    Bool,
+    /// One of the listed strings.
+    Enum(&'static [&'static str]),
+    List(&'static PropType),
+    /// String keys to values of one type.
+    Map(&'static PropType),
+    /// A structure with declared fields.
+    Object(&'static [PropSchema]),
+    /// A JSON document (IAM policy, container definitions): a map or list
+    /// written in YAML, or a string holding JSON.
+    Json,
+    /// Anything; checked by the reconciler.
+    Any,
+}
+
+impl PropType {
+    /// A short description for messages and the JSON Schema.
+    pub fn describe(&self) -> String {
+        match self {
+            PropType::String => "a string".into(),
+            PropType::Int => "a whole number".into(),
+            PropType::Number => "a number".into(),
+            PropType::Bool => "true or false".into(),
+            PropType::Enum(v) => format!("one of {}", v.join(", ")),
+            PropType::List(t) => format!("a list of {}", t.describe_plural()),
+            PropType::Map(t) => format!("a map of names to {}", t.describe_plural()),
+            PropType::Object(_) => "a map".into(),
+            PropType::Json => "a JSON document (a map or list in YAML, or a JSON string)".into(),
+            PropType::Any => "any value".into(),
+        }
+    }
+
+    fn describe_plural(&self) -> String {
+        match self {
+            PropType::String => "strings".into(),
+            PropType::Int => "whole numbers".into(),
+            PropType::Number => "numbers".into(),
+            PropType::Bool => "booleans".into(),
+            PropType::Object(_) => "maps".into(),
+            other => other.describe(),
+        }
+    }
+}
+
+/// Whether changing a property can be done in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Update {
+    /// Changed through an update call.
+    InPlace,
+    /// AWS cannot change it: the resource is replaced.
+    Replace,
+}
+
+/// One property of a resource type (or one field of an object property).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PropSchema {
+    pub name: &'static str,
+    pub ty: PropType,
+    pub required: bool,
+    pub update: Update,
+    /// Never stored in state nor printed.
+    pub secret: bool,
+    pub doc: &'static str,
+}
+
+/// Declares an optional, updatable property; refine with the builder methods.
+pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
+    PropSchema { name, ty, required: false, update: Update::InPlace, secret: false, doc: "" }
+}
+
+impl PropSchema {
+    pub const fn required(self) -> Self {
+        PropSchema { required: true, ..self }
+    }
+    pub const fn replaces(self) -> Self {
+        PropSchema { update: Update::Replace, ..self }
+    }
+    pub const fn secret(self) -> Self {
+        PropSchema { secret: true, ..self }
+    }
+    pub const fn doc(self, doc: &'static str) -> Self {
+        PropSchema { doc, ..self }
+    }
+}
+
+/// One attribute a resource exposes once it exists.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AttrSchema {
+    pub name: &'static str,
+    pub ty: PropType,
+    pub doc: &'static str,
+}
+
+pub const fn attr(name: &'static str, ty: PropType, doc: &'static str) -> AttrSchema {
+    AttrSchema { name, ty, doc }
+}
+
+/// Is this a managed resource or a read-only look-up (`data:`)?
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Resource,
+    Data,
+}
+
+/// The declaration of one resource or data type.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TypeSchema {
+    /// `aws.<service>.<type>`.
+    pub kind: &'static str,
+    pub role: Role,
+    pub doc: &'static str,
+    pub properties: &'static [PropSchema],
+    pub attributes: &'static [AttrSchema],
+    /// Accepts a `tags` property and receives the stack's tags plus
+    /// `stackr:stack` and `stackr:resource`.
+    pub taggable: bool,
+    /// Has a "ready" state reached some time after creation (an Aurora
+    /// cluster becoming available); dependants that need readiness wait.
+    pub has_readiness: bool,
+}
+
+/// The property every taggable type accepts.
+pub const TAGS_PROP: PropSchema =
+    prop("tags", PropType::Map(&PropType::String)).doc("Tags for this resource, merged over the stack's tags.");
+
+impl TypeSchema {
+    pub fn property(&self, name: &str) -> Option<&PropSchema> {
+        self.properties.iter().find(|p| p.name == name).or_else(|| (self.taggable && name == "tags").then_some(&TAGS_PROP))
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&AttrSchema> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// Names a reference `resource.<name>` may use: attributes and properties.
+    pub fn referenceable(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.attributes.iter().map(|a| a.name).collect();
+        for p in self.properties {
+            if !v.contains(&p.name) {
+                v.push(p.name);
+            }
+        }
+        if self.taggable && !v.contains(&"tags") {
+            v.push("tags");
+        }
+        v
+    }
+
+    pub fn property_names(&self) -> Vec<&'static str> {
+        let mut v: Vec<&'static str> = self.properties.iter().map(|p| p.name).collect();
+        if self.taggable {
+            v.push("tags");
+        }
+        v
+    }
+}
+
+/// All known types. Implemented by the schema crate; tests use small ones.
+pub trait Catalog: Sync {
+    fn get(&self, kind: &str) -> Option<&'static TypeSchema>;
+    fn all(&self) -> Vec<&'static TypeSchema>;
+}
+
+/// A catalog over a static list.
+pub struct StaticCatalog(pub &'static [&'static TypeSchema]);
+
+impl Catalog for StaticCatalog {
+    fn get(&self, kind: &str) -> Option<&'static TypeSchema> {
+        self.0.iter().copied().find(|t| t.kind == kind)
+    }
+    fn all(&self) -> Vec<&'static TypeSchema> {
+        self.0.to_vec()
+    }
+}
+
+/// A problem found when checking a value against a type: the path inside
+/// the value (`ingress[0].port`) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeMismatch {
+    pub path: String,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Checks a value against a declared type. Unknown values are accepted:
+/// they are checked again when known.
+pub fn check_value(ty: &PropType, v: &Value, path: &str, out: &mut Vec<TypeMismatch>) {
+    let mismatch = |out: &mut Vec<TypeMismatch>| {
+        out.push(TypeMismatch {
+            path: path.to_string(),
+            message: format!("expected {}, found {}", ty.describe(), describe_value(v)),
+            help: None,
+        })
+    };
+    match (ty, v) {
+        (_, Value::Unknown) | (PropType::Any, _) => {}
+        (PropType::String, Value::String(_)) => {}
+        // Numbers and booleans written where a string is wanted are
+        // accepted as their text (`port: 443` for a string port).
+        (PropType::String, Value::Number(_) | Value::Bool(_)) => {}
+        (PropType::Int, Value::Number(n)) if n.fract() == 0.0 => {}
+        (PropType::Number, Value::Number(_)) => {}
+        (PropType::Bool, Value::Bool(_)) => {}
+        (PropType::Enum(allowed), Value::String(s)) => {
+            if !allowed.contains(&s.as_str()) {
+                out.push(TypeMismatch {
+                    path: path.to_string(),
+                    message: format!("`{s}` is not a valid value"),
+                    help: Some(crate::diag::suggest(s, allowed, "values")),
+                });
+            }
+        }
+        (PropType::List(inner), Value::List(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                check_value(inner, item, &format!("{path}[{i}]"), out);
+            }
+        }
+        (PropType::Map(inner), Value::Map(m)) => {
+            for (k, item) in m {
+                check_value(inner, item, &format!("{path}.{k}"), out);
+            }
+        }
+        (PropType::Object(fields), Value::Map(m)) => {
+            for (k, item) in m {
+                match fields.iter().find(|f| f.name == *k) {
+                    Some(f) => check_value(&f.ty, item, &format!("{path}.{k}"), out),
+                    None => {
+                        let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
+                        out.push(TypeMismatch {
+                            path: format!("{path}.{k}"),
+                            message: format!("unknown field `{k}`"),
+                            help: Some(crate::diag::suggest(k, &names, "fields")),
+                        });
+                    }
+                }
+            }
+            for f in fields.iter().filter(|f| f.required) {
+                if !m.contains_key(f.name) {
+                    out.push(TypeMismatch {
+                        path: path.to_string(),
+                        message: format!("missing required field `{}`", f.name),
+                        help: Some(format!("`{}` is {}", f.name, f.ty.describe())),
+                    });
+                }
+            }
+        }
+        (PropType::Json, Value::Map(_) | Value::List(_)) => {}
+        (PropType::Json, Value::String(s)) => {
+            if let Err(e) = serde_json::from_str::<serde_json::Value>(s) {
+                out.push(TypeMismatch {
+                    path: path.to_string(),
+                    message: format!("not valid JSON: {e}"),
+                    help: Some("write the document as a YAML map instead of a JSON string".into()),
+                });
+            }
+        }
+        _ => mismatch(out),
+    }
+}
+
+fn describe_value(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.len() <= 40 => format!("the string {s:?}"),
+        Value::Number(n) => format!("the number {}", crate::value::format_number(*n)),
+        Value::Bool(b) => format!("`{b}`"),
+        other => other.type_name().to_string(),
+    }
+}

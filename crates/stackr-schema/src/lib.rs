@@ -1,0 +1,1 @@
+//! Resource type declarations (filled in per service).

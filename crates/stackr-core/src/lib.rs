@@ -6,10 +6,22 @@
 //! - [`source`], [`diag`]: locations and located errors.
 //! - [`yaml`]: a YAML loader that keeps every value's location.
 //! - [`value`]: runtime values, including "known after apply".
+//! - [`expr`]: the `${...}` expression language.
 //! - [`schema`]: resource type declarations (implemented in `stackr-schema`).
+//! - [`lang`]: stack files → a resolved, checked [`model::Stack`] ([`lang::load`]).
+//! - [`graph`], [`render`]: the dependency graph and its renderings.
 
 pub mod diag;
+pub mod expr;
+pub mod graph;
+pub mod jsonschema;
+pub mod lang;
+pub mod model;
+pub mod render;
 pub mod schema;
 pub mod source;
 pub mod value;
 pub mod yaml;
+
+pub use lang::{LoadError, VarInputs, load};
+pub use model::{Address, Stack};

@@ -1,0 +1,120 @@
+//! Evaluates every value that can be known before apply, in dependency
+//! order, and checks it against the type schemas: a wrong type, a bad
+//! enum value or a failing function (`cidrsubnet` out of range) is found
+//! by `validate`, not halfway through an apply.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::tree::Tree;
+use crate::model::{NodeRef, Stack, StackScope};
+use crate::schema::{TypeSchema, check_value};
+use crate::value::Value;
+use crate::yaml::Key;
+use std::collections::{BTreeMap, HashSet};
+
+/// The value a resource instance shows to references before apply: its
+/// evaluated properties, and every attribute not set by a property unknown.
+pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> Value {
+    let mut m: BTreeMap<String, Value> = schema
+        .attributes
+        .iter()
+        .map(|a| (a.name.to_string(), Value::Unknown))
+        .collect();
+    for p in schema.properties {
+        m.entry(p.name.to_string()).or_insert(Value::Null);
+    }
+    for (k, v) in props {
+        m.insert(k.clone(), v.clone());
+    }
+    Value::Map(m)
+}
+
+/// Evaluates and type-checks properties; `skip` holds resources whose
+/// references were already reported broken.
+pub fn check_values(stack: &Stack, skip: &HashSet<usize>, diags: &mut Diagnostics) {
+    let Some(order) = stack.graph.topo_order() else {
+        return;
+    };
+    let mut scope = StackScope {
+        vars: stack.var_values(),
+        ..Default::default()
+    };
+    for (i, d) in stack.data.iter().enumerate() {
+        let _ = i;
+        scope.set_data(&d.name, planned_object(d.schema, &BTreeMap::new()));
+    }
+    for r in &stack.resources {
+        if r.for_each {
+            scope
+                .resources
+                .insert(r.name.clone(), Value::Map(BTreeMap::new()));
+        }
+    }
+    for node in order {
+        match node {
+            NodeRef::Data(di) => {
+                let d = &stack.data[di];
+                scope.each = None;
+                let props = eval_props(&d.args, d.schema, &scope, diags);
+                scope.set_data(&d.name, planned_object(d.schema, &props));
+            }
+            NodeRef::Instance(ii) => {
+                let inst = &stack.instances[ii];
+                let res = &stack.resources[inst.resource];
+                let props = if skip.contains(&inst.resource) {
+                    BTreeMap::new()
+                } else {
+                    scope.each = inst.each.as_ref().map(|e| e.to_value());
+                    eval_props(&res.properties, res.schema, &scope, diags)
+                };
+                let obj = if skip.contains(&inst.resource) {
+                    Value::Unknown
+                } else {
+                    planned_object(res.schema, &props)
+                };
+                scope.set_instance(&inst.address, obj);
+            }
+        }
+    }
+    scope.each = None;
+    for o in &stack.outputs {
+        o.value.eval(&scope, diags);
+    }
+}
+
+/// Evaluates properties and checks each against its declared type.
+pub fn eval_props(
+    props: &[(Key, Tree)],
+    schema: &TypeSchema,
+    scope: &StackScope,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for (k, t) in props {
+        let v = t.eval(scope, diags);
+        if let Some(p) = schema.property(&k.name) {
+            let mut problems = Vec::new();
+            check_value(&p.ty, &v, "", &mut problems);
+            for pr in problems {
+                let path = pr.path.trim_start_matches('.');
+                let span = if path.is_empty() {
+                    t.span()
+                } else {
+                    t.span_of(path)
+                };
+                let field = if path.is_empty() {
+                    k.name.clone()
+                } else {
+                    format!("{}.{}", k.name, path)
+                };
+                let mut d =
+                    Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
+                d.help = pr
+                    .help
+                    .or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
+                diags.push(d);
+            }
+        }
+        out.insert(k.name.clone(), v);
+    }
+    out
+}

@@ -1,0 +1,134 @@
+//! The stack language: decoding, `extends`, variables, resolution and
+//! checking.
+//!
+//! [`load`] runs the whole pipeline: read the file chain, merge, resolve
+//! variables, expand `for_each`, check types and references, build the
+//! graph, reject cycles, and evaluate what is known before apply. Every
+//! phase collects all the errors it can before the next one starts.
+
+pub mod ast;
+pub mod check;
+pub mod decode;
+pub mod load;
+pub mod resolve;
+pub mod tree;
+pub mod vars;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::graph::StackGraph;
+use crate::model::Stack;
+use crate::schema::Catalog;
+use crate::source::SourceMap;
+use std::collections::HashSet;
+use std::path::Path;
+pub use vars::VarInputs;
+
+/// Loading failed: the errors, and the sources needed to render them.
+#[derive(Debug, thiserror::Error)]
+#[error("{diagnostics}")]
+pub struct LoadError {
+    pub diagnostics: Diagnostics,
+    pub sources: SourceMap,
+}
+
+impl LoadError {
+    pub fn render(&self, color: bool) -> String {
+        self.diagnostics.render(&self.sources, color)
+    }
+}
+
+/// Loads, resolves and checks a stack.
+pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
+    let mut sources = SourceMap::new();
+    let mut diags = Diagnostics::new();
+    let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
+        diagnostics.sort();
+        Err(LoadError {
+            diagnostics,
+            sources,
+        })
+    };
+
+    let chain = load::load_chain(path, &mut sources, &mut diags);
+    if chain.is_empty() {
+        return fail(diags, sources);
+    }
+    let chain_len = chain.len();
+    let merged = load::merge(chain, &mut diags);
+    let vars = vars::resolve_vars(&merged, inputs, chain_len, &mut sources, &mut diags);
+    if !diags.is_empty() {
+        // Without every variable, later phases would only report echoes.
+        return fail(diags, sources);
+    }
+    let before = diags.len();
+    let resolved = resolve::resolve(merged, &vars, catalog, path, &sources, &mut diags);
+    let _ = before;
+    let graph = StackGraph::build(&resolved.instances, &resolved.data);
+    let mut stack = Stack {
+        name: resolved.name,
+        region: resolved.region,
+        state: resolved.state,
+        tags: resolved.tags,
+        vars,
+        data: resolved.data,
+        resources: resolved.resources,
+        instances: resolved.instances,
+        outputs: resolved.outputs,
+        graph,
+        sources: SourceMap::new(),
+        path: path.to_path_buf(),
+        by_name: resolved.by_name,
+    };
+    let cycles = stack.graph.cycles();
+    for cycle in &cycles {
+        let mut names: Vec<String> = cycle.iter().map(|h| stack.node_name(h.from)).collect();
+        names.push(stack.node_name(cycle[0].from));
+        let mut d = Diagnostic::new(cycle[0].span, format!("dependency cycle: {}", names.join(" -> ")))
+            .with_help("a resource cannot depend on itself, directly or through others; remove one of these references");
+        for h in cycle {
+            d = d.with_note(
+                h.span,
+                format!(
+                    "{} refers to {} here",
+                    stack.node_name(h.from),
+                    stack.node_name(h.to)
+                ),
+            );
+        }
+        diags.push(d);
+    }
+    if cycles.is_empty() {
+        let tainted: HashSet<usize> = resources_with_errors(&stack, &diags);
+        check::check_values(&stack, &tainted, &mut diags);
+    }
+    if !diags.is_empty() {
+        return fail(diags, sources);
+    }
+    stack.sources = sources;
+    Ok(stack)
+}
+
+/// Resources whose definition already has an error: their values are not
+/// evaluated, so one mistake is not reported again as a consequence.
+fn resources_with_errors(stack: &Stack, diags: &Diagnostics) -> HashSet<usize> {
+    let mut out = HashSet::new();
+    for (i, r) in stack.resources.iter().enumerate() {
+        let (start, end) = span_range(r);
+        if diags.iter().any(|d| {
+            d.span
+                .is_some_and(|s| s.file == start.file && s.start >= start.start && s.start <= end)
+        }) {
+            out.insert(i);
+        }
+    }
+    out
+}
+
+/// From a resource's name to the last position of its properties.
+fn span_range(r: &crate::model::Resource) -> (crate::source::Span, crate::source::Pos) {
+    let mut end = r.span.start;
+    for (k, t) in &r.properties {
+        end = end.max(k.span.start).max(t.span().end).max(t.span().start);
+    }
+    (r.span, end)
+}

@@ -1,0 +1,270 @@
+//! The resolved stack: every variable known, every `for_each` expanded into
+//! instances with addresses, every reference checked and turned into a
+//! dependency. This is what the engine plans from.
+
+use crate::expr::Scope;
+use crate::graph::StackGraph;
+use crate::lang::ast::{Lifecycle, Spanned};
+use crate::lang::tree::Tree;
+use crate::lang::vars::ResolvedVar;
+use crate::schema::TypeSchema;
+use crate::source::{SourceMap, Span};
+use crate::value::Value;
+use crate::yaml::Key;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::PathBuf;
+
+/// The address of a resource instance: `vpc`, `subnet[ap-northeast-1a]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub key: Option<String>,
+}
+
+impl Address {
+    pub fn single(name: &str) -> Self {
+        Address {
+            name: name.to_string(),
+            key: None,
+        }
+    }
+
+    /// Parses `name` or `name[key]` or `name["key"]`.
+    pub fn parse(s: &str) -> Option<Address> {
+        match s.find('[') {
+            None => (!s.is_empty()).then(|| Address::single(s)),
+            Some(i) => {
+                let name = &s[..i];
+                let rest = s[i + 1..].strip_suffix(']')?;
+                let key = rest
+                    .strip_prefix('"')
+                    .and_then(|r| r.strip_suffix('"'))
+                    .unwrap_or(rest);
+                (!name.is_empty()).then(|| Address {
+                    name: name.to_string(),
+                    key: Some(key.to_string()),
+                })
+            }
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.key {
+            None => f.write_str(&self.name),
+            Some(k)
+                if !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c)) =>
+            {
+                write!(f, "{}[{k}]", self.name)
+            }
+            Some(k) => write!(f, "{}[{k:?}]", self.name),
+        }
+    }
+}
+
+/// Where state is kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "backend", rename_all = "lowercase")]
+pub enum StateConfig {
+    Local {
+        path: PathBuf,
+    },
+    S3 {
+        bucket: String,
+        key: String,
+        region: String,
+        kms_key_id: Option<String>,
+    },
+}
+
+/// `each.*` of one for_each instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Each {
+    pub key: String,
+    pub value: Value,
+    pub index: usize,
+}
+
+impl Each {
+    pub fn to_value(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("key".to_string(), Value::String(self.key.clone()));
+        m.insert("value".to_string(), self.value.clone());
+        m.insert("index".to_string(), Value::Number(self.index as f64));
+        Value::Map(m)
+    }
+}
+
+/// A node of the dependency graph.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NodeRef {
+    Instance(usize),
+    Data(usize),
+}
+
+/// A dependency of a node, with the place that creates it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dep {
+    pub target: NodeRef,
+    pub span: Span,
+    /// From `depends_on` rather than a reference.
+    pub explicit: bool,
+}
+
+/// A resource as declared (before for_each expansion).
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub name: String,
+    pub schema: &'static TypeSchema,
+    pub span: Span,
+    pub type_span: Span,
+    pub properties: Vec<(Key, Tree)>,
+    pub properties_span: Span,
+    pub for_each: bool,
+    pub lifecycle: Lifecycle,
+    pub description: Option<String>,
+    pub depends_on: Vec<Spanned<String>>,
+    /// Indices into [`Stack::instances`], in key order.
+    pub instances: Vec<usize>,
+}
+
+/// One instance of a resource: what the engine creates.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    pub address: Address,
+    pub resource: usize,
+    pub each: Option<Each>,
+    pub region: String,
+    pub deps: Vec<Dep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DataSource {
+    pub name: String,
+    pub schema: &'static TypeSchema,
+    pub span: Span,
+    pub region: String,
+    pub args: Vec<(Key, Tree)>,
+    pub deps: Vec<Dep>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub name: String,
+    pub value: Tree,
+    pub description: Option<String>,
+    pub sensitive: bool,
+    pub span: Span,
+    pub deps: Vec<Dep>,
+}
+
+/// A fully resolved stack.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub name: String,
+    pub region: String,
+    pub state: StateConfig,
+    /// The stack's tags (without the `stackr:` ones, which the engine adds).
+    pub tags: BTreeMap<String, String>,
+    pub vars: BTreeMap<String, ResolvedVar>,
+    pub data: Vec<DataSource>,
+    pub resources: Vec<Resource>,
+    pub instances: Vec<Instance>,
+    pub outputs: Vec<Output>,
+    pub graph: StackGraph,
+    pub sources: SourceMap,
+    pub path: PathBuf,
+    /// Resource name to index in `resources`.
+    pub by_name: HashMap<String, usize>,
+}
+
+impl Stack {
+    pub fn resource_of(&self, i: &Instance) -> &Resource {
+        &self.resources[i.resource]
+    }
+
+    pub fn instance_by_address(&self, a: &Address) -> Option<usize> {
+        let r = &self.resources[*self.by_name.get(&a.name)?];
+        r.instances
+            .iter()
+            .copied()
+            .find(|&i| self.instances[i].address == *a)
+    }
+
+    /// A short name for a node, for messages and graphs.
+    pub fn node_name(&self, n: NodeRef) -> String {
+        match n {
+            NodeRef::Instance(i) => self.instances[i].address.to_string(),
+            NodeRef::Data(d) => format!("data.{}", self.data[d].name),
+        }
+    }
+
+    /// The variable values as one map, for `var.*`.
+    pub fn var_values(&self) -> Value {
+        Value::Map(
+            self.vars
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+        )
+    }
+}
+
+/// A scope for evaluating a stack's expressions: `var`, `data`, `each` and
+/// resource names, each resolving to a value held here. The engine fills
+/// `resources` and `data` with what it knows (observed attributes, or
+/// unknowns before apply).
+#[derive(Debug, Clone, Default)]
+pub struct StackScope {
+    pub vars: Value,
+    pub data: Value,
+    pub each: Option<Value>,
+    /// Resource name to its value: a map of attributes, or for a for_each
+    /// resource a map of instance key to attributes.
+    pub resources: HashMap<String, Value>,
+}
+
+impl Scope for StackScope {
+    fn root(&self, name: &str) -> Option<&Value> {
+        match name {
+            "var" => Some(&self.vars),
+            "data" => Some(&self.data),
+            "each" => self.each.as_ref(),
+            other => self.resources.get(other),
+        }
+    }
+}
+
+impl StackScope {
+    /// Records the value of one instance.
+    pub fn set_instance(&mut self, address: &Address, value: Value) {
+        match &address.key {
+            None => {
+                self.resources.insert(address.name.clone(), value);
+            }
+            Some(k) => {
+                let slot = self
+                    .resources
+                    .entry(address.name.clone())
+                    .or_insert_with(|| Value::Map(BTreeMap::new()));
+                if let Value::Map(m) = slot {
+                    m.insert(k.clone(), value);
+                }
+            }
+        }
+    }
+
+    pub fn set_data(&mut self, name: &str, value: Value) {
+        if !matches!(self.data, Value::Map(_)) {
+            self.data = Value::Map(BTreeMap::new());
+        }
+        if let Value::Map(m) = &mut self.data {
+            m.insert(name.to_string(), value);
+        }
+    }
+}

@@ -23,5 +23,5 @@ pub mod source;
 pub mod value;
 pub mod yaml;
 
-pub use lang::{LoadError, VarInputs, load};
+pub use lang::{LoadError, VarInputs, load, load_text};
 pub use model::{Address, Stack};

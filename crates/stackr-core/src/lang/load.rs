@@ -22,6 +22,17 @@ const MAX_CHAIN: usize = 32;
 
 /// Loads `path` and everything it extends. Files come back base first.
 pub fn load_chain(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics) -> Vec<StackFile> {
+    load_chain_from(path, None, sources, diags)
+}
+
+/// Like [`load_chain`], with the first file's text given rather than read
+/// (tests, fuzzing, standard input). Extended files are read from disk.
+pub fn load_chain_from(
+    path: &Path,
+    mut text: Option<String>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Vec<StackFile> {
     let mut chain: Vec<StackFile> = Vec::new();
     let mut seen: Vec<PathBuf> = Vec::new();
     let mut next: Option<(PathBuf, String, Option<Span>)> =
@@ -53,7 +64,11 @@ pub fn load_chain(path: &Path, sources: &mut SourceMap, diags: &mut Diagnostics)
             ));
             break;
         }
-        let text = match std::fs::read_to_string(&path) {
+        let read = match text.take() {
+            Some(t) => Ok(t),
+            None => std::fs::read_to_string(&path),
+        };
+        let text = match read {
             Ok(t) => t,
             Err(e) => {
                 let msg = format!("cannot read {display}: {}", io_reason(&e));

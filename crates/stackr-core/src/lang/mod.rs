@@ -39,6 +39,15 @@ impl LoadError {
 
 /// Loads, resolves and checks a stack.
 pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
+    load_from(path, None, inputs, catalog)
+}
+
+/// Loads a stack whose file text is given (named `path` in messages).
+pub fn load_text(path: &Path, text: &str, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
+    load_from(path, Some(text.to_string()), inputs, catalog)
+}
+
+fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
@@ -49,7 +58,7 @@ pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<St
         })
     };
 
-    let chain = load::load_chain(path, &mut sources, &mut diags);
+    let chain = load::load_chain_from(path, text, &mut sources, &mut diags);
     if chain.is_empty() {
         return fail(diags, sources);
     }
@@ -60,9 +69,7 @@ pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<St
         // Without every variable, later phases would only report echoes.
         return fail(diags, sources);
     }
-    let before = diags.len();
     let resolved = resolve::resolve(merged, &vars, catalog, path, &sources, &mut diags);
-    let _ = before;
     let graph = StackGraph::build(&resolved.instances, &resolved.data);
     let mut stack = Stack {
         name: resolved.name,

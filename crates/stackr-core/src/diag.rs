@@ -221,10 +221,19 @@ pub fn did_you_mean<'a>(
 pub fn suggest(word: &str, candidates: &[&str], what: &str) -> String {
     let list = if candidates.is_empty() {
         format!("there are no {what}")
-    } else if candidates.len() <= 40 {
+    } else if candidates.len() <= 20 {
         format!("valid {what}: {}", candidates.join(", "))
+    } else if what == "types" {
+        format!(
+            "`stackr schema --list` lists all {} types",
+            candidates.len()
+        )
     } else {
-        format!("{} {what} exist; see `stackr schema`", candidates.len())
+        format!(
+            "valid {what}: {}, ... ({} in all)",
+            candidates[..20].join(", "),
+            candidates.len()
+        )
     };
     match did_you_mean(word, candidates.iter().copied()) {
         Some(m) => format!("did you mean `{m}`? {list}"),

@@ -139,7 +139,9 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
                         .map(|f| f.signature);
                     let err = EvalError::new(e.span, msg);
                     Err(match sig {
-                        Some(s) if !err.message.contains("usage:") => err.help(format!("usage: {s}")),
+                        Some(s) if !err.message.contains("usage:") => {
+                            err.help(format!("usage: {s}"))
+                        }
                         _ => err,
                     })
                 }

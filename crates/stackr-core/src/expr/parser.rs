@@ -265,10 +265,7 @@ impl Parser {
     fn binary(&mut self, min_level: u8) -> Result<Expr, ParseError> {
         self.enter()?;
         let mut lhs = self.unary()?;
-        loop {
-            let Some((op, level)) = self.peek().and_then(binary_op) else {
-                break;
-            };
+        while let Some((op, level)) = self.peek().and_then(binary_op) {
             if level < min_level {
                 break;
             }

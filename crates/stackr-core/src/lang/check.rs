@@ -28,9 +28,14 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
     Value::Map(m)
 }
 
-/// Evaluates and type-checks properties; `skip` holds resources whose
-/// references were already reported broken.
-pub fn check_values(stack: &Stack, skip: &HashSet<usize>, diags: &mut Diagnostics) {
+/// Evaluates and type-checks properties; `skip` and `skip_outputs` hold
+/// resources and outputs whose references were already reported broken.
+pub fn check_values(
+    stack: &Stack,
+    skip: &HashSet<usize>,
+    skip_outputs: &HashSet<String>,
+    diags: &mut Diagnostics,
+) {
     let Some(order) = stack.graph.topo_order() else {
         return;
     };
@@ -77,7 +82,9 @@ pub fn check_values(stack: &Stack, skip: &HashSet<usize>, diags: &mut Diagnostic
     }
     scope.each = None;
     for o in &stack.outputs {
-        o.value.eval(&scope, diags);
+        if !skip_outputs.contains(&o.name) {
+            o.value.eval(&scope, diags);
+        }
     }
 }
 
@@ -101,10 +108,10 @@ pub fn eval_props(
                 } else {
                     t.span_of(path)
                 };
-                let field = if path.is_empty() {
-                    k.name.clone()
-                } else {
-                    format!("{}.{}", k.name, path)
+                let field = match path.chars().next() {
+                    None => k.name.clone(),
+                    Some('[') => format!("{}{path}", k.name),
+                    Some(_) => format!("{}.{path}", k.name),
                 };
                 let mut d =
                     Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));

@@ -43,11 +43,21 @@ pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<St
 }
 
 /// Loads a stack whose file text is given (named `path` in messages).
-pub fn load_text(path: &Path, text: &str, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
+pub fn load_text(
+    path: &Path,
+    text: &str,
+    inputs: &VarInputs,
+    catalog: &dyn Catalog,
+) -> Result<Stack, LoadError> {
     load_from(path, Some(text.to_string()), inputs, catalog)
 }
 
-fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
+fn load_from(
+    path: &Path,
+    text: Option<String>,
+    inputs: &VarInputs,
+    catalog: &dyn Catalog,
+) -> Result<Stack, LoadError> {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
@@ -106,7 +116,13 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
     }
     if cycles.is_empty() {
         let tainted: HashSet<usize> = resources_with_errors(&stack, &diags);
-        check::check_values(&stack, &tainted, &mut diags);
+        let tainted_outputs: HashSet<String> = stack
+            .outputs
+            .iter()
+            .filter(|o| has_error_within(&diags, o.span, o.value.span()))
+            .map(|o| o.name.clone())
+            .collect();
+        check::check_values(&stack, &tainted, &tainted_outputs, &mut diags);
     }
     if !diags.is_empty() {
         return fail(diags, sources);
@@ -121,14 +137,32 @@ fn resources_with_errors(stack: &Stack, diags: &Diagnostics) -> HashSet<usize> {
     let mut out = HashSet::new();
     for (i, r) in stack.resources.iter().enumerate() {
         let (start, end) = span_range(r);
-        if diags.iter().any(|d| {
-            d.span
-                .is_some_and(|s| s.file == start.file && s.start >= start.start && s.start <= end)
-        }) {
+        if has_error_between(diags, start, end) {
             out.insert(i);
         }
     }
     out
+}
+
+fn has_error_within(
+    diags: &Diagnostics,
+    from: crate::source::Span,
+    value: crate::source::Span,
+) -> bool {
+    has_error_between(diags, from, value.end.max(value.start))
+}
+
+fn has_error_between(
+    diags: &Diagnostics,
+    start: crate::source::Span,
+    end: crate::source::Pos,
+) -> bool {
+    // To the end of `end`'s line: a scalar's span records only its start.
+    diags.iter().any(|d| {
+        d.span.is_some_and(|s| {
+            s.file == start.file && s.start >= start.start && s.start.line <= end.line
+        })
+    })
 }
 
 /// From a resource's name to the last position of its properties.

@@ -137,10 +137,7 @@ pub fn resolve(
         );
         r.check_lifecycle(&decl.lifecycle, schema);
         let idx = resources.len();
-        let each_list = match &decl.for_each {
-            Some(fe) => Some(r.for_each(fe, &var_scope)),
-            None => None,
-        };
+        let each_list = decl.for_each.as_ref().map(|fe| r.for_each(fe, &var_scope));
         let mut res = Resource {
             name: decl.name.name.clone(),
             schema,
@@ -569,7 +566,19 @@ impl Resolver<'_> {
                 );
             }
         }
-        for p in schema.properties.iter().filter(|p| p.required) {
+        // A misspelt required property is reported once, as the misspelling.
+        let misspelt: Vec<&str> = props
+            .iter()
+            .filter(|(k, _)| schema.property(&k.name).is_none())
+            .filter_map(|(k, _)| {
+                crate::diag::did_you_mean(&k.name, schema.properties.iter().map(|p| p.name))
+            })
+            .collect();
+        for p in schema
+            .properties
+            .iter()
+            .filter(|p| p.required && !misspelt.contains(&p.name))
+        {
             let present = props
                 .iter()
                 .any(|(k, t)| k.name == p.name && !matches!(t, Tree::Scalar(Value::Null, _)));

@@ -1,0 +1,7 @@
+//! AWS Certificate Manager: public certificates and their validation.
+
+mod certificate;
+mod certificate_validation;
+
+pub use certificate::CERTIFICATE;
+pub use certificate_validation::CERTIFICATE_VALIDATION;

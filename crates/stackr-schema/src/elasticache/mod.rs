@@ -1,0 +1,7 @@
+//! Amazon ElastiCache: cache clusters and cache subnet groups.
+
+mod cache_cluster;
+mod cache_subnet_group;
+
+pub use cache_cluster::CACHE_CLUSTER;
+pub use cache_subnet_group::CACHE_SUBNET_GROUP;

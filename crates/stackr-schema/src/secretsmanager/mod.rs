@@ -1,0 +1,5 @@
+//! AWS Secrets Manager.
+
+mod secret;
+
+pub use secret::SECRET;

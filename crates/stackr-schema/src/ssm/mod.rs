@@ -1,0 +1,5 @@
+//! AWS Systems Manager Parameter Store.
+
+mod parameter;
+
+pub use parameter::PARAMETER;

@@ -1,0 +1,205 @@
+//! Command-line arguments (clap derive). Flags and exit codes are public
+//! API: change them only with a major version.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// stackr: native infrastructure as code for AWS.
+///
+/// A YAML stack becomes a dependency graph of resources; reconcilers create,
+/// update and delete each resource through the AWS APIs, and the result is
+/// recorded in a state file (local, or in S3 with locking).
+///
+/// Exit codes: 0 success (diff: in sync), 1 error, 2 diff found changes or drift.
+#[derive(Debug, Parser)]
+#[command(name = "stackr", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colours: auto (a terminal, and NO_COLOR unset), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check a stack: syntax, types, references, cycles. No AWS calls.
+    ///
+    /// Reports every error found, each with file:line:column and what would
+    /// be valid. Exit 0 when valid, 1 otherwise.
+    Validate(StackArgs),
+
+    /// Print the dependency graph (an architecture diagram with --format mermaid).
+    ///
+    /// Edges point from a dependency to what depends on it (build order).
+    Graph(GraphArgs),
+
+    /// Create or update every resource of the stack so AWS matches it.
+    ///
+    /// Prints the plan, asks for confirmation on a terminal (unless --yes),
+    /// then applies in dependency order, in parallel, saving state after
+    /// every completed operation.
+    Apply(ApplyArgs),
+
+    /// Drift check: refresh every resource and print what apply would do.
+    ///
+    /// Exit 0 when AWS matches the stack, 2 when there are changes or drift,
+    /// 1 on error.
+    Diff(DiffArgs),
+
+    /// Delete every resource of the stack, in reverse dependency order.
+    ///
+    /// Resources with `lifecycle.protect` are refused unless named with
+    /// --allow-protected.
+    Destroy(DestroyArgs),
+
+    /// Print the stack's outputs (all, or one by name).
+    Output(OutputArgs),
+
+    /// Print the JSON Schema of stack files, or document resource types.
+    ///
+    /// With no argument, prints the JSON Schema for editors
+    /// (yaml-language-server: `# yaml-language-server: $schema=stackr.schema.json`).
+    Schema(SchemaArgs),
+}
+
+/// The stack file and variable values: shared by commands that read a stack.
+#[derive(Debug, Args)]
+pub struct StackArgs {
+    /// The stack file, e.g. stacks/prod.yaml.
+    pub file: PathBuf,
+
+    /// Set a variable: --var name=value (repeatable; beats every other source).
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+
+    /// Read variables from a YAML file of `name: value` lines (repeatable).
+    #[arg(long = "var-file", value_name = "FILE")]
+    pub var_files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+
+    /// Write to a file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Apply without asking for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Apply a plan saved by `stackr diff --out`, exactly (refused if state moved on).
+    #[arg(long, value_name = "PLAN")]
+    pub plan: Option<PathBuf>,
+
+    /// How many operations may run at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub parallelism: u32,
+
+    /// Print NDJSON events instead of the interactive display.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print AWS API call counts per service and operation at the end.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Save the plan to a file, to apply it exactly with `stackr apply --plan`.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Print a versioned JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print AWS API call counts per service and operation at the end.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Destroy without asking for confirmation.
+    #[arg(long, short)]
+    pub yes: bool,
+
+    /// Also destroy these protected resources (names or addresses).
+    #[arg(long = "allow-protected", value_name = "NAME", num_args = 1..)]
+    pub allow_protected: Vec<String>,
+
+    /// How many operations may run at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub parallelism: u32,
+
+    /// Print NDJSON events instead of the interactive display.
+    #[arg(long)]
+    pub json: bool,
+
+    /// Print AWS API call counts per service and operation at the end.
+    #[arg(long)]
+    pub stats: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// Print only this output's value.
+    pub name: Option<String>,
+
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Document one resource or data type, e.g. aws.ec2.vpc.
+    pub kind: Option<String>,
+
+    /// List every resource and data type.
+    #[arg(long, conflicts_with = "kind")]
+    pub list: bool,
+
+    /// Write the JSON Schema to a file instead of standard output.
+    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["kind", "list"])]
+    pub output: Option<PathBuf>,
+}

@@ -1,0 +1,73 @@
+//! `stackr schema [TYPE] [--list] [-o FILE]`
+
+use super::Failure;
+use crate::cli::SchemaArgs;
+use stackr_core::diag::suggest;
+use stackr_core::schema::{Catalog, Role, TypeSchema, Update};
+
+pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
+    let catalog = stackr_schema::Types;
+    if a.list {
+        for t in catalog.all() {
+            let role = if t.role == Role::Data {
+                "data"
+            } else {
+                "resource"
+            };
+            println!("{:<48} {:<8} {}", t.kind, role, t.doc);
+        }
+        return Ok(0);
+    }
+    if let Some(kind) = &a.kind {
+        let Some(t) = catalog.get(kind) else {
+            let kinds: Vec<&str> = catalog.all().iter().map(|t| t.kind).collect();
+            return Err(Failure::Message(format!(
+                "unknown type `{kind}`; {}",
+                suggest(kind, &kinds, "types")
+            )));
+        };
+        print!("{}", describe(t));
+        return Ok(0);
+    }
+    let schema = stackr_core::jsonschema::stack_schema(&catalog);
+    let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
+    match &a.output {
+        Some(p) => std::fs::write(p, text)
+            .map_err(|e| Failure::Message(format!("cannot write {}: {e}", p.display())))?,
+        None => print!("{text}"),
+    }
+    Ok(0)
+}
+
+fn describe(t: &TypeSchema) -> String {
+    let mut out = format!("{}\n  {}\n\nproperties:\n", t.kind, t.doc);
+    for p in t.properties {
+        let mut flags = Vec::new();
+        if p.required {
+            flags.push("required");
+        }
+        if p.update == Update::Replace {
+            flags.push("forces replacement");
+        }
+        if p.secret {
+            flags.push("secret");
+        }
+        let flags = if flags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", flags.join(", "))
+        };
+        out.push_str(&format!("  {:<36} {}{flags}\n", p.name, p.ty.describe()));
+        if !p.doc.is_empty() {
+            out.push_str(&format!("  {:<36} {}\n", "", p.doc));
+        }
+    }
+    if t.taggable {
+        out.push_str("  tags                                 a map of names to strings (merged over the stack's tags)\n");
+    }
+    out.push_str("\nattributes:\n");
+    for at in t.attributes {
+        out.push_str(&format!("  {:<36} {}\n", at.name, at.doc));
+    }
+    out
+}

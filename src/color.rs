@@ -28,9 +28,5 @@ pub fn stdout(choice: ColorChoice) -> bool {
 
 /// Wraps text in an ANSI style when colour is on.
 pub fn paint(on: bool, code: &str, text: &str) -> String {
-    if on {
-        format!("\x1b[{code}m{text}\x1b[0m")
-    } else {
-        text.to_string()
-    }
+    if on { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
 }

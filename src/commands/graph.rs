@@ -16,8 +16,9 @@ pub fn run(a: &GraphArgs, color: ColorChoice) -> Result<u8, Failure> {
         }
     };
     match &a.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))?,
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))?
+        }
         None => print!("{text}"),
     }
     Ok(0)

@@ -43,18 +43,11 @@ pub fn var_inputs(a: &StackArgs) -> Result<VarInputs, Failure> {
     let mut cli = Vec::new();
     for v in &a.vars {
         let Some((name, value)) = v.split_once('=') else {
-            return Err(Failure::Message(format!(
-                "--var {v}: expected NAME=VALUE, e.g. --var stage=dev"
-            )));
+            return Err(Failure::Message(format!("--var {v}: expected NAME=VALUE, e.g. --var stage=dev")));
         };
         cli.push((name.trim().to_string(), value.to_string()));
     }
-    Ok(VarInputs {
-        cli,
-        files: a.var_files.clone(),
-        env: Vec::new(),
-    }
-    .with_process_env())
+    Ok(VarInputs { cli, files: a.var_files.clone(), env: Vec::new() }.with_process_env())
 }
 
 /// Loads and checks a stack, or fails with its located errors.

@@ -9,11 +9,7 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     let catalog = stackr_schema::Types;
     if a.list {
         for t in catalog.all() {
-            let role = if t.role == Role::Data {
-                "data"
-            } else {
-                "resource"
-            };
+            let role = if t.role == Role::Data { "data" } else { "resource" };
             println!("{:<48} {:<8} {}", t.kind, role, t.doc);
         }
         return Ok(0);
@@ -21,10 +17,7 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     if let Some(kind) = &a.kind {
         let Some(t) = catalog.get(kind) else {
             let kinds: Vec<&str> = catalog.all().iter().map(|t| t.kind).collect();
-            return Err(Failure::Message(format!(
-                "unknown type `{kind}`; {}",
-                suggest(kind, &kinds, "types")
-            )));
+            return Err(Failure::Message(format!("unknown type `{kind}`; {}", suggest(kind, &kinds, "types"))));
         };
         print!("{}", describe(t));
         return Ok(0);
@@ -32,8 +25,9 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     let schema = stackr_core::jsonschema::stack_schema(&catalog);
     let text = serde_json::to_string_pretty(&schema).unwrap_or_default() + "\n";
     match &a.output {
-        Some(p) => std::fs::write(p, text)
-            .map_err(|e| Failure::Message(format!("cannot write {}: {e}", p.display())))?,
+        Some(p) => {
+            std::fs::write(p, text).map_err(|e| Failure::Message(format!("cannot write {}: {e}", p.display())))?
+        }
         None => print!("{text}"),
     }
     Ok(0)
@@ -52,18 +46,16 @@ fn describe(t: &TypeSchema) -> String {
         if p.secret {
             flags.push("secret");
         }
-        let flags = if flags.is_empty() {
-            String::new()
-        } else {
-            format!(" [{}]", flags.join(", "))
-        };
+        let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
         out.push_str(&format!("  {:<36} {}{flags}\n", p.name, p.ty.describe()));
         if !p.doc.is_empty() {
             out.push_str(&format!("  {:<36} {}\n", "", p.doc));
         }
     }
     if t.taggable {
-        out.push_str("  tags                                 a map of names to strings (merged over the stack's tags)\n");
+        out.push_str(
+            "  tags                                 a map of names to strings (merged over the stack's tags)\n",
+        );
     }
     out.push_str("\nattributes:\n");
     for at in t.attributes {

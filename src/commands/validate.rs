@@ -7,12 +7,8 @@ use std::collections::BTreeSet;
 
 pub fn run(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
     let stack = load_stack(a, color)?;
-    let regions: BTreeSet<&str> = stack
-        .instances
-        .iter()
-        .map(|i| i.region.as_str())
-        .chain(std::iter::once(stack.region.as_str()))
-        .collect();
+    let regions: BTreeSet<&str> =
+        stack.instances.iter().map(|i| i.region.as_str()).chain(std::iter::once(stack.region.as_str())).collect();
     let on = stdout(color);
     println!(
         "{} {}: stack {}, {} resources ({} instances), {} data look-ups, {} dependencies, {} outputs; regions {}",

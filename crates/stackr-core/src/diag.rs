@@ -23,21 +23,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            span: Some(span),
-            message: message.into(),
-            help: None,
-            notes: Vec::new(),
-        }
+        Diagnostic { span: Some(span), message: message.into(), help: None, notes: Vec::new() }
     }
 
     pub fn unlocated(message: impl Into<String>) -> Self {
-        Diagnostic {
-            span: None,
-            message: message.into(),
-            help: None,
-            notes: Vec::new(),
-        }
+        Diagnostic { span: None, message: message.into(), help: None, notes: Vec::new() }
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
@@ -52,17 +42,10 @@ impl Diagnostic {
 
     /// Renders the diagnostic with its location, the source line and a caret.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
-        let (red, blue, bold, reset) = if color {
-            ("\x1b[31m", "\x1b[34m", "\x1b[1m", "\x1b[0m")
-        } else {
-            ("", "", "", "")
-        };
+        let (red, blue, bold, reset) =
+            if color { ("\x1b[31m", "\x1b[34m", "\x1b[1m", "\x1b[0m") } else { ("", "", "", "") };
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "{bold}{red}error{reset}{bold}: {}{reset}",
-            self.message
-        );
+        let _ = writeln!(out, "{bold}{red}error{reset}{bold}: {}{reset}", self.message);
         if let Some(span) = self.span {
             render_snippet(&mut out, sources, span, None, blue, reset);
         }
@@ -76,14 +59,7 @@ impl Diagnostic {
     }
 }
 
-fn render_snippet(
-    out: &mut String,
-    sources: &SourceMap,
-    span: Span,
-    note: Option<&str>,
-    blue: &str,
-    reset: &str,
-) {
+fn render_snippet(out: &mut String, sources: &SourceMap, span: Span, note: Option<&str>, blue: &str, reset: &str) {
     let _ = writeln!(out, "  {blue}-->{reset} {}", sources.location(span));
     if let Some(line) = sources.line(span.file, span.start.line) {
         let num = span.start.line.to_string();
@@ -96,10 +72,7 @@ fn render_snippet(
         let _ = writeln!(out, "  {pad} {blue}|{reset}");
         let _ = writeln!(out, "  {blue}{num} |{reset} {line}");
         let label = note.map(|n| format!(" {n}")).unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {pad} {blue}|{reset} {caret_pad}{blue}^{label}{reset}"
-        );
+        let _ = writeln!(out, "  {pad} {blue}|{reset} {caret_pad}{blue}^{label}{reset}");
     } else if let Some(n) = note {
         let _ = writeln!(out, "      {n}");
     }
@@ -148,8 +121,7 @@ impl Diagnostics {
     /// Sorts by location (file, line, column) and drops exact duplicates,
     /// so output is stable whatever order the passes found things in.
     pub fn sort(&mut self) {
-        self.0
-            .sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.message.cmp(&b.message)));
+        self.0.sort_by(|a, b| a.span.cmp(&b.span).then_with(|| a.message.cmp(&b.message)));
         self.0.dedup();
     }
 
@@ -202,10 +174,7 @@ impl From<Diagnostic> for Diagnostics {
 }
 
 /// "did you mean" for a near miss among `candidates`.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(&str, f64)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(word, c);
@@ -224,16 +193,9 @@ pub fn suggest(word: &str, candidates: &[&str], what: &str) -> String {
     } else if candidates.len() <= 20 {
         format!("valid {what}: {}", candidates.join(", "))
     } else if what == "types" {
-        format!(
-            "`stackr schema --list` lists all {} types",
-            candidates.len()
-        )
+        format!("`stackr schema --list` lists all {} types", candidates.len())
     } else {
-        format!(
-            "valid {what}: {}, ... ({} in all)",
-            candidates[..20].join(", "),
-            candidates.len()
-        )
+        format!("valid {what}: {}, ... ({} in all)", candidates[..20].join(", "), candidates.len())
     };
     match did_you_mean(word, candidates.iter().copied()) {
         Some(m) => format!("did you mean `{m}`? {list}"),

@@ -42,24 +42,12 @@ impl StackGraph {
             .iter()
             .enumerate()
             .map(|(i, d)| (NodeRef::Data(i), &d.deps))
-            .chain(
-                instances
-                    .iter()
-                    .enumerate()
-                    .map(|(i, inst)| (NodeRef::Instance(i), &inst.deps)),
-            );
+            .chain(instances.iter().enumerate().map(|(i, inst)| (NodeRef::Instance(i), &inst.deps)));
         for (node, deps) in edges {
             let to = g.index[&node];
             for d in deps {
                 let from = g.index[&d.target];
-                g.graph.add_edge(
-                    from,
-                    to,
-                    EdgeInfo {
-                        span: d.span,
-                        explicit: d.explicit,
-                    },
-                );
+                g.graph.add_edge(from, to, EdgeInfo { span: d.span, explicit: d.explicit });
             }
         }
         g
@@ -81,23 +69,17 @@ impl StackGraph {
     /// Nodes in an order where every dependency comes before its
     /// dependants, or `None` if there is a cycle.
     pub fn topo_order(&self) -> Option<Vec<NodeRef>> {
-        toposort(&self.graph, None)
-            .ok()
-            .map(|v| v.into_iter().map(|ix| self.graph[ix]).collect())
+        toposort(&self.graph, None).ok().map(|v| v.into_iter().map(|ix| self.graph[ix]).collect())
     }
 
     /// What `n` depends on.
     pub fn dependencies(&self, n: NodeRef) -> impl Iterator<Item = NodeRef> + '_ {
-        self.graph
-            .neighbors_directed(self.index[&n], Direction::Incoming)
-            .map(|ix| self.graph[ix])
+        self.graph.neighbors_directed(self.index[&n], Direction::Incoming).map(|ix| self.graph[ix])
     }
 
     /// What depends on `n`.
     pub fn dependants(&self, n: NodeRef) -> impl Iterator<Item = NodeRef> + '_ {
-        self.graph
-            .neighbors_directed(self.index[&n], Direction::Outgoing)
-            .map(|ix| self.graph[ix])
+        self.graph.neighbors_directed(self.index[&n], Direction::Outgoing).map(|ix| self.graph[ix])
     }
 
     /// Every cycle, each as the hops `a -> b -> ... -> a` where each node
@@ -111,10 +93,7 @@ impl StackGraph {
                 continue;
             }
             let members: HashSet<NodeIndex> = scc.iter().copied().collect();
-            let start = *scc
-                .iter()
-                .min_by_key(|ix| self.graph[**ix])
-                .unwrap_or(&scc[0]);
+            let start = *scc.iter().min_by_key(|ix| self.graph[**ix]).unwrap_or(&scc[0]);
             if let Some(path) = self.shortest_cycle(start, &members) {
                 out.push(path);
             }
@@ -129,10 +108,7 @@ impl StackGraph {
         let mut prev: HashMap<NodeIndex, (NodeIndex, Span)> = HashMap::new();
         let mut queue = VecDeque::from([start]);
         while let Some(cur) = queue.pop_front() {
-            let mut refs: Vec<_> = self
-                .graph
-                .edges_directed(cur, Direction::Incoming)
-                .collect();
+            let mut refs: Vec<_> = self.graph.edges_directed(cur, Direction::Incoming).collect();
             refs.sort_by_key(|e| self.graph[petgraph::visit::EdgeRef::source(e)]);
             for e in refs {
                 let target = petgraph::visit::EdgeRef::source(&e);
@@ -141,19 +117,11 @@ impl StackGraph {
                 }
                 let span = e.weight().span;
                 if target == start {
-                    let mut hops = vec![Hop {
-                        from: self.graph[cur],
-                        to: self.graph[start],
-                        span,
-                    }];
+                    let mut hops = vec![Hop { from: self.graph[cur], to: self.graph[start], span }];
                     let mut node = cur;
                     while node != start {
                         let (p, s) = prev[&node];
-                        hops.push(Hop {
-                            from: self.graph[p],
-                            to: self.graph[node],
-                            span: s,
-                        });
+                        hops.push(Hop { from: self.graph[p], to: self.graph[node], span: s });
                         node = p;
                     }
                     hops.reverse();

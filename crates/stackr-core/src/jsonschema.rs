@@ -7,8 +7,7 @@
 //! fields accept such a string as well.
 
 use crate::lang::ast::{
-    DATA_KEYS, LIFECYCLE_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TOP_KEYS, VAR_KEYS,
-    VAR_TYPES,
+    DATA_KEYS, LIFECYCLE_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TOP_KEYS, VAR_KEYS, VAR_TYPES,
 };
 use crate::schema::{Catalog, PropSchema, PropType, Role, TypeSchema};
 use serde_json::{Map, Value as J, json};
@@ -16,11 +15,7 @@ use serde_json::{Map, Value as J, json};
 const EXPR: &str = "^.*\\$\\{.*\\}.*$";
 
 fn described(table: &[(&str, &str)], name: &str) -> String {
-    table
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default()
+    table.iter().find(|(n, _)| *n == name).map(|(_, d)| d.to_string()).unwrap_or_default()
 }
 
 fn expr_string() -> J {
@@ -57,11 +52,7 @@ fn object(fields: &[PropSchema]) -> J {
         }
         props.insert(f.name.to_string(), s);
     }
-    let required: Vec<&str> = fields
-        .iter()
-        .filter(|f| f.required)
-        .map(|f| f.name)
-        .collect();
+    let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();
     json!({ "type": "object", "properties": props, "required": required, "additionalProperties": false })
 }
 
@@ -84,16 +75,8 @@ fn keyed(table: &[(&str, &str)], name: &str, schema: J) -> (String, J) {
 /// The JSON Schema (draft-07) of a stack file.
 pub fn stack_schema(catalog: &dyn Catalog) -> J {
     let types = catalog.all();
-    let resource_kinds: Vec<&str> = types
-        .iter()
-        .filter(|t| t.role == Role::Resource)
-        .map(|t| t.kind)
-        .collect();
-    let data_kinds: Vec<&str> = types
-        .iter()
-        .filter(|t| t.role == Role::Data)
-        .map(|t| t.kind)
-        .collect();
+    let resource_kinds: Vec<&str> = types.iter().filter(|t| t.role == Role::Resource).map(|t| t.kind).collect();
+    let data_kinds: Vec<&str> = types.iter().filter(|t| t.role == Role::Data).map(|t| t.kind).collect();
 
     let mut defs = Map::new();
     for t in &types {
@@ -115,10 +98,7 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
         Role::Resource,
         &|k| json!({ "properties": { "properties": { "$ref": format!("#/definitions/{k}") } } }),
     );
-    let data_rules = by_type(
-        Role::Data,
-        &|k| json!({ "$ref": format!("#/definitions/{k}.data") }),
-    );
+    let data_rules = by_type(Role::Data, &|k| json!({ "$ref": format!("#/definitions/{k}.data") }));
     for t in types.iter().filter(|t| t.role == Role::Data) {
         let mut o = type_properties(t);
         if let Some(props) = o.get_mut("properties").and_then(J::as_object_mut) {
@@ -131,16 +111,8 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
     let lifecycle = J::Object(
         [
             keyed(LIFECYCLE_KEYS, "protect", json!({ "type": "boolean" })),
-            keyed(
-                LIFECYCLE_KEYS,
-                "ignore_changes",
-                json!({ "type": "array", "items": { "type": "string" } }),
-            ),
-            keyed(
-                LIFECYCLE_KEYS,
-                "create_before_destroy",
-                json!({ "type": "boolean" }),
-            ),
+            keyed(LIFECYCLE_KEYS, "ignore_changes", json!({ "type": "array", "items": { "type": "string" } })),
+            keyed(LIFECYCLE_KEYS, "create_before_destroy", json!({ "type": "boolean" })),
         ]
         .into_iter()
         .collect(),
@@ -211,11 +183,31 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
             keyed(TOP_KEYS, "extends", json!({ "type": "string" })),
             keyed(TOP_KEYS, "region", json!({ "type": "string" })),
             keyed(TOP_KEYS, "state", state),
-            keyed(TOP_KEYS, "vars", json!({ "type": "object", "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/var" }, {}] } })),
-            keyed(TOP_KEYS, "tags", json!({ "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] } })),
-            keyed(TOP_KEYS, "data", json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/data" } })),
-            keyed(TOP_KEYS, "resources", json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/resource" } })),
-            keyed(TOP_KEYS, "outputs", json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/output" } })),
+            keyed(
+                TOP_KEYS,
+                "vars",
+                json!({ "type": "object", "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/var" }, {}] } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "tags",
+                json!({ "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "data",
+                json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/data" } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "resources",
+                json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/resource" } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "outputs",
+                json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/output" } }),
+            ),
         ]
         .into_iter()
         .collect(),

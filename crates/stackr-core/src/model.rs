@@ -25,10 +25,7 @@ pub struct Address {
 
 impl Address {
     pub fn single(name: &str) -> Self {
-        Address {
-            name: name.to_string(),
-            key: None,
-        }
+        Address { name: name.to_string(), key: None }
     }
 
     /// Parses `name` or `name[key]` or `name["key"]`.
@@ -38,14 +35,8 @@ impl Address {
             Some(i) => {
                 let name = &s[..i];
                 let rest = s[i + 1..].strip_suffix(']')?;
-                let key = rest
-                    .strip_prefix('"')
-                    .and_then(|r| r.strip_suffix('"'))
-                    .unwrap_or(rest);
-                (!name.is_empty()).then(|| Address {
-                    name: name.to_string(),
-                    key: Some(key.to_string()),
-                })
+                let key = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(rest);
+                (!name.is_empty()).then(|| Address { name: name.to_string(), key: Some(key.to_string()) })
             }
         }
     }
@@ -55,11 +46,7 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.key {
             None => f.write_str(&self.name),
-            Some(k)
-                if !k.is_empty()
-                    && k.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c)) =>
-            {
+            Some(k) if !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(c)) => {
                 write!(f, "{}[{k}]", self.name)
             }
             Some(k) => write!(f, "{}[{k:?}]", self.name),
@@ -71,15 +58,8 @@ impl fmt::Display for Address {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "backend", rename_all = "lowercase")]
 pub enum StateConfig {
-    Local {
-        path: PathBuf,
-    },
-    S3 {
-        bucket: String,
-        key: String,
-        region: String,
-        kms_key_id: Option<String>,
-    },
+    Local { path: PathBuf },
+    S3 { bucket: String, key: String, region: String, kms_key_id: Option<String> },
 }
 
 /// `each.*` of one for_each instance.
@@ -190,10 +170,7 @@ impl Stack {
 
     pub fn instance_by_address(&self, a: &Address) -> Option<usize> {
         let r = &self.resources[*self.by_name.get(&a.name)?];
-        r.instances
-            .iter()
-            .copied()
-            .find(|&i| self.instances[i].address == *a)
+        r.instances.iter().copied().find(|&i| self.instances[i].address == *a)
     }
 
     /// A short name for a node, for messages and graphs.
@@ -206,12 +183,7 @@ impl Stack {
 
     /// The variable values as one map, for `var.*`.
     pub fn var_values(&self) -> Value {
-        Value::Map(
-            self.vars
-                .iter()
-                .map(|(k, v)| (k.clone(), v.value.clone()))
-                .collect(),
-        )
+        Value::Map(self.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect())
     }
 }
 
@@ -248,10 +220,7 @@ impl StackScope {
                 self.resources.insert(address.name.clone(), value);
             }
             Some(k) => {
-                let slot = self
-                    .resources
-                    .entry(address.name.clone())
-                    .or_insert_with(|| Value::Map(BTreeMap::new()));
+                let slot = self.resources.entry(address.name.clone()).or_insert_with(|| Value::Map(BTreeMap::new()));
                 if let Value::Map(m) = slot {
                     m.insert(k.clone(), value);
                 }

@@ -73,11 +73,7 @@ pub fn dot(stack: &Stack) -> String {
         if let Some(r) = region_note(stack, n) {
             let _ = write!(label, "\\n({r})");
         }
-        let style = if matches!(n, NodeRef::Data(_)) {
-            ", style=dashed"
-        } else {
-            ""
-        };
+        let style = if matches!(n, NodeRef::Data(_)) { ", style=dashed" } else { "" };
         let _ = writeln!(out, "  {} [label=\"{label}\"{style}];", node_id(n));
     }
     for (a, b) in edges(stack) {
@@ -95,31 +91,17 @@ pub fn mermaid(stack: &Stack) -> String {
     let mut out = String::from("flowchart LR\n");
     let mut by_service: BTreeMap<&str, Vec<NodeRef>> = BTreeMap::new();
     for n in nodes_in_order(stack) {
-        by_service
-            .entry(service(kind_of(stack, n)))
-            .or_default()
-            .push(n);
+        by_service.entry(service(kind_of(stack, n))).or_default().push(n);
     }
     for (svc, nodes) in &by_service {
-        let _ = writeln!(
-            out,
-            "  subgraph {svc}[\"{}\"]",
-            escape_mermaid(&svc.to_uppercase())
-        );
+        let _ = writeln!(out, "  subgraph {svc}[\"{}\"]", escape_mermaid(&svc.to_uppercase()));
         for n in nodes {
             let kind = short_kind(kind_of(stack, *n));
-            let mut label = format!(
-                "{}<br/><small>{kind}</small>",
-                escape_mermaid(&stack.node_name(*n))
-            );
+            let mut label = format!("{}<br/><small>{kind}</small>", escape_mermaid(&stack.node_name(*n)));
             if let Some(r) = region_note(stack, *n) {
                 let _ = write!(label, "<br/><small>{r}</small>");
             }
-            let (open, close) = if matches!(n, NodeRef::Data(_)) {
-                ("[/", "/]")
-            } else {
-                ("[", "]")
-            };
+            let (open, close) = if matches!(n, NodeRef::Data(_)) { ("[/", "/]") } else { ("[", "]") };
             let _ = writeln!(out, "    {}{open}\"{label}\"{close}", node_id(*n));
         }
         out.push_str("  end\n");
@@ -131,9 +113,7 @@ pub fn mermaid(stack: &Stack) -> String {
 }
 
 fn escape_mermaid(s: &str) -> String {
-    s.replace('"', "#quot;")
-        .replace('<', "#lt;")
-        .replace('>', "#gt;")
+    s.replace('"', "#quot;").replace('<', "#lt;").replace('>', "#gt;")
 }
 
 pub fn json(stack: &Stack) -> serde_json::Value {
@@ -158,10 +138,8 @@ pub fn json(stack: &Stack) -> serde_json::Value {
             })
         })
         .collect();
-    let edges: Vec<serde_json::Value> = edges(stack)
-        .into_iter()
-        .map(|(a, b)| serde_json::json!({ "from": node_id(a), "to": node_id(b) }))
-        .collect();
+    let edges: Vec<serde_json::Value> =
+        edges(stack).into_iter().map(|(a, b)| serde_json::json!({ "from": node_id(a), "to": node_id(b) })).collect();
     serde_json::json!({
         "version": GRAPH_JSON_VERSION,
         "stack": stack.name,

@@ -85,34 +85,18 @@ pub struct PropSchema {
 
 /// Declares an optional, updatable property; refine with the builder methods.
 pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
-    PropSchema {
-        name,
-        ty,
-        required: false,
-        update: Update::InPlace,
-        secret: false,
-        doc: "",
-    }
+    PropSchema { name, ty, required: false, update: Update::InPlace, secret: false, doc: "" }
 }
 
 impl PropSchema {
     pub const fn required(self) -> Self {
-        PropSchema {
-            required: true,
-            ..self
-        }
+        PropSchema { required: true, ..self }
     }
     pub const fn replaces(self) -> Self {
-        PropSchema {
-            update: Update::Replace,
-            ..self
-        }
+        PropSchema { update: Update::Replace, ..self }
     }
     pub const fn secret(self) -> Self {
-        PropSchema {
-            secret: true,
-            ..self
-        }
+        PropSchema { secret: true, ..self }
     }
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }
@@ -156,8 +140,8 @@ pub struct TypeSchema {
 }
 
 /// The property every taggable type accepts.
-pub const TAGS_PROP: PropSchema = prop("tags", PropType::Map(&PropType::String))
-    .doc("Tags for this resource, merged over the stack's tags.");
+pub const TAGS_PROP: PropSchema =
+    prop("tags", PropType::Map(&PropType::String)).doc("Tags for this resource, merged over the stack's tags.");
 
 impl TypeSchema {
     pub fn property(&self, name: &str) -> Option<&PropSchema> {

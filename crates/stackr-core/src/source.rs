@@ -33,11 +33,7 @@ impl Span {
 
     pub fn point(file: FileId, line: u32, col: u32) -> Self {
         let p = Pos { line, col };
-        Span {
-            file,
-            start: p,
-            end: p,
-        }
+        Span { file, start: p, end: p }
     }
 
     /// A span `offset` characters into this one, on the same line. Used to
@@ -46,15 +42,8 @@ impl Span {
         if offset == 0 {
             return self;
         }
-        let start = Pos {
-            line: self.start.line,
-            col: self.start.col + offset,
-        };
-        Span {
-            file: self.file,
-            start,
-            end: start,
-        }
+        let start = Pos { line: self.start.line, col: self.start.col + offset };
+        Span { file: self.file, start, end: start }
     }
 }
 
@@ -80,11 +69,7 @@ impl SourceMap {
 
     pub fn add(&mut self, path: &Path, display: String, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile {
-            path: path.to_path_buf(),
-            display,
-            text,
-        });
+        self.files.push(SourceFile { path: path.to_path_buf(), display, text });
         id
     }
 
@@ -93,9 +78,7 @@ impl SourceMap {
     }
 
     pub fn display(&self, id: FileId) -> &str {
-        self.get(id)
-            .map(|f| f.display.as_str())
-            .unwrap_or("<unknown>")
+        self.get(id).map(|f| f.display.as_str()).unwrap_or("<unknown>")
     }
 
     /// The text of line `line` (1-based) of a file, without its newline.
@@ -105,18 +88,12 @@ impl SourceMap {
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path == path)
-            .map(|i| FileId(i as u32))
+        self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
     }
 
     /// `file:line:col` for a span.
     pub fn location(&self, span: Span) -> Location<'_> {
-        Location {
-            file: self.display(span.file),
-            pos: span.start,
-        }
+        Location { file: self.display(span.file), pos: span.start }
     }
 }
 

@@ -72,16 +72,21 @@ impl Node {
 
     /// The value of `key` in a mapping node.
     pub fn get(&self, key: &str) -> Option<&Node> {
-        self.as_map()?
-            .iter()
-            .find(|(k, _)| k.name == key)
-            .map(|(_, v)| v)
+        self.as_map()?.iter().find(|(k, _)| k.name == key).map(|(_, v)| v)
     }
 }
 
 /// Parses one YAML document. A syntax error stops parsing (the parser cannot
 /// resume); other problems (duplicate keys, tags) are all collected.
 pub fn parse(file: FileId, text: &str) -> Result<Node, Diagnostics> {
+    let (root, diags) = parse_lenient(file, text)?;
+    diags.into_result(root)
+}
+
+/// Like [`parse`], but problems that leave a usable document (a duplicate
+/// key keeps its first value, a tag is ignored) come back beside it, so
+/// later phases can report their own errors in the same run.
+pub fn parse_lenient(file: FileId, text: &str) -> Result<(Node, Diagnostics), Diagnostics> {
     let mut loader = Loader {
         file,
         parser: Parser::new_from_str(text),
@@ -90,7 +95,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Node, Diagnostics> {
         diags: Diagnostics::new(),
     };
     let root = loader.document()?;
-    loader.diags.into_result(root)
+    Ok((root, loader.diags))
 }
 
 struct Loader<'a> {
@@ -117,9 +122,8 @@ impl Loader<'_> {
                 let span = Span::point(self.file, m.line() as u32, m.col() as u32 + 1);
                 let mut d = self.diags.clone();
                 d.push(
-                    Diagnostic::new(span, format!("YAML syntax error: {}", e.info())).with_help(
-                        "check indentation, quotes and the `key: value` layout around this place",
-                    ),
+                    Diagnostic::new(span, format!("YAML syntax error: {}", e.info()))
+                        .with_help("check indentation, quotes and the `key: value` layout around this place"),
                 );
                 Err(d)
             }
@@ -135,37 +139,22 @@ impl Loader<'_> {
     fn document(&mut self) -> Result<Node, Fatal> {
         let (ev, m) = self.next()?;
         if ev != Event::StreamStart {
-            return Err(self.fatal(
-                self.span(&m),
-                "not a YAML stream",
-                "a stack file is a YAML mapping",
-            ));
+            return Err(self.fatal(self.span(&m), "not a YAML stream", "a stack file is a YAML mapping"));
         }
         let (ev, m) = self.next()?;
         let root = match ev {
-            Event::StreamEnd => Node {
-                kind: NodeKind::Null,
-                span: self.span(&m),
-            },
+            Event::StreamEnd => Node { kind: NodeKind::Null, span: self.span(&m) },
             Event::DocumentStart => {
                 let (ev, m) = self.next()?;
                 let node = self.node(ev, m, 0)?;
                 let (ev, m) = self.next()?;
                 if ev != Event::DocumentEnd {
-                    return Err(self.fatal(
-                        self.span(&m),
-                        "unexpected content after the document",
-                        "remove it",
-                    ));
+                    return Err(self.fatal(self.span(&m), "unexpected content after the document", "remove it"));
                 }
                 node
             }
             _ => {
-                return Err(self.fatal(
-                    self.span(&m),
-                    "not a YAML document",
-                    "a stack file is a YAML mapping",
-                ));
+                return Err(self.fatal(self.span(&m), "not a YAML document", "a stack file is a YAML mapping"));
             }
         };
         let (ev, m) = self.next()?;
@@ -206,11 +195,7 @@ impl Loader<'_> {
                 if let Some(tag) = tag {
                     self.tag_error(span, &format!("{}{}", tag.handle, tag.suffix));
                 }
-                let kind = if style == TScalarStyle::Plain {
-                    plain_scalar(text)
-                } else {
-                    NodeKind::String(text)
-                };
+                let kind = if style == TScalarStyle::Plain { plain_scalar(text) } else { NodeKind::String(text) };
                 (Node { kind, span }, anchor)
             }
             Event::SequenceStart(anchor, tag) => {
@@ -222,10 +207,7 @@ impl Loader<'_> {
                     let (ev, m) = self.next()?;
                     if ev == Event::SequenceEnd {
                         let end = self.span(&m).start;
-                        let node = Node {
-                            kind: NodeKind::Seq(items),
-                            span: Span::new(self.file, span.start, end),
-                        };
+                        let node = Node { kind: NodeKind::Seq(items), span: Span::new(self.file, span.start, end) };
                         break (node, anchor);
                     }
                     items.push(self.node(ev, m, depth + 1)?);
@@ -241,39 +223,21 @@ impl Loader<'_> {
                     let (ev, m) = self.next()?;
                     if ev == Event::MappingEnd {
                         let end = self.span(&m).start;
-                        let node = Node {
-                            kind: NodeKind::Map(entries),
-                            span: Span::new(self.file, span.start, end),
-                        };
+                        let node = Node { kind: NodeKind::Map(entries), span: Span::new(self.file, span.start, end) };
                         break (node, anchor);
                     }
                     let key_node = self.node(ev, m, depth + 1)?;
                     let key = match key_node.kind {
-                        NodeKind::String(s) => Key {
-                            name: s,
-                            span: key_node.span,
-                        },
-                        NodeKind::Bool(b) => Key {
-                            name: b.to_string(),
-                            span: key_node.span,
-                        },
-                        NodeKind::Number(n) => Key {
-                            name: crate::value::format_number(n),
-                            span: key_node.span,
-                        },
-                        NodeKind::Null => Key {
-                            name: String::new(),
-                            span: key_node.span,
-                        },
+                        NodeKind::String(s) => Key { name: s, span: key_node.span },
+                        NodeKind::Bool(b) => Key { name: b.to_string(), span: key_node.span },
+                        NodeKind::Number(n) => Key { name: crate::value::format_number(n), span: key_node.span },
+                        NodeKind::Null => Key { name: String::new(), span: key_node.span },
                         _ => {
                             self.diags.push(
                                 Diagnostic::new(key_node.span, "a mapping key must be a plain value")
                                     .with_help("keys are names such as `vpc` or `cidr_block`, not lists or maps"),
                             );
-                            Key {
-                                name: String::new(),
-                                span: key_node.span,
-                            }
+                            Key { name: String::new(), span: key_node.span }
                         }
                     };
                     let (ev, m) = self.next()?;
@@ -282,9 +246,7 @@ impl Loader<'_> {
                         self.diags.push(
                             Diagnostic::new(key.span, format!("duplicate key `{}`", key.name))
                                 .with_note(*first, "first written here")
-                                .with_help(
-                                    "each key may appear once in a mapping; merge the two entries",
-                                ),
+                                .with_help("each key may appear once in a mapping; merge the two entries"),
                         );
                         continue;
                     }
@@ -300,11 +262,7 @@ impl Loader<'_> {
                     (n, 0)
                 }
                 None => {
-                    return Err(self.fatal(
-                        span,
-                        "alias to an unknown anchor",
-                        "define `&name` before using `*name`",
-                    ));
+                    return Err(self.fatal(span, "alias to an unknown anchor", "define `&name` before using `*name`"));
                 }
             },
             other => {
@@ -332,12 +290,7 @@ impl Loader<'_> {
 fn size_of_node(n: &Node) -> usize {
     match &n.kind {
         NodeKind::Seq(items) => 1 + items.iter().map(size_of_node).sum::<usize>(),
-        NodeKind::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|(_, v)| 1 + size_of_node(v))
-                .sum::<usize>()
-        }
+        NodeKind::Map(entries) => 1 + entries.iter().map(|(_, v)| 1 + size_of_node(v)).sum::<usize>(),
         _ => 1,
     }
 }
@@ -412,10 +365,7 @@ mod tests {
         assert_eq!(n.get("b").unwrap().kind, NodeKind::String("1".into()));
         assert_eq!(n.get("c").unwrap().kind, NodeKind::Bool(true));
         assert_eq!(n.get("d").unwrap().kind, NodeKind::Null);
-        assert_eq!(
-            n.get("e").unwrap().kind,
-            NodeKind::String("10.0.0.0/16".into())
-        );
+        assert_eq!(n.get("e").unwrap().kind, NodeKind::String("10.0.0.0/16".into()));
         assert_eq!(n.get("f").unwrap().kind, NodeKind::Number(0.5));
         assert_eq!(n.get("g").unwrap().kind, NodeKind::Number(1000.0));
         assert_eq!(n.get("h").unwrap().kind, NodeKind::String(".inf".into()));
@@ -433,10 +383,7 @@ mod tests {
     #[test]
     fn anchors_expand_and_duplicates_are_reported() {
         let n = p("a: &x {k: 1}\nb: *x\n");
-        assert_eq!(
-            n.get("b").unwrap().get("k").unwrap().kind,
-            NodeKind::Number(1.0)
-        );
+        assert_eq!(n.get("b").unwrap().get("k").unwrap().kind, NodeKind::Number(1.0));
         let e = parse(FileId(0), "a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(e.0[0].message, "duplicate key `a`");
         assert_eq!(e.0[0].span.unwrap().start, Pos { line: 3, col: 1 });
@@ -447,23 +394,13 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
         for i in 1..12 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
-        assert!(
-            parse(FileId(0), &bomb).unwrap_err().0[0]
-                .message
-                .contains("expands")
-        );
-        assert!(
-            parse(FileId(0), "a: !Ref x\n").unwrap_err().0[0]
-                .message
-                .contains("tags")
-        );
-        assert!(
-            parse(FileId(0), "a: 1\n---\nb: 2\n").unwrap_err().0[0]
-                .message
-                .contains("one YAML document")
-        );
+        assert!(parse(FileId(0), &bomb).unwrap_err().0[0].message.contains("expands"));
+        assert!(parse(FileId(0), "a: !Ref x\n").unwrap_err().0[0].message.contains("tags"));
+        assert!(parse(FileId(0), "a: 1\n---\nb: 2\n").unwrap_err().0[0].message.contains("one YAML document"));
         let deep = "[".repeat(500) + &"]".repeat(500);
         assert!(parse(FileId(0), &deep).is_err());
     }

@@ -149,8 +149,7 @@ mod tests {
     fn is_snake(s: &str) -> bool {
         let mut chars = s.chars();
         chars.next().is_some_and(|c| c.is_ascii_lowercase())
-            && s.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
             && !s.ends_with('_')
             && !s.contains("__")
     }
@@ -165,11 +164,7 @@ mod tests {
         }
     }
 
-    fn walk_fields(
-        path: &str,
-        fields: &[PropSchema],
-        f: &mut dyn FnMut(&str, &PropType, Option<&PropSchema>),
-    ) {
+    fn walk_fields(path: &str, fields: &[PropSchema], f: &mut dyn FnMut(&str, &PropType, Option<&PropSchema>)) {
         for p in fields {
             let here = format!("{path}.{}", p.name);
             f(&here, &p.ty, Some(p));
@@ -194,11 +189,7 @@ mod tests {
             // `aws.<service>.<type>`; provider-level look-ups (`aws.region`) have no service.
             let ok_len = parts.len() == 3 || (parts.len() == 2 && t.role == Role::Data);
             assert!(ok_len, "{} is not aws.<service>.<type>", t.kind);
-            assert!(
-                parts[1..].iter().all(|p| is_snake(p)),
-                "{} is not snake_case",
-                t.kind
-            );
+            assert!(parts[1..].iter().all(|p| is_snake(p)), "{} is not snake_case", t.kind);
             assert!(!t.doc.is_empty(), "{} has no doc", t.kind);
         }
     }
@@ -245,10 +236,7 @@ mod tests {
                     assert!(!values.is_empty(), "{path}: empty enum");
                     let distinct: HashSet<_> = values.iter().collect();
                     assert_eq!(distinct.len(), values.len(), "{path}: repeated enum value");
-                    assert!(
-                        values.iter().all(|v| !v.is_empty()),
-                        "{path}: empty enum value"
-                    );
+                    assert!(values.iter().all(|v| !v.is_empty()), "{path}: empty enum value");
                 }
             });
         }
@@ -264,19 +252,11 @@ mod tests {
             );
             match t.role {
                 Role::Resource => {
-                    assert!(
-                        t.attribute("id").is_some(),
-                        "{} has no `id` attribute",
-                        t.kind
-                    )
+                    assert!(t.attribute("id").is_some(), "{} has no `id` attribute", t.kind)
                 }
                 Role::Data => {
                     assert!(!t.taggable, "{} is a look-up but taggable", t.kind);
-                    assert!(
-                        !t.has_readiness,
-                        "{} is a look-up but has readiness",
-                        t.kind
-                    );
+                    assert!(!t.has_readiness, "{} is a look-up but has readiness", t.kind);
                     assert!(t.properties.iter().all(|p| !p.secret), "{}", t.kind);
                 }
             }
@@ -300,11 +280,7 @@ mod tests {
         let schema = stackr_core::jsonschema::stack_schema(&Types);
         let defs = schema["definitions"].as_object().expect("definitions");
         for t in ALL {
-            assert!(
-                defs.contains_key(t.kind),
-                "{} missing from the JSON Schema",
-                t.kind
-            );
+            assert!(defs.contains_key(t.kind), "{} missing from the JSON Schema", t.kind);
         }
     }
 

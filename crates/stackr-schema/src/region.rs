@@ -8,11 +8,7 @@ pub const REGION: TypeSchema = TypeSchema {
     role: Role::Data,
     doc: "The region the look-up runs in: the stack's, or the one given by `region:`.",
     properties: &[],
-    attributes: &[attr(
-        "name",
-        PropType::String,
-        "The region code, e.g. ap-northeast-1.",
-    )],
+    attributes: &[attr("name", PropType::String, "The region code, e.g. ap-northeast-1.")],
     taggable: false,
     has_readiness: false,
 };

@@ -146,9 +146,7 @@ fn collect_refs<'a>(e: &'a Expr, out: &mut Vec<Reference<'a>>) {
             collect_refs(b, out);
             collect_refs(i, out);
         }
-        ExprKind::Call(_, args) | ExprKind::List(args) => {
-            args.iter().for_each(|a| collect_refs(a, out))
-        }
+        ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().for_each(|a| collect_refs(a, out)),
         ExprKind::Cond(c, a, b) => {
             collect_refs(c, out);
             collect_refs(a, out);
@@ -166,11 +164,7 @@ fn as_path(e: &Expr) -> Option<Reference<'_>> {
         match &cur.kind {
             ExprKind::Name(n) => {
                 steps.reverse();
-                return Some(Reference {
-                    root: n,
-                    steps,
-                    span: cur.span,
-                });
+                return Some(Reference { root: n, steps, span: cur.span });
             }
             ExprKind::Attr(b, name) => {
                 steps.push(Step::Attr(name));

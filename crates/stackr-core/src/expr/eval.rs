@@ -23,11 +23,7 @@ pub struct EvalError {
 
 impl EvalError {
     fn new(span: Span, message: impl Into<String>) -> Self {
-        EvalError {
-            span,
-            message: message.into(),
-            help: None,
-        }
+        EvalError { span, message: message.into(), help: None }
     }
     fn help(mut self, h: impl Into<String>) -> Self {
         self.help = Some(h.into());
@@ -55,21 +51,14 @@ pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, EvalError
                 match v.to_interpolated() {
                     Some(s) => out.push_str(&s),
                     None => {
-                        return Err(EvalError::new(
-                            e.span,
-                            format!("cannot put a {} inside a string", v.type_name()),
-                        )
-                        .help("use join(\",\", list) for a list, or jsonencode(value) for a map"));
+                        return Err(EvalError::new(e.span, format!("cannot put a {} inside a string", v.type_name()))
+                            .help("use join(\",\", list) for a list, or jsonencode(value) for a map"));
                     }
                 }
             }
         }
     }
-    Ok(if unknown {
-        Value::Unknown
-    } else {
-        Value::String(out)
-    })
+    Ok(if unknown { Value::Unknown } else { Value::String(out) })
 }
 
 /// Evaluates one expression.
@@ -127,21 +116,19 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             }
             if !functions::FUNCTIONS.iter().any(|f| f.name == name) {
                 let names: Vec<&str> = functions::FUNCTIONS.iter().map(|f| f.name).collect();
-                return Err(EvalError::new(e.span, format!("unknown function `{name}`"))
-                    .help(crate::diag::suggest(name, &names, "functions")));
+                return Err(EvalError::new(e.span, format!("unknown function `{name}`")).help(crate::diag::suggest(
+                    name,
+                    &names,
+                    "functions",
+                )));
             }
             match functions::call(name, &vals) {
                 Ok(v) => plain(v),
                 Err(msg) => {
-                    let sig = functions::FUNCTIONS
-                        .iter()
-                        .find(|f| f.name == name)
-                        .map(|f| f.signature);
+                    let sig = functions::FUNCTIONS.iter().find(|f| f.name == name).map(|f| f.signature);
                     let err = EvalError::new(e.span, msg);
                     Err(match sig {
-                        Some(s) if !err.message.contains("usage:") => {
-                            err.help(format!("usage: {s}"))
-                        }
+                        Some(s) if !err.message.contains("usage:") => err.help(format!("usage: {s}")),
                         _ => err,
                     })
                 }
@@ -161,16 +148,10 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
                 (UnaryOp::Not, Value::Bool(b)) => Value::Bool(!b),
                 (UnaryOp::Neg, Value::Number(n)) => Value::Number(-n),
                 (UnaryOp::Not, other) => {
-                    return Err(EvalError::new(
-                        e.span,
-                        format!("`!` needs a bool, found {}", other.type_name()),
-                    ));
+                    return Err(EvalError::new(e.span, format!("`!` needs a bool, found {}", other.type_name())));
                 }
                 (UnaryOp::Neg, other) => {
-                    return Err(EvalError::new(
-                        e.span,
-                        format!("`-` needs a number, found {}", other.type_name()),
-                    ));
+                    return Err(EvalError::new(e.span, format!("`-` needs a number, found {}", other.type_name())));
                 }
             })
         }
@@ -181,10 +162,7 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             Value::Unknown => plain(Value::Unknown),
             other => Err(EvalError::new(
                 c.span,
-                format!(
-                    "the condition of `? :` must be a bool, found {}",
-                    other.type_name()
-                ),
+                format!("the condition of `? :` must be a bool, found {}", other.type_name()),
             )),
         },
     }
@@ -212,13 +190,9 @@ fn get_attr_ref<'v>(v: &'v Value, name: &str, span: Span) -> Result<&'v Value, E
         Value::Unknown => Ok(&UNKNOWN),
         Value::Map(m) => m.get(name).ok_or_else(|| {
             let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-            EvalError::new(span, format!("no attribute `{name}`"))
-                .help(crate::diag::suggest(name, &keys, "names"))
+            EvalError::new(span, format!("no attribute `{name}`")).help(crate::diag::suggest(name, &keys, "names"))
         }),
-        other => Err(EvalError::new(
-            span,
-            format!("cannot read `.{name}` of a {}", other.type_name()),
-        )),
+        other => Err(EvalError::new(span, format!("cannot read `.{name}` of a {}", other.type_name()))),
     }
 }
 
@@ -231,49 +205,30 @@ fn index<'v>(v: &'v Value, key: &Value, span: Span) -> Result<Cow<'v, Value>, Ev
         (Value::Unknown, _) | (_, Value::Unknown) => Ok(Cow::Owned(Value::Unknown)),
         (Value::List(l), Value::Number(n)) => {
             if n.fract() != 0.0 || *n < 0.0 || *n as usize >= l.len() {
-                return Err(EvalError::new(
-                    span,
-                    format!("index {} is out of range", crate::value::format_number(*n)),
-                )
-                .help(format!(
-                    "the list has {} element(s); indexes start at 0",
-                    l.len()
-                )));
+                return Err(EvalError::new(span, format!("index {} is out of range", crate::value::format_number(*n)))
+                    .help(format!("the list has {} element(s); indexes start at 0", l.len())));
             }
             Ok(Cow::Borrowed(&l[*n as usize]))
         }
         (Value::Map(m), Value::String(k)) => m.get(k).map(Cow::Borrowed).ok_or_else(|| {
             let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-            EvalError::new(span, format!("no key {k:?}"))
-                .help(crate::diag::suggest(k, &keys, "keys"))
+            EvalError::new(span, format!("no key {k:?}")).help(crate::diag::suggest(k, &keys, "keys"))
         }),
         (Value::Map(m), Value::Number(n)) => {
             let k = crate::value::format_number(*n);
             m.get(&k).map(Cow::Borrowed).ok_or_else(|| {
                 let keys: Vec<&str> = m.keys().map(String::as_str).collect();
-                EvalError::new(span, format!("no key {k:?}"))
-                    .help(crate::diag::suggest(&k, &keys, "keys"))
+                EvalError::new(span, format!("no key {k:?}")).help(crate::diag::suggest(&k, &keys, "keys"))
             })
         }
-        (base, key) => Err(EvalError::new(
-            span,
-            format!(
-                "cannot index a {} with a {}",
-                base.type_name(),
-                key.type_name()
-            ),
-        )
-        .help("index a list with a number, a map with a string")),
+        (base, key) => {
+            Err(EvalError::new(span, format!("cannot index a {} with a {}", base.type_name(), key.type_name()))
+                .help("index a list with a number, a map with a string"))
+        }
     }
 }
 
-fn binary(
-    op: BinaryOp,
-    l: &Expr,
-    r: &Expr,
-    span: Span,
-    scope: &dyn Scope,
-) -> Result<Value, EvalError> {
+fn binary(op: BinaryOp, l: &Expr, r: &Expr, span: Span, scope: &dyn Scope) -> Result<Value, EvalError> {
     // && and || short-circuit.
     if matches!(op, BinaryOp::And | BinaryOp::Or) {
         let a = eval(l, scope)?;
@@ -293,10 +248,9 @@ fn binary(
             (_, Value::Bool(b)) if b == want_short => Ok(Value::Bool(b)),
             (Value::Unknown, _) | (_, Value::Unknown) => Ok(Value::Unknown),
             (_, Value::Bool(b)) => Ok(Value::Bool(b)),
-            (_, other) => Err(EvalError::new(
-                r.span,
-                format!("`{}` needs bools, found {}", op.symbol(), other.type_name()),
-            )),
+            (_, other) => {
+                Err(EvalError::new(r.span, format!("`{}` needs bools, found {}", op.symbol(), other.type_name())))
+            }
         };
     }
     let a = eval(l, scope)?;
@@ -312,12 +266,7 @@ fn binary(
     let (Value::Number(x), Value::Number(y)) = (&a, &b) else {
         return Err(EvalError::new(
             span,
-            format!(
-                "`{}` needs numbers, found {} and {}",
-                op.symbol(),
-                a.type_name(),
-                b.type_name()
-            ),
+            format!("`{}` needs numbers, found {} and {}", op.symbol(), a.type_name(), b.type_name()),
         )
         .help("to join strings, write them side by side in one string: \"${a}-${b}\""));
     };
@@ -338,9 +287,7 @@ fn binary(
         BinaryOp::Eq | BinaryOp::Ne | BinaryOp::And | BinaryOp::Or => unreachable_op(),
     };
     match v {
-        Value::Number(n) if !n.is_finite() => {
-            Err(EvalError::new(span, "the result is not a finite number"))
-        }
+        Value::Number(n) if !n.is_finite() => Err(EvalError::new(span, "the result is not a finite number")),
         v => Ok(v),
     }
 }

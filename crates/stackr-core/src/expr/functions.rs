@@ -30,11 +30,7 @@ pub struct FunctionDoc {
 }
 
 const fn doc(name: &'static str, signature: &'static str, doc: &'static str) -> FunctionDoc {
-    FunctionDoc {
-        name,
-        signature,
-        doc,
-    }
+    FunctionDoc { name, signature, doc }
 }
 
 /// Every built-in function, sorted by name.
@@ -45,16 +41,8 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "base64decode(string)",
         "Decodes standard (padded) Base64 text; the decoded bytes must be UTF-8.",
     ),
-    doc(
-        "base64encode",
-        "base64encode(string)",
-        "Encodes a string's UTF-8 bytes as standard Base64.",
-    ),
-    doc(
-        "ceil",
-        "ceil(number)",
-        "The smallest whole number greater than or equal to the number.",
-    ),
+    doc("base64encode", "base64encode(string)", "Encodes a string's UTF-8 bytes as standard Base64."),
+    doc("ceil", "ceil(number)", "The smallest whole number greater than or equal to the number."),
     doc(
         "cidrhost",
         "cidrhost(prefix, hostnum)",
@@ -70,77 +58,33 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "cidrsubnet(prefix, newbits, netnum)",
         "Subnet number `netnum` of a prefix extended by `newbits` bits, IPv4 or IPv6: cidrsubnet(\"10.0.0.0/16\", 8, 1) = \"10.0.1.0/24\", cidrsubnet(\"2600:1f18:abcd:1200::/56\", 8, 3) = \"2600:1f18:abcd:1203::/64\".",
     ),
-    doc(
-        "coalesce",
-        "coalesce(values...)",
-        "The first argument that is neither null nor an empty string.",
-    ),
-    doc(
-        "concat",
-        "concat(lists...)",
-        "The lists joined into one list.",
-    ),
-    doc(
-        "contains",
-        "contains(list, value)",
-        "Whether the list has an element equal to the value.",
-    ),
-    doc(
-        "distinct",
-        "distinct(list)",
-        "The list without duplicates, keeping first occurrences in order.",
-    ),
+    doc("coalesce", "coalesce(values...)", "The first argument that is neither null nor an empty string."),
+    doc("concat", "concat(lists...)", "The lists joined into one list."),
+    doc("contains", "contains(list, value)", "Whether the list has an element equal to the value."),
+    doc("distinct", "distinct(list)", "The list without duplicates, keeping first occurrences in order."),
     doc(
         "element",
         "element(list, index)",
         "The element at `index`, wrapping around past the end: element([\"a\", \"b\"], 3) = \"b\".",
     ),
-    doc(
-        "flatten",
-        "flatten(list)",
-        "Replaces nested lists by their elements, recursively.",
-    ),
-    doc(
-        "floor",
-        "floor(number)",
-        "The largest whole number less than or equal to the number.",
-    ),
+    doc("flatten", "flatten(list)", "Replaces nested lists by their elements, recursively."),
+    doc("floor", "floor(number)", "The largest whole number less than or equal to the number."),
     doc(
         "format",
         "format(format, values...)",
         "Formats values: %s (string), %d (whole number), %v (any value; lists and maps as JSON), %q (quoted string), %t (bool), %% (a literal %).",
     ),
-    doc(
-        "index",
-        "index(list, value)",
-        "The position of the first element equal to the value.",
-    ),
-    doc(
-        "join",
-        "join(separator, list)",
-        "The list's strings joined with the separator.",
-    ),
-    doc(
-        "jsondecode",
-        "jsondecode(string)",
-        "Parses a JSON document into a value.",
-    ),
+    doc("index", "index(list, value)", "The position of the first element equal to the value."),
+    doc("join", "join(separator, list)", "The list's strings joined with the separator."),
+    doc("jsondecode", "jsondecode(string)", "Parses a JSON document into a value."),
     doc(
         "jsonencode",
         "jsonencode(value)",
         "Compact JSON of a value, map keys sorted: jsonencode({Version = \"2012-10-17\"}).",
     ),
     doc("keys", "keys(map)", "The map's keys, sorted."),
-    doc(
-        "length",
-        "length(value)",
-        "The number of elements of a list or map, or characters of a string.",
-    ),
-    doc(
-        "lookup",
-        "lookup(map, key[, default])",
-        "The map's value for `key`, or `default` when the key is absent.",
-    ),
+    doc("length", "length(value)", "The number of elements of a list or map, or characters of a string."),
+    doc("lookup", "lookup(map, key[, default])", "The map's value for `key`, or `default` when the key is absent."),
     doc("lower", "lower(string)", "The string in lower case."),
     doc("max", "max(numbers...)", "The greatest of the numbers."),
     doc(
@@ -159,36 +103,16 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "replace(string, substring, replacement)",
         "The string with every occurrence of `substring` replaced.",
     ),
-    doc(
-        "split",
-        "split(separator, string)",
-        "The string cut at every occurrence of the separator.",
-    ),
+    doc("split", "split(separator, string)", "The string cut at every occurrence of the separator."),
     doc(
         "substr",
         "substr(string, offset, length)",
         "`length` characters from `offset` (negative: from the end); a negative length takes the rest.",
     ),
-    doc(
-        "tobool",
-        "tobool(value)",
-        "A bool, or the string \"true\" or \"false\", as a bool; null stays null.",
-    ),
-    doc(
-        "tonumber",
-        "tonumber(value)",
-        "A number, or a string holding one, as a number; null stays null.",
-    ),
-    doc(
-        "tostring",
-        "tostring(value)",
-        "A string, number or bool as a string; null stays null.",
-    ),
-    doc(
-        "trimspace",
-        "trimspace(string)",
-        "The string without leading and trailing whitespace.",
-    ),
+    doc("tobool", "tobool(value)", "A bool, or the string \"true\" or \"false\", as a bool; null stays null."),
+    doc("tonumber", "tonumber(value)", "A number, or a string holding one, as a number; null stays null."),
+    doc("tostring", "tostring(value)", "A string, number or bool as a string; null stays null."),
+    doc("trimspace", "trimspace(string)", "The string without leading and trailing whitespace."),
     doc("upper", "upper(string)", "The string in upper case."),
     doc("values", "values(map)", "The map's values, in key order."),
 ];
@@ -241,40 +165,26 @@ struct Spec {
 const MANY: usize = usize::MAX;
 
 fn f(min: usize, max: usize, run: Run) -> Spec {
-    Spec {
-        min,
-        max,
-        sees_unknowns: false,
-        run,
-    }
+    Spec { min, max, sees_unknowns: false, run }
 }
 
 /// Like [`f`], for functions that handle unknown arguments themselves.
 fn fu(min: usize, max: usize, run: Run) -> Spec {
-    Spec {
-        min,
-        max,
-        sees_unknowns: true,
-        run,
-    }
+    Spec { min, max, sees_unknowns: true, run }
 }
 
 fn spec(name: &str) -> Option<Spec> {
     Some(match name {
         "abs" => f(1, 1, |a| math(a, f64::abs)),
         "base64decode" => f(1, 1, base64decode),
-        "base64encode" => f(1, 1, |a| {
-            Ok(b64_encode(a.str(0, "string")?.as_bytes()).into())
-        }),
+        "base64encode" => f(1, 1, |a| Ok(b64_encode(a.str(0, "string")?.as_bytes()).into())),
         "ceil" => f(1, 1, |a| math(a, f64::ceil)),
         "cidrhost" => f(2, 2, cidrhost),
         "cidrnetmask" => f(1, 1, cidrnetmask),
         "cidrsubnet" => f(3, 3, cidrsubnet),
         "coalesce" => fu(1, MANY, coalesce),
         "concat" => fu(1, MANY, concat),
-        "contains" => f(2, 2, |a| {
-            Ok(Value::Bool(a.list(0, "list")?.contains(&a.vals[1])))
-        }),
+        "contains" => f(2, 2, |a| Ok(Value::Bool(a.list(0, "list")?.contains(&a.vals[1])))),
         "distinct" => f(1, 1, distinct),
         "element" => f(2, 2, element),
         "flatten" => f(1, 1, |a| {
@@ -299,28 +209,16 @@ fn spec(name: &str) -> Option<Spec> {
         "replace" => f(3, 3, replace),
         "split" => f(2, 2, split),
         "substr" => f(3, 3, substr),
-        "tobool" => f(1, 1, |a| {
-            convert(a, "a bool or \"true\"/\"false\"", |v| {
-                bool_of(v).map(Value::Bool)
-            })
-        }),
-        "tonumber" => f(1, 1, |a| {
-            convert(a, "a number or numeric string", |v| {
-                number_of(v).map(Value::Number)
-            })
-        }),
+        "tobool" => f(1, 1, |a| convert(a, "a bool or \"true\"/\"false\"", |v| bool_of(v).map(Value::Bool))),
+        "tonumber" => f(1, 1, |a| convert(a, "a number or numeric string", |v| number_of(v).map(Value::Number))),
         "tostring" => f(1, 1, |a| {
-            convert(
-                a,
-                "a string, number or bool (use jsonencode for lists and maps)",
-                |v| scalar_text(v).map(|s| Value::String(s.into_owned())),
-            )
+            convert(a, "a string, number or bool (use jsonencode for lists and maps)", |v| {
+                scalar_text(v).map(|s| Value::String(s.into_owned()))
+            })
         }),
         "trimspace" => f(1, 1, |a| text(a, |s| s.trim().to_string())),
         "upper" => f(1, 1, |a| text(a, str::to_uppercase)),
-        "values" => f(1, 1, |a| {
-            Ok(Value::List(a.map(0, "map")?.values().cloned().collect()))
-        }),
+        "values" => f(1, 1, |a| Ok(Value::List(a.map(0, "map")?.values().cloned().collect()))),
         _ => return None,
     })
 }
@@ -362,11 +260,7 @@ impl<'a> Args<'a> {
 
     /// "join: `list` (argument 2) must be a list, got the string "a""
     fn bad(&self, i: usize, param: &str, expected: &str) -> String {
-        self.err(format_args!(
-            "`{param}` (argument {}) must be {expected}, got {}",
-            i + 1,
-            describe(&self.vals[i])
-        ))
+        self.err(format_args!("`{param}` (argument {}) must be {expected}, got {}", i + 1, describe(&self.vals[i])))
     }
 
     fn str(&self, i: usize, param: &str) -> Result<Cow<'a, str>, String> {
@@ -388,15 +282,11 @@ impl<'a> Args<'a> {
     }
 
     fn list(&self, i: usize, param: &str) -> Result<&'a [Value], String> {
-        self.vals[i]
-            .as_list()
-            .ok_or_else(|| self.bad(i, param, "a list"))
+        self.vals[i].as_list().ok_or_else(|| self.bad(i, param, "a list"))
     }
 
     fn map(&self, i: usize, param: &str) -> Result<&'a BTreeMap<String, Value>, String> {
-        self.vals[i]
-            .as_map()
-            .ok_or_else(|| self.bad(i, param, "a map"))
+        self.vals[i].as_map().ok_or_else(|| self.bad(i, param, "a map"))
     }
 }
 
@@ -485,20 +375,12 @@ fn range(a: &Args) -> Result<Value, String> {
     }
     let count = ((limit - start) / step).ceil();
     if count.is_nan() || count > MAX_RANGE as f64 {
-        let count = if count.is_finite() {
-            format_number(count)
-        } else {
-            "too many".to_string()
-        };
+        let count = if count.is_finite() { format_number(count) } else { "too many".to_string() };
         return Err(a.err(format_args!(
             "the result would have {count} elements, more than the limit of {MAX_RANGE}; use a larger step or a smaller span"
         )));
     }
-    Ok(Value::List(
-        (0..count as usize)
-            .map(|i| Value::Number(start + i as f64 * step))
-            .collect(),
-    ))
+    Ok(Value::List((0..count as usize).map(|i| Value::Number(start + i as f64 * step)).collect()))
 }
 
 // ---------------------------------------------------------------------------
@@ -513,12 +395,10 @@ fn join(a: &Args) -> Result<Value, String> {
     let list = a.list(1, "list")?;
     let mut parts = Vec::with_capacity(list.len());
     for (i, v) in list.iter().enumerate() {
-        parts.push(scalar_text(v).ok_or_else(|| {
-            a.err(format_args!(
-                "element {i} of the list must be a string, got {}",
-                describe(v)
-            ))
-        })?);
+        parts.push(
+            scalar_text(v)
+                .ok_or_else(|| a.err(format_args!("element {i} of the list must be a string, got {}", describe(v))))?,
+        );
     }
     let total = parts
         .iter()
@@ -544,15 +424,8 @@ fn replace(a: &Args) -> Result<Value, String> {
     let from = a.str(1, "substring")?;
     let to = a.str(2, "replacement")?;
     // An empty substring matches before every character and at the end.
-    let hits = if from.is_empty() {
-        s.chars().count() + 1
-    } else {
-        s.matches(&*from).count()
-    };
-    let len = s
-        .len()
-        .saturating_sub(hits.saturating_mul(from.len()))
-        .saturating_add(hits.saturating_mul(to.len()));
+    let hits = if from.is_empty() { s.chars().count() + 1 } else { s.matches(&*from).count() };
+    let len = s.len().saturating_sub(hits.saturating_mul(from.len())).saturating_add(hits.saturating_mul(to.len()));
     check_len(a.name, len)?;
     Ok(Value::String(s.replace(&*from, &to)))
 }
@@ -562,20 +435,12 @@ fn substr(a: &Args) -> Result<Value, String> {
     let offset = a.int(1, "offset")?;
     let length = a.int(2, "length")?;
     let total = s.chars().count() as i64;
-    let start = if offset < 0 {
-        (total + offset).max(0)
-    } else {
-        offset
-    };
+    let start = if offset < 0 { (total + offset).max(0) } else { offset };
     if start >= total {
         return Ok(Value::String(String::new()));
     }
     let rest = s.chars().skip(start as usize);
-    Ok(Value::String(if length < 0 {
-        rest.collect()
-    } else {
-        rest.take(length.min(total) as usize).collect()
-    }))
+    Ok(Value::String(if length < 0 { rest.collect() } else { rest.take(length.min(total) as usize).collect() }))
 }
 
 fn format(a: &Args) -> Result<Value, String> {
@@ -613,9 +478,7 @@ fn format(a: &Args) -> Result<Value, String> {
                 )));
             }
             None => {
-                return Err(a.err(
-                    "the format string ends in a lone `%`; write `%%` for a literal percent sign",
-                ));
+                return Err(a.err("the format string ends in a lone `%`; write `%%` for a literal percent sign"));
             }
         }
     }
@@ -632,22 +495,15 @@ fn format(a: &Args) -> Result<Value, String> {
 /// Formats one value for a verb, or says what the verb expects.
 fn format_verb(verb: char, v: &Value) -> Result<String, &'static str> {
     match verb {
-        's' => scalar_text(v)
-            .map(Cow::into_owned)
-            .ok_or("a string, number or bool"),
-        'd' => number_of(v)
-            .filter(|n| n.fract() == 0.0)
-            .map(format_number)
-            .ok_or("a whole number"),
+        's' => scalar_text(v).map(Cow::into_owned).ok_or("a string, number or bool"),
+        'd' => number_of(v).filter(|n| n.fract() == 0.0).map(format_number).ok_or("a whole number"),
         't' => bool_of(v).map(|b| b.to_string()).ok_or("a bool"),
         'q' => scalar_text(v)
             .map(|s| serde_json::Value::String(s.into_owned()).to_string())
             .ok_or("a string, number or bool"),
         _ => match v {
             Value::Null => Ok("null".to_string()),
-            Value::List(_) | Value::Map(_) => {
-                json_text(v).map_err(|_| "a value without NaN or infinity")
-            }
+            Value::List(_) | Value::Map(_) => json_text(v).map_err(|_| "a value without NaN or infinity"),
             _ => scalar_text(v).map(Cow::into_owned).ok_or("a value"),
         },
     }
@@ -670,12 +526,7 @@ fn length(a: &Args) -> Result<Value, String> {
 fn keys(a: &Args) -> Result<Value, String> {
     match &a.vals[0] {
         Value::Unknown => Ok(Value::Unknown),
-        _ => Ok(Value::List(
-            a.map(0, "map")?
-                .keys()
-                .map(|k| Value::from(k.as_str()))
-                .collect(),
-        )),
+        _ => Ok(Value::List(a.map(0, "map")?.keys().map(|k| Value::from(k.as_str())).collect())),
     }
 }
 
@@ -689,11 +540,7 @@ fn concat(a: &Args) -> Result<Value, String> {
             _ => return Err(a.bad(i, "list", "a list")),
         }
     }
-    Ok(if unknown {
-        Value::Unknown
-    } else {
-        Value::List(out)
-    })
+    Ok(if unknown { Value::Unknown } else { Value::List(out) })
 }
 
 fn coalesce(a: &Args) -> Result<Value, String> {
@@ -706,9 +553,7 @@ fn coalesce(a: &Args) -> Result<Value, String> {
             _ => return Ok(v.clone()),
         }
     }
-    Err(a.err(
-        "all arguments are null or empty strings; add a non-empty fallback as the last argument",
-    ))
+    Err(a.err("all arguments are null or empty strings; add a non-empty fallback as the last argument"))
 }
 
 fn distinct(a: &Args) -> Result<Value, String> {
@@ -737,9 +582,9 @@ fn element(a: &Args) -> Result<Value, String> {
         return Err(a.err("the list is empty, so it has no element to take"));
     }
     if i < 0 {
-        return Err(a.err(format_args!(
-            "the index must not be negative, got {i} (use length(list) - 1 for the last element)"
-        )));
+        return Err(
+            a.err(format_args!("the index must not be negative, got {i} (use length(list) - 1 for the last element)"))
+        );
     }
     Ok(list[(i as u64 % list.len() as u64) as usize].clone())
 }
@@ -765,11 +610,7 @@ fn lookup(a: &Args) -> Result<Value, String> {
     }
     Err(a.err(format_args!(
         "the map has no key {key:?} (keys: {}); pass a default as the third argument",
-        if known.is_empty() {
-            "none".to_string()
-        } else {
-            known.join(", ")
-        }
+        if known.is_empty() { "none".to_string() } else { known.join(", ") }
     )))
 }
 
@@ -800,9 +641,7 @@ fn convert(a: &Args, expected: &str, conv: fn(&Value) -> Option<Value>) -> Resul
 fn prefix_arg(a: &Args, i: usize) -> Result<IpNet, String> {
     let s = a.str(i, "prefix")?;
     s.parse::<IpNet>().map(|n| n.trunc()).map_err(|_| {
-        a.err(format_args!(
-            "{s:?} is not a CIDR prefix such as \"10.0.0.0/16\" or \"2600:1f18:abcd:1200::/56\""
-        ))
+        a.err(format_args!("{s:?} is not a CIDR prefix such as \"10.0.0.0/16\" or \"2600:1f18:abcd:1200::/56\""))
     })
 }
 
@@ -824,20 +663,12 @@ fn addr_of(net: &IpNet, bits: u128) -> IpAddr {
 
 /// 2^bits as text: exact while short, "2^bits" beyond.
 fn pow2_text(bits: u32) -> String {
-    if bits <= 64 {
-        (1u128 << bits).to_string()
-    } else {
-        format!("2^{bits}")
-    }
+    if bits <= 64 { (1u128 << bits).to_string() } else { format!("2^{bits}") }
 }
 
 /// 2^bits - 1 as text.
 fn max_text(bits: u32) -> String {
-    if bits <= 64 {
-        ((1u128 << bits) - 1).to_string()
-    } else {
-        format!("2^{bits}-1")
-    }
+    if bits <= 64 { ((1u128 << bits) - 1).to_string() } else { format!("2^{bits}-1") }
 }
 
 fn cidrsubnet(a: &Args) -> Result<Value, String> {
@@ -868,8 +699,7 @@ fn cidrsubnet(a: &Args) -> Result<Value, String> {
     }
     // No shift by the full width: newbits = 0 forces netnum = 0.
     let subnet = (netnum as u128).checked_shl(room - newbits).unwrap_or(0);
-    let prefix =
-        IpNet::new(addr_of(&net, base | subnet), (len + newbits) as u8).map_err(|e| a.err(e))?;
+    let prefix = IpNet::new(addr_of(&net, base | subnet), (len + newbits) as u8).map_err(|e| a.err(e))?;
     Ok(Value::String(prefix.to_string()))
 }
 
@@ -923,11 +753,7 @@ fn json_text(v: &Value) -> Result<String, ()> {
             _ => true,
         }
     }
-    if finite(v) {
-        Ok(v.to_json().to_string())
-    } else {
-        Err(())
-    }
+    if finite(v) { Ok(v.to_json().to_string()) } else { Err(()) }
 }
 
 fn jsonencode(a: &Args) -> Result<Value, String> {
@@ -948,16 +774,9 @@ const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012
 fn b64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3).saturating_mul(4));
     for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
         for i in 0..4 {
-            out.push(if i <= chunk.len() {
-                char::from(B64[(n >> (18 - 6 * i)) as usize & 63])
-            } else {
-                '='
-            });
+            out.push(if i <= chunk.len() { char::from(B64[(n >> (18 - 6 * i)) as usize & 63]) } else { '=' });
         }
     }
     out
@@ -992,9 +811,7 @@ fn base64decode(a: &Args) -> Result<Value, String> {
     let bytes = b64_decode(&s).ok_or_else(|| {
         a.err("the string is not valid Base64 (A-Z a-z 0-9 + /, padded with = to a multiple of 4 characters)")
     })?;
-    String::from_utf8(bytes)
-        .map(Value::String)
-        .map_err(|_| a.err("the decoded bytes are not UTF-8 text"))
+    String::from_utf8(bytes).map(Value::String).map_err(|_| a.err("the decoded bytes are not UTF-8 text"))
 }
 
 // ---------------------------------------------------------------------------
@@ -1015,12 +832,7 @@ mod tests {
         Value::List(items.to_vec())
     }
     fn map(pairs: &[(&str, Value)]) -> Value {
-        Value::Map(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.clone()))
-                .collect(),
-        )
+        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
     }
     fn ok(name: &str, args: &[Value]) -> Value {
         call(name, args).unwrap_or_else(|e| panic!("{name}{args:?} failed: {e}"))
@@ -1039,11 +851,7 @@ mod tests {
         }
         for d in FUNCTIONS {
             assert!(spec(d.name).is_some(), "{} has no implementation", d.name);
-            assert!(
-                d.signature.starts_with(&format!("{}(", d.name)),
-                "{}",
-                d.signature
-            );
+            assert!(d.signature.starts_with(&format!("{}(", d.name)), "{}", d.signature);
             assert!(!d.doc.is_empty());
         }
         assert!(err("nosuch", &[]).contains("unknown function `nosuch`"));
@@ -1052,10 +860,7 @@ mod tests {
     #[test]
     fn arity_errors_name_function_and_signature() {
         let e = err("join", &[s(",")]);
-        assert_eq!(
-            e,
-            "join: expected 2 arguments, got 1; usage: join(separator, list)"
-        );
+        assert_eq!(e, "join: expected 2 arguments, got 1; usage: join(separator, list)");
         assert!(err("lookup", &[]).contains("2 or 3 arguments"));
         assert!(err("min", &[]).contains("at least 1 argument,"));
         assert!(err("range", &[n(1.0), n(2.0), n(3.0), n(4.0)]).contains("1 to 3 arguments"));
@@ -1066,10 +871,7 @@ mod tests {
     #[test]
     fn type_errors_say_what_was_expected() {
         let e = err("join", &[s(","), s("a")]);
-        assert_eq!(
-            e,
-            "join: `list` (argument 2) must be a list, got the string \"a\""
-        );
+        assert_eq!(e, "join: `list` (argument 2) must be a list, got the string \"a\"");
         assert!(err("join", &[s(","), list(&[s("a"), list(&[])])]).contains("element 1"));
         assert!(err("upper", &[Value::Null]).contains("must be a string, got null"));
         assert!(err("element", &[list(&[n(1.0)]), n(0.5)]).contains("a whole number"));
@@ -1088,27 +890,15 @@ mod tests {
         // Host bits in the prefix are dropped, as Terraform does.
         assert_eq!(c("10.0.7.9/16", 8.0, 1.0), s("10.0.1.0/24"));
         // Numeric strings convert.
-        assert_eq!(
-            ok("cidrsubnet", &[s("10.0.0.0/16"), s("8"), s("2")]),
-            s("10.0.2.0/24")
-        );
+        assert_eq!(ok("cidrsubnet", &[s("10.0.0.0/16"), s("8"), s("2")]), s("10.0.2.0/24"));
     }
 
     #[test]
     fn cidrsubnet_ipv6() {
         let c = |p: &str, nb: f64, num: f64| ok("cidrsubnet", &[s(p), n(nb), n(num)]);
-        assert_eq!(
-            c("2600:1f18:abcd:1200::/56", 8.0, 3.0),
-            s("2600:1f18:abcd:1203::/64")
-        );
-        assert_eq!(
-            c("2600:1f18:abcd:1200::/56", 8.0, 0.0),
-            s("2600:1f18:abcd:1200::/64")
-        );
-        assert_eq!(
-            c("2600:1f18:abcd:1200::/56", 8.0, 255.0),
-            s("2600:1f18:abcd:12ff::/64")
-        );
+        assert_eq!(c("2600:1f18:abcd:1200::/56", 8.0, 3.0), s("2600:1f18:abcd:1203::/64"));
+        assert_eq!(c("2600:1f18:abcd:1200::/56", 8.0, 0.0), s("2600:1f18:abcd:1200::/64"));
+        assert_eq!(c("2600:1f18:abcd:1200::/56", 8.0, 255.0), s("2600:1f18:abcd:12ff::/64"));
         assert_eq!(c("fd00::/8", 120.0, 1.0), s("fd00::1/128"));
         assert_eq!(c("::/0", 0.0, 0.0), s("::/0"));
         assert_eq!(c("::/0", 128.0, 0.0), s("::/128"));
@@ -1118,15 +908,9 @@ mod tests {
     #[test]
     fn cidrsubnet_errors() {
         let c = |p: &str, nb: f64, num: f64| err("cidrsubnet", &[s(p), n(nb), n(num)]);
-        assert_eq!(
-            c("10.0.0.0/30", 8.0, 0.0),
-            "cidrsubnet: the prefix 10.0.0.0/30 has only 2 bits left, cannot add 8"
-        );
+        assert_eq!(c("10.0.0.0/30", 8.0, 0.0), "cidrsubnet: the prefix 10.0.0.0/30 has only 2 bits left, cannot add 8");
         assert!(c("2600:1f18:abcd:1200::/56", 73.0, 0.0).contains("only 72 bits left"));
-        assert_eq!(
-            c("10.0.0.0/16", 8.0, 256.0),
-            "cidrsubnet: netnum 256 does not fit in 8 new bits (valid: 0 to 255)"
-        );
+        assert_eq!(c("10.0.0.0/16", 8.0, 256.0), "cidrsubnet: netnum 256 does not fit in 8 new bits (valid: 0 to 255)");
         assert!(c("10.0.0.0/16", 8.0, -1.0).contains("does not fit"));
         assert!(c("10.0.0.0/16", 8.0, 1.5).contains("does not fit"));
         assert!(c("10.0.0.0/16", -1.0, 0.0).contains("must not be negative"));
@@ -1149,24 +933,12 @@ mod tests {
         assert_eq!(h("10.0.0.0/16", 300.0), Ok(s("10.0.1.44")));
         assert_eq!(h("10.0.0.7/32", 0.0), Ok(s("10.0.0.7")));
         assert_eq!(h("10.0.0.7/32", -1.0), Ok(s("10.0.0.7")));
-        assert_eq!(
-            h("2600:1f18:abcd:1203::/64", 10.0),
-            Ok(s("2600:1f18:abcd:1203::a"))
-        );
-        assert_eq!(
-            h("2600:1f18:abcd:1203::/64", -1.0),
-            Ok(s("2600:1f18:abcd:1203:ffff:ffff:ffff:ffff"))
-        );
-        assert_eq!(
-            h("::/0", -1.0),
-            Ok(s("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"))
-        );
+        assert_eq!(h("2600:1f18:abcd:1203::/64", 10.0), Ok(s("2600:1f18:abcd:1203::a")));
+        assert_eq!(h("2600:1f18:abcd:1203::/64", -1.0), Ok(s("2600:1f18:abcd:1203:ffff:ffff:ffff:ffff")));
+        assert_eq!(h("::/0", -1.0), Ok(s("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")));
         assert_eq!(h("::/0", -(2f64.powi(128))), Ok(s("::")));
         let e = h("10.0.1.0/24", 256.0).unwrap_err();
-        assert!(
-            e.contains("has 256 addresses (valid: 0 to 255, or -256 to -1"),
-            "{e}"
-        );
+        assert!(e.contains("has 256 addresses (valid: 0 to 255, or -256 to -1"), "{e}");
         assert!(h("10.0.1.0/24", -257.0).is_err());
         assert!(h("10.0.1.0/24", f64::NAN).is_err());
         assert!(h("::/0", 2f64.powi(128)).unwrap_err().contains("2^128"));
@@ -1189,15 +961,9 @@ mod tests {
         assert_eq!(ok("length", &[list(&[U, U])]), n(2.0));
         assert_eq!(ok("length", &[map(&[("a", U)])]), n(1.0));
         assert_eq!(ok("length", &[U]), U);
-        assert_eq!(
-            ok("keys", &[map(&[("b", U), ("a", n(1.0))])]),
-            list(&[s("a"), s("b")])
-        );
+        assert_eq!(ok("keys", &[map(&[("b", U), ("a", n(1.0))])]), list(&[s("a"), s("b")]));
         assert_eq!(ok("keys", &[U]), U);
-        assert_eq!(
-            ok("concat", &[list(&[s("a")]), list(&[U])]),
-            list(&[s("a"), U])
-        );
+        assert_eq!(ok("concat", &[list(&[s("a")]), list(&[U])]), list(&[s("a"), U]));
         assert_eq!(ok("concat", &[list(&[s("a")]), U]), U);
         assert_eq!(ok("coalesce", &[Value::Null, s("x"), U]), s("x"));
         assert_eq!(ok("coalesce", &[s(""), U, s("x")]), U);
@@ -1211,72 +977,36 @@ mod tests {
     fn format_verbs() {
         let fmt = |args: &[Value]| call("format", args);
         assert_eq!(fmt(&[s("%s-%d"), s("web"), n(3.0)]), Ok(s("web-3")));
-        assert_eq!(
-            fmt(&[
-                s("%v|%v|%v|%v"),
-                s("a"),
-                n(1.5),
-                Value::Bool(true),
-                Value::Null
-            ]),
-            Ok(s("a|1.5|true|null"))
-        );
+        assert_eq!(fmt(&[s("%v|%v|%v|%v"), s("a"), n(1.5), Value::Bool(true), Value::Null]), Ok(s("a|1.5|true|null")));
         assert_eq!(fmt(&[s("%v"), list(&[n(1.0), s("x")])]), Ok(s("[1,\"x\"]")));
-        assert_eq!(
-            fmt(&[s("%q"), s("say \"hi\"\n")]),
-            Ok(s("\"say \\\"hi\\\"\\n\""))
-        );
+        assert_eq!(fmt(&[s("%q"), s("say \"hi\"\n")]), Ok(s("\"say \\\"hi\\\"\\n\"")));
         assert_eq!(fmt(&[s("%q"), n(5.0)]), Ok(s("\"5\"")));
-        assert_eq!(
-            fmt(&[s("100%% %t"), Value::Bool(false)]),
-            Ok(s("100% false"))
-        );
+        assert_eq!(fmt(&[s("100%% %t"), Value::Bool(false)]), Ok(s("100% false")));
         assert_eq!(fmt(&[s("%d"), s("42")]), Ok(s("42")));
         assert_eq!(fmt(&[s("%s"), n(10.0)]), Ok(s("10")));
         assert_eq!(fmt(&[s("no verbs, ünïcode")]), Ok(s("no verbs, ünïcode")));
 
-        assert!(
-            fmt(&[s("%d"), n(1.5)])
-                .unwrap_err()
-                .contains("expected a whole number, got the number 1.5")
-        );
+        assert!(fmt(&[s("%d"), n(1.5)]).unwrap_err().contains("expected a whole number, got the number 1.5"));
         assert!(fmt(&[s("%d"), s("x")]).is_err());
         assert!(fmt(&[s("%s"), list(&[])]).is_err());
         assert!(fmt(&[s("%s"), Value::Null]).is_err());
         assert!(fmt(&[s("%t"), n(1.0)]).is_err());
-        assert!(
-            fmt(&[s("%z"), n(1.0)])
-                .unwrap_err()
-                .contains("`%z` is not a supported verb")
-        );
+        assert!(fmt(&[s("%z"), n(1.0)]).unwrap_err().contains("`%z` is not a supported verb"));
         assert!(fmt(&[s("%5d"), n(1.0)]).is_err());
         assert!(fmt(&[s("%"), n(1.0)]).unwrap_err().contains("lone `%`"));
         assert_eq!(
             fmt(&[s("%s %s"), s("a")]).unwrap_err(),
             "format: `%s` is verb 2 of the format string, but only 1 value was given"
         );
-        assert!(
-            fmt(&[s("%s"), s("a"), s("b")])
-                .unwrap_err()
-                .contains("uses only 1")
-        );
+        assert!(fmt(&[s("%s"), s("a"), s("b")]).unwrap_err().contains("uses only 1"));
         assert!(fmt(&[s("%v"), list(&[n(f64::NAN)])]).is_err());
     }
 
     #[test]
     fn strings() {
-        assert_eq!(
-            ok(
-                "join",
-                &[s(", "), list(&[s("a"), n(2.0), Value::Bool(true)])]
-            ),
-            s("a, 2, true")
-        );
+        assert_eq!(ok("join", &[s(", "), list(&[s("a"), n(2.0), Value::Bool(true)])]), s("a, 2, true"));
         assert_eq!(ok("join", &[s(","), list(&[])]), s(""));
-        assert_eq!(
-            ok("split", &[s(","), s("a,b,,c")]),
-            list(&[s("a"), s("b"), s(""), s("c")])
-        );
+        assert_eq!(ok("split", &[s(","), s("a,b,,c")]), list(&[s("a"), s("b"), s(""), s("c")]));
         assert_eq!(ok("split", &[s(","), s("")]), list(&[s("")]));
         assert_eq!(ok("split", &[s(""), s("ab")]), list(&[s("a"), s("b")]));
         assert_eq!(ok("lower", &[s("HeLLo")]), s("hello"));
@@ -1285,10 +1015,7 @@ mod tests {
         assert_eq!(ok("replace", &[s("a-b-c"), s("-"), s("--")]), s("a--b--c"));
         assert_eq!(ok("replace", &[s("ab"), s(""), s(".")]), s(".a.b."));
         assert_eq!(ok("substr", &[s("hello world"), n(1.0), n(4.0)]), s("ello"));
-        assert_eq!(
-            ok("substr", &[s("hello world"), n(-5.0), n(-1.0)]),
-            s("world")
-        );
+        assert_eq!(ok("substr", &[s("hello world"), n(-5.0), n(-1.0)]), s("world"));
         assert_eq!(ok("substr", &[s("héllo"), n(1.0), n(2.0)]), s("él"));
         assert_eq!(ok("substr", &[s("abc"), n(10.0), n(2.0)]), s(""));
         assert_eq!(ok("substr", &[s("abc"), n(-10.0), n(2.0)]), s("ab"));
@@ -1298,10 +1025,7 @@ mod tests {
         assert_eq!(ok("base64encode", &[s("f")]), s("Zg=="));
         assert_eq!(ok("base64encode", &[s("fo")]), s("Zm8="));
         assert_eq!(ok("base64encode", &[s("foobar")]), s("Zm9vYmFy"));
-        assert_eq!(
-            ok("base64encode", &[s("#!/bin/bash\necho hi")]),
-            s("IyEvYmluL2Jhc2gKZWNobyBoaQ==")
-        );
+        assert_eq!(ok("base64encode", &[s("#!/bin/bash\necho hi")]), s("IyEvYmluL2Jhc2gKZWNobyBoaQ=="));
         for text in ["", "f", "fo", "foo", "foob", "fooba", "foobar", "ünïcødé ✓"] {
             let enc = ok("base64encode", &[s(text)]);
             assert_eq!(ok("base64decode", &[enc]), s(text));
@@ -1347,45 +1071,24 @@ mod tests {
         assert_eq!(ok("contains", &[l.clone(), n(1.0)]), Value::Bool(false));
         assert_eq!(ok("length", std::slice::from_ref(&l)), n(3.0));
         assert_eq!(
-            ok(
-                "concat",
-                &[list(&[n(1.0)]), list(&[]), list(&[n(2.0), n(3.0)])]
-            ),
+            ok("concat", &[list(&[n(1.0)]), list(&[]), list(&[n(2.0), n(3.0)])]),
             list(&[n(1.0), n(2.0), n(3.0)])
         );
+        assert_eq!(ok("distinct", &[list(&[s("a"), s("b"), s("a"), n(1.0), n(1.0)])]), list(&[s("a"), s("b"), n(1.0)]));
         assert_eq!(
-            ok(
-                "distinct",
-                &[list(&[s("a"), s("b"), s("a"), n(1.0), n(1.0)])]
-            ),
-            list(&[s("a"), s("b"), n(1.0)])
-        );
-        assert_eq!(
-            ok(
-                "flatten",
-                &[list(&[s("a"), list(&[s("b"), list(&[s("c")])]), list(&[])])]
-            ),
+            ok("flatten", &[list(&[s("a"), list(&[s("b"), list(&[s("c")])]), list(&[])])]),
             list(&[s("a"), s("b"), s("c")])
         );
         let m = map(&[("b", n(2.0)), ("a", n(1.0))]);
-        assert_eq!(
-            ok("keys", std::slice::from_ref(&m)),
-            list(&[s("a"), s("b")])
-        );
-        assert_eq!(
-            ok("values", std::slice::from_ref(&m)),
-            list(&[n(1.0), n(2.0)])
-        );
+        assert_eq!(ok("keys", std::slice::from_ref(&m)), list(&[s("a"), s("b")]));
+        assert_eq!(ok("values", std::slice::from_ref(&m)), list(&[n(1.0), n(2.0)]));
         assert_eq!(ok("lookup", &[m.clone(), s("a")]), n(1.0));
         assert_eq!(ok("lookup", &[m.clone(), s("z"), s("dflt")]), s("dflt"));
         assert_eq!(
             err("lookup", &[m.clone(), s("z")]),
             "lookup: the map has no key \"z\" (keys: a, b); pass a default as the third argument"
         );
-        assert_eq!(
-            ok("coalesce", &[Value::Null, s(""), s("x"), s("y")]),
-            s("x")
-        );
+        assert_eq!(ok("coalesce", &[Value::Null, s(""), s("x"), s("y")]), s("x"));
         assert_eq!(ok("coalesce", &[Value::Null, n(0.0)]), n(0.0));
         assert!(call("coalesce", &[Value::Null, s("")]).is_err());
     }
@@ -1406,25 +1109,11 @@ mod tests {
     fn range_bounds() {
         assert_eq!(ok("range", &[n(3.0)]), list(&[n(0.0), n(1.0), n(2.0)]));
         assert_eq!(ok("range", &[n(-2.0)]), list(&[n(0.0), n(-1.0)]));
-        assert_eq!(
-            ok("range", &[n(1.0), n(4.0)]),
-            list(&[n(1.0), n(2.0), n(3.0)])
-        );
-        assert_eq!(
-            ok("range", &[n(0.0), n(1.0), n(0.25)]),
-            list(&[n(0.0), n(0.25), n(0.5), n(0.75)])
-        );
-        assert_eq!(
-            ok("range", &[n(5.0), n(0.0), n(-2.0)]),
-            list(&[n(5.0), n(3.0), n(1.0)])
-        );
+        assert_eq!(ok("range", &[n(1.0), n(4.0)]), list(&[n(1.0), n(2.0), n(3.0)]));
+        assert_eq!(ok("range", &[n(0.0), n(1.0), n(0.25)]), list(&[n(0.0), n(0.25), n(0.5), n(0.75)]));
+        assert_eq!(ok("range", &[n(5.0), n(0.0), n(-2.0)]), list(&[n(5.0), n(3.0), n(1.0)]));
         assert_eq!(ok("range", &[n(0.0)]), list(&[]));
-        assert_eq!(
-            ok("range", &[n(MAX_RANGE as f64)])
-                .as_list()
-                .map(<[Value]>::len),
-            Some(MAX_RANGE)
-        );
+        assert_eq!(ok("range", &[n(MAX_RANGE as f64)]).as_list().map(<[Value]>::len), Some(MAX_RANGE));
         assert!(err("range", &[n(MAX_RANGE as f64 + 1.0)]).contains("limit of 10000"));
         assert!(err("range", &[n(1e300)]).contains("limit of 10000"));
         assert!(err("range", &[n(-1e308), n(1e308)]).contains("too many"));
@@ -1438,21 +1127,10 @@ mod tests {
     fn json() {
         let policy = map(&[
             ("Version", s("2012-10-17")),
-            (
-                "Statement",
-                list(&[map(&[
-                    ("Effect", s("Allow")),
-                    ("Action", s("sts:AssumeRole")),
-                ])]),
-            ),
+            ("Statement", list(&[map(&[("Effect", s("Allow")), ("Action", s("sts:AssumeRole"))])])),
         ]);
         let text = ok("jsonencode", std::slice::from_ref(&policy));
-        assert_eq!(
-            text,
-            s(
-                r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow"}],"Version":"2012-10-17"}"#
-            )
-        );
+        assert_eq!(text, s(r#"{"Statement":[{"Action":"sts:AssumeRole","Effect":"Allow"}],"Version":"2012-10-17"}"#));
         assert_eq!(ok("jsondecode", &[text]), policy);
         assert_eq!(ok("jsonencode", &[n(443.0)]), s("443"));
         assert_eq!(ok("jsonencode", &[n(0.5)]), s("0.5"));
@@ -1461,12 +1139,7 @@ mod tests {
         assert!(err("jsonencode", &[list(&[n(f64::INFINITY)])]).contains("NaN or infinity"));
         assert_eq!(
             ok("jsondecode", &[s("[1, true, null, {\"b\": \"x\"}]")]),
-            list(&[
-                n(1.0),
-                Value::Bool(true),
-                Value::Null,
-                map(&[("b", s("x"))])
-            ])
+            list(&[n(1.0), Value::Bool(true), Value::Null, map(&[("b", s("x"))])])
         );
         assert!(err("jsondecode", &[s("{")]).contains("not valid JSON"));
         assert!(call("jsondecode", &[s("1e400")]).is_err());

@@ -111,10 +111,7 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 loop {
                     match chars.get(i) {
                         None => {
-                            return Err(LexError {
-                                offset: start,
-                                message: "unterminated string literal".into(),
-                            });
+                            return Err(LexError { offset: start, message: "unterminated string literal".into() });
                         }
                         Some(&q) if q == quote => break,
                         Some('\\') => {
@@ -160,15 +157,11 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                     j += 1;
                 }
                 let text: String = chars[i..j].iter().collect();
-                let n: f64 = text.parse().map_err(|_| LexError {
-                    offset: start,
-                    message: format!("`{text}` is not a number"),
-                })?;
+                let n: f64 = text
+                    .parse()
+                    .map_err(|_| LexError { offset: start, message: format!("`{text}` is not a number") })?;
                 i = j;
-                out.push(Token {
-                    tok: Tok::Number(n),
-                    offset: start,
-                });
+                out.push(Token { tok: Tok::Number(n), offset: start });
                 continue;
             }
             c if is_ident_start(c) => {
@@ -182,17 +175,11 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 }
                 let text: String = chars[i..j].iter().collect();
                 i = j;
-                out.push(Token {
-                    tok: Tok::Ident(text),
-                    offset: start,
-                });
+                out.push(Token { tok: Tok::Ident(text), offset: start });
                 continue;
             }
             other => {
-                return Err(LexError {
-                    offset: start,
-                    message: format!("unexpected character `{other}`"),
-                });
+                return Err(LexError { offset: start, message: format!("unexpected character `{other}`") });
             }
         };
         out.push(Token { tok, offset: start });

@@ -50,9 +50,7 @@ pub fn parse_template(text: &str, base: Span) -> Result<Template, ParseError> {
             let close = find_close(&chars, i + 2).ok_or_else(|| ParseError {
                 span: at(base, &chars, open),
                 message: "`${` is never closed".into(),
-                help: Some(
-                    "close the expression with `}`, or write `$${` for a literal `${`".into(),
-                ),
+                help: Some("close the expression with `}`, or write `$${` for a literal `${`".into()),
             })?;
             if !lit.is_empty() {
                 parts.push(Part::Lit(std::mem::take(&mut lit)));
@@ -81,11 +79,7 @@ pub fn parse_template(text: &str, base: Span) -> Result<Template, ParseError> {
 
 /// The span of character `idx` of a string that starts at `base`.
 fn at(base: Span, chars: &[char], idx: usize) -> Span {
-    if chars[..idx.min(chars.len())].contains(&'\n') {
-        base
-    } else {
-        base.shifted(idx as u32)
-    }
+    if chars[..idx.min(chars.len())].contains(&'\n') { base } else { base.shifted(idx as u32) }
 }
 
 /// Finds the `}` closing a `${` whose content starts at `from`, skipping
@@ -119,24 +113,17 @@ fn find_close(chars: &[char], from: usize) -> Option<usize> {
 
 /// Parses one expression (the inside of `${...}`).
 pub fn parse_expr(src: &str, base: Span) -> Result<Expr, ParseError> {
-    let tokens = lex(src).map_err(|e| ParseError {
-        span: base.shifted(e.offset as u32),
-        message: e.message,
-        help: None,
-    })?;
-    let mut p = Parser {
-        tokens,
-        pos: 0,
-        base,
-        end: src.chars().count(),
-        depth: 0,
-    };
+    let tokens =
+        lex(src).map_err(|e| ParseError { span: base.shifted(e.offset as u32), message: e.message, help: None })?;
+    let mut p = Parser { tokens, pos: 0, base, end: src.chars().count(), depth: 0 };
     let e = p.expr()?;
     if let Some(t) = p.tokens.get(p.pos) {
         return Err(p.error_at(
             t.offset,
             format!("unexpected {} after the expression", describe(&t.tok)),
-            Some("an expression is one value; join strings with format() or by writing them side by side in the string"),
+            Some(
+                "an expression is one value; join strings with format() or by writing them side by side in the string",
+            ),
         ));
     }
     Ok(e)
@@ -192,11 +179,7 @@ impl Parser {
     }
 
     fn error_at(&self, offset: usize, message: String, help: Option<&str>) -> ParseError {
-        ParseError {
-            span: self.span_at(offset),
-            message,
-            help: help.map(str::to_string),
-        }
+        ParseError { span: self.span_at(offset), message, help: help.map(str::to_string) }
     }
 
     fn peek(&self) -> Option<&Tok> {
@@ -204,10 +187,7 @@ impl Parser {
     }
 
     fn offset(&self) -> usize {
-        self.tokens
-            .get(self.pos)
-            .map(|t| t.offset)
-            .unwrap_or(self.end)
+        self.tokens.get(self.pos).map(|t| t.offset).unwrap_or(self.end)
     }
 
     fn eat(&mut self, t: &Tok) -> bool {
@@ -223,15 +203,8 @@ impl Parser {
         if self.eat(t) {
             return Ok(());
         }
-        let found = self
-            .peek()
-            .map(describe)
-            .unwrap_or_else(|| "the end of the expression".into());
-        Err(self.error_at(
-            self.offset(),
-            format!("expected {what}, found {found}"),
-            None,
-        ))
+        let found = self.peek().map(describe).unwrap_or_else(|| "the end of the expression".into());
+        Err(self.error_at(self.offset(), format!("expected {what}, found {found}"), None))
     }
 
     fn enter(&mut self) -> Result<(), ParseError> {
@@ -250,10 +223,7 @@ impl Parser {
             let a = self.expr()?;
             self.expect(&Tok::Colon, "`:` of a conditional `cond ? a : b`")?;
             let b = self.expr()?;
-            Expr {
-                kind: ExprKind::Cond(Box::new(cond), Box::new(a), Box::new(b)),
-                span: self.span_at(start),
-            }
+            Expr { kind: ExprKind::Cond(Box::new(cond), Box::new(a), Box::new(b)), span: self.span_at(start) }
         } else {
             cond
         };
@@ -272,17 +242,10 @@ impl Parser {
             let offset = self.offset();
             self.pos += 1;
             let rhs = self.binary(level + 1)?;
-            lhs = Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                span: self.span_at(offset),
-            };
+            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span: self.span_at(offset) };
             // Comparisons do not chain: `a < b < c` is an error.
             if level == 2 && self.peek().and_then(binary_op).is_some_and(|(_, l)| l == 2) {
-                return Err(self.error_at(
-                    self.offset(),
-                    "comparisons cannot be chained".into(),
-                    Some("use `&&`"),
-                ));
+                return Err(self.error_at(self.offset(), "comparisons cannot be chained".into(), Some("use `&&`")));
             }
         }
         self.depth -= 1;
@@ -301,10 +264,7 @@ impl Parser {
             Some(op) => {
                 self.pos += 1;
                 let inner = self.unary()?;
-                Expr {
-                    kind: ExprKind::Unary(op, Box::new(inner)),
-                    span: self.span_at(offset),
-                }
+                Expr { kind: ExprKind::Unary(op, Box::new(inner)), span: self.span_at(offset) }
             }
             None => self.postfix()?,
         };
@@ -320,28 +280,16 @@ impl Parser {
                 match self.tokens.get(self.pos).map(|t| t.tok.clone()) {
                     Some(Tok::Ident(name)) => {
                         self.pos += 1;
-                        e = Expr {
-                            kind: ExprKind::Attr(Box::new(e), name),
-                            span: self.span_at(offset + 1),
-                        };
+                        e = Expr { kind: ExprKind::Attr(Box::new(e), name), span: self.span_at(offset + 1) };
                     }
                     Some(Tok::Number(n)) if n.fract() == 0.0 => {
                         // `list.0` reads as `list[0]`.
                         self.pos += 1;
-                        let ix = Expr {
-                            kind: ExprKind::Literal(Value::Number(n)),
-                            span: self.span_at(offset + 1),
-                        };
-                        e = Expr {
-                            kind: ExprKind::Index(Box::new(e), Box::new(ix)),
-                            span: self.span_at(offset),
-                        };
+                        let ix = Expr { kind: ExprKind::Literal(Value::Number(n)), span: self.span_at(offset + 1) };
+                        e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(ix)), span: self.span_at(offset) };
                     }
                     _ => {
-                        let found = self
-                            .peek()
-                            .map(describe)
-                            .unwrap_or_else(|| "the end".into());
+                        let found = self.peek().map(describe).unwrap_or_else(|| "the end".into());
                         return Err(self.error_at(
                             self.offset(),
                             format!("expected an attribute name after `.`, found {found}"),
@@ -352,17 +300,11 @@ impl Parser {
             } else if self.eat(&Tok::LBracket) {
                 if self.eat(&Tok::Star) {
                     self.expect(&Tok::RBracket, "`]` after `[*`")?;
-                    e = Expr {
-                        kind: ExprKind::Splat(Box::new(e)),
-                        span: self.span_at(offset),
-                    };
+                    e = Expr { kind: ExprKind::Splat(Box::new(e)), span: self.span_at(offset) };
                 } else {
                     let ix = self.expr()?;
                     self.expect(&Tok::RBracket, "`]`")?;
-                    e = Expr {
-                        kind: ExprKind::Index(Box::new(e), Box::new(ix)),
-                        span: self.span_at(offset),
-                    };
+                    e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(ix)), span: self.span_at(offset) };
                 }
             } else {
                 return Ok(e);
@@ -374,11 +316,7 @@ impl Parser {
         let offset = self.offset();
         let span = self.span_at(offset);
         let Some(tok) = self.tokens.get(self.pos).map(|t| t.tok.clone()) else {
-            return Err(self.error_at(
-                offset,
-                "expected a value, found the end of the expression".into(),
-                None,
-            ));
+            return Err(self.error_at(offset, "expected a value, found the end of the expression".into(), None));
         };
         self.pos += 1;
         let kind = match tok {
@@ -395,9 +333,7 @@ impl Parser {
                 }
                 _ => ExprKind::Name(name),
             },
-            Tok::LBracket => {
-                ExprKind::List(self.list_items(&Tok::RBracket, "`]` closing the list")?)
-            }
+            Tok::LBracket => ExprKind::List(self.list_items(&Tok::RBracket, "`]` closing the list")?),
             Tok::LParen => {
                 let e = self.expr()?;
                 self.expect(&Tok::RParen, "`)`")?;

@@ -14,92 +14,45 @@ pub struct Spanned<T> {
 
 /// The keys a stack file may have at its top level, with what each holds.
 pub const TOP_KEYS: &[(&str, &str)] = &[
-    (
-        "stack",
-        "the stack's unique name; used in tags and physical names",
-    ),
-    (
-        "extends",
-        "a shared definition file this one builds on (relative path)",
-    ),
+    ("stack", "the stack's unique name; used in tags and physical names"),
+    ("extends", "a shared definition file this one builds on (relative path)"),
     ("region", "the AWS region of the stack's resources"),
-    (
-        "state",
-        "where state is kept: `backend: local` (default) or `backend: s3`",
-    ),
-    (
-        "vars",
-        "variable declarations (`{type, default, description, sensitive}`) or values",
-    ),
+    ("state", "where state is kept: `backend: local` (default) or `backend: s3`"),
+    ("vars", "variable declarations (`{type, default, description, sensitive}`) or values"),
     ("tags", "tags applied to every taggable resource"),
     ("data", "look-ups of things that already exist"),
     ("resources", "the resources this stack manages"),
-    (
-        "outputs",
-        "values printed after apply and read by `stackr output`",
-    ),
+    ("outputs", "values printed after apply and read by `stackr output`"),
 ];
 
 pub const RESOURCE_KEYS: &[(&str, &str)] = &[
     ("type", "the resource type, e.g. aws.ec2.vpc"),
-    (
-        "properties",
-        "the resource's settings; see `stackr schema` for each type",
-    ),
-    (
-        "depends_on",
-        "resources this one must come after, beyond those it references",
-    ),
-    (
-        "for_each",
-        "a list or map: one instance per element, addressed name[key]",
-    ),
-    (
-        "region",
-        "a region for this resource, overriding the stack's",
-    ),
-    (
-        "lifecycle",
-        "`protect`, `ignore_changes`, `create_before_destroy`",
-    ),
+    ("properties", "the resource's settings; see `stackr schema` for each type"),
+    ("depends_on", "resources this one must come after, beyond those it references"),
+    ("for_each", "a list or map: one instance per element, addressed name[key]"),
+    ("region", "a region for this resource, overriding the stack's"),
+    ("lifecycle", "`protect`, `ignore_changes`, `create_before_destroy`"),
     ("description", "a note for readers; not sent to AWS"),
 ];
 
 pub const LIFECYCLE_KEYS: &[(&str, &str)] = &[
-    (
-        "protect",
-        "refuse to destroy this resource unless --allow-protected names it",
-    ),
-    (
-        "ignore_changes",
-        "properties never diffed after creation (e.g. a count left to autoscaling)",
-    ),
-    (
-        "create_before_destroy",
-        "on replacement, create the new resource before deleting the old",
-    ),
+    ("protect", "refuse to destroy this resource unless --allow-protected names it"),
+    ("ignore_changes", "properties never diffed after creation (e.g. a count left to autoscaling)"),
+    ("create_before_destroy", "on replacement, create the new resource before deleting the old"),
 ];
 
 pub const VAR_KEYS: &[(&str, &str)] = &[
     ("type", "string, number, bool, list, map or any"),
-    (
-        "default",
-        "the value when nothing else sets one; without it the variable is required",
-    ),
+    ("default", "the value when nothing else sets one; without it the variable is required"),
     ("description", "what the variable is for"),
     ("sensitive", "mask the value in plan output"),
 ];
 
-pub const DATA_KEYS: &[(&str, &str)] = &[
-    ("type", "the look-up type, e.g. aws.route53.hosted_zone"),
-    ("region", "a region for this look-up"),
-];
+pub const DATA_KEYS: &[(&str, &str)] =
+    &[("type", "the look-up type, e.g. aws.route53.hosted_zone"), ("region", "a region for this look-up")];
 
 pub const OUTPUT_KEYS: &[(&str, &str)] = &[
-    (
-        "value",
-        "the value, usually a reference such as ${cdn.domain_name}",
-    ),
+    ("value", "the value, usually a reference such as ${cdn.domain_name}"),
     ("description", "what the output is"),
     ("sensitive", "mask the value when printed"),
 ];
@@ -109,14 +62,8 @@ pub const STATE_KEYS: &[(&str, &str)] = &[
     ("path", "local: the state file (default state/<stack>.json)"),
     ("bucket", "s3: the bucket holding state"),
     ("key", "s3: the object key of the state file"),
-    (
-        "region",
-        "s3: the bucket's region (default: the stack's region)",
-    ),
-    (
-        "kms_key_id",
-        "s3: a KMS key for server-side encryption (default: SSE-S3)",
-    ),
+    ("region", "s3: the bucket's region (default: the stack's region)"),
+    ("kms_key_id", "s3: a KMS key for server-side encryption (default: SSE-S3)"),
 ];
 
 pub const VAR_TYPES: &[&str] = &["string", "number", "bool", "list", "map", "any"];
@@ -200,13 +147,7 @@ impl VarType {
 #[derive(Debug, Clone)]
 pub enum VarEntry {
     /// `name: { type: ..., default: ..., description: ... }`
-    Declare {
-        name: Key,
-        ty: VarType,
-        default: Option<Spanned<Value>>,
-        description: Option<String>,
-        sensitive: bool,
-    },
+    Declare { name: Key, ty: VarType, default: Option<Spanned<Value>>, description: Option<String>, sensitive: bool },
     /// `name: value`: sets a variable declared here or in an extended file.
     Set { name: Key, value: Spanned<Value> },
 }

@@ -14,11 +14,8 @@ use std::collections::{BTreeMap, HashSet};
 /// The value a resource instance shows to references before apply: its
 /// evaluated properties, and every attribute not set by a property unknown.
 pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> Value {
-    let mut m: BTreeMap<String, Value> = schema
-        .attributes
-        .iter()
-        .map(|a| (a.name.to_string(), Value::Unknown))
-        .collect();
+    let mut m: BTreeMap<String, Value> =
+        schema.attributes.iter().map(|a| (a.name.to_string(), Value::Unknown)).collect();
     for p in schema.properties {
         m.entry(p.name.to_string()).or_insert(Value::Null);
     }
@@ -30,28 +27,18 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
 
 /// Evaluates and type-checks properties; `skip` and `skip_outputs` hold
 /// resources and outputs whose references were already reported broken.
-pub fn check_values(
-    stack: &Stack,
-    skip: &HashSet<usize>,
-    skip_outputs: &HashSet<String>,
-    diags: &mut Diagnostics,
-) {
+pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet<String>, diags: &mut Diagnostics) {
     let Some(order) = stack.graph.topo_order() else {
         return;
     };
-    let mut scope = StackScope {
-        vars: stack.var_values(),
-        ..Default::default()
-    };
+    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
     for (i, d) in stack.data.iter().enumerate() {
         let _ = i;
         scope.set_data(&d.name, planned_object(d.schema, &BTreeMap::new()));
     }
     for r in &stack.resources {
         if r.for_each {
-            scope
-                .resources
-                .insert(r.name.clone(), Value::Map(BTreeMap::new()));
+            scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
         }
     }
     for node in order {
@@ -71,11 +58,8 @@ pub fn check_values(
                     scope.each = inst.each.as_ref().map(|e| e.to_value());
                     eval_props(&res.properties, res.schema, &scope, diags)
                 };
-                let obj = if skip.contains(&inst.resource) {
-                    Value::Unknown
-                } else {
-                    planned_object(res.schema, &props)
-                };
+                let obj =
+                    if skip.contains(&inst.resource) { Value::Unknown } else { planned_object(res.schema, &props) };
                 scope.set_instance(&inst.address, obj);
             }
         }
@@ -103,21 +87,14 @@ pub fn eval_props(
             check_value(&p.ty, &v, "", &mut problems);
             for pr in problems {
                 let path = pr.path.trim_start_matches('.');
-                let span = if path.is_empty() {
-                    t.span()
-                } else {
-                    t.span_of(path)
-                };
+                let span = if path.is_empty() { t.span() } else { t.span_of(path) };
                 let field = match path.chars().next() {
                     None => k.name.clone(),
                     Some('[') => format!("{}{path}", k.name),
                     Some(_) => format!("{}.{path}", k.name),
                 };
-                let mut d =
-                    Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
-                d.help = pr
-                    .help
-                    .or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
+                let mut d = Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
+                d.help = pr.help.or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
                 diags.push(d);
             }
         }

@@ -13,17 +13,9 @@ use crate::yaml::{Key, Node, NodeKind};
 /// because expressions give them a meaning.
 pub const RESERVED: &[&str] = &["var", "data", "each", "self", "true", "false", "null"];
 
-pub fn decode(
-    file: FileId,
-    root: &Node,
-    sources: &SourceMap,
-    diags: &mut Diagnostics,
-) -> StackFile {
+pub fn decode(file: FileId, root: &Node, sources: &SourceMap, diags: &mut Diagnostics) -> StackFile {
     let mut d = Decoder { sources, diags };
-    let mut out = StackFile {
-        file,
-        ..Default::default()
-    };
+    let mut out = StackFile { file, ..Default::default() };
     let entries = match &root.kind {
         NodeKind::Map(m) => m,
         NodeKind::Null => return out,
@@ -45,14 +37,11 @@ pub fn decode(
             "vars" => out.vars = d.entries(value, "`vars`", |d, k, v| d.var(k, v)),
             "tags" => {
                 out.tags = d.entries(value, "`tags`", |d, k, v| {
-                    d.tree_scalar(v, &format!("tag `{}`", k.name))
-                        .map(|t| (k.clone(), t))
+                    d.tree_scalar(v, &format!("tag `{}`", k.name)).map(|t| (k.clone(), t))
                 })
             }
             "data" => out.data = d.entries(value, "`data`", |d, k, v| d.data(k, v)),
-            "resources" => {
-                out.resources = d.entries(value, "`resources`", |d, k, v| d.resource(k, v))
-            }
+            "resources" => out.resources = d.entries(value, "`resources`", |d, k, v| d.resource(k, v)),
             "outputs" => out.outputs = d.entries(value, "`outputs`", |d, k, v| d.output(k, v)),
             other => d.unknown_key(key, other, TOP_KEYS, "top-level keys"),
         }
@@ -74,11 +63,7 @@ impl Decoder<'_> {
 
     fn unknown_key(&mut self, key: &Key, name: &str, table: &[(&str, &str)], what: &str) {
         let valid: Vec<&str> = table.iter().map(|(n, _)| *n).collect();
-        self.err(
-            key.span,
-            format!("unknown key `{name}`"),
-            Some(suggest(name, &valid, what)),
-        );
+        self.err(key.span, format!("unknown key `{name}`"), Some(suggest(name, &valid, what)));
     }
 
     fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [(Key, Node)]> {
@@ -86,11 +71,7 @@ impl Decoder<'_> {
             NodeKind::Map(m) => Some(m),
             NodeKind::Null => Some(&[]),
             _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a mapping, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be a mapping, found {}", node.type_name()), None);
                 None
             }
         }
@@ -98,16 +79,9 @@ impl Decoder<'_> {
 
     fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
         match &node.kind {
-            NodeKind::String(s) => Some(Spanned {
-                value: s.clone(),
-                span: node.span,
-            }),
+            NodeKind::String(s) => Some(Spanned { value: s.clone(), span: node.span }),
             _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a string, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be a string, found {}", node.type_name()), None);
                 None
             }
         }
@@ -117,11 +91,7 @@ impl Decoder<'_> {
         match &node.kind {
             NodeKind::Bool(b) => *b,
             _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be true or false, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be true or false, found {}", node.type_name()), None);
                 false
             }
         }
@@ -129,18 +99,9 @@ impl Decoder<'_> {
 
     fn template_string(&mut self, node: &Node, what: &str) -> Option<Tree> {
         match &node.kind {
-            NodeKind::String(s) => Some(Tree::Str(string_template(
-                s,
-                node.span,
-                self.sources,
-                self.diags,
-            ))),
+            NodeKind::String(s) => Some(Tree::Str(string_template(s, node.span, self.sources, self.diags))),
             _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a string, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be a string, found {}", node.type_name()), None);
                 None
             }
         }
@@ -150,11 +111,7 @@ impl Decoder<'_> {
     fn tree_scalar(&mut self, node: &Node, what: &str) -> Option<Tree> {
         match &node.kind {
             NodeKind::Seq(_) | NodeKind::Map(_) => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a single value, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be a single value, found {}", node.type_name()), None);
                 None
             }
             _ => Some(Tree::from_node(node, self.sources, self.diags)),
@@ -164,17 +121,13 @@ impl Decoder<'_> {
     fn name_ok(&mut self, key: &Key, what: &str) -> bool {
         let n = &key.name;
         let mut chars = n.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid {
             self.err(
                 key.span,
                 format!("`{n}` is not a valid {what} name"),
-                Some(
-                    "names start with a letter or `_` and hold letters, digits, `_` and `-`".into(),
-                ),
+                Some("names start with a letter or `_` and hold letters, digits, `_` and `-`".into()),
             );
             return false;
         }
@@ -227,16 +180,9 @@ impl Decoder<'_> {
                 );
                 return None;
             }
-            None => Spanned {
-                value: "local".into(),
-                span: node.span,
-            },
+            None => Spanned { value: "local".into(), span: node.span },
         };
-        Some(StateDecl {
-            backend,
-            settings,
-            span: node.span,
-        })
+        Some(StateDecl { backend, settings, span: node.span })
     }
 
     fn var(&mut self, key: &Key, node: &Node) -> Option<VarEntry> {
@@ -244,16 +190,11 @@ impl Decoder<'_> {
             return None;
         }
         // A mapping with a `type` key is a declaration; anything else a value.
-        let is_decl = node
-            .as_map()
-            .is_some_and(|m| m.iter().any(|(k, _)| k.name == "type"));
+        let is_decl = node.as_map().is_some_and(|m| m.iter().any(|(k, _)| k.name == "type"));
         if !is_decl {
             return Some(VarEntry::Set {
                 name: key.clone(),
-                value: Spanned {
-                    value: node_value(node),
-                    span: node.span,
-                },
+                value: Spanned { value: node_value(node), span: node.span },
             });
         }
         let m = node.as_map().unwrap_or(&[]);
@@ -275,17 +216,8 @@ impl Decoder<'_> {
                         }
                     }
                 }
-                "default" => {
-                    default = Some(Spanned {
-                        value: node_value(v),
-                        span: v.span,
-                    })
-                }
-                "description" => {
-                    description = self
-                        .string(v, "a variable's `description`")
-                        .map(|s| s.value)
-                }
+                "default" => default = Some(Spanned { value: node_value(v), span: v.span }),
+                "description" => description = self.string(v, "a variable's `description`").map(|s| s.value),
                 "sensitive" => sensitive = self.bool(v, "a variable's `sensitive`"),
                 other => self.unknown_key(k, other, VAR_KEYS, "variable settings"),
             }
@@ -295,22 +227,11 @@ impl Decoder<'_> {
         {
             self.err(
                 d.span,
-                format!(
-                    "the default of `{}` is {}, but its type is {}",
-                    key.name,
-                    d.value.type_name(),
-                    ty.name()
-                ),
+                format!("the default of `{}` is {}, but its type is {}", key.name, d.value.type_name(), ty.name()),
                 None,
             );
         }
-        Some(VarEntry::Declare {
-            name: key.clone(),
-            ty,
-            default,
-            description,
-            sensitive,
-        })
+        Some(VarEntry::Declare { name: key.clone(), ty, default, description, sensitive })
     }
 
     fn resource(&mut self, key: &Key, node: &Node) -> Option<ResourceDecl> {
@@ -332,9 +253,7 @@ impl Decoder<'_> {
                     if let Some(pm) = self.map(v, "`properties`") {
                         properties = pm
                             .iter()
-                            .map(|(pk, pv)| {
-                                (pk.clone(), Tree::from_node(pv, self.sources, self.diags))
-                            })
+                            .map(|(pk, pv)| (pk.clone(), Tree::from_node(pv, self.sources, self.diags)))
                             .collect();
                     }
                 }
@@ -350,7 +269,10 @@ impl Decoder<'_> {
             self.err(
                 key.span,
                 format!("resource `{}` has no `type`", key.name),
-                Some("add `type: aws.<service>.<type>`, e.g. `type: aws.ec2.vpc`; `stackr schema --list` lists them".into()),
+                Some(
+                    "add `type: aws.<service>.<type>`, e.g. `type: aws.ec2.vpc`; `stackr schema --list` lists them"
+                        .into(),
+                ),
             );
             return None;
         };
@@ -372,20 +294,12 @@ impl Decoder<'_> {
 
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {
         match &node.kind {
-            NodeKind::Seq(items) => items
-                .iter()
-                .filter_map(|i| self.string(i, &format!("each entry of {what}")))
-                .collect(),
-            NodeKind::String(s) => vec![Spanned {
-                value: s.clone(),
-                span: node.span,
-            }],
+            NodeKind::Seq(items) => {
+                items.iter().filter_map(|i| self.string(i, &format!("each entry of {what}"))).collect()
+            }
+            NodeKind::String(s) => vec![Spanned { value: s.clone(), span: node.span }],
             _ => {
-                self.err(
-                    node.span,
-                    format!("{what} must be a list of names, found {}", node.type_name()),
-                    None,
-                );
+                self.err(node.span, format!("{what} must be a list of names, found {}", node.type_name()), None);
                 Vec::new()
             }
         }
@@ -399,12 +313,8 @@ impl Decoder<'_> {
         for (k, v) in m {
             match k.name.as_str() {
                 "protect" => l.protect = self.bool(v, "`lifecycle.protect`"),
-                "ignore_changes" => {
-                    l.ignore_changes = self.string_list(v, "`lifecycle.ignore_changes`")
-                }
-                "create_before_destroy" => {
-                    l.create_before_destroy = self.bool(v, "`lifecycle.create_before_destroy`")
-                }
+                "ignore_changes" => l.ignore_changes = self.string_list(v, "`lifecycle.ignore_changes`"),
+                "create_before_destroy" => l.create_before_destroy = self.bool(v, "`lifecycle.create_before_destroy`"),
                 other => self.unknown_key(k, other, LIFECYCLE_KEYS, "lifecycle settings"),
             }
         }
@@ -432,29 +342,17 @@ impl Decoder<'_> {
             );
             return None;
         };
-        name_ok.then_some(DataDecl {
-            name: key.clone(),
-            ty,
-            args,
-            region,
-        })
+        name_ok.then_some(DataDecl { name: key.clone(), ty, args, region })
     }
 
     fn output(&mut self, key: &Key, node: &Node) -> Option<OutputDecl> {
         if !self.name_ok(key, "output") {
             return None;
         }
-        let detailed = node
-            .as_map()
-            .is_some_and(|m| m.iter().any(|(k, _)| k.name == "value"));
+        let detailed = node.as_map().is_some_and(|m| m.iter().any(|(k, _)| k.name == "value"));
         if !detailed {
             let value = Tree::from_node(node, self.sources, self.diags);
-            return Some(OutputDecl {
-                name: key.clone(),
-                value,
-                description: None,
-                sensitive: false,
-            });
+            return Some(OutputDecl { name: key.clone(), value, description: None, sensitive: false });
         }
         let mut value = None;
         let mut description = None;
@@ -462,9 +360,7 @@ impl Decoder<'_> {
         for (k, v) in node.as_map().unwrap_or(&[]) {
             match k.name.as_str() {
                 "value" => value = Some(Tree::from_node(v, self.sources, self.diags)),
-                "description" => {
-                    description = self.string(v, "an output's `description`").map(|s| s.value)
-                }
+                "description" => description = self.string(v, "an output's `description`").map(|s| s.value),
                 "sensitive" => sensitive = self.bool(v, "an output's `sensitive`"),
                 other => self.unknown_key(k, other, OUTPUT_KEYS, "output settings"),
             }

@@ -40,20 +40,12 @@ pub fn load_chain_from(
     while let Some((path, display, from)) = next.take() {
         let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| normalize(&path));
         if let Some(pos) = seen.iter().position(|p| *p == canonical) {
-            let mut names: Vec<String> = chain[pos..]
-                .iter()
-                .map(|f| sources.display(f.file).to_string())
-                .collect();
+            let mut names: Vec<String> = chain[pos..].iter().map(|f| sources.display(f.file).to_string()).collect();
             names.push(sources.display(chain[pos].file).to_string());
             let span = from.unwrap_or_default();
             diags.push(
-                Diagnostic::new(
-                    span,
-                    format!("`extends` forms a loop: {}", names.join(" -> ")),
-                )
-                .with_help(
-                    "a file cannot extend itself, directly or through others; remove one `extends`",
-                ),
+                Diagnostic::new(span, format!("`extends` forms a loop: {}", names.join(" -> ")))
+                    .with_help("a file cannot extend itself, directly or through others; remove one `extends`"),
             );
             break;
         }
@@ -82,14 +74,12 @@ pub fn load_chain_from(
         };
         let file = sources.add(&path, display.clone(), text);
         seen.push(canonical);
-        let root = match yaml::parse(
-            file,
-            &sources
-                .get(file)
-                .map(|f| f.text.clone())
-                .unwrap_or_default(),
-        ) {
-            Ok(n) => n,
+        let parsed = yaml::parse_lenient(file, sources.get(file).map(|f| f.text.as_str()).unwrap_or_default());
+        let root = match parsed {
+            Ok((n, problems)) => {
+                diags.extend(problems);
+                n
+            }
             Err(e) => {
                 diags.extend(e);
                 break;
@@ -101,9 +91,7 @@ pub fn load_chain_from(
             let display_dir = Path::new(&display).parent().unwrap_or(Path::new(""));
             next = Some((
                 dir.join(&ext.value),
-                normalize(&display_dir.join(&ext.value))
-                    .display()
-                    .to_string(),
+                normalize(&display_dir.join(&ext.value)).display().to_string(),
                 Some(ext.span),
             ));
         }
@@ -128,12 +116,7 @@ fn normalize(p: &Path) -> PathBuf {
     for c in p.components() {
         match c {
             Component::CurDir => {}
-            Component::ParentDir
-                if out
-                    .components()
-                    .next_back()
-                    .is_some_and(|l| matches!(l, Component::Normal(_))) =>
-            {
+            Component::ParentDir if out.components().next_back().is_some_and(|l| matches!(l, Component::Normal(_))) => {
                 out.pop();
             }
             other => out.push(other),
@@ -161,10 +144,7 @@ pub struct Merged {
 }
 
 pub fn merge(chain: Vec<StackFile>, diags: &mut Diagnostics) -> Merged {
-    let mut m = Merged {
-        root: chain.last().map(|f| f.file).unwrap_or_default(),
-        ..Default::default()
-    };
+    let mut m = Merged { root: chain.last().map(|f| f.file).unwrap_or_default(), ..Default::default() };
     let mut declared: HashMap<String, Span> = HashMap::new();
     let mut names: HashMap<(&'static str, String), Span> = HashMap::new();
     let mut defined = |kind: &'static str, key: &Key, diags: &mut Diagnostics| -> bool {
@@ -172,9 +152,7 @@ pub fn merge(chain: Vec<StackFile>, diags: &mut Diagnostics) -> Merged {
             diags.push(
                 Diagnostic::new(key.span, format!("{kind} `{}` is defined twice", key.name))
                     .with_note(*first, "first defined here")
-                    .with_help(
-                        "names are unique across a stack and the files it extends; rename one",
-                    ),
+                    .with_help("names are unique across a stack and the files it extends; rename one"),
             );
             return false;
         }

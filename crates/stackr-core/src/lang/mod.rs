@@ -43,29 +43,16 @@ pub fn load(path: &Path, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<St
 }
 
 /// Loads a stack whose file text is given (named `path` in messages).
-pub fn load_text(
-    path: &Path,
-    text: &str,
-    inputs: &VarInputs,
-    catalog: &dyn Catalog,
-) -> Result<Stack, LoadError> {
+pub fn load_text(path: &Path, text: &str, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
     load_from(path, Some(text.to_string()), inputs, catalog)
 }
 
-fn load_from(
-    path: &Path,
-    text: Option<String>,
-    inputs: &VarInputs,
-    catalog: &dyn Catalog,
-) -> Result<Stack, LoadError> {
+fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dyn Catalog) -> Result<Stack, LoadError> {
     let mut sources = SourceMap::new();
     let mut diags = Diagnostics::new();
     let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
         diagnostics.sort();
-        Err(LoadError {
-            diagnostics,
-            sources,
-        })
+        Err(LoadError { diagnostics, sources })
     };
 
     let chain = load::load_chain_from(path, text, &mut sources, &mut diags);
@@ -74,11 +61,9 @@ fn load_from(
     }
     let chain_len = chain.len();
     let merged = load::merge(chain, &mut diags);
+    // A variable left unset resolves to "unknown" beside its error, so the
+    // later phases still run and report their own mistakes.
     let vars = vars::resolve_vars(&merged, inputs, chain_len, &mut sources, &mut diags);
-    if !diags.is_empty() {
-        // Without every variable, later phases would only report echoes.
-        return fail(diags, sources);
-    }
     let resolved = resolve::resolve(merged, &vars, catalog, path, &sources, &mut diags);
     let graph = StackGraph::build(&resolved.instances, &resolved.data);
     let mut stack = Stack {
@@ -100,17 +85,11 @@ fn load_from(
     for cycle in &cycles {
         let mut names: Vec<String> = cycle.iter().map(|h| stack.node_name(h.from)).collect();
         names.push(stack.node_name(cycle[0].from));
-        let mut d = Diagnostic::new(cycle[0].span, format!("dependency cycle: {}", names.join(" -> ")))
-            .with_help("a resource cannot depend on itself, directly or through others; remove one of these references");
+        let mut d = Diagnostic::new(cycle[0].span, format!("dependency cycle: {}", names.join(" -> "))).with_help(
+            "a resource cannot depend on itself, directly or through others; remove one of these references",
+        );
         for h in cycle {
-            d = d.with_note(
-                h.span,
-                format!(
-                    "{} refers to {} here",
-                    stack.node_name(h.from),
-                    stack.node_name(h.to)
-                ),
-            );
+            d = d.with_note(h.span, format!("{} refers to {} here", stack.node_name(h.from), stack.node_name(h.to)));
         }
         diags.push(d);
     }
@@ -144,25 +123,15 @@ fn resources_with_errors(stack: &Stack, diags: &Diagnostics) -> HashSet<usize> {
     out
 }
 
-fn has_error_within(
-    diags: &Diagnostics,
-    from: crate::source::Span,
-    value: crate::source::Span,
-) -> bool {
+fn has_error_within(diags: &Diagnostics, from: crate::source::Span, value: crate::source::Span) -> bool {
     has_error_between(diags, from, value.end.max(value.start))
 }
 
-fn has_error_between(
-    diags: &Diagnostics,
-    start: crate::source::Span,
-    end: crate::source::Pos,
-) -> bool {
+fn has_error_between(diags: &Diagnostics, start: crate::source::Span, end: crate::source::Pos) -> bool {
     // To the end of `end`'s line: a scalar's span records only its start.
-    diags.iter().any(|d| {
-        d.span.is_some_and(|s| {
-            s.file == start.file && s.start >= start.start && s.start.line <= end.line
-        })
-    })
+    diags
+        .iter()
+        .any(|d| d.span.is_some_and(|s| s.file == start.file && s.start >= start.start && s.start.line <= end.line))
 }
 
 /// From a resource's name to the last position of its properties.

@@ -13,7 +13,7 @@ use crate::model::*;
 use crate::schema::{Catalog, Role, TypeSchema};
 use crate::source::{SourceMap, Span};
 use crate::value::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// Everything needed before the graph is built.
@@ -48,11 +48,7 @@ pub fn resolve(
 ) -> Resolved {
     let root_span = crate::source::Span::point(merged.root, 1, 1);
     let var_scope = StackScope {
-        vars: Value::Map(
-            vars.iter()
-                .map(|(k, v)| (k.clone(), v.value.clone()))
-                .collect(),
-        ),
+        vars: Value::Map(vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
         ..Default::default()
     };
     let mut r = Resolver {
@@ -62,6 +58,7 @@ pub fn resolve(
         sources,
         resource_names: HashMap::new(),
         data_names: HashMap::new(),
+        unknown_keys: HashSet::new(),
     };
 
     // The stack's own settings.
@@ -72,17 +69,14 @@ pub fn resolve(
         }
         None => {
             r.diags.push(
-                Diagnostic::new(root_span, "the stack has no name").with_help(
-                    "add `stack: <name>` (letters, digits and `-`), e.g. `stack: wordpress-dev`",
-                ),
+                Diagnostic::new(root_span, "the stack has no name")
+                    .with_help("add `stack: <name>` (letters, digits and `-`), e.g. `stack: wordpress-dev`"),
             );
             String::new()
         }
     };
     let region = match &merged.region {
-        Some(t) => r
-            .static_string(t, "`region`", &var_scope)
-            .unwrap_or_default(),
+        Some(t) => r.static_string(t, "`region`", &var_scope).unwrap_or_default(),
         None => {
             r.diags.push(
                 Diagnostic::new(root_span, "the stack has no region")
@@ -94,13 +88,7 @@ pub fn resolve(
     if let Some(t) = &merged.region {
         r.check_region(&region, t.span());
     }
-    let state = r.state(
-        merged.state.as_ref(),
-        &name,
-        &region,
-        stack_path,
-        &var_scope,
-    );
+    let state = r.state(merged.state.as_ref(), &name, &region, stack_path, &var_scope);
     let tags = r.tags(&merged.tags, &var_scope);
 
     // Names first, so references can be checked in any order.
@@ -110,16 +98,10 @@ pub fn resolve(
     for (i, d) in merged.data.iter().enumerate() {
         r.data_names.insert(d.name.name.clone(), i);
     }
-    let schemas: Vec<Option<&'static TypeSchema>> = merged
-        .resources
-        .iter()
-        .map(|res| r.schema(&res.ty, Role::Resource))
-        .collect();
-    let data_schemas: Vec<Option<&'static TypeSchema>> = merged
-        .data
-        .iter()
-        .map(|d| r.schema(&d.ty, Role::Data))
-        .collect();
+    let schemas: Vec<Option<&'static TypeSchema>> =
+        merged.resources.iter().map(|res| r.schema(&res.ty, Role::Resource)).collect();
+    let data_schemas: Vec<Option<&'static TypeSchema>> =
+        merged.data.iter().map(|d| r.schema(&d.ty, Role::Data)).collect();
 
     // Expand instances.
     let mut resources = Vec::new();
@@ -128,13 +110,7 @@ pub fn resolve(
     let mut decl_index = Vec::new();
     for (decl, schema) in merged.resources.iter().zip(&schemas) {
         let Some(schema) = schema else { continue };
-        r.check_properties(
-            &decl.properties,
-            decl.properties_span,
-            schema,
-            &decl.name.name,
-            "resource",
-        );
+        r.check_properties(&decl.properties, decl.properties_span, schema, &decl.name.name, "resource");
         r.check_lifecycle(&decl.lifecycle, schema);
         let idx = resources.len();
         let each_list = decl.for_each.as_ref().map(|fe| r.for_each(fe, &var_scope));
@@ -152,7 +128,11 @@ pub fn resolve(
             instances: Vec::new(),
         };
         let eaches: Vec<Option<Each>> = match each_list {
-            Some(list) => list.into_iter().map(Some).collect(),
+            Some(Some(list)) => list.into_iter().map(Some).collect(),
+            Some(None) => {
+                r.unknown_keys.insert(decl.name.name.clone());
+                Vec::new()
+            }
             None => vec![None],
         };
         for each in eaches {
@@ -166,18 +146,9 @@ pub fn resolve(
                 }
                 None => region.clone(),
             };
-            let address = Address {
-                name: decl.name.name.clone(),
-                key: each.as_ref().map(|e| e.key.clone()),
-            };
+            let address = Address { name: decl.name.name.clone(), key: each.as_ref().map(|e| e.key.clone()) };
             res.instances.push(instances.len());
-            instances.push(Instance {
-                address,
-                resource: idx,
-                each,
-                region: inst_region,
-                deps: Vec::new(),
-            });
+            instances.push(Instance { address, resource: idx, each, region: inst_region, deps: Vec::new() });
         }
         by_name.insert(res.name.clone(), idx);
         decl_index.push(idx);
@@ -188,18 +159,10 @@ pub fn resolve(
     let mut data_index: HashMap<String, usize> = HashMap::new();
     for (decl, schema) in merged.data.iter().zip(&data_schemas) {
         let Some(schema) = schema else { continue };
-        r.check_properties(
-            &decl.args,
-            decl.name.span,
-            schema,
-            &decl.name.name,
-            "data look-up",
-        );
+        r.check_properties(&decl.args, decl.name.span, schema, &decl.name.name, "data look-up");
         let d_region = match &decl.region {
             Some(t) => {
-                let v = r
-                    .static_string(t, "`region`", &var_scope)
-                    .unwrap_or_default();
+                let v = r.static_string(t, "`region`", &var_scope).unwrap_or_default();
                 r.check_region(&v, t.span());
                 v
             }
@@ -227,16 +190,8 @@ pub fn resolve(
     };
     let mut inst_deps: Vec<Vec<Dep>> = vec![Vec::new(); instances.len()];
     for res in &resources {
-        let ctx = if res.for_each {
-            Ctx::ForEach
-        } else {
-            Ctx::Plain
-        };
-        let refs: Vec<Reference<'_>> = res
-            .properties
-            .iter()
-            .flat_map(|(_, t)| t.references())
-            .collect();
+        let ctx = if res.for_each { Ctx::ForEach } else { Ctx::Plain };
+        let refs: Vec<Reference<'_>> = res.properties.iter().flat_map(|(_, t)| t.references()).collect();
         for &i in &res.instances {
             let mut scope = var_scope.clone();
             scope.each = instances[i].each.as_ref().map(Each::to_value);
@@ -281,17 +236,7 @@ pub fn resolve(
     for (d, deps) in data.iter_mut().zip(data_deps) {
         d.deps = deps;
     }
-    Resolved {
-        name,
-        region,
-        state,
-        tags,
-        data,
-        resources,
-        instances,
-        outputs,
-        by_name,
-    }
+    Resolved { name, region, state, tags, data, resources, instances, outputs, by_name }
 }
 
 fn dedup(mut deps: Vec<Dep>) -> Vec<Dep> {
@@ -316,6 +261,9 @@ struct Resolver<'a> {
     sources: &'a SourceMap,
     resource_names: HashMap<String, usize>,
     data_names: HashMap<String, usize>,
+    /// for_each resources whose instances are unknown after an error: their
+    /// instance keys are not checked, so the error is not echoed.
+    unknown_keys: HashSet<String>,
 }
 
 impl Resolver<'_> {
@@ -323,8 +271,7 @@ impl Resolver<'_> {
         let n = &s.value;
         let ok = n.len() <= 48
             && n.chars().next().is_some_and(|c| c.is_ascii_lowercase())
-            && n.chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && n.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !n.ends_with('-');
         if !ok {
             self.diags.push(Diagnostic::new(s.span, format!("`{n}` is not a valid stack name")).with_help(
@@ -341,14 +288,8 @@ impl Resolver<'_> {
         let parts: Vec<&str> = region.split('-').collect();
         let ok = parts.len() >= 3
             && parts[0].len() == 2
-            && parts.iter().all(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-            })
-            && parts
-                .last()
-                .is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
+            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+            && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
         if !ok {
             self.diags.push(
                 Diagnostic::new(span, format!("`{region}` is not an AWS region name"))
@@ -366,10 +307,8 @@ impl Resolver<'_> {
             Value::Number(_) | Value::Bool(_) => v.to_interpolated(),
             Value::Unknown => None,
             other => {
-                self.diags.push(Diagnostic::new(
-                    t.span(),
-                    format!("{what} must be a string, found {}", other.type_name()),
-                ));
+                self.diags
+                    .push(Diagnostic::new(t.span(), format!("{what} must be a string, found {}", other.type_name())));
                 None
             }
         }
@@ -396,13 +335,9 @@ impl Resolver<'_> {
                     self.diags.push(
                         Diagnostic::new(
                             reference.span,
-                            format!(
-                                "{what} must be known before apply, but refers to {what_it_is}"
-                            ),
+                            format!("{what} must be known before apply, but refers to {what_it_is}"),
                         )
-                        .with_help(
-                            "only variables (`var.*`), `each.*` and functions can be used here",
-                        ),
+                        .with_help("only variables (`var.*`), `each.*` and functions can be used here"),
                     );
                 }
             }
@@ -423,9 +358,7 @@ impl Resolver<'_> {
             root.join("state").join(format!("{name}.json"))
         };
         let Some(decl) = decl else {
-            return StateConfig::Local {
-                path: default_path(),
-            };
+            return StateConfig::Local { path: default_path() };
         };
         let mut settings: HashMap<&str, (String, Span)> = HashMap::new();
         for (k, t) in &decl.settings {
@@ -433,22 +366,13 @@ impl Resolver<'_> {
                 settings.insert(k.name.as_str(), (v, k.span));
             }
         }
-        let allowed: &[&str] = if decl.backend.value == "s3" {
-            &["bucket", "key", "region", "kms_key_id"]
-        } else {
-            &["path"]
-        };
+        let allowed: &[&str] =
+            if decl.backend.value == "s3" { &["bucket", "key", "region", "kms_key_id"] } else { &["path"] };
         for (k, (_, span)) in &settings {
             if !allowed.contains(k) {
                 self.diags.push(
-                    Diagnostic::new(
-                        *span,
-                        format!(
-                            "`{k}` is not a setting of the {} backend",
-                            decl.backend.value
-                        ),
-                    )
-                    .with_help(format!("valid settings: {}", allowed.join(", "))),
+                    Diagnostic::new(*span, format!("`{k}` is not a setting of the {} backend", decl.backend.value))
+                        .with_help(format!("valid settings: {}", allowed.join(", "))),
                 );
             }
         }
@@ -457,10 +381,10 @@ impl Resolver<'_> {
                 match settings.get(key) {
                     Some((v, _)) if !v.is_empty() => v.clone(),
                     _ => {
-                        self.diags.push(
-                            Diagnostic::new(decl.span, format!("the s3 state backend needs `{key}`"))
-                                .with_help("e.g. `state: { backend: s3, bucket: my-state, key: wordpress/prod.json }`"),
-                        );
+                        self.diags
+                            .push(Diagnostic::new(decl.span, format!("the s3 state backend needs `{key}`")).with_help(
+                                "e.g. `state: { backend: s3, bucket: my-state, key: wordpress/prod.json }`",
+                            ));
                         String::new()
                     }
                 }
@@ -470,21 +394,14 @@ impl Resolver<'_> {
             StateConfig::S3 {
                 bucket,
                 key,
-                region: settings
-                    .get("region")
-                    .map(|(v, _)| v.clone())
-                    .unwrap_or_else(|| region.to_string()),
+                region: settings.get("region").map(|(v, _)| v.clone()).unwrap_or_else(|| region.to_string()),
                 kms_key_id: settings.get("kms_key_id").map(|(v, _)| v.clone()),
             }
         } else {
             let path = match settings.get("path") {
                 Some((p, _)) => {
                     let p = Path::new(p);
-                    if p.is_absolute() {
-                        p.to_path_buf()
-                    } else {
-                        stack_root(stack_path).join(p)
-                    }
+                    if p.is_absolute() { p.to_path_buf() } else { stack_root(stack_path).join(p) }
                 }
                 None => default_path(),
             };
@@ -492,11 +409,7 @@ impl Resolver<'_> {
         }
     }
 
-    fn tags(
-        &mut self,
-        tags: &[(crate::yaml::Key, Tree)],
-        scope: &StackScope,
-    ) -> BTreeMap<String, String> {
+    fn tags(&mut self, tags: &[(crate::yaml::Key, Tree)], scope: &StackScope) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         for (k, t) in tags {
             if k.name.starts_with("stackr:") || k.name.starts_with("aws:") {
@@ -529,17 +442,10 @@ impl Resolver<'_> {
             }
             None => {
                 let all = self.catalog.all();
-                let kinds: Vec<&str> = all
-                    .iter()
-                    .filter(|t| t.role == role)
-                    .map(|t| t.kind)
-                    .collect();
+                let kinds: Vec<&str> = all.iter().filter(|t| t.role == role).map(|t| t.kind).collect();
                 self.diags.push(
-                    Diagnostic::new(
-                        ty.span,
-                        format!("unknown {} type `{}`", role_name(role), ty.value),
-                    )
-                    .with_help(suggest(&ty.value, &kinds, "types")),
+                    Diagnostic::new(ty.span, format!("unknown {} type `{}`", role_name(role), ty.value))
+                        .with_help(suggest(&ty.value, &kinds, "types")),
                 );
                 None
             }
@@ -558,11 +464,8 @@ impl Resolver<'_> {
             if schema.property(&k.name).is_none() {
                 let names = schema.property_names();
                 self.diags.push(
-                    Diagnostic::new(
-                        k.span,
-                        format!("unknown property `{}` for {}", k.name, schema.kind),
-                    )
-                    .with_help(suggest(&k.name, &names, "properties")),
+                    Diagnostic::new(k.span, format!("unknown property `{}` for {}", k.name, schema.kind))
+                        .with_help(suggest(&k.name, &names, "properties")),
                 );
             }
         }
@@ -570,33 +473,17 @@ impl Resolver<'_> {
         let misspelt: Vec<&str> = props
             .iter()
             .filter(|(k, _)| schema.property(&k.name).is_none())
-            .filter_map(|(k, _)| {
-                crate::diag::did_you_mean(&k.name, schema.properties.iter().map(|p| p.name))
-            })
+            .filter_map(|(k, _)| crate::diag::did_you_mean(&k.name, schema.properties.iter().map(|p| p.name)))
             .collect();
-        for p in schema
-            .properties
-            .iter()
-            .filter(|p| p.required && !misspelt.contains(&p.name))
-        {
-            let present = props
-                .iter()
-                .any(|(k, t)| k.name == p.name && !matches!(t, Tree::Scalar(Value::Null, _)));
+        for p in schema.properties.iter().filter(|p| p.required && !misspelt.contains(&p.name)) {
+            let present = props.iter().any(|(k, t)| k.name == p.name && !matches!(t, Tree::Scalar(Value::Null, _)));
             if !present {
                 self.diags.push(
                     Diagnostic::new(
                         span,
-                        format!(
-                            "{what} `{name}` ({}) is missing required property `{}`",
-                            schema.kind, p.name
-                        ),
+                        format!("{what} `{name}` ({}) is missing required property `{}`", schema.kind, p.name),
                     )
-                    .with_help(format!(
-                        "`{}` is {}{}",
-                        p.name,
-                        p.ty.describe(),
-                        doc_suffix(p.doc)
-                    )),
+                    .with_help(format!("`{}` is {}{}", p.name, p.ty.describe(), doc_suffix(p.doc))),
                 );
             }
         }
@@ -610,10 +497,7 @@ impl Resolver<'_> {
                 self.diags.push(
                     Diagnostic::new(
                         ic.span,
-                        format!(
-                            "`ignore_changes` names `{}`, which is not a property of {}",
-                            ic.value, schema.kind
-                        ),
+                        format!("`ignore_changes` names `{}`, which is not a property of {}", ic.value, schema.kind),
                     )
                     .with_help(suggest(top, &names, "properties")),
                 );
@@ -621,17 +505,16 @@ impl Resolver<'_> {
         }
     }
 
-    fn for_each(&mut self, t: &Tree, scope: &StackScope) -> Vec<Each> {
+    /// The instances of a for_each, or `None` when they cannot be known (an
+    /// error was reported, or a variable it uses is unset).
+    fn for_each(&mut self, t: &Tree, scope: &StackScope) -> Option<Vec<Each>> {
         if !self.static_refs_only(t, "`for_each`") {
-            return Vec::new();
+            return None;
         }
         for reference in t.references() {
             if reference.root == "each" {
-                self.diags.push(Diagnostic::new(
-                    reference.span,
-                    "`for_each` cannot use `each`",
-                ));
-                return Vec::new();
+                self.diags.push(Diagnostic::new(reference.span, "`for_each` cannot use `each`"));
+                return None;
             }
         }
         let v = t.eval(scope, self.diags);
@@ -648,7 +531,7 @@ impl Resolver<'_> {
                                 Diagnostic::new(t.span(), format!("`for_each` over a list needs strings, found a {}", other.type_name()))
                                     .with_help("to iterate over structured values, use a map keyed by name: each.key is the name, each.value the structure"),
                             );
-                            return Vec::new();
+                            return None;
                         }
                     };
                     if seen.insert(key.clone(), ()).is_some() {
@@ -658,11 +541,7 @@ impl Resolver<'_> {
                         );
                         continue;
                     }
-                    out.push(Each {
-                        key,
-                        value: item,
-                        index,
-                    });
+                    out.push(Each { key, value: item, index });
                 }
             }
             Value::Map(m) => {
@@ -671,19 +550,16 @@ impl Resolver<'_> {
                 }
             }
             Value::Null => {}
-            Value::Unknown => {}
-            other => self.diags.push(
-                Diagnostic::new(
-                    t.span(),
-                    format!(
-                        "`for_each` needs a list or a map, found {}",
-                        other.type_name()
-                    ),
-                )
-                .with_help("e.g. `for_each: ${var.azs}` or `for_each: [a, b]`"),
-            ),
+            Value::Unknown => return None,
+            other => {
+                self.diags.push(
+                    Diagnostic::new(t.span(), format!("`for_each` needs a list or a map, found {}", other.type_name()))
+                        .with_help("e.g. `for_each: ${var.azs}` or `for_each: [a, b]`"),
+                );
+                return None;
+            }
         }
-        out
+        Some(out)
     }
 
     fn check_var_ref(&mut self, reference: &Reference<'_>) -> bool {
@@ -691,10 +567,11 @@ impl Resolver<'_> {
             Some(Step::Attr(n)) if self.vars.contains_key(*n) => true,
             Some(Step::Attr(n)) => {
                 let known: Vec<&str> = self.vars.keys().map(String::as_str).collect();
-                self.diags.push(
-                    Diagnostic::new(reference.span, format!("unknown variable `{n}`"))
-                        .with_help(suggest(n, &known, "variables")),
-                );
+                self.diags.push(Diagnostic::new(reference.span, format!("unknown variable `{n}`")).with_help(suggest(
+                    n,
+                    &known,
+                    "variables",
+                )));
                 false
             }
             _ => {
@@ -723,47 +600,36 @@ impl Resolver<'_> {
             "each" => {
                 if ctx != Ctx::ForEach {
                     self.diags.push(
-                        Diagnostic::new(
-                            reference.span,
-                            "`each` is only available in a resource with `for_each`",
-                        )
-                        .with_help("add `for_each` to this resource, or refer to a value directly"),
+                        Diagnostic::new(reference.span, "`each` is only available in a resource with `for_each`")
+                            .with_help("add `for_each` to this resource, or refer to a value directly"),
                     );
                     return;
                 }
                 match reference.steps.first() {
                     Some(Step::Attr("key" | "value" | "index")) => {}
                     Some(Step::Attr(other)) => self.diags.push(
-                        Diagnostic::new(reference.span, format!("`each` has no `{other}`"))
-                            .with_help(suggest(other, &["key", "value", "index"], "fields")),
+                        Diagnostic::new(reference.span, format!("`each` has no `{other}`")).with_help(suggest(
+                            other,
+                            &["key", "value", "index"],
+                            "fields",
+                        )),
                     ),
-                    _ => self.diags.push(Diagnostic::new(
-                        reference.span,
-                        "write `each.key`, `each.value` or `each.index`",
-                    )),
+                    _ => self
+                        .diags
+                        .push(Diagnostic::new(reference.span, "write `each.key`, `each.value` or `each.index`")),
                 }
             }
             "data" => {
                 let Some(Step::Attr(dname)) = reference.steps.first() else {
-                    self.diags.push(Diagnostic::new(
-                        reference.span,
-                        "write `data.<name>.<attribute>`",
-                    ));
+                    self.diags.push(Diagnostic::new(reference.span, "write `data.<name>.<attribute>`"));
                     return;
                 };
                 let Some(&di) = lookup.data_index.get(*dname) else {
                     if !self.data_names.contains_key(*dname) {
                         let known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
                         self.diags.push(
-                            Diagnostic::new(
-                                reference.span,
-                                format!("unknown data look-up `{dname}`"),
-                            )
-                            .with_help(suggest(
-                                dname,
-                                &known,
-                                "data look-ups",
-                            )),
+                            Diagnostic::new(reference.span, format!("unknown data look-up `{dname}`"))
+                                .with_help(suggest(dname, &known, "data look-ups")),
                         );
                     }
                     return;
@@ -772,36 +638,27 @@ impl Resolver<'_> {
                     let schema = lookup.data_kinds[di].referenceable();
                     if !schema.contains(a) {
                         self.diags.push(
-                            Diagnostic::new(
-                                reference.span,
-                                format!("data look-up `{dname}` has no attribute `{a}`"),
-                            )
-                            .with_help(suggest(
-                                a,
-                                &schema,
-                                "attributes",
-                            )),
+                            Diagnostic::new(reference.span, format!("data look-up `{dname}` has no attribute `{a}`"))
+                                .with_help(suggest(a, &schema, "attributes")),
                         );
                     }
                 }
-                deps.push(Dep {
-                    target: NodeRef::Data(di),
-                    span: reference.span,
-                    explicit: false,
-                });
+                deps.push(Dep { target: NodeRef::Data(di), span: reference.span, explicit: false });
             }
             name => {
                 let Some(&ri) = lookup.by_name.get(name) else {
                     if self.resource_names.contains_key(name) {
                         return; // declared, but its type was invalid: already reported
                     }
-                    let mut known: Vec<&str> =
-                        self.resource_names.keys().map(String::as_str).collect();
+                    let mut known: Vec<&str> = self.resource_names.keys().map(String::as_str).collect();
                     known.extend(["var", "data", "each"]);
                     known.sort();
                     self.diags.push(
-                        Diagnostic::new(reference.span, format!("unknown reference `{name}`: no resource, variable or data look-up has this name"))
-                            .with_help(suggest(name, &known, "names")),
+                        Diagnostic::new(
+                            reference.span,
+                            format!("unknown reference `{name}`: no resource, variable or data look-up has this name"),
+                        )
+                        .with_help(suggest(name, &known, "names")),
                     );
                     return;
                 };
@@ -817,25 +674,30 @@ impl Resolver<'_> {
                                 Ok(Value::Number(n)) => Some(crate::value::format_number(n)),
                                 _ => None,
                             };
-                            if let Some(k) = key {
-                                match res.instances.iter().copied().find(|&i| {
-                                    lookup.instances[i].address.key.as_deref() == Some(k.as_str())
-                                }) {
+                            if let Some(k) = key.filter(|_| !self.unknown_keys.contains(name)) {
+                                match res
+                                    .instances
+                                    .iter()
+                                    .copied()
+                                    .find(|&i| lookup.instances[i].address.key.as_deref() == Some(k.as_str()))
+                                {
                                     Some(i) => targets = vec![i],
                                     None => {
                                         let keys: Vec<&str> = res
                                             .instances
                                             .iter()
-                                            .filter_map(|&i| {
-                                                lookup.instances[i].address.key.as_deref()
-                                            })
+                                            .filter_map(|&i| lookup.instances[i].address.key.as_deref())
                                             .collect();
                                         self.diags.push(
                                             Diagnostic::new(
                                                 ix.span,
                                                 format!("resource `{name}` has no instance `{k}`"),
                                             )
-                                            .with_help(suggest(&k, &keys, "instance keys")),
+                                            .with_help(suggest(
+                                                &k,
+                                                &keys,
+                                                "instance keys",
+                                            )),
                                         );
                                         return;
                                     }
@@ -867,26 +729,15 @@ impl Resolver<'_> {
                         self.diags.push(
                             Diagnostic::new(
                                 reference.span,
-                                format!(
-                                    "resource `{name}` ({}) has no attribute `{a}`",
-                                    res.schema.kind
-                                ),
+                                format!("resource `{name}` ({}) has no attribute `{a}`", res.schema.kind),
                             )
-                            .with_help(suggest(
-                                a,
-                                &names,
-                                "attributes",
-                            )),
+                            .with_help(suggest(a, &names, "attributes")),
                         );
                         return;
                     }
                 }
                 for t in targets {
-                    deps.push(Dep {
-                        target: NodeRef::Instance(t),
-                        span: reference.span,
-                        explicit: false,
-                    });
+                    deps.push(Dep { target: NodeRef::Instance(t), span: reference.span, explicit: false });
                 }
             }
         }
@@ -894,24 +745,15 @@ impl Resolver<'_> {
 
     fn depends_on(&mut self, d: &Spanned<String>, lookup: &Lookup<'_>, deps: &mut Vec<Dep>) {
         let Some(addr) = Address::parse(&d.value) else {
-            self.diags.push(Diagnostic::new(
-                d.span,
-                format!("`{}` is not a resource address", d.value),
-            ));
+            self.diags.push(Diagnostic::new(d.span, format!("`{}` is not a resource address", d.value)));
             return;
         };
         let Some(&ri) = lookup.by_name.get(&addr.name) else {
             if !self.resource_names.contains_key(&addr.name) {
                 let known: Vec<&str> = self.resource_names.keys().map(String::as_str).collect();
                 self.diags.push(
-                    Diagnostic::new(
-                        d.span,
-                        format!(
-                            "`depends_on` names `{}`, which is not a resource",
-                            addr.name
-                        ),
-                    )
-                    .with_help(suggest(&addr.name, &known, "resources")),
+                    Diagnostic::new(d.span, format!("`depends_on` names `{}`, which is not a resource", addr.name))
+                        .with_help(suggest(&addr.name, &known, "resources")),
                 );
             }
             return;
@@ -919,28 +761,19 @@ impl Resolver<'_> {
         let res = &lookup.resources[ri];
         let targets: Vec<usize> = match &addr.key {
             None => res.instances.clone(),
-            Some(k) => match res
-                .instances
-                .iter()
-                .copied()
-                .find(|&i| lookup.instances[i].address.key.as_deref() == Some(k))
-            {
-                Some(i) => vec![i],
-                None => {
-                    self.diags.push(Diagnostic::new(
-                        d.span,
-                        format!("resource `{}` has no instance `{k}`", addr.name),
-                    ));
-                    return;
+            Some(k) => {
+                match res.instances.iter().copied().find(|&i| lookup.instances[i].address.key.as_deref() == Some(k)) {
+                    Some(i) => vec![i],
+                    None => {
+                        self.diags
+                            .push(Diagnostic::new(d.span, format!("resource `{}` has no instance `{k}`", addr.name)));
+                        return;
+                    }
                 }
-            },
+            }
         };
         for t in targets {
-            deps.push(Dep {
-                target: NodeRef::Instance(t),
-                span: d.span,
-                explicit: true,
-            });
+            deps.push(Dep { target: NodeRef::Instance(t), span: d.span, explicit: true });
         }
     }
 }
@@ -953,34 +786,18 @@ fn role_name(role: Role) -> &'static str {
 }
 
 fn doc_suffix(doc: &str) -> String {
-    if doc.is_empty() {
-        String::new()
-    } else {
-        format!(": {doc}")
-    }
+    if doc.is_empty() { String::new() } else { format!(": {doc}") }
 }
 
 /// The project root for a stack file: the parent of a `stacks/` or
 /// `examples/` folder holding it, else the file's folder.
 pub fn stack_root(stack_path: &Path) -> std::path::PathBuf {
     let dir = stack_path.parent().unwrap_or(Path::new(""));
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
     match dir.file_name().and_then(|n| n.to_str()) {
-        Some("stacks" | "examples") => dir
-            .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
-            .unwrap_or(dir)
-            .to_path_buf(),
+        Some("stacks" | "examples") => {
+            dir.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or(dir).to_path_buf()
+        }
         _ => dir.to_path_buf(),
     }
 }

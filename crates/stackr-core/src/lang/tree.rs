@@ -34,18 +34,11 @@ impl Tree {
             NodeKind::Bool(b) => Tree::Scalar(Value::Bool(*b), node.span),
             NodeKind::Number(n) => Tree::Scalar(Value::Number(*n), node.span),
             NodeKind::String(s) => Tree::Str(string_template(s, node.span, sources, diags)),
-            NodeKind::Seq(items) => Tree::List(
-                items
-                    .iter()
-                    .map(|i| Tree::from_node(i, sources, diags))
-                    .collect(),
-                node.span,
-            ),
+            NodeKind::Seq(items) => {
+                Tree::List(items.iter().map(|i| Tree::from_node(i, sources, diags)).collect(), node.span)
+            }
             NodeKind::Map(entries) => Tree::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Tree::from_node(v, sources, diags)))
-                    .collect(),
+                entries.iter().map(|(k, v)| (k.clone(), Tree::from_node(v, sources, diags))).collect(),
                 node.span,
             ),
         }
@@ -86,9 +79,7 @@ impl Tree {
                     Value::Unknown
                 }
             },
-            Tree::List(items, _) => {
-                Value::List(items.iter().map(|i| i.eval(scope, diags)).collect())
-            }
+            Tree::List(items, _) => Value::List(items.iter().map(|i| i.eval(scope, diags)).collect()),
             Tree::Map(entries, _) => {
                 let mut m = BTreeMap::new();
                 for (k, v) in entries {
@@ -105,9 +96,7 @@ impl Tree {
         let mut cur = self;
         for seg in path_segments(path) {
             let next = match (cur, seg) {
-                (Tree::Map(entries, _), Seg::Key(k)) => {
-                    entries.iter().find(|(kk, _)| kk.name == k).map(|(_, v)| v)
-                }
+                (Tree::Map(entries, _), Seg::Key(k)) => entries.iter().find(|(kk, _)| kk.name == k).map(|(_, v)| v),
                 (Tree::List(items, _), Seg::Index(i)) => items.get(i),
                 _ => None,
             };
@@ -146,12 +135,7 @@ fn path_segments(path: &str) -> Vec<Seg<'_>> {
 
 /// Parses a string scalar as a template. The span is moved past an opening
 /// quote so positions inside the string are exact.
-pub fn string_template(
-    s: &str,
-    span: Span,
-    sources: &SourceMap,
-    diags: &mut Diagnostics,
-) -> Template {
+pub fn string_template(s: &str, span: Span, sources: &SourceMap, diags: &mut Diagnostics) -> Template {
     let base = inner_start(span, sources);
     match expr::parse_template(s, base) {
         Ok(t) => t,
@@ -159,10 +143,7 @@ pub fn string_template(
             let mut d = Diagnostic::new(e.span, e.message);
             d.help = e.help;
             diags.push(d);
-            Template {
-                parts: vec![expr::Part::Lit(s.to_string())],
-                span,
-            }
+            Template { parts: vec![expr::Part::Lit(s.to_string())], span }
         }
     }
 }
@@ -183,11 +164,6 @@ pub fn node_value(node: &Node) -> Value {
         NodeKind::Number(n) => Value::Number(*n),
         NodeKind::String(s) => Value::String(s.clone()),
         NodeKind::Seq(items) => Value::List(items.iter().map(node_value).collect()),
-        NodeKind::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(k, v)| (k.name.clone(), node_value(v)))
-                .collect(),
-        ),
+        NodeKind::Map(entries) => Value::Map(entries.iter().map(|(k, v)| (k.name.clone(), node_value(v))).collect()),
     }
 }

@@ -90,14 +90,7 @@ pub fn resolve_vars(
 ) -> BTreeMap<String, ResolvedVar> {
     let mut decls: BTreeMap<String, Decl> = BTreeMap::new();
     for e in &merged.var_decls {
-        if let VarEntry::Declare {
-            name,
-            ty,
-            default,
-            description,
-            sensitive,
-        } = e
-        {
+        if let VarEntry::Declare { name, ty, default, description, sensitive } = e {
             decls.insert(
                 name.name.clone(),
                 Decl {
@@ -131,11 +124,11 @@ pub fn resolve_vars(
             } else {
                 let known: Vec<&str> = decls.keys().map(String::as_str).collect();
                 diags.push(
-                    Diagnostic::new(
-                        name.span,
-                        format!("variable `{}` is not declared", name.name),
-                    )
-                    .with_help(suggest(&name.name, &known, "variables")),
+                    Diagnostic::new(name.span, format!("variable `{}` is not declared", name.name)).with_help(suggest(
+                        &name.name,
+                        &known,
+                        "variables",
+                    )),
                 );
             }
         }
@@ -144,10 +137,7 @@ pub fn resolve_vars(
     let mut values: BTreeMap<String, (Value, VarSource, Option<Span>)> = BTreeMap::new();
     for (name, d) in &decls {
         if let Some(def) = &d.default {
-            values.insert(
-                name.clone(),
-                (def.value.clone(), VarSource::Default, Some(def.span)),
-            );
+            values.insert(name.clone(), (def.value.clone(), VarSource::Default, Some(def.span)));
         }
     }
     for (name, value, _) in &merged.var_sets {
@@ -164,10 +154,7 @@ pub fn resolve_vars(
                 ));
                 continue;
             }
-            values.insert(
-                name.name.clone(),
-                (value.value.clone(), VarSource::StackFile, Some(value.span)),
-            );
+            values.insert(name.name.clone(), (value.value.clone(), VarSource::StackFile, Some(value.span)));
         }
     }
     for (name, text) in &inputs.env {
@@ -196,10 +183,8 @@ pub fn resolve_vars(
             None => {
                 let known: Vec<&str> = decls.keys().map(String::as_str).collect();
                 diags.push(
-                    Diagnostic::unlocated(format!(
-                        "--var {name}: the stack declares no variable `{name}`"
-                    ))
-                    .with_help(suggest(name, &known, "variables")),
+                    Diagnostic::unlocated(format!("--var {name}: the stack declares no variable `{name}`"))
+                        .with_help(suggest(name, &known, "variables")),
                 );
             }
         }
@@ -223,13 +208,24 @@ pub fn resolve_vars(
                 );
             }
             None if !d.implicit => {
-                diags.push(
-                    Diagnostic::new(d.span, format!("variable `{name}` is required but not set"))
-                        .with_help(format!(
-                            "set it in the stack file (`vars: {{ {name}: ... }}`), with `--var {name}=...`, \
-                             `--var-file FILE` or the environment variable STACKR_VAR_{name}"
-                        )),
+                out.insert(
+                    name.clone(),
+                    ResolvedVar {
+                        name: name.clone(),
+                        ty: d.ty,
+                        value: Value::Unknown,
+                        sensitive: d.sensitive,
+                        description: d.description.clone(),
+                        source: VarSource::Default,
+                        span: d.span,
+                    },
                 );
+                diags.push(Diagnostic::new(d.span, format!("variable `{name}` is required but not set")).with_help(
+                    format!(
+                        "set it in the stack file (`vars: {{ {name}: ... }}`), with `--var {name}=...`, \
+                             `--var-file FILE` or the environment variable STACKR_VAR_{name}"
+                    ),
+                ));
             }
             None => {}
         }
@@ -247,10 +243,7 @@ fn read_var_file(
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            diags.push(Diagnostic::unlocated(format!(
-                "--var-file {}: {e}",
-                path.display()
-            )));
+            diags.push(Diagnostic::unlocated(format!("--var-file {}: {e}", path.display())));
             return;
         }
     };
@@ -265,11 +258,8 @@ fn read_var_file(
     let Some(entries) = root.as_map() else {
         if !matches!(root.kind, yaml::NodeKind::Null) {
             diags.push(
-                Diagnostic::new(
-                    root.span,
-                    "a variable file must be a mapping of names to values",
-                )
-                .with_help("write `name: value` lines"),
+                Diagnostic::new(root.span, "a variable file must be a mapping of names to values")
+                    .with_help("write `name: value` lines"),
             );
         }
         return;
@@ -278,11 +268,11 @@ fn read_var_file(
         let Some(d) = decls.get(&k.name) else {
             let known: Vec<&str> = decls.keys().map(String::as_str).collect();
             diags.push(
-                Diagnostic::new(
-                    k.span,
-                    format!("the stack declares no variable `{}`", k.name),
-                )
-                .with_help(suggest(&k.name, &known, "variables")),
+                Diagnostic::new(k.span, format!("the stack declares no variable `{}`", k.name)).with_help(suggest(
+                    &k.name,
+                    &known,
+                    "variables",
+                )),
             );
             continue;
         };
@@ -290,19 +280,11 @@ fn read_var_file(
         if !d.ty.accepts(&value) {
             diags.push(Diagnostic::new(
                 v.span,
-                format!(
-                    "variable `{}` is a {}, but this value is {}",
-                    k.name,
-                    d.ty.name(),
-                    value.type_name()
-                ),
+                format!("variable `{}` is a {}, but this value is {}", k.name, d.ty.name(), value.type_name()),
             ));
             continue;
         }
-        values.insert(
-            k.name.clone(),
-            (value, VarSource::VarFile(path.clone()), Some(v.span)),
-        );
+        values.insert(k.name.clone(), (value, VarSource::VarFile(path.clone()), Some(v.span)));
     }
 }
 
@@ -323,22 +305,13 @@ pub fn parse_text(ty: VarType, text: &str) -> Result<Value, String> {
             _ => Err(format!("expected true or false, found {text:?}")),
         },
         VarType::List | VarType::Map | VarType::Any => {
-            let node = yaml::parse(crate::source::FileId(u32::MAX), text).map_err(|e| {
-                format!(
-                    "not a valid value: {}",
-                    e.0.first().map(|d| d.message.as_str()).unwrap_or("")
-                )
-            })?;
+            let node = yaml::parse(crate::source::FileId(u32::MAX), text)
+                .map_err(|e| format!("not a valid value: {}", e.0.first().map(|d| d.message.as_str()).unwrap_or("")))?;
             let v = node_value(&node);
             if ty.accepts(&v) {
                 Ok(v)
             } else {
-                Err(format!(
-                    "expected a {} (e.g. {}), found {}",
-                    ty.name(),
-                    example(ty),
-                    v.type_name()
-                ))
+                Err(format!("expected a {} (e.g. {}), found {}", ty.name(), example(ty), v.type_name()))
             }
         }
     }

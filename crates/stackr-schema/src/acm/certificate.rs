@@ -18,32 +18,20 @@ pub const CERTIFICATE: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("The main name, e.g. example.com or *.example.com."),
-        prop("subject_alternative_names", STRINGS)
-            .replaces()
-            .doc("Other names the certificate covers."),
+        prop("subject_alternative_names", STRINGS).replaces().doc("Other names the certificate covers."),
         prop("validation_method", PropType::Enum(&["DNS", "EMAIL"]))
             .replaces()
             .doc("Default DNS (HTTP validation exists only for certificates CloudFront requests)."),
-        prop(
-            "key_algorithm",
-            PropType::Enum(&["RSA_2048", "EC_prime256v1", "EC_secp384r1"]),
-        )
-        .replaces()
-        .doc("Default RSA_2048."),
-        prop(
-            "certificate_transparency_logging",
-            PropType::Enum(&["ENABLED", "DISABLED"]),
-        )
-        .doc("Log the certificate publicly; default ENABLED (UpdateCertificateOptions)."),
+        prop("key_algorithm", PropType::Enum(&["RSA_2048", "EC_prime256v1", "EC_secp384r1"]))
+            .replaces()
+            .doc("Default RSA_2048."),
+        prop("certificate_transparency_logging", PropType::Enum(&["ENABLED", "DISABLED"]))
+            .doc("Log the certificate publicly; default ENABLED (UpdateCertificateOptions)."),
     ],
     attributes: &[
         attr("id", PropType::String, "The certificate ARN."),
         attr("arn", PropType::String, "The certificate ARN."),
-        attr(
-            "status",
-            PropType::String,
-            "PENDING_VALIDATION, ISSUED, FAILED, ...",
-        ),
+        attr("status", PropType::String, "PENDING_VALIDATION, ISSUED, FAILED, ..."),
         attr(
             "validation_records",
             PropType::List(&VALIDATION_RECORD),

@@ -6,24 +6,11 @@ pub const SCALABLE_TARGET: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "Registers something as scalable between bounds (RegisterScalableTarget).",
     properties: &[
-        prop("service_namespace", SERVICE_NAMESPACE)
-            .required()
-            .replaces()
-            .doc("e.g. ecs."),
-        prop("resource_id", PropType::String)
-            .required()
-            .replaces()
-            .doc("e.g. service/<cluster>/<service> for ECS."),
-        prop("scalable_dimension", PropType::String)
-            .required()
-            .replaces()
-            .doc("e.g. ecs:service:DesiredCount."),
-        prop("min_capacity", PropType::Int)
-            .required()
-            .doc("Lower bound (RegisterScalableTarget again)."),
-        prop("max_capacity", PropType::Int)
-            .required()
-            .doc("Upper bound (RegisterScalableTarget again)."),
+        prop("service_namespace", SERVICE_NAMESPACE).required().replaces().doc("e.g. ecs."),
+        prop("resource_id", PropType::String).required().replaces().doc("e.g. service/<cluster>/<service> for ECS."),
+        prop("scalable_dimension", PropType::String).required().replaces().doc("e.g. ecs:service:DesiredCount."),
+        prop("min_capacity", PropType::Int).required().doc("Lower bound (RegisterScalableTarget again)."),
+        prop("max_capacity", PropType::Int).required().doc("Upper bound (RegisterScalableTarget again)."),
     ],
     attributes: &[
         attr("id", PropType::String, "The scalable target ARN."),

@@ -5,11 +5,9 @@ const ROUTE: PropType = PropType::Object(&[
     prop("destination_cidr_block", PropType::String).doc("IPv4 destination, e.g. 0.0.0.0/0."),
     prop("destination_ipv6_cidr_block", PropType::String).doc("IPv6 destination, e.g. ::/0."),
     prop("destination_prefix_list_id", PropType::String).doc("A managed prefix list destination."),
-    prop("gateway_id", PropType::String)
-        .doc("An internet gateway (igw-...) or virtual private gateway."),
+    prop("gateway_id", PropType::String).doc("An internet gateway (igw-...) or virtual private gateway."),
     prop("nat_gateway_id", PropType::String).doc("A NAT gateway (nat-...)."),
-    prop("egress_only_gateway_id", PropType::String)
-        .doc("An egress-only internet gateway (eigw-...)."),
+    prop("egress_only_gateway_id", PropType::String).doc("An egress-only internet gateway (eigw-...)."),
     prop("transit_gateway_id", PropType::String).doc("A transit gateway (tgw-...)."),
     prop("vpc_peering_connection_id", PropType::String).doc("A peering connection (pcx-...)."),
     prop("network_interface_id", PropType::String).doc("A network interface (eni-...)."),

@@ -5,19 +5,12 @@ pub const ROUTE_TABLE_ASSOCIATION: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "Associates a subnet with a route table (AssociateRouteTable).",
     properties: &[
-        prop("subnet_id", PropType::String)
-            .required()
-            .replaces()
-            .doc("The subnet."),
+        prop("subnet_id", PropType::String).required().replaces().doc("The subnet."),
         prop("route_table_id", PropType::String)
             .required()
             .doc("The route table; changed in place by ReplaceRouteTableAssociation."),
     ],
-    attributes: &[attr(
-        "id",
-        PropType::String,
-        "The association ID (rtbassoc-...).",
-    )],
+    attributes: &[attr("id", PropType::String, "The association ID (rtbassoc-...).")],
     taggable: false,
     has_readiness: false,
 };

@@ -2,9 +2,7 @@ use crate::prelude::*;
 
 /// One ingress or egress rule, with one peer (a CIDR, a group or a prefix list).
 const RULE: PropType = PropType::Object(&[
-    prop("protocol", PropType::String)
-        .required()
-        .doc("tcp, udp, icmp, icmpv6, a protocol number, or \"-1\" for all."),
+    prop("protocol", PropType::String).required().doc("tcp, udp, icmp, icmpv6, a protocol number, or \"-1\" for all."),
     prop("from_port", PropType::Int).doc("First port (ICMP type); omit for protocol -1."),
     prop("to_port", PropType::Int).doc("Last port (ICMP code); omit for protocol -1."),
     prop("cidr_ipv4", PropType::String).doc("An IPv4 peer range, e.g. 0.0.0.0/0."),
@@ -25,13 +23,8 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("Group name, unique in the VPC; cannot start with sg-."),
-        prop("description", PropType::String)
-            .required()
-            .replaces()
-            .doc("Group description; AWS cannot change it."),
-        prop("vpc_id", PropType::String)
-            .replaces()
-            .doc("The VPC; the default VPC if omitted."),
+        prop("description", PropType::String).required().replaces().doc("Group description; AWS cannot change it."),
+        prop("vpc_id", PropType::String).replaces().doc("The VPC; the default VPC if omitted."),
         prop("ingress", PropType::List(&RULE)).doc("Inbound rules; exactly these are kept."),
         prop("egress", PropType::List(&RULE))
             .doc("Outbound rules; exactly these are kept, replacing AWS's default allow-all rule."),
@@ -39,11 +32,7 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
     attributes: &[
         attr("id", PropType::String, "The group ID (sg-...)."),
         attr("arn", PropType::String, "The group ARN."),
-        attr(
-            "owner_id",
-            PropType::String,
-            "The account that owns the group.",
-        ),
+        attr("owner_id", PropType::String, "The account that owns the group."),
     ],
     taggable: true,
     has_readiness: false,

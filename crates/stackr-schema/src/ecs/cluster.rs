@@ -14,10 +14,7 @@ pub const CLUSTER: TypeSchema = TypeSchema {
         prop("default_capacity_provider_strategy", PropType::List(&STRATEGY_ITEM))
             .doc("Strategy for services and tasks that name none (PutClusterCapacityProviders)."),
     ],
-    attributes: &[
-        attr("id", PropType::String, "The cluster ARN."),
-        attr("arn", PropType::String, "The cluster ARN."),
-    ],
+    attributes: &[attr("id", PropType::String, "The cluster ARN."), attr("arn", PropType::String, "The cluster ARN.")],
     taggable: true,
     has_readiness: false,
 };

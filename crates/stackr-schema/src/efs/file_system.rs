@@ -14,15 +14,10 @@ const TRANSITION: PropType = PropType::Enum(&[
 
 /// One lifecycle policy; AWS wants one transition per policy.
 const LIFECYCLE_POLICY: PropType = PropType::Object(&[
-    prop("transition_to_ia", TRANSITION)
-        .doc("Move files not accessed for this long to Infrequent Access."),
-    prop("transition_to_archive", TRANSITION)
-        .doc("Move files not accessed for this long to Archive."),
-    prop(
-        "transition_to_primary_storage_class",
-        PropType::Enum(&["AFTER_1_ACCESS"]),
-    )
-    .doc("Move files back to Standard when accessed."),
+    prop("transition_to_ia", TRANSITION).doc("Move files not accessed for this long to Infrequent Access."),
+    prop("transition_to_archive", TRANSITION).doc("Move files not accessed for this long to Archive."),
+    prop("transition_to_primary_storage_class", PropType::Enum(&["AFTER_1_ACCESS"]))
+        .doc("Move files back to Standard when accessed."),
 ]);
 
 pub const FILE_SYSTEM: TypeSchema = TypeSchema {
@@ -35,9 +30,7 @@ pub const FILE_SYSTEM: TypeSchema = TypeSchema {
             .replaces()
             .doc("Idempotency token, unique in the account; a retried create returns the same file system."),
         prop("encrypted", PropType::Bool).replaces().doc("Encrypt at rest; default false."),
-        prop("kms_key_id", PropType::String)
-            .replaces()
-            .doc("KMS key for encryption; default aws/elasticfilesystem."),
+        prop("kms_key_id", PropType::String).replaces().doc("KMS key for encryption; default aws/elasticfilesystem."),
         prop("performance_mode", PropType::Enum(&["generalPurpose", "maxIO"]))
             .replaces()
             .doc("Default generalPurpose."),
@@ -50,9 +43,10 @@ pub const FILE_SYSTEM: TypeSchema = TypeSchema {
             .doc("Makes a One Zone file system in this zone; Regional if omitted."),
         prop("lifecycle_policies", PropType::List(&LIFECYCLE_POLICY))
             .doc("Storage class transitions (PutLifecycleConfiguration)."),
-        prop("backup_policy", PropType::Object(&[prop("enabled", PropType::Bool)
-            .required()
-            .doc("Automatic daily AWS Backup backups.")]))
+        prop(
+            "backup_policy",
+            PropType::Object(&[prop("enabled", PropType::Bool).required().doc("Automatic daily AWS Backup backups.")]),
+        )
         .doc("Automatic backups (PutBackupPolicy)."),
     ],
     attributes: &[

@@ -15,12 +15,8 @@ pub const MOUNT_TARGET: TypeSchema = TypeSchema {
         prop("ip_address_type", PropType::Enum(&["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"]))
             .replaces()
             .doc("Default IPV4_ONLY."),
-        prop("ip_address", PropType::String)
-            .replaces()
-            .doc("The IPv4 address; AWS picks one if omitted."),
-        prop("ipv6_address", PropType::String)
-            .replaces()
-            .doc("The IPv6 address; AWS picks one if omitted."),
+        prop("ip_address", PropType::String).replaces().doc("The IPv4 address; AWS picks one if omitted."),
+        prop("ipv6_address", PropType::String).replaces().doc("The IPv6 address; AWS picks one if omitted."),
     ],
     attributes: &[
         attr("id", PropType::String, "The mount target ID (fsmt-...)."),

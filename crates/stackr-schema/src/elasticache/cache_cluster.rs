@@ -9,15 +9,9 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("Cluster name, lower case, up to 40 characters."),
-        prop("engine", PropType::Enum(&["memcached", "redis"]))
-            .required()
-            .replaces()
-            .doc("Cache engine."),
-        prop("engine_version", PropType::String)
-            .doc("e.g. 1.6.22; AWS only upgrades (ModifyCacheCluster)."),
-        prop("node_type", PropType::String)
-            .required()
-            .doc("e.g. cache.t4g.small (ModifyCacheCluster)."),
+        prop("engine", PropType::Enum(&["memcached", "redis"])).required().replaces().doc("Cache engine."),
+        prop("engine_version", PropType::String).doc("e.g. 1.6.22; AWS only upgrades (ModifyCacheCluster)."),
+        prop("node_type", PropType::String).required().doc("e.g. cache.t4g.small (ModifyCacheCluster)."),
         prop("num_cache_nodes", PropType::Int)
             .required()
             .doc("Nodes, 1 to 60 for memcached; 1 for redis. Nodes are added or removed in place."),
@@ -27,46 +21,25 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
         prop("preferred_availability_zones", STRINGS)
             .doc("Zone of each node, in order; on update only the zones of added nodes apply."),
         prop("security_group_ids", STRINGS).doc("VPC security groups (ModifyCacheCluster)."),
-        prop("parameter_group_name", PropType::String)
-            .doc("Parameter group; default the engine's."),
-        prop("port", PropType::Int)
+        prop("parameter_group_name", PropType::String).doc("Parameter group; default the engine's."),
+        prop("port", PropType::Int).replaces().doc("Listening port; default 11211 (memcached) or 6379 (redis)."),
+        prop("subnet_group_name", PropType::String).replaces().doc("The cache subnet group, hence the VPC."),
+        prop("network_type", PropType::Enum(&["ipv4", "ipv6", "dual_stack"]))
             .replaces()
-            .doc("Listening port; default 11211 (memcached) or 6379 (redis)."),
-        prop("subnet_group_name", PropType::String)
-            .replaces()
-            .doc("The cache subnet group, hence the VPC."),
-        prop(
-            "network_type",
-            PropType::Enum(&["ipv4", "ipv6", "dual_stack"]),
-        )
-        .replaces()
-        .doc("Default ipv4; the subnets must support the choice."),
+            .doc("Default ipv4; the subnets must support the choice."),
         prop("transit_encryption_enabled", PropType::Bool)
             .replaces()
             .doc("TLS between clients and nodes (memcached 1.6.12 and later)."),
-        prop("preferred_maintenance_window", PropType::String)
-            .doc("Weekly UTC window, ddd:hh24:mi-ddd:hh24:mi."),
+        prop("preferred_maintenance_window", PropType::String).doc("Weekly UTC window, ddd:hh24:mi-ddd:hh24:mi."),
         prop("apply_immediately", PropType::Bool)
             .doc("Apply changes now rather than in the maintenance window; default false."),
     ],
     attributes: &[
         attr("id", PropType::String, "The cluster ID."),
         attr("arn", PropType::String, "The cluster ARN."),
-        attr(
-            "configuration_endpoint",
-            PropType::String,
-            "memcached auto-discovery endpoint, host:port.",
-        ),
-        attr(
-            "cluster_address",
-            PropType::String,
-            "The configuration endpoint host name, without the port.",
-        ),
-        attr(
-            "node_endpoints",
-            STRINGS,
-            "Every node's endpoint, host:port, in node order.",
-        ),
+        attr("configuration_endpoint", PropType::String, "memcached auto-discovery endpoint, host:port."),
+        attr("cluster_address", PropType::String, "The configuration endpoint host name, without the port."),
+        attr("node_endpoints", STRINGS, "Every node's endpoint, host:port, in node order."),
     ],
     taggable: true,
     has_readiness: true,

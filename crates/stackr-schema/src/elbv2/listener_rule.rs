@@ -4,19 +4,14 @@ use crate::prelude::*;
 /// Conditions a request must all meet; each field is one AWS condition.
 const CONDITIONS: PropType = PropType::Object(&[
     prop("host_header", STRINGS).doc("Host names, with * and ? wildcards; any may match."),
-    prop("path_pattern", STRINGS)
-        .doc("Paths, with * and ? wildcards, e.g. /wp-admin/*; any may match."),
+    prop("path_pattern", STRINGS).doc("Paths, with * and ? wildcards, e.g. /wp-admin/*; any may match."),
     prop("http_request_method", STRINGS).doc("Methods, e.g. GET, POST; any may match."),
     prop("source_ip", STRINGS).doc("Client CIDR blocks, IPv4 or IPv6; any may match."),
     prop(
         "http_header",
         PropType::Object(&[
-            prop("name", PropType::String)
-                .required()
-                .doc("Header name."),
-            prop("values", STRINGS)
-                .required()
-                .doc("Values, with wildcards; any may match."),
+            prop("name", PropType::String).required().doc("Header name."),
+            prop("values", STRINGS).required().doc("Values, with wildcards; any may match."),
         ]),
     )
     .doc("A header and the values it may have."),
@@ -24,9 +19,7 @@ const CONDITIONS: PropType = PropType::Object(&[
         "query_string",
         PropType::List(&PropType::Object(&[
             prop("key", PropType::String).doc("Parameter name; any if omitted."),
-            prop("value", PropType::String)
-                .required()
-                .doc("Value, with wildcards."),
+            prop("value", PropType::String).required().doc("Value, with wildcards."),
         ])),
     )
     .doc("Query parameters; any pair may match."),
@@ -38,18 +31,13 @@ pub const LISTENER_RULE: TypeSchema = TypeSchema {
     doc: "A rule of an ALB listener (CreateRule); changes go through ModifyRule and SetRulePriorities.",
     properties: &[
         prop("listener_arn", PropType::String).required().replaces().doc("The listener."),
-        prop("priority", PropType::Int)
-            .required()
-            .doc("1 to 50000, unique in the listener; lower is evaluated first."),
+        prop("priority", PropType::Int).required().doc("1 to 50000, unique in the listener; lower is evaluated first."),
         prop("conditions", CONDITIONS).required().doc("What requests the rule matches."),
         prop("actions", PropType::List(&ACTION))
             .required()
             .doc("What matching requests get, in order; the last is forward, redirect or fixed-response."),
     ],
-    attributes: &[
-        attr("id", PropType::String, "The rule ARN."),
-        attr("arn", PropType::String, "The rule ARN."),
-    ],
+    attributes: &[attr("id", PropType::String, "The rule ARN."), attr("arn", PropType::String, "The rule ARN.")],
     taggable: true,
     has_readiness: false,
 };

@@ -9,20 +9,10 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("Up to 32 alphanumerics and hyphens, unique in the region."),
-        prop(
-            "type",
-            PropType::Enum(&["application", "network", "gateway"]),
-        )
-        .replaces()
-        .doc("Default application."),
-        prop("scheme", PropType::Enum(&["internet-facing", "internal"]))
-            .replaces()
-            .doc("Default internet-facing."),
-        prop(
-            "ip_address_type",
-            PropType::Enum(&["ipv4", "dualstack", "dualstack-without-public-ipv4"]),
-        )
-        .doc("Default ipv4 (SetIpAddressType)."),
+        prop("type", PropType::Enum(&["application", "network", "gateway"])).replaces().doc("Default application."),
+        prop("scheme", PropType::Enum(&["internet-facing", "internal"])).replaces().doc("Default internet-facing."),
+        prop("ip_address_type", PropType::Enum(&["ipv4", "dualstack", "dualstack-without-public-ipv4"]))
+            .doc("Default ipv4 (SetIpAddressType)."),
         prop("subnets", STRINGS)
             .required()
             .doc("One subnet per zone, at least two for an ALB (SetSubnets; an NLB can only add)."),
@@ -35,17 +25,9 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
     attributes: &[
         attr("id", PropType::String, "The load balancer ARN."),
         attr("arn", PropType::String, "The load balancer ARN."),
-        attr(
-            "arn_suffix",
-            PropType::String,
-            "app/<name>/<id>: the LoadBalancer dimension of its metrics.",
-        ),
+        attr("arn_suffix", PropType::String, "app/<name>/<id>: the LoadBalancer dimension of its metrics."),
         attr("dns_name", PropType::String, "The DNS name."),
-        attr(
-            "hosted_zone_id",
-            PropType::String,
-            "The canonical hosted zone, for alias records.",
-        ),
+        attr("hosted_zone_id", PropType::String, "The canonical hosted zone, for alias records."),
         attr("vpc_id", PropType::String, "The VPC of the subnets."),
     ],
     taggable: true,

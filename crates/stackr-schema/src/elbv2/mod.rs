@@ -14,22 +14,16 @@ pub use target_group::TARGET_GROUP;
 use crate::prelude::*;
 
 const WEIGHTED_TARGET_GROUP: PropType = PropType::Object(&[
-    prop("arn", PropType::String)
-        .required()
-        .doc("Target group ARN."),
+    prop("arn", PropType::String).required().doc("Target group ARN."),
     prop("weight", PropType::Int).doc("Relative share of requests, 0 to 999."),
 ]);
 
 const FORWARD: PropType = PropType::Object(&[
-    prop("target_groups", PropType::List(&WEIGHTED_TARGET_GROUP))
-        .required()
-        .doc("Up to 5 weighted target groups."),
+    prop("target_groups", PropType::List(&WEIGHTED_TARGET_GROUP)).required().doc("Up to 5 weighted target groups."),
     prop(
         "stickiness",
         PropType::Object(&[
-            prop("enabled", PropType::Bool)
-                .required()
-                .doc("Keep a client on one target group."),
+            prop("enabled", PropType::Bool).required().doc("Keep a client on one target group."),
             prop("duration_seconds", PropType::Int).doc("1 to 604800."),
         ]),
     )
@@ -37,9 +31,7 @@ const FORWARD: PropType = PropType::Object(&[
 ]);
 
 const REDIRECT: PropType = PropType::Object(&[
-    prop("status_code", PropType::Enum(&["HTTP_301", "HTTP_302"]))
-        .required()
-        .doc("Permanent or temporary."),
+    prop("status_code", PropType::Enum(&["HTTP_301", "HTTP_302"])).required().doc("Permanent or temporary."),
     prop("protocol", PropType::String).doc("HTTP, HTTPS or #{protocol} (the default, unchanged)."),
     prop("port", PropType::String).doc("Port or #{port} (the default)."),
     prop("host", PropType::String).doc("Host or #{host} (the default)."),
@@ -48,18 +40,10 @@ const REDIRECT: PropType = PropType::Object(&[
 ]);
 
 const FIXED_RESPONSE: PropType = PropType::Object(&[
-    prop("status_code", PropType::String)
-        .required()
-        .doc("2XX, 4XX or 5XX code, e.g. \"403\"."),
+    prop("status_code", PropType::String).required().doc("2XX, 4XX or 5XX code, e.g. \"403\"."),
     prop(
         "content_type",
-        PropType::Enum(&[
-            "text/plain",
-            "text/css",
-            "text/html",
-            "application/javascript",
-            "application/json",
-        ]),
+        PropType::Enum(&["text/plain", "text/css", "text/html", "application/javascript", "application/json"]),
     )
     .doc("Content type of the body."),
     prop("message_body", PropType::String).doc("Body, up to 1024 characters."),
@@ -69,13 +53,7 @@ const FIXED_RESPONSE: PropType = PropType::Object(&[
 pub(crate) const ACTION: PropType = PropType::Object(&[
     prop(
         "type",
-        PropType::Enum(&[
-            "forward",
-            "redirect",
-            "fixed-response",
-            "authenticate-oidc",
-            "authenticate-cognito",
-        ]),
+        PropType::Enum(&["forward", "redirect", "fixed-response", "authenticate-oidc", "authenticate-cognito"]),
     )
     .required()
     .doc("What the action does; the matching field below configures it."),
@@ -83,10 +61,7 @@ pub(crate) const ACTION: PropType = PropType::Object(&[
     prop("forward", FORWARD).doc("forward: weighted target groups, instead of target_group_arn."),
     prop("redirect", REDIRECT).doc("redirect: where to."),
     prop("fixed_response", FIXED_RESPONSE).doc("fixed-response: the response."),
-    prop("authenticate_oidc", PropType::Json)
-        .doc("authenticate-oidc: AWS's AuthenticateOidcConfig."),
-    prop("authenticate_cognito", PropType::Json)
-        .doc("authenticate-cognito: AWS's AuthenticateCognitoConfig."),
-    prop("order", PropType::Int)
-        .doc("Position among the actions, 1 to 50000; the last must be terminal."),
+    prop("authenticate_oidc", PropType::Json).doc("authenticate-oidc: AWS's AuthenticateOidcConfig."),
+    prop("authenticate_cognito", PropType::Json).doc("authenticate-cognito: AWS's AuthenticateCognitoConfig."),
+    prop("order", PropType::Int).doc("Position among the actions, 1 to 50000; the last must be terminal."),
 ]);

@@ -4,16 +4,12 @@ const HEALTH_CHECK: PropType = PropType::Object(&[
     prop("enabled", PropType::Bool).doc("Default true (false only for lambda targets)."),
     prop("path", PropType::String).doc("HTTP(S) path, e.g. /; default /."),
     prop("port", PropType::String).doc("Port number or traffic-port (the default)."),
-    prop("protocol", PropType::Enum(&["HTTP", "HTTPS", "TCP"]))
-        .doc("Default the group's protocol."),
-    prop("matcher", PropType::String)
-        .doc("Healthy HTTP codes, e.g. \"200,301,302\" or \"200-399\"; default 200."),
+    prop("protocol", PropType::Enum(&["HTTP", "HTTPS", "TCP"])).doc("Default the group's protocol."),
+    prop("matcher", PropType::String).doc("Healthy HTTP codes, e.g. \"200,301,302\" or \"200-399\"; default 200."),
     prop("interval_seconds", PropType::Int).doc("Seconds between checks, 5 to 300; default 30."),
-    prop("timeout_seconds", PropType::Int)
-        .doc("Seconds before a check fails, 2 to 120; default 5."),
+    prop("timeout_seconds", PropType::Int).doc("Seconds before a check fails, 2 to 120; default 5."),
     prop("healthy_threshold", PropType::Int).doc("Successes before healthy, 2 to 10; default 5."),
-    prop("unhealthy_threshold", PropType::Int)
-        .doc("Failures before unhealthy, 2 to 10; default 2."),
+    prop("unhealthy_threshold", PropType::Int).doc("Failures before unhealthy, 2 to 10; default 2."),
 ]);
 
 pub const TARGET_GROUP: TypeSchema = TypeSchema {

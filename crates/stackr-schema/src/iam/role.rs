@@ -10,9 +10,7 @@ pub const ROLE: TypeSchema = TypeSchema {
             .replaces()
             .doc("Role name, unique in the account (up to 64 characters)."),
         prop("path", PropType::String).replaces().doc("Path, e.g. /service/; default /."),
-        prop("assume_role_policy", PropType::Json)
-            .required()
-            .doc("Trust policy document (UpdateAssumeRolePolicy)."),
+        prop("assume_role_policy", PropType::Json).required().doc("Trust policy document (UpdateAssumeRolePolicy)."),
         prop("inline_policies", PropType::Map(&PropType::Json))
             .doc("Inline policy documents by name; exactly these are kept (PutRolePolicy, DeleteRolePolicy)."),
         prop("managed_policy_arns", STRINGS)
@@ -20,8 +18,7 @@ pub const ROLE: TypeSchema = TypeSchema {
         prop("description", PropType::String).doc("Role description (UpdateRole)."),
         prop("max_session_duration", PropType::Int)
             .doc("Maximum session length in seconds, 3600 to 43200; default 3600."),
-        prop("permissions_boundary", PropType::String)
-            .doc("ARN of a managed policy bounding the role's permissions."),
+        prop("permissions_boundary", PropType::String).doc("ARN of a managed policy bounding the role's permissions."),
     ],
     attributes: &[
         attr("id", PropType::String, "The role name (IAM finds roles by name)."),

@@ -2,12 +2,10 @@ use crate::prelude::*;
 
 /// Aurora Serverless v2 capacity range, in ACUs.
 const SERVERLESS_V2_SCALING: PropType = PropType::Object(&[
-    prop("min_capacity", PropType::Number).required().doc(
-        "Minimum ACUs in steps of 0.5; 0 lets the cluster pause where the engine version allows.",
-    ),
-    prop("max_capacity", PropType::Number)
+    prop("min_capacity", PropType::Number)
         .required()
-        .doc("Maximum ACUs in steps of 0.5, 1 to 256."),
+        .doc("Minimum ACUs in steps of 0.5; 0 lets the cluster pause where the engine version allows."),
+    prop("max_capacity", PropType::Number).required().doc("Maximum ACUs in steps of 0.5, 1 to 256."),
     prop("seconds_until_auto_pause", PropType::Int)
         .doc("Idle seconds before pausing when min_capacity is 0, 300 to 86400."),
 ]);

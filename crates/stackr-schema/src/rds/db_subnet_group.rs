@@ -5,16 +5,9 @@ pub const DB_SUBNET_GROUP: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "The subnets an RDS database may use (CreateDBSubnetGroup).",
     properties: &[
-        prop("name", PropType::String)
-            .required()
-            .replaces()
-            .doc("Group name; AWS stores it in lower case."),
-        prop("description", PropType::String)
-            .required()
-            .doc("Group description (ModifyDBSubnetGroup)."),
-        prop("subnet_ids", STRINGS)
-            .required()
-            .doc("Subnets in at least two availability zones (ModifyDBSubnetGroup)."),
+        prop("name", PropType::String).required().replaces().doc("Group name; AWS stores it in lower case."),
+        prop("description", PropType::String).required().doc("Group description (ModifyDBSubnetGroup)."),
+        prop("subnet_ids", STRINGS).required().doc("Subnets in at least two availability zones (ModifyDBSubnetGroup)."),
     ],
     attributes: &[
         attr("id", PropType::String, "The group name."),

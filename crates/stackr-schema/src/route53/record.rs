@@ -1,14 +1,9 @@
 use crate::prelude::*;
 
 const ALIAS: PropType = PropType::Object(&[
-    prop("name", PropType::String)
-        .required()
-        .doc("The target's DNS name, e.g. a CloudFront domain_name."),
-    prop("zone_id", PropType::String)
-        .required()
-        .doc("The target's hosted zone, e.g. a distribution's hosted_zone_id."),
-    prop("evaluate_target_health", PropType::Bool)
-        .doc("Answer only while the target is healthy; default false."),
+    prop("name", PropType::String).required().doc("The target's DNS name, e.g. a CloudFront domain_name."),
+    prop("zone_id", PropType::String).required().doc("The target's hosted zone, e.g. a distribution's hosted_zone_id."),
+    prop("evaluate_target_health", PropType::Bool).doc("Answer only while the target is healthy; default false."),
 ]);
 
 pub const RECORD: TypeSchema = TypeSchema {
@@ -16,10 +11,7 @@ pub const RECORD: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A record set in a hosted zone (ChangeResourceRecordSets CREATE, UPSERT, DELETE).",
     properties: &[
-        prop("zone_id", PropType::String)
-            .required()
-            .replaces()
-            .doc("The hosted zone ID."),
+        prop("zone_id", PropType::String).required().replaces().doc("The hosted zone ID."),
         prop("name", PropType::String)
             .required()
             .replaces()
@@ -27,8 +19,8 @@ pub const RECORD: TypeSchema = TypeSchema {
         prop(
             "type",
             PropType::Enum(&[
-                "A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA",
-                "SPF", "SRV", "SSHFP", "SVCB", "TLSA", "TXT",
+                "A", "AAAA", "CAA", "CNAME", "DS", "HTTPS", "MX", "NAPTR", "NS", "PTR", "SOA", "SPF", "SRV", "SSHFP",
+                "SVCB", "TLSA", "TXT",
             ]),
         )
         .required()
@@ -42,16 +34,8 @@ pub const RECORD: TypeSchema = TypeSchema {
             .doc("Distinguishes records of one name and type under a routing policy."),
     ],
     attributes: &[
-        attr(
-            "id",
-            PropType::String,
-            "<zone_id>_<name>_<type>[_<set_identifier>].",
-        ),
-        attr(
-            "fqdn",
-            PropType::String,
-            "The record's name, fully qualified, without the trailing dot.",
-        ),
+        attr("id", PropType::String, "<zone_id>_<name>_<type>[_<set_identifier>]."),
+        attr("fqdn", PropType::String, "The record's name, fully qualified, without the trailing dot."),
     ],
     taggable: false,
     has_readiness: false,

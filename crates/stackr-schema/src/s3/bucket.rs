@@ -1,12 +1,7 @@
 use crate::prelude::*;
 
 const ENCRYPTION: PropType = PropType::Object(&[
-    prop(
-        "sse_algorithm",
-        PropType::Enum(&["AES256", "aws:kms", "aws:kms:dsse"]),
-    )
-    .required()
-    .doc("AES256 is SSE-S3."),
+    prop("sse_algorithm", PropType::Enum(&["AES256", "aws:kms", "aws:kms:dsse"])).required().doc("AES256 is SSE-S3."),
     prop("kms_master_key_id", PropType::String).doc("KMS key for aws:kms; default aws/s3."),
     prop("bucket_key_enabled", PropType::Bool).doc("Use an S3 Bucket Key to cut KMS calls."),
 ]);

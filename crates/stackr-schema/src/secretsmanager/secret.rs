@@ -18,23 +18,16 @@ pub const SECRET: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A Secrets Manager secret whose value AWS generates; the value is never seen in clear.",
     properties: &[
-        prop("name", PropType::String)
-            .required()
-            .replaces()
-            .doc("Secret name, e.g. wordpress/prod/auth-keys."),
+        prop("name", PropType::String).required().replaces().doc("Secret name, e.g. wordpress/prod/auth-keys."),
         prop("description", PropType::String).doc("Secret description (UpdateSecret)."),
-        prop("kms_key_id", PropType::String)
-            .doc("KMS key to encrypt with; default aws/secretsmanager (UpdateSecret)."),
+        prop("kms_key_id", PropType::String).doc("KMS key to encrypt with; default aws/secretsmanager (UpdateSecret)."),
         prop("generate", GENERATE).doc(
             "Password generation options, used when the secret is created; a change does not regenerate the value.",
         ),
         prop("recovery_window_in_days", PropType::Int)
             .doc("Days a deleted secret can be restored, 7 to 30 (default 30), or 0 to delete at once."),
     ],
-    attributes: &[
-        attr("id", PropType::String, "The secret ARN."),
-        attr("arn", PropType::String, "The secret ARN."),
-    ],
+    attributes: &[attr("id", PropType::String, "The secret ARN."), attr("arn", PropType::String, "The secret ARN.")],
     taggable: true,
     has_readiness: false,
 };

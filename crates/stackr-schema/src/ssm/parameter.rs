@@ -5,35 +5,19 @@ pub const PARAMETER: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A Parameter Store parameter (PutParameter; updates overwrite it as a new version).",
     properties: &[
-        prop("name", PropType::String)
+        prop("name", PropType::String).required().replaces().doc("Parameter name, e.g. /wordpress/prod/db-host."),
+        prop("type", PropType::Enum(&["String", "StringList", "SecureString"]))
             .required()
-            .replaces()
-            .doc("Parameter name, e.g. /wordpress/prod/db-host."),
-        prop(
-            "type",
-            PropType::Enum(&["String", "StringList", "SecureString"]),
-        )
-        .required()
-        .doc("SecureString values are encrypted with KMS."),
-        prop("value", PropType::String)
-            .required()
-            .secret()
-            .doc("The value; never stored in state nor printed."),
+            .doc("SecureString values are encrypted with KMS."),
+        prop("value", PropType::String).required().secret().doc("The value; never stored in state nor printed."),
         prop("description", PropType::String).doc("Parameter description."),
-        prop(
-            "tier",
-            PropType::Enum(&["Standard", "Advanced", "Intelligent-Tiering"]),
-        )
-        .doc("Default Standard; AWS cannot move an Advanced parameter back to Standard."),
-        prop("key_id", PropType::String)
-            .doc("KMS key for a SecureString; default the account's aws/ssm key."),
+        prop("tier", PropType::Enum(&["Standard", "Advanced", "Intelligent-Tiering"]))
+            .doc("Default Standard; AWS cannot move an Advanced parameter back to Standard."),
+        prop("key_id", PropType::String).doc("KMS key for a SecureString; default the account's aws/ssm key."),
         prop("allowed_pattern", PropType::String).doc("A regular expression the value must match."),
-        prop(
-            "data_type",
-            PropType::Enum(&["text", "aws:ec2:image", "aws:ssm:integration"]),
-        )
-        .replaces()
-        .doc("Default text."),
+        prop("data_type", PropType::Enum(&["text", "aws:ec2:image", "aws:ssm:integration"]))
+            .replaces()
+            .doc("Default text."),
     ],
     attributes: &[
         attr("id", PropType::String, "The parameter name."),

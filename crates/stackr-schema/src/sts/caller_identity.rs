@@ -8,11 +8,7 @@ pub const CALLER_IDENTITY: TypeSchema = TypeSchema {
     attributes: &[
         attr("account_id", PropType::String, "The 12-digit account ID."),
         attr("arn", PropType::String, "The ARN of the calling principal."),
-        attr(
-            "user_id",
-            PropType::String,
-            "The unique ID of the calling principal.",
-        ),
+        attr("user_id", PropType::String, "The unique ID of the calling principal."),
     ],
     taggable: false,
     has_readiness: false,

@@ -14,13 +14,7 @@ pub(crate) const SCOPE: PropType = PropType::Enum(&["CLOUDFRONT", "REGIONAL"]);
 
 /// CloudWatch metrics and request sampling of a web ACL or rule.
 pub(crate) const VISIBILITY_CONFIG: PropType = PropType::Object(&[
-    prop("cloudwatch_metrics_enabled", PropType::Bool)
-        .required()
-        .doc("Publish CloudWatch metrics."),
-    prop("metric_name", PropType::String)
-        .required()
-        .doc("Metric name: letters, digits, - and _, up to 128."),
-    prop("sampled_requests_enabled", PropType::Bool)
-        .required()
-        .doc("Keep samples of matching requests."),
+    prop("cloudwatch_metrics_enabled", PropType::Bool).required().doc("Publish CloudWatch metrics."),
+    prop("metric_name", PropType::String).required().doc("Metric name: letters, digits, - and _, up to 128."),
+    prop("sampled_requests_enabled", PropType::Bool).required().doc("Keep samples of matching requests."),
 ]);

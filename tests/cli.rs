@@ -1,0 +1,107 @@
+//! The `stackr` binary as users run it: exit codes, messages, outputs.
+
+use std::process::{Command, Output};
+
+fn stackr(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_stackr"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("runs stackr")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn validate_accepts_the_language_tour() {
+    let out = stackr(&["validate", "examples/language-tour.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("stack tour-dev"), "{stdout}");
+    assert!(stdout.contains("regions ap-northeast-1, us-east-1"), "{stdout}");
+}
+
+#[test]
+fn validate_reports_every_error_located_and_exits_1() {
+    let out = stackr(&["validate", "examples/broken.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    for expected in [
+        "--> examples/broken.yaml:10:7",
+        "did you mean `cidr_block`?",
+        "--> examples/broken.yaml:16:17",
+        "did you mean `aws.elasticache.cache_cluster`?",
+        "`subnet.id` is ambiguous",
+        "5 errors",
+    ] {
+        assert!(err.contains(expected), "missing {expected:?} in:\n{err}");
+    }
+    // Not a terminal: no colour codes.
+    assert!(!err.contains('\x1b'), "{err}");
+    let colored = stackr(&["--color", "always", "validate", "examples/broken.yaml"]);
+    assert!(text(&colored.stderr).contains('\x1b'));
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = stackr(&["validate", "stacks/no-such.yaml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot read stacks/no-such.yaml: no such file"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn graph_renders_mermaid_dot_and_json() {
+    let m = stackr(&["graph", "examples/language-tour.yaml", "--format", "mermaid"]);
+    assert_eq!(m.status.code(), Some(0));
+    let m = text(&m.stdout);
+    assert!(m.starts_with("flowchart LR\n"));
+    assert!(m.contains("subgraph wafv2"));
+    assert!(m.contains("allow[office-v6]"));
+    let d = text(&stackr(&["graph", "examples/language-tour.yaml", "--format", "dot"]).stdout);
+    assert!(d.starts_with("digraph \"tour-dev\" {"));
+    let j: serde_json::Value =
+        serde_json::from_slice(&stackr(&["graph", "examples/language-tour.yaml", "--format", "json"]).stdout).unwrap();
+    assert_eq!(j["version"], 1);
+    assert_eq!(j["nodes"].as_array().unwrap().len(), 17);
+    let vpc = j["nodes"].as_array().unwrap().iter().find(|n| n["address"] == "vpc").unwrap().clone();
+    let subnets = j["edges"].as_array().unwrap().iter().filter(|e| e["from"] == vpc["id"]).count();
+    assert_eq!(subnets, 7, "vpc feeds 6 subnets and the security group");
+}
+
+#[test]
+fn schema_is_json_schema_covering_every_type() {
+    let out = stackr(&["schema"]);
+    assert_eq!(out.status.code(), Some(0));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(s["$schema"], "http://json-schema.org/draft-07/schema#");
+    let kinds = s["definitions"]["resource"]["properties"]["type"]["enum"].as_array().unwrap();
+    assert!(kinds.iter().any(|k| k == "aws.cloudfront.distribution"));
+    let doc = text(&stackr(&["schema", "aws.ec2.subnet"]).stdout);
+    assert!(doc.contains("availability_zone") && doc.contains("forces replacement"), "{doc}");
+    let bad = stackr(&["schema", "aws.ec2.subnt"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("did you mean `aws.ec2.subnet`?"));
+}
+
+#[test]
+fn engine_commands_say_they_are_not_in_this_build() {
+    for cmd in ["apply", "diff", "destroy", "output"] {
+        let out = stackr(&[cmd, "examples/language-tour.yaml"]);
+        assert_eq!(out.status.code(), Some(1), "{cmd}");
+        assert!(text(&out.stderr).contains("not available in this build"), "{cmd}: {}", text(&out.stderr));
+    }
+    let help = text(&stackr(&["apply", "--help"]).stdout);
+    assert!(help.contains("--parallelism") && help.contains("--yes") && help.contains("--plan"));
+}
+
+#[test]
+fn vars_from_the_command_line_are_checked() {
+    let out = stackr(&["validate", "examples/language-tour.yaml", "--var", "stage"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("expected NAME=VALUE"));
+    let out = stackr(&["validate", "examples/language-tour.yaml", "--var", "app_port=eighty"]);
+    assert!(text(&out.stderr).contains("expected a number"), "{}", text(&out.stderr));
+}

@@ -54,6 +54,8 @@ pub struct SourceFile {
     /// The name shown in messages: the path as the user gave it.
     pub display: String,
     pub text: String,
+    /// Byte offset of the start of each line, for O(1) line look-ups.
+    line_starts: Vec<usize>,
 }
 
 /// All files read for one stack (the stack file and everything it extends).
@@ -69,7 +71,8 @@ impl SourceMap {
 
     pub fn add(&mut self, path: &Path, display: String, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
-        self.files.push(SourceFile { path: path.to_path_buf(), display, text });
+        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        self.files.push(SourceFile { path: path.to_path_buf(), display, text, line_starts });
         id
     }
 
@@ -84,7 +87,10 @@ impl SourceMap {
     /// The text of line `line` (1-based) of a file, without its newline.
     pub fn line(&self, id: FileId, line: u32) -> Option<&str> {
         let file = self.get(id)?;
-        file.text.lines().nth(line.checked_sub(1)? as usize)
+        let i = line.checked_sub(1)? as usize;
+        let start = *file.line_starts.get(i)?;
+        let end = file.line_starts.get(i + 1).map_or(file.text.len(), |e| e - 1);
+        file.text.get(start..end).map(|l| l.strip_suffix('\r').unwrap_or(l))
     }
 
     pub fn find(&self, path: &Path) -> Option<FileId> {

@@ -2,6 +2,8 @@
 # Runs every test of the workspace. Set-up first (idempotent).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The venv holding moto (the local AWS); setup.sh fills it, stackr-testkit reads it.
+export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
 scripts/setup.sh
 # insta: never write snapshots here; a mismatch fails.
 export INSTA_UPDATE=no

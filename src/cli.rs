@@ -64,6 +64,16 @@ pub enum Command {
     /// Print the stack's outputs (all, or one by name).
     Output(OutputArgs),
 
+    /// Read the state: list resources, or show one.
+    #[command(subcommand)]
+    State(StateCommand),
+
+    /// Adopt an existing AWS resource into state under an address of the stack.
+    Import(ImportArgs),
+
+    /// Remove a lock left by a crashed run (the id is shown when a run is refused).
+    Unlock(UnlockArgs),
+
     /// Print the JSON Schema of stack files, or document resource types.
     ///
     /// With no argument, prints the JSON Schema for editors
@@ -202,4 +212,42 @@ pub struct SchemaArgs {
     /// Write the JSON Schema to a file instead of standard output.
     #[arg(long, short, value_name = "FILE", conflicts_with_all = ["kind", "list"])]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StateCommand {
+    /// List every resource in state: address, type, region, id.
+    List(StackArgs),
+    /// Show one resource's recorded properties and attributes (JSON).
+    Show(StateShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StateShowArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The address, e.g. vpc or 'subnet[ap-northeast-1a]'.
+    pub address: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The address in the stack, e.g. vpc or 'subnet[ap-northeast-1a]'.
+    pub address: String,
+
+    /// The AWS identifier of the existing resource (e.g. vpc-0abc...).
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct UnlockArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The lock id, as printed when a run was refused.
+    pub lock_id: String,
 }

@@ -2,9 +2,12 @@
 //! arguments, runs a command, renders errors and maps them to exit codes:
 //! 0 success, 1 error, 2 (diff) changes or drift.
 
+mod backend;
 mod cli;
 mod color;
 mod commands;
+mod plan_view;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -2,11 +2,21 @@
 
 use std::process::{Command, Output};
 
-fn stackr(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackr"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+/// Runs stackr with AWS pointed at a closed local port: no test ever
+/// reaches anything off this machine.
+pub fn offline(cmd: &mut Command) -> &mut Command {
+    cmd.env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_MAX_ATTEMPTS", "1")
+        .env_remove("AWS_PROFILE")
         .env_remove("NO_COLOR")
+        .env_remove("STACKR_FAKE_CLOUD")
+}
+
+fn stackr(args: &[&str]) -> Output {
+    offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(args).current_dir(env!("CARGO_MANIFEST_DIR")))
         .output()
         .expect("runs stackr")
 }
@@ -87,14 +97,13 @@ fn schema_is_json_schema_covering_every_type() {
 }
 
 #[test]
-fn engine_commands_say_they_are_not_in_this_build() {
-    for cmd in ["apply", "diff", "destroy", "output"] {
-        let out = stackr(&[cmd, "examples/language-tour.yaml"]);
-        assert_eq!(out.status.code(), Some(1), "{cmd}");
-        assert!(text(&out.stderr).contains("not available in this build"), "{cmd}: {}", text(&out.stderr));
-    }
+fn engine_commands_have_documented_flags() {
     let help = text(&stackr(&["apply", "--help"]).stdout);
     assert!(help.contains("--parallelism") && help.contains("--yes") && help.contains("--plan"));
+    let help = text(&stackr(&["destroy", "--help"]).stdout);
+    assert!(help.contains("--allow-protected"));
+    let help = text(&stackr(&["diff", "--help"]).stdout);
+    assert!(help.contains("--out") && help.contains("--json"));
 }
 
 #[test]

@@ -1,17 +1,28 @@
 //! One module per command. Each returns an exit code or a [`Failure`].
 
+mod apply;
+mod destroy;
+mod diff;
 mod graph;
-mod pending;
+mod import;
+mod output;
+mod run;
 mod schema;
+mod state;
+mod unlock;
 mod validate;
 
-use crate::cli::{Cli, ColorChoice, Command, StackArgs};
+use crate::cli::{Cli, ColorChoice, Command, StackArgs, StateCommand};
+use stackr_core::source::SourceMap;
 use stackr_core::{LoadError, Stack, VarInputs};
+use stackr_engine::EngineError;
 
 /// Why a command failed, rendered at the edge.
 pub enum Failure {
     /// The stack has errors; rendered with their locations.
     Stack(LoadError, bool),
+    /// The engine failed; evaluation errors are rendered with their locations.
+    Engine(EngineError, Option<SourceMap>, bool),
     /// Anything else: one message.
     Message(String),
 }
@@ -20,8 +31,16 @@ impl Failure {
     pub fn render(&self) -> String {
         match self {
             Failure::Stack(e, color) => e.render(*color),
+            Failure::Engine(EngineError::Plan(diags), Some(sources), color) => diags.render(sources, *color),
+            Failure::Engine(e, _, _) => format!("error: {e}\n"),
             Failure::Message(m) => format!("error: {m}\n"),
         }
+    }
+}
+
+impl From<EngineError> for Failure {
+    fn from(e: EngineError) -> Self {
+        Failure::Engine(e, None, false)
     }
 }
 
@@ -31,10 +50,14 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Validate(a) => validate::run(&a, color),
         Command::Graph(a) => graph::run(&a, color),
         Command::Schema(a) => schema::run(&a),
-        Command::Apply(a) => pending::run("apply", &a.stack, color),
-        Command::Diff(a) => pending::run("diff", &a.stack, color),
-        Command::Destroy(a) => pending::run("destroy", &a.stack, color),
-        Command::Output(a) => pending::run("output", &a.stack, color),
+        Command::Apply(a) => apply::run(&a, color),
+        Command::Diff(a) => diff::run(&a, color),
+        Command::Destroy(a) => destroy::run(&a, color),
+        Command::Output(a) => output::run(&a, color),
+        Command::State(StateCommand::List(a)) => state::list(&a, color),
+        Command::State(StateCommand::Show(a)) => state::show(&a, color),
+        Command::Import(a) => import::run(&a, color),
+        Command::Unlock(a) => unlock::run(&a, color),
     }
 }
 

@@ -1,0 +1,821 @@
+//! The executor: runs a plan's steps in parallel, in dependency order.
+//!
+//! - A step starts as soon as the values it needs exist: it waits for a
+//!   dependency's *creation* (attributes known), and for its *readiness*
+//!   only when its reconciler says it needs it ([`Reconciler::needs_ready`]).
+//! - At most `parallelism` AWS operations run at once; readiness polling
+//!   does not hold a slot.
+//! - A failure skips only its dependants (transitively); independent
+//!   branches finish. The report names root causes.
+//! - Before each create, the intent (address, token) is journaled in state
+//!   and made durable; after every completed operation state is updated
+//!   (and written by the coalescing [`Persister`]).
+//! - Cancellation stops new operations from starting; running ones finish.
+//!
+//! A replacement is two operations: delete of the old resource and create
+//! of the new one (in the other order with `create_before_destroy`, the
+//! delete then also waiting for the dependants to move to the new one).
+
+use crate::diff::{Diff, diff, normalize};
+use crate::events::{Event, EventSink};
+use crate::persist::{PersistHandle, Persister};
+use crate::plan::{Action, Plan, live_object, props_of, tags_for};
+use crate::reconciler::{
+    CreateRequest, DeleteRequest, ErrorKind, Observed, Props, ProviderError, Providers, Readiness, Reconciler, Target,
+    UpdateRequest,
+};
+use crate::refresh::Refreshed;
+use stackr_core::lang::check::planned_object;
+use stackr_core::model::{Address, NodeRef, Stack, StackScope};
+use stackr_core::value::Value;
+use stackr_state::{PendingKind, PendingOp, ResourceState, State};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::{Semaphore, mpsc, watch};
+
+/// How the executor runs.
+#[derive(Clone)]
+pub struct Options {
+    pub parallelism: usize,
+    /// Addresses (or resource names) whose protection is lifted for this run.
+    pub allow_protected: Vec<String>,
+    /// First pause between readiness polls; grows to `poll_max`.
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+    /// How long to keep retrying a delete that AWS refuses because the
+    /// resource is still in use (DependencyViolation while ENIs drain).
+    pub retry_for: Duration,
+    /// Set to true to stop starting operations (Ctrl-C).
+    pub cancel: watch::Receiver<bool>,
+}
+
+impl Options {
+    pub fn new(parallelism: usize) -> Self {
+        let (_tx, rx) = watch::channel(false);
+        Options {
+            parallelism,
+            allow_protected: Vec::new(),
+            poll_initial: Duration::from_secs(2),
+            poll_max: Duration::from_secs(20),
+            retry_for: Duration::from_secs(600),
+            cancel: rx,
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    /// (address, operation) in completion order.
+    pub done: Vec<(String, &'static str)>,
+    /// Root causes: (address, operation, error).
+    pub failed: Vec<(String, &'static str, String)>,
+    /// (address, the failed address it depended on).
+    pub skipped: Vec<(String, String)>,
+    pub interrupted: bool,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OpKind {
+    Create,
+    Update,
+    Delete,
+}
+
+impl OpKind {
+    fn name(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Update => "update",
+            OpKind::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Milestone {
+    Done,
+    Ready,
+}
+
+struct Op {
+    address: String,
+    kind: OpKind,
+    /// Index into stack.instances for create/update.
+    instance: Option<usize>,
+    type_kind: String,
+    region: String,
+    /// (op index, milestone) this op waits for.
+    deps: Vec<(usize, Milestone)>,
+}
+
+enum Msg {
+    Done(usize, Result<Option<Observed>, String>),
+    Ready(usize, Result<(), String>),
+}
+
+/// Everything the executor needs.
+pub struct Run<'a> {
+    pub stack: Option<&'a Stack>,
+    pub plan: &'a Plan,
+    pub refreshed: &'a Refreshed,
+    pub providers: &'a Providers,
+    pub persister: &'a Persister,
+    pub events: Arc<dyn EventSink>,
+    pub options: Options,
+}
+
+/// Protected resources the plan would delete or replace, unless allowed.
+pub fn protected_in(plan: &Plan, stack: Option<&Stack>, state: &State, allow: &[String]) -> Vec<String> {
+    let allowed = |addr: &str| {
+        let name = addr.split('[').next().unwrap_or(addr);
+        allow.iter().any(|a| a == addr || a == name)
+    };
+    plan.steps
+        .iter()
+        .filter(|s| matches!(s.action, Action::Delete | Action::Replace))
+        .filter(|s| {
+            let in_state = state.resources.get(&s.address).is_some_and(|r| r.protect);
+            let in_stack = stack.is_some_and(|st| {
+                Address::parse(&s.address)
+                    .and_then(|a| st.by_name.get(&a.name))
+                    .is_some_and(|&ri| st.resources[ri].lifecycle.protect)
+            });
+            (in_state || in_stack) && state.resources.contains_key(&s.address)
+        })
+        .filter(|s| !allowed(&s.address))
+        .map(|s| s.address.clone())
+        .collect()
+}
+
+impl Run<'_> {
+    pub async fn execute(self) -> Report {
+        let started = Instant::now();
+        let state0 = self.persister.with(|s| s.clone());
+        let ops = build_ops(self.stack, self.plan, &state0, self.providers);
+        let mut scope = self.initial_scope(&state0);
+        let mut report = Report::default();
+
+        let n = ops.len();
+        let mut waiting_on: Vec<usize> = ops.iter().map(|o| o.deps.len()).collect();
+        let mut dependants: Vec<Vec<(usize, Milestone)>> = vec![Vec::new(); n];
+        for (i, op) in ops.iter().enumerate() {
+            for &(d, m) in &op.deps {
+                dependants[d].push((i, m));
+            }
+        }
+        let mut reached: Vec<(bool, bool)> = vec![(false, false); n];
+        let mut blocked_by: Vec<Option<String>> = vec![None; n];
+        let mut finished = vec![false; n];
+        let mut launched = vec![false; n];
+        let sem = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
+        let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
+        let mut running = 0usize;
+        let mut cancel = self.options.cancel.clone();
+        let mut ready_queue: Vec<usize> = (0..n).filter(|&i| waiting_on[i] == 0).collect();
+
+        loop {
+            if *cancel.borrow() && !report.interrupted {
+                report.interrupted = true;
+                self.events.emit(Event::Interrupted);
+            }
+            if !report.interrupted {
+                while let Some(i) = ready_queue.pop() {
+                    if let Some(cause) = blocked_by[i].clone() {
+                        if !finished[i] {
+                            finished[i] = true;
+                            report.skipped.push((ops[i].address.clone(), cause.clone()));
+                            self.events.emit(Event::Skipped { address: ops[i].address.clone(), because: cause });
+                        }
+                        continue;
+                    }
+                    launched[i] = true;
+                    running += 1;
+                    self.launch(i, &ops[i], &scope, &state0, sem.clone(), tx.clone());
+                }
+            }
+            if running == 0 {
+                break;
+            }
+            let msg = tokio::select! {
+                m = rx.recv() => m,
+                _ = cancel.changed(), if !report.interrupted => continue,
+            };
+            let Some(msg) = msg else { break };
+            let (i, milestone, result) = match msg {
+                Msg::Done(i, r) => (i, Milestone::Done, r.map(Some)),
+                Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|_| None)),
+            };
+            match result {
+                Ok(observed) => {
+                    if milestone == Milestone::Done {
+                        if let Some(Some(obs)) = observed {
+                            self.record_value(&ops[i], &obs, &mut scope);
+                        }
+                        report.done.push((ops[i].address.clone(), ops[i].kind.name()));
+                        reached[i].0 = true;
+                    } else {
+                        reached[i].1 = true;
+                        finished[i] = true;
+                        running -= 1;
+                    }
+                    for &(d, m) in &dependants[i] {
+                        if m == milestone {
+                            waiting_on[d] -= 1;
+                            if waiting_on[d] == 0 && !launched[d] {
+                                ready_queue.push(d);
+                            }
+                        }
+                    }
+                }
+                Err(e) => {
+                    self.events.emit(Event::Failed {
+                        address: ops[i].address.clone(),
+                        operation: ops[i].kind.name(),
+                        error: e.clone(),
+                    });
+                    report.failed.push((ops[i].address.clone(), ops[i].kind.name(), e));
+                    finished[i] = true;
+                    running -= 1;
+                    let cause = ops[i].address.clone();
+                    // Every dependant, whichever milestone it waits for, is blocked.
+                    let mut stack_: Vec<usize> = dependants[i].iter().map(|(d, _)| *d).collect();
+                    let mut seen = HashSet::new();
+                    while let Some(d) = stack_.pop() {
+                        if !seen.insert(d) || launched[d] {
+                            continue;
+                        }
+                        if blocked_by[d].is_none() {
+                            blocked_by[d] = Some(cause.clone());
+                        }
+                        stack_.extend(dependants[d].iter().map(|(x, _)| *x));
+                    }
+                    // Ones no longer waiting on anything are skipped now.
+                    for d in seen {
+                        if !launched[d] && !finished[d] {
+                            finished[d] = true;
+                            launched[d] = true;
+                            report.skipped.push((ops[d].address.clone(), cause.clone()));
+                            self.events
+                                .emit(Event::Skipped { address: ops[d].address.clone(), because: cause.clone() });
+                        }
+                    }
+                }
+            }
+        }
+        // Whatever never started (interrupted) is neither done nor failed.
+        if !report.interrupted {
+            for i in 0..n {
+                if !launched[i] && !finished[i] {
+                    report.skipped.push((ops[i].address.clone(), "a dependency that did not finish".into()));
+                }
+            }
+        }
+        if self.plan.destroy {
+            self.persister.update(|s| s.outputs.clear());
+        } else if let Some(stack) = self.stack {
+            self.record_outputs(stack, &scope);
+        }
+        report.elapsed = started.elapsed();
+        report
+    }
+
+    /// The values references see before any operation: live objects for
+    /// what stays, planned objects (attributes unknown) for what changes.
+    fn initial_scope(&self, state: &State) -> StackScope {
+        let mut scope = StackScope::default();
+        let Some(stack) = self.stack else { return scope };
+        scope.vars = stack.var_values();
+        for (name, v) in &self.refreshed.data {
+            scope.set_data(name, v.clone());
+        }
+        for r in &stack.resources {
+            if r.for_each {
+                scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
+            }
+        }
+        let replaced: HashSet<&str> = self
+            .plan
+            .steps
+            .iter()
+            .filter(|s| matches!(s.action, Action::Create | Action::Replace))
+            .map(|s| s.address.as_str())
+            .collect();
+        // Evaluate in dependency order so properties referencing others resolve.
+        for node in stack.graph.topo_order().unwrap_or_default() {
+            let NodeRef::Instance(ii) = node else { continue };
+            let inst = &stack.instances[ii];
+            let res = stack.resource_of(inst);
+            let addr = inst.address.to_string();
+            scope.each = inst.each.as_ref().map(|e| e.to_value());
+            let mut diags = stackr_core::diag::Diagnostics::new();
+            let props: Props =
+                res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&scope, &mut diags))).collect();
+            let live = self.refreshed.resources.get(&addr).and_then(|o| o.as_ref());
+            let obj = match (live, replaced.contains(addr.as_str())) {
+                (Some(live), false) if state.resources.contains_key(&addr) => live_object(res.schema, &props, live),
+                _ => planned_object(res.schema, &props),
+            };
+            scope.set_instance(&inst.address, obj);
+        }
+        scope.each = None;
+        scope
+    }
+
+    fn record_value(&self, op: &Op, obs: &Observed, scope: &mut StackScope) {
+        let (Some(stack), Some(ii)) = (self.stack, op.instance) else { return };
+        let inst = &stack.instances[ii];
+        let res = stack.resource_of(inst);
+        let mut s2 = scope.clone();
+        s2.each = inst.each.as_ref().map(|e| e.to_value());
+        let mut diags = stackr_core::diag::Diagnostics::new();
+        let props: Props = res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&s2, &mut diags))).collect();
+        scope.set_instance(&inst.address, live_object(res.schema, &props, obs));
+    }
+
+    fn record_outputs(&self, stack: &Stack, scope: &StackScope) {
+        let mut diags = stackr_core::diag::Diagnostics::new();
+        let outputs: BTreeMap<String, stackr_state::OutputState> = stack
+            .outputs
+            .iter()
+            .map(|o| {
+                let v = o.value.eval(scope, &mut diags);
+                // A sensitive output is never stored: `stackr output NAME`
+                // evaluates it from the stack and state when asked.
+                let json = if v.contains_unknown() || o.sensitive { serde_json::Value::Null } else { v.to_json() };
+                (o.name.clone(), stackr_state::OutputState { value: json, sensitive: o.sensitive })
+            })
+            .collect();
+        self.persister.update(|s| s.outputs = outputs);
+    }
+
+    /// Starts one operation in its own task.
+    fn launch(
+        &self,
+        i: usize,
+        op: &Op,
+        scope: &StackScope,
+        state0: &State,
+        sem: Arc<Semaphore>,
+        tx: mpsc::UnboundedSender<Msg>,
+    ) {
+        let address = op.address.clone();
+        let Some(rec) = self.providers.get(&op.type_kind).cloned() else {
+            let _ = tx.send(Msg::Done(i, Err(format!("no reconciler for `{}`", op.type_kind))));
+            return;
+        };
+        let target = Target { stack: self.plan.stack.clone(), address: address.clone(), region: op.region.clone() };
+        let events = self.events.clone();
+        let options = self.options.clone();
+        let work: Work = match op.kind {
+            OpKind::Delete => {
+                let prior = state0.resources.get(&address);
+                Work::Delete {
+                    id: prior.map(|p| p.id.clone()).unwrap_or_default(),
+                    properties: prior.map(|p| props_of(&p.properties)).unwrap_or_default(),
+                }
+            }
+            OpKind::Create | OpKind::Update => {
+                let (Some(stack), Some(ii)) = (self.stack, op.instance) else {
+                    let _ = tx.send(Msg::Done(i, Err("internal: no instance for the operation".into())));
+                    return;
+                };
+                let inst = &stack.instances[ii];
+                let res = stack.resource_of(inst);
+                let mut s2 = scope.clone();
+                s2.each = inst.each.as_ref().map(|e| e.to_value());
+                let mut diags = stackr_core::diag::Diagnostics::new();
+                let mut props: Props =
+                    res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&s2, &mut diags))).collect();
+                if let Some(d) = diags.iter().next() {
+                    let _ = tx.send(Msg::Done(i, Err(format!("evaluating properties: {d}"))));
+                    return;
+                }
+                if let Some((k, _)) = props.iter().find(|(_, v)| v.contains_unknown()) {
+                    let _ = tx.send(Msg::Done(i, Err(format!("property `{k}` is still unknown at apply time"))));
+                    return;
+                }
+                normalize(res.schema, &mut props);
+                let tags = tags_for(stack, &address, props.get("tags"));
+                if res.schema.taggable {
+                    props.insert(
+                        "tags".into(),
+                        Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
+                    );
+                }
+                let dependencies: Vec<String> = inst
+                    .deps
+                    .iter()
+                    .filter_map(|d| match d.target {
+                        NodeRef::Instance(j) => Some(stack.instances[j].address.to_string()),
+                        NodeRef::Data(_) => None,
+                    })
+                    .collect();
+                let record = ResourceRecord {
+                    properties: strip_secrets(res.schema, &props),
+                    secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
+                    dependencies,
+                    protect: res.lifecycle.protect,
+                };
+                let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
+                if op.kind == OpKind::Create {
+                    Work::Create { props, tags, record, token: new_token(&self.plan.stack, &address) }
+                } else {
+                    let live = self.refreshed.resources.get(&address).cloned().flatten();
+                    let prior = state0.resources.get(&address);
+                    Work::Update {
+                        digests: prior.map(|p| p.secret_digests.clone()).unwrap_or_default(),
+                        lineage: state0.lineage.clone(),
+                        id: prior.map(|p| p.id.clone()).unwrap_or_default(),
+                        props,
+                        tags,
+                        record,
+                        live,
+                        recorded: prior.map(|p| props_of(&p.properties)),
+                        ignore,
+                    }
+                }
+            }
+        };
+        let ctx = TaskCtx {
+            i,
+            rec,
+            target,
+            kind: op.type_kind.clone(),
+            op: op.kind,
+            events,
+            options,
+            persister: self.persister.handle(),
+            tx,
+        };
+        tokio::spawn(async move {
+            let Ok(permit) = sem.acquire_owned().await else { return };
+            ctx.run(work, permit).await;
+        });
+    }
+}
+
+struct ResourceRecord {
+    properties: serde_json::Map<String, serde_json::Value>,
+    secret_digests: BTreeMap<String, String>,
+    dependencies: Vec<String>,
+    protect: bool,
+}
+
+enum Work {
+    Create {
+        props: Props,
+        tags: BTreeMap<String, String>,
+        record: ResourceRecord,
+        token: String,
+    },
+    Update {
+        digests: BTreeMap<String, String>,
+        lineage: String,
+        id: String,
+        props: Props,
+        tags: BTreeMap<String, String>,
+        record: ResourceRecord,
+        live: Option<Observed>,
+        recorded: Option<Props>,
+        ignore: Vec<String>,
+    },
+    Delete {
+        id: String,
+        properties: Props,
+    },
+}
+
+struct TaskCtx {
+    i: usize,
+    rec: Arc<dyn Reconciler>,
+    target: Target,
+    kind: String,
+    op: OpKind,
+    events: Arc<dyn EventSink>,
+    options: Options,
+    persister: PersistHandle,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+impl TaskCtx {
+    async fn run(self, work: Work, permit: tokio::sync::OwnedSemaphorePermit) {
+        let started = Instant::now();
+        let address = self.target.address.clone();
+        self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
+        let result = self.call(work).await;
+        drop(permit);
+        match result {
+            Ok(obs) => {
+                self.events.emit(Event::Done {
+                    address: address.clone(),
+                    operation: self.op.name(),
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                });
+                let needs_wait = self.op != OpKind::Delete && self.rec.schema().has_readiness;
+                let id = obs.as_ref().map(|o| o.id.clone());
+                let _ = self.tx.send(Msg::Done(self.i, Ok(obs)));
+                let ready = match (needs_wait, id) {
+                    (true, Some(id)) => self.wait_ready(&id, started).await,
+                    _ => Ok(()),
+                };
+                let _ = self.tx.send(Msg::Ready(self.i, ready));
+            }
+            Err(e) => {
+                let _ = self.tx.send(Msg::Done(self.i, Err(e)));
+            }
+        }
+    }
+
+    async fn call(&self, work: Work) -> Result<Option<Observed>, String> {
+        let persister = &self.persister;
+        let address = self.target.address.clone();
+        match work {
+            Work::Create { props, tags, record, token } => {
+                let pending = PendingOp {
+                    op: PendingKind::Create,
+                    kind: self.kind.clone(),
+                    region: self.target.region.clone(),
+                    token: token.clone(),
+                    id: None,
+                    started_at: stackr_state::model::now_unix(),
+                };
+                let a = address.clone();
+                let gen_ = persister.update(move |s| {
+                    s.pending.insert(a, pending);
+                });
+                persister.persisted(gen_).await.map_err(|e| format!("journaling the create: {e}"))?;
+                let req = CreateRequest { target: self.target.clone(), properties: props, tags, token };
+                let obs = self.rec.create(&req).await.map_err(|e| e.message)?;
+                self.store(&obs, record);
+                Ok(Some(obs))
+            }
+            Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore } => {
+                let live = match live {
+                    Some(l) => l,
+                    None => return Err("the resource is gone from AWS; run apply again to recreate it".into()),
+                };
+                let mut live_props = live.properties.clone();
+                if self.rec.schema().taggable {
+                    live_props.insert(
+                        "tags".into(),
+                        Value::Map(
+                            live.tags
+                                .iter()
+                                .filter(|(k, _)| !k.starts_with("aws:"))
+                                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                .collect(),
+                        ),
+                    );
+                }
+                crate::secret::fill_unchanged(self.rec.schema(), &props, &mut live_props, &digests, &lineage);
+                let changed = match diff(self.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
+                    Diff::UpToDate => {
+                        self.store(&live, record);
+                        return Ok(Some(live));
+                    }
+                    Diff::Update(ch) => ch.into_iter().map(|c| c.name).collect(),
+                    Diff::Replace(ch) => {
+                        let fields: Vec<String> =
+                            ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
+                        return Err(format!(
+                            "{} now differ(s) and can only change by replacement; run apply again to plan it",
+                            fields.join(", ")
+                        ));
+                    }
+                };
+                let req =
+                    UpdateRequest { target: self.target.clone(), id, desired: props, observed: live, changed, tags };
+                let obs = self.rec.update(&req).await.map_err(|e| e.message)?;
+                self.store(&obs, record);
+                Ok(Some(obs))
+            }
+            Work::Delete { id, properties } => {
+                let req = DeleteRequest { target: self.target.clone(), id, properties };
+                let deadline = Instant::now() + self.options.retry_for;
+                let mut pause = self.options.poll_initial;
+                loop {
+                    match self.rec.delete(&req).await {
+                        Ok(()) => break,
+                        Err(ProviderError { kind: ErrorKind::Retryable, message }) if Instant::now() < deadline => {
+                            self.events.emit(Event::Waiting {
+                                address: address.clone(),
+                                status: format!("retrying: {message}"),
+                                elapsed_ms: 0,
+                            });
+                            tokio::time::sleep(pause).await;
+                            pause = (pause * 2).min(self.options.poll_max);
+                        }
+                        Err(e) => return Err(e.message),
+                    }
+                }
+                let a = address.clone();
+                persister.update(move |s| {
+                    s.resources.remove(&a);
+                    s.pending.remove(&a);
+                });
+                Ok(None)
+            }
+        }
+    }
+
+    fn store(&self, obs: &Observed, record: ResourceRecord) {
+        let mut attributes: serde_json::Map<String, serde_json::Value> =
+            obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
+        let entry = ResourceState {
+            kind: self.kind.clone(),
+            region: self.target.region.clone(),
+            id: obs.id.clone(),
+            properties: record.properties,
+            attributes,
+            dependencies: record.dependencies,
+            protect: record.protect,
+            secret_digests: record.secret_digests,
+        };
+        let a = self.target.address.clone();
+        self.persister.update(move |s| {
+            // Protection is only ever lifted by destroying with
+            // --allow-protected: dropping `protect` from the file keeps it.
+            let mut entry = entry;
+            entry.protect |= s.resources.get(&a).is_some_and(|r| r.protect);
+            s.resources.insert(a.clone(), entry);
+            s.pending.remove(&a);
+        });
+    }
+
+    async fn wait_ready(&self, id: &str, started: Instant) -> Result<(), String> {
+        let deadline = Instant::now() + self.rec.ready_timeout();
+        let mut pause = self.options.poll_initial;
+        loop {
+            let last = match self.rec.readiness(&self.target.region, id).await {
+                Ok(Readiness::Ready) => {
+                    self.events.emit(Event::Ready {
+                        address: self.target.address.clone(),
+                        elapsed_ms: started.elapsed().as_millis() as u64,
+                    });
+                    return Ok(());
+                }
+                Ok(Readiness::Failed(status)) => return Err(format!("became `{status}` instead of ready")),
+                Ok(Readiness::Pending(status)) => status,
+                Err(e) if e.kind == ErrorKind::Retryable => e.message,
+                Err(e) => return Err(e.message),
+            };
+            if Instant::now() >= deadline {
+                return Err(format!("not ready after {}s; last status `{last}`", self.rec.ready_timeout().as_secs()));
+            }
+            self.events.emit(Event::Waiting {
+                address: self.target.address.clone(),
+                status: last.clone(),
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            });
+            tokio::time::sleep(pause).await;
+            pause = (pause * 3 / 2).min(self.options.poll_max);
+        }
+    }
+}
+
+fn strip_secrets(
+    schema: &stackr_core::schema::TypeSchema,
+    props: &Props,
+) -> serde_json::Map<String, serde_json::Value> {
+    props
+        .iter()
+        .filter(|(k, v)| !matches!(v, Value::Null) && !schema.property(k).is_some_and(|p| p.secret))
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect()
+}
+
+/// A fresh idempotency token for one create.
+pub fn new_token(stack: &str, address: &str) -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write(stack.as_bytes());
+    h.write(address.as_bytes());
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+    format!("stackr-{:016x}", h.finish())
+}
+
+/// Turns plan steps into operations with their dependencies.
+fn build_ops(stack: Option<&Stack>, plan: &Plan, state: &State, providers: &Providers) -> Vec<Op> {
+    let mut ops: Vec<Op> = Vec::new();
+    // address -> (create/update op, delete op)
+    let mut forward: HashMap<String, usize> = HashMap::new();
+    let mut backward: HashMap<String, usize> = HashMap::new();
+    let mut cbd: HashSet<String> = HashSet::new();
+    let instance_of = |addr: &str| -> Option<usize> {
+        let st = stack?;
+        st.instance_by_address(&Address::parse(addr)?)
+    };
+    for s in &plan.steps {
+        let inst = instance_of(&s.address);
+        let mk = |kind| Op {
+            address: s.address.clone(),
+            kind,
+            instance: inst,
+            type_kind: s.kind.clone(),
+            region: s.region.clone(),
+            deps: Vec::new(),
+        };
+        match s.action {
+            Action::Create => {
+                forward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Create));
+            }
+            Action::Update => {
+                forward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Update));
+            }
+            Action::Delete => {
+                let mut op = mk(OpKind::Delete);
+                if let Some(prior) = state.resources.get(&s.address) {
+                    op.type_kind = prior.kind.clone();
+                    op.region = prior.region.clone();
+                }
+                backward.insert(s.address.clone(), ops.len());
+                ops.push(op);
+            }
+            Action::Replace => {
+                let mut del = mk(OpKind::Delete);
+                if let Some(prior) = state.resources.get(&s.address) {
+                    del.type_kind = prior.kind.clone();
+                    del.region = prior.region.clone();
+                }
+                backward.insert(s.address.clone(), ops.len());
+                ops.push(del);
+                forward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Create));
+                if s.create_before_destroy {
+                    cbd.insert(s.address.clone());
+                }
+            }
+        }
+    }
+    // Forward operations wait for their dependencies' forward operations.
+    if let Some(st) = stack {
+        for (addr, &i) in &forward {
+            let Some(ii) = ops[i].instance else { continue };
+            let me = providers.get(&ops[i].type_kind).cloned();
+            for d in &st.instances[ii].deps {
+                let NodeRef::Instance(j) = d.target else { continue };
+                let dep_addr = st.instances[j].address.to_string();
+                if let Some(&k) = forward.get(&dep_addr) {
+                    let dep_kind = st.resource_of(&st.instances[j]).schema.kind;
+                    let m = if me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
+                        Milestone::Ready
+                    } else {
+                        Milestone::Done
+                    };
+                    ops[i].deps.push((k, m));
+                }
+            }
+            // A replacement's create follows its delete, unless create_before_destroy.
+            if let Some(&del) = backward.get(addr)
+                && !cbd.contains(addr)
+            {
+                ops[i].deps.push((del, Milestone::Done));
+            }
+        }
+    }
+    // Deletes wait for what depended on the old resource: deletes first,
+    // updates (which stop using it) too.
+    for (addr, r) in &state.resources {
+        for dep in &r.dependencies {
+            let Some(&del) = backward.get(dep) else { continue };
+            if let Some(&d2) = backward.get(addr) {
+                ops[del].deps.push((d2, Milestone::Done));
+            }
+            if let Some(&f) = forward.get(addr)
+                && ops[f].kind == OpKind::Update
+            {
+                ops[del].deps.push((f, Milestone::Done));
+            }
+        }
+    }
+    // create_before_destroy: the old one goes after the new one exists and
+    // everything that used it has moved on.
+    for addr in &cbd {
+        let (Some(&del), Some(&new)) = (backward.get(addr), forward.get(addr)) else { continue };
+        ops[del].deps.push((new, Milestone::Done));
+        for (other, r) in &state.resources {
+            if r.dependencies.iter().any(|d| d == addr)
+                && let Some(&f) = forward.get(other)
+            {
+                ops[del].deps.push((f, Milestone::Done));
+            }
+        }
+    }
+    for op in &mut ops {
+        op.deps.sort_unstable_by_key(|(i, m)| (*i, *m as u8));
+        op.deps.dedup();
+    }
+    ops
+}

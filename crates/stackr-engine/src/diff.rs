@@ -1,0 +1,100 @@
+//! The generic, pure diff: desired properties against live ones, field by
+//! field, telling configuration changes from drift.
+//!
+//! Only properties the stack sets are compared; what it leaves out is left
+//! to AWS's defaults and never shows as a change. `ignore_changes` fields
+//! are never compared. A field whose schema says AWS cannot change it
+//! forces replacement.
+
+use crate::reconciler::Props;
+use stackr_core::schema::{PropType, TypeSchema, Update};
+use stackr_core::value::Value;
+
+/// One field that differs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldChange {
+    pub name: String,
+    /// The live value (`None`: AWS reports nothing for it).
+    pub live: Option<Value>,
+    /// The value the stack wants; may be unknown until apply.
+    pub desired: Value,
+    /// AWS cannot change it in place.
+    pub forces_replacement: bool,
+    /// The stack's value differs from what was last applied.
+    pub config: bool,
+    /// The live value differs from what was last applied (changed outside stackr).
+    pub drift: bool,
+    /// Masked in every output.
+    pub secret: bool,
+}
+
+/// What the diff concludes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Diff {
+    UpToDate,
+    Update(Vec<FieldChange>),
+    Replace(Vec<FieldChange>),
+}
+
+/// Turns JSON-document properties written as strings into values, so a
+/// policy written as a YAML map and one written as a JSON string compare equal.
+pub fn normalize(schema: &TypeSchema, props: &mut Props) {
+    for (k, v) in props.iter_mut() {
+        if let Some(p) = schema.property(k)
+            && p.ty == PropType::Json
+            && let Value::String(s) = v
+            && let Ok(j) = serde_json::from_str::<serde_json::Value>(s)
+        {
+            *v = Value::from_json(&j);
+        }
+    }
+}
+
+/// Compares desired against live. `recorded` is what state says was last
+/// applied (to tell drift from configuration change).
+pub fn diff(
+    schema: &TypeSchema,
+    desired: &Props,
+    live: &Props,
+    recorded: Option<&Props>,
+    ignore_changes: &[String],
+) -> Diff {
+    let mut changes = Vec::new();
+    for (name, want) in desired {
+        if matches!(want, Value::Null) || ignored(name, ignore_changes) {
+            continue;
+        }
+        let have = live.get(name);
+        if have == Some(want) {
+            continue;
+        }
+        let Some(prop) = schema.property(name) else { continue };
+        let last = recorded.and_then(|r| r.get(name));
+        let unknown = want.contains_unknown();
+        changes.push(FieldChange {
+            name: name.clone(),
+            live: have.cloned(),
+            desired: want.clone(),
+            forces_replacement: prop.update == Update::Replace,
+            config: unknown || last != Some(want),
+            drift: last.is_some() && last != have,
+            secret: prop.secret,
+        });
+    }
+    if changes.is_empty() {
+        Diff::UpToDate
+    } else if changes.iter().any(|c| c.forces_replacement) {
+        Diff::Replace(changes)
+    } else {
+        Diff::Update(changes)
+    }
+}
+
+/// Whether `name` is covered by an `ignore_changes` entry (`a` covers
+/// `a`, `a.b`, `a[0]`).
+pub fn ignored(name: &str, ignore_changes: &[String]) -> bool {
+    ignore_changes.iter().any(|i| {
+        let top = i.split(['.', '[']).next().unwrap_or(i);
+        top == name
+    })
+}

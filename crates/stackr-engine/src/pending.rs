@@ -1,0 +1,97 @@
+//! Resolving operations an interrupted run journaled but never finished.
+//!
+//! Before each create the executor records `pending[address] = {create,
+//! token}` and makes it durable. If the run dies before recording the
+//! result, the next run asks the reconciler to [`find`](crate::reconciler::Reconciler::find)
+//! what that create made (by token, tags or deterministic name) and adopts
+//! it, so nothing is created twice and nothing is lost track of.
+
+use crate::error::EngineError;
+use crate::reconciler::{FindRequest, Providers, Target};
+use stackr_state::{PendingKind, ResourceState, State};
+
+/// What resolving did, one line per pending operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The interrupted create had made the resource: now in state.
+    Adopted { address: String, id: String },
+    /// The interrupted create made nothing.
+    NothingMade { address: String },
+    /// An interrupted delete had finished.
+    Deleted { address: String },
+    /// Nothing to do (an update, or a delete that had not happened).
+    Cleared { address: String },
+}
+
+pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result<Vec<Resolution>, EngineError> {
+    let mut out = Vec::new();
+    let pending: Vec<(String, stackr_state::PendingOp)> =
+        state.pending.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    for (address, op) in pending {
+        let rec = providers.get(&op.kind).ok_or_else(|| EngineError::NoReconciler(op.kind.clone()))?;
+        let target = Target { stack: state.stack.clone(), address: address.clone(), region: op.region.clone() };
+        match op.op {
+            PendingKind::Create => {
+                let req = FindRequest { target, token: op.token.clone(), properties: Default::default() };
+                let found = rec.find(&req).await.map_err(|e| EngineError::Observe {
+                    kind: op.kind.clone(),
+                    region: op.region.clone(),
+                    source: e,
+                })?;
+                match found {
+                    Some(obs) => {
+                        let mut attributes: serde_json::Map<String, serde_json::Value> =
+                            obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+                        attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
+                        let schema = rec.schema();
+                        let properties = obs
+                            .properties
+                            .iter()
+                            .filter(|(k, _)| !schema.property(k).is_some_and(|p| p.secret))
+                            .map(|(k, v)| (k.clone(), v.to_json()))
+                            .collect();
+                        state.resources.insert(
+                            address.clone(),
+                            ResourceState {
+                                kind: op.kind.clone(),
+                                region: op.region.clone(),
+                                id: obs.id.clone(),
+                                properties,
+                                attributes,
+                                dependencies: Vec::new(),
+                                protect: false,
+                                secret_digests: Default::default(),
+                            },
+                        );
+                        out.push(Resolution::Adopted { address: address.clone(), id: obs.id });
+                    }
+                    None => out.push(Resolution::NothingMade { address: address.clone() }),
+                }
+            }
+            PendingKind::Delete => {
+                let gone = match &op.id {
+                    Some(id) => rec
+                        .observe(&op.region, std::slice::from_ref(id))
+                        .await
+                        .map_err(|e| EngineError::Observe {
+                            kind: op.kind.clone(),
+                            region: op.region.clone(),
+                            source: e,
+                        })?
+                        .first()
+                        .is_none_or(Option::is_none),
+                    None => false,
+                };
+                if gone {
+                    state.resources.remove(&address);
+                    out.push(Resolution::Deleted { address: address.clone() });
+                } else {
+                    out.push(Resolution::Cleared { address: address.clone() });
+                }
+            }
+            PendingKind::Update => out.push(Resolution::Cleared { address: address.clone() }),
+        }
+        state.pending.remove(&address);
+    }
+    Ok(out)
+}

@@ -1,0 +1,173 @@
+//! Persisting state during a run: every completed operation is recorded in
+//! memory at once and written by a background writer that coalesces
+//! bursts, so a large apply does not rewrite the whole document once per
+//! resource, while nothing completed waits more than `min_interval` plus
+//! one write to reach the store.
+//!
+//! [`Persister::update`] returns a generation; [`Persister::persisted`]
+//! waits until a write including that generation has landed (used to make
+//! a create's intent durable before the create call).
+
+use stackr_state::{State, StateError, StateStore};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{Notify, watch};
+
+/// Figures about the writes of a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WriteStats {
+    pub writes: u64,
+    pub time: Duration,
+}
+
+struct Shared {
+    state: State,
+    version: Option<String>,
+    dirty: u64,
+    closing: bool,
+    stats: WriteStats,
+}
+
+/// The run's state and its background writer.
+pub struct Persister {
+    handle: PersistHandle,
+    task: tokio::task::JoinHandle<Result<(), StateError>>,
+}
+
+/// A cheap, cloneable handle for tasks that record their results.
+#[derive(Clone)]
+pub struct PersistHandle {
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+    persisted: watch::Receiver<Result<u64, String>>,
+}
+
+impl Persister {
+    pub fn start(store: Arc<dyn StateStore>, state: State, version: Option<String>, min_interval: Duration) -> Self {
+        let shared =
+            Arc::new(Mutex::new(Shared { state, version, dirty: 0, closing: false, stats: WriteStats::default() }));
+        let wake = Arc::new(Notify::new());
+        let (tx, rx) = watch::channel(Ok(0));
+        let task = tokio::spawn(writer(store, shared.clone(), wake.clone(), tx, min_interval));
+        Persister { handle: PersistHandle { shared, wake, persisted: rx }, task }
+    }
+
+    pub fn handle(&self) -> PersistHandle {
+        self.handle.clone()
+    }
+
+    pub fn update(&self, f: impl FnOnce(&mut State)) -> u64 {
+        self.handle.update(f)
+    }
+
+    pub fn with<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        self.handle.with(f)
+    }
+
+    pub async fn persisted(&self, gen_: u64) -> Result<(), StateError> {
+        self.handle.persisted(gen_).await
+    }
+
+    /// Writes whatever is pending and stops the writer.
+    pub async fn finish(self) -> Result<(State, Option<String>, WriteStats), StateError> {
+        {
+            let mut s = self.handle.shared.lock().unwrap_or_else(|p| p.into_inner());
+            s.closing = true;
+        }
+        self.handle.wake.notify_one();
+        let res =
+            self.task.await.map_err(|e| StateError::Backend { location: "state".into(), message: e.to_string() })?;
+        let s = self.handle.shared.lock().unwrap_or_else(|p| p.into_inner());
+        res.map(|_| (s.state.clone(), s.version.clone(), s.stats))
+    }
+}
+
+impl PersistHandle {
+    /// Changes the state; returns the generation that includes the change.
+    pub fn update(&self, f: impl FnOnce(&mut State)) -> u64 {
+        let gen_ = {
+            let mut s = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut s.state);
+            s.dirty += 1;
+            s.dirty
+        };
+        self.wake.notify_one();
+        gen_
+    }
+
+    /// Reads the state.
+    pub fn with<R>(&self, f: impl FnOnce(&State) -> R) -> R {
+        let s = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        f(&s.state)
+    }
+
+    /// Waits until generation `gen_` is in the store.
+    pub async fn persisted(&self, gen_: u64) -> Result<(), StateError> {
+        let mut rx = self.persisted.clone();
+        loop {
+            match &*rx.borrow_and_update() {
+                Ok(done) if *done >= gen_ => return Ok(()),
+                Ok(_) => {}
+                Err(msg) => return Err(StateError::Backend { location: "state".into(), message: msg.clone() }),
+            }
+            if rx.changed().await.is_err() {
+                return Err(StateError::Backend {
+                    location: "state".into(),
+                    message: "the state writer stopped".into(),
+                });
+            }
+        }
+    }
+}
+
+async fn writer(
+    store: Arc<dyn StateStore>,
+    shared: Arc<Mutex<Shared>>,
+    wake: Arc<Notify>,
+    tx: watch::Sender<Result<u64, String>>,
+    min_interval: Duration,
+) -> Result<(), StateError> {
+    let mut written = 0u64;
+    loop {
+        let (snapshot, gen_, version, closing) = {
+            let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+            if s.dirty == written {
+                if s.closing {
+                    return Ok(());
+                }
+                (None, written, None, false)
+            } else {
+                s.state.serial += 1;
+                (Some(s.state.clone()), s.dirty, s.version.clone(), s.closing)
+            }
+        };
+        let Some(snapshot) = snapshot else {
+            wake.notified().await;
+            continue;
+        };
+        let started = Instant::now();
+        match store.save(&snapshot, version.as_deref()).await {
+            Ok(v) => {
+                let took = started.elapsed();
+                {
+                    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+                    s.version = Some(v);
+                    s.stats.writes += 1;
+                    s.stats.time += took;
+                }
+                written = gen_;
+                let _ = tx.send(Ok(written));
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e.to_string()));
+                return Err(e);
+            }
+        }
+        if !closing {
+            let rest = min_interval.saturating_sub(started.elapsed());
+            if !rest.is_zero() {
+                tokio::time::sleep(rest).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,369 @@
+//! Plans: what apply will do, step by step, computed from the stack, the
+//! state and a refresh of what is live. Deciding is kept apart from doing
+//! (the executor in [`crate::apply`]); a plan can be saved and applied
+//! exactly later, and is refused if state moved on since.
+
+use crate::diff::{Diff, FieldChange, diff, normalize};
+use crate::reconciler::{Observed, Props, Providers};
+use crate::refresh::Refreshed;
+use serde::{Deserialize, Serialize};
+use stackr_core::diag::Diagnostics;
+use stackr_core::lang::check::planned_object;
+use stackr_core::model::{NodeRef, Stack, StackScope};
+use stackr_core::value::Value;
+use stackr_state::State;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Version of the saved-plan and `diff --json` document.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Update,
+    /// Delete then create, or create then delete with `create_before_destroy`.
+    Replace,
+    Delete,
+}
+
+impl Action {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update => "~",
+            Action::Replace => "-/+",
+            Action::Delete => "-",
+        }
+    }
+}
+
+/// Why a step is needed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Cause {
+    /// New in the stack, or gone from AWS.
+    Missing,
+    /// The stack changed.
+    Config,
+    /// AWS changed outside stackr.
+    Drift,
+    /// Both.
+    ConfigAndDrift,
+    /// In state, no longer in the stack.
+    Removed,
+}
+
+/// One field change as shown and saved; secrets are masked here already.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    pub field: String,
+    /// The live value, as JSON; `null` when absent.
+    pub before: serde_json::Value,
+    /// The wanted value; the string "(known after apply)" when unknown.
+    pub after: serde_json::Value,
+    pub forces_replacement: bool,
+    pub drift: bool,
+    pub config: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    pub address: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub region: String,
+    pub action: Action,
+    pub cause: Cause,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    pub stack: String,
+    /// The state this plan was made against (None: no state yet).
+    pub lineage: Option<String>,
+    pub serial: u64,
+    pub steps: Vec<Step>,
+    /// Instances already matching the stack.
+    pub unchanged: usize,
+    /// True when the plan destroys the stack.
+    #[serde(default)]
+    pub destroy: bool,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    pub fn count(&self, a: Action) -> usize {
+        self.steps.iter().filter(|s| s.action == a).count()
+    }
+
+    pub fn has_drift(&self) -> bool {
+        self.steps.iter().any(|s| matches!(s.cause, Cause::Drift | Cause::ConfigAndDrift))
+    }
+}
+
+pub const SECRET_TEXT: &str = "(sensitive)";
+
+fn show(v: Option<&Value>, secret: bool) -> serde_json::Value {
+    match v {
+        _ if secret => serde_json::Value::String(SECRET_TEXT.into()),
+        None => serde_json::Value::Null,
+        Some(v) if v.contains_unknown() => serde_json::Value::String(stackr_core::value::UNKNOWN_TEXT.into()),
+        Some(v) => v.to_json(),
+    }
+}
+
+fn change_view(c: &FieldChange) -> Change {
+    Change {
+        field: c.name.clone(),
+        before: show(c.live.as_ref(), c.secret),
+        after: show(Some(&c.desired), c.secret),
+        forces_replacement: c.forces_replacement,
+        drift: c.drift,
+        config: c.config,
+    }
+}
+
+/// Values of a state entry's properties as `Value`s.
+pub fn props_of(m: &serde_json::Map<String, serde_json::Value>) -> Props {
+    m.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect()
+}
+
+/// The object references see for an instance that exists and stays: the
+/// wanted properties over the live attributes.
+pub fn live_object(schema: &stackr_core::schema::TypeSchema, desired: &Props, live: &Observed) -> Value {
+    let mut obj = planned_object(schema, desired);
+    if let Value::Map(m) = &mut obj {
+        for (k, v) in &live.attributes {
+            m.insert(k.clone(), v.clone());
+        }
+        for (k, v) in &live.properties {
+            m.entry(k.clone()).and_modify(|cur| {
+                if matches!(cur, Value::Null) {
+                    *cur = v.clone();
+                }
+            });
+        }
+        m.insert("id".into(), Value::String(live.id.clone()));
+    }
+    obj
+}
+
+/// The desired properties of every instance plus its merged tags, as far
+/// as they are known before apply.
+#[derive(Debug, Clone, Default)]
+pub struct Desired {
+    pub props: BTreeMap<String, Props>,
+}
+
+/// The tags a resource gets: the stack's, its own, and stackr's two.
+pub fn tags_for(stack: &Stack, address: &str, own: Option<&Value>) -> BTreeMap<String, String> {
+    let mut tags = stack.tags.clone();
+    if let Some(Value::Map(m)) = own {
+        for (k, v) in m {
+            if let Some(s) = v.to_interpolated() {
+                tags.insert(k.clone(), s);
+            }
+        }
+    }
+    tags.insert("stackr:stack".into(), stack.name.clone());
+    tags.insert("stackr:resource".into(), address.to_string());
+    tags
+}
+
+/// Computes the plan. Evaluation errors (a function failing on a value
+/// that only became known now) come back as diagnostics.
+pub fn plan(
+    stack: &Stack,
+    state: &State,
+    refreshed: &Refreshed,
+    providers: &Providers,
+) -> Result<(Plan, Desired), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
+    for (name, v) in &refreshed.data {
+        scope.set_data(name, v.clone());
+    }
+    for r in &stack.resources {
+        if r.for_each {
+            scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
+        }
+    }
+    let order = stack.graph.topo_order().unwrap_or_default();
+    let mut steps = Vec::new();
+    let mut desired_all = Desired::default();
+    let mut unchanged = 0;
+    let mut in_stack: BTreeSet<String> = BTreeSet::new();
+    for node in order {
+        let NodeRef::Instance(ii) = node else { continue };
+        let inst = &stack.instances[ii];
+        let res = stack.resource_of(inst);
+        let address = inst.address.to_string();
+        in_stack.insert(address.clone());
+        scope.each = inst.each.as_ref().map(|e| e.to_value());
+        let mut props: Props = BTreeMap::new();
+        for (k, t) in &res.properties {
+            props.insert(k.name.clone(), t.eval(&scope, &mut diags));
+        }
+        normalize(res.schema, &mut props);
+        if res.schema.taggable {
+            let tags = tags_for(stack, &address, props.get("tags"));
+            props.insert("tags".into(), Value::Map(tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+        }
+        let prior = state.resources.get(&address);
+        let live = refreshed.resources.get(&address).and_then(|o| o.as_ref());
+        let step = match (prior, live) {
+            (Some(p), Some(live)) if p.kind == res.schema.kind && p.region == inst.region => {
+                let mut live_props = live.properties.clone();
+                if res.schema.taggable {
+                    live_props.insert(
+                        "tags".into(),
+                        Value::Map(
+                            live.tags
+                                .iter()
+                                .filter(|(k, _)| !k.starts_with("aws:"))
+                                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                .collect(),
+                        ),
+                    );
+                }
+                crate::secret::fill_unchanged(res.schema, &props, &mut live_props, &p.secret_digests, &state.lineage);
+                let recorded = props_of(&p.properties);
+                let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
+                let d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
+                let obj = match &d {
+                    Diff::Replace(_) => planned_object(res.schema, &props),
+                    _ => live_object(res.schema, &props, live),
+                };
+                scope.set_instance(&inst.address, obj);
+                match d {
+                    Diff::UpToDate => {
+                        unchanged += 1;
+                        None
+                    }
+                    Diff::Update(ch) | Diff::Replace(ch) => {
+                        let replace = ch.iter().any(|c| c.forces_replacement);
+                        let config = ch.iter().any(|c| c.config);
+                        let drift = ch.iter().any(|c| c.drift);
+                        Some(Step {
+                            address: address.clone(),
+                            kind: res.schema.kind.to_string(),
+                            region: inst.region.clone(),
+                            action: if replace { Action::Replace } else { Action::Update },
+                            cause: match (config, drift) {
+                                (true, true) => Cause::ConfigAndDrift,
+                                (false, true) => Cause::Drift,
+                                _ => Cause::Config,
+                            },
+                            create_before_destroy: replace && res.lifecycle.create_before_destroy,
+                            changes: ch.iter().map(change_view).collect(),
+                        })
+                    }
+                }
+            }
+            (prior, _) => {
+                // Not in state, gone from AWS, or moved (type/region): (re)create.
+                scope.set_instance(&inst.address, planned_object(res.schema, &props));
+                let moved = prior.is_some_and(|p| p.kind != res.schema.kind || p.region != inst.region);
+                let changes = props
+                    .iter()
+                    .filter(|(_, v)| !matches!(v, Value::Null))
+                    .map(|(k, v)| Change {
+                        field: k.clone(),
+                        before: serde_json::Value::Null,
+                        after: show(Some(v), res.schema.property(k).is_some_and(|p| p.secret)),
+                        forces_replacement: false,
+                        drift: false,
+                        config: true,
+                    })
+                    .collect();
+                Some(Step {
+                    address: address.clone(),
+                    kind: res.schema.kind.to_string(),
+                    region: inst.region.clone(),
+                    action: if moved { Action::Replace } else { Action::Create },
+                    cause: if prior.is_some() && !moved { Cause::Drift } else { Cause::Missing },
+                    create_before_destroy: moved && res.lifecycle.create_before_destroy,
+                    changes,
+                })
+            }
+        };
+        if let Some(s) = step {
+            if !providers_has(providers, &s.kind) {
+                diags.push(stackr_core::diag::Diagnostic::new(
+                    res.type_span,
+                    format!("no reconciler for `{}` in this build", s.kind),
+                ));
+            }
+            steps.push(s);
+        }
+        desired_all.props.insert(address, props);
+    }
+    // Orphans: in state, not in the stack. Deleted dependants first.
+    let mut orphans: Vec<&String> = state.resources.keys().filter(|a| !in_stack.contains(*a)).collect();
+    orphans.sort();
+    for addr in orphans {
+        let p = &state.resources[addr];
+        steps.push(Step {
+            address: addr.clone(),
+            kind: p.kind.clone(),
+            region: p.region.clone(),
+            action: Action::Delete,
+            cause: Cause::Removed,
+            create_before_destroy: false,
+            changes: Vec::new(),
+        });
+    }
+    if !diags.is_empty() {
+        diags.sort();
+        return Err(diags);
+    }
+    let plan = Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: stack.name.clone(),
+        lineage: (state.serial > 0).then(|| state.lineage.clone()),
+        serial: state.serial,
+        steps,
+        unchanged,
+        destroy: false,
+    };
+    Ok((plan, desired_all))
+}
+
+fn providers_has(p: &Providers, kind: &str) -> bool {
+    p.get(kind).is_some()
+}
+
+/// The plan that destroys everything in state.
+pub fn plan_destroy(state: &State) -> Plan {
+    let steps = state
+        .resources
+        .iter()
+        .map(|(addr, r)| Step {
+            address: addr.clone(),
+            kind: r.kind.clone(),
+            region: r.region.clone(),
+            action: Action::Delete,
+            cause: Cause::Removed,
+            create_before_destroy: false,
+            changes: Vec::new(),
+        })
+        .collect();
+    Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        stack: state.stack.clone(),
+        lineage: Some(state.lineage.clone()),
+        serial: state.serial,
+        steps,
+        unchanged: 0,
+        destroy: true,
+    }
+}

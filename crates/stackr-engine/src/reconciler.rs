@@ -1,0 +1,217 @@
+//! The reconciler contract: what each resource type implements, and all
+//! the engine relies on.
+//!
+//! The engine owns every decision (what to create, update, replace, delete,
+//! and in which order); a reconciler only talks to AWS. Its operations are:
+//!
+//! - [`Reconciler::observe`]: read-only; many instances of one type in one
+//!   region at once, so a reconciler can use one paginated call (one
+//!   DescribeSubnets for every subnet) instead of one call each.
+//! - [`Reconciler::find`]: look up what a previous, interrupted run created
+//!   (by the `stackr:stack` / `stackr:resource` tags, a deterministic name
+//!   or a client token), so the engine adopts it rather than creating twice.
+//! - [`Reconciler::create`], [`Reconciler::update`], [`Reconciler::delete`]:
+//!   each idempotent; delete of something already gone succeeds.
+//! - [`Reconciler::readiness`]: whether a created resource has reached its
+//!   ready state (an Aurora cluster "available").
+//!
+//! # Guarantees a reconciler gives
+//! - `observe` and `find` change nothing.
+//! - `create` called twice with the same token makes one resource.
+//! - `delete` of a missing resource returns `Ok`.
+//! - Observed properties use the same names and shapes as the type's
+//!   schema, so the engine's generic diff compares like with like; secret
+//!   properties are never returned.
+//!
+//! # Assumptions it may make
+//! - Requests carry fully known property values (no "known after apply").
+//! - The engine serializes operations on one address.
+
+use async_trait::async_trait;
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Property or attribute values by name.
+pub type Props = BTreeMap<String, Value>;
+
+/// What a reconciler reports about a live resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Observed {
+    /// The identifier recorded in state.
+    pub id: String,
+    /// The live values of the type's properties (schema names).
+    pub properties: Props,
+    /// The type's attributes (`arn`, `dns_name`, ...), `id` included.
+    pub attributes: Props,
+    /// Tags as AWS reports them.
+    pub tags: BTreeMap<String, String>,
+}
+
+/// A readiness poll result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    Ready,
+    /// Not yet; the status as AWS names it ("creating").
+    Pending(String),
+    /// Will never become ready ("failed"); the status and why.
+    Failed(String),
+}
+
+/// Who is asking: the stack and the instance, for tags, names and messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub stack: String,
+    /// `subnet[ap-northeast-1a]`
+    pub address: String,
+    pub region: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreateRequest {
+    pub target: Target,
+    pub properties: Props,
+    /// The stack's tags, the resource's own, `stackr:stack` and `stackr:resource`.
+    pub tags: BTreeMap<String, String>,
+    /// Idempotency token, stable across retries of this create (journaled
+    /// in state before the call).
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateRequest {
+    pub target: Target,
+    pub id: String,
+    pub desired: Props,
+    pub observed: Observed,
+    /// The top-level properties that differ.
+    pub changed: Vec<String>,
+    pub tags: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeleteRequest {
+    pub target: Target,
+    pub id: String,
+    /// The properties last applied (from state).
+    pub properties: Props,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FindRequest {
+    pub target: Target,
+    pub token: String,
+    pub properties: Props,
+}
+
+/// A failure talking to AWS, classified for the engine.
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+#[error("{message}")]
+pub struct ProviderError {
+    pub kind: ErrorKind,
+    /// What happened, with the AWS error code when there is one.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input AWS refused (will fail again as is).
+    Invalid,
+    /// A dependency is still in use / not yet released (eventual
+    /// consistency); worth retrying after a pause.
+    Retryable,
+    /// Anything else.
+    Other,
+}
+
+impl ProviderError {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        ProviderError { kind, message: message.into() }
+    }
+}
+
+/// One resource type's implementation.
+#[async_trait]
+pub trait Reconciler: Send + Sync {
+    fn schema(&self) -> &'static TypeSchema;
+
+    /// Observes instances by id, all in one region; one entry per id, in
+    /// order (`None`: gone).
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError>;
+
+    /// Finds what an interrupted create of `target` made, if anything.
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError>;
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError>;
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError>;
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError>;
+
+    /// Polled after create/update for types with readiness.
+    async fn readiness(&self, _region: &str, _id: &str) -> Result<Readiness, ProviderError> {
+        Ok(Readiness::Ready)
+    }
+
+    /// Whether this type needs a dependency of type `kind` to be ready
+    /// (not just created) before it is created: an RDS instance needs its
+    /// cluster available; a record that only names an endpoint does not.
+    fn needs_ready(&self, _kind: &str) -> bool {
+        false
+    }
+
+    /// How long readiness may take before the engine gives up.
+    fn ready_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(30 * 60)
+    }
+}
+
+/// Reconcilers by type kind.
+#[derive(Clone, Default)]
+pub struct Providers {
+    by_kind: BTreeMap<&'static str, Arc<dyn Reconciler>>,
+}
+
+impl Providers {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn register(&mut self, r: Arc<dyn Reconciler>) {
+        self.by_kind.insert(r.schema().kind, r);
+    }
+
+    pub fn get(&self, kind: &str) -> Option<&Arc<dyn Reconciler>> {
+        self.by_kind.get(kind)
+    }
+
+    pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.by_kind.keys().copied()
+    }
+}
+
+/// A data look-up type's implementation (`data:` entries).
+#[async_trait]
+pub trait Lookup: Send + Sync {
+    fn schema(&self) -> &'static TypeSchema;
+
+    /// Reads the look-up's attributes for the given arguments.
+    async fn read(&self, region: &str, args: &Props) -> Result<Props, ProviderError>;
+}
+
+/// Look-ups by type kind.
+#[derive(Clone, Default)]
+pub struct Lookups {
+    by_kind: BTreeMap<&'static str, Arc<dyn Lookup>>,
+}
+
+impl Lookups {
+    pub fn register(&mut self, l: Arc<dyn Lookup>) {
+        self.by_kind.insert(l.schema().kind, l);
+    }
+
+    pub fn get(&self, kind: &str) -> Option<&Arc<dyn Lookup>> {
+        self.by_kind.get(kind)
+    }
+}

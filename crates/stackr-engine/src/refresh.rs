@@ -1,0 +1,113 @@
+//! Refresh: observe every resource in state (batched: one call per type and
+//! region) and read every data look-up.
+
+use crate::error::EngineError;
+use crate::reconciler::{Lookups, Observed, Props, Providers};
+use stackr_core::model::{NodeRef, Stack, StackScope};
+use stackr_core::value::Value;
+use stackr_state::State;
+use std::collections::BTreeMap;
+use tokio::task::JoinSet;
+
+/// What is live now.
+#[derive(Debug, Clone, Default)]
+pub struct Refreshed {
+    /// By address; `None` when the resource is gone from AWS.
+    pub resources: BTreeMap<String, Option<Observed>>,
+    /// Data look-up values by name.
+    pub data: BTreeMap<String, Value>,
+}
+
+/// Observes everything in `state`, grouped by (type, region).
+pub async fn observe_state(
+    state: &State,
+    providers: &Providers,
+) -> Result<BTreeMap<String, Option<Observed>>, EngineError> {
+    let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
+    for (addr, r) in &state.resources {
+        groups.entry((r.kind.clone(), r.region.clone())).or_default().push((addr.clone(), r.id.clone()));
+    }
+    let mut tasks = JoinSet::new();
+    for ((kind, region), members) in groups {
+        let rec = providers.get(&kind).cloned().ok_or_else(|| EngineError::NoReconciler(kind.clone()))?;
+        tasks.spawn(async move {
+            let ids: Vec<String> = members.iter().map(|(_, id)| id.clone()).collect();
+            let out = rec.observe(&region, &ids).await;
+            (kind, region, members, out)
+        });
+    }
+    let mut result = BTreeMap::new();
+    while let Some(joined) = tasks.join_next().await {
+        let (kind, region, members, out) = joined.map_err(|e| EngineError::Internal(e.to_string()))?;
+        let observed =
+            out.map_err(|e| EngineError::Observe { kind: kind.clone(), region: region.clone(), source: e })?;
+        if observed.len() != members.len() {
+            return Err(EngineError::Internal(format!(
+                "{kind} observe returned {} results for {} ids",
+                observed.len(),
+                members.len()
+            )));
+        }
+        for ((addr, _), o) in members.into_iter().zip(observed) {
+            result.insert(addr, o);
+        }
+    }
+    Ok(result)
+}
+
+/// A scope where each resource in state shows its recorded properties and
+/// attributes (data look-ups are not read).
+pub fn scope_from_state(stack: &Stack, state: &State) -> StackScope {
+    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
+    for r in &stack.resources {
+        if r.for_each {
+            scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
+        }
+    }
+    for (addr, r) in &state.resources {
+        let mut obj: Props = crate::plan::props_of(&r.properties);
+        obj.extend(crate::plan::props_of(&r.attributes));
+        obj.insert("id".into(), Value::String(r.id.clone()));
+        if let Some(a) = stackr_core::Address::parse(addr) {
+            scope.set_instance(&a, Value::Map(obj));
+        }
+    }
+    scope
+}
+
+/// Reads the stack's data look-ups, in dependency order.
+pub async fn read_data(
+    stack: &Stack,
+    state: &State,
+    lookups: &Lookups,
+) -> Result<BTreeMap<String, Value>, EngineError> {
+    let mut out = BTreeMap::new();
+    if stack.data.is_empty() {
+        return Ok(out);
+    }
+    // Arguments may name resources already in state: use their attributes.
+    let mut scope = scope_from_state(stack, state);
+    for node in stack.graph.topo_order().unwrap_or_default() {
+        let NodeRef::Data(di) = node else { continue };
+        let d = &stack.data[di];
+        let mut diags = stackr_core::diag::Diagnostics::new();
+        let args: Props = d.args.iter().map(|(k, t)| (k.name.clone(), t.eval(&scope, &mut diags))).collect();
+        if !diags.is_empty() || args.values().any(Value::contains_unknown) {
+            return Err(EngineError::Data {
+                name: d.name.clone(),
+                message: "its arguments are not known before apply; look-ups may use variables, other look-ups and resources that already exist".into(),
+            });
+        }
+        let l = lookups.get(d.schema.kind).ok_or_else(|| EngineError::NoReconciler(d.schema.kind.to_string()))?;
+        let attrs = l
+            .read(&d.region, &args)
+            .await
+            .map_err(|e| EngineError::Data { name: d.name.clone(), message: e.message })?;
+        let mut obj = args;
+        obj.extend(attrs);
+        let v = Value::Map(obj);
+        scope.set_data(&d.name, v.clone());
+        out.insert(d.name.clone(), v);
+    }
+    Ok(out)
+}

@@ -1,0 +1,147 @@
+//! A whole run, as the CLI drives it: take the lock, load and check the
+//! state, resolve what an interrupted run left pending, refresh, plan;
+//! then (after the caller's confirmation) execute and save.
+//!
+//! The caller holds the lock for the whole run ([`Session::lock`] /
+//! [`Session::unlock`]); every exit path after `lock` must call `unlock`.
+
+use crate::apply::{Options, Report, Run, protected_in};
+use crate::error::EngineError;
+use crate::events::EventSink;
+use crate::pending::{Resolution, resolve_pending};
+use crate::persist::{Persister, WriteStats};
+use crate::plan::{Desired, Plan, plan, plan_destroy};
+use crate::reconciler::{Lookups, Providers};
+use crate::refresh::{Refreshed, observe_state, read_data};
+use stackr_core::model::Stack;
+use stackr_state::{LockInfo, State, StateStore, check_compatible};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Session {
+    pub store: Arc<dyn StateStore>,
+    pub providers: Providers,
+    pub lookups: Lookups,
+    pub events: Arc<dyn EventSink>,
+    /// The stackr version written into state.
+    pub version: String,
+    /// Coalescing interval of state writes.
+    pub write_interval: Duration,
+}
+
+/// Everything known before executing.
+pub struct Prepared {
+    pub state: State,
+    pub version: Option<String>,
+    pub refreshed: Refreshed,
+    pub plan: Plan,
+    pub desired: Desired,
+    pub resolutions: Vec<Resolution>,
+}
+
+pub struct Applied {
+    pub report: Report,
+    pub state: State,
+    pub writes: WriteStats,
+}
+
+impl Session {
+    pub async fn lock(&self, command: &str) -> Result<LockInfo, EngineError> {
+        let info = LockInfo::for_this_process(command);
+        self.store.lock(&info).await?;
+        Ok(info)
+    }
+
+    pub async fn unlock(&self, info: &LockInfo) -> Result<(), EngineError> {
+        Ok(self.store.unlock(&info.id).await?)
+    }
+
+    /// The stored state (or a new one), refused if it belongs elsewhere.
+    pub async fn load(&self, stack_name: &str) -> Result<(State, Option<String>), EngineError> {
+        match self.store.load().await? {
+            Some(v) => {
+                check_compatible(&v.state, &self.store.location(), stack_name, None)?;
+                Ok((v.state, Some(v.version)))
+            }
+            None => Ok((State::new(stack_name, &self.version), None)),
+        }
+    }
+
+    /// Resolves pending operations (saving the result), refreshes, plans.
+    pub async fn prepare(&self, stack: &Stack) -> Result<Prepared, EngineError> {
+        let (mut state, mut version) = self.load(&stack.name).await?;
+        let resolutions = self.resolve(&mut state, &mut version).await?;
+        let resources = observe_state(&state, &self.providers).await?;
+        let data = read_data(stack, &state, &self.lookups).await?;
+        let refreshed = Refreshed { resources, data };
+        let (plan, desired) = plan(stack, &state, &refreshed, &self.providers).map_err(EngineError::Plan)?;
+        Ok(Prepared { state, version, refreshed, plan, desired, resolutions })
+    }
+
+    /// Like [`Session::prepare`], for destroying everything in state.
+    pub async fn prepare_destroy(&self, stack_name: &str) -> Result<Prepared, EngineError> {
+        let (mut state, mut version) = self.load(stack_name).await?;
+        let resolutions = self.resolve(&mut state, &mut version).await?;
+        let resources = observe_state(&state, &self.providers).await?;
+        let refreshed = Refreshed { resources, data: Default::default() };
+        let plan = plan_destroy(&state);
+        Ok(Prepared { state, version, refreshed, plan, desired: Desired::default(), resolutions })
+    }
+
+    async fn resolve(&self, state: &mut State, version: &mut Option<String>) -> Result<Vec<Resolution>, EngineError> {
+        if state.pending.is_empty() {
+            return Ok(Vec::new());
+        }
+        let r = resolve_pending(state, &self.providers).await?;
+        state.serial += 1;
+        *version = Some(self.store.save(state, version.as_deref()).await?);
+        Ok(r)
+    }
+
+    /// Executes a prepared plan. `stack` is `None` when destroying from
+    /// state alone.
+    pub async fn apply(
+        &self,
+        stack: Option<&Stack>,
+        prepared: Prepared,
+        options: Options,
+    ) -> Result<Applied, EngineError> {
+        // The plan must have been made against the state as stored now.
+        let current = self.store.load().await?.map_or(0, |v| v.state.serial);
+        if prepared.plan.serial != prepared.state.serial || current != prepared.state.serial {
+            return Err(EngineError::StalePlan { planned: prepared.plan.serial, current });
+        }
+        let protected = protected_in(&prepared.plan, stack, &prepared.state, &options.allow_protected);
+        if !protected.is_empty() {
+            return Err(EngineError::Protected(protected));
+        }
+        let mut state = prepared.state;
+        state.stackr_version = self.version.clone();
+        let persister = Persister::start(self.store.clone(), state, prepared.version, self.write_interval);
+        let run = Run {
+            stack,
+            plan: &prepared.plan,
+            refreshed: &prepared.refreshed,
+            providers: &self.providers,
+            persister: &persister,
+            events: self.events.clone(),
+            options,
+        };
+        let report = run.execute().await;
+        let (state, _version, writes) = persister.finish().await?;
+        Ok(Applied { report, state, writes })
+    }
+
+    /// Checks a saved plan against the current state: same stack, same
+    /// lineage, same serial.
+    pub fn check_saved(&self, saved: &Plan, stack: &str, state: &State) -> Result<(), EngineError> {
+        if saved.stack != stack {
+            return Err(EngineError::WrongStack { planned: saved.stack.clone(), current: stack.to_string() });
+        }
+        let lineage_ok = saved.lineage.as_deref().is_none_or(|l| l == state.lineage);
+        if saved.serial != state.serial || !lineage_ok {
+            return Err(EngineError::StalePlan { planned: saved.serial, current: state.serial });
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,340 @@
+//! The engine's specification, against the fake cloud.
+
+mod common;
+
+use common::*;
+use stackr_core::value::Value;
+use stackr_engine::events::Event;
+use stackr_engine::plan::{Action, Cause};
+use stackr_state::{PendingKind, PendingOp};
+use std::time::{Duration, Instant};
+
+#[tokio::test]
+async fn creates_everything_then_is_up_to_date() {
+    let b = bed();
+    let s = stack(NETWORK);
+    let plan = b.plan(&s).await;
+    assert_eq!(plan.count(Action::Create), 4);
+    // Values unknown before apply are shown as such.
+    let subnet = plan.steps.iter().find(|st| st.address == "subnet[a]").unwrap();
+    let vpc_id = subnet.changes.iter().find(|c| c.field == "vpc_id").unwrap();
+    assert_eq!(vpc_id.after, serde_json::json!("(known after apply)"));
+    let cidr = subnet.changes.iter().find(|c| c.field == "cidr_block").unwrap();
+    assert_eq!(cidr.after, serde_json::json!("10.0.0.0/24"), "known from the vpc's property");
+
+    let applied = b.apply(&s).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let state = b.store.state();
+    assert_eq!(state.resources.len(), 4);
+    assert!(state.pending.is_empty());
+    let vpc_id = state.resources["vpc"].id.clone();
+    assert_eq!(state.resources["subnet[a]"].properties["vpc_id"], serde_json::json!(vpc_id));
+    assert_eq!(state.outputs["vpc_id"].value, serde_json::json!(vpc_id));
+    assert_eq!(b.cloud.all().len(), 4);
+    let tags = &b.cloud.by_address("subnet[c]")[0].tags;
+    assert_eq!(tags["stackr:stack"], "spec");
+    assert_eq!(tags["stackr:resource"], "subnet[c]");
+
+    // Second run: nothing to do, and observation is batched per type.
+    b.cloud.reset_calls();
+    let plan = b.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    assert_eq!(plan.unchanged, 4);
+    assert_eq!(b.cloud.calls("observe"), 3, "one call per (type, region)");
+    let again = b.apply(&s).await;
+    assert!(again.report.done.is_empty());
+    assert_eq!(b.cloud.calls("create") + b.cloud.calls("update") + b.cloud.calls("delete"), 0);
+    assert_eq!(b.cloud.all().len(), 4, "no duplicate");
+}
+
+#[tokio::test]
+async fn config_change_is_an_update_and_drift_is_told_apart() {
+    let b = bed();
+    b.apply(&stack(NETWORK)).await;
+    let changed = stack_with(NETWORK, &[("retention", "30")]);
+    let plan = b.plan(&changed).await;
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!(plan.steps[0].action, Action::Update);
+    assert_eq!(plan.steps[0].cause, Cause::Config);
+    b.apply(&changed).await;
+    let logs = &b.cloud.by_address("logs")[0];
+    assert_eq!(logs.properties["retention_in_days"], Value::Number(30.0));
+
+    // Out-of-band change: drift, repaired by apply.
+    b.cloud.edit(&logs.id, "retention_in_days", Value::Number(1.0));
+    let plan = b.plan(&changed).await;
+    assert_eq!(plan.steps[0].cause, Cause::Drift);
+    assert!(plan.has_drift());
+    assert_eq!(plan.steps[0].changes[0].before, serde_json::json!(1));
+    b.apply(&changed).await;
+    assert_eq!(b.cloud.by_address("logs")[0].properties["retention_in_days"], Value::Number(30.0));
+    assert!(b.plan(&changed).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_resource_deleted_outside_is_recreated() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.apply(&s).await;
+    let id = b.cloud.by_address("logs")[0].id.clone();
+    b.cloud.remove(&id);
+    let plan = b.plan(&s).await;
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!(plan.steps[0].action, Action::Create);
+    b.apply(&s).await;
+    assert_eq!(b.cloud.by_address("logs").len(), 1);
+}
+
+#[tokio::test]
+async fn replacement_deletes_dependants_before_their_dependency() {
+    let b = bed();
+    b.apply(&stack(NETWORK)).await;
+    b.events.take();
+    let changed = stack_with(NETWORK, &[("cidr", "10.1.0.0/16")]);
+    let plan = b.plan(&changed).await;
+    let vpc = plan.steps.iter().find(|s| s.address == "vpc").unwrap();
+    assert_eq!(vpc.action, Action::Replace);
+    assert!(vpc.changes.iter().any(|c| c.field == "cidr_block" && c.forces_replacement));
+    // Subnets move with it (their cidr and vpc change).
+    assert_eq!(plan.count(Action::Replace), 3);
+    let applied = b.apply(&changed).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let pos = |addr: &str, op: &str| {
+        events
+            .iter()
+            .position(|e| matches!(e, Event::Done { address, operation, .. } if address == addr && *operation == op))
+            .unwrap_or_else(|| panic!("no {op} of {addr} in {events:?}"))
+    };
+    assert!(pos("subnet[a]", "delete") < pos("vpc", "delete"), "old subnets go before the old vpc");
+    assert!(pos("vpc", "create") < pos("subnet[a]", "create"), "the new vpc exists before new subnets");
+    assert_eq!(b.cloud.all().len(), 4);
+    assert_eq!(b.cloud.by_address("vpc")[0].properties["cidr_block"], Value::from("10.1.0.0/16"));
+    assert!(b.plan(&changed).await.is_empty());
+}
+
+#[tokio::test]
+async fn create_before_destroy_creates_the_new_one_first() {
+    let text = NETWORK.replace(
+        "  logs:\n    type: aws.logs.log_group\n",
+        "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
+    );
+    let text = text.replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    b.events.take();
+    // A log group's name forces replacement.
+    let applied = b.apply(&stack_with(&text, &[("retention", "14")])).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let create =
+        events.iter().position(|e| matches!(e, Event::Done { address, operation: "create", .. } if address == "logs"));
+    let delete =
+        events.iter().position(|e| matches!(e, Event::Done { address, operation: "delete", .. } if address == "logs"));
+    assert!(create.unwrap() < delete.unwrap(), "{events:?}");
+    assert_eq!(b.cloud.by_address("logs").len(), 1);
+}
+
+#[tokio::test]
+async fn removed_from_the_stack_means_deleted() {
+    let b = bed();
+    b.apply(&stack(NETWORK)).await;
+    let fewer = stack_with(NETWORK, &[("azs", "[a]")]);
+    let plan = b.plan(&fewer).await;
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!((plan.steps[0].action, plan.steps[0].address.as_str()), (Action::Delete, "subnet[c]"));
+    b.apply(&fewer).await;
+    assert!(b.cloud.by_address("subnet[c]").is_empty());
+    assert!(!b.store.state().resources.contains_key("subnet[c]"));
+}
+
+#[tokio::test]
+async fn a_failure_skips_only_its_dependants() {
+    let b = bed();
+    b.cloud.fail("vpc");
+    let applied = b.apply(&stack(NETWORK)).await;
+    let r = &applied.report;
+    assert_eq!(r.failed.len(), 1);
+    assert_eq!(r.failed[0].0, "vpc");
+    let mut skipped: Vec<&str> = r.skipped.iter().map(|(a, _)| a.as_str()).collect();
+    skipped.sort();
+    assert_eq!(skipped, ["subnet[a]", "subnet[c]"]);
+    assert!(r.skipped.iter().all(|(_, why)| why == "vpc"), "root cause named");
+    assert!(r.done.iter().any(|(a, _)| a == "logs"), "independent branch finished");
+    assert!(b.store.state().resources.contains_key("logs"));
+    // Fixed, the next apply completes the rest.
+    b.cloud.heal("vpc");
+    let applied = b.apply(&stack(NETWORK)).await;
+    assert!(applied.report.ok());
+    assert_eq!(b.cloud.all().len(), 4);
+}
+
+#[tokio::test]
+async fn a_crash_between_create_and_state_write_is_resolved_by_adoption() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.apply(&s).await;
+    // Simulate a run that journaled a create, made the resource, and died
+    // before recording it: the resource exists, state only has the intent.
+    let mut state = b.store.state();
+    let gone = state.resources.remove("logs").unwrap();
+    let token = b.cloud.by_address("logs")[0].token.clone();
+    state.pending.insert(
+        "logs".into(),
+        PendingOp { op: PendingKind::Create, kind: gone.kind, region: gone.region, token, id: None, started_at: 0 },
+    );
+    let version = b.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
+    state.serial += 1;
+    stackr_state::StateStore::save(&*b.store, &state, Some(&version)).await.unwrap();
+
+    let prepared = b.session.prepare(&s).await.unwrap();
+    assert_eq!(prepared.resolutions.len(), 1);
+    assert!(
+        matches!(&prepared.resolutions[0], stackr_engine::pending::Resolution::Adopted { address, .. } if address == "logs")
+    );
+    assert!(prepared.plan.is_empty(), "{:#?}", prepared.plan.steps);
+    assert_eq!(b.cloud.by_address("logs").len(), 1, "adopted, not created twice");
+    assert!(b.store.state().pending.is_empty());
+}
+
+#[tokio::test]
+async fn protect_is_kept_in_state_and_refuses_destroy_until_allowed() {
+    let text = NETWORK.replace(
+        "  vpc:\n    type: aws.ec2.vpc\n",
+        "  vpc:\n    type: aws.ec2.vpc\n    lifecycle: { protect: true }\n",
+    );
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    assert!(b.store.state().resources["vpc"].protect);
+    let err = b.destroy("spec", &[]).await.err().expect("refused");
+    assert!(err.to_string().contains("vpc"), "{err}");
+    assert_eq!(b.cloud.all().len(), 4, "nothing destroyed");
+    // Removing the block from the file and applying does not unprotect it.
+    b.apply(&stack(NETWORK)).await;
+    assert!(b.store.state().resources["vpc"].protect);
+    assert!(b.destroy("spec", &[]).await.is_err());
+    assert!(b.destroy("spec", &["subnet"]).await.is_err(), "allowing another name does not help");
+    let applied = b.destroy("spec", &["vpc"]).await.unwrap();
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert!(b.cloud.all().is_empty());
+    assert!(b.store.state().resources.is_empty());
+}
+
+#[tokio::test]
+async fn ignore_changes_fields_are_never_diffed() {
+    let text = NETWORK.replace(
+        "  logs:\n    type: aws.logs.log_group\n",
+        "  logs:\n    type: aws.logs.log_group\n    lifecycle: { ignore_changes: [retention_in_days] }\n",
+    );
+    let b = bed();
+    let s = stack(&text);
+    b.apply(&s).await;
+    let id = b.cloud.by_address("logs")[0].id.clone();
+    b.cloud.edit(&id, "retention_in_days", Value::Number(365.0));
+    assert!(b.plan(&s).await.is_empty());
+    assert!(b.plan(&stack_with(&text, &[("retention", "90")])).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_plan_made_against_an_older_state_is_refused() {
+    let b = bed();
+    let s = stack(NETWORK);
+    let stale = b.session.prepare(&s).await.unwrap();
+    b.apply(&s).await; // state moves on
+    let err = b.session.apply(Some(&s), stale, options()).await.err().expect("refused");
+    assert!(matches!(err, stackr_engine::EngineError::StalePlan { .. }), "{err}");
+    let current = b.store.state();
+    let saved = b.plan(&s).await;
+    assert!(b.session.check_saved(&saved, "spec", &current).is_ok());
+    let mut old = saved.clone();
+    old.serial -= 1;
+    assert!(b.session.check_saved(&old, "spec", &current).is_err());
+}
+
+#[tokio::test]
+async fn destroy_goes_in_reverse_dependency_order() {
+    let b = bed();
+    b.apply(&stack(NETWORK)).await;
+    b.events.take();
+    let applied = b.destroy("spec", &[]).await.unwrap();
+    assert!(applied.report.ok());
+    let events = b.events.take();
+    let pos =
+        |addr: &str| events.iter().position(|e| matches!(e, Event::Done { address, .. } if address == addr)).unwrap();
+    assert!(pos("subnet[a]") < pos("vpc"));
+    assert!(pos("subnet[c]") < pos("vpc"));
+    assert!(b.cloud.all().is_empty());
+    assert!(b.store.state().resources.is_empty());
+    // Destroying again is fine: nothing to do.
+    assert!(b.destroy("spec", &[]).await.unwrap().report.done.is_empty());
+}
+
+#[tokio::test]
+async fn independent_operations_run_in_parallel() {
+    let mut text = String::from("stack: wide\nregion: ap-northeast-1\nresources:\n");
+    for i in 0..20 {
+        text.push_str(&format!("  lg{i}:\n    type: aws.logs.log_group\n    properties: {{ name: /wide/{i} }}\n"));
+    }
+    let b = bed();
+    b.cloud.set_latency(Duration::from_millis(50));
+    let t = Instant::now();
+    let applied = b.apply(&stack(&text)).await;
+    assert!(applied.report.ok());
+    let took = t.elapsed();
+    // 20 creates at 50 ms with parallelism 16: two waves, not twenty.
+    assert!(took < Duration::from_millis(20 * 50 / 2), "took {took:?}");
+}
+
+#[tokio::test]
+async fn dependants_wait_for_readiness_only_when_they_need_it() {
+    use stackr_engine::fake::FakeReconciler;
+    use std::sync::Arc;
+    let text = r#"
+stack: ready
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    properties: { cluster_identifier: c1, engine: aurora-mysql, master_username: admin, manage_master_user_password: true }
+  instance:
+    type: aws.rds.db_instance
+    properties: { identifier: i1, cluster_identifier: "${cluster.id}", instance_class: db.serverless, engine: aurora-mysql }
+  param:
+    type: aws.ssm.parameter
+    properties: { name: /db/endpoint, type: String, value: "${cluster.endpoint}" }
+"#;
+    let mut b = bed();
+    b.cloud.set_ready_polls(3);
+    // The instance needs its cluster available; the parameter only needs the endpoint.
+    let schema = stackr_schema::rds::DB_INSTANCE;
+    let _ = &schema;
+    b.session.providers.register(Arc::new(FakeReconciler {
+        cloud: b.cloud.clone(),
+        schema: &stackr_schema::rds::DB_INSTANCE,
+        needs_ready: vec!["aws.rds.db_cluster"],
+    }));
+    let applied = b.apply(&stack(text)).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let ready = events.iter().position(|e| matches!(e, Event::Ready { address, .. } if address == "cluster")).unwrap();
+    let inst =
+        events.iter().position(|e| matches!(e, Event::Started { address, .. } if address == "instance")).unwrap();
+    let param = events.iter().position(|e| matches!(e, Event::Started { address, .. } if address == "param")).unwrap();
+    assert!(inst > ready, "the instance waited for the cluster to be available");
+    assert!(param < ready, "the parameter did not wait");
+}
+
+#[tokio::test]
+async fn state_writes_are_coalesced() {
+    let mut text = String::from("stack: many\nregion: ap-northeast-1\nresources:\n");
+    for i in 0..200 {
+        text.push_str(&format!("  lg{i}:\n    type: aws.logs.log_group\n    properties: {{ name: /many/{i} }}\n"));
+    }
+    let b = bed();
+    b.cloud.set_latency(Duration::from_millis(2));
+    let applied = b.apply(&stack(&text)).await;
+    assert!(applied.report.ok());
+    assert_eq!(b.store.state().resources.len(), 200);
+    let writes = *b.store.writes.lock().unwrap();
+    assert!(writes < 200, "200 creates took {writes} writes");
+}

@@ -1,0 +1,357 @@
+//! stackr-state-s3: the S3 backend of [`StateStore`].
+//!
+//! The state of a stack lives in one S3 object, `s3://bucket/key`; its lock
+//! in a second one beside it, `s3://bucket/key.lock`. Both rely only on S3's
+//! conditional writes, so no DynamoDB table or other service is needed.
+//!
+//! # Guarantees (the [`StateStore`] contract, on S3)
+//!
+//! - **Exclusive lock.** [`lock`](StateStore::lock) creates the lock object
+//!   with `PutObject` + `If-None-Match: *`, holding the [`LockInfo`] as JSON.
+//!   S3 lets exactly one such create succeed; the others get HTTP 412
+//!   `PreconditionFailed`, read the lock object and return
+//!   [`StateError::Locked`] naming the holder, at once (two requests, no
+//!   waiting). A lock request that finds its *own* lock (same id, e.g. a
+//!   retried request whose first response was lost) succeeds.
+//! - **Safe unlock.** [`unlock`](StateStore::unlock) and
+//!   [`force_unlock`](StateStore::force_unlock) read the lock, compare its id
+//!   with the one given ([`StateError::NoSuchLock`] naming the actual holder
+//!   otherwise) and delete it with `DeleteObject` + `If-Match: <etag>`, so a
+//!   newer lock taken in between is never deleted.
+//! - **No lost update.** [`load`](StateStore::load) returns the object's
+//!   ETag as the version; [`save`](StateStore::save) writes with
+//!   `If-Match: <etag>` (or `If-None-Match: *` when nothing was stored), so of
+//!   several writers starting from the same version exactly one wins and the
+//!   others get [`StateError::Conflict`]. If the stored object already holds
+//!   exactly the bytes being written (a retried request whose first response
+//!   was lost), `save` succeeds with the current ETag instead.
+//! - **Atomic writes.** A `PutObject` replaces the object whole; readers see
+//!   the old document or the new one.
+//! - **Refusal, never overwrite.** `load` runs [`parse_state`], which refuses
+//!   a corrupt or newer-format object. `save` needs no extra read to honour
+//!   this: it only ever writes over the exact object version the caller
+//!   names, and a caller only has an ETag from a successful `load` (which
+//!   parsed that very version). With no ETag, `If-None-Match: *` refuses to
+//!   write over *any* existing object, corrupt or not. An ABA case (the same
+//!   ETag again after other writes) cannot arise: every write carries a
+//!   larger serial, so its bytes, and its ETag, differ.
+//! - **Encrypted at rest.** Every write (state and lock) asks for
+//!   server-side encryption: SSE-KMS with the configured key when one is
+//!   given, else SSE-S3 (`AES256`).
+//!
+//! # Errors
+//!
+//! SDK errors are classified by their error code
+//! ([`ProvideErrorMetadata::code`]) and HTTP status, never by matching the
+//! SDK's `Unhandled` variant. Anything unexpected becomes
+//! [`StateError::Backend`] with the operation, the location, the code and
+//! S3's message; no request, header or credential is ever included.
+//! S3's `409 ConditionalRequestConflict` (a concurrent conditional write on
+//! the same key still in flight) is retried a few times, briefly.
+//!
+//! # Tests
+//!
+//! `tests/` runs every guarantee above against moto's S3 (via
+//! `stackr-testkit`): each test uses its own moto account (the
+//! `x-moto-account-id` header, added by the testkit's interceptor through
+//! [`S3Store::with_client`]) and its own bucket.
+
+use async_trait::async_trait;
+use aws_config::SdkConfig;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::ServerSideEncryption;
+use stackr_state::{LockInfo, State, StateError, StateStore, Versioned, parse_state, render_state};
+use std::time::Duration;
+
+/// The state of one stack in S3 (`s3://bucket/key`, lock at `key.lock`).
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: Client,
+    bucket: String,
+    key: String,
+    lock_key: String,
+    kms_key_id: Option<String>,
+}
+
+/// An S3 client config from a shared [`SdkConfig`]: path-style addressing
+/// when an endpoint URL is configured (a local or private endpoint has no
+/// `bucket.host` DNS names).
+pub fn s3_config_builder(config: &SdkConfig) -> aws_sdk_s3::config::Builder {
+    let builder = aws_sdk_s3::config::Builder::from(config);
+    if config.endpoint_url().is_some() { builder.force_path_style(true) } else { builder }
+}
+
+/// How many times a `409 ConditionalRequestConflict` is retried.
+const CONFLICT_RETRIES: u32 = 4;
+/// How many times `lock` retries when the lock it was refused by vanished
+/// before it could be read.
+const LOCK_ATTEMPTS: u32 = 5;
+
+/// What an S3 error is, as far as the store cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// 412: an `If-Match` / `If-None-Match` condition did not hold.
+    PreconditionFailed,
+    /// 404 `NoSuchKey` (HeadObject: `NotFound`).
+    NoSuchKey,
+    /// 409 `ConditionalRequestConflict`: retry.
+    ConditionalConflict,
+    Other,
+}
+
+fn kind<E: ProvideErrorMetadata>(err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> Kind {
+    let code = err.code();
+    let status = err.raw_response().map(|r| r.status().as_u16());
+    match (code, status) {
+        (Some("PreconditionFailed"), _) | (_, Some(412)) => Kind::PreconditionFailed,
+        (Some("NoSuchKey" | "NotFound"), _) => Kind::NoSuchKey,
+        (Some("ConditionalRequestConflict"), _) | (None, Some(409)) => Kind::ConditionalConflict,
+        _ => Kind::Other,
+    }
+}
+
+impl S3Store {
+    /// A store for `s3://bucket/key` with a client made from `config`
+    /// (see [`s3_config_builder`]). `kms_key_id`: encrypt with this KMS key
+    /// (SSE-KMS) instead of S3-managed keys (SSE-S3).
+    pub fn new(config: &SdkConfig, bucket: &str, key: &str, kms_key_id: Option<&str>) -> S3Store {
+        S3Store::with_client(Client::from_conf(s3_config_builder(config).build()), bucket, key, kms_key_id)
+    }
+
+    /// Same, with a client of one's own (interceptors, timeouts, tests).
+    pub fn with_client(client: Client, bucket: &str, key: &str, kms_key_id: Option<&str>) -> S3Store {
+        S3Store {
+            client,
+            bucket: bucket.to_string(),
+            key: key.to_string(),
+            lock_key: format!("{key}.lock"),
+            kms_key_id: kms_key_id.map(str::to_string),
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        &self.bucket
+    }
+
+    /// The state object's key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The lock object's key (`<key>.lock`).
+    pub fn lock_key(&self) -> &str {
+        &self.lock_key
+    }
+
+    fn lock_location(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.lock_key)
+    }
+
+    /// A `Backend` error for an unexpected SDK failure: operation, object,
+    /// S3's code and message (or the transport error chain); nothing else.
+    fn backend<E>(&self, op: &str, key: &str, err: &SdkError<E, aws_sdk_s3::config::http::HttpResponse>) -> StateError
+    where
+        E: ProvideErrorMetadata + std::error::Error + 'static,
+    {
+        let status = err.raw_response().map(|r| r.status().as_u16());
+        let detail = match (err.code(), status) {
+            (Some("NoSuchBucket"), _) => {
+                format!("the bucket `{}` does not exist (create it, or fix the stack's `state` settings)", self.bucket)
+            }
+            (Some(code), status) => format!(
+                "{code}{}{}",
+                err.message().map(|m| format!(": {m}")).unwrap_or_default(),
+                status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+            ),
+            (None, Some(status)) => format!("HTTP {status} with no error code"),
+            (None, None) => DisplayErrorContext(err).to_string(),
+        };
+        StateError::Backend { location: format!("s3://{}/{key}", self.bucket), message: format!("{op}: {detail}") }
+    }
+
+    /// A PutObject of `body` to `key`, encrypted as configured.
+    fn put(&self, key: &str, body: Vec<u8>) -> PutObjectFluentBuilder {
+        let req = self
+            .client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(key)
+            .content_type("application/json")
+            .body(ByteStream::from(body));
+        match &self.kms_key_id {
+            Some(kms) => req.server_side_encryption(ServerSideEncryption::AwsKms).ssekms_key_id(kms),
+            None => req.server_side_encryption(ServerSideEncryption::Aes256),
+        }
+    }
+
+    /// Sends a PutObject, retrying S3's `409 ConditionalRequestConflict`.
+    async fn send_put(
+        &self,
+        make: impl Fn() -> PutObjectFluentBuilder,
+    ) -> Result<
+        aws_sdk_s3::operation::put_object::PutObjectOutput,
+        SdkError<aws_sdk_s3::operation::put_object::PutObjectError, aws_sdk_s3::config::http::HttpResponse>,
+    > {
+        let mut attempt = 0;
+        loop {
+            match make().send().await {
+                Err(e) if kind(&e) == Kind::ConditionalConflict && attempt < CONFLICT_RETRIES => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Reads an object: `None` when it does not exist, else its bytes and ETag.
+    async fn get(&self, key: &str) -> Result<Option<(Vec<u8>, String)>, StateError> {
+        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
+            Ok(out) => out,
+            Err(e) if kind(&e) == Kind::NoSuchKey => return Ok(None),
+            Err(e) => return Err(self.backend("GetObject", key, &e)),
+        };
+        let etag = out.e_tag().map(str::to_string).ok_or_else(|| StateError::Backend {
+            location: format!("s3://{}/{key}", self.bucket),
+            message: "GetObject: the response has no ETag".into(),
+        })?;
+        let body = out.body.collect().await.map_err(|e| StateError::Backend {
+            location: format!("s3://{}/{key}", self.bucket),
+            message: format!("GetObject: reading the body failed: {}", DisplayErrorContext(&e)),
+        })?;
+        Ok(Some((body.into_bytes().to_vec(), etag)))
+    }
+
+    /// The lock object, if any, with its ETag. A lock object that does not
+    /// parse (written by hand, truncated) still names a holder: its ETag
+    /// (without quotes) stands as the lock id, so `stackr unlock` can remove it.
+    async fn read_lock(&self) -> Result<Option<(LockInfo, String)>, StateError> {
+        let Some((bytes, etag)) = self.get(&self.lock_key).await? else { return Ok(None) };
+        let info = serde_json::from_slice::<LockInfo>(&bytes).unwrap_or_else(|e| LockInfo {
+            id: etag.trim_matches('"').to_string(),
+            who: format!("unknown (unreadable lock object: {e})"),
+            host: "unknown".into(),
+            pid: 0,
+            command: "unknown".into(),
+            started_at: 0,
+        });
+        Ok(Some((info, etag)))
+    }
+
+    /// Deletes the lock if its id is `id`; returns what it held.
+    async fn remove_lock(&self, id: &str) -> Result<LockInfo, StateError> {
+        let no_such = |held: Option<LockInfo>| StateError::NoSuchLock {
+            location: self.lock_location(),
+            id: id.to_string(),
+            held,
+        };
+        let Some((info, etag)) = self.read_lock().await? else { return Err(no_such(None)) };
+        if info.id != id {
+            return Err(no_such(Some(info)));
+        }
+        let mut attempt = 0;
+        loop {
+            let res = self.client.delete_object().bucket(&self.bucket).key(&self.lock_key).if_match(&etag).send().await;
+            match res {
+                Ok(_) => return Ok(info),
+                Err(e) => match kind(&e) {
+                    Kind::ConditionalConflict if attempt < CONFLICT_RETRIES => {
+                        attempt += 1;
+                        tokio::time::sleep(Duration::from_millis(50 * u64::from(attempt))).await;
+                    }
+                    // Replaced by a newer lock since it was read: leave that one.
+                    Kind::PreconditionFailed => {
+                        return Err(no_such(self.read_lock().await?.map(|(held, _)| held)));
+                    }
+                    // Removed by someone else in between.
+                    Kind::NoSuchKey => return Err(no_such(None)),
+                    _ => return Err(self.backend("DeleteObject", &self.lock_key, &e)),
+                },
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl StateStore for S3Store {
+    fn location(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.key)
+    }
+
+    async fn lock(&self, info: &LockInfo) -> Result<(), StateError> {
+        let body = serde_json::to_vec_pretty(info).map_err(|e| StateError::Backend {
+            location: self.lock_location(),
+            message: format!("cannot serialize the lock: {e}"),
+        })?;
+        for _ in 0..LOCK_ATTEMPTS {
+            match self.send_put(|| self.put(&self.lock_key, body.clone()).if_none_match("*")).await {
+                Ok(_) => return Ok(()),
+                Err(e) if kind(&e) == Kind::PreconditionFailed => match self.read_lock().await? {
+                    // Our own lock: a retried request whose first answer was lost.
+                    Some((holder, _)) if holder.id == info.id => return Ok(()),
+                    Some((holder, _)) => return Err(StateError::Locked { location: self.location(), holder }),
+                    // Released between our attempt and the read: try again.
+                    None => continue,
+                },
+                Err(e) => return Err(self.backend("PutObject (lock)", &self.lock_key, &e)),
+            }
+        }
+        Err(StateError::Backend {
+            location: self.lock_location(),
+            message: format!(
+                "the lock was taken and released {LOCK_ATTEMPTS} times while trying to take it; try again"
+            ),
+        })
+    }
+
+    async fn unlock(&self, id: &str) -> Result<(), StateError> {
+        self.remove_lock(id).await.map(|_| ())
+    }
+
+    async fn lock_holder(&self) -> Result<Option<LockInfo>, StateError> {
+        Ok(self.read_lock().await?.map(|(info, _)| info))
+    }
+
+    async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
+        self.remove_lock(id).await
+    }
+
+    async fn load(&self) -> Result<Option<Versioned>, StateError> {
+        let Some((bytes, etag)) = self.get(&self.key).await? else { return Ok(None) };
+        let state = parse_state(&bytes, &self.location())?;
+        Ok(Some(Versioned { state, version: etag }))
+    }
+
+    async fn save(&self, state: &State, expected: Option<&str>) -> Result<String, StateError> {
+        let body = render_state(state);
+        let res = self
+            .send_put(|| {
+                let req = self.put(&self.key, body.clone());
+                match expected {
+                    Some(etag) => req.if_match(etag),
+                    None => req.if_none_match("*"),
+                }
+            })
+            .await;
+        let conflict = || StateError::Conflict { location: self.location(), expected: expected.map(str::to_string) };
+        match res {
+            Ok(out) => out.e_tag().map(str::to_string).ok_or_else(|| StateError::Backend {
+                location: self.location(),
+                message: "PutObject: the response has no ETag".into(),
+            }),
+            // 412: changed since read. 404 on If-Match: deleted since read.
+            Err(e) if matches!(kind(&e), Kind::PreconditionFailed | Kind::NoSuchKey) => {
+                // Unless what is stored is exactly this write (our own earlier
+                // attempt, whose answer was lost): then it did succeed.
+                match self.get(&self.key).await {
+                    Ok(Some((stored, etag))) if stored == body => Ok(etag),
+                    _ => Err(conflict()),
+                }
+            }
+            Err(e) => Err(self.backend("PutObject", &self.key, &e)),
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `stackr apply FILE`: plan, confirm, execute, report.
+
+use super::Failure;
+use super::run::{Opened, command_line, confirm, ctrl_c, events, open, runtime};
+use crate::cli::{ApplyArgs, ColorChoice};
+use crate::color::paint;
+use stackr_engine::apply::{Options, Report};
+use stackr_engine::plan::Plan;
+
+pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
+    runtime()?.block_on(async {
+        let opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        opened.locked(&command_line(), async |o: &Opened| apply(o, a).await).await
+    })
+}
+
+async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
+    let mut prepared = o.session.prepare(&o.stack).await.map_err(|e| o.fail(e))?;
+    report_resolutions(&prepared.resolutions);
+    if let Some(path) = &a.plan {
+        let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
+        let saved: Plan = serde_json::from_slice(&text)
+            .map_err(|e| Failure::Message(format!("{} is not a saved stackr plan: {e}", path.display())))?;
+        o.session.check_saved(&saved, &o.stack.name, &prepared.state).map_err(|e| o.fail(e))?;
+        prepared.plan = saved;
+    }
+    let location = o.session.store.location();
+    if !a.json {
+        eprint!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_err));
+    }
+    if prepared.plan.is_empty() {
+        print_outputs(o, &prepared.state);
+        return Ok(0);
+    }
+    if !confirm("\nApply these changes?", a.yes || a.plan.is_some())? {
+        eprintln!("Nothing applied.");
+        return Ok(1);
+    }
+    let mut options = Options::new(a.parallelism as usize);
+    options.cancel = ctrl_c();
+    let applied = o.session.apply(Some(&o.stack), prepared, options).await.map_err(|e| o.fail(e))?;
+    if !a.json {
+        eprintln!("{}", summary(&applied.report, o.color_err));
+        print_outputs(o, &applied.state);
+    }
+    Ok(if applied.report.ok() { 0 } else { 1 })
+}
+
+pub fn report_resolutions(r: &[stackr_engine::pending::Resolution]) {
+    use stackr_engine::pending::Resolution::*;
+    for x in r {
+        match x {
+            Adopted { address, id } => eprintln!("{address}: an interrupted run had created {id}; adopted into state"),
+            NothingMade { address } => eprintln!("{address}: an interrupted create had made nothing"),
+            Deleted { address } => eprintln!("{address}: an interrupted delete had finished"),
+            Cleared { .. } => {}
+        }
+    }
+}
+
+pub fn summary(r: &Report, on: bool) -> String {
+    let mut out = String::new();
+    if r.ok() {
+        out.push_str(&paint(
+            on,
+            "32",
+            &format!("Done: {} operations in {:.1}s.", r.done.len(), r.elapsed.as_secs_f64()),
+        ));
+        return out;
+    }
+    out.push_str(&format!("{} operations done in {:.1}s.\n", r.done.len(), r.elapsed.as_secs_f64()));
+    if r.interrupted {
+        out.push_str("Interrupted: what finished is saved in state; run the command again to continue.\n");
+    }
+    for (addr, op, err) in &r.failed {
+        out.push_str(&paint(on, "31", &format!("{addr}: {op} failed: {err}\n")));
+    }
+    if !r.skipped.is_empty() {
+        out.push_str(&format!("{} skipped because of the failures above.", r.skipped.len()));
+    }
+    out
+}
+
+pub fn print_outputs(o: &Opened, state: &stackr_state::State) {
+    if state.outputs.is_empty() {
+        return;
+    }
+    println!("\nOutputs:");
+    for (name, out) in &state.outputs {
+        let v = if out.sensitive { "(sensitive)".to_string() } else { out.value.to_string() };
+        println!("  {} = {v}", paint(o.color_out, "1", name));
+    }
+}

@@ -1,0 +1,42 @@
+//! `stackr destroy FILE`: delete everything in state, dependants first.
+
+use super::Failure;
+use super::run::{Opened, command_line, confirm, ctrl_c, events, open, runtime};
+use crate::cli::{ColorChoice, DestroyArgs};
+use stackr_engine::apply::Options;
+
+pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
+    runtime()?.block_on(async {
+        let opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        opened.locked(&command_line(), async |o: &Opened| destroy(o, a).await).await
+    })
+}
+
+async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
+    let prepared = o.session.prepare_destroy(&o.stack.name).await.map_err(|e| o.fail(e))?;
+    super::apply::report_resolutions(&prepared.resolutions);
+    if !a.json {
+        eprint!("{}", crate::plan_view::render(&prepared.plan, &o.session.store.location(), o.color_err));
+    }
+    if prepared.plan.is_empty() {
+        return Ok(0);
+    }
+    let protected =
+        stackr_engine::apply::protected_in(&prepared.plan, Some(&o.stack), &prepared.state, &a.allow_protected);
+    if !protected.is_empty() {
+        return Err(o.fail(stackr_engine::EngineError::Protected(protected)));
+    }
+    if !confirm("\nDestroy these resources? This cannot be undone.", a.yes)? {
+        eprintln!("Nothing destroyed.");
+        return Ok(1);
+    }
+    let mut options = Options::new(a.parallelism as usize);
+    options.cancel = ctrl_c();
+    options.allow_protected = a.allow_protected.clone();
+    // Executed from state alone: the stack's expressions play no part.
+    let applied = o.session.apply(None, prepared, options).await.map_err(|e| o.fail(e))?;
+    if !a.json {
+        eprintln!("{}", super::apply::summary(&applied.report, o.color_err));
+    }
+    Ok(if applied.report.ok() { 0 } else { 1 })
+}

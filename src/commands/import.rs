@@ -1,0 +1,80 @@
+//! `stackr import FILE ADDRESS AWS_ID`: adopt an existing resource.
+
+use super::Failure;
+use super::run::{Opened, command_line, open, runtime};
+use crate::cli::{ColorChoice, ImportArgs};
+use stackr_core::model::NodeRef;
+use stackr_state::ResourceState;
+
+pub fn run(a: &ImportArgs, color: ColorChoice) -> Result<u8, Failure> {
+    runtime()?.block_on(async {
+        let opened = open(&a.stack, color, None).await?;
+        opened.locked(&command_line(), async |o: &Opened| import(o, a).await).await
+    })
+}
+
+async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
+    let stack = &o.stack;
+    let addr = stackr_core::Address::parse(&a.address)
+        .ok_or_else(|| Failure::Message(format!("`{}` is not an address", a.address)))?;
+    let Some(ii) = stack.instance_by_address(&addr) else {
+        let names: Vec<String> = stack.instances.iter().map(|i| i.address.to_string()).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        return Err(Failure::Message(format!(
+            "the stack has no `{}`; {}",
+            a.address,
+            stackr_core::diag::suggest(&a.address, &names, "addresses")
+        )));
+    };
+    let inst = &stack.instances[ii];
+    let res = stack.resource_of(inst);
+    let (mut state, version) = o.session.load(&stack.name).await.map_err(|e| o.fail(e))?;
+    if let Some(r) = state.resources.get(&a.address) {
+        return Err(Failure::Message(format!("`{}` is already in state as {}", a.address, r.id)));
+    }
+    let rec = o
+        .session
+        .providers
+        .get(res.schema.kind)
+        .ok_or_else(|| Failure::Message(format!("no reconciler for `{}` in this build", res.schema.kind)))?;
+    let observed = rec
+        .observe(&inst.region, std::slice::from_ref(&a.id))
+        .await
+        .map_err(|e| Failure::Message(format!("observing {}: {e}", a.id)))?;
+    let Some(Some(obs)) = observed.into_iter().next() else {
+        return Err(Failure::Message(format!("no {} with id {} in {}", res.schema.kind, a.id, inst.region)));
+    };
+    let mut attributes: serde_json::Map<String, serde_json::Value> =
+        obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+    attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
+    let dependencies = inst
+        .deps
+        .iter()
+        .filter_map(|d| match d.target {
+            NodeRef::Instance(j) => Some(stack.instances[j].address.to_string()),
+            NodeRef::Data(_) => None,
+        })
+        .collect();
+    state.resources.insert(
+        a.address.clone(),
+        ResourceState {
+            kind: res.schema.kind.to_string(),
+            region: inst.region.clone(),
+            id: obs.id.clone(),
+            properties: obs
+                .properties
+                .iter()
+                .filter(|(k, _)| !res.schema.property(k).is_some_and(|p| p.secret))
+                .map(|(k, v)| (k.clone(), v.to_json()))
+                .collect(),
+            attributes,
+            dependencies,
+            protect: res.lifecycle.protect,
+            secret_digests: Default::default(),
+        },
+    );
+    state.serial += 1;
+    o.session.store.save(&state, version.as_deref()).await.map_err(|e| o.fail(e.into()))?;
+    eprintln!("Imported {} as `{}`. Run `stackr diff` to see how it differs from the stack.", obs.id, a.address);
+    Ok(0)
+}

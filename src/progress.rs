@@ -1,0 +1,129 @@
+//! Showing a run as it goes: live spinners on a terminal (indicatif), plain
+//! lines elsewhere, NDJSON with `--json` (one event per line, for CI).
+
+use crate::color::paint;
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+use stackr_engine::events::{Event, EventSink};
+use std::collections::HashMap;
+use std::io::Write as _;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// NDJSON events on standard output.
+pub struct JsonEvents;
+
+impl EventSink for JsonEvents {
+    fn emit(&self, e: Event) {
+        if let Ok(line) = serde_json::to_string(&e) {
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "{line}");
+        }
+    }
+}
+
+/// One line per finished operation, for logs and pipes.
+pub struct PlainEvents {
+    pub color: bool,
+}
+
+impl EventSink for PlainEvents {
+    fn emit(&self, e: Event) {
+        if let Some(line) = line_for(&e, self.color) {
+            eprintln!("{line}");
+        }
+    }
+}
+
+fn line_for(e: &Event, on: bool) -> Option<String> {
+    Some(match e {
+        Event::Done { address, operation, elapsed_ms } => {
+            format!("{} {address}: {} ({:.1}s)", paint(on, "32", "✓"), past(operation), *elapsed_ms as f64 / 1000.0)
+        }
+        Event::Ready { address, elapsed_ms } => {
+            format!("{} {address}: ready ({:.1}s)", paint(on, "32", "✓"), *elapsed_ms as f64 / 1000.0)
+        }
+        Event::Failed { address, operation, error } => {
+            format!("{} {address}: {operation} failed: {error}", paint(on, "31", "✗"))
+        }
+        Event::Skipped { address, because } => {
+            format!("{} {address}: skipped, because {because} failed", paint(on, "33", "-"))
+        }
+        Event::Interrupted => "interrupted: no new operations start; running ones finish".into(),
+        Event::Started { .. } | Event::Waiting { .. } => return None,
+    })
+}
+
+fn past(op: &str) -> &'static str {
+    match op {
+        "create" => "created",
+        "update" => "updated",
+        "delete" => "deleted",
+        _ => "done",
+    }
+}
+
+fn ing(op: &str) -> &'static str {
+    match op {
+        "create" => "creating",
+        "update" => "updating",
+        "delete" => "deleting",
+        _ => "working",
+    }
+}
+
+/// Live progress on a terminal: a spinner with elapsed time per running
+/// operation, a line when each one ends.
+pub struct TerminalEvents {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+    color: bool,
+}
+
+impl TerminalEvents {
+    pub fn new(color: bool) -> Self {
+        TerminalEvents { multi: MultiProgress::new(), bars: Mutex::new(HashMap::new()), color }
+    }
+
+    fn bar(&self, address: &str, message: String) {
+        let mut bars = self.bars.lock().unwrap_or_else(|p| p.into_inner());
+        let bar = bars.entry(address.to_string()).or_insert_with(|| {
+            let b = self.multi.add(ProgressBar::new_spinner());
+            b.set_style(
+                ProgressStyle::with_template("  {spinner} {msg} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            b.enable_steady_tick(Duration::from_millis(120));
+            b
+        });
+        bar.set_message(message);
+    }
+
+    fn finish(&self, address: &str, line: Option<String>) {
+        if let Some(b) = self.bars.lock().unwrap_or_else(|p| p.into_inner()).remove(address) {
+            b.finish_and_clear();
+            self.multi.remove(&b);
+        }
+        if let Some(l) = line {
+            let _ = self.multi.println(l);
+        }
+    }
+}
+
+impl EventSink for TerminalEvents {
+    fn emit(&self, e: Event) {
+        match &e {
+            Event::Started { address, operation } => self.bar(address, format!("{address}: {}", ing(operation))),
+            Event::Waiting { address, status, .. } => self.bar(address, format!("{address}: {status}")),
+            Event::Done { address, .. } => {
+                // Readiness may follow; the line is printed now.
+                self.finish(address, line_for(&e, self.color));
+            }
+            Event::Ready { address, .. } | Event::Failed { address, .. } | Event::Skipped { address, .. } => {
+                self.finish(address, line_for(&e, self.color))
+            }
+            Event::Interrupted => {
+                let _ = self.multi.println(line_for(&e, self.color).unwrap_or_default());
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! apply / diff / destroy / output / state / import / unlock through the
+//! binary, against the simulated cloud (`STACKR_FAKE_CLOUD`) and local state.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const STACK: &str = r#"
+stack: cli-e2e
+region: ap-northeast-1
+vars:
+  retention: { type: number, default: 7 }
+  azs: { type: list, default: [a, c] }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    lifecycle: { protect: true }
+    properties: { cidr_block: 10.0.0.0/16 }
+  subnet:
+    type: aws.ec2.subnet
+    for_each: ${var.azs}
+    properties:
+      vpc_id: ${vpc.id}
+      availability_zone: ap-northeast-1${each.key}
+      cidr_block: ${cidrsubnet(vpc.cidr_block, 8, each.index)}
+  logs:
+    type: aws.logs.log_group
+    properties: { name: /cli, retention_in_days: "${var.retention}" }
+  secret:
+    type: aws.ssm.parameter
+    properties: { name: /cli/secret, type: SecureString, value: "hunter2-${var.retention}" }
+outputs:
+  vpc_id: ${vpc.id}
+  subnet_ids: ${subnet[*].id}
+"#;
+
+struct Dir(PathBuf);
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn setup(name: &str) -> Dir {
+    let dir = std::env::temp_dir().join(format!("stackr-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("stacks")).unwrap();
+    std::fs::write(dir.join("stacks/e2e.yaml"), STACK).unwrap();
+    Dir(dir)
+}
+
+fn run(dir: &Path, args: &[&str], fake: bool) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_stackr"));
+    cmd.args(args)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("NO_COLOR");
+    if fake {
+        cmd.env("STACKR_FAKE_CLOUD", dir.join("cloud.json"));
+    } else {
+        cmd.env_remove("STACKR_FAKE_CLOUD");
+    }
+    cmd.output().expect("runs stackr")
+}
+
+fn out(o: &Output) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn apply_diff_change_destroy() {
+    let d = setup("flow");
+    let dir = &d.0;
+    let f = "stacks/e2e.yaml";
+
+    // Without a terminal, apply needs --yes.
+    let o = run(dir, &["apply", f], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("pass --yes"), "{}", out(&o));
+
+    let o = run(dir, &["apply", f, "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("Plan: 5 to create"), "{text}");
+    assert!(text.contains("value: (sensitive)"), "{text}");
+    assert!(text.contains("vpc_id = \"vpc-"), "{text}");
+    assert!(!text.contains("hunter2"), "secret printed: {text}");
+    let state = std::fs::read_to_string(dir.join("state/cli-e2e.json")).unwrap();
+    assert!(!state.contains("hunter2"), "secret in state");
+
+    // In sync: exit 0. The secret does not cause a perpetual diff.
+    let o = run(dir, &["diff", f], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+
+    // A changed variable: exit 2, naming the field; the JSON is versioned.
+    let o = run(dir, &["diff", f, "--var", "retention=30"], true);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    assert!(out(&o).contains("retention_in_days: 7 -> 30"), "{}", out(&o));
+    assert!(out(&o).contains("value: (sensitive) -> (sensitive)"), "a changed secret is noticed: {}", out(&o));
+    let o = run(dir, &["diff", f, "--var", "retention=30", "--json", "--out", "plan.json"], true);
+    let doc: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(doc["format_version"], 1);
+    assert_eq!(doc["in_sync"], false);
+
+    // The saved plan applies exactly; applying it again is refused as stale.
+    let o = run(dir, &["apply", f, "--var", "retention=30", "--plan", "plan.json"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let o = run(dir, &["apply", f, "--var", "retention=30", "--plan", "plan.json"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("make a new plan"), "{}", out(&o));
+
+    let o = run(dir, &["output", f, "vpc_id"], true);
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with("vpc-"), "{}", out(&o));
+    let o = run(dir, &["state", "list", f], true);
+    assert!(out(&o).contains("subnet[a]") && out(&o).contains("protected"), "{}", out(&o));
+    let o = run(dir, &["state", "show", f, "logs"], true);
+    assert!(out(&o).contains("\"retention_in_days\": 30"), "{}", out(&o));
+
+    // The protected VPC stops destroy until allowed.
+    let o = run(dir, &["destroy", f, "--yes"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("refusing to destroy protected resources: vpc"), "{}", out(&o));
+    let o = run(dir, &["destroy", f, "--yes", "--allow-protected", "vpc"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let cloud = std::fs::read_to_string(dir.join("cloud.json")).unwrap();
+    let cloud: serde_json::Value = serde_json::from_str(&cloud).unwrap();
+    assert_eq!(cloud["resources"].as_array().unwrap().len(), 0, "nothing left");
+}
+
+#[test]
+fn without_reconcilers_apply_names_the_missing_type() {
+    let d = setup("noreco");
+    let o = run(&d.0, &["apply", "stacks/e2e.yaml", "--yes"], false);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("no reconciler for `aws.ec2.vpc` in this build"), "{}", out(&o));
+    // The lock was released on the error path: a second run gets as far.
+    let o = run(&d.0, &["apply", "stacks/e2e.yaml", "--yes"], false);
+    assert!(out(&o).contains("no reconciler"), "{}", out(&o));
+}

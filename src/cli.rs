@@ -137,10 +137,6 @@ pub struct ApplyArgs {
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
-
-    /// Print AWS API call counts per service and operation at the end.
-    #[arg(long)]
-    pub stats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -155,10 +151,6 @@ pub struct DiffArgs {
     /// Print a versioned JSON document instead of text.
     #[arg(long)]
     pub json: bool,
-
-    /// Print AWS API call counts per service and operation at the end.
-    #[arg(long)]
-    pub stats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -181,10 +173,6 @@ pub struct DestroyArgs {
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
-
-    /// Print AWS API call counts per service and operation at the end.
-    #[arg(long)]
-    pub stats: bool,
 }
 
 #[derive(Debug, Args)]

@@ -131,6 +131,8 @@ pub struct Run<'a> {
     pub persister: &'a Persister,
     pub events: Arc<dyn EventSink>,
     pub options: Options,
+    /// Idempotency tokens of this run's creates, by address.
+    pub tokens: HashMap<String, String>,
 }
 
 /// Protected resources the plan would delete or replace, unless allowed.
@@ -157,12 +159,17 @@ pub fn protected_in(plan: &Plan, stack: Option<&Stack>, state: &State, allow: &[
 }
 
 impl Run<'_> {
-    pub async fn execute(self) -> Report {
+    pub async fn execute(mut self) -> Report {
         let started = Instant::now();
+        let mut report = Report::default();
         let state0 = self.persister.with(|s| s.clone());
         let ops = build_ops(self.stack, self.plan, &state0, self.providers);
+        if let Err(e) = self.journal_creates(&ops).await {
+            report.failed.push(("state".into(), "journal", e));
+            report.elapsed = started.elapsed();
+            return report;
+        }
         let mut scope = self.initial_scope(&state0);
-        let mut report = Report::default();
 
         let n = ops.len();
         let mut waiting_on: Vec<usize> = ops.iter().map(|o| o.deps.len()).collect();
@@ -199,7 +206,7 @@ impl Run<'_> {
                     }
                     launched[i] = true;
                     running += 1;
-                    self.launch(i, &ops[i], &scope, &state0, sem.clone(), tx.clone());
+                    self.launch(i, &ops[i], &mut scope, &state0, sem.clone(), tx.clone());
                 }
             }
             if running == 0 {
@@ -271,6 +278,20 @@ impl Run<'_> {
                 }
             }
         }
+        // Creates that never started made nothing: their journal entries go.
+        let unstarted: Vec<String> = ops
+            .iter()
+            .enumerate()
+            .filter(|(i, o)| o.kind == OpKind::Create && (!launched[*i] || blocked_by[*i].is_some()))
+            .map(|(_, o)| o.address.clone())
+            .collect();
+        if !unstarted.is_empty() {
+            self.persister.update(move |s| {
+                for a in &unstarted {
+                    s.pending.remove(a);
+                }
+            });
+        }
         // Whatever never started (interrupted) is neither done nor failed.
         if !report.interrupted {
             for i in 0..n {
@@ -286,6 +307,35 @@ impl Run<'_> {
         }
         report.elapsed = started.elapsed();
         report
+    }
+
+    /// Journals every create of the run (address, token) in one durable
+    /// write before any operation starts. If the run dies, the next one
+    /// asks each reconciler to find what a journaled create made, and
+    /// adopts it; creates that never started are found to have made nothing.
+    async fn journal_creates(&mut self, ops: &[Op]) -> Result<(), String> {
+        let now = stackr_state::model::now_unix();
+        let mut entries = Vec::new();
+        for op in ops.iter().filter(|o| o.kind == OpKind::Create) {
+            let token = new_token(&self.plan.stack, &op.address);
+            self.tokens.insert(op.address.clone(), token.clone());
+            entries.push((
+                op.address.clone(),
+                PendingOp {
+                    op: PendingKind::Create,
+                    kind: op.type_kind.clone(),
+                    region: op.region.clone(),
+                    token,
+                    id: None,
+                    started_at: now,
+                },
+            ));
+        }
+        if entries.is_empty() {
+            return Ok(());
+        }
+        let gen_ = self.persister.update(move |s| s.pending.extend(entries));
+        self.persister.persisted(gen_).await.map_err(|e| format!("journaling the creates: {e}"))
     }
 
     /// The values references see before any operation: live objects for
@@ -334,10 +384,12 @@ impl Run<'_> {
         let (Some(stack), Some(ii)) = (self.stack, op.instance) else { return };
         let inst = &stack.instances[ii];
         let res = stack.resource_of(inst);
-        let mut s2 = scope.clone();
-        s2.each = inst.each.as_ref().map(|e| e.to_value());
+        // `each` is set for this evaluation only; the scope is never copied
+        // (it holds every resource: copying it per operation is quadratic).
+        scope.each = inst.each.as_ref().map(|e| e.to_value());
         let mut diags = stackr_core::diag::Diagnostics::new();
-        let props: Props = res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&s2, &mut diags))).collect();
+        let props: Props = res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(scope, &mut diags))).collect();
+        scope.each = None;
         scope.set_instance(&inst.address, live_object(res.schema, &props, obs));
     }
 
@@ -362,7 +414,7 @@ impl Run<'_> {
         &self,
         i: usize,
         op: &Op,
-        scope: &StackScope,
+        scope: &mut StackScope,
         state0: &State,
         sem: Arc<Semaphore>,
         tx: mpsc::UnboundedSender<Msg>,
@@ -390,11 +442,11 @@ impl Run<'_> {
                 };
                 let inst = &stack.instances[ii];
                 let res = stack.resource_of(inst);
-                let mut s2 = scope.clone();
-                s2.each = inst.each.as_ref().map(|e| e.to_value());
+                scope.each = inst.each.as_ref().map(|e| e.to_value());
                 let mut diags = stackr_core::diag::Diagnostics::new();
                 let mut props: Props =
-                    res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&s2, &mut diags))).collect();
+                    res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(scope, &mut diags))).collect();
+                scope.each = None;
                 if let Some(d) = diags.iter().next() {
                     let _ = tx.send(Msg::Done(i, Err(format!("evaluating properties: {d}"))));
                     return;
@@ -427,7 +479,9 @@ impl Run<'_> {
                 };
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 if op.kind == OpKind::Create {
-                    Work::Create { props, tags, record, token: new_token(&self.plan.stack, &address) }
+                    let token =
+                        self.tokens.get(&address).cloned().unwrap_or_else(|| new_token(&self.plan.stack, &address));
+                    Work::Create { props, tags, record, token }
                 } else {
                     let live = self.refreshed.resources.get(&address).cloned().flatten();
                     let prior = state0.resources.get(&address);
@@ -540,19 +594,8 @@ impl TaskCtx {
         let address = self.target.address.clone();
         match work {
             Work::Create { props, tags, record, token } => {
-                let pending = PendingOp {
-                    op: PendingKind::Create,
-                    kind: self.kind.clone(),
-                    region: self.target.region.clone(),
-                    token: token.clone(),
-                    id: None,
-                    started_at: stackr_state::model::now_unix(),
-                };
-                let a = address.clone();
-                let gen_ = persister.update(move |s| {
-                    s.pending.insert(a, pending);
-                });
-                persister.persisted(gen_).await.map_err(|e| format!("journaling the create: {e}"))?;
+                // The intent (with this token) was journaled durably before
+                // the run started any operation: see `journal_creates`.
                 let req = CreateRequest { target: self.target.clone(), properties: props, tags, token };
                 let obs = self.rec.create(&req).await.map_err(|e| e.message)?;
                 self.store(&obs, record);

@@ -1,8 +1,9 @@
 //! Persisting state during a run: every completed operation is recorded in
 //! memory at once and written by a background writer that coalesces
 //! bursts, so a large apply does not rewrite the whole document once per
-//! resource, while nothing completed waits more than `min_interval` plus
-//! one write to reach the store.
+//! resource, while nothing completed waits more than the write interval
+//! (`min_interval`, stretched to 20 times the last write's duration, at
+//! most one second) plus one write to reach the store.
 //!
 //! [`Persister::update`] returns a generation; [`Persister::persisted`]
 //! waits until a write including that generation has landed (used to make
@@ -164,7 +165,12 @@ async fn writer(
             }
         }
         if !closing {
-            let rest = min_interval.saturating_sub(started.elapsed());
+            // Writing a large state takes time: space writes so that they
+            // stay a small share of the run (at most ~5 %), but never more
+            // than a second apart.
+            let took = started.elapsed();
+            let interval = (took * 20).clamp(min_interval, Duration::from_secs(1).max(min_interval));
+            let rest = interval.saturating_sub(took);
             if !rest.is_zero() {
                 tokio::time::sleep(rest).await;
             }

@@ -126,6 +126,7 @@ impl Session {
             persister: &persister,
             events: self.events.clone(),
             options,
+            tokens: Default::default(),
         };
         let report = run.execute().await;
         let (state, _version, writes) = persister.finish().await?;

@@ -162,6 +162,9 @@ async fn a_failure_skips_only_its_dependants() {
     assert!(r.skipped.iter().all(|(_, why)| why == "vpc"), "root cause named");
     assert!(r.done.iter().any(|(a, _)| a == "logs"), "independent branch finished");
     assert!(b.store.state().resources.contains_key("logs"));
+    // Only the attempted create stays journaled (it may have made something).
+    let pending: Vec<String> = b.store.state().pending.keys().cloned().collect();
+    assert_eq!(pending, ["vpc"]);
     // Fixed, the next apply completes the rest.
     b.cloud.heal("vpc");
     let applied = b.apply(&stack(NETWORK)).await;

@@ -79,9 +79,12 @@ pub struct S3Store {
 /// An S3 client config from a shared [`SdkConfig`]: path-style addressing
 /// when an endpoint URL is configured (a local or private endpoint has no
 /// `bucket.host` DNS names).
+/// That is: when the shared config has one, or `AWS_ENDPOINT_URL_S3` (which
+/// the SDK applies to S3 clients only) is set.
 pub fn s3_config_builder(config: &SdkConfig) -> aws_sdk_s3::config::Builder {
     let builder = aws_sdk_s3::config::Builder::from(config);
-    if config.endpoint_url().is_some() { builder.force_path_style(true) } else { builder }
+    let s3_endpoint_env = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
+    if config.endpoint_url().is_some() || s3_endpoint_env { builder.force_path_style(true) } else { builder }
 }
 
 /// How many times a `409 ConditionalRequestConflict` is retried.
@@ -353,5 +356,60 @@ impl StateStore for S3Store {
             }
             Err(e) => Err(self.backend("PutObject", &self.key, &e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_s3::config::http::HttpResponse;
+    use aws_sdk_s3::error::ErrorMetadata;
+    use aws_sdk_s3::operation::put_object::PutObjectError;
+    use aws_sdk_s3::primitives::SdkBody;
+    use aws_smithy_runtime_api::http::StatusCode;
+
+    fn err(code: Option<&str>, status: u16) -> SdkError<PutObjectError, HttpResponse> {
+        let mut meta = ErrorMetadata::builder().message("S3 says no");
+        if let Some(code) = code {
+            meta = meta.code(code);
+        }
+        SdkError::service_error(
+            PutObjectError::generic(meta.build()),
+            HttpResponse::new(StatusCode::try_from(status).unwrap(), SdkBody::empty()),
+        )
+    }
+
+    #[test]
+    fn errors_are_classified_by_code_and_status() {
+        assert_eq!(kind(&err(Some("PreconditionFailed"), 412)), Kind::PreconditionFailed);
+        assert_eq!(kind(&err(None, 412)), Kind::PreconditionFailed);
+        assert_eq!(kind(&err(Some("NoSuchKey"), 404)), Kind::NoSuchKey);
+        assert_eq!(kind(&err(Some("NotFound"), 404)), Kind::NoSuchKey);
+        assert_eq!(kind(&err(Some("ConditionalRequestConflict"), 409)), Kind::ConditionalConflict);
+        assert_eq!(kind(&err(None, 409)), Kind::ConditionalConflict);
+        // Another 409 with a code of its own is not a conditional-write race.
+        assert_eq!(kind(&err(Some("OperationAborted"), 409)), Kind::Other);
+        assert_eq!(kind(&err(Some("AccessDenied"), 403)), Kind::Other);
+        assert_eq!(kind(&err(Some("NoSuchBucket"), 404)), Kind::Other);
+    }
+
+    #[test]
+    fn backend_errors_name_operation_object_code_and_message() {
+        let config = SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        let store = S3Store::new(&config, "b", "k.json", None);
+        let msg = store.backend("PutObject", "k.json", &err(Some("AccessDenied"), 403)).to_string();
+        assert_eq!(msg, "s3://b/k.json: PutObject: AccessDenied: S3 says no (HTTP 403)");
+        let msg = store.backend("GetObject", "k.json", &err(Some("NoSuchBucket"), 404)).to_string();
+        assert!(msg.contains("the bucket `b` does not exist"), "{msg}");
+        let msg = store.backend("GetObject", "k.json", &err(None, 500)).to_string();
+        assert_eq!(msg, "s3://b/k.json: GetObject: HTTP 500 with no error code");
+    }
+
+    #[test]
+    fn the_lock_lives_beside_the_state() {
+        let config = SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        let store = S3Store::new(&config, "bucket", "wordpress/prod.json", Some("alias/state"));
+        assert_eq!(store.location(), "s3://bucket/wordpress/prod.json");
+        assert_eq!(store.lock_key(), "wordpress/prod.json.lock");
     }
 }

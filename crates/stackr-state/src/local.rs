@@ -3,7 +3,8 @@
 //! Files, next to each other (`P` is the state path given to [`LocalStore::new`]):
 //!
 //! - `P`: the state document.
-//! - `P.backup`: the document as it was before the last successful `save`.
+//! - `P.backup`: the document as it was before this store's first `save`
+//!   (one store = one run: the state before the run).
 //! - `P.lock`: the lock file. Its *OS lock* (an exclusive `flock`, taken with
 //!   [`File::try_lock`]) is the lock; its *content* is the holder's
 //!   [`LockInfo`] as JSON, there only so that a refused run can name the holder.
@@ -40,9 +41,13 @@
 //!   fsynced. Readers see the old document or the new one, never a mix or a
 //!   truncation; the file never disappears during a write. New files take the
 //!   permissions of the file they replace.
-//! - **Backup.** Before the state is replaced, the previous document (the
-//!   exact bytes that were checked) is written, by the same atomic procedure,
-//!   to `P.backup`.
+//! - **Backup.** Before a store first replaces the state, the previous
+//!   document (the exact bytes that were checked) is written, by the same
+//!   atomic procedure, to `P.backup`. Later saves of the same store (the
+//!   many coalesced writes of one apply) keep that backup, and, holding the
+//!   lock, check the stored version against what the store itself last
+//!   wrote instead of reading the file back: one render and one atomic
+//!   replace per write.
 //! - **Compare-and-swap.** The version is the stored serial in decimal.
 //!   `save(state, None)` writes only if `P` does not exist; `save(state,
 //!   Some(v))` only if the stored serial is `v`; otherwise
@@ -99,6 +104,19 @@ pub struct LocalStore {
     held: Mutex<Option<Held>>,
     /// Serializes this store's own saves.
     writing: tokio::sync::Mutex<()>,
+    /// What this store last wrote while holding the lock: no other process
+    /// writes under our lock, so the next save need not read the file back.
+    last_written: Mutex<Option<Written>>,
+    /// Whether this store has already kept the pre-run version as backup.
+    backed_up: std::sync::atomic::AtomicBool,
+}
+
+/// The identity of a state this store wrote.
+#[derive(Debug, Clone)]
+struct Written {
+    serial: u64,
+    stack: String,
+    lineage: String,
 }
 
 #[derive(Debug)]
@@ -134,7 +152,15 @@ impl LocalStore {
     pub fn new(path: PathBuf) -> LocalStore {
         let lock_path = with_suffix(&path, ".lock");
         let backup_path = with_suffix(&path, ".backup");
-        LocalStore { path, lock_path, backup_path, held: Mutex::new(None), writing: tokio::sync::Mutex::new(()) }
+        LocalStore {
+            path,
+            lock_path,
+            backup_path,
+            held: Mutex::new(None),
+            writing: tokio::sync::Mutex::new(()),
+            last_written: Mutex::new(None),
+            backed_up: std::sync::atomic::AtomicBool::new(false),
+        }
     }
 
     /// The state file.
@@ -263,6 +289,40 @@ impl LocalStore {
     }
 
     /// The compare-and-swap write. The caller holds the lock.
+    /// A save following this store's own previous save under the same lock:
+    /// the stored document is the one it wrote, so it is checked against
+    /// that record instead of being read and parsed again. (A large state
+    /// is written often during an apply; this keeps each write to one
+    /// render and one atomic replace.)
+    fn write_after_own(&self, state: &State, expected: Option<&str>, last: &Written) -> Result<String, StateError> {
+        let location = self.location();
+        if expected != Some(last.serial.to_string().as_str()) {
+            return Err(StateError::Conflict { location, expected: expected.map(str::to_string) });
+        }
+        if state.stack != last.stack || state.lineage != last.lineage {
+            return Err(StateError::OtherLineage {
+                location,
+                found: state.lineage.clone(),
+                expected: last.lineage.clone(),
+            });
+        }
+        if state.serial <= last.serial {
+            return Err(StateError::Backend {
+                location,
+                message: format!(
+                    "refusing to write serial {} over serial {}: every write must raise the serial",
+                    state.serial, last.serial
+                ),
+            });
+        }
+        let bytes = render_state(state);
+        let permissions = fs::metadata(&self.path).ok().map(|m| m.permissions());
+        self.write_atomic(&self.path, &bytes, permissions)?;
+        let dir = parent_dir(&self.path);
+        sync_dir(dir).map_err(|e| self.io_error("sync directory", dir, e))?;
+        Ok(state.serial.to_string())
+    }
+
     fn write_under_lock(&self, state: &State, expected: Option<&str>) -> Result<String, StateError> {
         let location = self.location();
         let dir = parent_dir(&self.path);
@@ -305,7 +365,10 @@ impl LocalStore {
             });
         }
         let permissions = fs::metadata(&self.path).ok().map(|m| m.permissions());
-        if let Some((old, _)) = &current {
+        // The version before this store's first write is kept as backup.
+        if let Some((old, _)) = &current
+            && !self.backed_up.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
             self.write_atomic(&self.backup_path, old, permissions.clone())?;
         }
         self.write_atomic(&self.path, &bytes, permissions)?;
@@ -457,7 +520,19 @@ impl StateStore for LocalStore {
         {
             let held = self.held();
             if held.is_some() {
-                return self.write_under_lock(state, expected);
+                let cached = self.last_written.lock().unwrap_or_else(PoisonError::into_inner).clone();
+                let result = match cached {
+                    Some(w) => self.write_after_own(state, expected, &w),
+                    None => self.write_under_lock(state, expected),
+                };
+                if result.is_ok() {
+                    *self.last_written.lock().unwrap_or_else(PoisonError::into_inner) = Some(Written {
+                        serial: state.serial,
+                        stack: state.stack.clone(),
+                        lineage: state.lineage.clone(),
+                    });
+                }
+                return result;
             }
         }
         // Not locked by this store: hold the lock for the duration of the write.

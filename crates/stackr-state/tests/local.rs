@@ -125,9 +125,15 @@ async fn backup_keeps_previous_version() {
     assert!(!store.backup_path().exists());
     store.save(&s2, Some("1")).await.expect("save 2");
     assert_eq!(std::fs::read(store.backup_path()).expect("backup"), render_state(&s1));
+    // The backup is the state as it was before this store (one run) first
+    // wrote: later writes of the same run do not rotate it.
     store.save(&s3, Some("2")).await.expect("save 3");
-    assert_eq!(std::fs::read(store.backup_path()).expect("backup"), render_state(&s2));
-    assert_eq!(std::fs::read(&path).expect("state"), render_state(&s3));
+    assert_eq!(std::fs::read(store.backup_path()).expect("backup"), render_state(&s1));
+    let next_run = LocalStore::new(path.clone());
+    let s4 = next(&s3);
+    next_run.save(&s4, Some("3")).await.expect("save 4");
+    assert_eq!(std::fs::read(store.backup_path()).expect("backup"), render_state(&s3));
+    assert_eq!(std::fs::read(&path).expect("state"), render_state(&s4));
     assert_eq!(
         names_in(path.parent().expect("dir")),
         vec!["dev.json".to_string(), "dev.json.backup".to_string()],

@@ -28,7 +28,10 @@ fn color_of(a: Action) -> &'static str {
     }
 }
 
-fn cause_text(step: &stackr_engine::plan::Step) -> String {
+fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
+    if destroying {
+        return String::new();
+    }
     let forced: Vec<&str> = step.changes.iter().filter(|c| c.forces_replacement).map(|c| c.field.as_str()).collect();
     let mut parts = Vec::new();
     match step.cause {
@@ -80,7 +83,7 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
             paint(on, color_of(s.action), &sym),
             paint(on, "1", &s.address),
             s.kind,
-            cause_text(s),
+            cause_text(s, plan.destroy),
         );
         if s.action != Action::Delete && !(s.action == Action::Create && plan.destroy) {
             for c in &s.changes {

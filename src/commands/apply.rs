@@ -22,6 +22,23 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         let saved: Plan = serde_json::from_slice(&text)
             .map_err(|e| Failure::Message(format!("{} is not a saved stackr plan: {e}", path.display())))?;
         o.session.check_saved(&saved, &o.stack.name, &prepared.state).map_err(|e| o.fail(e))?;
+        // Exactly: the stack, its variables and what is live must still
+        // give the plan that was reviewed.
+        if saved.steps != prepared.plan.steps {
+            return Err(Failure::Message(format!(
+                "{} no longer matches what the stack and AWS give now (the stack, a variable or a resource changed \
+                 since it was saved); make a new plan",
+                path.display()
+            )));
+        }
+        if saved.format_version != stackr_engine::plan::PLAN_FORMAT_VERSION {
+            return Err(Failure::Message(format!(
+                "{} has plan format {}, this stackr reads {}",
+                path.display(),
+                saved.format_version,
+                stackr_engine::plan::PLAN_FORMAT_VERSION
+            )));
+        }
         prepared.plan = saved;
     }
     let location = o.session.store.location();

@@ -18,6 +18,7 @@
 
 use crate::diff::{Diff, diff, normalize};
 use crate::events::{Event, EventSink};
+use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::{PersistHandle, Persister};
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{
@@ -83,43 +84,11 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum OpKind {
-    Create,
-    Update,
-    Delete,
-}
-
-impl OpKind {
-    fn name(self) -> &'static str {
-        match self {
-            OpKind::Create => "create",
-            OpKind::Update => "update",
-            OpKind::Delete => "delete",
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Milestone {
-    Done,
-    Ready,
-}
-
-struct Op {
-    address: String,
-    kind: OpKind,
-    /// Index into stack.instances for create/update.
-    instance: Option<usize>,
-    type_kind: String,
-    region: String,
-    /// (op index, milestone) this op waits for.
-    deps: Vec<(usize, Milestone)>,
-}
-
 enum Msg {
     Done(usize, Result<Option<Observed>, String>),
     Ready(usize, Result<(), String>),
+    /// The operation's task ended without reporting (a panic).
+    Crashed(usize, String),
 }
 
 /// Everything the executor needs.
@@ -163,7 +132,14 @@ impl Run<'_> {
         let started = Instant::now();
         let mut report = Report::default();
         let state0 = self.persister.with(|s| s.clone());
-        let ops = build_ops(self.stack, self.plan, &state0, self.providers);
+        let ops = match build_ops(self.stack, self.plan, &state0, self.providers) {
+            Ok(ops) => ops,
+            Err(e) => {
+                report.failed.push(("plan".into(), "order", e));
+                report.elapsed = started.elapsed();
+                return report;
+            }
+        };
         if let Err(e) = self.journal_creates(&ops).await {
             report.failed.push(("state".into(), "journal", e));
             report.elapsed = started.elapsed();
@@ -179,7 +155,7 @@ impl Run<'_> {
                 dependants[d].push((i, m));
             }
         }
-        let mut reached: Vec<(bool, bool)> = vec![(false, false); n];
+        let mut done_reached = vec![false; n];
         let mut blocked_by: Vec<Option<String>> = vec![None; n];
         let mut finished = vec![false; n];
         let mut launched = vec![false; n];
@@ -187,11 +163,22 @@ impl Run<'_> {
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         let mut running = 0usize;
         let mut cancel = self.options.cancel.clone();
+        // A cancel channel whose sender is gone can never fire.
+        let mut cancel_open = true;
         let mut ready_queue: Vec<usize> = (0..n).filter(|&i| waiting_on[i] == 0).collect();
 
         loop {
             if *cancel.borrow() && !report.interrupted {
                 report.interrupted = true;
+                self.events.emit(Event::Interrupted);
+            }
+            // State that cannot be saved stops the run like Ctrl-C: nothing
+            // more is done in AWS that could not be recorded.
+            if let Some(e) = self.persister.write_error()
+                && !report.interrupted
+            {
+                report.interrupted = true;
+                report.failed.push(("state".into(), "save", e));
                 self.events.emit(Event::Interrupted);
             }
             if !report.interrupted {
@@ -214,13 +201,24 @@ impl Run<'_> {
             }
             let msg = tokio::select! {
                 m = rx.recv() => m,
-                _ = cancel.changed(), if !report.interrupted => continue,
+                changed = cancel.changed(), if cancel_open && !report.interrupted => {
+                    cancel_open = changed.is_ok();
+                    continue;
+                }
+                _ = self.persister.write_failed(), if !report.interrupted => continue,
             };
             let Some(msg) = msg else { break };
             let (i, milestone, result) = match msg {
                 Msg::Done(i, r) => (i, Milestone::Done, r.map(Some)),
                 Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|_| None)),
+                Msg::Crashed(i, e) => {
+                    let m = if done_reached[i] { Milestone::Ready } else { Milestone::Done };
+                    (i, m, Err(format!("the operation stopped unexpectedly: {e}")))
+                }
             };
+            if finished[i] {
+                continue;
+            }
             match result {
                 Ok(observed) => {
                     if milestone == Milestone::Done {
@@ -228,9 +226,8 @@ impl Run<'_> {
                             self.record_value(&ops[i], &obs, &mut scope);
                         }
                         report.done.push((ops[i].address.clone(), ops[i].kind.name()));
-                        reached[i].0 = true;
+                        done_reached[i] = true;
                     } else {
-                        reached[i].1 = true;
                         finished[i] = true;
                         running -= 1;
                     }
@@ -296,7 +293,9 @@ impl Run<'_> {
         if !report.interrupted {
             for i in 0..n {
                 if !launched[i] && !finished[i] {
-                    report.skipped.push((ops[i].address.clone(), "a dependency that did not finish".into()));
+                    let because = "a dependency that did not finish".to_string();
+                    self.events.emit(Event::Skipped { address: ops[i].address.clone(), because: because.clone() });
+                    report.skipped.push((ops[i].address.clone(), because));
                 }
             }
         }
@@ -319,6 +318,12 @@ impl Run<'_> {
         for op in ops.iter().filter(|o| o.kind == OpKind::Create) {
             let token = new_token(&self.plan.stack, &op.address);
             self.tokens.insert(op.address.clone(), token.clone());
+            let (dependencies, protect) = match (self.stack, op.instance) {
+                (Some(st), Some(ii)) => {
+                    (dependency_addresses(st, ii), st.resource_of(&st.instances[ii]).lifecycle.protect)
+                }
+                _ => (Vec::new(), false),
+            };
             entries.push((
                 op.address.clone(),
                 PendingOp {
@@ -328,13 +333,31 @@ impl Run<'_> {
                     token,
                     id: None,
                     started_at: now,
+                    dependencies,
+                    protect,
+                    properties: Default::default(),
                 },
             ));
         }
-        if entries.is_empty() {
+        // The old halves of create-before-destroy replacements step aside.
+        let deposed: Vec<(String, String)> = ops
+            .iter()
+            .filter(|o| o.kind == OpKind::Delete && o.state_key != o.address)
+            .map(|o| (o.address.clone(), o.state_key.clone()))
+            .collect();
+        if entries.is_empty() && deposed.is_empty() {
             return Ok(());
         }
-        let gen_ = self.persister.update(move |s| s.pending.extend(entries));
+        let gen_ = self.persister.update(move |s| {
+            for (from, to) in deposed {
+                if !s.resources.contains_key(&to)
+                    && let Some(r) = s.resources.remove(&from)
+                {
+                    s.resources.insert(to, r);
+                }
+            }
+            s.pending.extend(entries)
+        });
         self.persister.persisted(gen_).await.map_err(|e| format!("journaling the creates: {e}"))
     }
 
@@ -463,14 +486,7 @@ impl Run<'_> {
                         Value::Map(tags.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect()),
                     );
                 }
-                let dependencies: Vec<String> = inst
-                    .deps
-                    .iter()
-                    .filter_map(|d| match d.target {
-                        NodeRef::Instance(j) => Some(stack.instances[j].address.to_string()),
-                        NodeRef::Data(_) => None,
-                    })
-                    .collect();
+                let dependencies = dependency_addresses(stack, ii);
                 let record = ResourceRecord {
                     properties: strip_secrets(res.schema, &props),
                     secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
@@ -499,10 +515,12 @@ impl Run<'_> {
                 }
             }
         };
+        let watchdog = tx.clone();
         let ctx = TaskCtx {
             i,
             rec,
             target,
+            state_key: op.state_key.clone(),
             kind: op.type_kind.clone(),
             op: op.kind,
             events,
@@ -510,9 +528,15 @@ impl Run<'_> {
             persister: self.persister.handle(),
             tx,
         };
-        tokio::spawn(async move {
+        let task = tokio::spawn(async move {
             let Ok(permit) = sem.acquire_owned().await else { return };
             ctx.run(work, permit).await;
+        });
+        // A task that panics sends nothing: report it so the run can end.
+        tokio::spawn(async move {
+            if let Err(e) = task.await {
+                let _ = watchdog.send(Msg::Crashed(i, e.to_string()));
+            }
         });
     }
 }
@@ -552,6 +576,8 @@ struct TaskCtx {
     i: usize,
     rec: Arc<dyn Reconciler>,
     target: Target,
+    /// The state entry this operation maintains (see [`Op::state_key`]).
+    state_key: String,
     kind: String,
     op: OpKind,
     events: Arc<dyn EventSink>,
@@ -595,7 +621,16 @@ impl TaskCtx {
         match work {
             Work::Create { props, tags, record, token } => {
                 // The intent (with this token) was journaled durably before
-                // the run started any operation: see `journal_creates`.
+                // the run started any operation: see `journal_creates`. Its
+                // now-known properties join it (not waited for), so a later
+                // run can find a resource by its name.
+                let a = address.clone();
+                let known = record.properties.clone();
+                persister.update(move |s| {
+                    if let Some(p) = s.pending.get_mut(&a) {
+                        p.properties = known;
+                    }
+                });
                 let req = CreateRequest { target: self.target.clone(), properties: props, tags, token };
                 let obs = self.rec.create(&req).await.map_err(|e| e.message)?;
                 self.store(&obs, record);
@@ -645,6 +680,7 @@ impl TaskCtx {
                 let req = DeleteRequest { target: self.target.clone(), id, properties };
                 let deadline = Instant::now() + self.options.retry_for;
                 let mut pause = self.options.poll_initial;
+                let started = Instant::now();
                 loop {
                     match self.rec.delete(&req).await {
                         Ok(()) => break,
@@ -652,20 +688,50 @@ impl TaskCtx {
                             self.events.emit(Event::Waiting {
                                 address: address.clone(),
                                 status: format!("retrying: {message}"),
-                                elapsed_ms: 0,
+                                elapsed_ms: started.elapsed().as_millis() as u64,
                             });
-                            tokio::time::sleep(pause).await;
+                            if self.pause_or_cancel(pause).await {
+                                return Err(format!("interrupted while retrying: {message}"));
+                            }
                             pause = (pause * 2).min(self.options.poll_max);
                         }
                         Err(e) => return Err(e.message),
                     }
                 }
-                let a = address.clone();
+                // Only the entry of the resource deleted goes (never a new
+                // one that took its address); journal entries are for creates.
+                let key = self.state_key.clone();
+                let id = req.id.clone();
                 persister.update(move |s| {
-                    s.resources.remove(&a);
-                    s.pending.remove(&a);
+                    if s.resources.get(&key).is_some_and(|r| r.id == id) {
+                        s.resources.remove(&key);
+                    }
                 });
                 Ok(None)
+            }
+        }
+    }
+
+    /// Sleeps for `pause`, or less if the run is cancelled (returns true).
+    async fn pause_or_cancel(&self, pause: Duration) -> bool {
+        let mut cancel = self.options.cancel.clone();
+        if *cancel.borrow() {
+            return true;
+        }
+        let sleep = tokio::time::sleep(pause);
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => return false,
+                changed = cancel.changed() => match changed {
+                    Ok(()) if *cancel.borrow() => return true,
+                    Ok(()) => {}
+                    // Nobody can cancel any more: just wait.
+                    Err(_) => {
+                        sleep.as_mut().await;
+                        return false;
+                    }
+                },
             }
         }
     }
@@ -720,7 +786,9 @@ impl TaskCtx {
                 status: last.clone(),
                 elapsed_ms: started.elapsed().as_millis() as u64,
             });
-            tokio::time::sleep(pause).await;
+            if self.pause_or_cancel(pause).await {
+                return Err(format!("interrupted while waiting; last status `{last}`"));
+            }
             pause = (pause * 3 / 2).min(self.options.poll_max);
         }
     }
@@ -737,6 +805,18 @@ fn strip_secrets(
         .collect()
 }
 
+/// The addresses an instance depends on (what destroy must wait for).
+fn dependency_addresses(stack: &Stack, ii: usize) -> Vec<String> {
+    stack.instances[ii]
+        .deps
+        .iter()
+        .filter_map(|d| match d.target {
+            NodeRef::Instance(j) => Some(stack.instances[j].address.to_string()),
+            NodeRef::Data(_) => None,
+        })
+        .collect()
+}
+
 /// A fresh idempotency token for one create.
 pub fn new_token(stack: &str, address: &str) -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -745,120 +825,4 @@ pub fn new_token(stack: &str, address: &str) -> String {
     h.write(address.as_bytes());
     h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
     format!("stackr-{:016x}", h.finish())
-}
-
-/// Turns plan steps into operations with their dependencies.
-fn build_ops(stack: Option<&Stack>, plan: &Plan, state: &State, providers: &Providers) -> Vec<Op> {
-    let mut ops: Vec<Op> = Vec::new();
-    // address -> (create/update op, delete op)
-    let mut forward: HashMap<String, usize> = HashMap::new();
-    let mut backward: HashMap<String, usize> = HashMap::new();
-    let mut cbd: HashSet<String> = HashSet::new();
-    let instance_of = |addr: &str| -> Option<usize> {
-        let st = stack?;
-        st.instance_by_address(&Address::parse(addr)?)
-    };
-    for s in &plan.steps {
-        let inst = instance_of(&s.address);
-        let mk = |kind| Op {
-            address: s.address.clone(),
-            kind,
-            instance: inst,
-            type_kind: s.kind.clone(),
-            region: s.region.clone(),
-            deps: Vec::new(),
-        };
-        match s.action {
-            Action::Create => {
-                forward.insert(s.address.clone(), ops.len());
-                ops.push(mk(OpKind::Create));
-            }
-            Action::Update => {
-                forward.insert(s.address.clone(), ops.len());
-                ops.push(mk(OpKind::Update));
-            }
-            Action::Delete => {
-                let mut op = mk(OpKind::Delete);
-                if let Some(prior) = state.resources.get(&s.address) {
-                    op.type_kind = prior.kind.clone();
-                    op.region = prior.region.clone();
-                }
-                backward.insert(s.address.clone(), ops.len());
-                ops.push(op);
-            }
-            Action::Replace => {
-                let mut del = mk(OpKind::Delete);
-                if let Some(prior) = state.resources.get(&s.address) {
-                    del.type_kind = prior.kind.clone();
-                    del.region = prior.region.clone();
-                }
-                backward.insert(s.address.clone(), ops.len());
-                ops.push(del);
-                forward.insert(s.address.clone(), ops.len());
-                ops.push(mk(OpKind::Create));
-                if s.create_before_destroy {
-                    cbd.insert(s.address.clone());
-                }
-            }
-        }
-    }
-    // Forward operations wait for their dependencies' forward operations.
-    if let Some(st) = stack {
-        for (addr, &i) in &forward {
-            let Some(ii) = ops[i].instance else { continue };
-            let me = providers.get(&ops[i].type_kind).cloned();
-            for d in &st.instances[ii].deps {
-                let NodeRef::Instance(j) = d.target else { continue };
-                let dep_addr = st.instances[j].address.to_string();
-                if let Some(&k) = forward.get(&dep_addr) {
-                    let dep_kind = st.resource_of(&st.instances[j]).schema.kind;
-                    let m = if me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
-                        Milestone::Ready
-                    } else {
-                        Milestone::Done
-                    };
-                    ops[i].deps.push((k, m));
-                }
-            }
-            // A replacement's create follows its delete, unless create_before_destroy.
-            if let Some(&del) = backward.get(addr)
-                && !cbd.contains(addr)
-            {
-                ops[i].deps.push((del, Milestone::Done));
-            }
-        }
-    }
-    // Deletes wait for what depended on the old resource: deletes first,
-    // updates (which stop using it) too.
-    for (addr, r) in &state.resources {
-        for dep in &r.dependencies {
-            let Some(&del) = backward.get(dep) else { continue };
-            if let Some(&d2) = backward.get(addr) {
-                ops[del].deps.push((d2, Milestone::Done));
-            }
-            if let Some(&f) = forward.get(addr)
-                && ops[f].kind == OpKind::Update
-            {
-                ops[del].deps.push((f, Milestone::Done));
-            }
-        }
-    }
-    // create_before_destroy: the old one goes after the new one exists and
-    // everything that used it has moved on.
-    for addr in &cbd {
-        let (Some(&del), Some(&new)) = (backward.get(addr), forward.get(addr)) else { continue };
-        ops[del].deps.push((new, Milestone::Done));
-        for (other, r) in &state.resources {
-            if r.dependencies.iter().any(|d| d == addr)
-                && let Some(&f) = forward.get(other)
-            {
-                ops[del].deps.push((f, Milestone::Done));
-            }
-        }
-    }
-    for op in &mut ops {
-        op.deps.sort_unstable_by_key(|(i, m)| (*i, *m as u8));
-        op.deps.dedup();
-    }
-    ops
 }

@@ -90,11 +90,8 @@ pub fn diff(
     }
 }
 
-/// Whether `name` is covered by an `ignore_changes` entry (`a` covers
-/// `a`, `a.b`, `a[0]`).
+/// Whether `name` is an `ignore_changes` entry (whole properties only:
+/// the stack language rejects paths).
 pub fn ignored(name: &str, ignore_changes: &[String]) -> bool {
-    ignore_changes.iter().any(|i| {
-        let top = i.split(['.', '[']).next().unwrap_or(i);
-        top == name
-    })
+    ignore_changes.iter().any(|i| i == name)
 }

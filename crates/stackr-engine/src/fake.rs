@@ -34,7 +34,8 @@ pub struct FakeCloud {
     pub latency: Mutex<Duration>,
     /// Readiness polls before "available".
     pub ready_polls: Mutex<u32>,
-    /// Addresses whose create/update/delete fail.
+    /// Addresses whose create/update/delete fail (`ADDRESS`), or only one
+    /// operation of them (`ADDRESS:delete`).
     pub failing: Mutex<HashSet<String>>,
     /// Calls by operation name ("create", "observe", ...).
     calls: Mutex<BTreeMap<String, u64>>,
@@ -164,8 +165,9 @@ impl FakeCloud {
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
         }
+        let failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(a) = address
-            && self.failing.lock().unwrap_or_else(|p| p.into_inner()).contains(a)
+            && (failing.contains(a) || failing.contains(&format!("{a}:{op}")))
         {
             return Err(ProviderError::new(ErrorKind::Other, format!("injected failure for {a}")));
         }
@@ -244,6 +246,7 @@ impl Reconciler for FakeReconciler {
             .values()
             .find(|r| {
                 r.kind == self.schema.kind
+                    && !req.known_ids.contains(&r.id)
                     && r.region == req.target.region
                     && (r.token == req.token
                         || (r.tags.get("stackr:stack") == Some(&req.target.stack)

@@ -19,6 +19,7 @@ pub mod diff;
 pub mod error;
 pub mod events;
 pub mod fake;
+pub mod ops;
 pub mod pending;
 pub mod persist;
 pub mod plan;

@@ -32,7 +32,12 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
         let target = Target { stack: state.stack.clone(), address: address.clone(), region: op.region.clone() };
         match op.op {
             PendingKind::Create => {
-                let req = FindRequest { target, token: op.token.clone(), properties: Default::default() };
+                let known_ids: Vec<String> = [address.clone(), crate::ops::deposed_key(&address)]
+                    .iter()
+                    .filter_map(|k| state.resources.get(k).map(|r| r.id.clone()))
+                    .collect();
+                let properties = crate::plan::props_of(&op.properties);
+                let req = FindRequest { target, token: op.token.clone(), properties, known_ids };
                 let found = rec.find(&req).await.map_err(|e| EngineError::Observe {
                     kind: op.kind.clone(),
                     region: op.region.clone(),
@@ -50,6 +55,17 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                             .filter(|(k, _)| !schema.property(k).is_some_and(|p| p.secret))
                             .map(|(k, v)| (k.clone(), v.to_json()))
                             .collect();
+                        // An old resource still at this address (a replacement
+                        // interrupted mid-way) steps aside as deposed, to be
+                        // deleted by the next plan; nothing is overwritten.
+                        if let Some(old) = state.resources.remove(&address) {
+                            let key = crate::ops::deposed_key(&address);
+                            if state.resources.contains_key(&key) {
+                                state.resources.insert(format!("{key}-{}", old.id), old);
+                            } else {
+                                state.resources.insert(key, old);
+                            }
+                        }
                         state.resources.insert(
                             address.clone(),
                             ResourceState {
@@ -58,8 +74,8 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                                 id: obs.id.clone(),
                                 properties,
                                 attributes,
-                                dependencies: Vec::new(),
-                                protect: false,
+                                dependencies: op.dependencies.clone(),
+                                protect: op.protect,
                                 secret_digests: Default::default(),
                             },
                         );

@@ -69,21 +69,58 @@ impl Persister {
         self.handle.persisted(gen_).await
     }
 
-    /// Writes whatever is pending and stops the writer.
-    pub async fn finish(self) -> Result<(State, Option<String>, WriteStats), StateError> {
+    /// Writes whatever is pending and stops the writer. The state comes
+    /// back even when the last write failed (with the error), so what the
+    /// run did is never thrown away.
+    pub async fn finish(self) -> Finished {
         {
             let mut s = self.handle.shared.lock().unwrap_or_else(|p| p.into_inner());
             s.closing = true;
         }
         self.handle.wake.notify_one();
-        let res =
-            self.task.await.map_err(|e| StateError::Backend { location: "state".into(), message: e.to_string() })?;
+        let error = match self.task.await {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(e),
+            Err(e) => Some(StateError::Backend { location: "state".into(), message: e.to_string() }),
+        };
         let s = self.handle.shared.lock().unwrap_or_else(|p| p.into_inner());
-        res.map(|_| (s.state.clone(), s.version.clone(), s.stats))
+        Finished { state: s.state.clone(), version: s.version.clone(), stats: s.stats, error }
+    }
+
+    /// The error that stopped the writer, if any.
+    pub fn write_error(&self) -> Option<String> {
+        self.handle.write_error()
+    }
+
+    /// Resolves when the writer has failed (never, while it works).
+    pub async fn write_failed(&self) {
+        let mut rx = self.handle.persisted.clone();
+        loop {
+            if rx.borrow_and_update().is_err() {
+                return;
+            }
+            if rx.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        }
     }
 }
 
+/// What [`Persister::finish`] returns.
+pub struct Finished {
+    pub state: State,
+    pub version: Option<String>,
+    pub stats: WriteStats,
+    /// Set when the state could not be saved: `state` then holds what the
+    /// run did that is not in the store.
+    pub error: Option<StateError>,
+}
+
 impl PersistHandle {
+    pub fn write_error(&self) -> Option<String> {
+        self.persisted.borrow().as_ref().err().cloned()
+    }
+
     /// Changes the state; returns the generation that includes the change.
     pub fn update(&self, f: impl FnOnce(&mut State)) -> u64 {
         let gen_ = {
@@ -147,7 +184,19 @@ async fn writer(
             continue;
         };
         let started = Instant::now();
-        match store.save(&snapshot, version.as_deref()).await {
+        // Transient failures (network, throttling) are retried a few times;
+        // a conflict or a refused document is not.
+        let mut attempt = 0;
+        let saved = loop {
+            match store.save(&snapshot, version.as_deref()).await {
+                Err(StateError::Backend { .. }) if attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(200 << attempt)).await;
+                }
+                other => break other,
+            }
+        };
+        match saved {
             Ok(v) => {
                 let took = started.elapsed();
                 {
@@ -170,9 +219,17 @@ async fn writer(
             // than a second apart.
             let took = started.elapsed();
             let interval = (took * 20).clamp(min_interval, Duration::from_secs(1).max(min_interval));
-            let rest = interval.saturating_sub(took);
-            if !rest.is_zero() {
-                tokio::time::sleep(rest).await;
+            // Wait out the interval, unless the run is finishing.
+            let until = tokio::time::Instant::now() + interval.saturating_sub(took);
+            loop {
+                tokio::select! {
+                    _ = tokio::time::sleep_until(until) => break,
+                    _ = wake.notified() => {
+                        if shared.lock().unwrap_or_else(|p| p.into_inner()).closing {
+                            break;
+                        }
+                    }
+                }
             }
         }
     }

@@ -197,7 +197,12 @@ pub fn plan(
             scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
         }
     }
-    let order = stack.graph.topo_order().unwrap_or_default();
+    let Some(order) = stack.graph.topo_order() else {
+        // Loading rejects cycles; never plan from a partial order (it
+        // would take every resource for an orphan).
+        diags.push(stackr_core::diag::Diagnostic::unlocated("the dependency graph has a cycle"));
+        return Err(diags);
+    };
     let mut steps = Vec::new();
     let mut desired_all = Desired::default();
     let mut unchanged = 0;
@@ -215,8 +220,15 @@ pub fn plan(
         }
         normalize(res.schema, &mut props);
         if res.schema.taggable {
-            let tags = tags_for(stack, &address, props.get("tags"));
-            props.insert("tags".into(), Value::Map(tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect()));
+            // Tags known only after apply make the whole map unknown (shown
+            // as such), rather than silently dropping them.
+            let tags = if props.get("tags").is_some_and(Value::contains_unknown) {
+                Value::Unknown
+            } else {
+                let tags = tags_for(stack, &address, props.get("tags"));
+                Value::Map(tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
+            };
+            props.insert("tags".into(), tags);
         }
         let prior = state.resources.get(&address);
         let live = refreshed.resources.get(&address).and_then(|o| o.as_ref());
@@ -290,7 +302,9 @@ pub fn plan(
                     kind: res.schema.kind.to_string(),
                     region: inst.region.clone(),
                     action: if moved { Action::Replace } else { Action::Create },
-                    cause: if prior.is_some() && !moved { Cause::Drift } else { Cause::Missing },
+                    // Moved to another type or region: the stack changed. In
+                    // state but not live, or not in state: missing.
+                    cause: if moved { Cause::Config } else { Cause::Missing },
                     create_before_destroy: moved && res.lifecycle.create_before_destroy,
                     changes,
                 })

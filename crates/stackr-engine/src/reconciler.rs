@@ -102,7 +102,11 @@ pub struct DeleteRequest {
 pub struct FindRequest {
     pub target: Target,
     pub token: String,
+    /// The create's properties when they were journaled (may be empty).
     pub properties: Props,
+    /// Ids already in state for this address (an old resource being
+    /// replaced): never the answer.
+    pub known_ids: Vec<String>,
 }
 
 /// A failure talking to AWS, classified for the engine.

@@ -43,6 +43,9 @@ pub struct Applied {
     pub report: Report,
     pub state: State,
     pub writes: WriteStats,
+    /// Set when the final state could not be saved (the report says what
+    /// was done; `state` holds it).
+    pub save_error: Option<String>,
 }
 
 impl Session {
@@ -128,9 +131,15 @@ impl Session {
             options,
             tokens: Default::default(),
         };
-        let report = run.execute().await;
-        let (state, _version, writes) = persister.finish().await?;
-        Ok(Applied { report, state, writes })
+        let mut report = run.execute().await;
+        let finished = persister.finish().await;
+        let save_error = finished.error.map(|e| e.to_string());
+        if let Some(e) = &save_error
+            && !report.failed.iter().any(|(a, _, _)| a == "state")
+        {
+            report.failed.push(("state".into(), "save", e.clone()));
+        }
+        Ok(Applied { report, state: finished.state, writes: finished.stats, save_error })
     }
 
     /// Checks a saved plan against the current state: same stack, same

@@ -133,6 +133,60 @@ async fn create_before_destroy_creates_the_new_one_first() {
         events.iter().position(|e| matches!(e, Event::Done { address, operation: "delete", .. } if address == "logs"));
     assert!(create.unwrap() < delete.unwrap(), "{events:?}");
     assert_eq!(b.cloud.by_address("logs").len(), 1);
+    // State tracks the new one, and nothing is left to do.
+    let state = b.store.state();
+    assert_eq!(state.resources["logs"].id, b.cloud.by_address("logs")[0].id);
+    assert!(!state.resources.contains_key("logs#deposed"));
+    assert!(b.plan(&stack_with(&text, &[("retention", "14")])).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_old_resource_whose_delete_fails_is_kept_as_deposed_and_deleted_later() {
+    let text = NETWORK
+        .replace(
+            "  logs:\n    type: aws.logs.log_group\n",
+            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
+        )
+        .replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    let old_id = b.cloud.by_address("logs")[0].id.clone();
+    b.cloud.fail("logs:delete");
+    let changed = stack_with(&text, &[("retention", "14")]);
+    let applied = b.apply(&changed).await;
+    assert_eq!(applied.report.failed.len(), 1, "{:?}", applied.report);
+    let state = b.store.state();
+    assert_eq!(state.resources["logs#deposed"].id, old_id, "the old one is not lost track of");
+    assert_ne!(state.resources["logs"].id, old_id);
+    // The next plan deletes it.
+    b.cloud.heal("logs:delete");
+    let plan = b.plan(&changed).await;
+    assert_eq!(plan.steps.len(), 1);
+    assert_eq!((plan.steps[0].action, plan.steps[0].address.as_str()), (Action::Delete, "logs#deposed"));
+    b.apply(&changed).await;
+    assert_eq!(b.cloud.by_address("logs").len(), 1);
+    assert!(b.plan(&changed).await.is_empty());
+}
+
+#[tokio::test]
+async fn replacing_a_resource_that_an_updated_one_uses_completes() {
+    let text = format!(
+        "{NETWORK}\n  param:\n    type: aws.ssm.parameter\n    properties: {{ name: /p, type: String, value: \"${{logs.arn}}\" }}\n"
+    )
+    .replace("outputs:\n  vpc_id: ${vpc.id}\n  subnets: ${subnet[*].id}\n", "")
+    .replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let text = format!("{text}outputs:\n  vpc_id: ${{vpc.id}}\n");
+    let b = bed();
+    let applied = b.apply(&stack(&text)).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let changed = stack_with(&text, &[("retention", "30")]);
+    let plan = b.plan(&changed).await;
+    assert!(plan.steps.iter().any(|s| s.address == "logs" && s.action == Action::Replace));
+    let applied = b.apply(&changed).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let logs_arn = format!("arn:fake:aws.logs.log_group:ap-northeast-1:{}", b.cloud.by_address("logs")[0].id);
+    assert_eq!(b.cloud.by_address("param")[0].properties["value"], Value::String(logs_arn));
+    assert!(b.plan(&changed).await.is_empty());
 }
 
 #[tokio::test]
@@ -184,7 +238,17 @@ async fn a_crash_between_create_and_state_write_is_resolved_by_adoption() {
     let token = b.cloud.by_address("logs")[0].token.clone();
     state.pending.insert(
         "logs".into(),
-        PendingOp { op: PendingKind::Create, kind: gone.kind, region: gone.region, token, id: None, started_at: 0 },
+        PendingOp {
+            op: PendingKind::Create,
+            kind: gone.kind,
+            region: gone.region,
+            token,
+            id: None,
+            started_at: 0,
+            dependencies: Vec::new(),
+            protect: false,
+            properties: Default::default(),
+        },
     );
     let version = b.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
     state.serial += 1;

@@ -92,6 +92,16 @@ pub struct PendingOp {
     pub id: Option<String>,
     /// Seconds since the Unix epoch.
     pub started_at: u64,
+    /// What the resource will depend on and whether it is protected, so an
+    /// adopted resource keeps its place in destroy order and its protection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<String>,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub protect: bool,
+    /// The create's properties (secrets removed) once known, for finding a
+    /// resource by its name.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub properties: serde_json::Map<String, serde_json::Value>,
 }
 
 impl State {

@@ -491,7 +491,17 @@ impl Resolver<'_> {
 
     fn check_lifecycle(&mut self, l: &Lifecycle, schema: &TypeSchema) {
         for ic in &l.ignore_changes {
-            let top = ic.value.split(['.', '[']).next().unwrap_or("");
+            if ic.value.contains(['.', '[']) {
+                self.diags.push(
+                    Diagnostic::new(
+                        ic.span,
+                        format!("`ignore_changes` takes property names, not paths: `{}`", ic.value),
+                    )
+                    .with_help("name the whole property (e.g. `tags`); changes inside it are then all ignored"),
+                );
+                continue;
+            }
+            let top = ic.value.as_str();
             if schema.property(top).is_none() {
                 let names = schema.property_names();
                 self.diags.push(

@@ -1,0 +1,243 @@
+//! From plan steps to the operations the executor runs, and the order
+//! between them.
+//!
+//! - A create or update waits for the create/update of each dependency that
+//!   has one: for its *done* milestone, or *ready* when the dependant's
+//!   reconciler needs the dependency ready.
+//! - A replacement is a delete of the old resource and a create of the new
+//!   one. Without `create_before_destroy` the create follows the delete, and
+//!   the old resource's delete follows the deletes of its old dependants.
+//!   With it, the create comes first and the old one (moved in state to
+//!   `ADDRESS#deposed` so the new one can take its address) is deleted after
+//!   every dependant has moved on. A resource a `create_before_destroy`
+//!   dependant relies on is itself replaced create-before-destroy, as the
+//!   dependant cannot be created before a dependency it needs exists.
+//! - Orphans (and destroys) are deleted after whatever depended on them is
+//!   deleted, or updated to stop using them.
+//!
+//! The result is checked for cycles before anything runs.
+
+use crate::plan::{Action, Plan};
+use crate::reconciler::Providers;
+use stackr_core::model::{NodeRef, Stack};
+use stackr_state::State;
+use std::collections::{HashMap, HashSet};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OpKind {
+    Create,
+    Update,
+    Delete,
+}
+
+impl OpKind {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            OpKind::Create => "create",
+            OpKind::Update => "update",
+            OpKind::Delete => "delete",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Milestone {
+    Done,
+    Ready,
+}
+
+#[derive(Debug)]
+pub(crate) struct Op {
+    /// The address in the stack (what reconcilers and messages name).
+    pub address: String,
+    /// The key of the state entry this operation maintains: the address,
+    /// or `ADDRESS#deposed` for the old half of a create-before-destroy.
+    pub state_key: String,
+    pub kind: OpKind,
+    /// Index into `stack.instances` for creates and updates.
+    pub instance: Option<usize>,
+    pub type_kind: String,
+    pub region: String,
+    /// (op index, milestone) this op waits for.
+    pub deps: Vec<(usize, Milestone)>,
+}
+
+/// The state key under which the old half of a create-before-destroy waits.
+pub fn deposed_key(address: &str) -> String {
+    format!("{address}#deposed")
+}
+
+pub(crate) fn build_ops(
+    stack: Option<&Stack>,
+    plan: &Plan,
+    state: &State,
+    providers: &Providers,
+) -> Result<Vec<Op>, String> {
+    let instance_index: HashMap<String, usize> = stack
+        .map(|st| st.instances.iter().enumerate().map(|(i, inst)| (inst.address.to_string(), i)).collect())
+        .unwrap_or_default();
+    // Which replacements run create-before-destroy: as asked, plus every
+    // replaced dependency of a create-before-destroy replacement.
+    let mut cbd: HashSet<&str> = plan
+        .steps
+        .iter()
+        .filter(|s| s.action == Action::Replace && s.create_before_destroy)
+        .map(|s| s.address.as_str())
+        .collect();
+    let replaced: HashSet<&str> =
+        plan.steps.iter().filter(|s| s.action == Action::Replace).map(|s| s.address.as_str()).collect();
+    if let Some(st) = stack {
+        let mut queue: Vec<&str> = cbd.iter().copied().collect();
+        while let Some(addr) = queue.pop() {
+            let Some(&ii) = instance_index.get(addr) else { continue };
+            for d in &st.instances[ii].deps {
+                let NodeRef::Instance(j) = d.target else { continue };
+                let dep = &st.instances[j].address;
+                let dep_s = dep.to_string();
+                if let Some(&name) = replaced.get(dep_s.as_str())
+                    && cbd.insert(name)
+                {
+                    queue.push(name);
+                }
+            }
+        }
+    }
+
+    let mut ops: Vec<Op> = Vec::new();
+    let mut forward: HashMap<String, usize> = HashMap::new();
+    let mut backward: HashMap<String, usize> = HashMap::new();
+    for s in &plan.steps {
+        let inst = instance_index.get(&s.address).copied();
+        let prior = state.resources.get(&s.address);
+        let mk = |kind, key: String, from_state: bool| Op {
+            address: s.address.clone(),
+            state_key: key,
+            kind,
+            instance: inst,
+            type_kind: if from_state { prior.map_or(s.kind.clone(), |p| p.kind.clone()) } else { s.kind.clone() },
+            region: if from_state { prior.map_or(s.region.clone(), |p| p.region.clone()) } else { s.region.clone() },
+            deps: Vec::new(),
+        };
+        match s.action {
+            Action::Create | Action::Update => {
+                let kind = if s.action == Action::Create { OpKind::Create } else { OpKind::Update };
+                forward.insert(s.address.clone(), ops.len());
+                ops.push(mk(kind, s.address.clone(), false));
+            }
+            Action::Delete => {
+                backward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Delete, s.address.clone(), true));
+            }
+            Action::Replace => {
+                let key = if cbd.contains(s.address.as_str()) { deposed_key(&s.address) } else { s.address.clone() };
+                backward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Delete, key, true));
+                forward.insert(s.address.clone(), ops.len());
+                ops.push(mk(OpKind::Create, s.address.clone(), false));
+            }
+        }
+    }
+
+    // Forward operations wait for their dependencies' forward operations;
+    // a replacement's create follows its delete unless create-before-destroy.
+    if let Some(st) = stack {
+        for (addr, &i) in &forward {
+            let Some(ii) = ops[i].instance else { continue };
+            let me = providers.get(&ops[i].type_kind).cloned();
+            for d in &st.instances[ii].deps {
+                let NodeRef::Instance(j) = d.target else { continue };
+                let dep_addr = st.instances[j].address.to_string();
+                if let Some(&k) = forward.get(&dep_addr) {
+                    let dep_kind = st.resource_of(&st.instances[j]).schema.kind;
+                    let m = if me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
+                        Milestone::Ready
+                    } else {
+                        Milestone::Done
+                    };
+                    ops[i].deps.push((k, m));
+                }
+            }
+            if let Some(&del) = backward.get(addr)
+                && !cbd.contains(addr.as_str())
+            {
+                ops[i].deps.push((del, Milestone::Done));
+            }
+        }
+    }
+    // Old resources go after what depended on them: their deletes first;
+    // their updates too (which stop using them), unless the old resource
+    // is replaced delete-first, where the dependant's update needs the new
+    // one, which needs the old one gone.
+    let mut dependants_in_state: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (addr, r) in &state.resources {
+        for dep in &r.dependencies {
+            dependants_in_state.entry(dep.as_str()).or_default().push(addr.as_str());
+        }
+    }
+    for (addr, &del) in &backward {
+        let delete_first = replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str());
+        for user in dependants_in_state.get(addr.as_str()).into_iter().flatten() {
+            if let Some(&d2) = backward.get(*user) {
+                ops[del].deps.push((d2, Milestone::Done));
+            }
+            if let Some(&f) = forward.get(*user)
+                && ops[f].kind == OpKind::Update
+                && !delete_first
+            {
+                ops[del].deps.push((f, Milestone::Done));
+            }
+            // With create-before-destroy the old one also waits for the
+            // dependants' new instances.
+            if cbd.contains(addr.as_str())
+                && let Some(&f) = forward.get(*user)
+            {
+                ops[del].deps.push((f, Milestone::Done));
+            }
+        }
+        if cbd.contains(addr.as_str())
+            && let Some(&new) = forward.get(addr)
+        {
+            ops[del].deps.push((new, Milestone::Done));
+        }
+    }
+    // One edge per dependency, the stronger milestone kept.
+    for op in &mut ops {
+        op.deps.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        op.deps.dedup_by_key(|(i, _)| *i);
+    }
+    check_acyclic(&ops)?;
+    Ok(ops)
+}
+
+/// Refuses an order that could never complete.
+fn check_acyclic(ops: &[Op]) -> Result<(), String> {
+    let n = ops.len();
+    let mut indegree: Vec<usize> = ops.iter().map(|o| o.deps.len()).collect();
+    let mut users: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (i, op) in ops.iter().enumerate() {
+        for &(d, _) in &op.deps {
+            users[d].push(i);
+        }
+    }
+    let mut queue: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+    let mut seen = 0;
+    while let Some(i) = queue.pop() {
+        seen += 1;
+        for &u in &users[i] {
+            indegree[u] -= 1;
+            if indegree[u] == 0 {
+                queue.push(u);
+            }
+        }
+    }
+    if seen == n {
+        return Ok(());
+    }
+    let stuck: Vec<String> =
+        (0..n).filter(|&i| indegree[i] > 0).map(|i| format!("{} of {}", ops[i].kind.name(), ops[i].address)).collect();
+    Err(format!(
+        "these operations wait on each other and could never run: {}; replace the resources in two applies \
+         or set `create_before_destroy` on them",
+        stuck.join(", ")
+    ))
+}

@@ -191,9 +191,15 @@ impl Run<'_> {
                         }
                         continue;
                     }
+                    // Only as many operations start as there are slots, so
+                    // an interruption stops everything not yet started.
+                    let Ok(permit) = sem.clone().try_acquire_owned() else {
+                        ready_queue.push(i);
+                        break;
+                    };
                     launched[i] = true;
                     running += 1;
-                    self.launch(i, &ops[i], &mut scope, &state0, sem.clone(), tx.clone());
+                    self.launch(i, &ops[i], &mut scope, &state0, permit, tx.clone());
                 }
             }
             if running == 0 {
@@ -439,7 +445,7 @@ impl Run<'_> {
         op: &Op,
         scope: &mut StackScope,
         state0: &State,
-        sem: Arc<Semaphore>,
+        permit: tokio::sync::OwnedSemaphorePermit,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let address = op.address.clone();
@@ -529,7 +535,6 @@ impl Run<'_> {
             tx,
         };
         let task = tokio::spawn(async move {
-            let Ok(permit) = sem.acquire_owned().await else { return };
             ctx.run(work, permit).await;
         });
         // A task that panics sends nothing: report it so the run can end.

@@ -405,3 +405,42 @@ async fn state_writes_are_coalesced() {
     let writes = *b.store.writes.lock().unwrap();
     assert!(writes < 200, "200 creates took {writes} writes");
 }
+
+#[tokio::test]
+async fn losing_the_state_store_mid_apply_stops_the_run_and_keeps_what_was_saved_consistent() {
+    let mut text = String::from("stack: lossy\nregion: ap-northeast-1\nresources:\n");
+    for i in 0..40 {
+        text.push_str(&format!("  lg{i}:\n    type: aws.logs.log_group\n    properties: {{ name: /lossy/{i} }}\n"));
+    }
+    let b = bed();
+    // Long enough that the writer gives up (after its retries) mid-run.
+    b.cloud.set_latency(Duration::from_millis(200));
+    let mut o = options();
+    o.parallelism = 2;
+    // The journal write and one more succeed; then the store is gone.
+    *b.store.fail_after.lock().unwrap() = Some(2);
+    let s = stack(&text);
+    let lock = b.session.lock("test").await.unwrap();
+    let prepared = b.session.prepare(&s).await.unwrap();
+    let applied = b.session.apply(Some(&s), prepared, o).await.unwrap();
+    assert!(applied.report.failed.iter().any(|(a, op, _)| a == "state" && *op == "save"), "{:?}", applied.report);
+    assert!(applied.report.interrupted);
+    assert!(applied.report.done.len() < 40, "the run stopped early: {}", applied.report.done.len());
+    // What was saved is consistent: every resource in state exists, and
+    // every live resource is either in state or journaled for adoption.
+    let saved = b.store.state();
+    for (addr, r) in &saved.resources {
+        assert!(b.cloud.all().iter().any(|c| c.id == r.id), "{addr} in state but not live");
+    }
+    for live in b.cloud.all() {
+        let addr = &live.tags["stackr:resource"];
+        assert!(saved.resources.contains_key(addr) || saved.pending.contains_key(addr), "{addr} lost track of");
+    }
+    // With the store back, the next run adopts and completes: no duplicates.
+    *b.store.fail_after.lock().unwrap() = None;
+    b.session.unlock(&lock).await.unwrap();
+    let applied = b.apply(&s).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert_eq!(b.cloud.all().len(), 40);
+    assert!(b.plan(&s).await.is_empty());
+}

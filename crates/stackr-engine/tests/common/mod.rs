@@ -22,6 +22,8 @@ pub struct MemStore {
     pub doc: Mutex<Option<(Vec<u8>, u64)>>,
     pub lock: Mutex<Option<LockInfo>>,
     pub writes: Mutex<u64>,
+    /// Every save after this many fails (the connection to S3 is lost).
+    pub fail_after: Mutex<Option<u64>>,
 }
 
 #[async_trait]
@@ -65,6 +67,9 @@ impl StateStore for MemStore {
         }
     }
     async fn save(&self, state: &State, expected: Option<&str>) -> Result<String, StateError> {
+        if self.fail_after.lock().unwrap().is_some_and(|n| *self.writes.lock().unwrap() >= n) {
+            return Err(StateError::Backend { location: "memory".into(), message: "connection lost".into() });
+        }
         let mut d = self.doc.lock().unwrap();
         let current = d.as_ref().map(|(_, v)| v.to_string());
         if current.as_deref() != expected {

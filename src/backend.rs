@@ -23,7 +23,7 @@ pub struct Cloud {
 }
 
 impl Cloud {
-    pub fn from_env() -> Result<Cloud, String> {
+    pub async fn from_env(region: &str) -> Result<Cloud, String> {
         if let Some(path) = std::env::var_os("STACKR_FAKE_CLOUD").map(PathBuf::from) {
             let cloud = FakeCloud::new();
             if let Ok(bytes) = std::fs::read(&path) {
@@ -38,9 +38,14 @@ impl Cloud {
                 fake: Some((cloud, path)),
             });
         }
-        // The AWS reconcilers are not part of this build yet: planning a
-        // stack names the first type without one.
-        Ok(Cloud { providers: Providers::new(), lookups: Lookups::default(), fake: None })
+        // AWS, through the standard credential and endpoint chain. Types
+        // whose reconcilers are not in this build are named when planned.
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region.to_string()))
+            .load()
+            .await;
+        let (providers, lookups) = stackr_aws::providers(&sdk, Vec::new());
+        Ok(Cloud { providers, lookups, fake: None })
     }
 
     /// Saves the simulated cloud, if one is in use.

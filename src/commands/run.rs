@@ -43,7 +43,7 @@ pub fn events(json: bool, color: ColorChoice) -> Arc<dyn EventSink> {
 
 pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn EventSink>>) -> Result<Opened, Failure> {
     let stack = load_stack(a, color)?;
-    let cloud = Cloud::from_env().map_err(Failure::Message)?;
+    let cloud = Cloud::from_env(&stack.region).await.map_err(Failure::Message)?;
     let store = store_for(&stack.state).await;
     let session = Session {
         store,

@@ -80,12 +80,14 @@ pub struct PropSchema {
     pub update: Update,
     /// Never stored in state nor printed.
     pub secret: bool,
+    /// A list whose order means nothing (ids, ARNs, CIDRs): compared as a set.
+    pub unordered: bool,
     pub doc: &'static str,
 }
 
 /// Declares an optional, updatable property; refine with the builder methods.
 pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
-    PropSchema { name, ty, required: false, update: Update::InPlace, secret: false, doc: "" }
+    PropSchema { name, ty, required: false, update: Update::InPlace, secret: false, unordered: false, doc: "" }
 }
 
 impl PropSchema {
@@ -97,6 +99,9 @@ impl PropSchema {
     }
     pub const fn secret(self) -> Self {
         PropSchema { secret: true, ..self }
+    }
+    pub const fn unordered(self) -> Self {
+        PropSchema { unordered: true, ..self }
     }
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }

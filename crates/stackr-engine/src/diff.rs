@@ -36,17 +36,42 @@ pub enum Diff {
     Replace(Vec<FieldChange>),
 }
 
-/// Turns JSON-document properties written as strings into values, so a
-/// policy written as a YAML map and one written as a JSON string compare equal.
+/// Turns JSON-document properties written as strings into values (also
+/// inside a map of documents, like a role's inline policies), so a policy
+/// written as a YAML map and one written as a JSON string compare equal.
 pub fn normalize(schema: &TypeSchema, props: &mut Props) {
-    for (k, v) in props.iter_mut() {
-        if let Some(p) = schema.property(k)
-            && p.ty == PropType::Json
-            && let Value::String(s) = v
+    fn parse(v: &mut Value) {
+        if let Value::String(s) = v
             && let Ok(j) = serde_json::from_str::<serde_json::Value>(s)
         {
             *v = Value::from_json(&j);
         }
+    }
+    for (k, v) in props.iter_mut() {
+        match schema.property(k).map(|p| p.ty) {
+            Some(PropType::Json) => parse(v),
+            Some(PropType::Map(PropType::Json)) => {
+                if let Value::Map(m) = v {
+                    m.values_mut().for_each(parse);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Two lists with the same elements, in any order.
+fn same_set(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::List(x), Value::List(y)) if x.len() == y.len() => {
+            let key = |v: &Value| v.to_json().to_string();
+            let mut xs: Vec<String> = x.iter().map(key).collect();
+            let mut ys: Vec<String> = y.iter().map(key).collect();
+            xs.sort();
+            ys.sort();
+            xs == ys
+        }
+        _ => false,
     }
 }
 
@@ -65,10 +90,10 @@ pub fn diff(
             continue;
         }
         let have = live.get(name);
-        if have == Some(want) {
+        let Some(prop) = schema.property(name) else { continue };
+        if have == Some(want) || (prop.unordered && have.is_some_and(|h| same_set(h, want))) {
             continue;
         }
-        let Some(prop) = schema.property(name) else { continue };
         let last = recorded.and_then(|r| r.get(name));
         let unknown = want.contains_unknown();
         changes.push(FieldChange {

@@ -456,6 +456,9 @@ impl StateStore for LocalStore {
             }
         };
         if let Some(held) = taken {
+            // Once unlocked, others may write: the record of our own last
+            // write no longer describes the file.
+            *self.last_written.lock().unwrap_or_else(PoisonError::into_inner) = None;
             self.retire(&held.file);
             drop(held); // closes the file: releases the OS lock
             return Ok(());

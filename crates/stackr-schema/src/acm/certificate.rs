@@ -18,7 +18,7 @@ pub const CERTIFICATE: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("The main name, e.g. example.com or *.example.com."),
-        prop("subject_alternative_names", STRINGS).replaces().doc("Other names the certificate covers."),
+        prop("subject_alternative_names", STRINGS).unordered().replaces().doc("Other names the certificate covers."),
         prop("validation_method", PropType::Enum(&["DNS", "EMAIL"]))
             .replaces()
             .doc("Default DNS (HTTP validation exists only for certificates CloudFront requests)."),

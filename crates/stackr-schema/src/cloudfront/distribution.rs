@@ -126,7 +126,7 @@ pub const DISTRIBUTION: TypeSchema = TypeSchema {
     properties: &[
         prop("enabled", PropType::Bool).required().doc("Serve requests."),
         prop("comment", PropType::String).doc("Up to 128 characters."),
-        prop("aliases", STRINGS).doc("Alternate domain names (CNAMEs); need a certificate covering them."),
+        prop("aliases", STRINGS).unordered().doc("Alternate domain names (CNAMEs); need a certificate covering them."),
         prop("default_root_object", PropType::String).doc("Object returned for /, e.g. index.html."),
         prop("price_class", PropType::Enum(&["PriceClass_100", "PriceClass_200", "PriceClass_All"]))
             .doc("Edge locations used; default PriceClass_All."),

@@ -10,6 +10,7 @@ pub const CLUSTER: TypeSchema = TypeSchema {
         prop("container_insights", PropType::Enum(&["enabled", "disabled", "enhanced"]))
             .doc("CloudWatch Container Insights (UpdateClusterSettings); default the account setting."),
         prop("capacity_providers", STRINGS)
+            .unordered()
             .doc("Capacity providers the cluster may use, e.g. [FARGATE, FARGATE_SPOT] (PutClusterCapacityProviders)."),
         prop("default_capacity_provider_strategy", PropType::List(&STRATEGY_ITEM))
             .doc("Strategy for services and tasks that name none (PutClusterCapacityProviders)."),

@@ -2,8 +2,8 @@ use super::STRATEGY_ITEM;
 use crate::prelude::*;
 
 const NETWORK_CONFIGURATION: PropType = PropType::Object(&[
-    prop("subnets", STRINGS).required().doc("Subnets of the tasks' network interfaces."),
-    prop("security_groups", STRINGS).doc("Security groups of the tasks; default the VPC's default group."),
+    prop("subnets", STRINGS).unordered().required().doc("Subnets of the tasks' network interfaces."),
+    prop("security_groups", STRINGS).unordered().doc("Security groups of the tasks; default the VPC's default group."),
     prop("assign_public_ip", PropType::Bool).doc("Give tasks a public IPv4 address; default false."),
 ]);
 

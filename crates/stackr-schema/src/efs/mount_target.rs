@@ -11,6 +11,7 @@ pub const MOUNT_TARGET: TypeSchema = TypeSchema {
             .replaces()
             .doc("The subnet; one mount target per availability zone."),
         prop("security_groups", STRINGS)
+            .unordered()
             .doc("Up to 5 security groups (ModifyMountTargetSecurityGroups); default the VPC's default group."),
         prop("ip_address_type", PropType::Enum(&["IPV4_ONLY", "IPV6_ONLY", "DUAL_STACK"]))
             .replaces()

@@ -20,7 +20,7 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
             .doc("memcached only: nodes in one zone or spread; default single-az."),
         prop("preferred_availability_zones", STRINGS)
             .doc("Zone of each node, in order; on update only the zones of added nodes apply."),
-        prop("security_group_ids", STRINGS).doc("VPC security groups (ModifyCacheCluster)."),
+        prop("security_group_ids", STRINGS).unordered().doc("VPC security groups (ModifyCacheCluster)."),
         prop("parameter_group_name", PropType::String).doc("Parameter group; default the engine's."),
         prop("port", PropType::Int).replaces().doc("Listening port; default 11211 (memcached) or 6379 (redis)."),
         prop("subnet_group_name", PropType::String).replaces().doc("The cache subnet group, hence the VPC."),

@@ -7,7 +7,7 @@ pub const CACHE_SUBNET_GROUP: TypeSchema = TypeSchema {
     properties: &[
         prop("name", PropType::String).required().replaces().doc("Group name; AWS stores it in lower case."),
         prop("description", PropType::String).required().doc("Group description (ModifyCacheSubnetGroup)."),
-        prop("subnet_ids", STRINGS).required().doc("Subnets of one VPC (ModifyCacheSubnetGroup)."),
+        prop("subnet_ids", STRINGS).unordered().required().doc("Subnets of one VPC (ModifyCacheSubnetGroup)."),
     ],
     attributes: &[
         attr("id", PropType::String, "The group name."),

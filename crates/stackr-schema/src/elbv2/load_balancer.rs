@@ -14,9 +14,10 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
         prop("ip_address_type", PropType::Enum(&["ipv4", "dualstack", "dualstack-without-public-ipv4"]))
             .doc("Default ipv4 (SetIpAddressType)."),
         prop("subnets", STRINGS)
+            .unordered()
             .required()
             .doc("One subnet per zone, at least two for an ALB (SetSubnets; an NLB can only add)."),
-        prop("security_groups", STRINGS).doc("Security groups (SetSecurityGroups)."),
+        prop("security_groups", STRINGS).unordered().doc("Security groups (SetSecurityGroups)."),
         prop("attributes", STRING_MAP).doc(
             "Load balancer attributes, e.g. idle_timeout.timeout_seconds, routing.http2.enabled \
              (ModifyLoadBalancerAttributes); unnamed ones keep AWS's defaults.",

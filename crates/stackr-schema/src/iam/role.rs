@@ -14,6 +14,7 @@ pub const ROLE: TypeSchema = TypeSchema {
         prop("inline_policies", PropType::Map(&PropType::Json))
             .doc("Inline policy documents by name; exactly these are kept (PutRolePolicy, DeleteRolePolicy)."),
         prop("managed_policy_arns", STRINGS)
+            .unordered()
             .doc("Managed policies to attach; exactly these are kept (Attach/DetachRolePolicy)."),
         prop("description", PropType::String).doc("Role description (UpdateRole)."),
         prop("max_session_duration", PropType::Int)

@@ -45,10 +45,10 @@ pub const DB_CLUSTER: TypeSchema = TypeSchema {
         prop("preferred_backup_window", PropType::String).doc("Daily UTC backup window, hh24:mi-hh24:mi."),
         prop("preferred_maintenance_window", PropType::String)
             .doc("Weekly UTC maintenance window, ddd:hh24:mi-ddd:hh24:mi."),
-        prop("enabled_cloudwatch_logs_exports", STRINGS).doc(
+        prop("enabled_cloudwatch_logs_exports", STRINGS).unordered().doc(
             "Logs sent to CloudWatch: aurora-mysql audit, error, general, slowquery, iam-db-auth-error; aurora-postgresql postgresql.",
         ),
-        prop("vpc_security_group_ids", STRINGS).doc("Security groups of the cluster."),
+        prop("vpc_security_group_ids", STRINGS).unordered().doc("Security groups of the cluster."),
         prop("db_subnet_group_name", PropType::String)
             .replaces()
             .doc("The DB subnet group, hence the VPC."),

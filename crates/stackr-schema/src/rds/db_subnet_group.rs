@@ -7,7 +7,10 @@ pub const DB_SUBNET_GROUP: TypeSchema = TypeSchema {
     properties: &[
         prop("name", PropType::String).required().replaces().doc("Group name; AWS stores it in lower case."),
         prop("description", PropType::String).required().doc("Group description (ModifyDBSubnetGroup)."),
-        prop("subnet_ids", STRINGS).required().doc("Subnets in at least two availability zones (ModifyDBSubnetGroup)."),
+        prop("subnet_ids", STRINGS)
+            .unordered()
+            .required()
+            .doc("Subnets in at least two availability zones (ModifyDBSubnetGroup)."),
     ],
     attributes: &[
         attr("id", PropType::String, "The group name."),

@@ -12,7 +12,10 @@ pub const IP_SET: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("Address family of every entry."),
-        prop("addresses", STRINGS).required().doc("CIDR blocks (/1 to /32 or /1 to /128); may be empty (UpdateIPSet)."),
+        prop("addresses", STRINGS)
+            .unordered()
+            .required()
+            .doc("CIDR blocks (/1 to /32 or /1 to /128); may be empty (UpdateIPSet)."),
         prop("description", PropType::String).doc("Description (UpdateIPSet)."),
     ],
     attributes: &[

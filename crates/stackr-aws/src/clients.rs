@@ -1,0 +1,81 @@
+//! SDK clients, one per service and region, built from one shared
+//! configuration and cached. Interceptors given here are added to every
+//! client (tests use one to select a moto account; call counting uses one).
+
+use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+pub struct Clients {
+    base: SdkConfig,
+    interceptors: Vec<SharedInterceptor>,
+    ec2: Mutex<HashMap<String, aws_sdk_ec2::Client>>,
+    iam: Mutex<Option<aws_sdk_iam::Client>>,
+    logs: Mutex<HashMap<String, aws_sdk_cloudwatchlogs::Client>>,
+    ssm: Mutex<HashMap<String, aws_sdk_ssm::Client>>,
+    secrets: Mutex<HashMap<String, aws_sdk_secretsmanager::Client>>,
+    sts: Mutex<HashMap<String, aws_sdk_sts::Client>>,
+    route53: Mutex<Option<aws_sdk_route53::Client>>,
+}
+
+macro_rules! regional {
+    ($name:ident, $field:ident, $krate:ident) => {
+        pub fn $name(&self, region: &str) -> $krate::Client {
+            let mut cache = self.$field.lock().unwrap_or_else(|p| p.into_inner());
+            cache
+                .entry(region.to_string())
+                .or_insert_with(|| {
+                    let mut b = $krate::config::Builder::from(&self.base)
+                        .region($krate::config::Region::new(region.to_string()));
+                    for i in &self.interceptors {
+                        b.push_interceptor(i.clone());
+                    }
+                    $krate::Client::from_conf(b.build())
+                })
+                .clone()
+        }
+    };
+}
+
+macro_rules! global {
+    ($name:ident, $field:ident, $krate:ident, $region:expr) => {
+        pub fn $name(&self) -> $krate::Client {
+            let mut cache = self.$field.lock().unwrap_or_else(|p| p.into_inner());
+            cache
+                .get_or_insert_with(|| {
+                    let mut b = $krate::config::Builder::from(&self.base).region($krate::config::Region::new($region));
+                    for i in &self.interceptors {
+                        b.push_interceptor(i.clone());
+                    }
+                    $krate::Client::from_conf(b.build())
+                })
+                .clone()
+        }
+    };
+}
+
+impl Clients {
+    pub fn new(base: SdkConfig, interceptors: Vec<SharedInterceptor>) -> Clients {
+        Clients {
+            base,
+            interceptors,
+            ec2: Default::default(),
+            iam: Default::default(),
+            logs: Default::default(),
+            ssm: Default::default(),
+            secrets: Default::default(),
+            sts: Default::default(),
+            route53: Default::default(),
+        }
+    }
+
+    regional!(ec2, ec2, aws_sdk_ec2);
+    regional!(logs, logs, aws_sdk_cloudwatchlogs);
+    regional!(ssm, ssm, aws_sdk_ssm);
+    regional!(secrets, secrets, aws_sdk_secretsmanager);
+    regional!(sts, sts, aws_sdk_sts);
+    // IAM and Route 53 are global services, signed for us-east-1.
+    global!(iam, iam, aws_sdk_iam, "us-east-1");
+    global!(route53, route53, aws_sdk_route53, "us-east-1");
+}

@@ -1,0 +1,157 @@
+//! `aws.ec2.eip`: an Elastic IP address (AllocateAddress). Only its tags
+//! change in place.
+//!
+//! Reads: one DescribeAddresses (filter `allocation-id`; the API is not
+//! paginated, and its `AllocationIds` parameter fails the whole call for
+//! one missing id). Addresses carry no owner, so the account for the ARN
+//! comes from one GetCallerIdentity, cached. Releasing an address a NAT
+//! gateway still holds is retried (the gateway lets go when deleted).
+
+use super::common::{self, Describe, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec};
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{DomainType, Filter, ResourceType};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::sync::Arc;
+use tokio::sync::OnceCell;
+
+const NOT_FOUND: &[&str] = &["InvalidAllocationID.NotFound"];
+/// Still associated (with a NAT gateway being deleted, say; AWS answers
+/// AuthFailure for an address a NAT gateway holds).
+const IN_USE: &[&str] = &["InvalidIPAddress.InUse", "AuthFailure"];
+
+pub struct Eip {
+    clients: Arc<Clients>,
+    account: OnceCell<String>,
+}
+
+impl Eip {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Eip { clients, account: OnceCell::new() }
+    }
+
+    async fn account(&self, region: &str) -> Result<&str, ProviderError> {
+        self.account
+            .get_or_try_init(|| async {
+                let me = self
+                    .clients
+                    .sts(region)
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| provider("GetCallerIdentity", e))?;
+                Ok::<_, ProviderError>(me.account.unwrap_or_default())
+            })
+            .await
+            .map(String::as_str)
+    }
+}
+
+#[async_trait]
+impl Describe for Eip {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::EIP
+    }
+
+    fn id_filter(&self) -> Option<&'static str> {
+        Some("allocation-id")
+    }
+
+    async fn describe(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<Observed>, ProviderError> {
+        let out = self
+            .clients
+            .ec2(region)
+            .describe_addresses()
+            .set_filters(Some(filters))
+            .send()
+            .await
+            .map_err(|e| provider("DescribeAddresses", e))?;
+        if out.addresses().is_empty() {
+            return Ok(Vec::new());
+        }
+        let account = self.account(region).await?;
+        Ok(out
+            .addresses()
+            .iter()
+            .filter_map(|a| {
+                let id = a.allocation_id()?.to_string();
+                let properties = props::build([
+                    ("domain", a.domain().map(|d| s(d.as_str()))),
+                    ("public_ipv4_pool", a.public_ipv4_pool().map(s)),
+                    ("network_border_group", a.network_border_group().map(s)),
+                ]);
+                let attributes = props::build([
+                    ("id", Some(s(&id))),
+                    ("arn", Some(s(common::arn(region, account, "elastic-ip", &id)))),
+                    ("public_ip", a.public_ip().map(s)),
+                ]);
+                Some(Observed { id, properties, attributes, tags: common::tag_map(a.tags()) })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Reconciler for Eip {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::EIP
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_by_id(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        find_tagged(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        if let Some(found) = existing(self, req).await? {
+            return Ok(found);
+        }
+        let region = &req.target.region;
+        let p = &req.properties;
+        let domain = props::string(p, "domain").unwrap_or_else(|| "vpc".into());
+        let out = self
+            .clients
+            .ec2(region)
+            .allocate_address()
+            .domain(DomainType::from(domain.as_str()))
+            .set_public_ipv4_pool(props::string(p, "public_ipv4_pool"))
+            .set_network_border_group(props::string(p, "network_border_group"))
+            .tag_specifications(tag_spec(ResourceType::ElasticIp, &req.tags))
+            .send()
+            .await
+            .map_err(|e| provider("AllocateAddress", e))?;
+        let id = out.allocation_id.ok_or_else(|| common::vanished("Elastic IP", "(no allocation id returned)"))?;
+        must_observe(self, region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        for field in &req.changed {
+            match field.as_str() {
+                "tags" => common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?,
+                other => return Err(not_in_place("an Elastic IP", other)),
+            }
+        }
+        must_observe(self, region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let client = self.clients.ec2(&req.target.region);
+        match client.release_address().allocation_id(&req.id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is(&e, NOT_FOUND) => Ok(()),
+            Err(e) if is(&e, IN_USE) => {
+                let mut err = provider("ReleaseAddress", e);
+                err.kind = ErrorKind::Retryable;
+                Err(err)
+            }
+            Err(e) => Err(provider("ReleaseAddress", e)),
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! `aws.ec2.internet_gateway`: an internet gateway and its attachment.
+//!
+//! The gateway is created (CreateInternetGateway) and then attached to
+//! `vpc_id`; a change of `vpc_id` detaches it and attaches it again, and
+//! delete detaches it first (AWS refuses to delete an attached gateway).
+//! Reads: one paginated DescribeInternetGateways (filter
+//! `internet-gateway-id`).
+
+use super::common::{
+    self, Describe, describe, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec, tolerate,
+};
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, ResourceType};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::sync::Arc;
+
+const NOT_FOUND: &[&str] = &["InvalidInternetGatewayID.NotFound"];
+/// Detaching what is no longer attached.
+const NOT_ATTACHED: &[&str] = &["Gateway.NotAttached", "InvalidInternetGatewayID.NotFound"];
+
+pub struct InternetGateway {
+    clients: Arc<Clients>,
+}
+
+impl InternetGateway {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        InternetGateway { clients }
+    }
+
+    async fn attach(&self, region: &str, id: &str, vpc: &str) -> Result<(), ProviderError> {
+        let client = self.clients.ec2(region);
+        match client.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await {
+            Ok(_) => Ok(()),
+            // Already attached there (a retried call).
+            Err(e) if is(&e, &["Resource.AlreadyAssociated"]) => {
+                if self.attachments(region, id).await?.iter().any(|v| v == vpc) {
+                    Ok(())
+                } else {
+                    Err(provider("AttachInternetGateway", e))
+                }
+            }
+            Err(e) => Err(provider("AttachInternetGateway", e)),
+        }
+    }
+
+    async fn detach(&self, client: &aws_sdk_ec2::Client, id: &str, vpc: &str) -> Result<(), ProviderError> {
+        let r = client.detach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await;
+        tolerate("DetachInternetGateway", r, NOT_ATTACHED)
+    }
+
+    async fn attachments(&self, region: &str, id: &str) -> Result<Vec<String>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let igws = describe!(
+            client.describe_internet_gateways().filters(common::filter("internet-gateway-id", [id])),
+            internet_gateways,
+            "DescribeInternetGateways"
+        );
+        Ok(igws
+            .iter()
+            .filter(|g| g.internet_gateway_id() == Some(id))
+            .flat_map(|g| common::attached_vpcs(g.attachments()))
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Describe for InternetGateway {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::INTERNET_GATEWAY
+    }
+
+    fn id_filter(&self) -> Option<&'static str> {
+        Some("internet-gateway-id")
+    }
+
+    async fn describe(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<Observed>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let igws = describe!(
+            client.describe_internet_gateways().set_filters(Some(filters)),
+            internet_gateways,
+            "DescribeInternetGateways"
+        );
+        Ok(igws
+            .iter()
+            .filter_map(|g| {
+                let id = g.internet_gateway_id()?.to_string();
+                let owner = g.owner_id().unwrap_or_default();
+                let properties =
+                    props::build([("vpc_id", common::attached_vpcs(g.attachments()).into_iter().next().map(s))]);
+                let attributes = props::build([
+                    ("id", Some(s(&id))),
+                    ("arn", Some(s(common::arn(region, owner, "internet-gateway", &id)))),
+                    ("owner_id", g.owner_id().map(s)),
+                ]);
+                Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Reconciler for InternetGateway {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::INTERNET_GATEWAY
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_by_id(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        find_tagged(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ec2(region);
+        let want_vpc = props::string(&req.properties, "vpc_id");
+        let id = match existing(self, req).await? {
+            // Made by an earlier attempt: finish what it may not have (the attachment).
+            Some(found) => {
+                if props::string(&found.properties, "vpc_id") == want_vpc {
+                    return Ok(found);
+                }
+                found.id
+            }
+            None => client
+                .create_internet_gateway()
+                .tag_specifications(tag_spec(ResourceType::InternetGateway, &req.tags))
+                .send()
+                .await
+                .map_err(|e| provider("CreateInternetGateway", e))?
+                .internet_gateway
+                .and_then(|g| g.internet_gateway_id)
+                .ok_or_else(|| common::vanished("internet gateway", "(no id returned)"))?,
+        };
+        if let Some(vpc) = &want_vpc {
+            self.attach(region, &id, vpc).await?;
+        }
+        must_observe(self, region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ec2(region);
+        let id = &req.id;
+        for field in &req.changed {
+            match field.as_str() {
+                "vpc_id" => {
+                    let want = props::string(&req.desired, "vpc_id");
+                    for vpc in self.attachments(region, id).await? {
+                        if Some(&vpc) != want.as_ref() {
+                            self.detach(&client, id, &vpc).await?;
+                        }
+                    }
+                    if let Some(vpc) = &want
+                        && !self.attachments(region, id).await?.contains(vpc)
+                    {
+                        self.attach(region, id, vpc).await?;
+                    }
+                }
+                "tags" => common::sync_tags(&client, id, &req.observed.tags, &req.tags).await?,
+                other => return Err(not_in_place("an internet gateway", other)),
+            }
+        }
+        must_observe(self, region, id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ec2(region);
+        for vpc in self.attachments(region, &req.id).await? {
+            self.detach(&client, &req.id, &vpc).await?;
+        }
+        let r = client.delete_internet_gateway().internet_gateway_id(&req.id).send().await;
+        tolerate("DeleteInternetGateway", r, NOT_FOUND)
+    }
+}

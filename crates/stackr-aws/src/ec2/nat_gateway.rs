@@ -1,0 +1,188 @@
+//! `aws.ec2.nat_gateway`: a NAT gateway in a subnet, ready when
+//! `available`. Only its tags change in place.
+//!
+//! Created with a client token (and, as everywhere, after a look-up by the
+//! stackr tags: moto ignores the token). Readiness polls the state:
+//! `pending` waits, `available` is ready, `failed` (or deleted) will never
+//! be. A gateway that is `deleting`, `deleted` or `failed` counts as gone.
+//! Delete waits until the gateway is `deleted`, so that its Elastic IP and
+//! subnet can go next.
+//!
+//! Reads: one paginated DescribeNatGateways (filter `nat-gateway-id`).
+
+use super::common::{
+    self, Describe, describe, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id, poll, tag_spec,
+    tolerate,
+};
+use crate::clients::Clients;
+use crate::error::provider;
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{ConnectivityType, Filter, NatGatewayState, ResourceType};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["NatGatewayNotFound", "InvalidNatGatewayID.NotFound"];
+/// How long a delete waits for `deleted`.
+const DELETE_WAIT: Duration = Duration::from_secs(15 * 60);
+
+pub struct NatGateway {
+    clients: Arc<Clients>,
+}
+
+fn dead(state: Option<&NatGatewayState>) -> bool {
+    matches!(state, Some(NatGatewayState::Deleting | NatGatewayState::Deleted | NatGatewayState::Failed))
+}
+
+impl NatGateway {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        NatGateway { clients }
+    }
+
+    /// The gateway in any state.
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<aws_sdk_ec2::types::NatGateway>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let found = describe!(
+            client.describe_nat_gateways().filter(filter("nat-gateway-id", [id])),
+            nat_gateways,
+            "DescribeNatGateways"
+        );
+        Ok(found.into_iter().find(|g| g.nat_gateway_id() == Some(id)))
+    }
+}
+
+#[async_trait]
+impl Describe for NatGateway {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::NAT_GATEWAY
+    }
+
+    fn id_filter(&self) -> Option<&'static str> {
+        Some("nat-gateway-id")
+    }
+
+    async fn describe(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<Observed>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let gws =
+            describe!(client.describe_nat_gateways().set_filter(Some(filters)), nat_gateways, "DescribeNatGateways");
+        Ok(gws
+            .iter()
+            .filter(|g| !dead(g.state()))
+            .filter_map(|g| {
+                let id = g.nat_gateway_id()?.to_string();
+                let addrs = g.nat_gateway_addresses();
+                let primary = addrs.iter().find(|a| a.is_primary() == Some(true)).or(addrs.first());
+                let properties = props::build([
+                    ("subnet_id", g.subnet_id().map(s)),
+                    ("allocation_id", primary.and_then(|a| a.allocation_id()).map(s)),
+                    ("connectivity_type", g.connectivity_type().map(|c| s(c.as_str()))),
+                    ("private_ip_address", primary.and_then(|a| a.private_ip()).map(s)),
+                ]);
+                let attributes = props::build([
+                    ("id", Some(s(&id))),
+                    ("public_ip", primary.and_then(|a| a.public_ip()).map(s)),
+                    ("private_ip", primary.and_then(|a| a.private_ip()).map(s)),
+                    ("network_interface_id", primary.and_then(|a| a.network_interface_id()).map(s)),
+                ]);
+                Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Reconciler for NatGateway {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::NAT_GATEWAY
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_by_id(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        find_tagged(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        if let Some(found) = existing(self, req).await? {
+            return Ok(found);
+        }
+        let region = &req.target.region;
+        let p = &req.properties;
+        let out = self
+            .clients
+            .ec2(region)
+            .create_nat_gateway()
+            .subnet_id(props::require(p, "subnet_id")?)
+            .set_allocation_id(props::string(p, "allocation_id"))
+            .set_connectivity_type(props::string(p, "connectivity_type").map(|c| ConnectivityType::from(c.as_str())))
+            .set_private_ip_address(props::string(p, "private_ip_address"))
+            .client_token(&req.token)
+            .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags))
+            .send()
+            .await
+            .map_err(|e| provider("CreateNatGateway", e))?;
+        let id = out
+            .nat_gateway
+            .and_then(|g| g.nat_gateway_id)
+            .ok_or_else(|| common::vanished("NAT gateway", "(no id returned)"))?;
+        must_observe(self, region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        for field in &req.changed {
+            match field.as_str() {
+                "tags" => common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?,
+                other => return Err(not_in_place("a NAT gateway", other)),
+            }
+        }
+        must_observe(self, region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        // Look first: moto fails on deleting an unknown id with a server error.
+        match self.raw(region, id).await? {
+            None => return Ok(()),
+            Some(g) if g.state() == Some(&NatGatewayState::Deleted) => return Ok(()),
+            Some(g) if g.state() == Some(&NatGatewayState::Deleting) => {}
+            Some(_) => {
+                let r = self.clients.ec2(region).delete_nat_gateway().nat_gateway_id(id).send().await;
+                tolerate("DeleteNatGateway", r, NOT_FOUND)?;
+            }
+        }
+        poll(&format!("NAT gateway {id} to be deleted"), DELETE_WAIT, || async {
+            let g = self.raw(region, id).await?;
+            Ok(g.is_none_or(|g| g.state() == Some(&NatGatewayState::Deleted)).then_some(()))
+        })
+        .await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let Some(g) = self.raw(region, id).await? else {
+            return Ok(Readiness::Failed(format!("NAT gateway {id} is gone")));
+        };
+        Ok(match g.state() {
+            Some(NatGatewayState::Available) => Readiness::Ready,
+            Some(NatGatewayState::Failed) => Readiness::Failed(format!(
+                "failed: {} ({})",
+                g.failure_message().unwrap_or("no message"),
+                g.failure_code().unwrap_or("no code")
+            )),
+            Some(state @ (NatGatewayState::Deleting | NatGatewayState::Deleted)) => {
+                Readiness::Failed(state.as_str().to_string())
+            }
+            Some(state) => Readiness::Pending(state.as_str().to_string()),
+            None => Readiness::Pending("unknown".into()),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(20 * 60)
+    }
+}

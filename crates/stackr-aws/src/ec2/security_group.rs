@@ -1,0 +1,460 @@
+//! `aws.ec2.security_group`: a VPC security group and its rules.
+//!
+//! Rules are a set, diffed by (protocol, ports, peer): a rule the stack no
+//! longer lists is revoked, a new one authorized, one whose description
+//! alone changed is updated in place (UpdateSecurityGroupRuleDescriptions*);
+//! the group itself is never recreated for a rule change. Each rule has one
+//! peer: `cidr_ipv4`, `cidr_ipv6`, `source_security_group_id`,
+//! `prefix_list_id`, or `self: true` (the group itself).
+//!
+//! Egress: when the stack gives `egress`, it is exactly the group's
+//! outbound rules, so AWS's default allow-all rule (added to every new
+//! group) is revoked unless listed. When `egress` is omitted, outbound
+//! rules are left alone: the default allow-all stays, and rules added in
+//! the console are not reported as drift. The same holds for `ingress`.
+//!
+//! Observed rules use the stack's shape: `protocol` as AWS reports it
+//! (`tcp`, `udp`, `icmp`, `icmpv6`, `-1`, or a number; so write `-1`, not
+//! `all`), ports only when the protocol has them, `description` only when
+//! set. They are listed in a fixed order: by from port (none first), to
+//! port, protocol, then peer (IPv4, IPv6, group, self, prefix list). The
+//! engine's diff compares lists in order, so a stack listing rules in
+//! another order sees a (harmless, repeated) difference.
+//!
+//! Reads: one paginated DescribeSecurityGroups (filter `group-id`).
+
+use super::common::{
+    self, Describe, describe, existing, find_tagged, must_observe, not_in_place, num, observe_by_id, tag_spec, tolerate,
+};
+use crate::clients::Clients;
+use crate::error::provider;
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+const NOT_FOUND: &[&str] = &["InvalidGroup.NotFound", "InvalidGroupId.NotFound"];
+
+/// A rule's one peer, in the order observed rules are sorted by.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Peer {
+    V4(String),
+    V6(String),
+    Group(String),
+    SelfRef,
+    PrefixList(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Rule {
+    protocol: String,
+    from: Option<i32>,
+    to: Option<i32>,
+    peer: Peer,
+    description: Option<String>,
+}
+
+/// AWS's spelling of a protocol.
+fn protocol(p: &str) -> String {
+    match p.to_ascii_lowercase().as_str() {
+        "all" => "-1".into(),
+        "6" => "tcp".into(),
+        "17" => "udp".into(),
+        "1" => "icmp".into(),
+        "58" => "icmpv6".into(),
+        other => other.to_string(),
+    }
+}
+
+/// A port from a rule map (a number, or a string holding one).
+fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, ProviderError> {
+    match m.get(k) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) if n.fract() == 0.0 && (-1.0..=65535.0).contains(n) => Ok(Some(*n as i32)),
+        Some(Value::String(t)) => {
+            t.parse().map(Some).map_err(|_| common::invalid(format!("`{k}` must be a port: {t}")))
+        }
+        Some(other) => Err(common::invalid(format!("`{k}` must be a port: {other}"))),
+    }
+}
+
+impl Rule {
+    /// What identifies a rule in AWS (everything but the description).
+    fn key(&self) -> (&str, Option<i32>, Option<i32>, &Peer) {
+        (&self.protocol, self.from, self.to, &self.peer)
+    }
+
+    fn sort_key(&self) -> (i32, i32, &str, &Peer, &str) {
+        (
+            self.from.unwrap_or(i32::MIN),
+            self.to.unwrap_or(i32::MIN),
+            &self.protocol,
+            &self.peer,
+            self.description.as_deref().unwrap_or_default(),
+        )
+    }
+
+    fn from_value(v: &Value) -> Result<Rule, ProviderError> {
+        let Value::Map(m) = v else { return Err(common::invalid("each security group rule must be a map")) };
+        let text = |k: &str| m.get(k).and_then(Value::to_interpolated).filter(|t| !t.is_empty());
+        let proto = protocol(&text("protocol").ok_or_else(|| common::invalid("a rule needs `protocol`"))?);
+        let mut peers = Vec::new();
+        if let Some(c) = text("cidr_ipv4") {
+            peers.push(Peer::V4(c));
+        }
+        if let Some(c) = text("cidr_ipv6") {
+            peers.push(Peer::V6(c));
+        }
+        if let Some(g) = text("source_security_group_id") {
+            peers.push(Peer::Group(g));
+        }
+        if let Some(p) = text("prefix_list_id") {
+            peers.push(Peer::PrefixList(p));
+        }
+        if m.get("self") == Some(&Value::Bool(true)) {
+            peers.push(Peer::SelfRef);
+        }
+        let peer = match (peers.pop(), peers.is_empty()) {
+            (Some(p), true) => p,
+            _ => {
+                return Err(common::invalid(format!(
+                    "a rule needs exactly one peer (cidr_ipv4, cidr_ipv6, source_security_group_id, prefix_list_id \
+                     or self: true): {}",
+                    v.to_json()
+                )));
+            }
+        };
+        let (from, to) = if proto == "-1" { (None, None) } else { (port(m, "from_port")?, port(m, "to_port")?) };
+        Ok(Rule { protocol: proto, from, to, peer, description: text("description") })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut m = BTreeMap::new();
+        m.insert("protocol".to_string(), s(&self.protocol));
+        if let Some(f) = self.from {
+            m.insert("from_port".into(), num(f));
+        }
+        if let Some(t) = self.to {
+            m.insert("to_port".into(), num(t));
+        }
+        match &self.peer {
+            Peer::V4(c) => m.insert("cidr_ipv4".into(), s(c)),
+            Peer::V6(c) => m.insert("cidr_ipv6".into(), s(c)),
+            Peer::Group(g) => m.insert("source_security_group_id".into(), s(g)),
+            Peer::PrefixList(p) => m.insert("prefix_list_id".into(), s(p)),
+            Peer::SelfRef => m.insert("self".into(), Value::Bool(true)),
+        };
+        if let Some(d) = &self.description {
+            m.insert("description".into(), s(d));
+        }
+        Value::Map(m)
+    }
+
+    /// The rule as one IpPermission of the group `own`.
+    fn permission(&self, own: &str) -> IpPermission {
+        let d = self.description.clone();
+        let b = IpPermission::builder().ip_protocol(&self.protocol).set_from_port(self.from).set_to_port(self.to);
+        match &self.peer {
+            Peer::V4(c) => b.ip_ranges(IpRange::builder().cidr_ip(c).set_description(d).build()),
+            Peer::V6(c) => b.ipv6_ranges(Ipv6Range::builder().cidr_ipv6(c).set_description(d).build()),
+            Peer::Group(g) => b.user_id_group_pairs(UserIdGroupPair::builder().group_id(g).set_description(d).build()),
+            Peer::SelfRef => b.user_id_group_pairs(UserIdGroupPair::builder().group_id(own).set_description(d).build()),
+            Peer::PrefixList(p) => {
+                b.prefix_list_ids(PrefixListId::builder().prefix_list_id(p).set_description(d).build())
+            }
+        }
+        .build()
+    }
+}
+
+/// One rule per peer of AWS's grouped permissions.
+fn flatten(perms: &[IpPermission], own: &str) -> Vec<Rule> {
+    let mut out = Vec::new();
+    for p in perms {
+        let proto = protocol(p.ip_protocol().unwrap_or("-1"));
+        let (from, to) = if proto == "-1" { (None, None) } else { (p.from_port(), p.to_port()) };
+        let desc = |d: Option<&str>| d.filter(|d| !d.is_empty()).map(str::to_string);
+        let mut push = |peer: Peer, d: Option<&str>| {
+            out.push(Rule { protocol: proto.clone(), from, to, peer, description: desc(d) });
+        };
+        for r in p.ip_ranges() {
+            if let Some(c) = r.cidr_ip() {
+                push(Peer::V4(c.to_string()), r.description());
+            }
+        }
+        for r in p.ipv6_ranges() {
+            if let Some(c) = r.cidr_ipv6() {
+                push(Peer::V6(c.to_string()), r.description());
+            }
+        }
+        for g in p.user_id_group_pairs() {
+            match g.group_id() {
+                Some(id) if id == own => push(Peer::SelfRef, g.description()),
+                Some(id) => push(Peer::Group(id.to_string()), g.description()),
+                None => {}
+            }
+        }
+        for l in p.prefix_list_ids() {
+            if let Some(id) = l.prefix_list_id() {
+                push(Peer::PrefixList(id.to_string()), l.description());
+            }
+        }
+    }
+    out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    out
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    fn field(self) -> &'static str {
+        match self {
+            Direction::Ingress => "ingress",
+            Direction::Egress => "egress",
+        }
+    }
+}
+
+pub struct SecurityGroup {
+    clients: Arc<Clients>,
+}
+
+impl SecurityGroup {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        SecurityGroup { clients }
+    }
+
+    async fn authorize(&self, c: &aws_sdk_ec2::Client, id: &str, d: Direction, r: &Rule) -> Result<(), ProviderError> {
+        let p = r.permission(id);
+        // Already there (a retried call) is fine.
+        const DUPLICATE: &[&str] = &["InvalidPermission.Duplicate"];
+        match d {
+            Direction::Ingress => {
+                let r = c.authorize_security_group_ingress().group_id(id).ip_permissions(p).send().await;
+                tolerate("AuthorizeSecurityGroupIngress", r, DUPLICATE)
+            }
+            Direction::Egress => {
+                let r = c.authorize_security_group_egress().group_id(id).ip_permissions(p).send().await;
+                tolerate("AuthorizeSecurityGroupEgress", r, DUPLICATE)
+            }
+        }
+    }
+
+    async fn revoke(&self, c: &aws_sdk_ec2::Client, id: &str, d: Direction, r: &Rule) -> Result<(), ProviderError> {
+        let mut p = r.permission(id);
+        // Revoking matches rules without their description.
+        strip_descriptions(&mut p);
+        const GONE: &[&str] = &["InvalidPermission.NotFound"];
+        match d {
+            Direction::Ingress => {
+                let r = c.revoke_security_group_ingress().group_id(id).ip_permissions(p).send().await;
+                tolerate("RevokeSecurityGroupIngress", r, GONE)
+            }
+            Direction::Egress => {
+                let r = c.revoke_security_group_egress().group_id(id).ip_permissions(p).send().await;
+                tolerate("RevokeSecurityGroupEgress", r, GONE)
+            }
+        }
+    }
+
+    async fn describe_rule(
+        &self,
+        c: &aws_sdk_ec2::Client,
+        id: &str,
+        d: Direction,
+        r: &Rule,
+    ) -> Result<(), ProviderError> {
+        let p = r.permission(id);
+        match d {
+            Direction::Ingress => c
+                .update_security_group_rule_descriptions_ingress()
+                .group_id(id)
+                .ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| provider("UpdateSecurityGroupRuleDescriptionsIngress", e)),
+            Direction::Egress => c
+                .update_security_group_rule_descriptions_egress()
+                .group_id(id)
+                .ip_permissions(p)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(|e| provider("UpdateSecurityGroupRuleDescriptionsEgress", e)),
+        }
+    }
+
+    /// Makes one direction's rules exactly `want`, one call per rule that differs.
+    async fn sync_rules(
+        &self,
+        region: &str,
+        id: &str,
+        d: Direction,
+        have: Option<&Value>,
+        want: Option<&Value>,
+    ) -> Result<(), ProviderError> {
+        let client = self.clients.ec2(region);
+        let rules = |v: Option<&Value>| -> Result<Vec<Rule>, ProviderError> {
+            v.and_then(Value::as_list).unwrap_or_default().iter().map(Rule::from_value).collect()
+        };
+        let want = rules(want)?;
+        let have = rules(have)?;
+        for (i, w) in want.iter().enumerate() {
+            if want[..i].iter().any(|o| o.key() == w.key()) {
+                return Err(common::invalid(format!(
+                    "{} lists the same rule twice: {}",
+                    d.field(),
+                    w.to_value().to_json()
+                )));
+            }
+        }
+        for h in &have {
+            if !want.iter().any(|w| w.key() == h.key()) {
+                self.revoke(&client, id, d, h).await?;
+            }
+        }
+        for w in &want {
+            match have.iter().find(|h| h.key() == w.key()) {
+                None => self.authorize(&client, id, d, w).await?,
+                Some(h) if h.description != w.description => self.describe_rule(&client, id, d, w).await?,
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn strip_descriptions(p: &mut IpPermission) {
+    for r in p.ip_ranges.iter_mut().flatten() {
+        r.description = None;
+    }
+    for r in p.ipv6_ranges.iter_mut().flatten() {
+        r.description = None;
+    }
+    for g in p.user_id_group_pairs.iter_mut().flatten() {
+        g.description = None;
+    }
+    for l in p.prefix_list_ids.iter_mut().flatten() {
+        l.description = None;
+    }
+}
+
+#[async_trait]
+impl Describe for SecurityGroup {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::SECURITY_GROUP
+    }
+
+    fn id_filter(&self) -> Option<&'static str> {
+        Some("group-id")
+    }
+
+    async fn describe(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<Observed>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let groups = describe!(
+            client.describe_security_groups().set_filters(Some(filters)),
+            security_groups,
+            "DescribeSecurityGroups"
+        );
+        Ok(groups
+            .iter()
+            .filter_map(|g| {
+                let id = g.group_id()?.to_string();
+                let owner = g.owner_id().unwrap_or_default();
+                let arn = g
+                    .security_group_arn()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| common::arn(region, owner, "security-group", &id));
+                let rules =
+                    |perms: &[IpPermission]| Value::List(flatten(perms, &id).iter().map(Rule::to_value).collect());
+                let properties = props::build([
+                    ("name", g.group_name().map(s)),
+                    ("description", g.description().map(s)),
+                    ("vpc_id", g.vpc_id().map(s)),
+                    ("ingress", Some(rules(g.ip_permissions()))),
+                    ("egress", Some(rules(g.ip_permissions_egress()))),
+                ]);
+                let attributes =
+                    props::build([("id", Some(s(&id))), ("arn", Some(s(arn))), ("owner_id", g.owner_id().map(s))]);
+                Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
+            })
+            .collect())
+    }
+}
+
+#[async_trait]
+impl Reconciler for SecurityGroup {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::SECURITY_GROUP
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_by_id(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        find_tagged(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        // A group an earlier attempt made may lack rules: synced below
+        // like a fresh one.
+        let id = match existing(self, req).await? {
+            Some(found) => found.id,
+            None => self
+                .clients
+                .ec2(region)
+                .create_security_group()
+                .group_name(props::require(p, "name")?)
+                .description(props::require(p, "description")?)
+                .set_vpc_id(props::string(p, "vpc_id"))
+                .tag_specifications(tag_spec(ResourceType::SecurityGroup, &req.tags))
+                .send()
+                .await
+                .map_err(|e| provider("CreateSecurityGroup", e))?
+                .group_id
+                .ok_or_else(|| common::vanished("security group", "(no id returned)"))?,
+        };
+        let live = must_observe(self, region, &id).await?;
+        for d in [Direction::Ingress, Direction::Egress] {
+            if let Some(want) = p.get(d.field()).filter(|v| !matches!(v, Value::Null)) {
+                self.sync_rules(region, &id, d, live.properties.get(d.field()), Some(want)).await?;
+            }
+        }
+        must_observe(self, region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        for field in &req.changed {
+            let d = match field.as_str() {
+                "ingress" => Direction::Ingress,
+                "egress" => Direction::Egress,
+                "tags" => {
+                    common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?;
+                    continue;
+                }
+                other => return Err(not_in_place("a security group", other)),
+            };
+            let want = req.desired.get(field).cloned().unwrap_or(Value::List(Vec::new()));
+            self.sync_rules(region, &req.id, d, req.observed.properties.get(field), Some(&want)).await?;
+        }
+        must_observe(self, region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let r = self.clients.ec2(&req.target.region).delete_security_group().group_id(&req.id).send().await;
+        tolerate("DeleteSecurityGroup", r, NOT_FOUND)
+    }
+}

@@ -1,0 +1,331 @@
+//! `aws.ec2.vpc`: a VPC with its primary IPv4 CIDR, an optional
+//! Amazon-provided IPv6 /56 and the two DNS attributes.
+//!
+//! Reads: one paginated DescribeVpcs (filter `vpc-id`) for many VPCs, three
+//! batched calls for the defaults AWS made with them (main route table,
+//! default security group, default network ACL), and DescribeVpcAttribute
+//! twice per VPC (the API has no batch form). The IPv6 /56 is asked for at
+//! creation (`AmazonProvidedIpv6CidrBlock`) and associated or disassociated
+//! in place afterwards; creates and updates wait until it is `associated`,
+//! so subnets can carve /64s from `ipv6_cidr_block` at once.
+
+use super::common::{
+    self, Describe, describe, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id, poll, tag_spec,
+    tolerate,
+};
+use crate::clients::Clients;
+use crate::error::provider;
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ec2::types::{
+    AttributeBooleanValue, Filter, ResourceType, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
+    VpcIpv6CidrBlockAssociation,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["InvalidVpcID.NotFound"];
+/// How long an IPv6 association may stay `associating`.
+const IPV6_WAIT: Duration = Duration::from_secs(120);
+
+pub struct Vpc {
+    clients: Arc<Clients>,
+}
+
+/// The IPv6 blocks in use: every association not on its way out.
+fn ipv6_in_use(v: &aws_sdk_ec2::types::Vpc) -> Vec<&VpcIpv6CidrBlockAssociation> {
+    use VpcCidrBlockStateCode as C;
+    v.ipv6_cidr_block_association_set()
+        .iter()
+        .filter(|a| {
+            !matches!(
+                a.ipv6_cidr_block_state().and_then(|s| s.state()),
+                Some(C::Disassociating | C::Disassociated | C::Failing | C::Failed)
+            )
+        })
+        .collect()
+}
+
+/// Whether the IPv6 block is there and usable (associated, CIDR known).
+fn ipv6_settled(v: &aws_sdk_ec2::types::Vpc) -> bool {
+    let used = ipv6_in_use(v);
+    !used.is_empty()
+        && used.iter().all(|a| {
+            a.ipv6_cidr_block_state().and_then(|s| s.state()) != Some(&VpcCidrBlockStateCode::Associating)
+                && a.ipv6_cidr_block().is_some_and(|c| !c.is_empty())
+        })
+}
+
+impl Vpc {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Vpc { clients }
+    }
+
+    async fn raw(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<aws_sdk_ec2::types::Vpc>, ProviderError> {
+        let client = self.clients.ec2(region);
+        Ok(describe!(client.describe_vpcs().set_filters(Some(filters)), vpcs, "DescribeVpcs"))
+    }
+
+    async fn raw_one(&self, region: &str, id: &str) -> Result<Option<aws_sdk_ec2::types::Vpc>, ProviderError> {
+        Ok(self.raw(region, vec![filter("vpc-id", [id])]).await?.into_iter().find(|v| v.vpc_id() == Some(id)))
+    }
+
+    /// (enable_dns_support, enable_dns_hostnames)
+    async fn dns(&self, client: &aws_sdk_ec2::Client, id: &str) -> Result<(Option<bool>, Option<bool>), ProviderError> {
+        let support = client.describe_vpc_attribute().vpc_id(id).attribute(VpcAttributeName::EnableDnsSupport).send();
+        let hostnames =
+            client.describe_vpc_attribute().vpc_id(id).attribute(VpcAttributeName::EnableDnsHostnames).send();
+        let (support, hostnames) = tokio::join!(support, hostnames);
+        let support = support.map_err(|e| provider("DescribeVpcAttribute", e))?;
+        let hostnames = hostnames.map_err(|e| provider("DescribeVpcAttribute", e))?;
+        Ok((
+            support.enable_dns_support().and_then(|a| a.value()),
+            hostnames.enable_dns_hostnames().and_then(|a| a.value()),
+        ))
+    }
+
+    /// What AWS made with each VPC: (main route table, default security
+    /// group, default network ACL) by VPC id; three calls for all.
+    async fn defaults(
+        &self,
+        client: &aws_sdk_ec2::Client,
+        ids: &[String],
+    ) -> Result<HashMap<String, [Option<String>; 3]>, ProviderError> {
+        let mut out: HashMap<String, [Option<String>; 3]> = HashMap::new();
+        for chunk in ids.chunks(200) {
+            let vpcs = || filter("vpc-id", chunk.iter().map(String::as_str));
+            let tables = async {
+                Ok::<_, ProviderError>(describe!(
+                    client.describe_route_tables().filters(vpcs()).filters(filter("association.main", ["true"])),
+                    route_tables,
+                    "DescribeRouteTables"
+                ))
+            };
+            let groups = async {
+                Ok::<_, ProviderError>(describe!(
+                    client.describe_security_groups().filters(vpcs()).filters(filter("group-name", ["default"])),
+                    security_groups,
+                    "DescribeSecurityGroups"
+                ))
+            };
+            let acls = async {
+                Ok::<_, ProviderError>(describe!(
+                    client.describe_network_acls().filters(vpcs()).filters(filter("default", ["true"])),
+                    network_acls,
+                    "DescribeNetworkAcls"
+                ))
+            };
+            let (tables, groups, acls) = tokio::try_join!(tables, groups, acls)?;
+            for t in tables {
+                if let (Some(v), Some(id)) = (t.vpc_id, t.route_table_id) {
+                    out.entry(v).or_default()[0] = Some(id);
+                }
+            }
+            for g in groups {
+                if let (Some(v), Some(id)) = (g.vpc_id, g.group_id) {
+                    out.entry(v).or_default()[1] = Some(id);
+                }
+            }
+            for a in acls {
+                if let (Some(v), Some(id)) = (a.vpc_id, a.network_acl_id) {
+                    out.entry(v).or_default()[2] = Some(id);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Sets the DNS attributes that differ, in an order AWS accepts
+    /// (host names need DNS support).
+    async fn set_dns(
+        &self,
+        client: &aws_sdk_ec2::Client,
+        id: &str,
+        want: (Option<bool>, Option<bool>),
+        have: (bool, bool),
+    ) -> Result<(), ProviderError> {
+        let (want_support, want_hostnames) = want;
+        let (have_support, have_hostnames) = have;
+        let set = |support: Option<bool>, hostnames: Option<bool>| {
+            client
+                .modify_vpc_attribute()
+                .vpc_id(id)
+                .set_enable_dns_support(support.map(|b| AttributeBooleanValue::builder().value(b).build()))
+                .set_enable_dns_hostnames(hostnames.map(|b| AttributeBooleanValue::builder().value(b).build()))
+                .send()
+        };
+        if want_hostnames == Some(false) && have_hostnames {
+            set(None, Some(false)).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+        }
+        if let Some(w) = want_support
+            && w != have_support
+        {
+            set(Some(w), None).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+        }
+        if want_hostnames == Some(true) && !have_hostnames {
+            set(None, Some(true)).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+        }
+        Ok(())
+    }
+
+    async fn wait_ipv6(&self, region: &str, id: &str) -> Result<(), ProviderError> {
+        poll(&format!("the IPv6 block of {id}"), IPV6_WAIT, || async {
+            let v = self.raw_one(region, id).await?;
+            Ok(v.filter(ipv6_settled).map(|_| ()))
+        })
+        .await
+    }
+
+    async fn set_ipv6(&self, region: &str, id: &str, want: bool) -> Result<(), ProviderError> {
+        let client = self.clients.ec2(region);
+        let Some(v) = self.raw_one(region, id).await? else { return Err(common::vanished("VPC", id)) };
+        let used: Vec<String> = ipv6_in_use(&v).iter().filter_map(|a| a.association_id().map(str::to_string)).collect();
+        if want && used.is_empty() {
+            client
+                .associate_vpc_cidr_block()
+                .vpc_id(id)
+                .amazon_provided_ipv6_cidr_block(true)
+                .send()
+                .await
+                .map_err(|e| provider("AssociateVpcCidrBlock", e))?;
+        } else if !want {
+            for assoc in used {
+                client
+                    .disassociate_vpc_cidr_block()
+                    .association_id(assoc)
+                    .send()
+                    .await
+                    .map_err(|e| provider("DisassociateVpcCidrBlock", e))?;
+            }
+        }
+        if want { self.wait_ipv6(region, id).await } else { Ok(()) }
+    }
+}
+
+#[async_trait]
+impl Describe for Vpc {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::VPC
+    }
+
+    fn id_filter(&self) -> Option<&'static str> {
+        Some("vpc-id")
+    }
+
+    async fn describe(&self, region: &str, filters: Vec<Filter>) -> Result<Vec<Observed>, ProviderError> {
+        let client = self.clients.ec2(region);
+        let vpcs = self.raw(region, filters).await?;
+        if vpcs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = vpcs.iter().filter_map(|v| v.vpc_id.clone()).collect();
+        let defaults = self.defaults(&client, &ids).await?;
+        let mut out = Vec::with_capacity(vpcs.len());
+        for v in vpcs {
+            let Some(id) = v.vpc_id.clone() else { continue };
+            let (support, hostnames) = self.dns(&client, &id).await?;
+            let ipv6 = ipv6_in_use(&v);
+            let ipv6_block = ipv6.iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty()));
+            let owner = v.owner_id().unwrap_or_default();
+            let [main_rtb, default_sg, default_acl] = defaults.get(&id).cloned().unwrap_or_default();
+            let properties = props::build([
+                ("cidr_block", v.cidr_block().map(s)),
+                ("ipv6", Some(Value::Bool(!ipv6.is_empty()))),
+                ("enable_dns_hostnames", hostnames.map(Value::Bool)),
+                ("enable_dns_support", support.map(Value::Bool)),
+                ("instance_tenancy", v.instance_tenancy().map(|t| s(t.as_str()))),
+            ]);
+            let attributes = props::build([
+                ("id", Some(s(&id))),
+                ("arn", Some(s(common::arn(region, owner, "vpc", &id)))),
+                ("ipv6_cidr_block", ipv6_block.map(s)),
+                ("main_route_table_id", main_rtb.map(s)),
+                ("default_security_group_id", default_sg.map(s)),
+                ("default_network_acl_id", default_acl.map(s)),
+                ("owner_id", v.owner_id().map(s)),
+            ]);
+            out.push(Observed { id, properties, attributes, tags: common::tag_map(v.tags()) });
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl Reconciler for Vpc {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ec2::VPC
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_by_id(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        find_tagged(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        if let Some(found) = existing(self, req).await? {
+            return Ok(found);
+        }
+        let region = &req.target.region;
+        let p = &req.properties;
+        let client = self.clients.ec2(region);
+        let ipv6 = props::boolean(p, "ipv6").unwrap_or(false);
+        let created = client
+            .create_vpc()
+            .cidr_block(props::require(p, "cidr_block")?)
+            .set_amazon_provided_ipv6_cidr_block(ipv6.then_some(true))
+            .set_instance_tenancy(props::string(p, "instance_tenancy").map(|t| Tenancy::from(t.as_str())))
+            .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags))
+            .send()
+            .await
+            .map_err(|e| provider("CreateVpc", e))?;
+        let id = created.vpc.and_then(|v| v.vpc_id).ok_or_else(|| common::vanished("VPC", "(no id returned)"))?;
+        // AWS's defaults for a new VPC: DNS support on, host names off.
+        let want = (props::boolean(p, "enable_dns_support"), props::boolean(p, "enable_dns_hostnames"));
+        self.set_dns(&client, &id, want, (true, false)).await?;
+        if ipv6 {
+            self.wait_ipv6(region, &id).await?;
+        }
+        must_observe(self, region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ec2(region);
+        let id = &req.id;
+        let changed = |f: &str| req.changed.iter().any(|c| c == f);
+        if let Some(other) = req
+            .changed
+            .iter()
+            .find(|f| !matches!(f.as_str(), "ipv6" | "enable_dns_hostnames" | "enable_dns_support" | "tags"))
+        {
+            return Err(not_in_place("a VPC", other));
+        }
+        if changed("enable_dns_support") || changed("enable_dns_hostnames") {
+            let (support, hostnames) = self.dns(&client, id).await?;
+            let want = (
+                props::boolean(&req.desired, "enable_dns_support").filter(|_| changed("enable_dns_support")),
+                props::boolean(&req.desired, "enable_dns_hostnames").filter(|_| changed("enable_dns_hostnames")),
+            );
+            self.set_dns(&client, id, want, (support.unwrap_or(true), hostnames.unwrap_or(false))).await?;
+        }
+        if changed("ipv6") {
+            self.set_ipv6(region, id, props::boolean(&req.desired, "ipv6").unwrap_or(false)).await?;
+        }
+        if changed("tags") {
+            common::sync_tags(&client, id, &req.observed.tags, &req.tags).await?;
+        }
+        must_observe(self, region, id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let r = self.clients.ec2(&req.target.region).delete_vpc().vpc_id(&req.id).send().await;
+        tolerate("DeleteVpc", r, NOT_FOUND)
+    }
+}

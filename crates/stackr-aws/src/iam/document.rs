@@ -1,0 +1,88 @@
+//! IAM policy documents: written from a stack value (a YAML map, or a
+//! string holding JSON) as JSON text, and read back from AWS, which returns
+//! them URL-encoded (RFC 3986), into values that compare semantically (key
+//! order and whitespace do not matter).
+
+use stackr_core::value::Value;
+use stackr_engine::reconciler::{ErrorKind, ProviderError};
+
+/// The JSON text to send for a document property.
+pub fn text(v: &Value, what: &str) -> Result<String, ProviderError> {
+    match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Map(_) | Value::List(_) => Ok(v.to_json().to_string()),
+        other => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!("{what} must be a policy document (a map, or a string holding JSON), not {}", other.type_name()),
+        )),
+    }
+}
+
+/// A document as AWS returns it (URL-encoded or not) as a value; `None`
+/// when it is not JSON at all.
+pub fn parse(raw: &str) -> Option<Value> {
+    if let Ok(j) = serde_json::from_str::<serde_json::Value>(raw) {
+        return Some(Value::from_json(&j));
+    }
+    let decoded = percent_decode(raw)?;
+    serde_json::from_str::<serde_json::Value>(&decoded).ok().map(|j| Value::from_json(&j))
+}
+
+/// A wanted document as a comparable value: a string holding JSON is
+/// parsed, a map or list is already one.
+pub fn normalize(v: &Value) -> Value {
+    match v {
+        Value::String(s) => parse(s).unwrap_or_else(|| v.clone()),
+        other => other.clone(),
+    }
+}
+
+/// Decodes `%XX` escapes (RFC 3986; `+` stays a plus). `None` when the
+/// result is not UTF-8 or an escape is malformed.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes.get(i + 1..i + 3)?;
+            let hex = std::str::from_utf8(hex).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_encoded_and_plain_documents_compare_equal() {
+        let plain =
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+        let encoded = "%7B%22Statement%22%3A%20%5B%7B%22Resource%22%3A%20%22%2A%22%2C%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%7D%5D%2C%22Version%22%3A%222012-10-17%22%7D";
+        assert_eq!(parse(plain), parse(encoded));
+        assert!(parse(plain).is_some());
+        assert_eq!(normalize(&Value::String(plain.into())), parse(plain).unwrap_or(Value::Null));
+    }
+
+    #[test]
+    fn plus_stays_and_bad_escapes_fail() {
+        assert_eq!(percent_decode("a+b%20c").as_deref(), Some("a+b c"));
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%2"), None);
+        assert_eq!(parse("not json"), None);
+    }
+
+    #[test]
+    fn text_of_values() {
+        let v = normalize(&Value::String(r#"{"a":[1,"x"]}"#.into()));
+        assert_eq!(text(&v, "doc").ok().as_deref(), Some(r#"{"a":[1,"x"]}"#));
+        assert!(text(&Value::Bool(true), "doc").is_err());
+    }
+}

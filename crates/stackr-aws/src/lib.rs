@@ -1,0 +1,43 @@
+//! stackr-aws: the reconcilers that make AWS match a stack.
+//!
+//! One module per service, one file per resource type, at the same paths as
+//! the type's declaration in `stackr-schema` (`aws.ec2.vpc` is declared in
+//! `stackr-schema/src/ec2/vpc.rs` and reconciled in `src/ec2/vpc.rs` here).
+//! Each implements the engine's [`Reconciler`](stackr_engine::reconciler::Reconciler)
+//! contract for real AWS: reads batched per type, idempotent creates (client
+//! tokens where the API has them, and a look-up by the `stackr:stack` /
+//! `stackr:resource` tags before every create), deletes that succeed when
+//! the resource is already gone.
+//!
+//! [`providers`] builds the set for a shared SDK configuration.
+
+pub mod clients;
+pub mod data;
+pub mod ec2;
+pub mod error;
+pub mod iam;
+pub mod logs;
+pub mod props;
+pub mod secretsmanager;
+pub mod ssm;
+pub mod tags;
+
+use aws_config::SdkConfig;
+use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use clients::Clients;
+use stackr_engine::reconciler::{Lookups, Providers};
+use std::sync::Arc;
+
+/// Every reconciler and look-up of this build, over one set of clients.
+pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (Providers, Lookups) {
+    let clients = Arc::new(Clients::new(config.clone(), interceptors));
+    let mut p = Providers::new();
+    p.register(Arc::new(logs::LogGroup::new(clients.clone())));
+    ec2::register(&clients, &mut p);
+    iam::register(&clients, &mut p);
+    ssm::register(&clients, &mut p);
+    secretsmanager::register(&clients, &mut p);
+    let mut l = Lookups::default();
+    data::register(&clients, &mut l);
+    (p, l)
+}

@@ -1,0 +1,5 @@
+//! CloudWatch Logs.
+
+mod log_group;
+
+pub use log_group::LogGroup;

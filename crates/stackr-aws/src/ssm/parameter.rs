@@ -1,0 +1,303 @@
+//! `aws.ssm.parameter`: a Parameter Store parameter. The id is its name.
+//!
+//! The value is secret for every type: it is sent (PutParameter) but never
+//! read back, so observe never returns it and the engine decides whether
+//! it changed by digest. Reads use DescribeParameters (metadata only, no
+//! value), batched by 50 names, plus ListTagsForResource per parameter.
+//! Any change but tags is one PutParameter with Overwrite (a new version,
+//! the wanted value included); tags go through AddTagsToResource /
+//! RemoveTagsFromResource (AWS refuses tags with Overwrite).
+
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_ssm::operation::put_parameter::builders::PutParameterFluentBuilder;
+use aws_sdk_ssm::types::{
+    ParameterMetadata, ParameterStringFilter, ParameterTier, ParameterType, ResourceTypeForTagging,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+const NOT_FOUND: &[&str] = &["ParameterNotFound", "InvalidResourceId"];
+/// DescribeParameters takes up to 50 values per filter.
+const BATCH: usize = 50;
+
+pub struct Parameter {
+    clients: Arc<Clients>,
+    /// (partition, account) of the credentials, to build ARNs when
+    /// DescribeParameters does not return them.
+    caller: Mutex<Option<(String, String)>>,
+}
+
+fn ssm_tags(t: &BTreeMap<String, String>) -> Result<Vec<aws_sdk_ssm::types::Tag>, ProviderError> {
+    t.iter()
+        .map(|(k, v)| {
+            aws_sdk_ssm::types::Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| ProviderError::new(ErrorKind::Invalid, format!("tag {k}: {e}")))
+        })
+        .collect()
+}
+
+impl Parameter {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Parameter { clients, caller: Mutex::new(None) }
+    }
+
+    async fn arn(&self, region: &str, m: &ParameterMetadata, name: &str) -> Result<String, ProviderError> {
+        if let Some(a) = &m.arn {
+            return Ok(a.clone());
+        }
+        let cached = self.caller.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let (partition, account) = match cached {
+            Some(c) => c,
+            None => {
+                let me = self
+                    .clients
+                    .sts(region)
+                    .get_caller_identity()
+                    .send()
+                    .await
+                    .map_err(|e| provider("GetCallerIdentity", e))?;
+                let partition = me.arn.as_deref().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_string();
+                let c = (partition, me.account.unwrap_or_default());
+                *self.caller.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
+                c
+            }
+        };
+        Ok(format!("arn:{partition}:ssm:{region}:{account}:parameter/{}", name.trim_start_matches('/')))
+    }
+
+    /// Metadata of the parameters among `names` that exist, by name.
+    async fn describe(
+        &self,
+        region: &str,
+        names: &[String],
+    ) -> Result<HashMap<String, ParameterMetadata>, ProviderError> {
+        let client = self.clients.ssm(region);
+        let mut out = HashMap::new();
+        for chunk in names.chunks(BATCH) {
+            let filter = ParameterStringFilter::builder()
+                .key("Name")
+                .option("Equals")
+                .set_values(Some(chunk.to_vec()))
+                .build()
+                .map_err(|e| ProviderError::new(ErrorKind::Other, format!("DescribeParameters filter: {e}")))?;
+            let mut pages = client.describe_parameters().parameter_filters(filter).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| provider("DescribeParameters", e))?;
+                for m in page.parameters.unwrap_or_default() {
+                    if let Some(n) = m.name.clone() {
+                        out.insert(n, m);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn observed(&self, region: &str, m: &ParameterMetadata) -> Result<Option<Observed>, ProviderError> {
+        let name = m.name.clone().unwrap_or_default();
+        let tags = match self
+            .clients
+            .ssm(region)
+            .list_tags_for_resource()
+            .resource_type(ResourceTypeForTagging::Parameter)
+            .resource_id(&name)
+            .send()
+            .await
+        {
+            Ok(out) => out.tag_list.unwrap_or_default(),
+            Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+            Err(e) => return Err(provider("ListTagsForResource", e)),
+        };
+        let secure = m.r#type == Some(ParameterType::SecureString);
+        // Never the value: it is secret whatever the type.
+        let properties = props::build([
+            ("name", Some(s(&name))),
+            ("type", m.r#type.as_ref().map(|t| s(t.as_str()))),
+            ("description", m.description.clone().filter(|d| !d.is_empty()).map(s)),
+            ("tier", m.tier.as_ref().map(|t| s(t.as_str()))),
+            ("key_id", m.key_id.clone().filter(|_| secure).map(s)),
+            ("allowed_pattern", m.allowed_pattern.clone().filter(|p| !p.is_empty()).map(s)),
+            ("data_type", m.data_type.clone().map(s)),
+        ]);
+        let arn = self.arn(region, m, &name).await?;
+        let attributes = props::build([
+            ("id", Some(s(&name))),
+            ("arn", Some(s(arn))),
+            ("name", Some(s(&name))),
+            ("version", Some(Value::Number(m.version as f64))),
+        ]);
+        Ok(Some(Observed {
+            id: name,
+            properties,
+            attributes,
+            tags: props::tag_map(tags.into_iter().map(|t| (t.key, t.value))),
+        }))
+    }
+
+    async fn one(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
+        match self.describe(region, &[name.to_string()]).await?.get(name) {
+            Some(m) => self.observed(region, m).await,
+            None => Ok(None),
+        }
+    }
+
+    /// A PutParameter with the wanted value and settings. `tags` only on a
+    /// first write (AWS refuses them with Overwrite).
+    fn put(
+        &self,
+        region: &str,
+        p: &Props,
+        overwrite: bool,
+        tags: Option<&BTreeMap<String, String>>,
+    ) -> Result<PutParameterFluentBuilder, ProviderError> {
+        let tags = match tags {
+            Some(t) => Some(ssm_tags(t)?),
+            None => None,
+        };
+        Ok(self
+            .clients
+            .ssm(region)
+            .put_parameter()
+            .name(props::require(p, "name")?)
+            .value(props::require(p, "value")?)
+            .r#type(ParameterType::from(props::require(p, "type")?.as_str()))
+            .set_description(props::string(p, "description"))
+            .set_tier(props::string(p, "tier").map(|t| ParameterTier::from(t.as_str())))
+            .set_key_id(props::string(p, "key_id"))
+            .set_allowed_pattern(props::string(p, "allowed_pattern"))
+            .set_data_type(props::string(p, "data_type"))
+            .overwrite(overwrite)
+            .set_tags(tags))
+    }
+
+    async fn sync_tags(
+        &self,
+        region: &str,
+        name: &str,
+        have: &BTreeMap<String, String>,
+        want: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let d = tags::diff(have, want);
+        let client = self.clients.ssm(region);
+        if !d.remove.is_empty() {
+            client
+                .remove_tags_from_resource()
+                .resource_type(ResourceTypeForTagging::Parameter)
+                .resource_id(name)
+                .set_tag_keys(Some(d.remove))
+                .send()
+                .await
+                .map_err(|e| provider("RemoveTagsFromResource", e))?;
+        }
+        if !d.set.is_empty() {
+            client
+                .add_tags_to_resource()
+                .resource_type(ResourceTypeForTagging::Parameter)
+                .resource_id(name)
+                .set_tags(Some(ssm_tags(&d.set)?))
+                .send()
+                .await
+                .map_err(|e| provider("AddTagsToResource", e))?;
+        }
+        Ok(())
+    }
+
+    async fn read_back(&self, region: &str, name: &str, what: &str) -> Result<Observed, ProviderError> {
+        self.one(region, name)
+            .await?
+            .ok_or_else(|| ProviderError::new(ErrorKind::Other, format!("parameter {name} vanished after {what}")))
+    }
+}
+
+#[async_trait]
+impl Reconciler for Parameter {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ssm::PARAMETER
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let found = self.describe(region, ids).await?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(match found.get(id) {
+                Some(m) => self.observed(region, m).await?,
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
+        let found = self.one(&req.target.region, &name).await?;
+        Ok(found
+            .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let name = props::require(&req.properties, "name")?;
+        match self.put(region, &req.properties, false, Some(&req.tags))?.send().await {
+            Ok(_) => return self.read_back(region, &name, "PutParameter").await,
+            Err(e) if is(&e, &["ParameterAlreadyExists"]) => {}
+            Err(e) => return Err(provider("PutParameter", e)),
+        }
+        // Taken: a retried create of ours is adopted and given the wanted
+        // value and settings; anyone else's is an error naming it.
+        let live = self.one(region, &name).await?;
+        let Some(live) = live.filter(|o| tags::same_owner(&o.tags, &req.tags)) else {
+            return Err(ProviderError::new(
+                ErrorKind::Invalid,
+                format!(
+                    "an SSM parameter named {name} already exists and was not made by this stack for {}; import it or rename",
+                    req.target.address
+                ),
+            ));
+        };
+        self.put(region, &req.properties, true, None)?.send().await.map_err(|e| provider("PutParameter", e))?;
+        self.sync_tags(region, &name, &live.tags, &req.tags).await?;
+        self.read_back(region, &name, "adopting it").await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let name = &req.id;
+        let mut put = false;
+        for field in &req.changed {
+            match field.as_str() {
+                "type" | "value" | "description" | "tier" | "key_id" | "allowed_pattern" => put = true,
+                "tags" => self.sync_tags(region, name, &req.observed.tags, &req.tags).await?,
+                other => {
+                    return Err(ProviderError::new(
+                        ErrorKind::Invalid,
+                        format!("`{other}` of a parameter cannot change in place"),
+                    ));
+                }
+            }
+        }
+        if put {
+            let mut p = req.desired.clone();
+            p.insert("name".into(), s(name));
+            self.put(region, &p, true, None)?.send().await.map_err(|e| provider("PutParameter", e))?;
+        }
+        self.read_back(region, name, "update").await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        match self.clients.ssm(&req.target.region).delete_parameter().name(&req.id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is(&e, NOT_FOUND) => Ok(()),
+            Err(e) => Err(provider("DeleteParameter", e)),
+        }
+    }
+}

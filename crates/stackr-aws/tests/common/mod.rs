@@ -1,0 +1,236 @@
+//! The conformance suite every reconciler passes, on the local AWS (moto).
+//!
+//! For a stack whose resource under test is named `subject`:
+//! 1. create, then create again with the same token: one resource;
+//! 2. observe right after create: up to date (an empty plan);
+//! 3. every resource carries the stack's tags plus `stackr:stack` and
+//!    `stackr:resource`;
+//! 4. each mutable property changed out of band (with the SDK, as a person
+//!    in the console would) is reported as drift by the plan and repaired by
+//!    apply;
+//! 5. a property that forces replacement: replaced, dependants updated;
+//! 6. destroy: gone; delete of a missing resource: ok.
+
+#![allow(dead_code)]
+
+use stackr_core::model::Stack;
+use stackr_core::{VarInputs, load_text};
+use stackr_engine::apply::Options;
+use stackr_engine::events::NoEvents;
+use stackr_engine::plan::{Action, Cause, Plan};
+use stackr_engine::reconciler::{CreateRequest, DeleteRequest, Lookups, Providers, Target};
+use stackr_engine::session::{Applied, Session};
+use stackr_state::local::LocalStore;
+use stackr_testkit::TestEnv;
+use std::future::Future;
+use std::path::Path;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const REGION: &str = "ap-northeast-1";
+
+pub struct Harness {
+    pub env: TestEnv,
+    pub session: Session,
+    pub providers: Providers,
+    pub lookups: Lookups,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn harness(name: &str) -> Harness {
+    let env = TestEnv::new(REGION);
+    let interceptor = aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(env.account());
+    let (providers, lookups) = stackr_aws::providers(env.config(), vec![interceptor]);
+    let dir = std::env::temp_dir().join(format!("stackr-aws-{name}-{}-{}", std::process::id(), env.account().id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let session = Session {
+        store: Arc::new(LocalStore::new(dir.join("state.json"))),
+        providers: providers.clone(),
+        lookups: lookups.clone(),
+        events: Arc::new(NoEvents),
+        version: "test".into(),
+        write_interval: Duration::from_millis(20),
+    };
+    Harness { env, session, providers, lookups, dir }
+}
+
+pub fn stack(text: &str, vars: &[(&str, &str)]) -> Stack {
+    let inputs =
+        VarInputs { cli: vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(), ..Default::default() };
+    match load_text(Path::new("conformance.yaml"), text, &inputs, &stackr_schema::Types) {
+        Ok(s) => s,
+        Err(e) => panic!("{}", e.render(false)),
+    }
+}
+
+fn options() -> Options {
+    let mut o = Options::new(8);
+    o.poll_initial = Duration::from_millis(50);
+    o.poll_max = Duration::from_millis(500);
+    o.retry_for = Duration::from_secs(20);
+    o
+}
+
+impl Harness {
+    pub async fn plan(&self, s: &Stack) -> Plan {
+        self.session.prepare(s).await.unwrap_or_else(|e| panic!("plan: {e}")).plan
+    }
+
+    pub async fn apply(&self, s: &Stack) -> Applied {
+        let lock = self.session.lock("conformance").await.expect("lock");
+        let prepared = self.session.prepare(s).await.unwrap_or_else(|e| panic!("prepare: {e}"));
+        let applied = self.session.apply(Some(s), prepared, options()).await.expect("apply");
+        self.session.unlock(&lock).await.expect("unlock");
+        assert!(applied.report.ok(), "apply failed: {:?}", applied.report);
+        applied
+    }
+
+    pub async fn destroy(&self, name: &str) -> Applied {
+        let prepared = self.session.prepare_destroy(name).await.expect("prepare destroy");
+        let mut o = options();
+        o.allow_protected = vec!["subject".into()];
+        let applied = self.session.apply(None, prepared, o).await.expect("destroy");
+        assert!(applied.report.ok(), "destroy failed: {:?}", applied.report);
+        applied
+    }
+
+    pub fn id_of(&self, applied: &Applied, address: &str) -> String {
+        applied.state.resources.get(address).unwrap_or_else(|| panic!("{address} not in state")).id.clone()
+    }
+}
+
+pub type Mutation = Box<dyn Fn(Arc<Harness>, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// One reconciler's conformance case.
+pub struct Case {
+    pub kind: &'static str,
+    /// A stack whose resource under test is named `subject`, using the
+    /// variable `replace_var` in a property that forces replacement.
+    pub stack: String,
+    /// (the property it changes, the out-of-band change given the subject's id)
+    pub mutations: Vec<(&'static str, Mutation)>,
+    /// A variable value that forces replacement, and a dependant (address)
+    /// that must follow the new resource.
+    pub replace: Option<(&'static str, &'static str, Option<&'static str>)>,
+}
+
+pub async fn conformance(name: &str, case: Case) {
+    let h = Arc::new(harness(name));
+    let s = stack(&case.stack, &[]);
+    let stack_name = s.name.clone();
+    let rec = h.providers.get(case.kind).unwrap_or_else(|| panic!("no reconciler for {}", case.kind)).clone();
+
+    // 1. create, then up to date.
+    let applied = h.apply(&s).await;
+    let id = h.id_of(&applied, "subject");
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{}: not up to date right after create: {:#?}", case.kind, plan.steps);
+
+    // Create twice with the same request: one resource. It is another
+    // resource than the subject (its own address, and its own name for
+    // types named by a `name`), so deleting it leaves the subject alone.
+    let observed = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe");
+    let live = observed[0].clone().expect("observed after create");
+    let mut desired = h.session.prepare(&s).await.expect("prepare").desired.props["subject"].clone();
+    if let Some(stackr_core::value::Value::String(n)) = desired.get("name").cloned() {
+        desired.insert("name".into(), stackr_core::value::Value::String(format!("{n}-twice")));
+    }
+    let mut tags = live.tags.clone();
+    tags.insert("stackr:resource".into(), "twice".into());
+    let token = format!("conformance-{}", h.env.account().id());
+    let req = CreateRequest {
+        target: Target { stack: stack_name.clone(), address: "twice".into(), region: REGION.into() },
+        properties: desired.clone(),
+        tags,
+        token: token.clone(),
+    };
+    let first = rec.create(&req).await.expect("first create");
+    let second = rec.create(&req).await.expect("second create with the same token");
+    assert_eq!(first.id, second.id, "{}: creating twice made two resources", case.kind);
+    rec.delete(&DeleteRequest { target: req.target.clone(), id: first.id.clone(), properties: desired.clone() })
+        .await
+        .expect("delete the extra");
+
+    // 3. tags.
+    assert_eq!(live.tags.get("stackr:stack"), Some(&stack_name), "{}: stackr:stack tag", case.kind);
+    assert_eq!(
+        live.tags.get("stackr:resource").map(String::as_str),
+        Some("subject"),
+        "{}: stackr:resource tag",
+        case.kind
+    );
+    assert_eq!(live.tags.get("suite").map(String::as_str), Some("conformance"), "{}: stack tags", case.kind);
+
+    // 4. drift, detected and repaired, one property at a time.
+    for (field, mutate) in &case.mutations {
+        mutate(h.clone(), id.clone()).await;
+        let plan = h.plan(&s).await;
+        let step = plan
+            .steps
+            .iter()
+            .find(|st| st.address == "subject")
+            .unwrap_or_else(|| panic!("{}: out-of-band change of `{field}` not detected", case.kind));
+        assert!(
+            matches!(step.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Missing),
+            "{}: `{field}` should be drift: {step:?}",
+            case.kind
+        );
+        assert!(step.changes.iter().any(|c| c.field == *field), "{}: `{field}` not named: {step:?}", case.kind);
+        h.apply(&s).await;
+        let plan = h.plan(&s).await;
+        assert!(plan.is_empty(), "{}: `{field}` not repaired: {:#?}", case.kind, plan.steps);
+    }
+
+    // 5. replacement.
+    if let Some((var, value, dependant)) = case.replace {
+        let changed = stack(&case.stack, &[(var, value)]);
+        let plan = h.plan(&changed).await;
+        let step = plan.steps.iter().find(|st| st.address == "subject").expect("a step for the subject");
+        assert_eq!(step.action, Action::Replace, "{}: expected replacement: {step:?}", case.kind);
+        let applied = h.apply(&changed).await;
+        let new_id = h.id_of(&applied, "subject");
+        assert_ne!(new_id, id, "{}: not replaced", case.kind);
+        if let Some(d) = dependant {
+            let deps = &applied.state.resources[d];
+            assert!(
+                deps.properties.values().any(|v| v.to_string().contains(&new_id)),
+                "{}: dependant {d} does not use the new resource",
+                case.kind
+            );
+        }
+        assert!(h.plan(&changed).await.is_empty(), "{}: not up to date after replacement", case.kind);
+        let gone = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe old");
+        assert!(gone[0].is_none(), "{}: the old resource is still there", case.kind);
+    }
+
+    // 6. destroy; a second delete of the same resource is fine.
+    let state = h.session.load(&stack_name).await.expect("load").0;
+    let last_id = state.resources["subject"].id.clone();
+    h.destroy(&stack_name).await;
+    let gone = rec.observe(REGION, std::slice::from_ref(&last_id)).await.expect("observe after destroy");
+    assert!(gone[0].is_none(), "{}: still there after destroy", case.kind);
+    rec.delete(&DeleteRequest {
+        target: Target { stack: stack_name, address: "subject".into(), region: REGION.into() },
+        id: last_id,
+        properties: Default::default(),
+    })
+    .await
+    .expect("delete of a missing resource is ok");
+}
+
+/// Boxes an async block as a [`Mutation`].
+#[macro_export]
+macro_rules! mutation {
+    (|$h:ident, $id:ident| $body:expr) => {
+        Box::new(move |$h: std::sync::Arc<$crate::common::Harness>, $id: String| {
+            Box::pin(async move { $body }) as std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>
+        }) as $crate::common::Mutation
+    };
+}

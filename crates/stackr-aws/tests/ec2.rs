@@ -1,0 +1,815 @@
+//! Conformance: EC2 networking, on moto. Out-of-band changes are made with
+//! the SDK, as a person in the console would.
+
+mod common;
+use common::*;
+use std::sync::Arc;
+
+fn ec2(h: &Harness) -> aws_sdk_ec2::Client {
+    aws_sdk_ec2::Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
+    )
+}
+
+/// Removes the stack tag `suite` from a resource.
+async fn untag(client: aws_sdk_ec2::Client, id: &str) {
+    client
+        .delete_tags()
+        .resources(id)
+        .tags(aws_sdk_ec2::types::Tag::builder().key("suite").build())
+        .send()
+        .await
+        .expect("DeleteTags");
+}
+
+#[tokio::test]
+async fn vpc() {
+    let stack = r#"
+stack: conf-vpc
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  cidr: { type: string, default: 10.10.0.0/16 }
+resources:
+  subject:
+    type: aws.ec2.vpc
+    properties: { cidr_block: "${var.cidr}", ipv6: true, enable_dns_hostnames: true, enable_dns_support: true }
+  subnet:
+    type: aws.ec2.subnet
+    properties:
+      vpc_id: ${subject.id}
+      availability_zone: ap-northeast-1a
+      cidr_block: ${cidrsubnet(subject.cidr_block, 8, 1)}
+"#;
+    conformance(
+        "ec2-vpc",
+        Case {
+            kind: "aws.ec2.vpc",
+            stack: stack.into(),
+            mutations: vec![
+                (
+                    "enable_dns_hostnames",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        client
+                            .modify_vpc_attribute()
+                            .vpc_id(&id)
+                            .enable_dns_hostnames(
+                                aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build(),
+                            )
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                (
+                    "ipv6",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let vpcs = client.describe_vpcs().vpc_ids(&id).send().await.unwrap();
+                        let assoc =
+                            vpcs.vpcs()[0].ipv6_cidr_block_association_set()[0].association_id().unwrap().to_string();
+                        client.disassociate_vpc_cidr_block().association_id(assoc).send().await.unwrap();
+                    }),
+                ),
+                (
+                    "tags",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        untag(client, &id).await
+                    }),
+                ),
+            ],
+            replace: Some(("cidr", "10.11.0.0/16", Some("subnet"))),
+        },
+    )
+    .await;
+}
+
+/// The harness's sequence for types that cannot exist twice with the same
+/// properties (a subnet's CIDR in its VPC, a NAT gateway's Elastic IP, a
+/// subnet's one route table association): instead of a second resource,
+/// the subject's own create is retried (same target, tags and properties),
+/// as after a crash between create and state write, and must return the
+/// subject itself. Every other step is the harness's.
+async fn conformance_unique(name: &str, case: Case) {
+    use stackr_engine::plan::{Action, Cause};
+    use stackr_engine::reconciler::{CreateRequest, DeleteRequest, Target};
+    let h = Arc::new(harness(name));
+    let s = stack(&case.stack, &[]);
+    let stack_name = s.name.clone();
+    let rec = h.providers.get(case.kind).unwrap_or_else(|| panic!("no reconciler for {}", case.kind)).clone();
+
+    let applied = h.apply(&s).await;
+    let id = h.id_of(&applied, "subject");
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{}: not up to date right after create: {:#?}", case.kind, plan.steps);
+
+    let live = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe")[0]
+        .clone()
+        .expect("observed after create");
+    let desired = h.session.prepare(&s).await.expect("prepare").desired.props["subject"].clone();
+    let mut tags = live.tags.clone();
+    if !rec.schema().taggable {
+        tags.clear();
+    }
+    let req = CreateRequest {
+        target: Target { stack: stack_name.clone(), address: "subject".into(), region: REGION.into() },
+        properties: desired,
+        tags,
+        token: format!("conformance-retry-{}", h.env.account().id()),
+    };
+    let again = rec.create(&req).await.expect("retried create");
+    assert_eq!(again.id, id, "{}: a retried create made another resource", case.kind);
+    assert!(h.plan(&s).await.is_empty(), "{}: not up to date after the retried create", case.kind);
+
+    if rec.schema().taggable {
+        assert_eq!(live.tags.get("stackr:stack"), Some(&stack_name), "{}: stackr:stack tag", case.kind);
+        assert_eq!(
+            live.tags.get("stackr:resource").map(String::as_str),
+            Some("subject"),
+            "{}: stackr:resource",
+            case.kind
+        );
+        assert_eq!(live.tags.get("suite").map(String::as_str), Some("conformance"), "{}: stack tags", case.kind);
+    }
+
+    for (field, mutate) in &case.mutations {
+        mutate(h.clone(), id.clone()).await;
+        let plan = h.plan(&s).await;
+        let step = plan
+            .steps
+            .iter()
+            .find(|st| st.address == "subject")
+            .unwrap_or_else(|| panic!("{}: out-of-band change of `{field}` not detected", case.kind));
+        assert!(
+            matches!(step.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Missing),
+            "{}: `{field}` should be drift: {step:?}",
+            case.kind
+        );
+        assert!(step.changes.iter().any(|c| c.field == *field), "{}: `{field}` not named: {step:?}", case.kind);
+        h.apply(&s).await;
+        let plan = h.plan(&s).await;
+        assert!(plan.is_empty(), "{}: `{field}` not repaired: {:#?}", case.kind, plan.steps);
+    }
+
+    if let Some((var, value, dependant)) = case.replace {
+        let changed = stack(&case.stack, &[(var, value)]);
+        let plan = h.plan(&changed).await;
+        let step = plan.steps.iter().find(|st| st.address == "subject").expect("a step for the subject");
+        assert_eq!(step.action, Action::Replace, "{}: expected replacement: {step:?}", case.kind);
+        let applied = h.apply(&changed).await;
+        let new_id = h.id_of(&applied, "subject");
+        assert_ne!(new_id, id, "{}: not replaced", case.kind);
+        if let Some(d) = dependant {
+            let deps = &applied.state.resources[d];
+            assert!(
+                deps.properties.values().any(|v| v.to_string().contains(&new_id)),
+                "{}: dependant {d} does not use the new resource",
+                case.kind
+            );
+        }
+        assert!(h.plan(&changed).await.is_empty(), "{}: not up to date after replacement", case.kind);
+        let gone = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe old");
+        assert!(gone[0].is_none(), "{}: the old resource is still there", case.kind);
+    }
+
+    let state = h.session.load(&stack_name).await.expect("load").0;
+    let last_id = state.resources["subject"].id.clone();
+    h.destroy(&stack_name).await;
+    let gone = rec.observe(REGION, std::slice::from_ref(&last_id)).await.expect("observe after destroy");
+    assert!(gone[0].is_none(), "{}: still there after destroy", case.kind);
+    rec.delete(&DeleteRequest {
+        target: Target { stack: stack_name, address: "subject".into(), region: REGION.into() },
+        id: last_id,
+        properties: Default::default(),
+    })
+    .await
+    .expect("delete of a missing resource is ok");
+}
+
+#[tokio::test]
+async fn subnet() {
+    let stack = r#"
+stack: conf-subnet
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  index: { type: number, default: 1 }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.20.0.0/16, ipv6: true }
+  subject:
+    type: aws.ec2.subnet
+    properties:
+      vpc_id: ${vpc.id}
+      availability_zone: ap-northeast-1c
+      cidr_block: ${cidrsubnet(vpc.cidr_block, 8, var.index)}
+      ipv6_cidr_block: ${cidrsubnet(vpc.ipv6_cidr_block, 8, var.index)}
+      map_public_ip_on_launch: true
+      assign_ipv6_address_on_creation: true
+  rtb:
+    type: aws.ec2.route_table
+    properties: { vpc_id: "${vpc.id}" }
+  assoc:
+    type: aws.ec2.route_table_association
+    properties: { subnet_id: "${subject.id}", route_table_id: "${rtb.id}" }
+"#;
+    conformance_unique(
+        "ec2-subnet",
+        Case {
+            kind: "aws.ec2.subnet",
+            stack: stack.into(),
+            mutations: vec![
+                (
+                    "map_public_ip_on_launch",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        client
+                            .modify_subnet_attribute()
+                            .subnet_id(&id)
+                            .map_public_ip_on_launch(
+                                aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build(),
+                            )
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                (
+                    "assign_ipv6_address_on_creation",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        client
+                            .modify_subnet_attribute()
+                            .subnet_id(&id)
+                            .assign_ipv6_address_on_creation(
+                                aws_sdk_ec2::types::AttributeBooleanValue::builder().value(false).build(),
+                            )
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                (
+                    "ipv6_cidr_block",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let subnets = client.describe_subnets().subnet_ids(&id).send().await.unwrap();
+                        let assoc = subnets.subnets()[0].ipv6_cidr_block_association_set()[0]
+                            .association_id()
+                            .unwrap()
+                            .to_string();
+                        client.disassociate_subnet_cidr_block().association_id(assoc).send().await.unwrap();
+                    }),
+                ),
+                (
+                    "tags",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        untag(client, &id).await
+                    }),
+                ),
+            ],
+            replace: Some(("index", "2", Some("assoc"))),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn internet_gateway() {
+    let stack = r#"
+stack: conf-igw
+region: ap-northeast-1
+tags: { suite: conformance }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.30.0.0/16 }
+  subject:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc.id}" }
+"#;
+    conformance(
+        "ec2-igw",
+        Case {
+            kind: "aws.ec2.internet_gateway",
+            stack: stack.into(),
+            mutations: vec![
+                (
+                    "vpc_id",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let igw = client.describe_internet_gateways().internet_gateway_ids(&id).send().await.unwrap();
+                        let vpc = igw.internet_gateways()[0].attachments()[0].vpc_id().unwrap().to_string();
+                        client.detach_internet_gateway().internet_gateway_id(&id).vpc_id(vpc).send().await.unwrap();
+                    }),
+                ),
+                (
+                    "tags",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        untag(client, &id).await
+                    }),
+                ),
+            ],
+            replace: None,
+        },
+    )
+    .await;
+}
+
+/// Moving a gateway to another VPC detaches and attaches it, in place.
+#[tokio::test]
+async fn internet_gateway_moves() {
+    let text = r#"
+stack: conf-igw-move
+region: ap-northeast-1
+vars:
+  to: { type: string, default: a }
+resources:
+  a:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.32.0.0/16 }
+  b:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.33.0.0/16 }
+  igw:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${var.to == \"a\" ? a.id : b.id}" }
+"#;
+    let h = harness("ec2-igw-move");
+    let applied = h.apply(&stack(text, &[])).await;
+    let igw = h.id_of(&applied, "igw");
+    let moved = stack(text, &[("to", "b")]);
+    let plan = h.plan(&moved).await;
+    let step = plan.steps.iter().find(|s| s.address == "igw").expect("a step for the gateway");
+    assert_eq!(step.action, stackr_engine::plan::Action::Update, "{step:?}");
+    let applied = h.apply(&moved).await;
+    assert_eq!(h.id_of(&applied, "igw"), igw, "the gateway was replaced");
+    let live = ec2(&h).describe_internet_gateways().internet_gateway_ids(&igw).send().await.unwrap();
+    let vpcs: Vec<&str> = live.internet_gateways()[0].attachments().iter().filter_map(|a| a.vpc_id()).collect();
+    assert_eq!(vpcs, vec![h.id_of(&applied, "b").as_str()]);
+    assert!(h.plan(&moved).await.is_empty());
+    h.destroy("conf-igw-move").await;
+}
+
+#[tokio::test]
+async fn egress_only_internet_gateway() {
+    let stack = r#"
+stack: conf-eigw
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  cidr: { type: string, default: 10.40.0.0/16 }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: "${var.cidr}", ipv6: true }
+  subject:
+    type: aws.ec2.egress_only_internet_gateway
+    properties: { vpc_id: "${vpc.id}" }
+"#;
+    conformance(
+        "ec2-eigw",
+        Case {
+            kind: "aws.ec2.egress_only_internet_gateway",
+            stack: stack.into(),
+            mutations: vec![(
+                "tags",
+                mutation!(|h, id| {
+                    let client = ec2(&h);
+                    untag(client, &id).await
+                }),
+            )],
+            replace: Some(("cidr", "10.41.0.0/16", None)),
+        },
+    )
+    .await;
+}
+
+/// Two VPCs, each with an internet gateway, an egress-only gateway and a
+/// subnet; `which` picks the one the table under test lives in.
+const TWO_VPCS: &str = r#"
+  vpc_a:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.50.0.0/16, ipv6: true }
+  vpc_b:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.51.0.0/16, ipv6: true }
+  igw_a:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc_a.id}" }
+  igw_b:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc_b.id}" }
+  eigw_a:
+    type: aws.ec2.egress_only_internet_gateway
+    properties: { vpc_id: "${vpc_a.id}" }
+  eigw_b:
+    type: aws.ec2.egress_only_internet_gateway
+    properties: { vpc_id: "${vpc_b.id}" }
+  subnet_a:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc_a.id}", cidr_block: 10.50.1.0/24, availability_zone: ap-northeast-1a }
+  subnet_b:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc_b.id}", cidr_block: 10.51.1.0/24, availability_zone: ap-northeast-1a }
+"#;
+
+#[tokio::test]
+async fn route_table() {
+    let stack = format!(
+        r#"
+stack: conf-rtb
+region: ap-northeast-1
+tags: {{ suite: conformance }}
+vars:
+  which: {{ type: string, default: a }}
+resources:{TWO_VPCS}
+  subject:
+    type: aws.ec2.route_table
+    properties:
+      vpc_id: '${{var.which == "a" ? vpc_a.id : vpc_b.id}}'
+      routes:
+        - destination_cidr_block: 0.0.0.0/0
+          gateway_id: '${{var.which == "a" ? igw_a.id : igw_b.id}}'
+        - destination_cidr_block: 192.168.0.0/16
+          gateway_id: '${{var.which == "a" ? igw_a.id : igw_b.id}}'
+        - destination_ipv6_cidr_block: "::/0"
+          egress_only_gateway_id: '${{var.which == "a" ? eigw_a.id : eigw_b.id}}'
+  assoc:
+    type: aws.ec2.route_table_association
+    properties:
+      subnet_id: '${{var.which == "a" ? subnet_a.id : subnet_b.id}}'
+      route_table_id: ${{subject.id}}
+"#
+    );
+    conformance(
+        "ec2-rtb",
+        Case {
+            kind: "aws.ec2.route_table",
+            stack,
+            mutations: vec![
+                // A route deleted in the console.
+                (
+                    "routes",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        client
+                            .delete_route()
+                            .route_table_id(&id)
+                            .destination_ipv6_cidr_block("::/0")
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                // A route added in the console.
+                (
+                    "routes",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let t = client.describe_route_tables().route_table_ids(&id).send().await.unwrap();
+                        let igw = t.route_tables()[0]
+                            .routes()
+                            .iter()
+                            .find_map(|r| r.gateway_id().filter(|g| g.starts_with("igw-")))
+                            .unwrap()
+                            .to_string();
+                        client
+                            .create_route()
+                            .route_table_id(&id)
+                            .destination_cidr_block("172.16.0.0/12")
+                            .gateway_id(igw)
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                // An IPv4 route deleted in the console.
+                (
+                    "routes",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        client
+                            .delete_route()
+                            .route_table_id(&id)
+                            .destination_cidr_block("192.168.0.0/16")
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                (
+                    "tags",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        untag(client, &id).await
+                    }),
+                ),
+            ],
+            replace: Some(("which", "b", Some("assoc"))),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn route_table_association() {
+    let text = r#"
+stack: conf-rtbassoc
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  which: { type: string, default: a }
+  table: { type: string, default: a }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.60.0.0/16 }
+  subnet_a:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", cidr_block: 10.60.1.0/24, availability_zone: ap-northeast-1a }
+  subnet_b:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", cidr_block: 10.60.2.0/24, availability_zone: ap-northeast-1c }
+  rtb_a:
+    type: aws.ec2.route_table
+    properties: { vpc_id: "${vpc.id}" }
+  rtb_b:
+    type: aws.ec2.route_table
+    properties: { vpc_id: "${vpc.id}" }
+  subject:
+    type: aws.ec2.route_table_association
+    properties:
+      subnet_id: '${var.which == "a" ? subnet_a.id : subnet_b.id}'
+      route_table_id: '${var.table == "a" ? rtb_a.id : rtb_b.id}'
+"#;
+    conformance_unique(
+        "ec2-rtbassoc",
+        Case {
+            kind: "aws.ec2.route_table_association",
+            stack: text.into(),
+            mutations: vec![(
+                // The subnet moved to the other table in the console (the
+                // association gets a new id; stackr moves it back).
+                "route_table_id",
+                mutation!(|h, id| {
+                    let client = ec2(&h);
+                    let tables = client.describe_route_tables().send().await.unwrap();
+                    let mine = tables
+                        .route_tables()
+                        .iter()
+                        .find(|t| t.associations().iter().any(|a| a.route_table_association_id() == Some(id.as_str())))
+                        .unwrap();
+                    let other = tables
+                        .route_tables()
+                        .iter()
+                        .find(|t| {
+                            t.vpc_id() == mine.vpc_id()
+                                && t.route_table_id() != mine.route_table_id()
+                                && !t.associations().iter().any(|a| a.main() == Some(true))
+                        })
+                        .unwrap();
+                    client
+                        .replace_route_table_association()
+                        .association_id(&id)
+                        .route_table_id(other.route_table_id().unwrap())
+                        .send()
+                        .await
+                        .unwrap();
+                }),
+            )],
+            replace: Some(("which", "b", None)),
+        },
+    )
+    .await;
+
+    // A new table for the same subnet: in place, with a new association id.
+    let h = harness("ec2-rtbassoc-move");
+    let text = text.replace("conf-rtbassoc", "conf-rtbassoc-move");
+    let applied = h.apply(&stack(&text, &[])).await;
+    let before = h.id_of(&applied, "subject");
+    let moved = stack(&text, &[("table", "b")]);
+    let plan = h.plan(&moved).await;
+    let step = plan.steps.iter().find(|s| s.address == "subject").expect("a step");
+    assert_eq!(step.action, stackr_engine::plan::Action::Update, "{step:?}");
+    let applied = h.apply(&moved).await;
+    let after = h.id_of(&applied, "subject");
+    assert_ne!(before, after, "ReplaceRouteTableAssociation gives a new id");
+    assert_eq!(applied.state.resources["subject"].properties["route_table_id"], h.id_of(&applied, "rtb_b").as_str());
+    assert!(h.plan(&moved).await.is_empty());
+    h.destroy("conf-rtbassoc-move").await;
+}
+
+#[tokio::test]
+async fn security_group() {
+    let stack = r#"
+stack: conf-sg
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  name: { type: string, default: web }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.70.0.0/16, ipv6: true }
+  peer:
+    type: aws.ec2.security_group
+    properties: { name: conf-peer, description: a peer, vpc_id: "${vpc.id}" }
+  subject:
+    type: aws.ec2.security_group
+    lifecycle: { create_before_destroy: true }
+    properties:
+      name: conf-${var.name}
+      description: the web tier
+      vpc_id: ${vpc.id}
+      ingress:
+        - { protocol: "-1", self: true }
+        - { protocol: tcp, from_port: 80, to_port: 80, source_security_group_id: "${peer.id}" }
+        - { protocol: tcp, from_port: 443, to_port: 443, cidr_ipv4: 0.0.0.0/0, description: https over IPv4 }
+        - { protocol: tcp, from_port: 443, to_port: 443, cidr_ipv6: "::/0" }
+      egress:
+        - { protocol: tcp, from_port: 443, to_port: 443, cidr_ipv4: 0.0.0.0/0 }
+        - { protocol: tcp, from_port: 443, to_port: 443, cidr_ipv6: "::/0" }
+  app:
+    type: aws.ec2.security_group
+    properties:
+      name: conf-app
+      description: the app tier
+      vpc_id: ${vpc.id}
+      ingress:
+        - { protocol: tcp, from_port: 8080, to_port: 8080, source_security_group_id: "${subject.id}" }
+"#;
+    use aws_sdk_ec2::types::{IpPermission, IpRange, Ipv6Range};
+    conformance(
+        "ec2-sg",
+        Case {
+            kind: "aws.ec2.security_group",
+            stack: stack.into(),
+            mutations: vec![
+                // A rule revoked in the console.
+                (
+                    "ingress",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let p = IpPermission::builder()
+                            .ip_protocol("tcp")
+                            .from_port(443)
+                            .to_port(443)
+                            .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+                            .build();
+                        client.revoke_security_group_ingress().group_id(&id).ip_permissions(p).send().await.unwrap();
+                    }),
+                ),
+                // A rule added in the console.
+                (
+                    "ingress",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let p = IpPermission::builder()
+                            .ip_protocol("tcp")
+                            .from_port(22)
+                            .to_port(22)
+                            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                            .build();
+                        client.authorize_security_group_ingress().group_id(&id).ip_permissions(p).send().await.unwrap();
+                    }),
+                ),
+                // A rule's description edited in the console.
+                (
+                    "ingress",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let p = IpPermission::builder()
+                            .ip_protocol("tcp")
+                            .from_port(443)
+                            .to_port(443)
+                            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").description("edited").build())
+                            .build();
+                        client
+                            .update_security_group_rule_descriptions_ingress()
+                            .group_id(&id)
+                            .ip_permissions(p)
+                            .send()
+                            .await
+                            .unwrap();
+                    }),
+                ),
+                // AWS's default allow-all egress put back in the console.
+                (
+                    "egress",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        let p = IpPermission::builder()
+                            .ip_protocol("-1")
+                            .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                            .build();
+                        client.authorize_security_group_egress().group_id(&id).ip_permissions(p).send().await.unwrap();
+                    }),
+                ),
+                (
+                    "tags",
+                    mutation!(|h, id| {
+                        let client = ec2(&h);
+                        untag(client, &id).await
+                    }),
+                ),
+            ],
+            replace: Some(("name", "web2", Some("app"))),
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn eip() {
+    // Every replace-only property of an address (domain, pool, border
+    // group) has one possible value on moto: no replacement case.
+    let stack = r#"
+stack: conf-eip
+region: ap-northeast-1
+tags: { suite: conformance }
+resources:
+  subject:
+    type: aws.ec2.eip
+    properties: { domain: vpc }
+"#;
+    conformance(
+        "ec2-eip",
+        Case {
+            kind: "aws.ec2.eip",
+            stack: stack.into(),
+            mutations: vec![(
+                "tags",
+                mutation!(|h, id| {
+                    let client = ec2(&h);
+                    untag(client, &id).await
+                }),
+            )],
+            replace: None,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn nat_gateway() {
+    let stack = r#"
+stack: conf-nat
+region: ap-northeast-1
+tags: { suite: conformance }
+vars:
+  which: { type: string, default: a }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.80.0.0/16 }
+  igw:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc.id}" }
+  subnet_a:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", cidr_block: 10.80.0.0/24, availability_zone: ap-northeast-1a }
+  subnet_b:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", cidr_block: 10.80.1.0/24, availability_zone: ap-northeast-1c }
+  eip_a:
+    type: aws.ec2.eip
+    properties: { domain: vpc }
+  eip_b:
+    type: aws.ec2.eip
+    properties: { domain: vpc }
+  subject:
+    type: aws.ec2.nat_gateway
+    properties:
+      subnet_id: '${var.which == "a" ? subnet_a.id : subnet_b.id}'
+      allocation_id: '${var.which == "a" ? eip_a.id : eip_b.id}'
+      connectivity_type: public
+  private:
+    type: aws.ec2.route_table
+    properties:
+      vpc_id: ${vpc.id}
+      routes:
+        - { destination_cidr_block: 0.0.0.0/0, nat_gateway_id: "${subject.id}" }
+"#;
+    conformance_unique(
+        "ec2-nat",
+        Case {
+            kind: "aws.ec2.nat_gateway",
+            stack: stack.into(),
+            mutations: vec![(
+                "tags",
+                mutation!(|h, id| {
+                    let client = ec2(&h);
+                    untag(client, &id).await
+                }),
+            )],
+            replace: Some(("which", "b", Some("private"))),
+        },
+    )
+    .await;
+}

@@ -371,6 +371,12 @@ resources:
   subject:
     type: aws.ec2.egress_only_internet_gateway
     properties: { vpc_id: "${vpc.id}" }
+  private:
+    type: aws.ec2.route_table
+    properties:
+      vpc_id: ${vpc.id}
+      routes:
+        - { destination_ipv6_cidr_block: "::/0", egress_only_gateway_id: "${subject.id}" }
 "#;
     conformance(
         "ec2-eigw",
@@ -384,7 +390,7 @@ resources:
                     untag(client, &id).await
                 }),
             )],
-            replace: Some(("cidr", "10.41.0.0/16", None)),
+            replace: Some(("cidr", "10.41.0.0/16", Some("private"))),
         },
     )
     .await;
@@ -812,4 +818,114 @@ resources:
         },
     )
     .await;
+}
+
+/// Without `egress`, a group's outbound rules are AWS's and the console's:
+/// the default allow-all stays, and a rule added out of band is not drift.
+#[tokio::test]
+async fn security_group_egress_left_alone() {
+    let text = r#"
+stack: conf-sg-egress
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.71.0.0/16 }
+  sg:
+    type: aws.ec2.security_group
+    properties:
+      name: no-egress-given
+      description: ingress only
+      vpc_id: ${vpc.id}
+      ingress:
+        - { protocol: tcp, from_port: 443, to_port: 443, cidr_ipv4: 0.0.0.0/0 }
+"#;
+    use aws_sdk_ec2::types::{IpPermission, IpRange};
+    let h = harness("ec2-sg-egress");
+    let s = stack(text, &[]);
+    let applied = h.apply(&s).await;
+    let id = h.id_of(&applied, "sg");
+    let client = ec2(&h);
+    let egress = |g: &aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| {
+        g.security_groups()[0].ip_permissions_egress().to_vec()
+    };
+    let live = client.describe_security_groups().group_ids(&id).send().await.unwrap();
+    assert!(
+        egress(&live)
+            .iter()
+            .any(|p| p.ip_protocol() == Some("-1") && p.ip_ranges().iter().any(|r| r.cidr_ip() == Some("0.0.0.0/0"))),
+        "AWS's default allow-all egress is kept: {:?}",
+        egress(&live)
+    );
+    let p = IpPermission::builder()
+        .ip_protocol("tcp")
+        .from_port(5432)
+        .to_port(5432)
+        .ip_ranges(IpRange::builder().cidr_ip("10.71.0.0/16").build())
+        .build();
+    client.authorize_security_group_egress().group_id(&id).ip_permissions(p).send().await.unwrap();
+    assert!(h.plan(&s).await.is_empty(), "egress the stack does not set is not compared");
+    h.destroy("conf-sg-egress").await;
+}
+
+/// After a crash between create and state write, `find` adopts what the
+/// create made (by the stackr tags), never an id already in state, and a
+/// create retried with a new token returns it rather than making another.
+#[tokio::test]
+async fn find_adopts_by_tags() {
+    use stackr_core::value::Value;
+    use stackr_engine::reconciler::{CreateRequest, DeleteRequest, FindRequest, Target};
+    let h = harness("ec2-find");
+    let vpcs = h.providers.get("aws.ec2.vpc").unwrap().clone();
+    let eigws = h.providers.get("aws.ec2.egress_only_internet_gateway").unwrap().clone();
+    let target = |address: &str| Target { stack: "conf-find".into(), address: address.into(), region: REGION.into() };
+    let tags = |address: &str| {
+        [("stackr:stack", "conf-find"), ("stackr:resource", address)]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    };
+    let vpc_props: stackr_engine::reconciler::Props =
+        [("cidr_block".to_string(), Value::String("10.90.0.0/16".into()))].into();
+    let vpc = vpcs
+        .create(&CreateRequest {
+            target: target("vpc"),
+            properties: vpc_props.clone(),
+            tags: tags("vpc"),
+            token: "t1".into(),
+        })
+        .await
+        .unwrap();
+    let eigw_props: stackr_engine::reconciler::Props = [("vpc_id".to_string(), Value::String(vpc.id.clone()))].into();
+    let create = |token: &str| CreateRequest {
+        target: target("eigw"),
+        properties: eigw_props.clone(),
+        tags: tags("eigw"),
+        token: token.into(),
+    };
+    let made = eigws.create(&create("t2")).await.unwrap();
+    // Another resource of the stack with tags of its own is never the answer.
+    let other =
+        eigws.create(&CreateRequest { target: target("other"), tags: tags("other"), ..create("t3") }).await.unwrap();
+    assert_ne!(made.id, other.id);
+    let find = |known: Vec<String>| FindRequest {
+        target: target("eigw"),
+        token: "t2".into(),
+        properties: eigw_props.clone(),
+        known_ids: known,
+    };
+    assert_eq!(eigws.find(&find(vec![])).await.unwrap().map(|o| o.id), Some(made.id.clone()));
+    assert_eq!(eigws.find(&find(vec![made.id.clone()])).await.unwrap(), None);
+    // The retried create (a new run, a new token) adopts it.
+    assert_eq!(eigws.create(&create("t4")).await.unwrap().id, made.id);
+    assert_eq!(
+        vpcs.find(&FindRequest { target: target("vpc"), token: "t1".into(), properties: vpc_props, known_ids: vec![] })
+            .await
+            .unwrap()
+            .map(|o| o.id),
+        Some(vpc.id.clone())
+    );
+    for (rec, id) in [(&eigws, made.id), (&eigws, other.id), (&vpcs, vpc.id)] {
+        rec.delete(&DeleteRequest { target: target("x"), id, properties: Default::default() }).await.unwrap();
+    }
 }

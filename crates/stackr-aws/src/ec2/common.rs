@@ -218,9 +218,37 @@ pub async fn observe_one<D: Describe + ?Sized>(
 }
 
 /// Like [`observe_one`], but the resource must exist (right after a call
-/// that made or changed it).
+/// that made or changed it); waits for it to become visible, as EC2 is
+/// eventually consistent.
 pub async fn must_observe<D: Describe + ?Sized>(d: &D, region: &str, id: &str) -> Result<Observed, ProviderError> {
-    observe_one(d, region, id).await?.ok_or_else(|| vanished(d.schema().kind, id))
+    poll(&format!("{} {id} to be visible", d.schema().kind), PROPAGATION, || observe_one(d, region, id)).await
+}
+
+/// How long something just made may stay invisible to other calls.
+pub const PROPAGATION: Duration = Duration::from_secs(30);
+
+/// Runs a call that follows a create (or names something just made),
+/// retrying its "not found" errors for [`PROPAGATION`]: EC2 is eventually
+/// consistent, and what was just made may not be visible to the next call.
+pub async fn eventually<T, E, R, F, Fut>(call: &str, mut f: F) -> Result<T, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, SdkError<E, R>>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let deadline = Instant::now() + PROPAGATION;
+    let mut pause = Duration::from_millis(500);
+    loop {
+        match f().await {
+            Ok(v) => return Ok(v),
+            Err(e) if Instant::now() < deadline && crate::error::code(&e).is_some_and(|c| c.ends_with("NotFound")) => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(provider(call, e)),
+        }
+    }
 }
 
 /// What carries `target`'s tags, except `known_ids`; the oldest-looking

@@ -7,7 +7,9 @@
 //! lists the region's gateways instead (there are few). Tag filters are
 //! checked on our side too: moto ignores them here.
 
-use super::common::{self, Describe, describe, existing, find_tagged, must_observe, not_in_place, tag_spec, tolerate};
+use super::common::{
+    self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, tag_spec, tolerate,
+};
 use crate::clients::Clients;
 use crate::error::provider;
 use crate::props::{self, s};
@@ -107,16 +109,14 @@ impl Reconciler for EgressOnlyInternetGateway {
             return Ok(found);
         }
         let region = &req.target.region;
-        let created = self
+        let call = self
             .clients
             .ec2(region)
             .create_egress_only_internet_gateway()
             .vpc_id(props::require(&req.properties, "vpc_id")?)
             .client_token(&req.token)
-            .tag_specifications(tag_spec(ResourceType::EgressOnlyInternetGateway, &req.tags))
-            .send()
-            .await
-            .map_err(|e| provider("CreateEgressOnlyInternetGateway", e))?;
+            .tag_specifications(tag_spec(ResourceType::EgressOnlyInternetGateway, &req.tags));
+        let created = eventually("CreateEgressOnlyInternetGateway", || call.clone().send()).await?;
         let id = created
             .egress_only_internet_gateway
             .and_then(|g| g.egress_only_internet_gateway_id)

@@ -7,10 +7,11 @@
 //! `internet-gateway-id`).
 
 use super::common::{
-    self, Describe, describe, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec, tolerate,
+    self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec,
+    tolerate,
 };
 use crate::clients::Clients;
-use crate::error::{is, provider};
+use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType};
@@ -31,19 +32,21 @@ impl InternetGateway {
         InternetGateway { clients }
     }
 
-    async fn attach(&self, region: &str, id: &str, vpc: &str) -> Result<(), ProviderError> {
+    /// Attaches the gateway to `vpc` only (detached from any other first).
+    async fn attach_only(&self, region: &str, id: &str, vpc: Option<&str>) -> Result<(), ProviderError> {
         let client = self.clients.ec2(region);
-        match client.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc).send().await {
-            Ok(_) => Ok(()),
+        let current = self.attachments(region, id).await?;
+        for other in current.iter().filter(|v| Some(v.as_str()) != vpc) {
+            self.detach(&client, id, other).await?;
+        }
+        match vpc {
             // Already attached there (a retried call).
-            Err(e) if is(&e, &["Resource.AlreadyAssociated"]) => {
-                if self.attachments(region, id).await?.iter().any(|v| v == vpc) {
-                    Ok(())
-                } else {
-                    Err(provider("AttachInternetGateway", e))
-                }
+            Some(vpc) if !current.iter().any(|v| v == vpc) => {
+                let call = client.attach_internet_gateway().internet_gateway_id(id).vpc_id(vpc);
+                eventually("AttachInternetGateway", || call.clone().send()).await?;
+                Ok(())
             }
-            Err(e) => Err(provider("AttachInternetGateway", e)),
+            _ => Ok(()),
         }
     }
 
@@ -121,7 +124,8 @@ impl Reconciler for InternetGateway {
         let client = self.clients.ec2(region);
         let want_vpc = props::string(&req.properties, "vpc_id");
         let id = match existing(self, req).await? {
-            // Made by an earlier attempt: finish what it may not have (the attachment).
+            // Made by an earlier attempt: finish what it may not have (the
+            // attachment).
             Some(found) => {
                 if props::string(&found.properties, "vpc_id") == want_vpc {
                     return Ok(found);
@@ -138,9 +142,7 @@ impl Reconciler for InternetGateway {
                 .and_then(|g| g.internet_gateway_id)
                 .ok_or_else(|| common::vanished("internet gateway", "(no id returned)"))?,
         };
-        if let Some(vpc) = &want_vpc {
-            self.attach(region, &id, vpc).await?;
-        }
+        self.attach_only(region, &id, want_vpc.as_deref()).await?;
         must_observe(self, region, &id).await
     }
 
@@ -150,19 +152,7 @@ impl Reconciler for InternetGateway {
         let id = &req.id;
         for field in &req.changed {
             match field.as_str() {
-                "vpc_id" => {
-                    let want = props::string(&req.desired, "vpc_id");
-                    for vpc in self.attachments(region, id).await? {
-                        if Some(&vpc) != want.as_ref() {
-                            self.detach(&client, id, &vpc).await?;
-                        }
-                    }
-                    if let Some(vpc) = &want
-                        && !self.attachments(region, id).await?.contains(vpc)
-                    {
-                        self.attach(region, id, vpc).await?;
-                    }
-                }
+                "vpc_id" => self.attach_only(region, id, props::string(&req.desired, "vpc_id").as_deref()).await?,
                 "tags" => common::sync_tags(&client, id, &req.observed.tags, &req.tags).await?,
                 other => return Err(not_in_place("an internet gateway", other)),
             }

@@ -11,11 +11,10 @@
 //! Reads: one paginated DescribeNatGateways (filter `nat-gateway-id`).
 
 use super::common::{
-    self, Describe, describe, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id, poll, tag_spec,
-    tolerate,
+    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id,
+    poll, tag_spec, tolerate,
 };
 use crate::clients::Clients;
-use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{ConnectivityType, Filter, NatGatewayState, ResourceType};
@@ -112,7 +111,7 @@ impl Reconciler for NatGateway {
         }
         let region = &req.target.region;
         let p = &req.properties;
-        let out = self
+        let call = self
             .clients
             .ec2(region)
             .create_nat_gateway()
@@ -121,10 +120,8 @@ impl Reconciler for NatGateway {
             .set_connectivity_type(props::string(p, "connectivity_type").map(|c| ConnectivityType::from(c.as_str())))
             .set_private_ip_address(props::string(p, "private_ip_address"))
             .client_token(&req.token)
-            .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags))
-            .send()
-            .await
-            .map_err(|e| provider("CreateNatGateway", e))?;
+            .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags));
+        let out = eventually("CreateNatGateway", || call.clone().send()).await?;
         let id = out
             .nat_gateway
             .and_then(|g| g.nat_gateway_id)

@@ -18,10 +18,10 @@
 //! ready (AWS refuses routes to a pending gateway).
 
 use super::common::{
-    self, Describe, describe, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec, tolerate,
+    self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec,
+    tolerate,
 };
 use crate::clients::Clients;
-use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType, RouteOrigin};
@@ -175,16 +175,12 @@ impl RouteTable {
             match by_dest(&have, new.destination()) {
                 Some(old) if old == *new => {}
                 Some(_) => {
-                    with_route!(client.replace_route().route_table_id(id), new, targets)
-                        .send()
-                        .await
-                        .map_err(|e| provider("ReplaceRoute", e))?;
+                    let call = with_route!(client.replace_route().route_table_id(id), new, targets);
+                    eventually("ReplaceRoute", || call.clone().send()).await?;
                 }
                 None => {
-                    with_route!(client.create_route().route_table_id(id), new, targets)
-                        .send()
-                        .await
-                        .map_err(|e| provider("CreateRoute", e))?;
+                    let call = with_route!(client.create_route().route_table_id(id), new, targets);
+                    eventually("CreateRoute", || call.clone().send()).await?;
                 }
             }
         }
@@ -248,16 +244,14 @@ impl Reconciler for RouteTable {
         let (id, have) = match existing(self, req).await? {
             Some(found) => (found.id, found.properties.get("routes").cloned().unwrap_or(Value::List(Vec::new()))),
             None => {
-                let created = self
+                let call = self
                     .clients
                     .ec2(region)
                     .create_route_table()
                     .vpc_id(props::require(&req.properties, "vpc_id")?)
                     .client_token(&req.token)
-                    .tag_specifications(tag_spec(ResourceType::RouteTable, &req.tags))
-                    .send()
-                    .await
-                    .map_err(|e| provider("CreateRouteTable", e))?;
+                    .tag_specifications(tag_spec(ResourceType::RouteTable, &req.tags));
+                let created = eventually("CreateRouteTable", || call.clone().send()).await?;
                 let id = created
                     .route_table
                     .and_then(|t| t.route_table_id)
@@ -294,5 +288,65 @@ impl Reconciler for RouteTable {
 
     fn needs_ready(&self, kind: &str) -> bool {
         kind == stackr_schema::ec2::NAT_GATEWAY.kind
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ec2::types::Route as SdkRoute;
+
+    #[test]
+    fn local_propagated_and_endpoint_routes_are_not_the_stacks() {
+        let local = SdkRoute::builder()
+            .destination_cidr_block("10.0.0.0/16")
+            .gateway_id("local")
+            .origin(RouteOrigin::CreateRouteTable)
+            .build();
+        let propagated = SdkRoute::builder()
+            .destination_cidr_block("192.168.0.0/16")
+            .gateway_id("vgw-1")
+            .origin(RouteOrigin::EnableVgwRoutePropagation)
+            .build();
+        let endpoint = SdkRoute::builder().destination_prefix_list_id("pl-1").gateway_id("vpce-1").build();
+        assert_eq!(Route::from_sdk(&local), None);
+        assert_eq!(Route::from_sdk(&propagated), None);
+        assert_eq!(Route::from_sdk(&endpoint), None);
+        let eigw = SdkRoute::builder()
+            .destination_ipv6_cidr_block("::/0")
+            .egress_only_internet_gateway_id("eigw-1")
+            .origin(RouteOrigin::CreateRoute)
+            .build();
+        let r = Route::from_sdk(&eigw).unwrap();
+        assert_eq!(r.get("egress_only_gateway_id").as_deref(), Some("eigw-1"));
+        assert_eq!(Route::from_value(&r.to_value()).unwrap(), r);
+    }
+
+    #[test]
+    fn routes_sort_ipv4_then_ipv6_then_prefix_lists() {
+        let r =
+            |k: &str, d: &str| Route([(k.to_string(), d.to_string()), ("gateway_id".into(), "igw-1".into())].into());
+        let got = sorted(vec![
+            r("destination_prefix_list_id", "pl-1"),
+            r("destination_ipv6_cidr_block", "::/0"),
+            r("destination_cidr_block", "10.1.0.0/16"),
+            r("destination_cidr_block", "0.0.0.0/0"),
+        ]);
+        let dests: Vec<&str> = got.iter().filter_map(|r| r.destination().map(|d| d.1)).collect();
+        assert_eq!(dests, ["0.0.0.0/0", "10.1.0.0/16", "::/0", "pl-1"]);
+    }
+
+    #[test]
+    fn a_route_needs_one_destination_and_one_target() {
+        let v = |pairs: &[(&str, &str)]| Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), s(*v))).collect());
+        assert!(Route::from_value(&v(&[("destination_cidr_block", "0.0.0.0/0")])).is_err());
+        assert!(
+            Route::from_value(&v(&[
+                ("destination_cidr_block", "0.0.0.0/0"),
+                ("gateway_id", "igw-1"),
+                ("nat_gateway_id", "nat-1")
+            ]))
+            .is_err()
+        );
     }
 }

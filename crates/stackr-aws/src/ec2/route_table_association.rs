@@ -13,9 +13,8 @@
 //! `association.route-table-association-id`). Not taggable (AWS has no
 //! tags on associations).
 
-use super::common::{self, describe, filter, not_in_place, tolerate};
+use super::common::{self, describe, eventually, filter, not_in_place, poll, tolerate};
 use crate::clients::Clients;
-use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, RouteTableAssociationStateCode};
@@ -74,24 +73,16 @@ impl RouteTableAssociation {
 
     /// Points an association at another table; its new id.
     async fn replace(&self, region: &str, id: &str, rtb: &str) -> Result<String, ProviderError> {
-        let out = self
-            .clients
-            .ec2(region)
-            .replace_route_table_association()
-            .association_id(id)
-            .route_table_id(rtb)
-            .send()
-            .await
-            .map_err(|e| provider("ReplaceRouteTableAssociation", e))?;
+        let call = self.clients.ec2(region).replace_route_table_association().association_id(id).route_table_id(rtb);
+        let out = eventually("ReplaceRouteTableAssociation", || call.clone().send()).await?;
         Ok(out.new_association_id.unwrap_or_else(|| id.to_string()))
     }
 
     async fn one(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
-        self.observe(region, &[id.to_string()])
-            .await?
-            .pop()
-            .flatten()
-            .ok_or_else(|| common::vanished("route table association", id))
+        poll(&format!("route table association {id} to be visible"), common::PROPAGATION, || async {
+            Ok(self.observe(region, &[id.to_string()]).await?.pop().flatten())
+        })
+        .await
     }
 }
 
@@ -132,15 +123,8 @@ impl Reconciler for RouteTableAssociation {
             let id = self.replace(region, &current.id, &rtb).await?;
             return self.one(region, &id).await;
         }
-        let out = self
-            .clients
-            .ec2(region)
-            .associate_route_table()
-            .subnet_id(&subnet)
-            .route_table_id(&rtb)
-            .send()
-            .await
-            .map_err(|e| provider("AssociateRouteTable", e))?;
+        let call = self.clients.ec2(region).associate_route_table().subnet_id(&subnet).route_table_id(&rtb);
+        let out = eventually("AssociateRouteTable", || call.clone().send()).await?;
         let id = out.association_id.ok_or_else(|| common::vanished("route table association", "(no id returned)"))?;
         self.one(region, &id).await
     }

@@ -24,10 +24,11 @@
 //! Reads: one paginated DescribeSecurityGroups (filter `group-id`).
 
 use super::common::{
-    self, Describe, describe, existing, find_tagged, must_observe, not_in_place, num, observe_by_id, tag_spec, tolerate,
+    self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, num, observe_by_id,
+    tag_spec, tolerate,
 };
 use crate::clients::Clients;
-use crate::error::provider;
+use crate::error::{is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
@@ -236,14 +237,33 @@ impl SecurityGroup {
         let p = r.permission(id);
         // Already there (a retried call) is fine.
         const DUPLICATE: &[&str] = &["InvalidPermission.Duplicate"];
+        // A group just made, or the peer group, may not be visible yet.
         match d {
             Direction::Ingress => {
-                let r = c.authorize_security_group_ingress().group_id(id).ip_permissions(p).send().await;
-                tolerate("AuthorizeSecurityGroupIngress", r, DUPLICATE)
+                let call = c.authorize_security_group_ingress().group_id(id).ip_permissions(p);
+                eventually("AuthorizeSecurityGroupIngress", || {
+                    let sent = call.clone().send();
+                    async move {
+                        match sent.await {
+                            Err(e) if is(&e, DUPLICATE) => Ok(()),
+                            r => r.map(|_| ()),
+                        }
+                    }
+                })
+                .await
             }
             Direction::Egress => {
-                let r = c.authorize_security_group_egress().group_id(id).ip_permissions(p).send().await;
-                tolerate("AuthorizeSecurityGroupEgress", r, DUPLICATE)
+                let call = c.authorize_security_group_egress().group_id(id).ip_permissions(p);
+                eventually("AuthorizeSecurityGroupEgress", || {
+                    let sent = call.clone().send();
+                    async move {
+                        match sent.await {
+                            Err(e) if is(&e, DUPLICATE) => Ok(()),
+                            r => r.map(|_| ()),
+                        }
+                    }
+                })
+                .await
             }
         }
     }
@@ -412,19 +432,20 @@ impl Reconciler for SecurityGroup {
         // like a fresh one.
         let id = match existing(self, req).await? {
             Some(found) => found.id,
-            None => self
-                .clients
-                .ec2(region)
-                .create_security_group()
-                .group_name(props::require(p, "name")?)
-                .description(props::require(p, "description")?)
-                .set_vpc_id(props::string(p, "vpc_id"))
-                .tag_specifications(tag_spec(ResourceType::SecurityGroup, &req.tags))
-                .send()
-                .await
-                .map_err(|e| provider("CreateSecurityGroup", e))?
-                .group_id
-                .ok_or_else(|| common::vanished("security group", "(no id returned)"))?,
+            None => {
+                let call = self
+                    .clients
+                    .ec2(region)
+                    .create_security_group()
+                    .group_name(props::require(p, "name")?)
+                    .description(props::require(p, "description")?)
+                    .set_vpc_id(props::string(p, "vpc_id"))
+                    .tag_specifications(tag_spec(ResourceType::SecurityGroup, &req.tags));
+                eventually("CreateSecurityGroup", || call.clone().send())
+                    .await?
+                    .group_id
+                    .ok_or_else(|| common::vanished("security group", "(no id returned)"))?
+            }
         };
         let live = must_observe(self, region, &id).await?;
         for d in [Direction::Ingress, Direction::Egress] {
@@ -456,5 +477,78 @@ impl Reconciler for SecurityGroup {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.clients.ec2(&req.target.region).delete_security_group().group_id(&req.id).send().await;
         tolerate("DeleteSecurityGroup", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn rules_round_trip_in_the_stack_shape() {
+        let v = rule(&[
+            ("protocol", s("tcp")),
+            ("from_port", num(443)),
+            ("to_port", num(443)),
+            ("cidr_ipv6", s("::/0")),
+            ("description", s("https")),
+        ]);
+        assert_eq!(Rule::from_value(&v).unwrap().to_value(), v);
+        let all = rule(&[("protocol", s("-1")), ("self", Value::Bool(true))]);
+        assert_eq!(Rule::from_value(&all).unwrap().to_value(), all);
+    }
+
+    #[test]
+    fn protocols_and_ports_are_normalized_for_matching() {
+        let a =
+            Rule::from_value(&rule(&[("protocol", s("ALL")), ("from_port", num(0)), ("cidr_ipv4", s("0.0.0.0/0"))]))
+                .unwrap();
+        let b = Rule::from_value(&rule(&[("protocol", s("-1")), ("cidr_ipv4", s("0.0.0.0/0"))])).unwrap();
+        assert_eq!(a.key(), b.key());
+        assert_eq!(protocol("6"), "tcp");
+        assert_eq!(protocol("58"), "icmpv6");
+    }
+
+    #[test]
+    fn a_rule_has_exactly_one_peer() {
+        let none = rule(&[("protocol", s("tcp")), ("from_port", num(1)), ("to_port", num(1))]);
+        assert!(Rule::from_value(&none).is_err());
+        let two = rule(&[("protocol", s("-1")), ("cidr_ipv4", s("0.0.0.0/0")), ("cidr_ipv6", s("::/0"))]);
+        assert!(Rule::from_value(&two).is_err());
+    }
+
+    #[test]
+    fn grouped_permissions_flatten_in_a_fixed_order() {
+        let perms = vec![
+            IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(443)
+                .to_port(443)
+                .ipv6_ranges(Ipv6Range::builder().cidr_ipv6("::/0").build())
+                .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").description("").build())
+                .build(),
+            IpPermission::builder()
+                .ip_protocol("-1")
+                .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-own").build())
+                .user_id_group_pairs(UserIdGroupPair::builder().group_id("sg-peer").build())
+                .build(),
+        ];
+        let got: Vec<Value> = flatten(&perms, "sg-own").iter().map(Rule::to_value).collect();
+        let want = vec![
+            rule(&[("protocol", s("-1")), ("source_security_group_id", s("sg-peer"))]),
+            rule(&[("protocol", s("-1")), ("self", Value::Bool(true))]),
+            rule(&[
+                ("protocol", s("tcp")),
+                ("from_port", num(443)),
+                ("to_port", num(443)),
+                ("cidr_ipv4", s("0.0.0.0/0")),
+            ]),
+            rule(&[("protocol", s("tcp")), ("from_port", num(443)), ("to_port", num(443)), ("cidr_ipv6", s("::/0"))]),
+        ];
+        assert_eq!(got, want);
     }
 }

@@ -9,8 +9,8 @@
 //! and set back to what the stack wants afterwards.
 
 use super::common::{
-    self, Describe, describe, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id, poll, tag_spec,
-    tolerate,
+    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id,
+    poll, tag_spec, tolerate,
 };
 use crate::clients::Clients;
 use crate::error::provider;
@@ -78,7 +78,7 @@ impl Subnet {
             Attr::MapPublicIp => call.map_public_ip_on_launch(v),
             Attr::AssignIpv6 => call.assign_ipv6_address_on_creation(v),
         };
-        call.send().await.map_err(|e| provider("ModifySubnetAttribute", e))?;
+        eventually("ModifySubnetAttribute", || call.clone().send()).await?;
         Ok(())
     }
 
@@ -197,17 +197,15 @@ impl Reconciler for Subnet {
         let p = &req.properties;
         let client = self.clients.ec2(region);
         let ipv6 = props::string(p, "ipv6_cidr_block");
-        let created = client
+        let call = client
             .create_subnet()
             .vpc_id(props::require(p, "vpc_id")?)
             .cidr_block(props::require(p, "cidr_block")?)
             .set_ipv6_cidr_block(ipv6.clone())
             .set_availability_zone(props::string(p, "availability_zone"))
             .set_availability_zone_id(props::string(p, "availability_zone_id"))
-            .tag_specifications(tag_spec(ResourceType::Subnet, &req.tags))
-            .send()
-            .await
-            .map_err(|e| provider("CreateSubnet", e))?;
+            .tag_specifications(tag_spec(ResourceType::Subnet, &req.tags));
+        let created = eventually("CreateSubnet", || call.clone().send()).await?;
         let id =
             created.subnet.and_then(|s| s.subnet_id).ok_or_else(|| common::vanished("subnet", "(no id returned)"))?;
         if let Some(block) = &ipv6 {

@@ -10,8 +10,8 @@
 //! so subnets can carve /64s from `ipv6_cidr_block` at once.
 
 use super::common::{
-    self, Describe, describe, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id, poll, tag_spec,
-    tolerate,
+    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id,
+    poll, tag_spec, tolerate,
 };
 use crate::clients::Clients;
 use crate::error::provider;
@@ -19,7 +19,7 @@ use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, ResourceType, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
-    VpcIpv6CidrBlockAssociation,
+    VpcIpv6CidrBlockAssociation, VpcState,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -29,11 +29,19 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["InvalidVpcID.NotFound"];
-/// How long an IPv6 association may stay `associating`.
-const IPV6_WAIT: Duration = Duration::from_secs(120);
+/// How long a new VPC may stay `pending`, or an IPv6 block `associating`.
+const SETTLE_WAIT: Duration = Duration::from_secs(120);
 
 pub struct Vpc {
     clients: Arc<Clients>,
+}
+
+/// What AWS made with a VPC.
+#[derive(Debug, Clone, Default)]
+struct Defaults {
+    main_route_table: Option<String>,
+    security_group: Option<String>,
+    network_acl: Option<String>,
 }
 
 /// The IPv6 blocks in use: every association not on its way out.
@@ -88,14 +96,13 @@ impl Vpc {
         ))
     }
 
-    /// What AWS made with each VPC: (main route table, default security
-    /// group, default network ACL) by VPC id; three calls for all.
+    /// What AWS made with each VPC, by VPC id; three calls for all.
     async fn defaults(
         &self,
         client: &aws_sdk_ec2::Client,
         ids: &[String],
-    ) -> Result<HashMap<String, [Option<String>; 3]>, ProviderError> {
-        let mut out: HashMap<String, [Option<String>; 3]> = HashMap::new();
+    ) -> Result<HashMap<String, Defaults>, ProviderError> {
+        let mut out: HashMap<String, Defaults> = HashMap::new();
         for chunk in ids.chunks(200) {
             let vpcs = || filter("vpc-id", chunk.iter().map(String::as_str));
             let tables = async {
@@ -122,17 +129,17 @@ impl Vpc {
             let (tables, groups, acls) = tokio::try_join!(tables, groups, acls)?;
             for t in tables {
                 if let (Some(v), Some(id)) = (t.vpc_id, t.route_table_id) {
-                    out.entry(v).or_default()[0] = Some(id);
+                    out.entry(v).or_default().main_route_table = Some(id);
                 }
             }
             for g in groups {
                 if let (Some(v), Some(id)) = (g.vpc_id, g.group_id) {
-                    out.entry(v).or_default()[1] = Some(id);
+                    out.entry(v).or_default().security_group = Some(id);
                 }
             }
             for a in acls {
                 if let (Some(v), Some(id)) = (a.vpc_id, a.network_acl_id) {
-                    out.entry(v).or_default()[2] = Some(id);
+                    out.entry(v).or_default().network_acl = Some(id);
                 }
             }
         }
@@ -151,29 +158,29 @@ impl Vpc {
         let (want_support, want_hostnames) = want;
         let (have_support, have_hostnames) = have;
         let set = |support: Option<bool>, hostnames: Option<bool>| {
-            client
+            let call = client
                 .modify_vpc_attribute()
                 .vpc_id(id)
                 .set_enable_dns_support(support.map(|b| AttributeBooleanValue::builder().value(b).build()))
-                .set_enable_dns_hostnames(hostnames.map(|b| AttributeBooleanValue::builder().value(b).build()))
-                .send()
+                .set_enable_dns_hostnames(hostnames.map(|b| AttributeBooleanValue::builder().value(b).build()));
+            async move { eventually("ModifyVpcAttribute", || call.clone().send()).await }
         };
         if want_hostnames == Some(false) && have_hostnames {
-            set(None, Some(false)).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+            set(None, Some(false)).await?;
         }
         if let Some(w) = want_support
             && w != have_support
         {
-            set(Some(w), None).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+            set(Some(w), None).await?;
         }
         if want_hostnames == Some(true) && !have_hostnames {
-            set(None, Some(true)).await.map_err(|e| provider("ModifyVpcAttribute", e))?;
+            set(None, Some(true)).await?;
         }
         Ok(())
     }
 
     async fn wait_ipv6(&self, region: &str, id: &str) -> Result<(), ProviderError> {
-        poll(&format!("the IPv6 block of {id}"), IPV6_WAIT, || async {
+        poll(&format!("the IPv6 block of {id}"), SETTLE_WAIT, || async {
             let v = self.raw_one(region, id).await?;
             Ok(v.filter(ipv6_settled).map(|_| ()))
         })
@@ -231,7 +238,7 @@ impl Describe for Vpc {
             let ipv6 = ipv6_in_use(&v);
             let ipv6_block = ipv6.iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty()));
             let owner = v.owner_id().unwrap_or_default();
-            let [main_rtb, default_sg, default_acl] = defaults.get(&id).cloned().unwrap_or_default();
+            let d = defaults.get(&id).cloned().unwrap_or_default();
             let properties = props::build([
                 ("cidr_block", v.cidr_block().map(s)),
                 ("ipv6", Some(Value::Bool(!ipv6.is_empty()))),
@@ -243,9 +250,9 @@ impl Describe for Vpc {
                 ("id", Some(s(&id))),
                 ("arn", Some(s(common::arn(region, owner, "vpc", &id)))),
                 ("ipv6_cidr_block", ipv6_block.map(s)),
-                ("main_route_table_id", main_rtb.map(s)),
-                ("default_security_group_id", default_sg.map(s)),
-                ("default_network_acl_id", default_acl.map(s)),
+                ("main_route_table_id", d.main_route_table.map(s)),
+                ("default_security_group_id", d.security_group.map(s)),
+                ("default_network_acl_id", d.network_acl.map(s)),
                 ("owner_id", v.owner_id().map(s)),
             ]);
             out.push(Observed { id, properties, attributes, tags: common::tag_map(v.tags()) });
@@ -276,16 +283,21 @@ impl Reconciler for Vpc {
         let p = &req.properties;
         let client = self.clients.ec2(region);
         let ipv6 = props::boolean(p, "ipv6").unwrap_or(false);
-        let created = client
+        let call = client
             .create_vpc()
             .cidr_block(props::require(p, "cidr_block")?)
             .set_amazon_provided_ipv6_cidr_block(ipv6.then_some(true))
             .set_instance_tenancy(props::string(p, "instance_tenancy").map(|t| Tenancy::from(t.as_str())))
-            .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags))
-            .send()
-            .await
-            .map_err(|e| provider("CreateVpc", e))?;
+            .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags));
+        let created = eventually("CreateVpc", || call.clone().send()).await?;
         let id = created.vpc.and_then(|v| v.vpc_id).ok_or_else(|| common::vanished("VPC", "(no id returned)"))?;
+        // A new VPC is `pending` for a moment; its attributes change once
+        // it is `available`.
+        poll(&format!("VPC {id} to be available"), SETTLE_WAIT, || async {
+            let v = self.raw_one(region, &id).await?;
+            Ok(v.filter(|v| v.state().is_none_or(|s| *s == VpcState::Available)).map(|_| ()))
+        })
+        .await?;
         // AWS's defaults for a new VPC: DNS support on, host names off.
         let want = (props::boolean(p, "enable_dns_support"), props::boolean(p, "enable_dns_hostnames"));
         self.set_dns(&client, &id, want, (true, false)).await?;

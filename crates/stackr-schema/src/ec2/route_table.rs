@@ -20,7 +20,7 @@ pub const ROUTE_TABLE: TypeSchema = TypeSchema {
     doc: "A route table and its routes (CreateRouteTable, CreateRoute).",
     properties: &[
         prop("vpc_id", PropType::String).required().replaces().doc("The VPC."),
-        prop("routes", PropType::List(&ROUTE)).doc(
+        prop("routes", PropType::List(&ROUTE)).unordered().doc(
             "Routes besides the implicit local ones; exactly these are kept (CreateRoute, ReplaceRoute, DeleteRoute).",
         ),
     ],

@@ -25,8 +25,9 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
             .doc("Group name, unique in the VPC; cannot start with sg-."),
         prop("description", PropType::String).required().replaces().doc("Group description; AWS cannot change it."),
         prop("vpc_id", PropType::String).replaces().doc("The VPC; the default VPC if omitted."),
-        prop("ingress", PropType::List(&RULE)).doc("Inbound rules; exactly these are kept."),
+        prop("ingress", PropType::List(&RULE)).unordered().doc("Inbound rules; exactly these are kept."),
         prop("egress", PropType::List(&RULE))
+            .unordered()
             .doc("Outbound rules; exactly these are kept, replacing AWS's default allow-all rule."),
     ],
     attributes: &[

@@ -7,24 +7,9 @@ use common::*;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::Props;
 
-fn route53(h: &Harness) -> aws_sdk_route53::Client {
-    aws_sdk_route53::Client::from_conf(
-        aws_sdk_route53::config::Builder::from(h.env.config())
-            .region(aws_sdk_route53::config::Region::new("us-east-1"))
-            .interceptor(h.env.account())
-            .build(),
-    )
-}
-
-fn ec2(h: &Harness) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
-    )
-}
-
 /// Makes a hosted zone (private when given a VPC); its id without prefix.
 async fn zone(h: &Harness, name: &str, vpc: Option<&str>) -> String {
-    let mut req = route53(h).create_hosted_zone().name(name).caller_reference(format!("{name}-{vpc:?}"));
+    let mut req = h.route53().create_hosted_zone().name(name).caller_reference(format!("{name}-{vpc:?}"));
     if let Some(v) = vpc {
         req = req
             .vpc(
@@ -107,7 +92,7 @@ outputs:
 #[tokio::test]
 async fn hosted_zone_public_private_and_missing() {
     let h = harness("data-zones");
-    let vpc = ec2(&h).create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap();
+    let vpc = h.ec2().create_vpc().cidr_block("10.9.0.0/16").send().await.unwrap();
     let vpc_id = vpc.vpc().unwrap().vpc_id().unwrap().to_string();
     let public = zone(&h, "corp.test", None).await;
     let private = zone(&h, "corp.test", Some(&vpc_id)).await;

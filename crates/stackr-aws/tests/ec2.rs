@@ -3,13 +3,6 @@
 
 mod common;
 use common::*;
-use std::sync::Arc;
-
-fn ec2(h: &Harness) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
-    )
-}
 
 /// Removes the stack tag `suite` from a resource.
 async fn untag(client: aws_sdk_ec2::Client, id: &str) {
@@ -50,7 +43,7 @@ resources:
                 (
                     "enable_dns_hostnames",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         client
                             .modify_vpc_attribute()
                             .vpc_id(&id)
@@ -65,127 +58,20 @@ resources:
                 (
                     "ipv6",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let vpcs = client.describe_vpcs().vpc_ids(&id).send().await.unwrap();
                         let assoc =
                             vpcs.vpcs()[0].ipv6_cidr_block_association_set()[0].association_id().unwrap().to_string();
                         client.disassociate_vpc_cidr_block().association_id(assoc).send().await.unwrap();
                     }),
                 ),
-                (
-                    "tags",
-                    mutation!(|h, id| {
-                        let client = ec2(&h);
-                        untag(client, &id).await
-                    }),
-                ),
+                ("tags", mutation!(|h, id| untag(h.ec2(), &id).await)),
             ],
             replace: Some(("cidr", "10.11.0.0/16", Some("subnet"))),
+            twice: Twice::Another,
         },
     )
     .await;
-}
-
-/// The harness's sequence for types that cannot exist twice with the same
-/// properties (a subnet's CIDR in its VPC, a NAT gateway's Elastic IP, a
-/// subnet's one route table association): instead of a second resource,
-/// the subject's own create is retried (same target, tags and properties),
-/// as after a crash between create and state write, and must return the
-/// subject itself. Every other step is the harness's.
-async fn conformance_unique(name: &str, case: Case) {
-    use stackr_engine::plan::{Action, Cause};
-    use stackr_engine::reconciler::{CreateRequest, DeleteRequest, Target};
-    let h = Arc::new(harness(name));
-    let s = stack(&case.stack, &[]);
-    let stack_name = s.name.clone();
-    let rec = h.providers.get(case.kind).unwrap_or_else(|| panic!("no reconciler for {}", case.kind)).clone();
-
-    let applied = h.apply(&s).await;
-    let id = h.id_of(&applied, "subject");
-    let plan = h.plan(&s).await;
-    assert!(plan.is_empty(), "{}: not up to date right after create: {:#?}", case.kind, plan.steps);
-
-    let live = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe")[0]
-        .clone()
-        .expect("observed after create");
-    let desired = h.session.prepare(&s).await.expect("prepare").desired.props["subject"].clone();
-    let mut tags = live.tags.clone();
-    if !rec.schema().taggable {
-        tags.clear();
-    }
-    let req = CreateRequest {
-        target: Target { stack: stack_name.clone(), address: "subject".into(), region: REGION.into() },
-        properties: desired,
-        tags,
-        token: format!("conformance-retry-{}", h.env.account().id()),
-    };
-    let again = rec.create(&req).await.expect("retried create");
-    assert_eq!(again.id, id, "{}: a retried create made another resource", case.kind);
-    assert!(h.plan(&s).await.is_empty(), "{}: not up to date after the retried create", case.kind);
-
-    if rec.schema().taggable {
-        assert_eq!(live.tags.get("stackr:stack"), Some(&stack_name), "{}: stackr:stack tag", case.kind);
-        assert_eq!(
-            live.tags.get("stackr:resource").map(String::as_str),
-            Some("subject"),
-            "{}: stackr:resource",
-            case.kind
-        );
-        assert_eq!(live.tags.get("suite").map(String::as_str), Some("conformance"), "{}: stack tags", case.kind);
-    }
-
-    for (field, mutate) in &case.mutations {
-        mutate(h.clone(), id.clone()).await;
-        let plan = h.plan(&s).await;
-        let step = plan
-            .steps
-            .iter()
-            .find(|st| st.address == "subject")
-            .unwrap_or_else(|| panic!("{}: out-of-band change of `{field}` not detected", case.kind));
-        assert!(
-            matches!(step.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Missing),
-            "{}: `{field}` should be drift: {step:?}",
-            case.kind
-        );
-        assert!(step.changes.iter().any(|c| c.field == *field), "{}: `{field}` not named: {step:?}", case.kind);
-        h.apply(&s).await;
-        let plan = h.plan(&s).await;
-        assert!(plan.is_empty(), "{}: `{field}` not repaired: {:#?}", case.kind, plan.steps);
-    }
-
-    if let Some((var, value, dependant)) = case.replace {
-        let changed = stack(&case.stack, &[(var, value)]);
-        let plan = h.plan(&changed).await;
-        let step = plan.steps.iter().find(|st| st.address == "subject").expect("a step for the subject");
-        assert_eq!(step.action, Action::Replace, "{}: expected replacement: {step:?}", case.kind);
-        let applied = h.apply(&changed).await;
-        let new_id = h.id_of(&applied, "subject");
-        assert_ne!(new_id, id, "{}: not replaced", case.kind);
-        if let Some(d) = dependant {
-            let deps = &applied.state.resources[d];
-            assert!(
-                deps.properties.values().any(|v| v.to_string().contains(&new_id)),
-                "{}: dependant {d} does not use the new resource",
-                case.kind
-            );
-        }
-        assert!(h.plan(&changed).await.is_empty(), "{}: not up to date after replacement", case.kind);
-        let gone = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe old");
-        assert!(gone[0].is_none(), "{}: the old resource is still there", case.kind);
-    }
-
-    let state = h.session.load(&stack_name).await.expect("load").0;
-    let last_id = state.resources["subject"].id.clone();
-    h.destroy(&stack_name).await;
-    let gone = rec.observe(REGION, std::slice::from_ref(&last_id)).await.expect("observe after destroy");
-    assert!(gone[0].is_none(), "{}: still there after destroy", case.kind);
-    rec.delete(&DeleteRequest {
-        target: Target { stack: stack_name, address: "subject".into(), region: REGION.into() },
-        id: last_id,
-        properties: Default::default(),
-    })
-    .await
-    .expect("delete of a missing resource is ok");
 }
 
 #[tokio::test]
@@ -216,7 +102,7 @@ resources:
     type: aws.ec2.route_table_association
     properties: { subnet_id: "${subject.id}", route_table_id: "${rtb.id}" }
 "#;
-    conformance_unique(
+    conformance(
         "ec2-subnet",
         Case {
             kind: "aws.ec2.subnet",
@@ -225,7 +111,7 @@ resources:
                 (
                     "map_public_ip_on_launch",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         client
                             .modify_subnet_attribute()
                             .subnet_id(&id)
@@ -240,7 +126,7 @@ resources:
                 (
                     "assign_ipv6_address_on_creation",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         client
                             .modify_subnet_attribute()
                             .subnet_id(&id)
@@ -255,7 +141,7 @@ resources:
                 (
                     "ipv6_cidr_block",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let subnets = client.describe_subnets().subnet_ids(&id).send().await.unwrap();
                         let assoc = subnets.subnets()[0].ipv6_cidr_block_association_set()[0]
                             .association_id()
@@ -264,15 +150,10 @@ resources:
                         client.disassociate_subnet_cidr_block().association_id(assoc).send().await.unwrap();
                     }),
                 ),
-                (
-                    "tags",
-                    mutation!(|h, id| {
-                        let client = ec2(&h);
-                        untag(client, &id).await
-                    }),
-                ),
+                ("tags", mutation!(|h, id| untag(h.ec2(), &id).await)),
             ],
             replace: Some(("index", "2", Some("assoc"))),
+            twice: Twice::Retry,
         },
     )
     .await;
@@ -301,21 +182,16 @@ resources:
                 (
                     "vpc_id",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let igw = client.describe_internet_gateways().internet_gateway_ids(&id).send().await.unwrap();
                         let vpc = igw.internet_gateways()[0].attachments()[0].vpc_id().unwrap().to_string();
                         client.detach_internet_gateway().internet_gateway_id(&id).vpc_id(vpc).send().await.unwrap();
                     }),
                 ),
-                (
-                    "tags",
-                    mutation!(|h, id| {
-                        let client = ec2(&h);
-                        untag(client, &id).await
-                    }),
-                ),
+                ("tags", mutation!(|h, id| untag(h.ec2(), &id).await)),
             ],
             replace: None,
+            twice: Twice::Another,
         },
     )
     .await;
@@ -349,7 +225,7 @@ resources:
     assert_eq!(step.action, stackr_engine::plan::Action::Update, "{step:?}");
     let applied = h.apply(&moved).await;
     assert_eq!(h.id_of(&applied, "igw"), igw, "the gateway was replaced");
-    let live = ec2(&h).describe_internet_gateways().internet_gateway_ids(&igw).send().await.unwrap();
+    let live = h.ec2().describe_internet_gateways().internet_gateway_ids(&igw).send().await.unwrap();
     let vpcs: Vec<&str> = live.internet_gateways()[0].attachments().iter().filter_map(|a| a.vpc_id()).collect();
     assert_eq!(vpcs, vec![h.id_of(&applied, "b").as_str()]);
     assert!(h.plan(&moved).await.is_empty());
@@ -383,14 +259,9 @@ resources:
         Case {
             kind: "aws.ec2.egress_only_internet_gateway",
             stack: stack.into(),
-            mutations: vec![(
-                "tags",
-                mutation!(|h, id| {
-                    let client = ec2(&h);
-                    untag(client, &id).await
-                }),
-            )],
+            mutations: vec![("tags", mutation!(|h, id| untag(h.ec2(), &id).await))],
             replace: Some(("cidr", "10.41.0.0/16", Some("private"))),
+            twice: Twice::Another,
         },
     )
     .await;
@@ -463,7 +334,7 @@ resources:{TWO_VPCS}
                 (
                     "routes",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         client
                             .delete_route()
                             .route_table_id(&id)
@@ -477,7 +348,7 @@ resources:{TWO_VPCS}
                 (
                     "routes",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let t = client.describe_route_tables().route_table_ids(&id).send().await.unwrap();
                         let igw = t.route_tables()[0]
                             .routes()
@@ -499,7 +370,7 @@ resources:{TWO_VPCS}
                 (
                     "routes",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         client
                             .delete_route()
                             .route_table_id(&id)
@@ -509,15 +380,10 @@ resources:{TWO_VPCS}
                             .unwrap();
                     }),
                 ),
-                (
-                    "tags",
-                    mutation!(|h, id| {
-                        let client = ec2(&h);
-                        untag(client, &id).await
-                    }),
-                ),
+                ("tags", mutation!(|h, id| untag(h.ec2(), &id).await)),
             ],
             replace: Some(("which", "b", Some("assoc"))),
+            twice: Twice::Another,
         },
     )
     .await;
@@ -554,7 +420,7 @@ resources:
       subnet_id: '${var.which == "a" ? subnet_a.id : subnet_b.id}'
       route_table_id: '${var.table == "a" ? rtb_a.id : rtb_b.id}'
 "#;
-    conformance_unique(
+    conformance(
         "ec2-rtbassoc",
         Case {
             kind: "aws.ec2.route_table_association",
@@ -564,7 +430,7 @@ resources:
                 // association gets a new id; stackr moves it back).
                 "route_table_id",
                 mutation!(|h, id| {
-                    let client = ec2(&h);
+                    let client = h.ec2();
                     let tables = client.describe_route_tables().send().await.unwrap();
                     let mine = tables
                         .route_tables()
@@ -590,6 +456,7 @@ resources:
                 }),
             )],
             replace: Some(("which", "b", None)),
+            twice: Twice::Retry,
         },
     )
     .await;
@@ -661,7 +528,7 @@ resources:
                 (
                     "ingress",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let p = IpPermission::builder()
                             .ip_protocol("tcp")
                             .from_port(443)
@@ -675,7 +542,7 @@ resources:
                 (
                     "ingress",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let p = IpPermission::builder()
                             .ip_protocol("tcp")
                             .from_port(22)
@@ -689,7 +556,7 @@ resources:
                 (
                     "ingress",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let p = IpPermission::builder()
                             .ip_protocol("tcp")
                             .from_port(443)
@@ -709,7 +576,7 @@ resources:
                 (
                     "egress",
                     mutation!(|h, id| {
-                        let client = ec2(&h);
+                        let client = h.ec2();
                         let p = IpPermission::builder()
                             .ip_protocol("-1")
                             .ip_ranges(IpRange::builder().cidr_ip("0.0.0.0/0").build())
@@ -717,15 +584,10 @@ resources:
                         client.authorize_security_group_egress().group_id(&id).ip_permissions(p).send().await.unwrap();
                     }),
                 ),
-                (
-                    "tags",
-                    mutation!(|h, id| {
-                        let client = ec2(&h);
-                        untag(client, &id).await
-                    }),
-                ),
+                ("tags", mutation!(|h, id| untag(h.ec2(), &id).await)),
             ],
             replace: Some(("name", "web2", Some("app"))),
+            twice: Twice::Another,
         },
     )
     .await;
@@ -749,14 +611,9 @@ resources:
         Case {
             kind: "aws.ec2.eip",
             stack: stack.into(),
-            mutations: vec![(
-                "tags",
-                mutation!(|h, id| {
-                    let client = ec2(&h);
-                    untag(client, &id).await
-                }),
-            )],
+            mutations: vec![("tags", mutation!(|h, id| untag(h.ec2(), &id).await))],
             replace: None,
+            twice: Twice::Another,
         },
     )
     .await;
@@ -802,19 +659,14 @@ resources:
       routes:
         - { destination_cidr_block: 0.0.0.0/0, nat_gateway_id: "${subject.id}" }
 "#;
-    conformance_unique(
+    conformance(
         "ec2-nat",
         Case {
             kind: "aws.ec2.nat_gateway",
             stack: stack.into(),
-            mutations: vec![(
-                "tags",
-                mutation!(|h, id| {
-                    let client = ec2(&h);
-                    untag(client, &id).await
-                }),
-            )],
+            mutations: vec![("tags", mutation!(|h, id| untag(h.ec2(), &id).await))],
             replace: Some(("which", "b", Some("private"))),
+            twice: Twice::Retry,
         },
     )
     .await;
@@ -845,7 +697,7 @@ resources:
     let s = stack(text, &[]);
     let applied = h.apply(&s).await;
     let id = h.id_of(&applied, "sg");
-    let client = ec2(&h);
+    let client = h.ec2();
     let egress = |g: &aws_sdk_ec2::operation::describe_security_groups::DescribeSecurityGroupsOutput| {
         g.security_groups()[0].ip_permissions_egress().to_vec()
     };

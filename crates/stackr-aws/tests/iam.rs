@@ -3,28 +3,6 @@
 
 mod common;
 use common::*;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// A [`Mutation`] from an async closure (the harness's `mutation!` macro
-/// does not coerce its future to the boxed trait object).
-fn m<F, Fut>(f: F) -> Mutation
-where
-    F: Fn(Arc<Harness>, String) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    Box::new(move |h, id| -> Pin<Box<dyn Future<Output = ()> + Send>> { Box::pin(f(h, id)) })
-}
-
-fn iam(h: &Harness) -> aws_sdk_iam::Client {
-    aws_sdk_iam::Client::from_conf(
-        aws_sdk_iam::config::Builder::from(h.env.config())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .interceptor(h.env.account())
-            .build(),
-    )
-}
 
 const ROLE_STACK: &str = r#"
 stack: conf-iam-role
@@ -83,7 +61,7 @@ async fn role() {
                 (
                     "inline_policies",
                     m(|h, id| async move {
-                        iam(&h)
+                        h.iam()
                             .put_role_policy()
                             .role_name(&id)
                             .policy_name("logs")
@@ -98,13 +76,13 @@ async fn role() {
                 (
                     "inline_policies",
                     m(|h, id| async move {
-                        iam(&h).delete_role_policy().role_name(&id).policy_name("ssm").send().await.unwrap();
+                        h.iam().delete_role_policy().role_name(&id).policy_name("ssm").send().await.unwrap();
                     }),
                 ),
                 (
                     "managed_policy_arns",
                     m(|h, id| async move {
-                        let iam = iam(&h);
+                        let iam = h.iam();
                         let attached = iam.list_attached_role_policies().role_name(&id).send().await.unwrap();
                         for p in attached.attached_policies() {
                             iam.detach_role_policy().role_name(&id).policy_arn(p.policy_arn().unwrap()).send().await.unwrap();
@@ -114,7 +92,7 @@ async fn role() {
                 (
                     "assume_role_policy",
                     m(|h, id| async move {
-                        iam(&h)
+                        h.iam()
                             .update_assume_role_policy()
                             .role_name(&id)
                             .policy_document(
@@ -128,13 +106,13 @@ async fn role() {
                 (
                     "description",
                     m(|h, id| async move {
-                        iam(&h).update_role_description().role_name(&id).description("changed by hand").send().await.unwrap();
+                        h.iam().update_role_description().role_name(&id).description("changed by hand").send().await.unwrap();
                     }),
                 ),
                 (
                     "max_session_duration",
                     m(|h, id| async move {
-                        iam(&h)
+                        h.iam()
                             .update_role()
                             .role_name(&id)
                             .description("conformance role")
@@ -147,17 +125,18 @@ async fn role() {
                 (
                     "permissions_boundary",
                     m(|h, id| async move {
-                        iam(&h).delete_role_permissions_boundary().role_name(&id).send().await.unwrap();
+                        h.iam().delete_role_permissions_boundary().role_name(&id).send().await.unwrap();
                     }),
                 ),
                 (
                     "tags",
                     m(|h, id| async move {
-                        iam(&h).untag_role().role_name(&id).tag_keys("suite").send().await.unwrap();
+                        h.iam().untag_role().role_name(&id).tag_keys("suite").send().await.unwrap();
                     }),
                 ),
             ],
             replace: Some(("suffix", "two", Some("follower"))),
+            twice: Twice::Another,
         },
     )
     .await;
@@ -207,7 +186,7 @@ async fn policy() {
                 (
                     "policy",
                     m(|h, id| async move {
-                        iam(&h)
+                        h.iam()
                             .create_policy_version()
                             .policy_arn(&id)
                             .policy_document(doc("s3:*"))
@@ -220,11 +199,12 @@ async fn policy() {
                 (
                     "tags",
                     m(|h, id| async move {
-                        iam(&h).untag_policy().policy_arn(&id).tag_keys("suite").send().await.unwrap();
+                        h.iam().untag_policy().policy_arn(&id).tag_keys("suite").send().await.unwrap();
                     }),
                 ),
             ],
             replace: Some(("suffix", "two", Some("user"))),
+            twice: Twice::Another,
         },
     )
     .await;
@@ -258,7 +238,7 @@ resources:
         arn = h.id_of(&applied, "subject");
         assert!(h.plan(&s).await.is_empty(), "not up to date after change {i}");
     }
-    let iam = iam(&h);
+    let iam = h.iam();
     let versions = iam.list_policy_versions().policy_arn(&arn).send().await.unwrap();
     assert!(versions.versions().len() <= 5, "{:?}", versions.versions());
     let default = versions.versions().iter().find(|v| v.is_default_version()).unwrap();
@@ -272,7 +252,7 @@ resources:
 #[tokio::test]
 async fn foreign_role_is_not_adopted() {
     let h = harness("iam-foreign");
-    let iam = iam(&h);
+    let iam = h.iam();
     iam.create_role()
         .role_name("conf-foreign")
         .assume_role_policy_document(r#"{"Version":"2012-10-17","Statement":[]}"#)

@@ -28,22 +28,14 @@ resources:
                 (
                     "retention_in_days",
                     mutation!(|h, id| {
-                        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-                            aws_sdk_cloudwatchlogs::config::Builder::from(h.env.config())
-                                .interceptor(h.env.account())
-                                .build(),
-                        );
+                        let logs = h.logs();
                         logs.put_retention_policy().log_group_name(&id).retention_in_days(90).send().await.unwrap();
                     }),
                 ),
                 (
                     "tags",
                     mutation!(|h, id| {
-                        let logs = aws_sdk_cloudwatchlogs::Client::from_conf(
-                            aws_sdk_cloudwatchlogs::config::Builder::from(h.env.config())
-                                .interceptor(h.env.account())
-                                .build(),
-                        );
+                        let logs = h.logs();
                         let g = logs.describe_log_groups().log_group_name_prefix(&id).send().await.unwrap();
                         let arn = g.log_groups()[0].log_group_arn().unwrap().to_string();
                         logs.untag_resource().resource_arn(arn).tag_keys("suite").send().await.unwrap();
@@ -51,6 +43,7 @@ resources:
                 ),
             ],
             replace: Some(("suffix", "two", Some("param"))),
+            twice: Twice::Another,
         },
     )
     .await;

@@ -9,12 +9,6 @@ use stackr_engine::plan::{Action, Cause};
 
 const STACK: &str = include_str!("../../../examples/network.yaml");
 
-fn ec2(h: &Harness) -> aws_sdk_ec2::Client {
-    aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
-    )
-}
-
 fn ours(tags: &[aws_sdk_ec2::types::Tag]) -> bool {
     tags.iter().any(|t| t.key() == Some("stackr:stack") && t.value() == Some("network"))
 }
@@ -67,7 +61,7 @@ async fn network() {
     // Someone deletes the IPv6 default route of one private table.
     let table = "private_routes[ap-northeast-1a]";
     let rtb = h.id_of(&applied, table);
-    let client = ec2(&h);
+    let client = h.ec2();
     client.delete_route().route_table_id(&rtb).destination_ipv6_cidr_block("::/0").send().await.unwrap();
     let plan = h.plan(&s).await;
     assert_eq!(plan.steps.len(), 1, "only the route table changes: {:#?}", plan.steps);

@@ -4,25 +4,6 @@
 
 mod common;
 use common::*;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// A [`Mutation`] from an async closure (the harness's `mutation!` macro
-/// does not coerce its future to the boxed trait object).
-fn m<F, Fut>(f: F) -> Mutation
-where
-    F: Fn(Arc<Harness>, String) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    Box::new(move |h, id| -> Pin<Box<dyn Future<Output = ()> + Send>> { Box::pin(f(h, id)) })
-}
-
-fn secrets(h: &Harness) -> aws_sdk_secretsmanager::Client {
-    aws_sdk_secretsmanager::Client::from_conf(
-        aws_sdk_secretsmanager::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
-    )
-}
 
 const STACK: &str = r#"
 stack: conf-secrets
@@ -58,27 +39,21 @@ async fn secret() {
                 (
                     "description",
                     m(|h, id| async move {
-                        secrets(&h).update_secret().secret_id(&id).description("changed by hand").send().await.unwrap();
+                        h.secrets().update_secret().secret_id(&id).description("changed by hand").send().await.unwrap();
                     }),
                 ),
                 (
                     "tags",
                     m(|h, id| async move {
-                        secrets(&h).untag_resource().secret_id(&id).tag_keys("suite").send().await.unwrap();
+                        h.secrets().untag_resource().secret_id(&id).tag_keys("suite").send().await.unwrap();
                     }),
                 ),
             ],
             replace: Some(("suffix", "two", Some("follower"))),
+            twice: Twice::Another,
         },
     )
     .await;
-}
-
-/// The state file of a harness named `name`.
-fn state_file(h: &Harness, name: &str) -> std::path::PathBuf {
-    std::env::temp_dir()
-        .join(format!("stackr-aws-{name}-{}-{}", std::process::id(), h.env.account().id()))
-        .join("state.json")
 }
 
 /// AWS generated a value with the options; stackr's state never holds it;
@@ -88,11 +63,11 @@ async fn generated_value_stays_out_of_state() {
     let h = harness("secrets-value");
     let applied = h.apply(&stack(STACK, &[])).await;
     let arn = h.id_of(&applied, "subject");
-    let sm = secrets(&h);
+    let sm = h.secrets();
     let value = sm.get_secret_value().secret_id(&arn).send().await.unwrap().secret_string().unwrap().to_string();
     assert_eq!(value.len(), 48);
     assert!(value.chars().all(|c| c.is_ascii_alphanumeric()), "punctuation in {value}");
-    let text = std::fs::read_to_string(state_file(&h, "secrets-value")).unwrap();
+    let text = std::fs::read_to_string(h.state_file()).unwrap();
     assert!(text.contains(&arn), "not this stack's state");
     assert!(!text.contains(&value), "the secret value is in the state file");
 
@@ -131,7 +106,7 @@ resources:
     let lock = h.session.lock("destroy").await.unwrap();
     h.destroy("conf-secrets-window").await;
     h.session.unlock(&lock).await.unwrap();
-    let sm = secrets(&h);
+    let sm = h.secrets();
     let d = sm.describe_secret().secret_id(&arn).send().await.unwrap();
     assert!(d.deleted_date().is_some(), "not scheduled for deletion");
     let rec = h.providers.get("aws.secretsmanager.secret").unwrap();
@@ -147,7 +122,7 @@ resources:
 #[tokio::test]
 async fn foreign_secret_is_not_adopted() {
     let h = harness("secrets-foreign");
-    secrets(&h).create_secret().name("foreign/secret").secret_string("theirs").send().await.unwrap();
+    h.secrets().create_secret().name("foreign/secret").secret_string("theirs").send().await.unwrap();
     let s = stack(
         r#"
 stack: conf-secrets-foreign
@@ -166,7 +141,7 @@ resources:
     assert!(!applied.report.ok(), "a foreign secret was adopted");
     let text = format!("{:?}", applied.report);
     assert!(text.contains("foreign/secret") && text.contains("already exists"), "{text}");
-    let v = secrets(&h).get_secret_value().secret_id("foreign/secret").send().await.unwrap();
+    let v = h.secrets().get_secret_value().secret_id("foreign/secret").send().await.unwrap();
     assert_eq!(v.secret_string(), Some("theirs"));
 }
 
@@ -174,7 +149,7 @@ resources:
 #[tokio::test]
 async fn observe_many() {
     let h = harness("secrets-many");
-    let sm = secrets(&h);
+    let sm = h.secrets();
     let mut ids = Vec::new();
     for i in 0..5 {
         let out = sm.create_secret().name(format!("many/s{i}")).secret_string("v").send().await.unwrap();

@@ -4,25 +4,6 @@
 
 mod common;
 use common::*;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-
-/// A [`Mutation`] from an async closure (the harness's `mutation!` macro
-/// does not coerce its future to the boxed trait object).
-fn m<F, Fut>(f: F) -> Mutation
-where
-    F: Fn(Arc<Harness>, String) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    Box::new(move |h, id| -> Pin<Box<dyn Future<Output = ()> + Send>> { Box::pin(f(h, id)) })
-}
-
-fn ssm(h: &Harness) -> aws_sdk_ssm::Client {
-    aws_sdk_ssm::Client::from_conf(
-        aws_sdk_ssm::config::Builder::from(h.env.config()).interceptor(h.env.account()).build(),
-    )
-}
 
 const SECURE_VALUE: &str = "s3cr3t-Value-4711";
 const PLAIN_VALUE: &str = "plain-but-secret-0815";
@@ -64,7 +45,7 @@ async fn parameter() {
                 (
                     "description",
                     m(|h, id| async move {
-                        ssm(&h)
+                        h.ssm()
                             .put_parameter()
                             .name(&id)
                             .value("overwritten-by-hand")
@@ -79,7 +60,7 @@ async fn parameter() {
                 (
                     "type",
                     m(|h, id| async move {
-                        ssm(&h)
+                        h.ssm()
                             .put_parameter()
                             .name(&id)
                             .value("now-in-clear")
@@ -93,7 +74,7 @@ async fn parameter() {
                 (
                     "allowed_pattern",
                     m(|h, id| async move {
-                        ssm(&h)
+                        h.ssm()
                             .put_parameter()
                             .name(&id)
                             .value("x")
@@ -108,7 +89,7 @@ async fn parameter() {
                 (
                     "tags",
                     m(|h, id| async move {
-                        ssm(&h)
+                        h.ssm()
                             .remove_tags_from_resource()
                             .resource_type(aws_sdk_ssm::types::ResourceTypeForTagging::Parameter)
                             .resource_id(&id)
@@ -120,16 +101,10 @@ async fn parameter() {
                 ),
             ],
             replace: Some(("suffix", "two", Some("follower"))),
+            twice: Twice::Another,
         },
     )
     .await;
-}
-
-/// The state file of a harness named `name`.
-fn state_file(h: &Harness, name: &str) -> std::path::PathBuf {
-    std::env::temp_dir()
-        .join(format!("stackr-aws-{name}-{}-{}", std::process::id(), h.env.account().id()))
-        .join("state.json")
 }
 
 /// No parameter value reaches the state file, SecureString or not; AWS has
@@ -139,7 +114,7 @@ async fn values_stay_out_of_state() {
     let h = harness("ssm-secret");
     let s = stack(STACK, &[]);
     h.apply(&s).await;
-    let path = state_file(&h, "ssm-secret");
+    let path = h.state_file();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     assert!(text.contains("/conformance/one/db-password"), "not the state of this stack: {text}");
     assert!(!text.contains(SECURE_VALUE), "a SecureString value is in the state file");
@@ -156,7 +131,7 @@ async fn values_stay_out_of_state() {
     }
 
     // AWS holds the wanted value.
-    let ssm = ssm(&h);
+    let ssm = h.ssm();
     let got = ssm.get_parameter().name("/conformance/one/db-password").with_decryption(true).send().await.unwrap();
     assert_eq!(got.parameter().and_then(|p| p.value()), Some(SECURE_VALUE));
 
@@ -177,7 +152,7 @@ async fn values_stay_out_of_state() {
 #[tokio::test]
 async fn observe_many() {
     let h = harness("ssm-many");
-    let ssm = ssm(&h);
+    let ssm = h.ssm();
     let mut ids = Vec::new();
     for i in 0..60 {
         let name = format!("/many/p{i:02}");
@@ -204,7 +179,7 @@ async fn observe_many() {
 #[tokio::test]
 async fn foreign_parameter_is_not_adopted() {
     let h = harness("ssm-foreign");
-    ssm(&h)
+    h.ssm()
         .put_parameter()
         .name("/foreign/p")
         .value("theirs")
@@ -228,6 +203,6 @@ async fn foreign_parameter_is_not_adopted() {
         .await
         .expect_err("adopted a foreign parameter");
     assert!(err.message.contains("/foreign/p") && err.message.contains("already exists"), "{}", err.message);
-    let got = ssm(&h).get_parameter().name("/foreign/p").send().await.unwrap();
+    let got = h.ssm().get_parameter().name("/foreign/p").send().await.unwrap();
     assert_eq!(got.parameter().and_then(|p| p.value()), Some("theirs"), "the foreign value was overwritten");
 }

@@ -14,7 +14,9 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use stackr_core::schema::{TypeSchema, Update};
 use stackr_core::value::Value;
-use stackr_engine::reconciler::{CreateRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Target};
+use stackr_engine::reconciler::{
+    CreateRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Target, UpdateRequest,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -129,6 +131,24 @@ pub fn vanished(what: &str, id: &str) -> ProviderError {
 /// The error for a field of `changed` the type cannot update in place.
 pub fn not_in_place(what: &str, field: &str) -> ProviderError {
     invalid(format!("`{field}` of {what} cannot change in place"))
+}
+
+/// `update` for a type whose only in-place property is `tags`: syncs them,
+/// refuses any other field (`what` names the type in the error), and
+/// observes the result.
+pub async fn update_tags_only<D: Describe + ?Sized>(
+    d: &D,
+    client: &aws_sdk_ec2::Client,
+    req: &UpdateRequest,
+    what: &str,
+) -> Result<Observed, ProviderError> {
+    for field in &req.changed {
+        match field.as_str() {
+            "tags" => sync_tags(client, &req.id, &req.observed.tags, &req.tags).await?,
+            other => return Err(not_in_place(what, other)),
+        }
+    }
+    must_observe(d, &req.target.region, &req.id).await
 }
 
 /// Polls `f` until it yields a value, pausing 0.5 s doubling to 5 s,

@@ -7,9 +7,7 @@
 //! lists the region's gateways instead (there are few). Tag filters are
 //! checked on our side too: moto ignores them here.
 
-use super::common::{
-    self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, tag_spec, tolerate,
-};
+use super::common::{self, Describe, describe, eventually, existing, find_tagged, must_observe, tag_spec, tolerate};
 use crate::clients::Clients;
 use crate::error::provider;
 use crate::props::{self, s};
@@ -125,14 +123,8 @@ impl Reconciler for EgressOnlyInternetGateway {
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
-        let region = &req.target.region;
-        for field in &req.changed {
-            match field.as_str() {
-                "tags" => common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?,
-                other => return Err(not_in_place("an egress-only internet gateway", other)),
-            }
-        }
-        must_observe(self, region, &req.id).await
+        common::update_tags_only(self, &self.clients.ec2(&req.target.region), req, "an egress-only internet gateway")
+            .await
     }
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {

@@ -7,7 +7,7 @@
 //! comes from one GetCallerIdentity, cached. Releasing an address a NAT
 //! gateway still holds is retried (the gateway lets go when deleted).
 
-use super::common::{self, Describe, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec};
+use super::common::{self, Describe, existing, find_tagged, must_observe, observe_by_id, tag_spec};
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::props::{self, s};
@@ -131,14 +131,7 @@ impl Reconciler for Eip {
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
-        let region = &req.target.region;
-        for field in &req.changed {
-            match field.as_str() {
-                "tags" => common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?,
-                other => return Err(not_in_place("an Elastic IP", other)),
-            }
-        }
-        must_observe(self, region, &req.id).await
+        common::update_tags_only(self, &self.clients.ec2(&req.target.region), req, "an Elastic IP").await
     }
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {

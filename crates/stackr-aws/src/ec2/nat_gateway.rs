@@ -11,8 +11,8 @@
 //! Reads: one paginated DescribeNatGateways (filter `nat-gateway-id`).
 
 use super::common::{
-    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id,
-    poll, tag_spec, tolerate,
+    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, observe_by_id, poll, tag_spec,
+    tolerate,
 };
 use crate::clients::Clients;
 use crate::props::{self, s};
@@ -130,14 +130,7 @@ impl Reconciler for NatGateway {
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
-        let region = &req.target.region;
-        for field in &req.changed {
-            match field.as_str() {
-                "tags" => common::sync_tags(&self.clients.ec2(region), &req.id, &req.observed.tags, &req.tags).await?,
-                other => return Err(not_in_place("a NAT gateway", other)),
-            }
-        }
-        must_observe(self, region, &req.id).await
+        common::update_tags_only(self, &self.clients.ec2(&req.target.region), req, "a NAT gateway").await
     }
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {

@@ -1,7 +1,8 @@
 //! The conformance suite every reconciler passes, on the local AWS (moto).
 //!
 //! For a stack whose resource under test is named `subject`:
-//! 1. create, then create again with the same token: one resource;
+//! 1. create, then create again with the same token: one resource (or,
+//!    per [`Twice`], the subject's create retried: the subject);
 //! 2. observe right after create: up to date (an empty plan);
 //! 3. every resource carries the stack's tags plus `stackr:stack` and
 //!    `stackr:resource`;
@@ -104,6 +105,58 @@ impl Harness {
     pub fn id_of(&self, applied: &Applied, address: &str) -> String {
         applied.state.resources.get(address).unwrap_or_else(|| panic!("{address} not in state")).id.clone()
     }
+
+    /// The state file of the harness's local store.
+    pub fn state_file(&self) -> std::path::PathBuf {
+        self.dir.join("state.json")
+    }
+
+    // SDK clients on the local AWS, as this harness's account: for
+    // out-of-band changes made as a person in the console would.
+
+    pub fn ec2(&self) -> aws_sdk_ec2::Client {
+        aws_sdk_ec2::Client::from_conf(
+            aws_sdk_ec2::config::Builder::from(self.env.config()).interceptor(self.env.account()).build(),
+        )
+    }
+
+    /// IAM is global: its endpoint is in us-east-1.
+    pub fn iam(&self) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(self.env.config())
+                .region(aws_sdk_iam::config::Region::new("us-east-1"))
+                .interceptor(self.env.account())
+                .build(),
+        )
+    }
+
+    pub fn logs(&self) -> aws_sdk_cloudwatchlogs::Client {
+        aws_sdk_cloudwatchlogs::Client::from_conf(
+            aws_sdk_cloudwatchlogs::config::Builder::from(self.env.config()).interceptor(self.env.account()).build(),
+        )
+    }
+
+    /// Route 53 is global: its endpoint is in us-east-1.
+    pub fn route53(&self) -> aws_sdk_route53::Client {
+        aws_sdk_route53::Client::from_conf(
+            aws_sdk_route53::config::Builder::from(self.env.config())
+                .region(aws_sdk_route53::config::Region::new("us-east-1"))
+                .interceptor(self.env.account())
+                .build(),
+        )
+    }
+
+    pub fn secrets(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(self.env.config()).interceptor(self.env.account()).build(),
+        )
+    }
+
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::config::Builder::from(self.env.config()).interceptor(self.env.account()).build(),
+        )
+    }
 }
 
 pub type Mutation = Box<dyn Fn(Arc<Harness>, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
@@ -119,6 +172,23 @@ pub struct Case {
     /// A variable value that forces replacement, and a dependant (address)
     /// that must follow the new resource.
     pub replace: Option<(&'static str, &'static str, Option<&'static str>)>,
+    /// How "create twice with the same request: one resource" is checked.
+    pub twice: Twice,
+}
+
+/// The "create twice" step of [`conformance`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Twice {
+    /// A second resource (address `twice`, name suffixed `-twice` for types
+    /// named by a `name`) is created twice with one token: one resource,
+    /// deleted again.
+    #[default]
+    Another,
+    /// For types that cannot exist twice with the same properties (a
+    /// subnet's CIDR in its VPC, a NAT gateway's Elastic IP, a subnet's one
+    /// route table association): the subject's own create is retried and
+    /// must return the subject.
+    Retry,
 }
 
 pub async fn conformance(name: &str, case: Case) {
@@ -133,40 +203,64 @@ pub async fn conformance(name: &str, case: Case) {
     let plan = h.plan(&s).await;
     assert!(plan.is_empty(), "{}: not up to date right after create: {:#?}", case.kind, plan.steps);
 
-    // Create twice with the same request: one resource. It is another
-    // resource than the subject (its own address, and its own name for
-    // types named by a `name`), so deleting it leaves the subject alone.
-    let observed = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe");
-    let live = observed[0].clone().expect("observed after create");
+    let live = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe")[0]
+        .clone()
+        .expect("observed after create");
     let mut desired = h.session.prepare(&s).await.expect("prepare").desired.props["subject"].clone();
-    if let Some(stackr_core::value::Value::String(n)) = desired.get("name").cloned() {
-        desired.insert("name".into(), stackr_core::value::Value::String(format!("{n}-twice")));
+    match case.twice {
+        // Create twice with the same request: one resource. It is another
+        // resource than the subject (its own address, and its own name for
+        // types named by a `name`), so deleting it leaves the subject alone.
+        Twice::Another => {
+            if let Some(stackr_core::value::Value::String(n)) = desired.get("name").cloned() {
+                desired.insert("name".into(), stackr_core::value::Value::String(format!("{n}-twice")));
+            }
+            let mut tags = live.tags.clone();
+            tags.insert("stackr:resource".into(), "twice".into());
+            let req = CreateRequest {
+                target: Target { stack: stack_name.clone(), address: "twice".into(), region: REGION.into() },
+                properties: desired.clone(),
+                tags,
+                token: format!("conformance-{}", h.env.account().id()),
+            };
+            let first = rec.create(&req).await.expect("first create");
+            let second = rec.create(&req).await.expect("second create with the same token");
+            assert_eq!(first.id, second.id, "{}: creating twice made two resources", case.kind);
+            rec.delete(&DeleteRequest { target: req.target.clone(), id: first.id.clone(), properties: desired })
+                .await
+                .expect("delete the extra");
+        }
+        // The subject's own create retried (same target, tags and
+        // properties), as after a crash between create and state write:
+        // it returns the subject itself.
+        Twice::Retry => {
+            let mut tags = live.tags.clone();
+            if !rec.schema().taggable {
+                tags.clear();
+            }
+            let req = CreateRequest {
+                target: Target { stack: stack_name.clone(), address: "subject".into(), region: REGION.into() },
+                properties: desired,
+                tags,
+                token: format!("conformance-retry-{}", h.env.account().id()),
+            };
+            let again = rec.create(&req).await.expect("retried create");
+            assert_eq!(again.id, id, "{}: a retried create made another resource", case.kind);
+            assert!(h.plan(&s).await.is_empty(), "{}: not up to date after the retried create", case.kind);
+        }
     }
-    let mut tags = live.tags.clone();
-    tags.insert("stackr:resource".into(), "twice".into());
-    let token = format!("conformance-{}", h.env.account().id());
-    let req = CreateRequest {
-        target: Target { stack: stack_name.clone(), address: "twice".into(), region: REGION.into() },
-        properties: desired.clone(),
-        tags,
-        token: token.clone(),
-    };
-    let first = rec.create(&req).await.expect("first create");
-    let second = rec.create(&req).await.expect("second create with the same token");
-    assert_eq!(first.id, second.id, "{}: creating twice made two resources", case.kind);
-    rec.delete(&DeleteRequest { target: req.target.clone(), id: first.id.clone(), properties: desired.clone() })
-        .await
-        .expect("delete the extra");
 
-    // 3. tags.
-    assert_eq!(live.tags.get("stackr:stack"), Some(&stack_name), "{}: stackr:stack tag", case.kind);
-    assert_eq!(
-        live.tags.get("stackr:resource").map(String::as_str),
-        Some("subject"),
-        "{}: stackr:resource tag",
-        case.kind
-    );
-    assert_eq!(live.tags.get("suite").map(String::as_str), Some("conformance"), "{}: stack tags", case.kind);
+    // 3. tags (every type the suite runs today is taggable).
+    if rec.schema().taggable {
+        assert_eq!(live.tags.get("stackr:stack"), Some(&stack_name), "{}: stackr:stack tag", case.kind);
+        assert_eq!(
+            live.tags.get("stackr:resource").map(String::as_str),
+            Some("subject"),
+            "{}: stackr:resource tag",
+            case.kind
+        );
+        assert_eq!(live.tags.get("suite").map(String::as_str), Some("conformance"), "{}: stack tags", case.kind);
+    }
 
     // 4. drift, detected and repaired, one property at a time.
     for (field, mutate) in &case.mutations {
@@ -223,6 +317,16 @@ pub async fn conformance(name: &str, case: Case) {
     })
     .await
     .expect("delete of a missing resource is ok");
+}
+
+/// A [`Mutation`] from an async closure (the `mutation!` macro does not
+/// coerce its future to the boxed trait object).
+pub fn m<F, Fut>(f: F) -> Mutation
+where
+    F: Fn(Arc<Harness>, String) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    Box::new(move |h, id| -> Pin<Box<dyn Future<Output = ()> + Send>> { Box::pin(f(h, id)) })
 }
 
 /// Boxes an async block as a [`Mutation`].

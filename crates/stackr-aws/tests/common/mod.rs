@@ -46,9 +46,19 @@ impl Drop for Harness {
 }
 
 pub fn harness(name: &str) -> Harness {
+    harness_with(name, Vec::new())
+}
+
+/// A harness whose reconcilers' clients also carry `extra` interceptors
+/// (fault injection for what moto does not do).
+pub fn harness_with(
+    name: &str,
+    extra: Vec<aws_smithy_runtime_api::client::interceptors::SharedInterceptor>,
+) -> Harness {
     let env = TestEnv::new(REGION);
-    let interceptor = aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(env.account());
-    let (providers, lookups) = stackr_aws::providers(env.config(), vec![interceptor]);
+    let mut interceptors = vec![aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(env.account())];
+    interceptors.extend(extra);
+    let (providers, lookups) = stackr_aws::providers(env.config(), interceptors);
     let dir = std::env::temp_dir().join(format!("stackr-aws-{name}-{}-{}", std::process::id(), env.account().id()));
     let _ = std::fs::remove_dir_all(&dir);
     let session = Session {

@@ -249,7 +249,7 @@ impl S3Store {
         let no_such = |held: Option<LockInfo>| StateError::NoSuchLock {
             location: self.lock_location(),
             id: id.to_string(),
-            held,
+            held: held.map(Box::new),
         };
         let Some((info, etag)) = self.read_lock().await? else { return Err(no_such(None)) };
         if info.id != id {
@@ -295,7 +295,9 @@ impl StateStore for S3Store {
                 Err(e) if kind(&e) == Kind::PreconditionFailed => match self.read_lock().await? {
                     // Our own lock: a retried request whose first answer was lost.
                     Some((holder, _)) if holder.id == info.id => return Ok(()),
-                    Some((holder, _)) => return Err(StateError::Locked { location: self.location(), holder }),
+                    Some((holder, _)) => {
+                        return Err(StateError::Locked { location: self.location(), holder: Box::new(holder) });
+                    }
                     // Released between our attempt and the read: try again.
                     None => continue,
                 },

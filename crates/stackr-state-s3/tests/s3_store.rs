@@ -166,7 +166,7 @@ async fn of_eight_concurrent_lockers_one_wins_and_seven_are_told_the_holder_at_o
             }
             match res {
                 Err(StateError::Locked { holder, .. }) => {
-                    assert_eq!(*holder, winner, "{} was told another holder", info.id)
+                    assert_eq!(**holder, winner, "{} was told another holder", info.id)
                 }
                 other => panic!("{}: expected Locked, got {other:?}", info.id),
             }
@@ -231,7 +231,7 @@ async fn unlock_with_another_id_is_refused_and_names_the_holder() {
         match res {
             Err(StateError::NoSuchLock { id, held: Some(held), .. }) => {
                 assert_eq!(id, "run-b");
-                assert_eq!(held, holder);
+                assert_eq!(*held, holder);
             }
             other => panic!("expected NoSuchLock naming run-a, got {other:?}"),
         }

@@ -418,7 +418,7 @@ impl StateStore for LocalStore {
             return if held.info.id == info.id {
                 Ok(())
             } else {
-                Err(StateError::Locked { location: self.location(), holder: held.info.clone() })
+                Err(StateError::Locked { location: self.location(), holder: Box::new(held.info.clone()) })
             };
         }
         match self.acquire(true).await? {
@@ -427,12 +427,12 @@ impl StateStore for LocalStore {
                 let mut held = self.held();
                 if let Some(other) = held.as_ref() {
                     // Unreachable while `flock` excludes our own handles; never displace a holder.
-                    return Err(StateError::Locked { location: self.location(), holder: other.info.clone() });
+                    return Err(StateError::Locked { location: self.location(), holder: Box::new(other.info.clone()) });
                 }
                 *held = Some(Held { file, info: info.clone() });
                 Ok(())
             }
-            Acquire::Held(holder) => Err(StateError::Locked { location: self.location(), holder }),
+            Acquire::Held(holder) => Err(StateError::Locked { location: self.location(), holder: Box::new(holder) }),
             Acquire::Missing => Err(StateError::Backend {
                 location: self.location(),
                 message: format!("the lock file {} disappeared while being created", self.lock_path.display()),
@@ -449,7 +449,7 @@ impl StateStore for LocalStore {
                     return Err(StateError::NoSuchLock {
                         location: self.location(),
                         id: id.to_string(),
-                        held: Some(h.info.clone()),
+                        held: Some(Box::new(h.info.clone())),
                     });
                 }
                 None => None,
@@ -464,7 +464,7 @@ impl StateStore for LocalStore {
             return Ok(());
         }
         let holder = self.lock_holder().await?;
-        Err(StateError::NoSuchLock { location: self.location(), id: id.to_string(), held: holder })
+        Err(StateError::NoSuchLock { location: self.location(), id: id.to_string(), held: holder.map(Box::new) })
     }
 
     async fn lock_holder(&self) -> Result<Option<LockInfo>, StateError> {
@@ -478,8 +478,11 @@ impl StateStore for LocalStore {
     }
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
-        let no_such =
-            |held: Option<LockInfo>| StateError::NoSuchLock { location: self.location(), id: id.to_string(), held };
+        let no_such = |held: Option<LockInfo>| StateError::NoSuchLock {
+            location: self.location(),
+            id: id.to_string(),
+            held: held.map(Box::new),
+        };
         let taken = {
             let mut held = self.held();
             match held.as_ref() {
@@ -494,7 +497,9 @@ impl StateStore for LocalStore {
         }
         match self.acquire(false).await? {
             Acquire::Missing => Err(no_such(None)),
-            Acquire::Held(holder) if holder.id == id => Err(StateError::Locked { location: self.location(), holder }),
+            Acquire::Held(holder) if holder.id == id => {
+                Err(StateError::Locked { location: self.location(), holder: Box::new(holder) })
+            }
             Acquire::Held(holder) => Err(no_such(Some(holder))),
             Acquire::Acquired(file) => match self.recorded_info() {
                 // Nobody held it: a crashed run's record. We hold the OS lock while removing it.
@@ -547,7 +552,7 @@ impl StateStore for LocalStore {
                 drop(file);
                 result
             }
-            Acquire::Held(holder) => Err(StateError::Locked { location: self.location(), holder }),
+            Acquire::Held(holder) => Err(StateError::Locked { location: self.location(), holder: Box::new(holder) }),
             Acquire::Missing => Err(StateError::Backend {
                 location: self.location(),
                 message: format!("the lock file {} disappeared while being created", self.lock_path.display()),

@@ -85,7 +85,7 @@ pub struct Versioned {
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error("the state at {location} is locked: {}", .holder.describe())]
-    Locked { location: String, holder: LockInfo },
+    Locked { location: String, holder: Box<LockInfo> },
     #[error("the state at {location} changed since it was read (expected version {expected:?}); another run wrote it")]
     Conflict { location: String, expected: Option<String> },
     #[error("the state at {location} is not a valid state file: {reason}; it was left untouched")]
@@ -101,7 +101,7 @@ pub enum StateError {
     )]
     OtherLineage { location: String, found: String, expected: String },
     #[error("no lock with id {id} at {location}{}", .held.as_ref().map(|h| format!(" (the current lock is {})", h.describe())).unwrap_or_default())]
-    NoSuchLock { location: String, id: String, held: Option<LockInfo> },
+    NoSuchLock { location: String, id: String, held: Option<Box<LockInfo>> },
     #[error("{location}: {message}")]
     Backend { location: String, message: String },
 }

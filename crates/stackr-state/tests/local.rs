@@ -233,7 +233,7 @@ async fn two_stores_in_one_process_exclude_each_other() {
     assert!(start.elapsed() < Duration::from_secs(2), "refused after {:?}", start.elapsed());
     match &err {
         StateError::Locked { holder, location } => {
-            assert_eq!(holder, &info_a);
+            assert_eq!(**holder, info_a);
             assert_eq!(location, &path.display().to_string());
         }
         other => panic!("expected Locked, got {other}"),
@@ -244,13 +244,13 @@ async fn two_stores_in_one_process_exclude_each_other() {
 
     // b may not write while a holds the lock; a may.
     let err = b.save(&state("dev", 1), None).await.expect_err("b cannot save");
-    assert!(matches!(err, StateError::Locked { ref holder, .. } if holder == &info_a), "{err}");
+    assert!(matches!(err, StateError::Locked { ref holder, .. } if **holder == info_a), "{err}");
     assert!(!path.exists());
     a.save(&state("dev", 1), None).await.expect("a saves");
 
     // Nobody else can release a's lock.
     let err = b.unlock(&info_a.id).await.expect_err("b holds nothing");
-    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_ref() == Some(&info_a)), "{err}");
+    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_deref() == Some(&info_a)), "{err}");
     let err = b.force_unlock(&info_a.id).await.expect_err("a live lock cannot be stolen");
     assert!(matches!(err, StateError::Locked { .. }), "{err}");
     let err = a.unlock(&info_b.id).await.expect_err("wrong id");
@@ -263,7 +263,7 @@ async fn two_stores_in_one_process_exclude_each_other() {
     b.lock(&info_b).await.expect("b locks after a unlocked");
     assert_eq!(a.lock_holder().await.expect("holder"), Some(info_b.clone()));
     let err = a.unlock(&info_a.id).await.expect_err("a no longer holds it");
-    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_ref() == Some(&info_b)), "{err}");
+    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_deref() == Some(&info_b)), "{err}");
 
     // Dropping a store releases its lock.
     drop(b);
@@ -372,13 +372,13 @@ async fn lock_held_by_another_process() {
     let start = Instant::now();
     let err = store.lock(&mine).await.expect_err("refused while the child holds it");
     assert!(start.elapsed() < Duration::from_secs(2), "refused after {:?}", start.elapsed());
-    assert!(matches!(err, StateError::Locked { ref holder, .. } if holder == &child_info), "{err}");
+    assert!(matches!(err, StateError::Locked { ref holder, .. } if **holder == child_info), "{err}");
     assert_names(&err, &child_info);
     assert_eq!(store.lock_holder().await.expect("holder"), Some(child_info.clone()));
     let err = store.force_unlock(&child_info.id).await.expect_err("a live process's lock cannot be stolen");
     assert!(matches!(err, StateError::Locked { .. }), "{err}");
     let err = store.force_unlock("other-id").await.expect_err("wrong id");
-    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_ref() == Some(&child_info)), "{err}");
+    assert!(matches!(err, StateError::NoSuchLock { ref held, .. } if held.as_deref() == Some(&child_info)), "{err}");
 
     // The holder dies without unlocking: its lock file stays, its lock does not.
     child.0.kill().expect("kill child");
@@ -418,7 +418,7 @@ async fn lock_held_by_flock_tool() {
 
     let mine = LockInfo::for_this_process("stackr apply");
     let err = store.lock(&mine).await.expect_err("refused while flock(1) holds it");
-    assert!(matches!(err, StateError::Locked { holder: ref h, .. } if h == &holder), "{err}");
+    assert!(matches!(err, StateError::Locked { holder: ref h, .. } if **h == holder), "{err}");
 
     // An empty lock file held by someone: reported as an unknown holder, still within 2 s.
     std::fs::write(store.lock_path(), b"").expect("truncate");
@@ -463,7 +463,7 @@ async fn concurrent_lock_attempts_exactly_one_wins() {
             assert!(*elapsed < Duration::from_secs(2), "answered after {elapsed:?}");
             match result {
                 Ok(()) => assert_eq!(info, winner),
-                Err(StateError::Locked { holder, .. }) => assert_eq!(holder, winner, "losers name the winner"),
+                Err(StateError::Locked { holder, .. }) => assert_eq!(&**holder, winner, "losers name the winner"),
                 Err(other) => panic!("unexpected error: {other}"),
             }
         }

@@ -34,7 +34,7 @@ impl StateStore for MemStore {
     async fn lock(&self, info: &LockInfo) -> Result<(), StateError> {
         let mut l = self.lock.lock().unwrap();
         if let Some(h) = &*l {
-            return Err(StateError::Locked { location: "memory".into(), holder: h.clone() });
+            return Err(StateError::Locked { location: "memory".into(), holder: Box::new(h.clone()) });
         }
         *l = Some(info.clone());
         Ok(())
@@ -55,7 +55,7 @@ impl StateStore for MemStore {
             Some(h) if h.id == id => Ok(h),
             other => {
                 *l = other.clone();
-                Err(StateError::NoSuchLock { location: "memory".into(), id: id.into(), held: other })
+                Err(StateError::NoSuchLock { location: "memory".into(), id: id.into(), held: other.map(Box::new) })
             }
         }
     }

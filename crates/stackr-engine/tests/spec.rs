@@ -444,3 +444,39 @@ async fn losing_the_state_store_mid_apply_stops_the_run_and_keeps_what_was_saved
     assert_eq!(b.cloud.all().len(), 40);
     assert!(b.plan(&s).await.is_empty());
 }
+
+#[tokio::test]
+async fn ctrl_c_stops_new_operations_lets_running_ones_finish_and_saves_state() {
+    let mut text = String::from("stack: cancel\nregion: ap-northeast-1\nresources:\n");
+    for i in 0..30 {
+        text.push_str(&format!("  lg{i}:\n    type: aws.logs.log_group\n    properties: {{ name: /cancel/{i} }}\n"));
+    }
+    let b = bed();
+    b.cloud.set_latency(Duration::from_millis(100));
+    let s = stack(&text);
+    let (tx, rx) = tokio::sync::watch::channel(false);
+    let mut o = options();
+    o.parallelism = 3;
+    o.cancel = rx;
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let _ = tx.send(true);
+    });
+    let lock = b.session.lock("test").await.unwrap();
+    let prepared = b.session.prepare(&s).await.unwrap();
+    let applied = b.session.apply(Some(&s), prepared, o).await.unwrap();
+    b.session.unlock(&lock).await.unwrap();
+    let r = &applied.report;
+    assert!(r.interrupted);
+    assert!(r.failed.is_empty(), "running operations finished: {:?}", r.failed);
+    let done = r.done.len();
+    assert!((3..30).contains(&done), "some but not all ran: {done}");
+    // Everything that ran is in the saved state; nothing else was made.
+    let saved = b.store.state();
+    assert_eq!(saved.resources.len(), done);
+    assert_eq!(b.cloud.all().len(), done);
+    assert!(saved.pending.is_empty(), "creates that never started are not left journaled");
+    // The next apply does the rest.
+    assert!(b.apply(&s).await.report.ok());
+    assert_eq!(b.cloud.all().len(), 30);
+}

@@ -3,7 +3,6 @@
 use super::Failure;
 use super::run::{Opened, command_line, open, runtime};
 use crate::cli::{ColorChoice, ImportArgs};
-use stackr_core::model::NodeRef;
 use stackr_state::ResourceState;
 
 pub fn run(a: &ImportArgs, color: ColorChoice) -> Result<u8, Failure> {
@@ -44,29 +43,15 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
     let Some(Some(obs)) = observed.into_iter().next() else {
         return Err(Failure::Message(format!("no {} with id {} in {}", res.schema.kind, a.id, inst.region)));
     };
-    let mut attributes: serde_json::Map<String, serde_json::Value> =
-        obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-    attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
-    let dependencies = inst
-        .deps
-        .iter()
-        .filter_map(|d| match d.target {
-            NodeRef::Instance(j) => Some(stack.instances[j].address.to_string()),
-            NodeRef::Data(_) => None,
-        })
-        .collect();
+    let attributes = obs.attributes_json();
+    let dependencies = stackr_engine::apply::dependency_addresses(stack, ii);
     state.resources.insert(
         a.address.clone(),
         ResourceState {
             kind: res.schema.kind.to_string(),
             region: inst.region.clone(),
             id: obs.id.clone(),
-            properties: obs
-                .properties
-                .iter()
-                .filter(|(k, _)| !res.schema.property(k).is_some_and(|p| p.secret))
-                .map(|(k, v)| (k.clone(), v.to_json()))
-                .collect(),
+            properties: obs.properties_json(res.schema),
             attributes,
             dependencies,
             protect: res.lifecycle.protect,

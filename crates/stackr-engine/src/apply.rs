@@ -646,19 +646,7 @@ impl TaskCtx {
                     Some(l) => l,
                     None => return Err("the resource is gone from AWS; run apply again to recreate it".into()),
                 };
-                let mut live_props = live.properties.clone();
-                if self.rec.schema().taggable {
-                    live_props.insert(
-                        "tags".into(),
-                        Value::Map(
-                            live.tags
-                                .iter()
-                                .filter(|(k, _)| !k.starts_with("aws:"))
-                                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                                .collect(),
-                        ),
-                    );
-                }
+                let mut live_props = live.comparable(self.rec.schema());
                 crate::secret::fill_unchanged(self.rec.schema(), &props, &mut live_props, &digests, &lineage);
                 let changed = match diff(self.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
                     Diff::UpToDate => {
@@ -742,9 +730,7 @@ impl TaskCtx {
     }
 
     fn store(&self, obs: &Observed, record: ResourceRecord) {
-        let mut attributes: serde_json::Map<String, serde_json::Value> =
-            obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-        attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
+        let attributes = obs.attributes_json();
         let entry = ResourceState {
             kind: self.kind.clone(),
             region: self.target.region.clone(),
@@ -811,7 +797,7 @@ fn strip_secrets(
 }
 
 /// The addresses an instance depends on (what destroy must wait for).
-fn dependency_addresses(stack: &Stack, ii: usize) -> Vec<String> {
+pub fn dependency_addresses(stack: &Stack, ii: usize) -> Vec<String> {
     stack.instances[ii]
         .deps
         .iter()

@@ -45,16 +45,8 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                 })?;
                 match found {
                     Some(obs) => {
-                        let mut attributes: serde_json::Map<String, serde_json::Value> =
-                            obs.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-                        attributes.insert("id".into(), serde_json::Value::String(obs.id.clone()));
-                        let schema = rec.schema();
-                        let properties = obs
-                            .properties
-                            .iter()
-                            .filter(|(k, _)| !schema.property(k).is_some_and(|p| p.secret))
-                            .map(|(k, v)| (k.clone(), v.to_json()))
-                            .collect();
+                        let attributes = obs.attributes_json();
+                        let properties = obs.properties_json(rec.schema());
                         // An old resource still at this address (a replacement
                         // interrupted mid-way) steps aside as deposed, to be
                         // deleted by the next plan; nothing is overwritten.

@@ -234,19 +234,7 @@ pub fn plan(
         let live = refreshed.resources.get(&address).and_then(|o| o.as_ref());
         let step = match (prior, live) {
             (Some(p), Some(live)) if p.kind == res.schema.kind && p.region == inst.region => {
-                let mut live_props = live.properties.clone();
-                if res.schema.taggable {
-                    live_props.insert(
-                        "tags".into(),
-                        Value::Map(
-                            live.tags
-                                .iter()
-                                .filter(|(k, _)| !k.starts_with("aws:"))
-                                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-                                .collect(),
-                        ),
-                    );
-                }
+                let mut live_props = live.comparable(res.schema);
                 crate::secret::fill_unchanged(res.schema, &props, &mut live_props, &p.secret_digests, &state.lineage);
                 let recorded = props_of(&p.properties);
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();

@@ -49,6 +49,41 @@ pub struct Observed {
     pub tags: BTreeMap<String, String>,
 }
 
+impl Observed {
+    /// The live properties as the diff compares them: with the tags (AWS's
+    /// own `aws:*` left out) as the `tags` property of taggable types.
+    pub fn comparable(&self, schema: &TypeSchema) -> Props {
+        let mut props = self.properties.clone();
+        if schema.taggable {
+            let tags = self
+                .tags
+                .iter()
+                .filter(|(k, _)| !k.starts_with("aws:"))
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            props.insert("tags".into(), Value::Map(tags));
+        }
+        props
+    }
+
+    /// The attributes as state records them (`id` included).
+    pub fn attributes_json(&self) -> serde_json::Map<String, serde_json::Value> {
+        let mut m: serde_json::Map<String, serde_json::Value> =
+            self.attributes.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
+        m.insert("id".into(), serde_json::Value::String(self.id.clone()));
+        m
+    }
+
+    /// The properties as state may record them: secrets left out.
+    pub fn properties_json(&self, schema: &TypeSchema) -> serde_json::Map<String, serde_json::Value> {
+        self.properties
+            .iter()
+            .filter(|(k, _)| !schema.property(k).is_some_and(|p| p.secret))
+            .map(|(k, v)| (k.clone(), v.to_json()))
+            .collect()
+    }
+}
+
 /// A readiness poll result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Readiness {

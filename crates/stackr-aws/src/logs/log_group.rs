@@ -244,23 +244,21 @@ async fn sync_tags(
     have: &BTreeMap<String, String>,
     want: &BTreeMap<String, String>,
 ) -> Result<(), ProviderError> {
-    let stale: Vec<String> = have.keys().filter(|k| !want.contains_key(*k)).cloned().collect();
-    if !stale.is_empty() {
+    let d = crate::tags::diff(have, want);
+    if !d.remove.is_empty() {
         client
             .untag_resource()
             .resource_arn(arn)
-            .set_tag_keys(Some(stale))
+            .set_tag_keys(Some(d.remove))
             .send()
             .await
             .map_err(|e| provider("UntagResource", e))?;
     }
-    let changed: HashMap<String, String> =
-        want.iter().filter(|(k, v)| have.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !changed.is_empty() {
+    if !d.set.is_empty() {
         client
             .tag_resource()
             .resource_arn(arn)
-            .set_tags(Some(changed))
+            .set_tags(Some(d.set.into_iter().collect()))
             .send()
             .await
             .map_err(|e| provider("TagResource", e))?;

@@ -18,7 +18,7 @@ trap cleanup EXIT
 
 # The local AWS: moto's server on a free loopback port.
 port="$("$STACKR_VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-"$STACKR_VENV/bin/python" -m moto.server -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
+PYTHONPATH="$PWD/testbed" "$STACKR_VENV/bin/python" -m stackr_moto -H 127.0.0.1 -p "$port" >"$work/moto.log" 2>&1 &
 moto_pid=$!
 for _ in $(seq 1 100); do
   "$STACKR_VENV/bin/python" -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" 2>/dev/null && break

@@ -17,6 +17,16 @@ pub struct Clients {
     secrets: Mutex<HashMap<String, aws_sdk_secretsmanager::Client>>,
     sts: Mutex<HashMap<String, aws_sdk_sts::Client>>,
     route53: Mutex<Option<aws_sdk_route53::Client>>,
+    rds: Mutex<HashMap<String, aws_sdk_rds::Client>>,
+    efs: Mutex<HashMap<String, aws_sdk_efs::Client>>,
+    elasticache: Mutex<HashMap<String, aws_sdk_elasticache::Client>>,
+    ecs: Mutex<HashMap<String, aws_sdk_ecs::Client>>,
+    elbv2: Mutex<HashMap<String, aws_sdk_elasticloadbalancingv2::Client>>,
+    acm: Mutex<HashMap<String, aws_sdk_acm::Client>>,
+    wafv2: Mutex<HashMap<String, aws_sdk_wafv2::Client>>,
+    autoscaling: Mutex<HashMap<String, aws_sdk_applicationautoscaling::Client>>,
+    cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
+    cloudfront: Mutex<Option<aws_sdk_cloudfront::Client>>,
 }
 
 macro_rules! regional {
@@ -67,6 +77,16 @@ impl Clients {
             secrets: Default::default(),
             sts: Default::default(),
             route53: Default::default(),
+            rds: Default::default(),
+            efs: Default::default(),
+            elasticache: Default::default(),
+            ecs: Default::default(),
+            elbv2: Default::default(),
+            acm: Default::default(),
+            wafv2: Default::default(),
+            autoscaling: Default::default(),
+            cloudwatch: Default::default(),
+            cloudfront: Default::default(),
         }
     }
 
@@ -75,7 +95,18 @@ impl Clients {
     regional!(ssm, ssm, aws_sdk_ssm);
     regional!(secrets, secrets, aws_sdk_secretsmanager);
     regional!(sts, sts, aws_sdk_sts);
+    regional!(rds, rds, aws_sdk_rds);
+    regional!(efs, efs, aws_sdk_efs);
+    regional!(elasticache, elasticache, aws_sdk_elasticache);
+    regional!(ecs, ecs, aws_sdk_ecs);
+    regional!(elbv2, elbv2, aws_sdk_elasticloadbalancingv2);
+    regional!(acm, acm, aws_sdk_acm);
+    regional!(wafv2, wafv2, aws_sdk_wafv2);
+    regional!(autoscaling, autoscaling, aws_sdk_applicationautoscaling);
+    regional!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
     // IAM and Route 53 are global services, signed for us-east-1.
     global!(iam, iam, aws_sdk_iam, "us-east-1");
     global!(route53, route53, aws_sdk_route53, "us-east-1");
+    // CloudFront is global too; its certificates and web ACLs live in us-east-1.
+    global!(cloudfront, cloudfront, aws_sdk_cloudfront, "us-east-1");
 }

@@ -97,26 +97,12 @@ impl std::fmt::Display for MotoError {
 
 impl std::error::Error for MotoError {}
 
-/// The Python program that runs moto's server and exits when stdin closes,
-/// i.e. when the process that started it is gone, however it ended.
-const LAUNCHER: &str = r#"
-import os, sys, threading
-def _watch_parent():
-    try:
-        sys.stdin.buffer.read()
-    finally:
-        try:
-            os.unlink(os.environ["STACKR_MOTO_LOG"])
-        except OSError:
-            pass
-        os._exit(0)
-threading.Thread(target=_watch_parent, daemon=True).start()
-import moto
-from moto.server import main
-sys.stderr.write("stackr-testkit: moto %s\n" % moto.__version__)
-sys.stderr.flush()
-main(sys.argv[1:])
-"#;
+/// The folder holding `stackr_moto`, the Python package that runs moto's
+/// server with the behaviour moto lacks filled in (`testbed/` at the root
+/// of the repository).
+pub fn testbed_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testbed")
+}
 
 /// A moto server on `127.0.0.1`, killed when dropped.
 #[derive(Debug)]
@@ -163,8 +149,7 @@ impl Moto {
         let log_err =
             log_file.try_clone().map_err(|e| MotoError::Failed { message: e.to_string(), log: log.clone() })?;
         let child = Command::new(python)
-            .arg("-c")
-            .arg(LAUNCHER)
+            .args(["-m", "stackr_moto"])
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::piped())
             .stdout(log_file)
@@ -176,6 +161,8 @@ impl Moto {
             .env_remove("http_proxy")
             .env_remove("https_proxy")
             .env("PYTHONUNBUFFERED", "1")
+            .env("PYTHONPATH", testbed_dir())
+            .env("STACKR_MOTO_WATCH_STDIN", "1")
             // The launcher deletes its log when it ends normally.
             .env("STACKR_MOTO_LOG", &log)
             .spawn();
@@ -426,7 +413,7 @@ fn log_tail(log: &Path) -> String {
 
 fn warn_on_version(log: &Path) {
     let text = std::fs::read_to_string(log).unwrap_or_default();
-    if let Some(v) = text.lines().find_map(|l| l.strip_prefix("stackr-testkit: moto "))
+    if let Some(v) = text.lines().find_map(|l| l.strip_prefix("stackr-testkit: moto ")?.split_whitespace().next())
         && v.trim() != MOTO_VERSION
     {
         eprintln!(

@@ -29,6 +29,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// A client of `$krate` for the test's moto account in `$region`.
+macro_rules! sdk_client {
+    ($h:expr, $krate:ident, $region:expr) => {
+        $krate::Client::from_conf(
+            $krate::config::Builder::from($h.env.config())
+                .region($krate::config::Region::new($region.to_string()))
+                .interceptor($h.env.account())
+                .build(),
+        )
+    };
+}
+
 pub const REGION: &str = "ap-northeast-1";
 
 pub struct Harness {
@@ -123,6 +135,50 @@ impl Harness {
 
     // SDK clients on the local AWS, as this harness's account: for
     // out-of-band changes made as a person in the console would.
+
+    /// A client of the test's account in `region` (the stack's own is [`REGION`]).
+    pub fn rds(&self) -> aws_sdk_rds::Client {
+        sdk_client!(self, aws_sdk_rds, REGION)
+    }
+
+    pub fn efs(&self) -> aws_sdk_efs::Client {
+        sdk_client!(self, aws_sdk_efs, REGION)
+    }
+
+    pub fn elasticache(&self) -> aws_sdk_elasticache::Client {
+        sdk_client!(self, aws_sdk_elasticache, REGION)
+    }
+
+    pub fn ecs(&self) -> aws_sdk_ecs::Client {
+        sdk_client!(self, aws_sdk_ecs, REGION)
+    }
+
+    pub fn elbv2(&self) -> aws_sdk_elasticloadbalancingv2::Client {
+        sdk_client!(self, aws_sdk_elasticloadbalancingv2, REGION)
+    }
+
+    pub fn autoscaling(&self) -> aws_sdk_applicationautoscaling::Client {
+        sdk_client!(self, aws_sdk_applicationautoscaling, REGION)
+    }
+
+    pub fn cloudwatch(&self) -> aws_sdk_cloudwatch::Client {
+        sdk_client!(self, aws_sdk_cloudwatch, REGION)
+    }
+
+    /// ACM in a region of choice (CloudFront's certificates are in us-east-1).
+    pub fn acm(&self, region: &str) -> aws_sdk_acm::Client {
+        sdk_client!(self, aws_sdk_acm, region)
+    }
+
+    /// WAFv2 in a region of choice (CLOUDFRONT scope lives in us-east-1).
+    pub fn wafv2(&self, region: &str) -> aws_sdk_wafv2::Client {
+        sdk_client!(self, aws_sdk_wafv2, region)
+    }
+
+    /// CloudFront is global: its endpoint is in us-east-1.
+    pub fn cloudfront(&self) -> aws_sdk_cloudfront::Client {
+        sdk_client!(self, aws_sdk_cloudfront, "us-east-1")
+    }
 
     pub fn ec2(&self) -> aws_sdk_ec2::Client {
         aws_sdk_ec2::Client::from_conf(

@@ -2,7 +2,7 @@
 //! specifications, the look-up by stackr tags, describe-by-filter, tag
 //! synchronisation) is in `common`.
 
-mod common;
+pub(crate) mod common;
 mod egress_only_internet_gateway;
 mod eip;
 mod internet_gateway;

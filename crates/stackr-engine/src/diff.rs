@@ -2,7 +2,10 @@
 //! field, telling configuration changes from drift.
 //!
 //! Only properties the stack sets are compared; what it leaves out is left
-//! to AWS's defaults and never shows as a change. `ignore_changes` fields
+//! to AWS's defaults and never shows as a change. The same holds inside
+//! structures (`PropType::Object`, also as list elements): a field the stack
+//! does not set is not compared, so AWS filling in defaults (CloudFront's
+//! cache behaviours, ECS container definitions) is not a change. `ignore_changes` fields
 //! are never compared. A field whose schema says AWS cannot change it
 //! forces replacement.
 
@@ -75,6 +78,29 @@ fn same_set(a: &Value, b: &Value) -> bool {
     }
 }
 
+/// Whether the live value `have` matches the wanted `want` of type `ty`:
+/// equal, except that an object's fields `want` leaves out (or sets to
+/// null) are not compared, recursively, and lists marked unordered compare
+/// as sets.
+fn covers(ty: &PropType, unordered: bool, have: &Value, want: &Value) -> bool {
+    match (ty, have, want) {
+        (PropType::Object(fields), Value::Map(h), Value::Map(w)) => w.iter().all(|(k, wv)| {
+            if matches!(wv, Value::Null) {
+                return true;
+            }
+            match (fields.iter().find(|f| f.name == k), h.get(k)) {
+                (Some(f), Some(hv)) => covers(&f.ty, f.unordered, hv, wv),
+                (None, Some(hv)) => hv == wv,
+                (_, None) => false,
+            }
+        }),
+        (PropType::List(inner @ PropType::Object(_)), Value::List(h), Value::List(w)) if !unordered => {
+            h.len() == w.len() && h.iter().zip(w).all(|(hv, wv)| covers(inner, false, hv, wv))
+        }
+        _ => have == want || (unordered && same_set(have, want)),
+    }
+}
+
 /// Compares desired against live. `recorded` is what state says was last
 /// applied (to tell drift from configuration change).
 pub fn diff(
@@ -91,7 +117,7 @@ pub fn diff(
         }
         let have = live.get(name);
         let Some(prop) = schema.property(name) else { continue };
-        if have == Some(want) || (prop.unordered && have.is_some_and(|h| same_set(h, want))) {
+        if have.is_some_and(|h| covers(&prop.ty, prop.unordered, h, want)) {
             continue;
         }
         let last = recorded.and_then(|r| r.get(name));
@@ -102,7 +128,7 @@ pub fn diff(
             desired: want.clone(),
             forces_replacement: prop.update == Update::Replace,
             config: unknown || last != Some(want),
-            drift: last.is_some() && last != have,
+            drift: last.is_some_and(|l| !have.is_some_and(|h| covers(&prop.ty, prop.unordered, h, l))),
             secret: prop.secret,
         });
     }
@@ -119,4 +145,61 @@ pub fn diff(
 /// the stack language rejects paths).
 pub fn ignored(name: &str, ignore_changes: &[String]) -> bool {
     ignore_changes.iter().any(|i| i == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackr_core::schema::{Role, prop};
+
+    const INNER: PropType = PropType::Object(&[
+        prop("ttl", PropType::Int),
+        prop("methods", PropType::List(&PropType::String)).unordered(),
+        prop("mode", PropType::String),
+    ]);
+    const SCHEMA: TypeSchema = TypeSchema {
+        kind: "test.nested",
+        role: Role::Resource,
+        doc: "",
+        properties: &[prop("one", INNER), prop("many", PropType::List(&INNER))],
+        attributes: &[],
+        taggable: false,
+        has_readiness: false,
+    };
+
+    fn v(j: serde_json::Value) -> Value {
+        Value::from_json(&j)
+    }
+
+    fn props(j: serde_json::Value) -> Props {
+        match v(j) {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn fields_left_out_of_an_object_are_not_compared() {
+        let live = props(serde_json::json!({
+            "one": { "ttl": 0, "methods": ["HEAD", "GET"], "mode": "x" },
+            "many": [{ "ttl": 5, "methods": ["GET"], "mode": "y" }],
+        }));
+        let want = props(serde_json::json!({
+            "one": { "ttl": 0, "methods": ["GET", "HEAD"] },
+            "many": [{ "ttl": 5 }],
+        }));
+        assert_eq!(diff(&SCHEMA, &want, &live, Some(&live), &[]), Diff::UpToDate);
+        let changed = props(serde_json::json!({ "one": { "ttl": 1 }, "many": [{ "ttl": 5 }, { "ttl": 6 }] }));
+        let Diff::Update(changes) = diff(&SCHEMA, &changed, &live, Some(&live), &[]) else { panic!("a change") };
+        let names: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["many", "one"]);
+        assert!(changes.iter().all(|c| c.config && !c.drift));
+    }
+
+    #[test]
+    fn a_field_the_stack_sets_is_compared() {
+        let live = props(serde_json::json!({ "one": { "ttl": 0, "mode": "x" } }));
+        let want = props(serde_json::json!({ "one": { "ttl": 0, "mode": "z" } }));
+        assert!(matches!(diff(&SCHEMA, &want, &live, Some(&want), &[]), Diff::Update(c) if c[0].drift));
+    }
 }

@@ -20,6 +20,7 @@ pub mod logs;
 pub mod props;
 pub mod secretsmanager;
 pub mod ssm;
+pub mod stats;
 pub mod tags;
 
 use aws_config::SdkConfig;

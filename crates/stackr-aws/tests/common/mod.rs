@@ -3,7 +3,8 @@
 //! For a stack whose resource under test is named `subject`:
 //! 1. create, then create again with the same token: one resource (or,
 //!    per [`Twice`], the subject's create retried: the subject);
-//! 2. observe right after create: up to date (an empty plan);
+//! 2. observe right after create: up to date (an empty plan), and an apply
+//!    of the unchanged stack makes no write call (counted per operation);
 //! 3. every resource carries the stack's tags plus `stackr:stack` and
 //!    `stackr:resource`;
 //! 4. each mutable property changed out of band (with the SDK, as a person
@@ -48,6 +49,8 @@ pub struct Harness {
     pub session: Session,
     pub providers: Providers,
     pub lookups: Lookups,
+    /// Every AWS call the reconcilers made, by service and operation.
+    pub calls: Arc<stackr_aws::stats::CallStats>,
     dir: std::path::PathBuf,
 }
 
@@ -70,6 +73,8 @@ pub fn harness_with(
     let env = TestEnv::new(REGION);
     let mut interceptors = vec![aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(env.account())];
     interceptors.extend(extra);
+    let calls = stackr_aws::stats::CallStats::new();
+    interceptors.push(calls.interceptor());
     let (providers, lookups) = stackr_aws::providers(env.config(), interceptors);
     let dir = std::env::temp_dir().join(format!("stackr-aws-{name}-{}-{}", std::process::id(), env.account().id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -81,7 +86,7 @@ pub fn harness_with(
         version: "test".into(),
         write_interval: Duration::from_millis(20),
     };
-    Harness { env, session, providers, lookups, dir }
+    Harness { env, session, providers, lookups, calls, dir }
 }
 
 pub fn stack(text: &str, vars: &[(&str, &str)]) -> Stack {
@@ -268,6 +273,12 @@ pub async fn conformance(name: &str, case: Case) {
     let id = h.id_of(&applied, "subject");
     let plan = h.plan(&s).await;
     assert!(plan.is_empty(), "{}: not up to date right after create: {:#?}", case.kind, plan.steps);
+    // An unchanged stack's apply reads, and writes nothing.
+    h.calls.reset();
+    h.apply(&s).await;
+    assert!(h.calls.calls() > 0, "{}: the call counter saw no call: it would miss writes too", case.kind);
+    let writes = h.calls.writes();
+    assert!(writes.is_empty(), "{}: an apply of the unchanged stack wrote: {writes:?}", case.kind);
 
     let live = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe")[0]
         .clone()

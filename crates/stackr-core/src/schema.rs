@@ -82,12 +82,24 @@ pub struct PropSchema {
     pub secret: bool,
     /// A list whose order means nothing (ids, ARNs, CIDRs): compared as a set.
     pub unordered: bool,
+    /// A map whose keys the stack leaves out keep AWS's values (load
+    /// balancer attributes): only the keys the stack sets are compared.
+    pub partial: bool,
     pub doc: &'static str,
 }
 
 /// Declares an optional, updatable property; refine with the builder methods.
 pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
-    PropSchema { name, ty, required: false, update: Update::InPlace, secret: false, unordered: false, doc: "" }
+    PropSchema {
+        name,
+        ty,
+        required: false,
+        update: Update::InPlace,
+        secret: false,
+        unordered: false,
+        partial: false,
+        doc: "",
+    }
 }
 
 impl PropSchema {
@@ -102,6 +114,9 @@ impl PropSchema {
     }
     pub const fn unordered(self) -> Self {
         PropSchema { unordered: true, ..self }
+    }
+    pub const fn partial(self) -> Self {
+        PropSchema { partial: true, ..self }
     }
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }

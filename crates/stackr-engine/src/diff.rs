@@ -10,7 +10,7 @@
 //! forces replacement.
 
 use crate::reconciler::Props;
-use stackr_core::schema::{PropType, TypeSchema, Update};
+use stackr_core::schema::{PropSchema, PropType, TypeSchema, Update};
 use stackr_core::value::Value;
 
 /// One field that differs.
@@ -101,6 +101,17 @@ fn covers(ty: &PropType, unordered: bool, have: &Value, want: &Value) -> bool {
     }
 }
 
+/// [`covers`] for a whole property; a map marked `partial` compares only
+/// the keys `want` sets.
+fn prop_covers(prop: &PropSchema, have: &Value, want: &Value) -> bool {
+    match (prop.partial, have, want) {
+        (true, Value::Map(h), Value::Map(w)) => {
+            w.iter().all(|(k, wv)| matches!(wv, Value::Null) || h.get(k) == Some(wv))
+        }
+        _ => covers(&prop.ty, prop.unordered, have, want),
+    }
+}
+
 /// Compares desired against live. `recorded` is what state says was last
 /// applied (to tell drift from configuration change).
 pub fn diff(
@@ -117,7 +128,7 @@ pub fn diff(
         }
         let have = live.get(name);
         let Some(prop) = schema.property(name) else { continue };
-        if have.is_some_and(|h| covers(&prop.ty, prop.unordered, h, want)) {
+        if have.is_some_and(|h| prop_covers(prop, h, want)) {
             continue;
         }
         let last = recorded.and_then(|r| r.get(name));
@@ -128,7 +139,7 @@ pub fn diff(
             desired: want.clone(),
             forces_replacement: prop.update == Update::Replace,
             config: unknown || last != Some(want),
-            drift: last.is_some_and(|l| !have.is_some_and(|h| covers(&prop.ty, prop.unordered, h, l))),
+            drift: last.is_some_and(|l| !have.is_some_and(|h| prop_covers(prop, h, l))),
             secret: prop.secret,
         });
     }
@@ -201,5 +212,32 @@ mod tests {
         let live = props(serde_json::json!({ "one": { "ttl": 0, "mode": "x" } }));
         let want = props(serde_json::json!({ "one": { "ttl": 0, "mode": "z" } }));
         assert!(matches!(diff(&SCHEMA, &want, &live, Some(&want), &[]), Diff::Update(c) if c[0].drift));
+    }
+
+    #[test]
+    fn a_partial_map_compares_only_the_keys_set() {
+        const MAPS: TypeSchema = TypeSchema {
+            kind: "test.maps",
+            role: Role::Resource,
+            doc: "",
+            properties: &[
+                prop("attributes", PropType::Map(&PropType::String)).partial(),
+                prop("exact", PropType::Map(&PropType::String)),
+            ],
+            attributes: &[],
+            taggable: false,
+            has_readiness: false,
+        };
+        let live = props(serde_json::json!({ "attributes": { "a": "1", "b": "2" }, "exact": { "a": "1", "b": "2" } }));
+        let same = props(serde_json::json!({ "attributes": { "a": "1" } }));
+        assert_eq!(diff(&MAPS, &same, &live, Some(&same), &[]), Diff::UpToDate);
+        let changed = props(serde_json::json!({ "attributes": { "a": "9" } }));
+        assert!(
+            matches!(diff(&MAPS, &changed, &live, Some(&same), &[]), Diff::Update(c) if c[0].config && !c[0].drift)
+        );
+        let missing = props(serde_json::json!({ "attributes": { "c": "3" } }));
+        assert!(matches!(diff(&MAPS, &missing, &live, None, &[]), Diff::Update(_)));
+        let exact = props(serde_json::json!({ "exact": { "a": "1" } }));
+        assert!(matches!(diff(&MAPS, &exact, &live, None, &[]), Diff::Update(_)));
     }
 }

@@ -8,6 +8,7 @@ pub const CERTIFICATE_VALIDATION: TypeSchema = TypeSchema {
     properties: &[
         prop("certificate_arn", PropType::String).required().replaces().doc("The certificate."),
         prop("validation_record_fqdns", STRINGS)
+            .unordered()
             .doc("The validation records' names: orders this after them; checked against the certificate."),
     ],
     attributes: &[attr("id", PropType::String, "The certificate ARN, once issued.")],

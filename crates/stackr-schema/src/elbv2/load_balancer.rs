@@ -18,7 +18,7 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
             .required()
             .doc("One subnet per zone, at least two for an ALB (SetSubnets; an NLB can only add)."),
         prop("security_groups", STRINGS).unordered().doc("Security groups (SetSecurityGroups)."),
-        prop("attributes", STRING_MAP).doc(
+        prop("attributes", STRING_MAP).partial().doc(
             "Load balancer attributes, e.g. idle_timeout.timeout_seconds, routing.http2.enabled \
              (ModifyLoadBalancerAttributes); unnamed ones keep AWS's defaults.",
         ),

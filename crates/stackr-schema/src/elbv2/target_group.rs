@@ -36,7 +36,7 @@ pub const TARGET_GROUP: TypeSchema = TypeSchema {
             .replaces()
             .doc("Address family of ip targets; default ipv4."),
         prop("health_check", HEALTH_CHECK).doc("Target health check (ModifyTargetGroup)."),
-        prop("attributes", STRING_MAP).doc(
+        prop("attributes", STRING_MAP).partial().doc(
             "Target group attributes, e.g. deregistration_delay.timeout_seconds, stickiness.enabled \
              (ModifyTargetGroupAttributes).",
         ),

@@ -27,7 +27,7 @@ pub const RECORD: TypeSchema = TypeSchema {
         .replaces()
         .doc("Record type."),
         prop("ttl", PropType::Int).doc("Seconds; required unless alias."),
-        prop("records", STRINGS).doc("Values; TXT values in double quotes. Required unless alias."),
+        prop("records", STRINGS).unordered().doc("Values; TXT values in double quotes. Required unless alias."),
         prop("alias", ALIAS).doc("Alias to an AWS resource, instead of ttl and records."),
         prop("set_identifier", PropType::String)
             .replaces()

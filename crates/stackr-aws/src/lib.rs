@@ -18,6 +18,7 @@ pub mod error;
 pub mod iam;
 pub mod logs;
 pub mod props;
+pub mod rds;
 pub mod secretsmanager;
 pub mod ssm;
 pub mod stats;
@@ -38,6 +39,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     iam::register(&clients, &mut p);
     ssm::register(&clients, &mut p);
     secretsmanager::register(&clients, &mut p);
+    rds::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -1,0 +1,570 @@
+//! `aws.rds.db_cluster`: an Aurora (or Multi-AZ) DB cluster, typically
+//! Aurora Serverless v2.
+//!
+//! - The id is the cluster identifier, which RDS stores in lower case (one
+//!   written otherwise is refused). Create looks it up first: a cluster
+//!   carrying this stack's and address's tags is adopted (a retried
+//!   create), anyone else's is an error naming it, and one still being
+//!   deleted is waited for.
+//! - The master password is always managed by RDS in Secrets Manager
+//!   (`ManageMasterUserPassword`, the default when the stack leaves it
+//!   out): stackr never sends, holds or prints a password. The secret's ARN
+//!   is the `master_user_secret_arn` attribute. `manage_master_user_password:
+//!   false` is refused, as it would need a password.
+//! - In place (one ModifyDBCluster): identifier (a rename, always applied at
+//!   once since the id follows it), engine version (major upgrades
+//!   allowed), Serverless v2 capacity, backups, maintenance window, log
+//!   exports (the difference enabled and disabled), security groups,
+//!   parameter group, port, IAM authentication, copy tags to snapshot,
+//!   deletion protection, and turning on password management. Replaced:
+//!   engine, database name, master user name, storage encryption and key,
+//!   subnet group. The KMS key of an already managed password cannot change
+//!   (AWS allows it only while turning management on) and is refused.
+//! - `apply_immediately` (default false, AWS's own: a change AWS would
+//!   apply in the maintenance window waits for it) is sent with every
+//!   ModifyDBCluster. A change AWS has scheduled (`PendingModifiedValues`)
+//!   is observed as made, so it is not asked for again on every run.
+//! - `apply_immediately`, `skip_final_snapshot` and
+//!   `final_snapshot_identifier` have no place in AWS: they are recorded
+//!   in tags (see `common`), and changing them only changes those tags.
+//! - Readiness: `available`. Dependants that need only the identifier or
+//!   endpoints (known when CreateDBCluster answers) do not wait for it.
+//! - Delete: the final snapshot policy must be explicit, read from the
+//!   properties last applied: `skip_final_snapshot: true`, or
+//!   `final_snapshot_identifier` naming the snapshot; with neither, the
+//!   delete is refused before any call. A cluster with deletion protection
+//!   is refused too (never unprotected behind the user's back). The delete
+//!   waits until the cluster is gone, so that its subnet group and security
+//!   groups can go next; a missing cluster is fine.
+//! - Reads: one paginated DescribeDBClusters per 100 ids (filter
+//!   `db-cluster-id`); its answer carries the tags.
+//! - Test bed: moto ignores ModifyDBCluster's CloudwatchLogsExportConfiguration
+//!   and EnableIAMDatabaseAuthentication; `testbed/stackr_moto/rds.py`
+//!   applies them as AWS does.
+
+use super::common::{self, Record, Step, num, sorted};
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place};
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbCluster as Cluster, ServerlessV2ScalingConfiguration};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["DBClusterNotFoundFault"];
+/// The settings AWS keeps no record of, recorded in tags.
+const RECORDS: &[Record] = &[
+    Record { property: "apply_immediately", tag: "stackr:apply-immediately", bool: true },
+    Record { property: "skip_final_snapshot", tag: "stackr:skip-final-snapshot", bool: true },
+    Record { property: "final_snapshot_identifier", tag: "stackr:final-snapshot-identifier", bool: false },
+];
+/// The cluster is busy (members still going, a modification running).
+const BUSY: &[&str] = &["InvalidDBClusterStateFault"];
+/// How long a delete waits for the cluster to accept it, then to be gone.
+const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
+/// How long a cluster just made or renamed may take to be listed.
+const VISIBLE_WAIT: Duration = Duration::from_secs(5 * 60);
+/// Statuses a cluster does not leave to become available on its own.
+const DEAD: &[&str] = &[
+    "deleting",
+    "failed",
+    "cloning-failed",
+    "migration-failed",
+    "inaccessible-encryption-credentials",
+    "stopped",
+    "stopping",
+];
+
+pub struct DbCluster {
+    clients: Arc<Clients>,
+}
+
+/// What a delete does about the final snapshot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum FinalSnapshot {
+    Skip,
+    Take(String),
+}
+
+/// The final snapshot policy of properties last applied, or the error
+/// naming both ways to give one.
+fn final_snapshot(id: &str, p: &Props) -> Result<FinalSnapshot, ProviderError> {
+    if props::boolean(p, "skip_final_snapshot") == Some(true) {
+        return Ok(FinalSnapshot::Skip);
+    }
+    match props::string(p, "final_snapshot_identifier").filter(|n| !n.is_empty()) {
+        Some(name) => Ok(FinalSnapshot::Take(name)),
+        None => Err(invalid(format!(
+            "DB cluster {id} has no final snapshot policy: set `skip_final_snapshot: true` (no snapshot) or \
+             `final_snapshot_identifier` (the snapshot to take), apply, then delete"
+        ))),
+    }
+}
+
+fn status(c: &Cluster) -> &str {
+    c.status().unwrap_or("unknown")
+}
+
+/// Serverless v2 capacity from the stack's map.
+fn scaling(p: &Props) -> Result<Option<ServerlessV2ScalingConfiguration>, ProviderError> {
+    match p.get("serverless_v2_scaling") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Map(m)) => {
+            let n = |k: &str| match m.get(k) {
+                Some(Value::Number(n)) => Some(*n),
+                _ => None,
+            };
+            Ok(Some(
+                ServerlessV2ScalingConfiguration::builder()
+                    .set_min_capacity(n("min_capacity"))
+                    .set_max_capacity(n("max_capacity"))
+                    .set_seconds_until_auto_pause(common::int32(m, "seconds_until_auto_pause")?)
+                    .build(),
+            ))
+        }
+        Some(other) => Err(invalid(format!("`serverless_v2_scaling` must be a map: {other}"))),
+    }
+}
+
+/// The log exports to enable and to disable to go from `have` to `want`.
+fn log_changes(have: &[String], want: &[String]) -> CloudwatchLogsExportConfiguration {
+    let enable: Vec<String> = want.iter().filter(|w| !have.contains(w)).cloned().collect();
+    let disable: Vec<String> = have.iter().filter(|h| !want.contains(h)).cloned().collect();
+    CloudwatchLogsExportConfiguration::builder()
+        .set_enable_log_types(Some(enable))
+        .set_disable_log_types(Some(disable))
+        .build()
+}
+
+/// A cluster as the schema shapes it; changes AWS has scheduled count as made.
+fn observed(c: &Cluster) -> Option<Observed> {
+    let id = c.db_cluster_identifier()?.to_string();
+    let (tags, records) = common::split_records(RECORDS, common::tag_map(c.tag_list()));
+    let pending = c.pending_modified_values();
+    let secret = c.master_user_secret();
+    let scaling = c.serverless_v2_scaling_configuration().map(|sc| {
+        Value::Map(props::build([
+            ("min_capacity", sc.min_capacity().map(num)),
+            ("max_capacity", sc.max_capacity().map(num)),
+            ("seconds_until_auto_pause", sc.seconds_until_auto_pause().map(num)),
+        ]))
+    });
+    let mut logs: Vec<String> = c.enabled_cloudwatch_logs_exports().to_vec();
+    if let Some(p) = pending.and_then(|p| p.pending_cloudwatch_logs_exports()) {
+        logs.retain(|l| !p.log_types_to_disable().contains(l));
+        logs.extend(p.log_types_to_enable().iter().cloned());
+    }
+    let groups = c
+        .vpc_security_groups()
+        .iter()
+        .filter(|g| g.status() != Some("removing"))
+        .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+        .collect();
+    let mut properties = props::build([
+        ("cluster_identifier", Some(s(pending.and_then(|p| p.db_cluster_identifier()).unwrap_or(&id)))),
+        ("engine", c.engine().map(s)),
+        ("engine_version", pending.and_then(|p| p.engine_version()).or(c.engine_version()).map(s)),
+        ("database_name", c.database_name().map(s)),
+        ("master_username", c.master_username().map(s)),
+        ("manage_master_user_password", Some(Value::Bool(secret.is_some()))),
+        ("master_user_secret_kms_key_id", secret.and_then(|m| m.kms_key_id()).map(s)),
+        ("serverless_v2_scaling", scaling),
+        ("storage_encrypted", c.storage_encrypted().map(Value::Bool)),
+        ("kms_key_id", c.kms_key_id().map(s)),
+        (
+            "backup_retention_period",
+            pending.and_then(|p| p.backup_retention_period()).or(c.backup_retention_period()).map(num),
+        ),
+        ("preferred_backup_window", c.preferred_backup_window().map(s)),
+        ("preferred_maintenance_window", c.preferred_maintenance_window().map(s)),
+        ("enabled_cloudwatch_logs_exports", Some(sorted(logs))),
+        ("vpc_security_group_ids", Some(sorted(groups))),
+        ("db_subnet_group_name", c.db_subnet_group().map(s)),
+        ("db_cluster_parameter_group_name", c.db_cluster_parameter_group().map(s)),
+        ("port", c.port().map(num)),
+        (
+            "iam_database_authentication_enabled",
+            pending
+                .and_then(|p| p.iam_database_authentication_enabled())
+                .or(c.iam_database_authentication_enabled())
+                .map(Value::Bool),
+        ),
+        ("copy_tags_to_snapshot", c.copy_tags_to_snapshot().map(Value::Bool)),
+        ("deletion_protection", c.deletion_protection().map(Value::Bool)),
+    ]);
+    properties.extend(records);
+    let attributes = props::build([
+        ("id", Some(s(&id))),
+        ("arn", c.db_cluster_arn().map(s)),
+        ("endpoint", c.endpoint().map(s)),
+        ("reader_endpoint", c.reader_endpoint().map(s)),
+        ("port", c.port().map(num)),
+        ("master_user_secret_arn", secret.and_then(|m| m.secret_arn()).map(s)),
+        ("resource_id", c.db_cluster_resource_id().map(s)),
+        ("hosted_zone_id", c.hosted_zone_id().map(s)),
+    ]);
+    Some(Observed { id, properties, attributes, tags })
+}
+
+impl DbCluster {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        DbCluster { clients }
+    }
+
+    fn client(&self, region: &str) -> aws_sdk_rds::Client {
+        self.clients.rds(region)
+    }
+
+    /// The clusters with these identifiers, in any status, by identifier.
+    async fn describe(&self, region: &str, ids: &[String]) -> Result<HashMap<String, Cluster>, ProviderError> {
+        let mut out = HashMap::new();
+        for chunk in common::chunks(ids) {
+            let mut pages = self
+                .client(region)
+                .describe_db_clusters()
+                .filters(common::filter("db-cluster-id", &chunk))
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = match page {
+                    Ok(p) => p,
+                    Err(e) if is(&e, NOT_FOUND) => break,
+                    Err(e) => return Err(provider("DescribeDBClusters", e)),
+                };
+                for c in page.db_clusters.unwrap_or_default() {
+                    if let Some(id) = c.db_cluster_identifier.clone() {
+                        out.insert(id, c);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<Cluster>, ProviderError> {
+        Ok(self.describe(region, &[id.to_string()]).await?.remove(id))
+    }
+
+    /// The cluster, not being deleted.
+    async fn one(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
+        Ok(self.raw(region, id).await?.filter(|c| status(c) != "deleting").as_ref().and_then(observed))
+    }
+
+    /// The cluster right after a call that made or renamed it.
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        common::wait(&format!("DB cluster {id} to be listed"), VISIBLE_WAIT, || async {
+            Ok(match self.one(region, id).await? {
+                Some(o) => Step::Done(o),
+                None => Step::Pending("not listed".into()),
+            })
+        })
+        .await
+    }
+
+    /// Waits until the cluster is gone.
+    async fn gone(&self, region: &str, id: &str) -> Result<(), ProviderError> {
+        common::wait(&format!("DB cluster {id} to be deleted"), DELETE_WAIT, || async {
+            Ok(match self.raw(region, id).await? {
+                None => Step::Done(()),
+                Some(c) => Step::Pending(status(&c).to_string()),
+            })
+        })
+        .await
+    }
+
+    /// A cluster of this identifier that already exists: ours is adopted,
+    /// anyone else's is an error.
+    fn adopt(&self, req: &CreateRequest, live: Cluster) -> Result<Observed, ProviderError> {
+        let id = live.db_cluster_identifier().unwrap_or_default().to_string();
+        let o = observed(&live).ok_or_else(|| invalid(format!("DB cluster {id} has no identifier")))?;
+        if !tags::same_owner(&o.tags, &req.tags) {
+            return Err(invalid(format!(
+                "a DB cluster named {id} already exists and was not made by this stack; import it or rename"
+            )));
+        }
+        Ok(o)
+    }
+}
+
+#[async_trait]
+impl Reconciler for DbCluster {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::rds::DB_CLUSTER
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = self.describe(region, ids).await?;
+        Ok(ids.iter().map(|id| found.get(id).filter(|c| status(c) != "deleting").and_then(observed)).collect())
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(id) = props::string(&req.properties, "cluster_identifier") else { return Ok(None) };
+        let found = self.one(&req.target.region, &id).await?;
+        Ok(found.filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let id = props::require(p, "cluster_identifier")?;
+        common::lower_case("cluster_identifier", &id)?;
+        if props::boolean(p, "manage_master_user_password") == Some(false) {
+            return Err(invalid(
+                "`manage_master_user_password: false` would need a master password, which stackr never holds; \
+                 leave it out or set it to true so that RDS keeps the password in Secrets Manager",
+            ));
+        }
+        match self.raw(region, &id).await? {
+            Some(c) if status(&c) == "deleting" => self.gone(region, &id).await?,
+            Some(c) => return self.adopt(req, c),
+            None => {}
+        }
+        let mut tags = req.tags.clone();
+        tags.extend(common::record_tags(RECORDS, p));
+        let created = self
+            .client(region)
+            .create_db_cluster()
+            .db_cluster_identifier(&id)
+            .engine(props::require(p, "engine")?)
+            .set_engine_version(props::string(p, "engine_version"))
+            .set_database_name(props::string(p, "database_name"))
+            .master_username(props::require(p, "master_username")?)
+            .manage_master_user_password(true)
+            .set_master_user_secret_kms_key_id(props::string(p, "master_user_secret_kms_key_id"))
+            .set_serverless_v2_scaling_configuration(scaling(p)?)
+            .set_storage_encrypted(props::boolean(p, "storage_encrypted"))
+            .set_kms_key_id(props::string(p, "kms_key_id"))
+            .set_backup_retention_period(common::int32(p, "backup_retention_period")?)
+            .set_preferred_backup_window(props::string(p, "preferred_backup_window"))
+            .set_preferred_maintenance_window(props::string(p, "preferred_maintenance_window"))
+            .set_enable_cloudwatch_logs_exports(
+                p.contains_key("enabled_cloudwatch_logs_exports")
+                    .then(|| props::strings(p, "enabled_cloudwatch_logs_exports")),
+            )
+            .set_vpc_security_group_ids(
+                p.contains_key("vpc_security_group_ids").then(|| props::strings(p, "vpc_security_group_ids")),
+            )
+            .set_db_subnet_group_name(props::string(p, "db_subnet_group_name"))
+            .set_db_cluster_parameter_group_name(props::string(p, "db_cluster_parameter_group_name"))
+            .set_port(common::int32(p, "port")?)
+            .set_enable_iam_database_authentication(props::boolean(p, "iam_database_authentication_enabled"))
+            .set_copy_tags_to_snapshot(props::boolean(p, "copy_tags_to_snapshot"))
+            .set_deletion_protection(props::boolean(p, "deletion_protection"))
+            .set_tags(Some(common::sdk_tags(&tags)))
+            .send()
+            .await;
+        match created {
+            Ok(_) => self.must(region, &id).await,
+            // Made meanwhile (a concurrent retry): ours is adopted.
+            Err(e) if is(&e, &["DBClusterAlreadyExistsFault"]) => match self.raw(region, &id).await? {
+                Some(c) => self.adopt(req, c),
+                None => Err(provider("CreateDBCluster", e)),
+            },
+            Err(e) => Err(provider("CreateDBCluster", e)),
+        }
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let d = &req.desired;
+        let have = &req.observed.properties;
+        let client = self.client(region);
+        let mut call = client.modify_db_cluster().db_cluster_identifier(&req.id);
+        let mut modify = false;
+        let mut sync_tags = false;
+        let mut id = req.id.clone();
+        for field in &req.changed {
+            modify |= !matches!(
+                field.as_str(),
+                "apply_immediately" | "skip_final_snapshot" | "final_snapshot_identifier" | "tags"
+            );
+            call = match field.as_str() {
+                "cluster_identifier" => {
+                    id = props::require(d, "cluster_identifier")?;
+                    common::lower_case("cluster_identifier", &id)?;
+                    call.new_db_cluster_identifier(&id)
+                }
+                "engine_version" => call
+                    .set_engine_version(props::string(d, "engine_version"))
+                    .allow_major_version_upgrade(true),
+                "serverless_v2_scaling" => call.set_serverless_v2_scaling_configuration(scaling(d)?),
+                "backup_retention_period" => {
+                    call.set_backup_retention_period(common::int32(d, "backup_retention_period")?)
+                }
+                "preferred_backup_window" => call.set_preferred_backup_window(props::string(d, field)),
+                "preferred_maintenance_window" => call.set_preferred_maintenance_window(props::string(d, field)),
+                "enabled_cloudwatch_logs_exports" => call.cloudwatch_logs_export_configuration(log_changes(
+                    &props::strings(have, field),
+                    &props::strings(d, field),
+                )),
+                "vpc_security_group_ids" => call.set_vpc_security_group_ids(Some(props::strings(d, field))),
+                "db_cluster_parameter_group_name" => {
+                    call.set_db_cluster_parameter_group_name(props::string(d, field))
+                }
+                "port" => call.set_port(common::int32(d, "port")?),
+                "iam_database_authentication_enabled" => {
+                    call.set_enable_iam_database_authentication(props::boolean(d, field))
+                }
+                "copy_tags_to_snapshot" => call.set_copy_tags_to_snapshot(props::boolean(d, field)),
+                "deletion_protection" => call.set_deletion_protection(props::boolean(d, field)),
+                "manage_master_user_password" => {
+                    if props::boolean(d, field) != Some(true) {
+                        return Err(invalid(
+                            "turning `manage_master_user_password` off would need a master password, which stackr \
+                             never holds",
+                        ));
+                    }
+                    call.manage_master_user_password(true)
+                        .set_master_user_secret_kms_key_id(props::string(d, "master_user_secret_kms_key_id"))
+                }
+                "master_user_secret_kms_key_id" => {
+                    if have.get("manage_master_user_password") == Some(&Value::Bool(true)) {
+                        return Err(invalid(
+                            "the KMS key of a managed master password cannot change: AWS sets it only when \
+                             password management is turned on",
+                        ));
+                    }
+                    call.set_master_user_secret_kms_key_id(props::string(d, field))
+                }
+                "apply_immediately" | "skip_final_snapshot" | "final_snapshot_identifier" | "tags" => {
+                    sync_tags = true;
+                    call
+                }
+                other => return Err(not_in_place("a DB cluster", other)),
+            };
+        }
+        if sync_tags {
+            let arn = req.observed.attributes.get("arn").and_then(|v| v.as_str()).unwrap_or_default().to_string();
+            let mut have_tags = req.observed.tags.clone();
+            have_tags.extend(common::record_tags(RECORDS, have));
+            let mut want_tags: BTreeMap<String, String> = req.tags.clone();
+            want_tags.extend(common::record_tags(RECORDS, d));
+            common::sync_tags(&client, &arn, &have_tags, &want_tags).await?;
+        }
+        if modify {
+            // A rename is applied at once whatever `apply_immediately`
+            // says: the cluster is known by its identifier.
+            let now = props::boolean(d, "apply_immediately").unwrap_or(false) || id != req.id;
+            call.apply_immediately(now).send().await.map_err(|e| provider("ModifyDBCluster", e))?;
+        }
+        self.must(region, &id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        // The policy is checked before any call; a request that carries no
+        // properties at all (nothing recorded) first looks whether there is
+        // anything to delete.
+        let policy = if req.properties.is_empty() { None } else { Some(final_snapshot(id, &req.properties)?) };
+        let Some(live) = self.raw(region, id).await? else { return Ok(()) };
+        let policy = match policy {
+            Some(p) => p,
+            None => final_snapshot(id, &req.properties)?,
+        };
+        if status(&live) != "deleting" {
+            if live.deletion_protection() == Some(true) {
+                return Err(invalid(format!(
+                    "DB cluster {id} has deletion protection, and stackr never turns it off on its own: set \
+                     `deletion_protection: false`, apply, then delete"
+                )));
+            }
+            let call = match &policy {
+                FinalSnapshot::Skip => self.client(region).delete_db_cluster().skip_final_snapshot(true),
+                FinalSnapshot::Take(name) => {
+                    self.client(region).delete_db_cluster().skip_final_snapshot(false).final_db_snapshot_identifier(name)
+                }
+            };
+            let call = call.db_cluster_identifier(id);
+            common::wait(&format!("DB cluster {id} to accept its deletion"), DELETE_WAIT, || async {
+                match call.clone().send().await {
+                    Ok(_) => Ok(Step::Done(())),
+                    Err(e) if is(&e, NOT_FOUND) => Ok(Step::Done(())),
+                    Err(e) if is(&e, BUSY) => Ok(Step::Pending(provider("DeleteDBCluster", e).message)),
+                    Err(e) => Err(provider("DeleteDBCluster", e)),
+                }
+            })
+            .await?;
+        }
+        self.gone(region, id).await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let Some(c) = self.raw(region, id).await? else {
+            return Ok(Readiness::Failed(format!("DB cluster {id} is gone")));
+        };
+        Ok(match status(&c) {
+            "available" => Readiness::Ready,
+            s if DEAD.contains(&s) || s.starts_with("incompatible-") => Readiness::Failed(s.to_string()),
+            s => Readiness::Pending(s.to_string()),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(45 * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(pairs: &[(&str, Value)]) -> Props {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[test]
+    fn the_final_snapshot_policy_must_be_explicit() {
+        assert_eq!(final_snapshot("db", &p(&[("skip_final_snapshot", Value::Bool(true))])), Ok(FinalSnapshot::Skip));
+        assert_eq!(
+            final_snapshot("db", &p(&[("final_snapshot_identifier", s("db-final"))])),
+            Ok(FinalSnapshot::Take("db-final".into()))
+        );
+        let err = final_snapshot("db", &p(&[("skip_final_snapshot", Value::Bool(false))])).unwrap_err();
+        assert!(err.message.contains("skip_final_snapshot") && err.message.contains("final_snapshot_identifier"));
+        assert_eq!(err.kind, ErrorKind::Invalid);
+    }
+
+    #[test]
+    fn log_exports_change_by_difference() {
+        let c = log_changes(&["error".into(), "slowquery".into()], &["audit".into(), "error".into()]);
+        assert_eq!(c.enable_log_types(), ["audit".to_string()]);
+        assert_eq!(c.disable_log_types(), ["slowquery".to_string()]);
+    }
+
+    #[test]
+    fn pending_changes_count_as_made() {
+        let c = Cluster::builder()
+            .db_cluster_identifier("db")
+            .engine_version("8.0.mysql_aurora.3.07.1")
+            .enabled_cloudwatch_logs_exports("error")
+            .pending_modified_values(
+                aws_sdk_rds::types::ClusterPendingModifiedValues::builder()
+                    .engine_version("8.0.mysql_aurora.3.08.0")
+                    .pending_cloudwatch_logs_exports(
+                        aws_sdk_rds::types::PendingCloudwatchLogsExports::builder()
+                            .log_types_to_enable("audit")
+                            .log_types_to_disable("error")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .tag_list(aws_sdk_rds::types::Tag::builder().key("stackr:skip-final-snapshot").value("true").build())
+            .build();
+        let o = observed(&c).unwrap();
+        assert_eq!(o.properties["engine_version"], s("8.0.mysql_aurora.3.08.0"));
+        assert_eq!(o.properties["enabled_cloudwatch_logs_exports"], props::list(["audit".to_string()]));
+        assert_eq!(o.properties["skip_final_snapshot"], Value::Bool(true));
+        assert!(o.tags.is_empty());
+        assert_eq!(o.properties["manage_master_user_password"], Value::Bool(false));
+    }
+}

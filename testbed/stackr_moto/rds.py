@@ -1,0 +1,73 @@
+"""RDS DB clusters and instances, as the AWS API reference describes them.
+
+moto 5.2 accepts these parameters but does not act on them; this module
+makes them work:
+
+- ``ModifyDBCluster`` ``CloudwatchLogsExportConfiguration``: the
+  ``EnableLogTypes`` are added to and the ``DisableLogTypes`` removed from the
+  cluster's ``EnabledCloudwatchLogsExports``.
+- ``ModifyDBCluster`` ``EnableIAMDatabaseAuthentication``: changes the
+  cluster's ``IAMDatabaseAuthenticationEnabled``.
+- ``ModifyDBCluster`` of a cluster that does not exist answers
+  ``DBClusterNotFoundFault`` (moto fails with a server error).
+- ``CreateDBInstance`` / ``ModifyDBInstance`` ``EnablePerformanceInsights``
+  and ``PerformanceInsightsRetentionPeriod``: kept and reported as
+  ``PerformanceInsightsEnabled`` and ``PerformanceInsightsRetentionPeriod``
+  (7 days, AWS's default, when enabled without a period).
+"""
+
+from moto.rds.exceptions import DBClusterNotFoundError
+from moto.rds.models import RDSBackend
+
+#: AWS's default Performance Insights retention, in days.
+DEFAULT_RETENTION = 7
+
+
+def _set_performance_insights(database, enabled, retention):
+    if enabled is not None:
+        database.performance_insights_enabled = bool(enabled)
+    if retention is not None:
+        database.performance_insights_retention_period = int(retention)
+    if getattr(database, "performance_insights_enabled", False):
+        if getattr(database, "performance_insights_retention_period", None) is None:
+            database.performance_insights_retention_period = DEFAULT_RETENTION
+    else:
+        database.performance_insights_retention_period = None
+
+
+def apply():
+    original_modify_cluster = RDSBackend.modify_db_cluster
+    original_create_instance = RDSBackend.create_db_instance
+    original_modify_instance = RDSBackend.modify_db_instance
+
+    def modify_db_cluster(self, kwargs):
+        cluster_id = kwargs["db_cluster_identifier"]
+        cluster = self.clusters.get(cluster_id)
+        if cluster is None:
+            raise DBClusterNotFoundError(cluster_id)
+        logs = kwargs.pop("cloudwatch_logs_export_configuration", None) or {}
+        iam = kwargs.pop("enable_iam_database_authentication", None)
+        enabled = [t for t in cluster.enabled_cloudwatch_logs_exports if t not in logs.get("DisableLogTypes", [])]
+        enabled.extend(t for t in logs.get("EnableLogTypes", []) if t not in enabled)
+        cluster.enabled_cloudwatch_logs_exports = enabled
+        if iam is not None:
+            cluster.iam_auth = bool(iam)
+        return original_modify_cluster(self, kwargs)
+
+    def create_db_instance(self, db_kwargs):
+        enabled = db_kwargs.pop("enable_performance_insights", None)
+        retention = db_kwargs.pop("performance_insights_retention_period", None)
+        database = original_create_instance(self, db_kwargs)
+        _set_performance_insights(database, enabled, retention)
+        return database
+
+    def modify_db_instance(self, db_instance_identifier, db_kwargs):
+        enabled = db_kwargs.pop("enable_performance_insights", None)
+        retention = db_kwargs.pop("performance_insights_retention_period", None)
+        database = original_modify_instance(self, db_instance_identifier, db_kwargs)
+        _set_performance_insights(database, enabled, retention)
+        return database
+
+    RDSBackend.modify_db_cluster = modify_db_cluster
+    RDSBackend.create_db_instance = create_db_instance
+    RDSBackend.modify_db_instance = modify_db_instance

@@ -11,9 +11,12 @@
 //!
 //! [`providers`] builds the set for a shared SDK configuration.
 
+pub mod applicationautoscaling;
 pub mod clients;
+pub mod cloudwatch;
 pub mod data;
 pub mod ec2;
+pub mod ecs;
 pub mod error;
 pub mod iam;
 pub mod logs;
@@ -40,6 +43,9 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     ssm::register(&clients, &mut p);
     secretsmanager::register(&clients, &mut p);
     rds::register(&clients, &mut p);
+    ecs::register(&clients, &mut p);
+    applicationautoscaling::register(&clients, &mut p);
+    cloudwatch::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

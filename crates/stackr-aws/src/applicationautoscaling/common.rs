@@ -1,0 +1,56 @@
+//! What the Application Auto Scaling reconcilers share: the error codes,
+//! and tags (ListTagsForResource / TagResource / UntagResource on an ARN).
+
+use crate::error::provider;
+use stackr_engine::reconciler::{ErrorKind, ProviderError};
+use std::collections::BTreeMap;
+
+/// What AWS answers for a target or policy that does not exist.
+pub const NOT_FOUND: &[&str] = &["ObjectNotFoundException"];
+
+pub fn invalid(message: impl Into<String>) -> ProviderError {
+    ProviderError::new(ErrorKind::Invalid, message)
+}
+
+/// The tags of `arn`, without AWS's own.
+pub async fn tags_of(
+    client: &aws_sdk_applicationautoscaling::Client,
+    arn: &str,
+) -> Result<BTreeMap<String, String>, ProviderError> {
+    let out = client
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| provider("ListTagsForResource", e))?;
+    Ok(crate::props::tag_map(out.tags.unwrap_or_default()))
+}
+
+/// Makes the tags of `arn` equal `want`.
+pub async fn sync_tags(
+    client: &aws_sdk_applicationautoscaling::Client,
+    arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let d = crate::tags::diff(have, want);
+    if !d.remove.is_empty() {
+        client
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(d.remove))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+    }
+    if !d.set.is_empty() {
+        client
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(d.set.into_iter().collect()))
+            .send()
+            .await
+            .map_err(|e| provider("TagResource", e))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,134 @@
+//! What the ECS reconcilers share: tags (TagResource / UntagResource on an
+//! ARN), capacity provider strategies in both directions, the pieces of an
+//! ECS ARN, and small builders for nested property values.
+
+use crate::error::provider;
+use crate::props;
+use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
+use stackr_core::value::Value;
+use stackr_engine::reconciler::{ErrorKind, Props, ProviderError};
+use std::collections::BTreeMap;
+
+/// The error ECS gives for a cluster that does not exist.
+pub const CLUSTER_NOT_FOUND: &[&str] = &["ClusterNotFoundException"];
+
+pub fn invalid(message: impl Into<String>) -> ProviderError {
+    ProviderError::new(ErrorKind::Invalid, message)
+}
+
+/// ECS tags for a request.
+pub fn ecs_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// Tags as AWS reports them, without AWS's own.
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    props::tag_map(tags.iter().filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default()))))
+}
+
+/// Makes the tags of `arn` equal `want`.
+pub async fn sync_tags(
+    client: &aws_sdk_ecs::Client,
+    arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let d = crate::tags::diff(have, want);
+    if !d.remove.is_empty() {
+        client
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(d.remove))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+    }
+    if !d.set.is_empty() {
+        client
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(ecs_tags(&d.set)))
+            .send()
+            .await
+            .map_err(|e| provider("TagResource", e))?;
+    }
+    Ok(())
+}
+
+/// A capacity provider strategy from its property value (a list of
+/// `{capacity_provider, weight, base}`).
+pub fn strategy(v: Option<&Value>) -> Result<Option<Vec<CapacityProviderStrategyItem>>, ProviderError> {
+    let Some(Value::List(items)) = v else { return Ok(None) };
+    items
+        .iter()
+        .map(|item| {
+            let m = item.as_map().ok_or_else(|| invalid("a capacity provider strategy item must be a map"))?;
+            CapacityProviderStrategyItem::builder()
+                .set_capacity_provider(props::string(m, "capacity_provider"))
+                .weight(props::int(m, "weight").unwrap_or(0) as i32)
+                .base(props::int(m, "base").unwrap_or(0) as i32)
+                .build()
+                .map_err(|e| invalid(format!("capacity provider strategy: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
+}
+
+/// A capacity provider strategy as the property reports it.
+pub fn strategy_value(items: &[CapacityProviderStrategyItem]) -> Value {
+    Value::List(
+        items
+            .iter()
+            .map(|i| {
+                object([
+                    ("capacity_provider", Some(props::s(i.capacity_provider()))),
+                    ("weight", Some(num(i.weight()))),
+                    ("base", Some(num(i.base()))),
+                ])
+            })
+            .collect(),
+    )
+}
+
+/// A map value from pairs, dropping `None`s.
+pub fn object(pairs: impl IntoIterator<Item = (&'static str, Option<Value>)>) -> Value {
+    Value::Map(props::build(pairs))
+}
+
+pub fn num(n: i32) -> Value {
+    Value::Number(n as f64)
+}
+
+/// A list of strings, or `None` when empty.
+pub fn strings(v: &[String]) -> Option<Value> {
+    (!v.is_empty()).then(|| props::list(v.iter().cloned()))
+}
+
+/// The map at `k`, if any.
+pub fn map<'a>(p: &'a Props, k: &str) -> Option<&'a Props> {
+    p.get(k).and_then(Value::as_map)
+}
+
+/// The maps of the list at `k`.
+pub fn maps<'a>(p: &'a Props, k: &str) -> Vec<&'a Props> {
+    p.get(k).and_then(Value::as_list).map(|l| l.iter().filter_map(Value::as_map).collect()).unwrap_or_default()
+}
+
+/// The strings of a string-to-string map at `k`, in key order.
+pub fn string_map(p: &Props, k: &str) -> Vec<(String, String)> {
+    map(p, k)
+        .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.to_interpolated()?))).collect())
+        .unwrap_or_default()
+}
+
+/// A string-to-string map value, or `None` when empty.
+pub fn string_map_value(pairs: impl IntoIterator<Item = (String, String)>) -> Option<Value> {
+    let m: BTreeMap<String, Value> = pairs.into_iter().map(|(k, v)| (k, Value::String(v))).collect();
+    (!m.is_empty()).then_some(Value::Map(m))
+}
+
+/// The parts of an ECS ARN after the resource type:
+/// `arn:aws:ecs:REGION:ACCOUNT:service/CLUSTER/NAME` gives `["CLUSTER", "NAME"]`.
+pub fn arn_path(arn: &str) -> Vec<&str> {
+    arn.splitn(6, ':').nth(5).map(|r| r.split('/').skip(1).collect()).unwrap_or_default()
+}

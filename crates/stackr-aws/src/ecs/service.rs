@@ -1,0 +1,485 @@
+//! `aws.ecs.service`: a long-running ECS service, ready when its primary
+//! deployment has completed (its tasks run and are healthy).
+//!
+//! In place (UpdateService): the task definition (a deployment), desired
+//! count (often left to auto scaling with `ignore_changes`), capacity
+//! provider strategy, platform version, network configuration, load
+//! balancers, health check grace period, deployment settings (circuit
+//! breaker, minimum healthy and maximum percent, sent together as AWS's
+//! one DeploymentConfiguration), ECS Exec, managed tags, tag propagation,
+//! zone rebalancing; tags with TagResource / UntagResource. The name,
+//! cluster, launch type and scheduling strategy replace.
+//!
+//! `cluster` and `task_definition` are ARNs (`${cluster.arn}`,
+//! `${task.arn}`): AWS reports ARNs, and a name written instead would read
+//! back as a different value on every run.
+//!
+//! The id is the service ARN (long format, `service/CLUSTER/NAME`). Create
+//! looks the name up first (ours is adopted, anyone else's is an error;
+//! a namesake still draining is waited out) and sends a client token.
+//! Delete scales to 0, deletes with force, and waits until the service is
+//! INACTIVE, so its cluster, target group and task definition can go next.
+//! A DRAINING or INACTIVE service counts as gone.
+//!
+//! Reads: DescribeServices with TAGS, per cluster, up to 10 services a call.
+//! The test bed fills moto's gaps: CreateService keeps every setting it is
+//! given, and deployments complete (testbed/stackr_moto/ecs.py).
+
+use super::common::{self, CLUSTER_NOT_FOUND, invalid, map, maps, num, object};
+use crate::clients::Clients;
+use crate::ec2::common::{not_in_place, poll, vanished};
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_ecs::types::{
+    AssignPublicIp, AvailabilityZoneRebalancing, AwsVpcConfiguration, DeploymentCircuitBreaker,
+    DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy,
+    Service as SdkService, ServiceField,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// DescribeServices takes up to 10 services.
+const BATCH: usize = 10;
+/// How long a delete waits for INACTIVE, and a create for a draining namesake.
+const DRAIN_WAIT: Duration = Duration::from_secs(15 * 60);
+/// ECS client tokens are up to 36 characters.
+const TOKEN_MAX: usize = 36;
+
+pub struct Service {
+    clients: Arc<Clients>,
+}
+
+/// (cluster, service name) of a service ARN.
+fn parts(arn: &str) -> Result<(String, String), ProviderError> {
+    match common::arn_path(arn).as_slice() {
+        [cluster, name] => Ok((cluster.to_string(), name.to_string())),
+        _ => Err(invalid(format!(
+            "{arn} is not a service ARN of the long format (service/CLUSTER/NAME); enable serviceLongArnFormat"
+        ))),
+    }
+}
+
+fn require_arn(p: &Props, k: &str, example: &str) -> Result<String, ProviderError> {
+    let v = props::require(p, k)?;
+    if !v.starts_with("arn:") {
+        return Err(invalid(format!(
+            "`{k}` must be an ARN (e.g. `{example}`), not `{v}`: AWS reports ARNs, so anything else would differ on every run"
+        )));
+    }
+    Ok(v)
+}
+
+fn network(p: &Props) -> Result<Option<NetworkConfiguration>, ProviderError> {
+    let Some(n) = map(p, "network_configuration") else { return Ok(None) };
+    let vpc = AwsVpcConfiguration::builder()
+        .set_subnets(Some(props::strings(n, "subnets")))
+        .set_security_groups(n.contains_key("security_groups").then(|| props::strings(n, "security_groups")))
+        .set_assign_public_ip(
+            props::boolean(n, "assign_public_ip")
+                .map(|b| if b { AssignPublicIp::Enabled } else { AssignPublicIp::Disabled }),
+        )
+        .build()
+        .map_err(|e| invalid(format!("network_configuration: {e}")))?;
+    Ok(Some(NetworkConfiguration::builder().awsvpc_configuration(vpc).build()))
+}
+
+fn load_balancers(p: &Props) -> Option<Vec<LoadBalancer>> {
+    p.contains_key("load_balancers").then(|| {
+        maps(p, "load_balancers")
+            .into_iter()
+            .map(|l| {
+                LoadBalancer::builder()
+                    .set_target_group_arn(props::string(l, "target_group_arn"))
+                    .set_container_name(props::string(l, "container_name"))
+                    .set_container_port(props::int(l, "container_port").map(|n| n as i32))
+                    .build()
+            })
+            .collect()
+    })
+}
+
+/// The deployment configuration the properties ask for; `base` (the live
+/// properties, on update) fills what they leave out, as AWS takes it whole.
+fn deployment(p: &Props, base: Option<&Props>) -> Option<DeploymentConfiguration> {
+    let pick = |k: &str| match p.get(k) {
+        None | Some(Value::Null) => base.and_then(|b| b.get(k)),
+        v => v,
+    };
+    let breaker = pick("deployment_circuit_breaker").and_then(Value::as_map).map(|b| {
+        DeploymentCircuitBreaker::builder()
+            .enable(props::boolean(b, "enable").unwrap_or(false))
+            .rollback(props::boolean(b, "rollback").unwrap_or(false))
+            .build()
+    });
+    let int = |k: &str| pick(k).and_then(Value::as_f64).map(|n| n as i32);
+    let (min, max) = (int("deployment_minimum_healthy_percent"), int("deployment_maximum_percent"));
+    (breaker.is_some() || min.is_some() || max.is_some()).then(|| {
+        DeploymentConfiguration::builder()
+            .set_deployment_circuit_breaker(breaker)
+            .set_minimum_healthy_percent(min)
+            .set_maximum_percent(max)
+            .build()
+    })
+}
+
+fn observed(svc: &SdkService) -> Option<Observed> {
+    if svc.status() != Some("ACTIVE") {
+        return None;
+    }
+    let arn = svc.service_arn()?.to_string();
+    let vpc = svc.network_configuration().and_then(|n| n.awsvpc_configuration());
+    let net = vpc.map(|v| {
+        let mut subnets = v.subnets().to_vec();
+        subnets.sort();
+        let mut groups = v.security_groups().to_vec();
+        groups.sort();
+        object([
+            ("subnets", Some(props::list(subnets))),
+            ("security_groups", common::strings(&groups)),
+            ("assign_public_ip", Some(Value::Bool(v.assign_public_ip() == Some(&AssignPublicIp::Enabled)))),
+        ])
+    });
+    let lbs: Vec<Value> = svc
+        .load_balancers()
+        .iter()
+        .map(|l| {
+            object([
+                ("target_group_arn", l.target_group_arn().map(s)),
+                ("container_name", l.container_name().map(s)),
+                ("container_port", l.container_port().map(num)),
+            ])
+        })
+        .collect();
+    let dc = svc.deployment_configuration();
+    let properties = props::build([
+        ("name", svc.service_name().map(s)),
+        ("cluster", svc.cluster_arn().map(s)),
+        ("task_definition", svc.task_definition().map(s)),
+        ("desired_count", Some(num(svc.desired_count()))),
+        ("launch_type", svc.launch_type().map(|l| s(l.as_str()))),
+        (
+            "capacity_provider_strategy",
+            (!svc.capacity_provider_strategy().is_empty())
+                .then(|| common::strategy_value(svc.capacity_provider_strategy())),
+        ),
+        ("platform_version", svc.platform_version().map(s)),
+        ("network_configuration", net),
+        ("load_balancers", Some(Value::List(lbs))),
+        ("health_check_grace_period_seconds", svc.health_check_grace_period_seconds().map(num)),
+        (
+            "deployment_circuit_breaker",
+            dc.and_then(|d| d.deployment_circuit_breaker()).map(|b| {
+                object([("enable", Some(Value::Bool(b.enable()))), ("rollback", Some(Value::Bool(b.rollback())))])
+            }),
+        ),
+        ("deployment_minimum_healthy_percent", dc.and_then(|d| d.minimum_healthy_percent()).map(num)),
+        ("deployment_maximum_percent", dc.and_then(|d| d.maximum_percent()).map(num)),
+        ("enable_execute_command", Some(Value::Bool(svc.enable_execute_command()))),
+        ("enable_ecs_managed_tags", Some(Value::Bool(svc.enable_ecs_managed_tags()))),
+        ("propagate_tags", svc.propagate_tags().map(|p| s(p.as_str()))),
+        ("availability_zone_rebalancing", svc.availability_zone_rebalancing().map(|a| s(a.as_str()))),
+        ("scheduling_strategy", svc.scheduling_strategy().map(|x| s(x.as_str()))),
+    ]);
+    let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn)))]);
+    Some(Observed { id: arn, properties, attributes, tags: common::tag_map(svc.tags()) })
+}
+
+impl Service {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Service { clients }
+    }
+
+    /// The services of one cluster among `names` (names or ARNs), in any
+    /// status, by name. A missing cluster has none.
+    async fn raw(
+        &self,
+        region: &str,
+        cluster: &str,
+        names: &[String],
+    ) -> Result<HashMap<String, SdkService>, ProviderError> {
+        let client = self.clients.ecs(region);
+        let mut out = HashMap::new();
+        for chunk in names.chunks(BATCH) {
+            let res = client
+                .describe_services()
+                .cluster(cluster)
+                .set_services(Some(chunk.to_vec()))
+                .include(ServiceField::Tags)
+                .send()
+                .await;
+            let res = match res {
+                Ok(r) => r,
+                Err(e) if is(&e, CLUSTER_NOT_FOUND) => return Ok(HashMap::new()),
+                Err(e) => return Err(provider("DescribeServices", e)),
+            };
+            for svc in res.services() {
+                // A name may be listed twice: an INACTIVE service and its
+                // ACTIVE namesake; the live one wins.
+                if let Some(name) = svc.service_name()
+                    && (svc.status() == Some("ACTIVE") || !out.contains_key(name))
+                {
+                    out.insert(name.to_string(), svc.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn raw_one(&self, region: &str, cluster: &str, name: &str) -> Result<Option<SdkService>, ProviderError> {
+        Ok(self.raw(region, cluster, &[name.to_string()]).await?.remove(name))
+    }
+
+    async fn one(&self, region: &str, arn: &str) -> Result<Option<Observed>, ProviderError> {
+        let (cluster, name) = parts(arn)?;
+        Ok(self.raw_one(region, &cluster, &name).await?.as_ref().and_then(observed))
+    }
+
+    async fn must(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
+        self.one(region, arn).await?.ok_or_else(|| vanished("ECS service", arn))
+    }
+
+    /// Waits until no service of that name is ACTIVE or DRAINING.
+    async fn wait_inactive(&self, region: &str, cluster: &str, name: &str) -> Result<(), ProviderError> {
+        poll(&format!("ECS service {name} in {cluster} to become INACTIVE"), DRAIN_WAIT, || async {
+            let svc = self.raw_one(region, cluster, name).await?;
+            Ok(svc.is_none_or(|s| s.status() == Some("INACTIVE")).then_some(()))
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl Reconciler for Service {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ecs::SERVICE
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for id in ids {
+            let (cluster, _) = parts(id)?;
+            by_cluster.entry(cluster).or_default().push(id.clone());
+        }
+        let mut found: HashMap<String, Observed> = HashMap::new();
+        for (cluster, arns) in by_cluster {
+            for svc in self.raw(region, &cluster, &arns).await?.values() {
+                if let Some(o) = observed(svc) {
+                    found.insert(o.id.clone(), o);
+                }
+            }
+        }
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let (Some(cluster), Some(name)) =
+            (props::string(&req.properties, "cluster"), props::string(&req.properties, "name"))
+        else {
+            return Ok(None);
+        };
+        let svc = self.raw_one(&req.target.region, &cluster, &name).await?;
+        Ok(svc
+            .as_ref()
+            .and_then(observed)
+            .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let name = props::require(p, "name")?;
+        let cluster = require_arn(p, "cluster", "${cluster.arn}")?;
+        let task = require_arn(p, "task_definition", "${task.arn}")?;
+        match self.raw_one(region, &cluster, &name).await? {
+            Some(svc) if svc.status() == Some("ACTIVE") => {
+                let live = observed(&svc).ok_or_else(|| vanished("ECS service", &name))?;
+                if !tags::same_owner(&live.tags, &req.tags) {
+                    return Err(invalid(format!(
+                        "an ECS service named {name} already exists in {cluster} and was not made by this stack for {}; import it or rename",
+                        req.target.address
+                    )));
+                }
+                return Ok(live);
+            }
+            Some(svc) if svc.status() == Some("DRAINING") => self.wait_inactive(region, &cluster, &name).await?,
+            _ => {}
+        }
+        let token: String = req.token.chars().take(TOKEN_MAX).collect();
+        let out = self
+            .clients
+            .ecs(region)
+            .create_service()
+            .cluster(&cluster)
+            .service_name(&name)
+            .task_definition(&task)
+            .set_desired_count(props::int(p, "desired_count").map(|n| n as i32))
+            .set_launch_type(props::string(p, "launch_type").map(|l| LaunchType::from(l.as_str())))
+            .set_capacity_provider_strategy(common::strategy(p.get("capacity_provider_strategy"))?)
+            .set_platform_version(props::string(p, "platform_version"))
+            .set_network_configuration(network(p)?)
+            .set_load_balancers(load_balancers(p))
+            .set_health_check_grace_period_seconds(props::int(p, "health_check_grace_period_seconds").map(|n| n as i32))
+            .set_deployment_configuration(deployment(p, None))
+            .set_enable_execute_command(props::boolean(p, "enable_execute_command"))
+            .set_enable_ecs_managed_tags(props::boolean(p, "enable_ecs_managed_tags"))
+            .set_propagate_tags(props::string(p, "propagate_tags").map(|x| PropagateTags::from(x.as_str())))
+            .set_availability_zone_rebalancing(
+                props::string(p, "availability_zone_rebalancing")
+                    .map(|x| AvailabilityZoneRebalancing::from(x.as_str())),
+            )
+            .set_scheduling_strategy(
+                props::string(p, "scheduling_strategy").map(|x| SchedulingStrategy::from(x.as_str())),
+            )
+            .set_tags(Some(common::ecs_tags(&req.tags)))
+            .client_token(token)
+            .send()
+            .await
+            .map_err(|e| provider("CreateService", e))?;
+        let arn = out.service.and_then(|s| s.service_arn).ok_or_else(|| invalid("CreateService returned no ARN"))?;
+        self.must(region, &arn).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ecs(region);
+        let (cluster, name) = parts(&req.id)?;
+        let d = &req.desired;
+        let mut call = client.update_service().cluster(&cluster).service(&name);
+        let mut send = false;
+        for field in &req.changed {
+            send |= field != "tags";
+            call = match field.as_str() {
+                "task_definition" => call.task_definition(require_arn(d, "task_definition", "${task.arn}")?),
+                "desired_count" => call.set_desired_count(props::int(d, "desired_count").map(|n| n as i32)),
+                "capacity_provider_strategy" => {
+                    call.set_capacity_provider_strategy(common::strategy(d.get("capacity_provider_strategy"))?)
+                }
+                "platform_version" => call.set_platform_version(props::string(d, "platform_version")),
+                "network_configuration" => call.set_network_configuration(network(d)?),
+                "load_balancers" => call.set_load_balancers(Some(load_balancers(d).unwrap_or_default())),
+                "health_check_grace_period_seconds" => call.set_health_check_grace_period_seconds(
+                    props::int(d, "health_check_grace_period_seconds").map(|n| n as i32),
+                ),
+                "deployment_circuit_breaker" | "deployment_minimum_healthy_percent" | "deployment_maximum_percent" => {
+                    call.set_deployment_configuration(deployment(d, Some(&req.observed.properties)))
+                }
+                "enable_execute_command" => {
+                    call.enable_execute_command(props::boolean(d, "enable_execute_command").unwrap_or(false))
+                }
+                "enable_ecs_managed_tags" => {
+                    call.enable_ecs_managed_tags(props::boolean(d, "enable_ecs_managed_tags").unwrap_or(false))
+                }
+                "propagate_tags" => call.set_propagate_tags(
+                    Some(props::string(d, "propagate_tags").unwrap_or_else(|| "NONE".into()))
+                        .map(|x| PropagateTags::from(x.as_str())),
+                ),
+                "availability_zone_rebalancing" => call.set_availability_zone_rebalancing(
+                    props::string(d, "availability_zone_rebalancing")
+                        .map(|x| AvailabilityZoneRebalancing::from(x.as_str())),
+                ),
+                "tags" => {
+                    common::sync_tags(&client, &req.id, &req.observed.tags, &req.tags).await?;
+                    call
+                }
+                other => return Err(not_in_place("an ECS service", other)),
+            };
+        }
+        if send {
+            call.send().await.map_err(|e| provider("UpdateService", e))?;
+        }
+        self.must(region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let client = self.clients.ecs(region);
+        let (cluster, name) = parts(&req.id)?;
+        let Some(svc) = self.raw_one(region, &cluster, &name).await? else { return Ok(()) };
+        if svc.status() == Some("ACTIVE") {
+            if svc.desired_count() > 0 {
+                let r = client.update_service().cluster(&cluster).service(&name).desired_count(0).send().await;
+                crate::ec2::common::tolerate(
+                    "UpdateService",
+                    r,
+                    &["ServiceNotFoundException", "ServiceNotActiveException"],
+                )?;
+            }
+            let r = client.delete_service().cluster(&cluster).service(&name).force(true).send().await;
+            crate::ec2::common::tolerate(
+                "DeleteService",
+                r,
+                &["ServiceNotFoundException", "ClusterNotFoundException"],
+            )?;
+        }
+        self.wait_inactive(region, &cluster, &name).await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let (cluster, name) = parts(id)?;
+        let Some(svc) = self.raw_one(region, &cluster, &name).await? else {
+            return Ok(Readiness::Failed(format!("ECS service {id} is gone")));
+        };
+        if svc.status() != Some("ACTIVE") {
+            return Ok(Readiness::Failed(format!("ECS service {id} is {}", svc.status().unwrap_or("unknown"))));
+        }
+        let Some(primary) = svc.deployments().iter().find(|d| d.status() == Some("PRIMARY")) else {
+            return Ok(Readiness::Pending("no primary deployment yet".into()));
+        };
+        let counts = format!("{} of {} tasks running", primary.running_count(), primary.desired_count());
+        Ok(match primary.rollout_state().map(|r| r.as_str()) {
+            Some("COMPLETED") => Readiness::Ready,
+            Some("FAILED") => Readiness::Failed(format!(
+                "deployment failed: {} ({counts})",
+                primary.rollout_state_reason().unwrap_or("no reason given")
+            )),
+            Some(state) => Readiness::Pending(format!("deployment {state}, {counts}")),
+            None if svc.deployments().len() == 1 && primary.running_count() == primary.desired_count() => {
+                Readiness::Ready
+            }
+            None => Readiness::Pending(format!("deploying, {counts}")),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(30 * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_arn_parts() {
+        let (c, n) = parts("arn:aws:ecs:ap-northeast-1:123456789012:service/web/wordpress").unwrap();
+        assert_eq!((c.as_str(), n.as_str()), ("web", "wordpress"));
+        assert!(parts("arn:aws:ecs:ap-northeast-1:123456789012:service/wordpress").is_err());
+    }
+
+    #[test]
+    fn names_instead_of_arns_are_refused() {
+        let p: Props = [("cluster".to_string(), s("web"))].into();
+        let e = require_arn(&p, "cluster", "${cluster.arn}").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.message.contains("${cluster.arn}"), "{}", e.message);
+    }
+
+    #[test]
+    fn deployment_settings_fill_from_live() {
+        let live: Props = [
+            ("deployment_maximum_percent".to_string(), num(200)),
+            ("deployment_minimum_healthy_percent".to_string(), num(100)),
+        ]
+        .into();
+        let want: Props = [("deployment_minimum_healthy_percent".to_string(), num(50))].into();
+        let d = deployment(&want, Some(&live)).unwrap();
+        assert_eq!((d.minimum_healthy_percent(), d.maximum_percent()), (Some(50), Some(200)));
+        assert!(deployment(&Props::new(), None).is_none());
+    }
+}

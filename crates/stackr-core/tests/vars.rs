@@ -64,3 +64,34 @@ fn bad_values_from_outside_are_explained() {
     assert!(text.contains("--var n=...: expected a number, found \"many\""), "{text}");
     assert!(text.contains("--var nope: the stack declares no variable `nope`"), "{text}");
 }
+
+#[test]
+fn protection_can_follow_a_variable() {
+    let text = "\
+stack: protect-test
+region: ap-northeast-1
+vars:
+  stage: { type: string }
+resources:
+  db:
+    type: aws.logs.log_group
+    for_each: [a, b]
+    lifecycle:
+      protect: '${var.stage == \"prod\"}'
+    properties:
+      name: /x/${each.key}
+";
+    let protect = |stage: &str| {
+        let inputs = VarInputs { cli: vec![("stage".into(), stage.into())], ..Default::default() };
+        let stack = load_text(Path::new("p.yaml"), text, &inputs, &stackr_schema::Types).unwrap();
+        stack.resources.iter().find(|r| r.name == "db").unwrap().lifecycle.protect
+    };
+    assert!(protect("prod"));
+    assert!(!protect("dev"));
+
+    let per_instance = text.replace("var.stage == \"prod\"", "each.key == \"a\"");
+    let inputs = VarInputs { cli: vec![("stage".into(), "prod".into())], ..Default::default() };
+    let err = load_text(Path::new("p.yaml"), &per_instance, &inputs, &stackr_schema::Types).unwrap_err();
+    let msg = err.diagnostics.render_short(&err.sources);
+    assert!(msg.contains("p.yaml:10:17") && msg.contains("`lifecycle.protect` cannot use `each`"), "{msg}");
+}

@@ -170,6 +170,9 @@ pub struct StateDecl {
 #[derive(Debug, Clone, Default)]
 pub struct Lifecycle {
     pub protect: bool,
+    /// `protect: ${...}`: an expression over variables, evaluated (into
+    /// `protect`) when the stack is resolved.
+    pub protect_expr: Option<Tree>,
     pub ignore_changes: Vec<Spanned<String>>,
     pub create_before_destroy: bool,
 }

@@ -312,7 +312,10 @@ impl Decoder<'_> {
         };
         for (k, v) in m {
             match k.name.as_str() {
-                "protect" => l.protect = self.bool(v, "`lifecycle.protect`"),
+                "protect" => match &v.kind {
+                    NodeKind::String(_) => l.protect_expr = self.template_string(v, "`lifecycle.protect`"),
+                    _ => l.protect = self.bool(v, "`lifecycle.protect`"),
+                },
                 "ignore_changes" => l.ignore_changes = self.string_list(v, "`lifecycle.ignore_changes`"),
                 "create_before_destroy" => l.create_before_destroy = self.bool(v, "`lifecycle.create_before_destroy`"),
                 other => self.unknown_key(k, other, LIFECYCLE_KEYS, "lifecycle settings"),

@@ -112,6 +112,10 @@ pub fn resolve(
         let Some(schema) = schema else { continue };
         r.check_properties(&decl.properties, decl.properties_span, schema, &decl.name.name, "resource");
         r.check_lifecycle(&decl.lifecycle, schema);
+        let mut lifecycle = decl.lifecycle.clone();
+        if let Some(t) = &decl.lifecycle.protect_expr {
+            lifecycle.protect = r.static_bool(t, "`lifecycle.protect`", &var_scope);
+        }
         let idx = resources.len();
         let each_list = decl.for_each.as_ref().map(|fe| r.for_each(fe, &var_scope));
         let mut res = Resource {
@@ -122,7 +126,7 @@ pub fn resolve(
             properties: decl.properties.clone(),
             properties_span: decl.properties_span,
             for_each: decl.for_each.is_some(),
-            lifecycle: decl.lifecycle.clone(),
+            lifecycle,
             description: decl.description.clone(),
             depends_on: decl.depends_on.clone(),
             instances: Vec::new(),
@@ -310,6 +314,32 @@ impl Resolver<'_> {
                 self.diags
                     .push(Diagnostic::new(t.span(), format!("{what} must be a string, found {}", other.type_name())));
                 None
+            }
+        }
+    }
+
+    /// A setting that must be known before apply: true or false, from
+    /// variables only (no resource, look-up or `each`).
+    fn static_bool(&mut self, t: &Tree, what: &str, scope: &StackScope) -> bool {
+        if !self.static_refs_only(t, what) {
+            return false;
+        }
+        if t.references().iter().any(|r| r.root == "each") {
+            self.diags.push(
+                Diagnostic::new(t.span(), format!("{what} cannot use `each`: it applies to every instance"))
+                    .with_help("use a variable, e.g. `protect: ${var.stage == \"prod\"}`"),
+            );
+            return false;
+        }
+        match t.eval(scope, self.diags) {
+            Value::Bool(b) => b,
+            Value::Unknown => false,
+            other => {
+                self.diags.push(
+                    Diagnostic::new(t.span(), format!("{what} must be true or false, found {}", other.type_name()))
+                        .with_help("e.g. `protect: ${var.stage == \"prod\"}`"),
+                );
+                false
             }
         }
     }

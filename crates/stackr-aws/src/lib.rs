@@ -17,6 +17,7 @@ pub mod cloudwatch;
 pub mod data;
 pub mod ec2;
 pub mod ecs;
+pub mod efs;
 pub mod error;
 pub mod iam;
 pub mod logs;
@@ -43,6 +44,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     ssm::register(&clients, &mut p);
     secretsmanager::register(&clients, &mut p);
     rds::register(&clients, &mut p);
+    efs::register(&clients, &mut p);
     ecs::register(&clients, &mut p);
     applicationautoscaling::register(&clients, &mut p);
     cloudwatch::register(&clients, &mut p);

@@ -1,0 +1,148 @@
+//! `aws.acm.certificate_validation`: waits until a certificate is
+//! `ISSUED`; creates nothing in AWS.
+//!
+//! The DNS validation records are made by separate `aws.route53.record`
+//! resources from the certificate's `validation_records` attribute (one
+//! per distinct name), not by this type: they are ordinary records (seen in
+//! plans, adopted, deleted with the stack), the zone may be in another
+//! account or a DNS provider outside AWS, and a certificate in us-east-1
+//! and one in the stack's region validated for the same names share them.
+//! Their names go in `validation_record_fqdns`, which orders this after
+//! them and is checked against the certificate: a name missing is an error
+//! that names it, instead of a wait that can only time out.
+//!
+//! Readiness is the certificate's status: `PENDING_VALIDATION` waits,
+//! `ISSUED` is ready, `FAILED`, `VALIDATION_TIMED_OUT`, `REVOKED`,
+//! `EXPIRED` and `INACTIVE` never will be. Dependants that need an issued
+//! certificate (an HTTPS listener, a CloudFront distribution) name this
+//! resource's `id` (the certificate ARN) and say so in `needs_ready`.
+//!
+//! The id is the certificate ARN; observe is one DescribeCertificate per
+//! certificate (ACM has no batch read), in the region of the request.
+//! `validation_record_fqdns` is observed as the certificate's record names
+//! (lower case, no trailing dot), compared as a set. Delete removes nothing.
+
+use super::certificate::hopeless;
+use super::describe;
+use crate::clients::Clients;
+use crate::ec2::common::invalid;
+use crate::props::{self, s};
+use crate::route53::normalise;
+use async_trait::async_trait;
+use aws_sdk_acm::types::{CertificateDetail, CertificateStatus};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct CertificateValidation {
+    clients: Arc<Clients>,
+}
+
+/// The certificate's DNS validation record names, normalised and sorted.
+fn record_names(c: &CertificateDetail) -> Vec<String> {
+    let names: BTreeSet<String> = c
+        .domain_validation_options()
+        .iter()
+        .filter_map(|d| d.resource_record())
+        .map(|r| normalise(r.name()))
+        .collect();
+    names.into_iter().collect()
+}
+
+fn observed(arn: &str, c: &CertificateDetail) -> Observed {
+    let properties = props::build([
+        ("certificate_arn", Some(s(arn))),
+        ("validation_record_fqdns", Some(props::list(record_names(c)))),
+    ]);
+    let attributes = props::build([("id", Some(s(arn)))]);
+    Observed { id: arn.to_string(), properties, attributes, tags: BTreeMap::new() }
+}
+
+impl CertificateValidation {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        CertificateValidation { clients }
+    }
+
+    /// Checks the stack's record names against the certificate's.
+    async fn check(&self, region: &str, p: &Props) -> Result<Observed, ProviderError> {
+        let arn = props::require(p, "certificate_arn")?;
+        let client = self.clients.acm(region);
+        let c = describe(&client, &arn)
+            .await?
+            .ok_or_else(|| invalid(format!("certificate {arn} does not exist in {region}")))?;
+        if p.contains_key("validation_record_fqdns") {
+            let given: BTreeSet<String> =
+                props::strings(p, "validation_record_fqdns").iter().map(|n| normalise(n)).collect();
+            let missing: Vec<String> = record_names(&c).into_iter().filter(|n| !given.contains(n)).collect();
+            if !missing.is_empty() {
+                return Err(invalid(format!(
+                    "certificate {arn} is validated by records not among validation_record_fqdns: {}",
+                    missing.join(", ")
+                )));
+            }
+        }
+        Ok(observed(&arn, &c))
+    }
+}
+
+#[async_trait]
+impl Reconciler for CertificateValidation {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::acm::CERTIFICATE_VALIDATION
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let client = self.clients.acm(region);
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(describe(&client, id).await?.map(|c| observed(id, &c)));
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(arn) = props::string(&req.properties, "certificate_arn") else { return Ok(None) };
+        if req.known_ids.contains(&arn) {
+            return Ok(None);
+        }
+        let client = self.clients.acm(&req.target.region);
+        Ok(describe(&client, &arn).await?.map(|c| observed(&arn, &c)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        self.check(&req.target.region, &req.properties).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        self.check(&req.target.region, &req.desired).await
+    }
+
+    async fn delete(&self, _req: &DeleteRequest) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let client = self.clients.acm(region);
+        let Some(c) = describe(&client, id).await? else {
+            return Ok(Readiness::Failed(format!("certificate {id} is gone")));
+        };
+        Ok(match c.status() {
+            Some(CertificateStatus::Issued) => Readiness::Ready,
+            Some(st) if hopeless(st) => Readiness::Failed(format!(
+                "certificate {id} is {}{}",
+                st.as_str(),
+                c.failure_reason().map(|r| format!(" ({})", r.as_str())).unwrap_or_default()
+            )),
+            Some(st) => Readiness::Pending(st.as_str().to_string()),
+            None => Readiness::Pending("unknown".into()),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        // AWS gives up on DNS validation after 72 hours; a record that is
+        // right validates within minutes, so an hour is plenty.
+        Duration::from_secs(60 * 60)
+    }
+}

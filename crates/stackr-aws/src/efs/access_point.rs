@@ -1,0 +1,288 @@
+//! `aws.efs.access_point`: an application's entry into a file system, with
+//! a POSIX identity forced on every request and a root directory (created
+//! with the given owner and mode if missing).
+//!
+//! AWS cannot change an access point: everything but tags replaces.
+//! Created with the engine's token as `ClientToken` (AWS returns the same
+//! access point for a retried request), after a look-up by the stackr tags
+//! among the file system's access points. The file system must be
+//! `available` first (`needs_ready`): AWS refuses access points on a file
+//! system that is still being made.
+//!
+//! Delete: DeleteAccessPoint, then waits until it is gone, so the file
+//! system can go next.
+//!
+//! Reads: few access points are described by id, many by one paginated
+//! DescribeAccessPoints of the region (tags come with it). The test bed
+//! makes moto honour `ClientToken`.
+
+use super::common::{self, sdk_tags, tag_map};
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, same_fixed, vanished};
+use crate::error::{code, is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_efs::types::{AccessPointDescription, CreationInfo, PosixUser, RootDirectory};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+const NOT_FOUND: &[&str] = &["AccessPointNotFound"];
+/// Above this many ids, observe lists the region instead of one call each.
+const LIST_ABOVE: usize = 3;
+/// AWS's limit on `ClientToken`.
+const TOKEN_MAX: usize = 64;
+
+pub struct AccessPoint {
+    clients: Arc<Clients>,
+}
+
+impl AccessPoint {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        AccessPoint { clients }
+    }
+
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<AccessPointDescription>, ProviderError> {
+        match self.clients.efs(region).describe_access_points().access_point_id(id).send().await {
+            Ok(out) => {
+                Ok(out.access_points.unwrap_or_default().into_iter().find(|a| a.access_point_id.as_deref() == Some(id)))
+            }
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeAccessPoints", e)),
+        }
+    }
+
+    /// Every access point of the region, or of one file system.
+    async fn list(
+        &self,
+        region: &str,
+        file_system_id: Option<&str>,
+    ) -> Result<Vec<AccessPointDescription>, ProviderError> {
+        let client = self.clients.efs(region);
+        let mut out = Vec::new();
+        let mut pages = client
+            .describe_access_points()
+            .set_file_system_id(file_system_id.map(String::from))
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => out.extend(p.access_points.unwrap_or_default()),
+                Err(e) if is(&e, &["FileSystemNotFound"]) => return Ok(Vec::new()),
+                Err(e) => return Err(provider("DescribeAccessPoints", e)),
+            }
+        }
+        Ok(out.into_iter().filter(|a| !dead(a)).collect())
+    }
+
+    /// What carries `target`'s tags on `file_system_id`, except `known_ids`.
+    async fn tagged(
+        &self,
+        target: &Target,
+        file_system_id: &str,
+        known_ids: &[String],
+    ) -> Result<Vec<Observed>, ProviderError> {
+        let mut found: Vec<Observed> = self
+            .list(&target.region, Some(file_system_id))
+            .await?
+            .iter()
+            .filter_map(observed)
+            .filter(|o| crate::tags::ours(&o.tags, &target.stack, &target.address) && !known_ids.contains(&o.id))
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(found)
+    }
+
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        self.raw(region, id)
+            .await?
+            .filter(|a| !dead(a))
+            .as_ref()
+            .and_then(observed)
+            .ok_or_else(|| vanished("EFS access point", id))
+    }
+}
+
+fn dead(a: &AccessPointDescription) -> bool {
+    a.life_cycle_state
+        .as_ref()
+        .is_some_and(|s| matches!(s, aws_sdk_efs::types::LifeCycleState::Deleting) || common::dead(s))
+}
+
+fn num(n: i64) -> Value {
+    Value::Number(n as f64)
+}
+
+fn observed(a: &AccessPointDescription) -> Option<Observed> {
+    let id = a.access_point_id.clone()?;
+    let posix = a.posix_user.as_ref().map(|u| {
+        let mut m = BTreeMap::from([("uid".to_string(), num(u.uid)), ("gid".to_string(), num(u.gid))]);
+        if let Some(g) = u.secondary_gids.as_ref().filter(|g| !g.is_empty()) {
+            m.insert("secondary_gids".into(), Value::List(g.iter().map(|n| num(*n)).collect()));
+        }
+        Value::Map(m)
+    });
+    let root = a.root_directory.as_ref().map(|r| {
+        let info = r.creation_info.as_ref().map(|c| {
+            Value::Map(BTreeMap::from([
+                ("owner_uid".to_string(), num(c.owner_uid)),
+                ("owner_gid".to_string(), num(c.owner_gid)),
+                ("permissions".to_string(), s(&c.permissions)),
+            ]))
+        });
+        Value::Map(props::build([("path", r.path.clone().map(s)), ("creation_info", info)]))
+    });
+    let properties = props::build([
+        ("file_system_id", a.file_system_id.clone().map(s)),
+        ("posix_user", posix),
+        ("root_directory", root),
+    ]);
+    let attributes = props::build([("id", Some(s(&id))), ("arn", a.access_point_arn.clone().map(s))]);
+    Some(Observed { id, properties, attributes, tags: tag_map(a.tags.as_deref().unwrap_or_default()) })
+}
+
+/// An integer field of a map property.
+fn int_in(m: &BTreeMap<String, Value>, k: &str, what: &str) -> Result<i64, ProviderError> {
+    match m.get(k) {
+        Some(Value::Number(n)) if n.fract() == 0.0 && *n >= 0.0 => Ok(*n as i64),
+        _ => Err(invalid(format!("`{what}.{k}` must be a whole number"))),
+    }
+}
+
+fn posix_user(p: &Props) -> Result<Option<PosixUser>, ProviderError> {
+    let Some(m) = p.get("posix_user").and_then(Value::as_map) else { return Ok(None) };
+    let secondary = match m.get("secondary_gids") {
+        Some(Value::List(l)) => Some(
+            l.iter()
+                .map(|v| match v {
+                    Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => Ok(*n as i64),
+                    _ => Err(invalid("`posix_user.secondary_gids` must be whole numbers")),
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        _ => None,
+    };
+    PosixUser::builder()
+        .uid(int_in(m, "uid", "posix_user")?)
+        .gid(int_in(m, "gid", "posix_user")?)
+        .set_secondary_gids(secondary)
+        .build()
+        .map(Some)
+        .map_err(|e| invalid(format!("posix_user: {e}")))
+}
+
+fn root_directory(p: &Props) -> Result<Option<RootDirectory>, ProviderError> {
+    let Some(m) = p.get("root_directory").and_then(Value::as_map) else { return Ok(None) };
+    let info = match m.get("creation_info").and_then(Value::as_map) {
+        Some(c) => Some(
+            CreationInfo::builder()
+                .owner_uid(int_in(c, "owner_uid", "root_directory.creation_info")?)
+                .owner_gid(int_in(c, "owner_gid", "root_directory.creation_info")?)
+                .permissions(c.get("permissions").and_then(Value::to_interpolated).unwrap_or_default())
+                .build()
+                .map_err(|e| invalid(format!("root_directory.creation_info: {e}")))?,
+        ),
+        None => None,
+    };
+    Ok(Some(
+        RootDirectory::builder()
+            .set_path(m.get("path").and_then(Value::as_str).map(String::from))
+            .set_creation_info(info)
+            .build(),
+    ))
+}
+
+#[async_trait]
+impl Reconciler for AccessPoint {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::efs::ACCESS_POINT
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if ids.len() > LIST_ABOVE {
+            let all: HashMap<String, Observed> =
+                self.list(region, None).await?.iter().filter_map(observed).map(|o| (o.id.clone(), o)).collect();
+            return Ok(ids.iter().map(|id| all.get(id).cloned()).collect());
+        }
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(self.raw(region, id).await?.filter(|a| !dead(a)).as_ref().and_then(observed));
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(fs) = props::string(&req.properties, "file_system_id") else { return Ok(None) };
+        Ok(self.tagged(&req.target, &fs, &req.known_ids).await?.into_iter().next())
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let fs = props::require(p, "file_system_id")?;
+        let schema = self.schema();
+        if let Some(found) =
+            self.tagged(&req.target, &fs, &[]).await?.into_iter().find(|o| same_fixed(schema, &o.properties, p))
+        {
+            return Ok(found);
+        }
+        let token: String = req.token.chars().take(TOKEN_MAX).collect();
+        let out = self
+            .clients
+            .efs(region)
+            .create_access_point()
+            .client_token(token)
+            .file_system_id(&fs)
+            .set_posix_user(posix_user(p)?)
+            .set_root_directory(root_directory(p)?)
+            .set_tags(Some(sdk_tags(&req.tags)))
+            .send()
+            .await;
+        let out = match out {
+            Ok(out) => out,
+            // The file system is not `available` yet (or is being updated).
+            Err(e) if code(&e).as_deref() == Some("IncorrectFileSystemLifeCycleState") => {
+                let mut err = provider("CreateAccessPoint", e);
+                err.kind = ErrorKind::Retryable;
+                return Err(err);
+            }
+            Err(e) => return Err(provider("CreateAccessPoint", e)),
+        };
+        let id = out.access_point_id.ok_or_else(|| vanished("EFS access point", "(no id returned)"))?;
+        self.must(region, &id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let client = self.clients.efs(&req.target.region);
+        for field in &req.changed {
+            match field.as_str() {
+                "tags" => common::sync_tags(&client, &req.id, &req.observed.tags, &req.tags).await?,
+                other => return Err(not_in_place("an EFS access point", other)),
+            }
+        }
+        self.must(&req.target.region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        match self.clients.efs(region).delete_access_point().access_point_id(id).send().await {
+            Ok(_) => {}
+            Err(e) if is(&e, NOT_FOUND) => return Ok(()),
+            Err(e) => return Err(provider("DeleteAccessPoint", e)),
+        }
+        common::wait_gone("EFS access point", id, || async {
+            Ok(self
+                .raw(region, id)
+                .await?
+                .map(|a| a.life_cycle_state.unwrap_or(aws_sdk_efs::types::LifeCycleState::Available)))
+        })
+        .await
+    }
+
+    fn needs_ready(&self, kind: &str) -> bool {
+        kind == stackr_schema::efs::FILE_SYSTEM.kind
+    }
+}

@@ -1,0 +1,96 @@
+//! What the EFS reconcilers share: tags (EFS takes them at create and
+//! through TagResource / UntagResource by resource id), life-cycle states
+//! as readiness, and the wait until something deleted is gone.
+
+use crate::error::provider;
+use aws_sdk_efs::types::{LifeCycleState, Tag};
+use stackr_engine::reconciler::{ErrorKind, ProviderError, Readiness};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Duration;
+
+/// How long a delete waits for the resource to be gone.
+pub const DELETE_WAIT: Duration = Duration::from_secs(10 * 60);
+
+pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
+}
+
+/// Tags as EFS reports them, without AWS's own.
+pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
+    crate::props::tag_map(tags.iter().map(|t| (t.key.clone(), t.value.clone())))
+}
+
+/// Makes the tags of `resource_id` equal `want`.
+pub async fn sync_tags(
+    client: &aws_sdk_efs::Client,
+    resource_id: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let d = crate::tags::diff(have, want);
+    if !d.remove.is_empty() {
+        client
+            .untag_resource()
+            .resource_id(resource_id)
+            .set_tag_keys(Some(d.remove))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+    }
+    if !d.set.is_empty() {
+        client
+            .tag_resource()
+            .resource_id(resource_id)
+            .set_tags(Some(sdk_tags(&d.set)))
+            .send()
+            .await
+            .map_err(|e| provider("TagResource", e))?;
+    }
+    Ok(())
+}
+
+/// Readiness from a life-cycle state: `available` is ready, `creating` and
+/// `updating` wait, `error` and deletion never become ready.
+pub fn readiness(what: &str, id: &str, state: &LifeCycleState) -> Readiness {
+    match state {
+        LifeCycleState::Available => Readiness::Ready,
+        LifeCycleState::Error => Readiness::Failed(format!("{what} {id} is in state error")),
+        LifeCycleState::Deleting | LifeCycleState::Deleted => {
+            Readiness::Failed(format!("{what} {id} is {}", state.as_str()))
+        }
+        other => Readiness::Pending(other.as_str().to_string()),
+    }
+}
+
+/// Whether a resource in this state counts as gone.
+pub fn dead(state: &LifeCycleState) -> bool {
+    matches!(state, LifeCycleState::Deleted)
+}
+
+/// Waits until `state` reports nothing (gone), naming the last state seen
+/// if it times out.
+pub async fn wait_gone<F, Fut>(what: &str, id: &str, mut state: F) -> Result<(), ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<LifeCycleState>, ProviderError>>,
+{
+    let last = std::sync::Mutex::new(String::from("unknown"));
+    let r = crate::ec2::common::poll(&format!("{what} {id} to be deleted"), DELETE_WAIT, || {
+        let fut = state();
+        let last = &last;
+        async move {
+            match fut.await? {
+                None => Ok(Some(())),
+                Some(s) if dead(&s) => Ok(Some(())),
+                Some(s) => {
+                    *last.lock().unwrap_or_else(|p| p.into_inner()) = s.as_str().to_string();
+                    Ok(None)
+                }
+            }
+        }
+    })
+    .await;
+    let last = last.into_inner().unwrap_or_else(|p| p.into_inner());
+    r.map_err(|e| ProviderError::new(ErrorKind::Other, format!("{} (last state: {last})", e.message)))
+}

@@ -1,0 +1,386 @@
+//! `aws.efs.file_system`: an EFS file system, ready when `available`.
+//!
+//! The creation token is the idempotency key: a create first looks the
+//! token up, and AWS answers a second CreateFileSystem with the same token
+//! with FileSystemAlreadyExists, after which the file system is read back
+//! by token. A file system found that way must carry this target's stackr
+//! tags, so another stack's file system is never taken over.
+//!
+//! In place: `throughput_mode` and `provisioned_throughput_in_mibps`
+//! (UpdateFileSystem, only when they differ), `lifecycle_policies`
+//! (PutLifecycleConfiguration), `backup_policy` (PutBackupPolicy) and tags.
+//! Everything else replaces. After an update the file system is `updating`
+//! for a while; readiness waits for `available` again.
+//!
+//! Delete: DeleteFileSystem (FileSystemInUse while mount targets are still
+//! going is retryable), then waits until the file system is gone.
+//!
+//! Reads: few file systems are described by id, many by one paginated
+//! DescribeFileSystems of the region (tags come with it); the lifecycle and
+//! backup policies are one DescribeLifecycleConfiguration and one
+//! DescribeBackupPolicy per file system (AWS has no batch read for them).
+//! The test bed adds UpdateFileSystem and PutBackupPolicy to moto.
+
+use super::common::{self, sdk_tags, tag_map};
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, vanished};
+use crate::error::{code, is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_efs::types::{
+    BackupPolicy, FileSystemDescription, LifecyclePolicy, PerformanceMode, Status, ThroughputMode,
+    TransitionToArchiveRules, TransitionToIaRules, TransitionToPrimaryStorageClassRules,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["FileSystemNotFound"];
+/// Above this many ids, observe lists the region instead of one call each.
+const LIST_ABOVE: usize = 3;
+
+pub struct FileSystem {
+    clients: Arc<Clients>,
+}
+
+impl FileSystem {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        FileSystem { clients }
+    }
+
+    /// One file system by id, in any state.
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<FileSystemDescription>, ProviderError> {
+        match self.clients.efs(region).describe_file_systems().file_system_id(id).send().await {
+            Ok(out) => Ok(out.file_systems.unwrap_or_default().into_iter().find(|f| f.file_system_id == id)),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeFileSystems", e)),
+        }
+    }
+
+    /// The file system made with `token`, if any.
+    async fn by_token(&self, region: &str, token: &str) -> Result<Option<FileSystemDescription>, ProviderError> {
+        let out = self
+            .clients
+            .efs(region)
+            .describe_file_systems()
+            .creation_token(token)
+            .send()
+            .await
+            .map_err(|e| provider("DescribeFileSystems", e))?;
+        Ok(out.file_systems.unwrap_or_default().into_iter().find(|f| f.creation_token == token && !dead(f)))
+    }
+
+    /// Every file system of the region.
+    async fn all(&self, region: &str) -> Result<HashMap<String, FileSystemDescription>, ProviderError> {
+        let mut out = HashMap::new();
+        let mut pages = self.clients.efs(region).describe_file_systems().into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| provider("DescribeFileSystems", e))?;
+            out.extend(page.file_systems.unwrap_or_default().into_iter().map(|f| (f.file_system_id.clone(), f)));
+        }
+        Ok(out)
+    }
+
+    async fn observed(&self, region: &str, f: &FileSystemDescription) -> Result<Observed, ProviderError> {
+        let client = self.clients.efs(region);
+        let id = f.file_system_id.clone();
+        let lifecycle = client
+            .describe_lifecycle_configuration()
+            .file_system_id(&id)
+            .send()
+            .await
+            .map_err(|e| provider("DescribeLifecycleConfiguration", e))?
+            .lifecycle_policies
+            .unwrap_or_default();
+        let backup = match client.describe_backup_policy().file_system_id(&id).send().await {
+            Ok(out) => out.backup_policy.map(|b| matches!(b.status, Status::Enabled | Status::Enabling)),
+            Err(e) if is(&e, &["PolicyNotFound"]) => Some(false),
+            Err(e) => return Err(provider("DescribeBackupPolicy", e)),
+        };
+        let provisioned = match f.throughput_mode {
+            Some(ThroughputMode::Provisioned) => f.provisioned_throughput_in_mibps.map(Value::Number),
+            _ => None,
+        };
+        let properties = props::build([
+            ("creation_token", Some(s(&f.creation_token))),
+            ("encrypted", Some(Value::Bool(f.encrypted.unwrap_or(false)))),
+            ("kms_key_id", f.kms_key_id.clone().map(s)),
+            ("performance_mode", Some(s(f.performance_mode.as_str()))),
+            ("throughput_mode", f.throughput_mode.as_ref().map(|m| s(m.as_str()))),
+            ("provisioned_throughput_in_mibps", provisioned),
+            ("availability_zone_name", f.availability_zone_name.clone().map(s)),
+            ("lifecycle_policies", Some(Value::List(lifecycle.iter().map(policy_value).collect()))),
+            ("backup_policy", backup.map(|b| Value::Map(BTreeMap::from([("enabled".to_string(), Value::Bool(b))])))),
+        ]);
+        let arn = f.file_system_arn.clone().unwrap_or_else(|| {
+            format!(
+                "arn:{}:elasticfilesystem:{region}:{}:file-system/{id}",
+                crate::ec2::common::partition(region),
+                f.owner_id
+            )
+        });
+        let attributes = props::build([
+            ("id", Some(s(&id))),
+            ("arn", Some(s(arn))),
+            ("dns_name", Some(s(format!("{id}.efs.{region}.amazonaws.com")))),
+        ]);
+        Ok(Observed { id, properties, attributes, tags: tag_map(&f.tags) })
+    }
+
+    async fn one(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
+        match self.raw(region, id).await? {
+            Some(f) if !dead(&f) => Ok(Some(self.observed(region, &f).await?)),
+            _ => Ok(None),
+        }
+    }
+
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        self.one(region, id).await?.ok_or_else(|| vanished("EFS file system", id))
+    }
+
+    async fn put_lifecycle(&self, region: &str, id: &str, p: &Props) -> Result<(), ProviderError> {
+        let policies = lifecycle_policies(p)?;
+        self.clients
+            .efs(region)
+            .put_lifecycle_configuration()
+            .file_system_id(id)
+            .set_lifecycle_policies(Some(policies))
+            .send()
+            .await
+            .map_err(|e| provider("PutLifecycleConfiguration", e))?;
+        Ok(())
+    }
+
+    async fn put_backup(&self, region: &str, id: &str, enabled: bool) -> Result<(), ProviderError> {
+        let policy = BackupPolicy::builder()
+            .status(if enabled { Status::Enabled } else { Status::Disabled })
+            .build()
+            .map_err(|e| invalid(format!("backup policy: {e}")))?;
+        self.clients
+            .efs(region)
+            .put_backup_policy()
+            .file_system_id(id)
+            .backup_policy(policy)
+            .send()
+            .await
+            .map_err(|e| provider("PutBackupPolicy", e))?;
+        Ok(())
+    }
+}
+
+fn dead(f: &FileSystemDescription) -> bool {
+    matches!(f.life_cycle_state, aws_sdk_efs::types::LifeCycleState::Deleting) || common::dead(&f.life_cycle_state)
+}
+
+/// One lifecycle policy in the stack's shape.
+fn policy_value(p: &LifecyclePolicy) -> Value {
+    let m = props::build([
+        ("transition_to_ia", p.transition_to_ia.as_ref().map(|t| s(t.as_str()))),
+        ("transition_to_archive", p.transition_to_archive.as_ref().map(|t| s(t.as_str()))),
+        ("transition_to_primary_storage_class", p.transition_to_primary_storage_class.as_ref().map(|t| s(t.as_str()))),
+    ]);
+    Value::Map(m)
+}
+
+/// The stack's lifecycle policies as AWS takes them (one transition each).
+fn lifecycle_policies(p: &Props) -> Result<Vec<LifecyclePolicy>, ProviderError> {
+    let Some(Value::List(items)) = p.get("lifecycle_policies") else { return Ok(Vec::new()) };
+    items
+        .iter()
+        .map(|item| {
+            let m = item.as_map().ok_or_else(|| invalid("each of `lifecycle_policies` must be a map"))?;
+            let text = |k: &str| m.get(k).and_then(Value::as_str);
+            let set = ["transition_to_ia", "transition_to_archive", "transition_to_primary_storage_class"]
+                .iter()
+                .filter(|k| text(k).is_some())
+                .count();
+            if set != 1 {
+                return Err(invalid("each of `lifecycle_policies` must give exactly one transition"));
+            }
+            Ok(LifecyclePolicy::builder()
+                .set_transition_to_ia(text("transition_to_ia").map(TransitionToIaRules::from))
+                .set_transition_to_archive(text("transition_to_archive").map(TransitionToArchiveRules::from))
+                .set_transition_to_primary_storage_class(
+                    text("transition_to_primary_storage_class").map(TransitionToPrimaryStorageClassRules::from),
+                )
+                .build())
+        })
+        .collect()
+}
+
+fn backup_enabled(p: &Props) -> Option<bool> {
+    match p.get("backup_policy") {
+        Some(Value::Map(m)) => match m.get("enabled") {
+            Some(Value::Bool(b)) => Some(*b),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn number(p: &Props, k: &str) -> Option<f64> {
+    p.get(k).and_then(Value::as_f64)
+}
+
+#[async_trait]
+impl Reconciler for FileSystem {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::efs::FILE_SYSTEM
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let all = if ids.len() > LIST_ABOVE { Some(self.all(region).await?) } else { None };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = match &all {
+                Some(all) => all.get(id).cloned(),
+                None => self.raw(region, id).await?,
+            };
+            out.push(match found {
+                Some(f) if !dead(&f) => Some(self.observed(region, &f).await?),
+                _ => None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(token) = props::string(&req.properties, "creation_token") else { return Ok(None) };
+        let Some(f) = self.by_token(&req.target.region, &token).await? else { return Ok(None) };
+        let tags = tag_map(&f.tags);
+        if req.known_ids.contains(&f.file_system_id)
+            || !crate::tags::ours(&tags, &req.target.stack, &req.target.address)
+        {
+            return Ok(None);
+        }
+        Ok(Some(self.observed(&req.target.region, &f).await?))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let token = props::require(p, "creation_token")?;
+        let lifecycle = lifecycle_policies(p)?;
+        let existing = match self.by_token(region, &token).await? {
+            Some(f) => Some(f),
+            None => {
+                let mut call = self
+                    .clients
+                    .efs(region)
+                    .create_file_system()
+                    .creation_token(&token)
+                    .set_encrypted(props::boolean(p, "encrypted"))
+                    .set_kms_key_id(props::string(p, "kms_key_id"))
+                    .set_performance_mode(
+                        props::string(p, "performance_mode").map(|m| PerformanceMode::from(m.as_str())),
+                    )
+                    .set_throughput_mode(props::string(p, "throughput_mode").map(|m| ThroughputMode::from(m.as_str())))
+                    .set_provisioned_throughput_in_mibps(number(p, "provisioned_throughput_in_mibps"))
+                    .set_availability_zone_name(props::string(p, "availability_zone_name"))
+                    .set_tags(Some(sdk_tags(&req.tags)));
+                if let Some(enabled) = backup_enabled(p) {
+                    call = call.backup(enabled);
+                }
+                match call.send().await {
+                    Ok(f) => {
+                        let id = f.file_system_id;
+                        if !lifecycle.is_empty() {
+                            self.put_lifecycle(region, &id, p).await?;
+                        }
+                        // One Zone file systems get backups at create unless told;
+                        // PutBackupPolicy makes the stack's choice hold either way.
+                        if backup_enabled(p).is_some_and(|b| !b) {
+                            self.put_backup(region, &id, false).await?;
+                        }
+                        return self.must(region, &id).await;
+                    }
+                    Err(e) if code(&e).as_deref() == Some("FileSystemAlreadyExists") => {
+                        self.by_token(region, &token).await?
+                    }
+                    Err(e) => return Err(provider("CreateFileSystem", e)),
+                }
+            }
+        };
+        // A retried create: the token's file system, if it is this target's.
+        let f = existing.ok_or_else(|| vanished("EFS file system with creation token", &token))?;
+        if !crate::tags::same_owner(&tag_map(&f.tags), &req.tags) {
+            return Err(invalid(format!(
+                "an EFS file system with creation token {token} already exists ({}) and was not made for {}; \
+                 choose another creation_token",
+                f.file_system_id, req.target.address
+            )));
+        }
+        self.must(region, &f.file_system_id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        let client = self.clients.efs(region);
+        let mut throughput = false;
+        for field in &req.changed {
+            match field.as_str() {
+                "throughput_mode" | "provisioned_throughput_in_mibps" => throughput = true,
+                "lifecycle_policies" => self.put_lifecycle(region, id, &req.desired).await?,
+                "backup_policy" => {
+                    if let Some(enabled) = backup_enabled(&req.desired) {
+                        self.put_backup(region, id, enabled).await?;
+                    }
+                }
+                "tags" => common::sync_tags(&client, id, &req.observed.tags, &req.tags).await?,
+                other => return Err(not_in_place("an EFS file system", other)),
+            }
+        }
+        if throughput {
+            let mode = props::string(&req.desired, "throughput_mode")
+                .or_else(|| req.observed.properties.get("throughput_mode").and_then(|v| v.as_str().map(String::from)));
+            let mibps = match mode.as_deref() {
+                Some("provisioned") => number(&req.desired, "provisioned_throughput_in_mibps"),
+                _ => None,
+            };
+            client
+                .update_file_system()
+                .file_system_id(id)
+                .set_throughput_mode(mode.map(|m| ThroughputMode::from(m.as_str())))
+                .set_provisioned_throughput_in_mibps(mibps)
+                .send()
+                .await
+                .map_err(|e| provider("UpdateFileSystem", e))?;
+        }
+        self.must(region, id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        match self.clients.efs(region).delete_file_system().file_system_id(id).send().await {
+            Ok(_) => {}
+            Err(e) if is(&e, NOT_FOUND) => return Ok(()),
+            // Its mount targets are still being deleted: try again shortly.
+            Err(e) if is(&e, &["FileSystemInUse"]) => {
+                let mut err = provider("DeleteFileSystem", e);
+                err.kind = ErrorKind::Retryable;
+                return Err(err);
+            }
+            Err(e) => return Err(provider("DeleteFileSystem", e)),
+        }
+        common::wait_gone("EFS file system", id, || async {
+            Ok(self.raw(region, id).await?.map(|f| f.life_cycle_state))
+        })
+        .await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Failed(format!("EFS file system {id} is gone")),
+            Some(f) => common::readiness("EFS file system", id, &f.life_cycle_state),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(10 * 60)
+    }
+}

@@ -1,0 +1,232 @@
+//! `aws.efs.mount_target`: a file system's mount target in one subnet,
+//! ready when `available`.
+//!
+//! A file system has at most one mount target per availability zone, so
+//! (file system, subnet) identifies it: `find` and the look-up before every
+//! create ask DescribeMountTargets for the file system and take the one in
+//! the subnet (mount targets carry no tags). It is created only once its
+//! file system is `available` (`needs_ready`).
+//!
+//! In place: `security_groups` (ModifyMountTargetSecurityGroups, compared
+//! as a set). Everything else replaces.
+//!
+//! Delete: DeleteMountTarget, then waits until the mount target is gone, so
+//! the file system (and the subnet and security groups) can go next.
+//!
+//! Reads: AWS reads mount targets one id per call: DescribeMountTargets and
+//! DescribeMountTargetSecurityGroups per mount target.
+
+use super::common;
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, vanished};
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_efs::types::{IpAddressType, MountTargetDescription};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["MountTargetNotFound"];
+
+pub struct MountTarget {
+    clients: Arc<Clients>,
+}
+
+impl MountTarget {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        MountTarget { clients }
+    }
+
+    /// One mount target by id, in any state.
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<MountTargetDescription>, ProviderError> {
+        match self.clients.efs(region).describe_mount_targets().mount_target_id(id).send().await {
+            Ok(out) => Ok(out.mount_targets.unwrap_or_default().into_iter().find(|m| m.mount_target_id == id)),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeMountTargets", e)),
+        }
+    }
+
+    /// The live mount target of `file_system_id` in `subnet_id`.
+    async fn in_subnet(
+        &self,
+        region: &str,
+        file_system_id: &str,
+        subnet_id: &str,
+    ) -> Result<Option<MountTargetDescription>, ProviderError> {
+        let client = self.clients.efs(region);
+        let mut pages = client.describe_mount_targets().file_system_id(file_system_id).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) if is(&e, &["FileSystemNotFound"]) => return Ok(None),
+                Err(e) => return Err(provider("DescribeMountTargets", e)),
+            };
+            if let Some(m) =
+                page.mount_targets.unwrap_or_default().into_iter().find(|m| m.subnet_id == subnet_id && !dead(m))
+            {
+                return Ok(Some(m));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn observed(&self, region: &str, m: &MountTargetDescription) -> Result<Observed, ProviderError> {
+        let id = m.mount_target_id.clone();
+        let mut groups =
+            match self.clients.efs(region).describe_mount_target_security_groups().mount_target_id(&id).send().await {
+                Ok(out) => out.security_groups,
+                // Gone between the two reads; the next observe says so.
+                Err(e) if is(&e, NOT_FOUND) => Vec::new(),
+                Err(e) => return Err(provider("DescribeMountTargetSecurityGroups", e)),
+            };
+        groups.sort();
+        let ip_type = match (&m.ip_address, &m.ipv6_address) {
+            (Some(_), Some(_)) => IpAddressType::DualStack,
+            (None, Some(_)) => IpAddressType::Ipv6Only,
+            _ => IpAddressType::Ipv4Only,
+        };
+        let properties = props::build([
+            ("file_system_id", Some(s(&m.file_system_id))),
+            ("subnet_id", Some(s(&m.subnet_id))),
+            ("security_groups", Some(props::list(groups))),
+            ("ip_address_type", Some(s(ip_type.as_str()))),
+            ("ip_address", m.ip_address.clone().map(s)),
+            ("ipv6_address", m.ipv6_address.clone().map(s)),
+        ]);
+        let attributes = props::build([
+            ("id", Some(s(&id))),
+            ("ip_address", m.ip_address.clone().map(s)),
+            ("ipv6_address", m.ipv6_address.clone().map(s)),
+            ("network_interface_id", m.network_interface_id.clone().map(s)),
+            ("availability_zone_name", m.availability_zone_name.clone().map(s)),
+        ]);
+        Ok(Observed { id, properties, attributes, tags: Default::default() })
+    }
+
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        match self.raw(region, id).await? {
+            Some(m) if !dead(&m) => self.observed(region, &m).await,
+            _ => Err(vanished("EFS mount target", id)),
+        }
+    }
+}
+
+fn dead(m: &MountTargetDescription) -> bool {
+    matches!(m.life_cycle_state, aws_sdk_efs::types::LifeCycleState::Deleting) || common::dead(&m.life_cycle_state)
+}
+
+#[async_trait]
+impl Reconciler for MountTarget {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::efs::MOUNT_TARGET
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(match self.raw(region, id).await? {
+                Some(m) if !dead(&m) => Some(self.observed(region, &m).await?),
+                _ => None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let (Some(fs), Some(subnet)) =
+            (props::string(&req.properties, "file_system_id"), props::string(&req.properties, "subnet_id"))
+        else {
+            return Ok(None);
+        };
+        match self.in_subnet(&req.target.region, &fs, &subnet).await? {
+            Some(m) if !req.known_ids.contains(&m.mount_target_id) => {
+                Ok(Some(self.observed(&req.target.region, &m).await?))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let fs = props::require(p, "file_system_id")?;
+        let subnet = props::require(p, "subnet_id")?;
+        // One mount target per zone: a retried create finds the first.
+        if let Some(m) = self.in_subnet(region, &fs, &subnet).await? {
+            return self.observed(region, &m).await;
+        }
+        let groups = props::strings(p, "security_groups");
+        if groups.len() > 5 {
+            return Err(invalid("a mount target takes at most 5 security groups"));
+        }
+        let out = self
+            .clients
+            .efs(region)
+            .create_mount_target()
+            .file_system_id(&fs)
+            .subnet_id(&subnet)
+            .set_security_groups((!groups.is_empty()).then_some(groups))
+            .set_ip_address_type(props::string(p, "ip_address_type").map(|t| IpAddressType::from(t.as_str())))
+            .set_ip_address(props::string(p, "ip_address"))
+            .set_ipv6_address(props::string(p, "ipv6_address"))
+            .send()
+            .await
+            .map_err(|e| provider("CreateMountTarget", e))?;
+        self.must(region, &out.mount_target_id).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        for field in &req.changed {
+            match field.as_str() {
+                "security_groups" => {
+                    let groups = props::strings(&req.desired, "security_groups");
+                    if groups.len() > 5 {
+                        return Err(invalid("a mount target takes at most 5 security groups"));
+                    }
+                    self.clients
+                        .efs(region)
+                        .modify_mount_target_security_groups()
+                        .mount_target_id(&req.id)
+                        .set_security_groups(Some(groups))
+                        .send()
+                        .await
+                        .map_err(|e| provider("ModifyMountTargetSecurityGroups", e))?;
+                }
+                other => return Err(not_in_place("an EFS mount target", other)),
+            }
+        }
+        self.must(region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        match self.clients.efs(region).delete_mount_target().mount_target_id(id).send().await {
+            Ok(_) => {}
+            Err(e) if is(&e, NOT_FOUND) => return Ok(()),
+            Err(e) => return Err(provider("DeleteMountTarget", e)),
+        }
+        common::wait_gone("EFS mount target", id, || async {
+            Ok(self.raw(region, id).await?.map(|m| m.life_cycle_state))
+        })
+        .await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Failed(format!("EFS mount target {id} is gone")),
+            Some(m) => common::readiness("EFS mount target", id, &m.life_cycle_state),
+        })
+    }
+
+    fn needs_ready(&self, kind: &str) -> bool {
+        kind == stackr_schema::efs::FILE_SYSTEM.kind
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(10 * 60)
+    }
+}

@@ -1,0 +1,321 @@
+//! `aws.elbv2.load_balancer`: an Application (or Network, Gateway) Load
+//! Balancer, ready when `active`.
+//!
+//! In place: `ip_address_type` (SetIpAddressType), `subnets` (SetSubnets),
+//! `security_groups` (SetSecurityGroups), `attributes`
+//! (ModifyLoadBalancerAttributes, only the attributes the stack names; the
+//! others keep AWS's defaults and are not compared) and tags. `name`,
+//! `type` and `scheme` replace.
+//!
+//! The id is the ARN. CreateLoadBalancer is idempotent by name in AWS (the
+//! same ARN back); stackr looks the name up first anyway: a load balancer
+//! of that name carrying this stack's and address's tags is adopted (a
+//! create retried after a crash) and brought to the stack's values, anyone
+//! else's is an error naming it.
+//!
+//! Reads: DescribeLoadBalancers and DescribeTags with up to 20 ARNs per
+//! call; DescribeLoadBalancerAttributes per load balancer (AWS has no batch
+//! form). Readiness polls the state (`provisioning` → `active`); delete
+//! waits until the load balancer is gone, so that its subnets and security
+//! groups can go next. The `dns_name` attribute is reported in lower case
+//! (DNS names are case-insensitive), so alias records compare cleanly.
+
+use super::common::{BATCH, NOT_FOUND, arn_suffix, attribute_map, changed_attributes, sdk_tags, sync_tags, tags_of};
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, poll, tolerate, vanished};
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::types::{
+    IpAddressType, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a delete waits for the load balancer to be gone.
+const DELETE_WAIT: Duration = Duration::from_secs(10 * 60);
+
+pub struct LoadBalancer {
+    clients: Arc<Clients>,
+}
+
+type Lb = aws_sdk_elasticloadbalancingv2::types::LoadBalancer;
+
+impl LoadBalancer {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        LoadBalancer { clients }
+    }
+
+    fn client(&self, region: &str) -> aws_sdk_elasticloadbalancingv2::Client {
+        self.clients.elbv2(region)
+    }
+
+    /// The load balancers among `arns` that exist (20 per call; a batch
+    /// naming one that is gone is read one by one).
+    async fn raw(&self, region: &str, arns: &[String]) -> Result<Vec<Lb>, ProviderError> {
+        let client = self.client(region);
+        let mut out = Vec::new();
+        for chunk in arns.chunks(BATCH) {
+            match client.describe_load_balancers().set_load_balancer_arns(Some(chunk.to_vec())).send().await {
+                Ok(r) => out.extend(r.load_balancers.unwrap_or_default()),
+                Err(e) if is(&e, NOT_FOUND) => {
+                    for arn in chunk {
+                        match client.describe_load_balancers().load_balancer_arns(arn).send().await {
+                            Ok(r) => out.extend(r.load_balancers.unwrap_or_default()),
+                            Err(e) if is(&e, NOT_FOUND) => {}
+                            Err(e) => return Err(provider("DescribeLoadBalancers", e)),
+                        }
+                    }
+                }
+                Err(e) => return Err(provider("DescribeLoadBalancers", e)),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The load balancers named `name` (none, or one).
+    async fn by_name(&self, region: &str, name: &str) -> Result<Vec<Lb>, ProviderError> {
+        match self.client(region).describe_load_balancers().names(name).send().await {
+            Ok(r) => Ok(r.load_balancers.unwrap_or_default()),
+            Err(e) if is(&e, NOT_FOUND) => Ok(Vec::new()),
+            Err(e) => Err(provider("DescribeLoadBalancers", e)),
+        }
+    }
+
+    /// Observes raw load balancers: their tags and attributes too.
+    async fn complete(&self, region: &str, lbs: Vec<Lb>) -> Result<Vec<Observed>, ProviderError> {
+        let client = self.client(region);
+        let arns: Vec<String> = lbs.iter().filter_map(|l| l.load_balancer_arn().map(str::to_string)).collect();
+        let mut tags = tags_of(&client, &arns).await?;
+        let mut out = Vec::new();
+        for lb in lbs {
+            let Some(arn) = lb.load_balancer_arn().map(str::to_string) else { continue };
+            let attrs = match client.describe_load_balancer_attributes().load_balancer_arn(&arn).send().await {
+                Ok(r) => r.attributes.unwrap_or_default(),
+                Err(e) if is(&e, NOT_FOUND) => continue,
+                Err(e) => return Err(provider("DescribeLoadBalancerAttributes", e)),
+            };
+            let mut subnets: Vec<String> =
+                lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect();
+            subnets.sort();
+            let mut groups = lb.security_groups().to_vec();
+            groups.sort();
+            let properties = props::build([
+                ("name", lb.load_balancer_name().map(s)),
+                ("type", lb.r#type().map(|t| s(t.as_str()))),
+                ("scheme", lb.scheme().map(|t| s(t.as_str()))),
+                ("ip_address_type", lb.ip_address_type().map(|t| s(t.as_str()))),
+                ("subnets", Some(props::list(subnets))),
+                ("security_groups", Some(props::list(groups))),
+                ("attributes", Some(attribute_map(attrs.into_iter().map(|a| (a.key, a.value))))),
+            ]);
+            let attributes = props::build([
+                ("id", Some(s(&arn))),
+                ("arn", Some(s(&arn))),
+                ("arn_suffix", arn_suffix(&arn, "loadbalancer").map(s)),
+                ("dns_name", lb.dns_name().map(|d| s(d.to_ascii_lowercase()))),
+                ("hosted_zone_id", lb.canonical_hosted_zone_id().map(s)),
+                ("vpc_id", lb.vpc_id().map(s)),
+            ]);
+            let tags = tags.remove(&arn).unwrap_or_default();
+            out.push(Observed { id: arn, properties, attributes, tags });
+        }
+        Ok(out)
+    }
+
+    async fn observe_one(&self, region: &str, arn: &str) -> Result<Option<Observed>, ProviderError> {
+        let lbs = self.raw(region, &[arn.to_string()]).await?;
+        Ok(self.complete(region, lbs).await?.pop())
+    }
+
+    async fn must_observe(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
+        self.observe_one(region, arn).await?.ok_or_else(|| vanished("load balancer", arn))
+    }
+
+    /// Makes the live load balancer match `desired` in every in-place
+    /// property the stack sets (and its tags); calls nothing when it does.
+    async fn converge(
+        &self,
+        region: &str,
+        live: &Observed,
+        desired: &Props,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let client = self.client(region);
+        let arn = &live.id;
+        let have = &live.properties;
+        if let Some(t) = props::string(desired, "ip_address_type")
+            && props::string(have, "ip_address_type").as_deref() != Some(t.as_str())
+        {
+            client
+                .set_ip_address_type()
+                .load_balancer_arn(arn)
+                .ip_address_type(IpAddressType::from(t.as_str()))
+                .send()
+                .await
+                .map_err(|e| provider("SetIpAddressType", e))?;
+        }
+        let set = |k: &str, p: &Props| props::strings(p, k).into_iter().collect::<BTreeSet<_>>();
+        if desired.contains_key("subnets") && set("subnets", desired) != set("subnets", have) {
+            client
+                .set_subnets()
+                .load_balancer_arn(arn)
+                .set_subnets(Some(props::strings(desired, "subnets")))
+                .send()
+                .await
+                .map_err(|e| provider("SetSubnets", e))?;
+        }
+        if desired.contains_key("security_groups") && set("security_groups", desired) != set("security_groups", have)
+        {
+            client
+                .set_security_groups()
+                .load_balancer_arn(arn)
+                .set_security_groups(Some(props::strings(desired, "security_groups")))
+                .send()
+                .await
+                .map_err(|e| provider("SetSecurityGroups", e))?;
+        }
+        let changed = changed_attributes(have.get("attributes"), desired.get("attributes"));
+        if !changed.is_empty() {
+            let attrs = changed.into_iter().map(|(k, v)| LoadBalancerAttribute::builder().key(k).value(v).build());
+            client
+                .modify_load_balancer_attributes()
+                .load_balancer_arn(arn)
+                .set_attributes(Some(attrs.collect()))
+                .send()
+                .await
+                .map_err(|e| provider("ModifyLoadBalancerAttributes", e))?;
+        }
+        sync_tags(&client, arn, &live.tags, tags).await
+    }
+}
+
+#[async_trait]
+impl Reconciler for LoadBalancer {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::elbv2::LOAD_BALANCER
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut unique: Vec<String> = ids.to_vec();
+        unique.sort();
+        unique.dedup();
+        let lbs = self.raw(region, &unique).await?;
+        let found: HashMap<String, Observed> =
+            self.complete(region, lbs).await?.into_iter().map(|o| (o.id.clone(), o)).collect();
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
+        let lbs = self.by_name(&req.target.region, &name).await?;
+        let found = self.complete(&req.target.region, lbs).await?;
+        Ok(found
+            .into_iter()
+            .find(|o| crate::ec2::common::is_ours(&o.tags, &req.target) && !req.known_ids.contains(&o.id)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let name = props::require(p, "name")?;
+        let existing = self.complete(region, self.by_name(region, &name).await?).await?;
+        let arn = match existing.into_iter().next() {
+            Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => o.id,
+            Some(o) => {
+                return Err(invalid(format!(
+                    "a load balancer named {name} already exists ({}) and was not made by this stack for {}",
+                    o.id, req.target.address
+                )));
+            }
+            None => {
+                let out = self
+                    .client(region)
+                    .create_load_balancer()
+                    .name(&name)
+                    .set_subnets(Some(props::strings(p, "subnets")))
+                    .set_security_groups(p.contains_key("security_groups").then(|| props::strings(p, "security_groups")))
+                    .set_scheme(props::string(p, "scheme").map(|v| LoadBalancerSchemeEnum::from(v.as_str())))
+                    .set_type(props::string(p, "type").map(|v| LoadBalancerTypeEnum::from(v.as_str())))
+                    .set_ip_address_type(props::string(p, "ip_address_type").map(|v| IpAddressType::from(v.as_str())))
+                    .set_tags(Some(sdk_tags(&req.tags)))
+                    .send()
+                    .await
+                    .map_err(|e| provider("CreateLoadBalancer", e))?;
+                out.load_balancers
+                    .unwrap_or_default()
+                    .into_iter()
+                    .find_map(|l| l.load_balancer_arn)
+                    .ok_or_else(|| vanished("load balancer", &name))?
+            }
+        };
+        let live = self.must_observe(region, &arn).await?;
+        self.converge(region, &live, p, &req.tags).await?;
+        self.must_observe(region, &arn).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        for field in &req.changed {
+            if !matches!(field.as_str(), "ip_address_type" | "subnets" | "security_groups" | "attributes" | "tags") {
+                return Err(not_in_place("a load balancer", field));
+            }
+        }
+        self.converge(region, &req.observed, &req.desired, &req.tags).await?;
+        self.must_observe(region, &req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let arn = &req.id;
+        let r = self.client(region).delete_load_balancer().load_balancer_arn(arn).send().await;
+        tolerate("DeleteLoadBalancer", r, NOT_FOUND)?;
+        poll(&format!("load balancer {arn} to be deleted"), DELETE_WAIT, || async {
+            Ok(self.raw(region, std::slice::from_ref(arn)).await?.is_empty().then_some(()))
+        })
+        .await
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let Some(lb) = self.raw(region, &[id.to_string()]).await?.into_iter().next() else {
+            return Ok(Readiness::Failed(format!("load balancer {id} is gone")));
+        };
+        let state = lb.state();
+        Ok(match state.and_then(|s| s.code()) {
+            Some(LoadBalancerStateEnum::Active) => Readiness::Ready,
+            Some(LoadBalancerStateEnum::Failed) => Readiness::Failed(format!(
+                "load balancer {id} failed: {}",
+                state.and_then(|s| s.reason()).unwrap_or("no reason given")
+            )),
+            Some(code) => Readiness::Pending(code.as_str().to_string()),
+            None => Readiness::Pending("unknown".into()),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(15 * 60)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackr_core::value::Value;
+
+    #[test]
+    fn only_named_attributes_are_modified() {
+        let have = Value::Map(props::build([
+            ("idle_timeout.timeout_seconds", Some(s("60"))),
+            ("routing.http2.enabled", Some(s("true"))),
+        ]));
+        let want = Value::Map(props::build([("idle_timeout.timeout_seconds", Some(s("120")))]));
+        assert_eq!(
+            changed_attributes(Some(&have), Some(&want)),
+            vec![("idle_timeout.timeout_seconds".to_string(), "120".to_string())]
+        );
+        assert!(changed_attributes(Some(&have), Some(&have)).is_empty());
+    }
+}

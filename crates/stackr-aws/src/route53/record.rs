@@ -1,0 +1,362 @@
+//! `aws.route53.record`: a record set in a hosted zone: A/AAAA aliases (to
+//! a CloudFront distribution or a load balancer), CNAME, TXT, ...
+//!
+//! In place: `ttl`, `records` and `alias`, by an UPSERT of the whole record
+//! set. `zone_id`, `name`, `type` and `set_identifier` replace. Create is an
+//! UPSERT too (so a retried create is harmless); delete reads the record
+//! first and sends DELETE with its exact current values, as Route 53
+//! requires; every change waits until GetChange reports `INSYNC`.
+//!
+//! Records have no tags: a record is found by (zone, name, type, set
+//! identifier). The id is `<zone>_<name>_<type>[_<set identifier>]` with
+//! the name as the stack writes it; a live record matches an id when its
+//! normalised name equals the id's (lower case, no trailing dot, Route 53's
+//! `\052` read as `*`, other `\ddd` escapes decoded). The observed `name` is
+//! the id's, so a stack's spelling (`www.example.com` or `WWW.example.com.`)
+//! is not reported as drift; the `fqdn` attribute is the normalised name.
+//! Alias DNS names are observed in lower case without the trailing dot
+//! (write them so; the `dns_name` / `domain_name` attributes of load
+//! balancers and distributions are). `records` are compared as a set.
+//!
+//! Reads: one paginated ListResourceRecordSets per hosted zone for all the
+//! records of that zone.
+
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, poll};
+use crate::error::{is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_route53::types::{
+    AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus, ResourceRecord, ResourceRecordSet, RrType,
+};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How long a change may take to reach every Route 53 server.
+const INSYNC_WAIT: Duration = Duration::from_secs(10 * 60);
+const NO_ZONE: &[&str] = &["NoSuchHostedZone"];
+
+pub struct Record {
+    clients: Arc<Clients>,
+}
+
+/// A record name as Route 53 compares it: lower case, without the trailing
+/// dot, with `\ddd` escapes (`\052` for `*`) decoded.
+pub fn normalise(name: &str) -> String {
+    let mut out = String::new();
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            let digits: String = chars.clone().take(3).collect();
+            if digits.len() == 3
+                && digits.chars().all(|d| d.is_ascii_digit())
+                && let Ok(n) = u8::from_str_radix(&digits, 8)
+            {
+                out.push(char::from(n));
+                for _ in 0..3 {
+                    chars.next();
+                }
+                continue;
+            }
+        }
+        out.push(c);
+    }
+    out.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// `/hostedzone/Z123` → `Z123`.
+fn strip_prefix(zone: &str) -> &str {
+    zone.trim_start_matches("/hostedzone/")
+}
+
+/// A record's id.
+pub fn record_id(zone: &str, name: &str, kind: &str, set: Option<&str>) -> String {
+    match set {
+        Some(set) => format!("{zone}_{name}_{kind}_{set}"),
+        None => format!("{zone}_{name}_{kind}"),
+    }
+}
+
+/// The zone of an id (zone ids have no `_`).
+fn zone_of(id: &str) -> Option<&str> {
+    id.split_once('_').map(|(z, _)| z)
+}
+
+/// The name the id spells, if `rrs` is the record it names.
+fn name_in_id<'a>(id: &'a str, zone: &str, rrs: &ResourceRecordSet) -> Option<&'a str> {
+    let rest = id.strip_prefix(zone)?.strip_prefix('_')?;
+    let tail = match rrs.set_identifier() {
+        Some(set) => format!("_{}_{set}", rrs.r#type().as_str()),
+        None => format!("_{}", rrs.r#type().as_str()),
+    };
+    let name = rest.strip_suffix(&tail)?;
+    (normalise(name) == normalise(rrs.name())).then_some(name)
+}
+
+/// The record as the schema's properties (with the given spelling of its name).
+fn observed(zone: &str, name: &str, id: &str, r: &ResourceRecordSet) -> Observed {
+    let mut records: Vec<String> =
+        r.resource_records().iter().map(|v| v.value().to_string()).collect();
+    records.sort();
+    let alias = r.alias_target().map(|a| {
+        Value::Map(props::build([
+            ("name", Some(s(a.dns_name().trim_end_matches('.').to_ascii_lowercase()))),
+            ("zone_id", Some(s(a.hosted_zone_id()))),
+            ("evaluate_target_health", Some(Value::Bool(a.evaluate_target_health()))),
+        ]))
+    });
+    let properties = props::build([
+        ("zone_id", Some(s(zone))),
+        ("name", Some(s(name))),
+        ("type", Some(s(r.r#type().as_str()))),
+        ("ttl", r.ttl().map(|t| Value::Number(t as f64))),
+        ("records", alias.is_none().then(|| props::list(records))),
+        ("alias", alias),
+        ("set_identifier", r.set_identifier().map(s)),
+    ]);
+    let attributes = props::build([("id", Some(s(id))), ("fqdn", Some(s(normalise(r.name()))))]);
+    Observed { id: id.to_string(), properties, attributes, tags: BTreeMap::new() }
+}
+
+/// The record set the stack describes.
+fn wanted(p: &Props) -> Result<ResourceRecordSet, ProviderError> {
+    let name = props::require(p, "name")?;
+    let kind = props::require(p, "type")?;
+    let mut b = ResourceRecordSet::builder()
+        .name(&name)
+        .r#type(RrType::from(kind.as_str()))
+        .set_set_identifier(props::string(p, "set_identifier"));
+    match p.get("alias") {
+        Some(Value::Map(a)) => {
+            let target = AliasTarget::builder()
+                .dns_name(props::require(a, "name")?)
+                .hosted_zone_id(props::require(a, "zone_id")?)
+                .evaluate_target_health(props::boolean(a, "evaluate_target_health").unwrap_or(false))
+                .build()
+                .map_err(|e| invalid(format!("alias of {name}: {e}")))?;
+            b = b.alias_target(target);
+        }
+        _ => {
+            let ttl = props::int(p, "ttl").ok_or_else(|| invalid(format!("{name} needs `ttl` (or `alias`)")))?;
+            let values = props::strings(p, "records");
+            if values.is_empty() {
+                return Err(invalid(format!("{name} needs `records` (or `alias`)")));
+            }
+            let records = values
+                .into_iter()
+                .map(|v| ResourceRecord::builder().value(v).build().map_err(|e| invalid(format!("{name}: {e}"))))
+                .collect::<Result<Vec<_>, _>>()?;
+            b = b.ttl(ttl).set_resource_records(Some(records));
+        }
+    }
+    b.build().map_err(|e| invalid(format!("record {name}: {e}")))
+}
+
+/// The id of the record the stack describes.
+fn id_of(p: &Props) -> Result<(String, String), ProviderError> {
+    let zone = strip_prefix(&props::require(p, "zone_id")?).to_string();
+    let id = record_id(
+        &zone,
+        &props::require(p, "name")?,
+        &props::require(p, "type")?,
+        props::string(p, "set_identifier").as_deref(),
+    );
+    Ok((zone, id))
+}
+
+impl Record {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Record { clients }
+    }
+
+    /// Every record set of a zone (`None` when the zone is gone).
+    async fn zone_records(&self, zone: &str) -> Result<Option<Vec<ResourceRecordSet>>, ProviderError> {
+        let client = self.clients.route53();
+        let mut out = Vec::new();
+        let mut next: Option<(String, RrType, Option<String>)> = None;
+        loop {
+            let mut call = client.list_resource_record_sets().hosted_zone_id(zone);
+            if let Some((name, kind, set)) = next.take() {
+                call = call.start_record_name(name).start_record_type(kind).set_start_record_identifier(set);
+            }
+            let page = match call.send().await {
+                Ok(p) => p,
+                Err(e) if is(&e, NO_ZONE) => return Ok(None),
+                Err(e) => return Err(provider("ListResourceRecordSets", e)),
+            };
+            out.extend(page.resource_record_sets);
+            match (page.is_truncated, page.next_record_name, page.next_record_type) {
+                (true, Some(name), Some(kind)) => next = Some((name, kind, page.next_record_identifier)),
+                _ => break,
+            }
+        }
+        Ok(Some(out))
+    }
+
+    /// The live record an id names, and the name as the id spells it.
+    async fn read(&self, id: &str) -> Result<Option<(ResourceRecordSet, String)>, ProviderError> {
+        let Some(zone) = zone_of(id) else { return Ok(None) };
+        let Some(records) = self.zone_records(zone).await? else { return Ok(None) };
+        Ok(records.into_iter().find_map(|r| name_in_id(id, zone, &r).map(str::to_string).map(|n| (r, n))))
+    }
+
+    /// Sends one change and waits until it is `INSYNC`.
+    async fn change(&self, zone: &str, action: ChangeAction, rrs: ResourceRecordSet) -> Result<(), ProviderError> {
+        let client = self.clients.route53();
+        let change = Change::builder()
+            .action(action)
+            .resource_record_set(rrs)
+            .build()
+            .map_err(|e| invalid(format!("change: {e}")))?;
+        let batch = ChangeBatch::builder().changes(change).build().map_err(|e| invalid(format!("change: {e}")))?;
+        let out = client
+            .change_resource_record_sets()
+            .hosted_zone_id(zone)
+            .change_batch(batch)
+            .send()
+            .await
+            .map_err(|e| provider("ChangeResourceRecordSets", e))?;
+        let Some(info) = out.change_info else { return Ok(()) };
+        if info.status == ChangeStatus::Insync {
+            return Ok(());
+        }
+        let change_id = info.id;
+        poll(&format!("Route 53 change {change_id} in zone {zone} to be INSYNC"), INSYNC_WAIT, || async {
+            let r = client.get_change().id(&change_id).send().await.map_err(|e| provider("GetChange", e))?;
+            Ok(r.change_info.is_some_and(|c| c.status == ChangeStatus::Insync).then_some(()))
+        })
+        .await
+    }
+
+    async fn upsert(&self, p: &Props) -> Result<Observed, ProviderError> {
+        let (zone, id) = id_of(p)?;
+        self.change(&zone, ChangeAction::Upsert, wanted(p)?).await?;
+        match self.read(&id).await? {
+            Some((r, name)) => Ok(observed(&zone, &name, &id, &r)),
+            None => Err(crate::ec2::common::vanished("record", &id)),
+        }
+    }
+}
+
+#[async_trait]
+impl Reconciler for Record {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::route53::RECORD
+    }
+
+    async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut zones: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
+        for id in ids {
+            if let Some(z) = zone_of(id) {
+                zones.entry(z).or_default().push(id);
+            }
+        }
+        let mut found: HashMap<&String, Observed> = HashMap::new();
+        for (zone, ids) in zones {
+            let records = self.zone_records(zone).await?.unwrap_or_default();
+            for id in ids {
+                if let Some((r, name)) = records.iter().find_map(|r| name_in_id(id, zone, r).map(|n| (r, n))) {
+                    found.insert(id, observed(zone, name, id, r));
+                }
+            }
+        }
+        Ok(ids.iter().map(|id| found.remove(id)).collect())
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Ok((zone, id)) = id_of(&req.properties) else { return Ok(None) };
+        if req.known_ids.contains(&id) {
+            return Ok(None);
+        }
+        Ok(self.read(&id).await?.map(|(r, name)| observed(&zone, &name, &id, &r)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let (zone, id) = id_of(&req.properties)?;
+        // Already as wanted (a retried create): nothing to send.
+        if let Some((r, name)) = self.read(&id).await? {
+            let live = observed(&zone, &name, &id, &r);
+            if same_values(&live.properties, &req.properties) {
+                return Ok(live);
+            }
+        }
+        self.upsert(&req.properties).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        for field in &req.changed {
+            if !matches!(field.as_str(), "ttl" | "records" | "alias") {
+                return Err(not_in_place("a record", field));
+            }
+        }
+        self.upsert(&req.desired).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let Some(zone) = zone_of(&req.id) else { return Ok(()) };
+        // Route 53 deletes only with the exact current values: read them,
+        // and read again if they changed in between.
+        for _ in 0..3 {
+            let Some((r, _)) = self.read(&req.id).await? else { return Ok(()) };
+            match self.change(zone, ChangeAction::Delete, r).await {
+                Ok(()) => return Ok(()),
+                Err(e) if e.message.contains("InvalidChangeBatch") => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ProviderError::new(
+            ErrorKind::Retryable,
+            format!("record {}: its values kept changing while being deleted", req.id),
+        ))
+    }
+}
+
+/// Whether the live record has the values the stack sets (records as a set,
+/// alias names without the trailing dot and in any case).
+fn same_values(live: &Props, want: &Props) -> bool {
+    let ttl = !want.contains_key("ttl") || props::int(live, "ttl") == props::int(want, "ttl");
+    let mut a = props::strings(live, "records");
+    let mut b = props::strings(want, "records");
+    a.sort();
+    b.sort();
+    let alias = |p: &Props| match p.get("alias") {
+        Some(Value::Map(m)) => Some((
+            props::string(m, "name").map(|n| n.trim_end_matches('.').to_ascii_lowercase()),
+            props::string(m, "zone_id"),
+            props::boolean(m, "evaluate_target_health").unwrap_or(false),
+        )),
+        _ => None,
+    };
+    ttl && a == b && alias(live) == alias(want)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_normalised() {
+        assert_eq!(normalise("WWW.Example.com."), "www.example.com");
+        assert_eq!(normalise("\\052.example.com."), "*.example.com");
+        assert_eq!(normalise("*.example.com"), "*.example.com");
+        assert_eq!(normalise("a\\\\b"), "a\\\\b");
+    }
+
+    #[test]
+    fn ids_match_records_however_the_name_is_spelt() {
+        let rrs = ResourceRecordSet::builder()
+            .name("_abc.www.example.com.")
+            .r#type(RrType::Cname)
+            .build()
+            .expect("valid");
+        let id = record_id("Z1", "_abc.WWW.example.com", "CNAME", None);
+        assert_eq!(zone_of(&id), Some("Z1"));
+        assert_eq!(name_in_id(&id, "Z1", &rrs), Some("_abc.WWW.example.com"));
+        assert_eq!(name_in_id(&record_id("Z1", "_abc.www.example.com", "TXT", None), "Z1", &rrs), None);
+        assert_eq!(name_in_id(&record_id("Z1", "_abc.www.example.com", "CNAME", Some("x")), "Z1", &rrs), None);
+    }
+}

@@ -37,7 +37,9 @@ use crate::props::{self, s};
 use async_trait::async_trait;
 #[allow(deprecated)]
 use aws_sdk_acm::types::CertificateTransparencyLoggingPreference;
-use aws_sdk_acm::types::{CertificateDetail, CertificateOptions, CertificateStatus, Filters, KeyAlgorithm, ValidationMethod};
+use aws_sdk_acm::types::{
+    CertificateDetail, CertificateOptions, CertificateStatus, Filters, KeyAlgorithm, ValidationMethod,
+};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;

@@ -42,12 +42,8 @@ pub struct CertificateValidation {
 
 /// The certificate's DNS validation record names, normalised and sorted.
 fn record_names(c: &CertificateDetail) -> Vec<String> {
-    let names: BTreeSet<String> = c
-        .domain_validation_options()
-        .iter()
-        .filter_map(|d| d.resource_record())
-        .map(|r| normalise(r.name()))
-        .collect();
+    let names: BTreeSet<String> =
+        c.domain_validation_options().iter().filter_map(|d| d.resource_record()).map(|r| normalise(r.name())).collect();
     names.into_iter().collect()
 }
 

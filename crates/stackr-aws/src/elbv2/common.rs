@@ -23,8 +23,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const BATCH: usize = 20;
 
 /// "Not found" codes of every ELBv2 resource kind.
-pub const NOT_FOUND: &[&str] =
-    &["LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound"];
+pub const NOT_FOUND: &[&str] = &["LoadBalancerNotFound", "TargetGroupNotFound", "ListenerNotFound", "RuleNotFound"];
 
 pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
@@ -62,7 +61,8 @@ fn collect_tags(
 ) {
     for d in r.tag_descriptions.unwrap_or_default() {
         if let Some(arn) = d.resource_arn {
-            let tags = d.tags.unwrap_or_default().into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default())));
+            let tags =
+                d.tags.unwrap_or_default().into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default())));
             out.insert(arn, props::tag_map(tags));
         }
     }
@@ -146,7 +146,9 @@ pub fn covers(have: Option<&Value>, want: &Value) -> bool {
     match (have, want) {
         (_, Value::Null) => true,
         (Some(Value::Map(h)), Value::Map(w)) => w.iter().all(|(k, v)| covers(h.get(k), v)),
-        (Some(Value::List(h)), Value::List(w)) => h.len() == w.len() && h.iter().zip(w).all(|(a, b)| covers(Some(a), b)),
+        (Some(Value::List(h)), Value::List(w)) => {
+            h.len() == w.len() && h.iter().zip(w).all(|(a, b)| covers(Some(a), b))
+        }
         (Some(h), w) => h == w,
         (None, _) => false,
     }
@@ -160,9 +162,7 @@ fn map(v: &Value) -> Option<&Props> {
 }
 
 fn int(p: &Props, k: &str) -> Result<Option<i32>, ProviderError> {
-    props::int(p, k)
-        .map(|n| i32::try_from(n).map_err(|_| invalid(format!("`{k}` is out of range: {n}"))))
-        .transpose()
+    props::int(p, k).map(|n| i32::try_from(n).map_err(|_| invalid(format!("`{k}` is out of range: {n}")))).transpose()
 }
 
 /// One action of the stack as AWS takes it.

@@ -18,9 +18,7 @@
 //! DescribeTags per 20 ARNs, and DescribeListenerCertificates for HTTPS and
 //! TLS listeners only (the SNI certificates have no batch read).
 
-use super::common::{
-    NOT_FOUND, action_from_sdk, action_to_sdk, listener_load_balancer, sdk_tags, sync_tags, tags_of,
-};
+use super::common::{NOT_FOUND, action_from_sdk, action_to_sdk, listener_load_balancer, sdk_tags, sync_tags, tags_of};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
 use crate::error::{is, provider};
@@ -40,7 +38,9 @@ pub struct Listener {
 type Raw = aws_sdk_elasticloadbalancingv2::types::Listener;
 
 fn port(p: &Props) -> Result<Option<i32>, ProviderError> {
-    props::int(p, "port").map(|n| i32::try_from(n).map_err(|_| invalid(format!("port is out of range: {n}")))).transpose()
+    props::int(p, "port")
+        .map(|n| i32::try_from(n).map_err(|_| invalid(format!("port is out of range: {n}"))))
+        .transpose()
 }
 
 impl Listener {
@@ -69,8 +69,7 @@ impl Listener {
     /// The certificates of a listener other than its default one, sorted.
     async fn additional(&self, region: &str, arn: &str) -> Result<Option<Vec<String>>, ProviderError> {
         let mut out = Vec::new();
-        let mut pages =
-            self.client(region).describe_listener_certificates().listener_arn(arn).into_paginator().send();
+        let mut pages = self.client(region).describe_listener_certificates().listener_arn(arn).into_paginator().send();
         while let Some(page) = pages.next().await {
             match page {
                 Ok(p) => out.extend(
@@ -211,9 +210,12 @@ impl Reconciler for Listener {
         let parents: BTreeSet<String> = ids.iter().filter_map(|id| listener_load_balancer(id)).collect();
         let mut raw = Vec::new();
         for lb in &parents {
-            raw.extend(self.of(region, lb).await?.into_iter().filter(|l| {
-                l.listener_arn().is_some_and(|a| wanted.contains(&a.to_string()))
-            }));
+            raw.extend(
+                self.of(region, lb)
+                    .await?
+                    .into_iter()
+                    .filter(|l| l.listener_arn().is_some_and(|a| wanted.contains(&a.to_string()))),
+            );
         }
         let found: HashMap<String, Observed> =
             self.complete(region, raw).await?.into_iter().map(|o| (o.id.clone(), o)).collect();
@@ -225,7 +227,8 @@ impl Reconciler for Listener {
         else {
             return Ok(None);
         };
-        let raw: Vec<Raw> = self.of(&req.target.region, &lb).await?.into_iter().filter(|l| l.port() == Some(port)).collect();
+        let raw: Vec<Raw> =
+            self.of(&req.target.region, &lb).await?.into_iter().filter(|l| l.port() == Some(port)).collect();
         Ok(self
             .complete(&req.target.region, raw)
             .await?

@@ -16,9 +16,7 @@
 //! whether AWS reports them as `Values` or as `*Config`; actions in
 //! `order`.
 
-use super::common::{
-    NOT_FOUND, action_from_sdk, action_to_sdk, covers, rule_listener, sdk_tags, sync_tags, tags_of,
-};
+use super::common::{NOT_FOUND, action_from_sdk, action_to_sdk, covers, rule_listener, sdk_tags, sync_tags, tags_of};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
 use crate::error::{is, provider};
@@ -26,8 +24,8 @@ use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
-    PathPatternConditionConfig, QueryStringConditionConfig, QueryStringKeyValuePair, RuleCondition,
-    RulePriorityPair, SourceIpConditionConfig,
+    PathPatternConditionConfig, QueryStringConditionConfig, QueryStringKeyValuePair, RuleCondition, RulePriorityPair,
+    SourceIpConditionConfig,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;

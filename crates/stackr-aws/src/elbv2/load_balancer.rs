@@ -168,8 +168,7 @@ impl LoadBalancer {
                 .await
                 .map_err(|e| provider("SetSubnets", e))?;
         }
-        if desired.contains_key("security_groups") && set("security_groups", desired) != set("security_groups", have)
-        {
+        if desired.contains_key("security_groups") && set("security_groups", desired) != set("security_groups", have) {
             client
                 .set_security_groups()
                 .load_balancer_arn(arn)
@@ -237,7 +236,9 @@ impl Reconciler for LoadBalancer {
                     .create_load_balancer()
                     .name(&name)
                     .set_subnets(Some(props::strings(p, "subnets")))
-                    .set_security_groups(p.contains_key("security_groups").then(|| props::strings(p, "security_groups")))
+                    .set_security_groups(
+                        p.contains_key("security_groups").then(|| props::strings(p, "security_groups")),
+                    )
                     .set_scheme(props::string(p, "scheme").map(|v| LoadBalancerSchemeEnum::from(v.as_str())))
                     .set_type(props::string(p, "type").map(|v| LoadBalancerTypeEnum::from(v.as_str())))
                     .set_ip_address_type(props::string(p, "ip_address_type").map(|v| IpAddressType::from(v.as_str())))

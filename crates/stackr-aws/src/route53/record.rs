@@ -99,8 +99,7 @@ fn name_in_id<'a>(id: &'a str, zone: &str, rrs: &ResourceRecordSet) -> Option<&'
 
 /// The record as the schema's properties (with the given spelling of its name).
 fn observed(zone: &str, name: &str, id: &str, r: &ResourceRecordSet) -> Observed {
-    let mut records: Vec<String> =
-        r.resource_records().iter().map(|v| v.value().to_string()).collect();
+    let mut records: Vec<String> = r.resource_records().iter().map(|v| v.value().to_string()).collect();
     records.sort();
     let alias = r.alias_target().map(|a| {
         Value::Map(props::build([
@@ -348,11 +347,8 @@ mod tests {
 
     #[test]
     fn ids_match_records_however_the_name_is_spelt() {
-        let rrs = ResourceRecordSet::builder()
-            .name("_abc.www.example.com.")
-            .r#type(RrType::Cname)
-            .build()
-            .expect("valid");
+        let rrs =
+            ResourceRecordSet::builder().name("_abc.www.example.com.").r#type(RrType::Cname).build().expect("valid");
         let id = record_id("Z1", "_abc.WWW.example.com", "CNAME", None);
         assert_eq!(zone_of(&id), Some("Z1"));
         assert_eq!(name_in_id(&id, "Z1", &rrs), Some("_abc.WWW.example.com"));

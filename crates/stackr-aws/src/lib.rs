@@ -27,6 +27,7 @@ pub mod secretsmanager;
 pub mod ssm;
 pub mod stats;
 pub mod tags;
+pub mod wafv2;
 
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
@@ -48,6 +49,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     ecs::register(&clients, &mut p);
     applicationautoscaling::register(&clients, &mut p);
     cloudwatch::register(&clients, &mut p);
+    wafv2::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

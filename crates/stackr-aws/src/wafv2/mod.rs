@@ -1,0 +1,276 @@
+//! AWS WAF (v2) reconcilers: IP sets and web ACLs, of scope CLOUDFRONT
+//! (which AWS serves only from us-east-1: another region is refused before
+//! any call) or REGIONAL.
+//!
+//! What both share lives here: the state id is WAF's id (a UUID); WAF's
+//! calls also need the name and scope, which one list call per scope
+//! (ListIPSets / ListWebACLs, paged) gives for every id of a region, so
+//! reads are batched by that list and then one Get per resource (the lists
+//! carry no addresses or rules); tags (ListTagsForResource / TagResource / UntagResource); the look-up by
+//! name in a scope (names are unique per scope, so a retried create finds
+//! what the first made); the error classification (WAF's own codes); and
+//! the lock-token loop: every change reads the current token, writes with
+//! it, and on WAFOptimisticLockException (someone changed it in between)
+//! reads again and retries.
+
+mod cidr;
+mod ip_set;
+mod statement;
+mod web_acl;
+
+use crate::clients::Clients;
+use crate::error::{code, provider};
+use crate::tags;
+use aws_sdk_wafv2::types::{Scope, Tag};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use stackr_engine::reconciler::{ErrorKind, Props, ProviderError, Providers, Target};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+
+pub use ip_set::IpSet;
+pub use web_acl::WebAcl;
+
+/// Registers this service's reconcilers.
+pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
+    providers.register(Arc::new(IpSet::new(clients.clone())));
+    providers.register(Arc::new(WebAcl::new(clients.clone())));
+}
+
+/// The only region that serves scope CLOUDFRONT.
+const CLOUDFRONT_REGION: &str = "us-east-1";
+
+const NONEXISTENT: &[&str] = &["WAFNonexistentItemException"];
+const OPTIMISTIC_LOCK: &str = "WAFOptimisticLockException";
+/// How often a change is retried after a stale lock token.
+const LOCK_ATTEMPTS: u32 = 5;
+
+/// One IP set or web ACL as WAF lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Summary {
+    scope: Scope,
+    name: String,
+    id: String,
+    arn: String,
+}
+
+/// Which list call [`list`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    IpSets,
+    WebAcls,
+}
+
+/// The scopes a region holds: REGIONAL everywhere, CLOUDFRONT in us-east-1.
+fn scopes(region: &str) -> Vec<Scope> {
+    if region == CLOUDFRONT_REGION { vec![Scope::Regional, Scope::Cloudfront] } else { vec![Scope::Regional] }
+}
+
+/// Every IP set or web ACL of `scopes` (ListIPSets / ListWebACLs, paged).
+async fn list(client: &aws_sdk_wafv2::Client, kind: Kind, scopes: &[Scope]) -> Result<Vec<Summary>, ProviderError> {
+    let mut out = Vec::new();
+    for scope in scopes {
+        let mut marker: Option<String> = None;
+        loop {
+            let (items, next) = match kind {
+                Kind::IpSets => {
+                    let page = client
+                        .list_ip_sets()
+                        .scope(scope.clone())
+                        .set_next_marker(marker.take())
+                        .send()
+                        .await
+                        .map_err(|e| waf_error("ListIPSets", e))?;
+                    let items: Vec<_> = page
+                        .ip_sets
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|s| Some((s.name?, s.id?, s.arn?)))
+                        .collect();
+                    (items, page.next_marker)
+                }
+                Kind::WebAcls => {
+                    let page = client
+                        .list_web_acls()
+                        .scope(scope.clone())
+                        .set_next_marker(marker.take())
+                        .send()
+                        .await
+                        .map_err(|e| waf_error("ListWebACLs", e))?;
+                    let items: Vec<_> = page
+                        .web_acls
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|s| Some((s.name?, s.id?, s.arn?)))
+                        .collect();
+                    (items, page.next_marker)
+                }
+            };
+            let empty = items.is_empty();
+            out.extend(items.into_iter().map(|(name, id, arn)| Summary { scope: scope.clone(), name, id, arn }));
+            match next {
+                Some(m) if !m.is_empty() && !empty => marker = Some(m),
+                _ => break,
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The scope a request asks for, checked against its region: CLOUDFRONT
+/// resources exist only in us-east-1.
+fn scope_of(p: &Props, target: &Target) -> Result<Scope, ProviderError> {
+    let scope = crate::props::require(p, "scope")?;
+    match scope.as_str() {
+        "CLOUDFRONT" if target.region != CLOUDFRONT_REGION => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!(
+                "{}: WAF scope CLOUDFRONT is served only from {CLOUDFRONT_REGION}, not {}; set `region: {CLOUDFRONT_REGION}` on this resource",
+                target.address, target.region
+            ),
+        )),
+        "CLOUDFRONT" => Ok(Scope::Cloudfront),
+        "REGIONAL" => Ok(Scope::Regional),
+        other => Err(ProviderError::new(ErrorKind::Invalid, format!("unknown WAF scope `{other}`"))),
+    }
+}
+
+/// Classifies a WAF error: bad parameters are `Invalid`; an item still
+/// referenced (an IP set used by a web ACL, a web ACL used by CloudFront)
+/// or briefly unavailable is `Retryable`, so the engine retries it while
+/// what uses it goes away.
+fn waf_error<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let kind = match code(&e).as_deref() {
+        Some("WAFInvalidParameterException" | "WAFInvalidResourceException" | "WAFLimitsExceededException") => {
+            Some(ErrorKind::Invalid)
+        }
+        Some("WAFAssociatedItemException" | "WAFUnavailableEntityException" | OPTIMISTIC_LOCK) => {
+            Some(ErrorKind::Retryable)
+        }
+        _ => None,
+    };
+    let mut err = provider(call, e);
+    if let Some(kind) = kind {
+        err.kind = kind;
+    }
+    err
+}
+
+/// Runs a read-then-write with a lock token, retrying with a fresh token
+/// when WAF says it is stale. `f` returns the SDK result of the write.
+async fn with_lock<T, E, R, F, Fut>(call: &str, mut f: F) -> Result<Option<T>, ProviderError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<Result<T, SdkError<E, R>>>, ProviderError>>,
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match f().await? {
+            None => return Ok(None),
+            Some(Ok(v)) => return Ok(Some(v)),
+            Some(Err(e)) if attempt < LOCK_ATTEMPTS && code(&e).as_deref() == Some(OPTIMISTIC_LOCK) => {
+                tokio::time::sleep(std::time::Duration::from_millis(200 * u64::from(attempt))).await;
+            }
+            Some(Err(e)) => return Err(waf_error(call, e)),
+        }
+    }
+}
+
+fn waf_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| ProviderError::new(ErrorKind::Invalid, format!("tag {k}: {e}")))
+        })
+        .collect()
+}
+
+/// The tags of `arn` (`None`: the resource is gone).
+async fn read_tags(
+    client: &aws_sdk_wafv2::Client,
+    arn: &str,
+) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+    let mut out = BTreeMap::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let page = match client.list_tags_for_resource().resource_arn(arn).set_next_marker(marker.take()).send().await {
+            Ok(p) => p,
+            Err(e) if crate::error::is(&e, NONEXISTENT) => return Ok(None),
+            Err(e) => return Err(waf_error("ListTagsForResource", e)),
+        };
+        if let Some(info) = page.tag_info_for_resource {
+            out.extend(info.tag_list.unwrap_or_default().into_iter().map(|t| (t.key, t.value)));
+        }
+        match page.next_marker {
+            Some(m) if !m.is_empty() => marker = Some(m),
+            _ => break,
+        }
+    }
+    Ok(Some(crate::props::tag_map(out)))
+}
+
+/// Makes the tags of `arn` equal `want`.
+async fn sync_tags(
+    client: &aws_sdk_wafv2::Client,
+    arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let d = tags::diff(have, want);
+    if !d.remove.is_empty() {
+        client
+            .untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(d.remove))
+            .send()
+            .await
+            .map_err(|e| waf_error("UntagResource", e))?;
+    }
+    if !d.set.is_empty() {
+        client
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(waf_tags(&d.set)?))
+            .send()
+            .await
+            .map_err(|e| waf_error("TagResource", e))?;
+    }
+    Ok(())
+}
+
+/// The error for a name taken by a resource this stack did not make.
+fn taken(what: &str, name: &str, target: &Target) -> ProviderError {
+    ProviderError::new(
+        ErrorKind::Invalid,
+        format!(
+            "a WAF {what} named {name} already exists in this scope and was not made by this stack for {}; import it or rename",
+            target.address
+        ),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cloudfront_scope_only_in_us_east_1() {
+        let p: Props = [("scope".to_string(), stackr_core::value::Value::String("CLOUDFRONT".into()))].into();
+        let t = |r: &str| Target { stack: "s".into(), address: "acl".into(), region: r.into() };
+        assert_eq!(scope_of(&p, &t("us-east-1")).unwrap(), Scope::Cloudfront);
+        let e = scope_of(&p, &t("eu-west-1")).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert!(e.message.contains("us-east-1") && e.message.contains("acl"), "{}", e.message);
+    }
+}

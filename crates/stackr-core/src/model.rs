@@ -113,6 +113,18 @@ pub struct Resource {
     pub instances: Vec<usize>,
 }
 
+impl Resource {
+    /// The properties' values in `scope`. A property whose value is null
+    /// (`${var.x == "" ? null : var.x}`) is left out, as if not written.
+    pub fn eval_properties(&self, scope: &StackScope, diags: &mut crate::diag::Diagnostics) -> BTreeMap<String, Value> {
+        self.properties
+            .iter()
+            .map(|(k, t)| (k.name.clone(), t.eval(scope, diags)))
+            .filter(|(_, v)| *v != Value::Null)
+            .collect()
+    }
+}
+
 /// One instance of a resource: what the engine creates.
 #[derive(Debug, Clone)]
 pub struct Instance {

@@ -396,8 +396,7 @@ impl Run<'_> {
             let addr = inst.address.to_string();
             scope.each = inst.each.as_ref().map(|e| e.to_value());
             let mut diags = stackr_core::diag::Diagnostics::new();
-            let props: Props =
-                res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(&scope, &mut diags))).collect();
+            let props: Props = res.eval_properties(&scope, &mut diags);
             let live = self.refreshed.resources.get(&addr).and_then(|o| o.as_ref());
             let obj = match (live, replaced.contains(addr.as_str())) {
                 (Some(live), false) if state.resources.contains_key(&addr) => live_object(res.schema, &props, live),
@@ -417,7 +416,7 @@ impl Run<'_> {
         // (it holds every resource: copying it per operation is quadratic).
         scope.each = inst.each.as_ref().map(|e| e.to_value());
         let mut diags = stackr_core::diag::Diagnostics::new();
-        let props: Props = res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(scope, &mut diags))).collect();
+        let props: Props = res.eval_properties(scope, &mut diags);
         scope.each = None;
         scope.set_instance(&inst.address, live_object(res.schema, &props, obs));
     }
@@ -473,8 +472,7 @@ impl Run<'_> {
                 let res = stack.resource_of(inst);
                 scope.each = inst.each.as_ref().map(|e| e.to_value());
                 let mut diags = stackr_core::diag::Diagnostics::new();
-                let mut props: Props =
-                    res.properties.iter().map(|(k, t)| (k.name.clone(), t.eval(scope, &mut diags))).collect();
+                let mut props: Props = res.eval_properties(scope, &mut diags);
                 scope.each = None;
                 if let Some(d) = diags.iter().next() {
                     let _ = tx.send(Msg::Done(i, Err(format!("evaluating properties: {d}"))));

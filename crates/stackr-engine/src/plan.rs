@@ -214,10 +214,7 @@ pub fn plan(
         let address = inst.address.to_string();
         in_stack.insert(address.clone());
         scope.each = inst.each.as_ref().map(|e| e.to_value());
-        let mut props: Props = BTreeMap::new();
-        for (k, t) in &res.properties {
-            props.insert(k.name.clone(), t.eval(&scope, &mut diags));
-        }
+        let mut props: Props = res.eval_properties(&scope, &mut diags);
         normalize(res.schema, &mut props);
         if res.schema.taggable {
             // Tags known only after apply make the whole map unknown (shown

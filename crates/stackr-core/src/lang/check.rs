@@ -82,6 +82,19 @@ pub fn eval_props(
     let mut out = BTreeMap::new();
     for (k, t) in props {
         let v = t.eval(scope, diags);
+        // Null leaves the property out, as if not written.
+        if v == Value::Null {
+            if let Some(p) = schema.property(&k.name).filter(|p| p.required) {
+                diags.push(
+                    Diagnostic::new(
+                        t.span(),
+                        format!("{} `{}` is required, but its value is null", schema.kind, k.name),
+                    )
+                    .with_help(p.doc.to_string()),
+                );
+            }
+            continue;
+        }
         if let Some(p) = schema.property(&k.name) {
             let mut problems = Vec::new();
             check_value(&p.ty, &v, "", &mut problems);

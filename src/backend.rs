@@ -6,6 +6,7 @@
 //! try stackr and to test the CLI end to end without AWS; it is never used
 //! unless that variable is set.
 
+use stackr_aws::stats::CallStats;
 use stackr_core::model::StateConfig;
 use stackr_core::schema::Catalog;
 use stackr_engine::fake::FakeCloud;
@@ -19,6 +20,8 @@ use std::sync::Arc;
 pub struct Cloud {
     pub providers: Providers,
     pub lookups: Lookups,
+    /// AWS calls made by the reconcilers, for `--stats`.
+    pub stats: Arc<CallStats>,
     fake: Option<(Arc<FakeCloud>, PathBuf)>,
 }
 
@@ -35,6 +38,7 @@ impl Cloud {
             return Ok(Cloud {
                 providers: cloud.providers(&types),
                 lookups: cloud.lookups(&types),
+                stats: CallStats::new(),
                 fake: Some((cloud, path)),
             });
         }
@@ -44,8 +48,9 @@ impl Cloud {
             .region(aws_config::Region::new(region.to_string()))
             .load()
             .await;
-        let (providers, lookups) = stackr_aws::providers(&sdk, Vec::new());
-        Ok(Cloud { providers, lookups, fake: None })
+        let stats = CallStats::new();
+        let (providers, lookups) = stackr_aws::providers(&sdk, vec![stats.interceptor()]);
+        Ok(Cloud { providers, lookups, stats, fake: None })
     }
 
     /// Saves the simulated cloud, if one is in use.

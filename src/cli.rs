@@ -137,6 +137,9 @@ pub struct ApplyArgs {
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
+    /// Print the AWS API calls made, per service and operation, when done.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -151,6 +154,9 @@ pub struct DiffArgs {
     /// Print a versioned JSON document instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Print the AWS API calls made, per service and operation, when done.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]
@@ -173,6 +179,9 @@ pub struct DestroyArgs {
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
+    /// Print the AWS API calls made, per service and operation, when done.
+    #[arg(long)]
+    pub stats: bool,
 }
 
 #[derive(Debug, Args)]

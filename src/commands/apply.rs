@@ -9,7 +9,8 @@ use stackr_engine::plan::Plan;
 
 pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| apply(o, a).await).await
     })
 }

@@ -7,7 +7,8 @@ use stackr_engine::apply::Options;
 
 pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| destroy(o, a).await).await
     })
 }

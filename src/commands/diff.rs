@@ -10,7 +10,8 @@ const DIFF_JSON_VERSION: u32 = 1;
 
 pub fn run(a: &DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let opened = open(&a.stack, color, None).await?;
+        let mut opened = open(&a.stack, color, None).await?;
+        opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| diff(o, a).await).await
     })
 }

@@ -21,6 +21,8 @@ pub struct Opened {
     pub session: Session,
     pub color_out: bool,
     pub color_err: bool,
+    /// Print the AWS calls made when the run ends (`--stats`).
+    pub show_stats: bool,
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -53,7 +55,14 @@ pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn Even
         version: env!("CARGO_PKG_VERSION").to_string(),
         write_interval: Duration::from_millis(200),
     };
-    Ok(Opened { stack, cloud, session, color_out: crate::color::stdout(color), color_err: crate::color::stderr(color) })
+    Ok(Opened {
+        stack,
+        cloud,
+        session,
+        color_out: crate::color::stdout(color),
+        color_err: crate::color::stderr(color),
+        show_stats: false,
+    })
 }
 
 impl Opened {
@@ -72,6 +81,9 @@ impl Opened {
         let result = f(self).await;
         let released = self.session.unlock(&lock).await;
         let saved = self.cloud.save();
+        if self.show_stats {
+            eprint!("{}", crate::stats_view::render(&self.cloud.stats.rows()));
+        }
         let value = result?;
         released.map_err(|e| self.fail(e))?;
         saved.map_err(Failure::Message)?;

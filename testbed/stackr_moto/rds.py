@@ -10,6 +10,10 @@ makes them work:
   cluster's ``IAMDatabaseAuthenticationEnabled``.
 - ``ModifyDBCluster`` of a cluster that does not exist answers
   ``DBClusterNotFoundFault`` (moto fails with a server error).
+- ``DeleteDBCluster`` removes the cluster's automated snapshots
+  (``rds:<cluster>-<time>``) with it, AWS's default (``DeleteAutomatedBackups``
+  true); moto keeps them, so a cluster made again under the same identifier
+  within the minute failed on the name of its first automated snapshot.
 - ``CreateDBInstance`` / ``ModifyDBInstance`` ``EnablePerformanceInsights``
   and ``PerformanceInsightsRetentionPeriod``: kept and reported as
   ``PerformanceInsightsEnabled`` and ``PerformanceInsightsRetentionPeriod``
@@ -37,6 +41,7 @@ def _set_performance_insights(database, enabled, retention):
 
 def apply():
     original_modify_cluster = RDSBackend.modify_db_cluster
+    original_delete_cluster = RDSBackend.delete_db_cluster
     original_create_instance = RDSBackend.create_db_instance
     original_modify_instance = RDSBackend.modify_db_instance
 
@@ -54,6 +59,14 @@ def apply():
             cluster.iam_auth = bool(iam)
         return original_modify_cluster(self, kwargs)
 
+    def delete_db_cluster(self, cluster_identifier, snapshot_name=None):
+        cluster = original_delete_cluster(self, cluster_identifier, snapshot_name)
+        for name, snapshot in list(self.cluster_snapshots.items()):
+            same = snapshot.cluster.db_cluster_resource_id == cluster.db_cluster_resource_id
+            if snapshot.snapshot_type == "automated" and same:
+                del self.cluster_snapshots[name]
+        return cluster
+
     def create_db_instance(self, db_kwargs):
         enabled = db_kwargs.pop("enable_performance_insights", None)
         retention = db_kwargs.pop("performance_insights_retention_period", None)
@@ -69,5 +82,6 @@ def apply():
         return database
 
     RDSBackend.modify_db_cluster = modify_db_cluster
+    RDSBackend.delete_db_cluster = delete_db_cluster
     RDSBackend.create_db_instance = create_db_instance
     RDSBackend.modify_db_instance = modify_db_instance

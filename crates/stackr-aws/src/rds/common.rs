@@ -58,7 +58,11 @@ pub fn record_tags(records: &[Record], p: &Props) -> BTreeMap<String, String> {
     records
         .iter()
         .filter_map(|r| {
-            let value = if r.bool { props::boolean(p, r.property).map(|b| b.to_string()) } else { props::string(p, r.property) };
+            let value = if r.bool {
+                props::boolean(p, r.property).map(|b| b.to_string())
+            } else {
+                props::string(p, r.property)
+            };
             Some((r.tag.to_string(), value?))
         })
         .collect()

@@ -309,7 +309,8 @@ impl Reconciler for DbCluster {
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(id) = props::string(&req.properties, "cluster_identifier") else { return Ok(None) };
         let found = self.one(&req.target.region, &id).await?;
-        Ok(found.filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+        Ok(found
+            .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
@@ -393,9 +394,9 @@ impl Reconciler for DbCluster {
                     common::lower_case("cluster_identifier", &id)?;
                     call.new_db_cluster_identifier(&id)
                 }
-                "engine_version" => call
-                    .set_engine_version(props::string(d, "engine_version"))
-                    .allow_major_version_upgrade(true),
+                "engine_version" => {
+                    call.set_engine_version(props::string(d, "engine_version")).allow_major_version_upgrade(true)
+                }
                 "serverless_v2_scaling" => call.set_serverless_v2_scaling_configuration(scaling(d)?),
                 "backup_retention_period" => {
                     call.set_backup_retention_period(common::int32(d, "backup_retention_period")?)
@@ -407,9 +408,7 @@ impl Reconciler for DbCluster {
                     &props::strings(d, field),
                 )),
                 "vpc_security_group_ids" => call.set_vpc_security_group_ids(Some(props::strings(d, field))),
-                "db_cluster_parameter_group_name" => {
-                    call.set_db_cluster_parameter_group_name(props::string(d, field))
-                }
+                "db_cluster_parameter_group_name" => call.set_db_cluster_parameter_group_name(props::string(d, field)),
                 "port" => call.set_port(common::int32(d, "port")?),
                 "iam_database_authentication_enabled" => {
                     call.set_enable_iam_database_authentication(props::boolean(d, field))
@@ -480,9 +479,11 @@ impl Reconciler for DbCluster {
             }
             let call = match &policy {
                 FinalSnapshot::Skip => self.client(region).delete_db_cluster().skip_final_snapshot(true),
-                FinalSnapshot::Take(name) => {
-                    self.client(region).delete_db_cluster().skip_final_snapshot(false).final_db_snapshot_identifier(name)
-                }
+                FinalSnapshot::Take(name) => self
+                    .client(region)
+                    .delete_db_cluster()
+                    .skip_final_snapshot(false)
+                    .final_db_snapshot_identifier(name),
             };
             let call = call.db_cluster_identifier(id);
             common::wait(&format!("DB cluster {id} to accept its deletion"), DELETE_WAIT, || async {

@@ -88,7 +88,9 @@ fn observed(i: &Instance, writers: &HashSet<String>) -> Option<Observed> {
         ("performance_insights_enabled", Some(Value::Bool(i.performance_insights_enabled().unwrap_or(false)))),
         (
             "performance_insights_retention_period",
-            i.performance_insights_retention_period().filter(|_| i.performance_insights_enabled() == Some(true)).map(num),
+            i.performance_insights_retention_period()
+                .filter(|_| i.performance_insights_enabled() == Some(true))
+                .map(num),
         ),
         ("monitoring_interval", i.monitoring_interval().map(num)),
         ("monitoring_role_arn", i.monitoring_role_arn().map(s)),
@@ -247,7 +249,8 @@ impl Reconciler for DbInstance {
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(id) = props::string(&req.properties, "identifier") else { return Ok(None) };
         let found = self.one(&req.target.region, &id).await?;
-        Ok(found.filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+        Ok(found
+            .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

@@ -89,8 +89,7 @@ impl DbSubnetGroup {
             ("description", g.db_subnet_group_description().map(s)),
             ("subnet_ids", Some(sorted(subnets))),
         ]);
-        let attributes =
-            props::build([("id", Some(s(name))), ("arn", Some(s(arn))), ("vpc_id", g.vpc_id().map(s))]);
+        let attributes = props::build([("id", Some(s(name))), ("arn", Some(s(arn))), ("vpc_id", g.vpc_id().map(s))]);
         Ok(Some(Observed { id: name.to_string(), properties, attributes, tags }))
     }
 
@@ -164,7 +163,8 @@ impl Reconciler for DbSubnetGroup {
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
         let found = self.one(&req.target.region, &name).await?;
-        Ok(found.filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
+        Ok(found
+            .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
@@ -230,7 +230,9 @@ impl Reconciler for DbSubnetGroup {
             match self.client(region).delete_db_subnet_group().db_subnet_group_name(name).send().await {
                 Ok(_) => Ok(Step::Done(())),
                 Err(e) if is(&e, NOT_FOUND) => Ok(Step::Done(())),
-                Err(e) if is(&e, IN_USE) => Ok(Step::Pending(format!("in use: {}", provider("DeleteDBSubnetGroup", e)))),
+                Err(e) if is(&e, IN_USE) => {
+                    Ok(Step::Pending(format!("in use: {}", provider("DeleteDBSubnetGroup", e))))
+                }
                 Err(e) => Err(provider("DeleteDBSubnetGroup", e)),
             }
         })

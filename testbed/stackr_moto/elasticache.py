@@ -10,7 +10,8 @@ moto 5.2 keeps a cache cluster's bare settings only. This module adds:
   ``DescribeCacheClusters`` lists the nodes only with ``ShowCacheNodeInfo``.
   Node zones follow ``PreferredAvailabilityZones`` when given; otherwise a
   ``cross-az`` cluster spreads its nodes over its subnet group's zones and a
-  ``single-az`` one keeps them in one zone.
+  ``single-az`` one keeps them in one zone. ``PreferredAvailabilityZone`` is
+  ``Multiple`` for a ``cross-az`` cluster, else the nodes' zone.
 - ``SecurityGroups`` (id, ``active``) and ``CacheParameterGroup`` (the
   engine's ``default.memcached1.6`` / ``default.redis7`` when none is named)
   in the cluster description; AWS's defaults for port (11211 for memcached,
@@ -265,6 +266,10 @@ def apply():
             zones = _zones_for(self, cluster, cluster.num_cache_nodes, kwargs.get("preferred_availability_zones"))
             for zone in zones:
                 cluster._stackr_nodes.append(_new_node(cluster, zone))
+            if cluster.az_mode == "cross-az":
+                cluster.preferred_availability_zone = "Multiple"
+            elif not cluster.preferred_availability_zone and zones:
+                cluster.preferred_availability_zone = zones[0]
             return cluster
 
     @_wrap(ElastiCacheBackend, "describe_cache_clusters")

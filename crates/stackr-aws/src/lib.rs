@@ -18,6 +18,7 @@ pub mod data;
 pub mod ec2;
 pub mod ecs;
 pub mod efs;
+pub mod elasticache;
 pub mod error;
 pub mod iam;
 pub mod logs;
@@ -46,6 +47,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     secretsmanager::register(&clients, &mut p);
     rds::register(&clients, &mut p);
     efs::register(&clients, &mut p);
+    elasticache::register(&clients, &mut p);
     ecs::register(&clients, &mut p);
     applicationautoscaling::register(&clients, &mut p);
     cloudwatch::register(&clients, &mut p);

@@ -3,7 +3,8 @@ use crate::prelude::*;
 pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
     kind: "aws.elasticache.cache_cluster",
     role: Role::Resource,
-    doc: "An ElastiCache cache cluster (CreateCacheCluster), e.g. memcached; ready when `available`.",
+    doc: "An ElastiCache cache cluster (CreateCacheCluster), e.g. memcached; ready when `available`. Changes apply \
+          immediately (ModifyCacheCluster with ApplyImmediately), not in the maintenance window.",
     properties: &[
         prop("cluster_id", PropType::String)
             .required()
@@ -31,8 +32,6 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
             .replaces()
             .doc("TLS between clients and nodes (memcached 1.6.12 and later)."),
         prop("preferred_maintenance_window", PropType::String).doc("Weekly UTC window, ddd:hh24:mi-ddd:hh24:mi."),
-        prop("apply_immediately", PropType::Bool)
-            .doc("Apply changes now rather than in the maintenance window; default false."),
     ],
     attributes: &[
         attr("id", PropType::String, "The cluster ID."),

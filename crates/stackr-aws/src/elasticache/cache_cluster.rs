@@ -1,0 +1,412 @@
+//! `aws.elasticache.cache_cluster`: an ElastiCache cache cluster (memcached,
+//! or a single-node redis), ready when `available`.
+//!
+//! The id is the cluster id, unique per account and region (AWS has no
+//! client token here): a create looks the id up first; a cluster of that id
+//! carrying this target's stackr tags is adopted, anyone else's is an
+//! error. Ids must be written in lower case (AWS stores them so).
+//!
+//! In place, in one ModifyCacheCluster with `ApplyImmediately` (a stack
+//! states what should be, so nothing is left for the maintenance window):
+//! `num_cache_nodes` (growing adds nodes, placed in the zones that
+//! `preferred_availability_zones` gives for them; shrinking removes the
+//! highest-numbered nodes, named in `CacheNodeIdsToRemove` as AWS
+//! requires), `security_group_ids` (a set), `parameter_group_name`,
+//! `engine_version` (AWS only upgrades), `node_type`,
+//! `preferred_maintenance_window`; tags by Add/RemoveTagsToResource. The
+//! zones of nodes that stay cannot move. Everything else replaces. While a
+//! modification is under way AWS reports the new values as pending; they
+//! are observed as the cluster's values, so it is not modified twice.
+//!
+//! Readiness: `available`; `creating`, `modifying`, `snapshotting` and
+//! reboots wait; deletion and failed states never become ready. Delete
+//! waits until the cluster is gone, so its subnet group and security groups
+//! can go next.
+//!
+//! Reads: few clusters are described by id, many by one paginated
+//! DescribeCacheClusters of the region, always with `ShowCacheNodeInfo`
+//! (node endpoints and zones); plus one ListTagsForResource per cluster.
+//! The test bed makes moto describe nodes, endpoints and security groups,
+//! adds ModifyCacheCluster, and lets a deleted cluster disappear.
+
+use super::common::{self, retryable, sdk_tags, tags_of};
+use crate::clients::Clients;
+use crate::ec2::common::{invalid, not_in_place, num, poll, vanished};
+use crate::error::{code, is, provider};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_elasticache::types::{AzMode, CacheCluster as Cluster, NetworkType};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NOT_FOUND: &[&str] = &["CacheClusterNotFound"];
+/// Refused while the cluster is not `available` (being made or modified).
+const BUSY: &[&str] = &["InvalidCacheClusterState"];
+/// Above this many ids, observe lists the region instead of one call each.
+const LIST_ABOVE: usize = 3;
+/// How long a delete waits for the cluster to be gone.
+const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
+
+pub struct CacheCluster {
+    clients: Arc<Clients>,
+}
+
+/// States a cluster never comes back from as itself.
+fn dead(status: &str) -> bool {
+    matches!(status, "deleting" | "deleted")
+}
+
+fn status(c: &Cluster) -> &str {
+    c.cache_cluster_status.as_deref().unwrap_or("unknown")
+}
+
+/// `host:port`.
+fn endpoint(e: &aws_sdk_elasticache::types::Endpoint) -> Option<String> {
+    Some(format!("{}:{}", e.address.as_deref()?, e.port?))
+}
+
+/// A node id's number (`0003` -> 3); unnumbered ids sort first.
+fn node_number(id: &str) -> u32 {
+    id.parse().unwrap_or(0)
+}
+
+/// The cluster's nodes, in node id order.
+fn nodes(c: &Cluster) -> Vec<&aws_sdk_elasticache::types::CacheNode> {
+    let mut n: Vec<_> = c.cache_nodes.iter().flatten().collect();
+    n.sort_by_key(|n| n.cache_node_id.as_deref().map(node_number).unwrap_or(0));
+    n
+}
+
+fn observed(c: &Cluster, tags: std::collections::BTreeMap<String, String>) -> Option<Observed> {
+    let id = c.cache_cluster_id.clone()?;
+    let pending = c.pending_modified_values.as_ref();
+    let nodes = nodes(c);
+    let zones: Vec<String> = nodes.iter().filter_map(|n| n.customer_availability_zone.clone()).collect();
+    let mut groups: Vec<String> =
+        c.security_groups.iter().flatten().filter_map(|g| g.security_group_id.clone()).collect();
+    groups.sort();
+    let port = c
+        .configuration_endpoint
+        .as_ref()
+        .and_then(|e| e.port)
+        .or_else(|| nodes.iter().find_map(|n| n.endpoint.as_ref().and_then(|e| e.port)));
+    let az_mode = match c.preferred_availability_zone.as_deref() {
+        Some("Multiple") => "cross-az",
+        _ => "single-az",
+    };
+    let properties = props::build([
+        ("cluster_id", Some(s(&id))),
+        ("engine", c.engine.clone().map(s)),
+        ("engine_version", pending.and_then(|p| p.engine_version.clone()).or(c.engine_version.clone()).map(s)),
+        ("node_type", pending.and_then(|p| p.cache_node_type.clone()).or(c.cache_node_type.clone()).map(s)),
+        ("num_cache_nodes", pending.and_then(|p| p.num_cache_nodes).or(c.num_cache_nodes).map(num)),
+        ("az_mode", Some(s(az_mode))),
+        ("preferred_availability_zones", (!zones.is_empty()).then(|| props::list(zones))),
+        ("security_group_ids", Some(props::list(groups))),
+        (
+            "parameter_group_name",
+            c.cache_parameter_group.as_ref().and_then(|g| g.cache_parameter_group_name.clone()).map(s),
+        ),
+        ("port", port.map(num)),
+        ("subnet_group_name", c.cache_subnet_group_name.clone().map(s)),
+        ("network_type", c.network_type.as_ref().map(|n| s(n.as_str()))),
+        ("transit_encryption_enabled", Some(Value::Bool(c.transit_encryption_enabled.unwrap_or(false)))),
+        ("preferred_maintenance_window", c.preferred_maintenance_window.clone().map(s)),
+    ]);
+    let config = c.configuration_endpoint.as_ref();
+    let attributes = props::build([
+        ("id", Some(s(&id))),
+        ("arn", c.arn.clone().map(s)),
+        ("configuration_endpoint", config.and_then(endpoint).map(s)),
+        ("cluster_address", config.and_then(|e| e.address.clone()).map(s)),
+        ("node_endpoints", Some(props::list(nodes.iter().filter_map(|n| n.endpoint.as_ref().and_then(endpoint))))),
+    ]);
+    Some(Observed { id, properties, attributes, tags })
+}
+
+impl CacheCluster {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        CacheCluster { clients }
+    }
+
+    /// One cluster by id, in any state, with its nodes.
+    async fn raw(&self, region: &str, id: &str) -> Result<Option<Cluster>, ProviderError> {
+        let call =
+            self.clients.elasticache(region).describe_cache_clusters().cache_cluster_id(id).show_cache_node_info(true);
+        match call.send().await {
+            Ok(out) => Ok(out
+                .cache_clusters
+                .unwrap_or_default()
+                .into_iter()
+                .find(|c| c.cache_cluster_id.as_deref() == Some(id))),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeCacheClusters", e)),
+        }
+    }
+
+    async fn all(&self, region: &str) -> Result<HashMap<String, Cluster>, ProviderError> {
+        let mut out = HashMap::new();
+        let mut pages = self
+            .clients
+            .elasticache(region)
+            .describe_cache_clusters()
+            .show_cache_node_info(true)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| provider("DescribeCacheClusters", e))?;
+            for c in page.cache_clusters.unwrap_or_default() {
+                if let Some(id) = c.cache_cluster_id.clone() {
+                    out.insert(id, c);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// A live cluster as observed (tags read), `None` when gone or going.
+    async fn observe_cluster(&self, region: &str, c: &Cluster) -> Result<Option<Observed>, ProviderError> {
+        if dead(status(c)) {
+            return Ok(None);
+        }
+        let tags = match c.arn.as_deref() {
+            Some(arn) => tags_of(&self.clients.elasticache(region), arn).await?,
+            None => Default::default(),
+        };
+        Ok(observed(c, tags))
+    }
+
+    async fn one(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
+        match self.raw(region, id).await? {
+            Some(c) => self.observe_cluster(region, &c).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        self.one(region, id).await?.ok_or_else(|| vanished("cache cluster", id))
+    }
+}
+
+#[async_trait]
+impl Reconciler for CacheCluster {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::elasticache::CACHE_CLUSTER
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let all = if ids.len() > LIST_ABOVE { Some(self.all(region).await?) } else { None };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let found = match &all {
+                Some(all) => all.get(id).cloned(),
+                None => self.raw(region, id).await?,
+            };
+            out.push(match found {
+                Some(c) => self.observe_cluster(region, &c).await?,
+                None => None,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(id) = props::string(&req.properties, "cluster_id") else { return Ok(None) };
+        let found = self.one(&req.target.region, &id.to_ascii_lowercase()).await?;
+        Ok(found.filter(|o| {
+            !req.known_ids.contains(&o.id) && crate::tags::ours(&o.tags, &req.target.stack, &req.target.address)
+        }))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let p = &req.properties;
+        let id = props::require(p, "cluster_id")?;
+        common::lower_case_name("cache cluster id", &id)?;
+        let existing = match self.one(region, &id).await? {
+            Some(o) => Some(o),
+            None => {
+                let nodes = props::int(p, "num_cache_nodes").ok_or_else(|| invalid("`num_cache_nodes` is required"))?;
+                let zones = props::strings(p, "preferred_availability_zones");
+                let groups = props::strings(p, "security_group_ids");
+                let made = self
+                    .clients
+                    .elasticache(region)
+                    .create_cache_cluster()
+                    .cache_cluster_id(&id)
+                    .engine(props::require(p, "engine")?)
+                    .set_engine_version(props::string(p, "engine_version"))
+                    .cache_node_type(props::require(p, "node_type")?)
+                    .num_cache_nodes(nodes as i32)
+                    .set_az_mode(props::string(p, "az_mode").map(|m| AzMode::from(m.as_str())))
+                    .set_preferred_availability_zones((!zones.is_empty()).then_some(zones))
+                    .set_security_group_ids((!groups.is_empty()).then_some(groups))
+                    .set_cache_parameter_group_name(props::string(p, "parameter_group_name"))
+                    .set_port(props::int(p, "port").map(|n| n as i32))
+                    .set_cache_subnet_group_name(props::string(p, "subnet_group_name"))
+                    .set_network_type(props::string(p, "network_type").map(|n| NetworkType::from(n.as_str())))
+                    .set_transit_encryption_enabled(props::boolean(p, "transit_encryption_enabled"))
+                    .set_preferred_maintenance_window(props::string(p, "preferred_maintenance_window"))
+                    .set_tags(Some(sdk_tags(&req.tags)))
+                    .send()
+                    .await;
+                match made {
+                    Ok(_) => return self.must(region, &id).await,
+                    Err(e) if code(&e).as_deref() == Some("CacheClusterAlreadyExists") => self.one(region, &id).await?,
+                    Err(e) => return Err(provider("CreateCacheCluster", e)),
+                }
+            }
+        };
+        match existing {
+            Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => Ok(o),
+            Some(_) => Err(invalid(format!(
+                "a cache cluster {id} already exists and was not made for {}; choose another cluster_id",
+                req.target.address
+            ))),
+            // Still being deleted: AWS refuses the id until it is gone.
+            None => Err(ProviderError::new(
+                ErrorKind::Retryable,
+                format!("cache cluster {id} is still being deleted; its id is not free yet"),
+            )),
+        }
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        let client = self.clients.elasticache(region);
+        let d = &req.desired;
+        let mut call = client.modify_cache_cluster().cache_cluster_id(id).apply_immediately(true);
+        let mut modify = false;
+        let changed = |f: &str| req.changed.iter().any(|c| c == f);
+        if changed("num_cache_nodes") || changed("preferred_availability_zones") {
+            let live = self.raw(region, id).await?.ok_or_else(|| vanished("cache cluster", id))?;
+            let have: Vec<(String, String)> = nodes(&live)
+                .iter()
+                .filter_map(|n| {
+                    Some((n.cache_node_id.clone()?, n.customer_availability_zone.clone().unwrap_or_default()))
+                })
+                .collect();
+            let want = props::int(d, "num_cache_nodes").unwrap_or(have.len() as i64).max(1) as usize;
+            let zones = props::strings(d, "preferred_availability_zones");
+            let kept = want.min(have.len());
+            if !zones.is_empty() {
+                let staying: Vec<&String> = have[..kept].iter().map(|(_, z)| z).collect();
+                let wanted: Vec<&String> = zones.iter().take(kept).collect();
+                if staying != wanted {
+                    return Err(invalid(format!(
+                        "the zones of cache cluster {id}'s existing nodes cannot change in place \
+                         (they are {staying:?}); list them first in `preferred_availability_zones`, or replace the cluster"
+                    )));
+                }
+            }
+            if want != have.len() {
+                call = call.num_cache_nodes(want as i32);
+                modify = true;
+                if want < have.len() {
+                    // The highest-numbered nodes go.
+                    call = call.set_cache_node_ids_to_remove(Some(
+                        have[want..].iter().rev().map(|(n, _)| n.clone()).collect(),
+                    ));
+                } else if zones.len() >= want {
+                    call = call.set_new_availability_zones(Some(zones[have.len()..want].to_vec()));
+                }
+            }
+        }
+        for field in &req.changed {
+            match field.as_str() {
+                "num_cache_nodes" | "preferred_availability_zones" => {}
+                "security_group_ids" => {
+                    call = call.set_security_group_ids(Some(props::strings(d, "security_group_ids")));
+                    modify = true;
+                }
+                "parameter_group_name" => {
+                    call = call.set_cache_parameter_group_name(props::string(d, "parameter_group_name"));
+                    modify = true;
+                }
+                "engine_version" => {
+                    call = call.set_engine_version(props::string(d, "engine_version"));
+                    modify = true;
+                }
+                "node_type" => {
+                    call = call.set_cache_node_type(props::string(d, "node_type"));
+                    modify = true;
+                }
+                "preferred_maintenance_window" => {
+                    call = call.set_preferred_maintenance_window(props::string(d, "preferred_maintenance_window"));
+                    modify = true;
+                }
+                "tags" => {
+                    let arn = req.observed.attributes.get("arn").and_then(|v| v.as_str()).unwrap_or_default();
+                    common::sync_tags(&client, arn, &req.observed.tags, &req.tags).await?;
+                }
+                other => return Err(not_in_place("a cache cluster", other)),
+            }
+        }
+        if modify {
+            match call.send().await {
+                Ok(_) => {}
+                Err(e) if is(&e, BUSY) => return Err(retryable("ModifyCacheCluster", e)),
+                Err(e) => return Err(provider("ModifyCacheCluster", e)),
+            }
+        }
+        self.must(region, id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let region = &req.target.region;
+        let id = &req.id;
+        match self.raw(region, id).await? {
+            None => return Ok(()),
+            Some(c) if status(&c) == "deleted" => return Ok(()),
+            Some(c) if status(&c) == "deleting" => {}
+            Some(_) => {
+                match self.clients.elasticache(region).delete_cache_cluster().cache_cluster_id(id).send().await {
+                    Ok(_) => {}
+                    Err(e) if is(&e, NOT_FOUND) => return Ok(()),
+                    // Still being made or modified: AWS refuses until `available`.
+                    Err(e) if is(&e, BUSY) => return Err(retryable("DeleteCacheCluster", e)),
+                    Err(e) => return Err(provider("DeleteCacheCluster", e)),
+                }
+            }
+        }
+        let last = std::sync::Mutex::new(String::from("deleting"));
+        let waited = poll(&format!("cache cluster {id} to be deleted"), DELETE_WAIT, || {
+            let last = &last;
+            async move {
+                match self.raw(region, id).await? {
+                    None => Ok(Some(())),
+                    Some(c) if status(&c) == "deleted" => Ok(Some(())),
+                    Some(c) => {
+                        *last.lock().unwrap_or_else(|p| p.into_inner()) = status(&c).to_string();
+                        Ok(None)
+                    }
+                }
+            }
+        })
+        .await;
+        let last = last.into_inner().unwrap_or_else(|p| p.into_inner());
+        waited.map_err(|e| ProviderError::new(ErrorKind::Other, format!("{} (last status: {last})", e.message)))
+    }
+
+    async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let Some(c) = self.raw(region, id).await? else {
+            return Ok(Readiness::Failed(format!("cache cluster {id} is gone")));
+        };
+        Ok(match status(&c) {
+            "available" => Readiness::Ready,
+            st @ ("deleting" | "deleted" | "create-failed" | "incompatible-network" | "restore-failed") => {
+                Readiness::Failed(format!("cache cluster {id} is {st}"))
+            }
+            st => Readiness::Pending(st.to_string()),
+        })
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(30 * 60)
+    }
+}

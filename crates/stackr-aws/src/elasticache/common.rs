@@ -1,0 +1,86 @@
+//! What the ElastiCache reconcilers share: tags (ListTagsForResource,
+//! AddTagsToResource, RemoveTagsFromResource by ARN; ElastiCache's
+//! describes carry none), the check of names AWS keeps in lower case, and
+//! errors the engine should retry.
+
+use crate::error::provider;
+use aws_sdk_elasticache::types::Tag;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use stackr_engine::reconciler::{ErrorKind, ProviderError};
+use std::collections::BTreeMap;
+
+pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
+    tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
+}
+
+/// The tags of one resource, without AWS's own.
+pub async fn tags_of(
+    client: &aws_sdk_elasticache::Client,
+    arn: &str,
+) -> Result<BTreeMap<String, String>, ProviderError> {
+    let out = client
+        .list_tags_for_resource()
+        .resource_name(arn)
+        .send()
+        .await
+        .map_err(|e| provider("ListTagsForResource", e))?;
+    Ok(crate::props::tag_map(
+        out.tag_list.unwrap_or_default().into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default()))),
+    ))
+}
+
+/// Makes the tags of `arn` equal `want`.
+pub async fn sync_tags(
+    client: &aws_sdk_elasticache::Client,
+    arn: &str,
+    have: &BTreeMap<String, String>,
+    want: &BTreeMap<String, String>,
+) -> Result<(), ProviderError> {
+    let d = crate::tags::diff(have, want);
+    if !d.remove.is_empty() {
+        client
+            .remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(d.remove))
+            .send()
+            .await
+            .map_err(|e| provider("RemoveTagsFromResource", e))?;
+    }
+    if !d.set.is_empty() {
+        client
+            .add_tags_to_resource()
+            .resource_name(arn)
+            .set_tags(Some(sdk_tags(&d.set)))
+            .send()
+            .await
+            .map_err(|e| provider("AddTagsToResource", e))?;
+    }
+    Ok(())
+}
+
+/// AWS keeps cluster ids and subnet group names in lower case; a name
+/// written otherwise would read back different and be replaced on every
+/// run, so it is refused up front.
+pub fn lower_case_name(what: &str, name: &str) -> Result<(), ProviderError> {
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        return Err(crate::ec2::common::invalid(format!(
+            "{what} `{name}`: AWS stores it as `{}`; write it in lower case",
+            name.to_ascii_lowercase()
+        )));
+    }
+    Ok(())
+}
+
+/// Like [`provider`], but an error the engine should retry after a pause
+/// (a cluster still `modifying`, a subnet group still in use by a cluster
+/// being deleted).
+pub fn retryable<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let mut err = provider(call, e);
+    err.kind = ErrorKind::Retryable;
+    err
+}

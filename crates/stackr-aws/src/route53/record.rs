@@ -9,10 +9,11 @@
 //!
 //! Records have no tags: a record is found by (zone, name, type, set
 //! identifier). The id is `<zone>_<name>_<type>[_<set identifier>]` with
-//! the name as the stack writes it; a live record matches an id when its
+//! the zone (`Z123` or `/hostedzone/Z123`) and the name as the stack writes
+//! them; a live record matches an id when its
 //! normalised name equals the id's (lower case, no trailing dot, Route 53's
-//! `\052` read as `*`, other `\ddd` escapes decoded). The observed `name` is
-//! the id's, so a stack's spelling (`www.example.com` or `WWW.example.com.`)
+//! `\052` read as `*`, other `\ddd` escapes decoded). The observed
+//! `zone_id` and `name` are the id's, so a stack's spelling (`www.example.com` or `WWW.example.com.`)
 //! is not reported as drift; the `fqdn` attribute is the normalised name.
 //! Alias DNS names are observed in lower case without the trailing dot
 //! (write them so; the `dns_name` / `domain_name` attributes of load
@@ -125,8 +126,9 @@ fn observed(zone: &str, name: &str, id: &str, r: &ResourceRecordSet) -> Observed
 fn wanted(p: &Props) -> Result<ResourceRecordSet, ProviderError> {
     let name = props::require(p, "name")?;
     let kind = props::require(p, "type")?;
+    // DNS names are case-insensitive; Route 53 keeps them in lower case.
     let mut b = ResourceRecordSet::builder()
-        .name(&name)
+        .name(name.to_ascii_lowercase())
         .r#type(RrType::from(kind.as_str()))
         .set_set_identifier(props::string(p, "set_identifier"));
     match p.get("alias") {
@@ -157,7 +159,7 @@ fn wanted(p: &Props) -> Result<ResourceRecordSet, ProviderError> {
 
 /// The id of the record the stack describes.
 fn id_of(p: &Props) -> Result<(String, String), ProviderError> {
-    let zone = strip_prefix(&props::require(p, "zone_id")?).to_string();
+    let zone = props::require(p, "zone_id")?;
     let id = record_id(
         &zone,
         &props::require(p, "name")?,
@@ -178,7 +180,7 @@ impl Record {
         let mut out = Vec::new();
         let mut next: Option<(String, RrType, Option<String>)> = None;
         loop {
-            let mut call = client.list_resource_record_sets().hosted_zone_id(zone);
+            let mut call = client.list_resource_record_sets().hosted_zone_id(strip_prefix(zone));
             if let Some((name, kind, set)) = next.take() {
                 call = call.start_record_name(name).start_record_type(kind).set_start_record_identifier(set);
             }
@@ -214,7 +216,7 @@ impl Record {
         let batch = ChangeBatch::builder().changes(change).build().map_err(|e| invalid(format!("change: {e}")))?;
         let out = client
             .change_resource_record_sets()
-            .hosted_zone_id(zone)
+            .hosted_zone_id(strip_prefix(zone))
             .change_batch(batch)
             .send()
             .await

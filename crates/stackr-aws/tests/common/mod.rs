@@ -263,7 +263,12 @@ pub enum Twice {
 }
 
 pub async fn conformance(name: &str, case: Case) {
-    let h = Arc::new(harness(name));
+    conformance_in(Arc::new(harness(name)), case).await
+}
+
+/// [`conformance`] on a harness the test has prepared (a hosted zone made in
+/// its account first, whose id the stack names).
+pub async fn conformance_in(h: Arc<Harness>, case: Case) {
     let s = stack(&case.stack, &[]);
     let stack_name = s.name.clone();
     let rec = h.providers.get(case.kind).unwrap_or_else(|| panic!("no reconciler for {}", case.kind)).clone();

@@ -1,0 +1,54 @@
+# The local AWS for the demo and the benchmarks; source it, don't run it.
+#
+#   source scripts/local-aws.sh
+#   local_aws_start DIR          # moto (testbed/stackr_moto) on a free 127.0.0.1 port;
+#                                # exports AWS_ENDPOINT_URL and dummy credentials;
+#                                # stopped when the shell exits
+#   local_aws_account BUCKET ZONE REGION
+#                                # what a real account already has: the state
+#                                # bucket and the public hosted zone
+#
+# Needs the venv of scripts/setup.sh ($STACKR_VENV). Traffic never leaves
+# 127.0.0.1: AWS_ENDPOINT_URL covers every service, profiles are unset.
+
+local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
+
+local_aws_start() {
+  local dir=$1 root
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local port
+  port="$(local_aws_python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+  PYTHONPATH="$root/testbed" local_aws_python -m stackr_moto -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  LOCAL_AWS_PID=$!
+  trap 'kill "$LOCAL_AWS_PID" 2>/dev/null' EXIT
+  local i
+  for i in $(seq 1 150); do
+    local_aws_python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" \
+      2>/dev/null && break
+    if ! kill -0 "$LOCAL_AWS_PID" 2>/dev/null; then
+      echo "the local AWS did not start:" >&2
+      tail -20 "$dir/moto.log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+  export AWS_EC2_METADATA_DISABLED=true
+  unset AWS_PROFILE AWS_SESSION_TOKEN STACKR_FAKE_CLOUD
+}
+
+local_aws_account() {
+  local_aws_python - "$1" "$2" "$3" <<'PY'
+import sys, time, boto3
+bucket, zone, region = sys.argv[1:]
+s3 = boto3.client("s3", region_name=region)
+if bucket not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+r53 = boto3.client("route53", region_name="us-east-1")
+names = [z["Name"] for z in r53.list_hosted_zones()["HostedZones"]]
+if zone not in names:
+    r53.create_hosted_zone(Name=zone, CallerReference=f"stackr-demo-{time.time()}")
+print(f"account: state bucket s3://{bucket}, hosted zone {zone}")
+PY
+}

@@ -13,6 +13,7 @@
 
 pub mod applicationautoscaling;
 pub mod clients;
+pub mod cloudfront;
 pub mod cloudwatch;
 pub mod data;
 pub mod ec2;
@@ -52,6 +53,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     applicationautoscaling::register(&clients, &mut p);
     cloudwatch::register(&clients, &mut p);
     wafv2::register(&clients, &mut p);
+    cloudfront::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -7,6 +7,7 @@ const CUSTOM_ORIGIN_CONFIG: PropType = PropType::Object(&[
     prop("http_port", PropType::Int).doc("Default 80."),
     prop("https_port", PropType::Int).doc("Default 443."),
     prop("origin_ssl_protocols", PropType::List(&PropType::Enum(&["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"])))
+        .unordered()
         .doc("TLS versions to the origin; default [TLSv1.2]."),
     prop("origin_read_timeout", PropType::Int).doc("Seconds, 1 to 120 (more on request); default 30."),
     prop("origin_keepalive_timeout", PropType::Int).doc("Seconds, 1 to 120 (more on request); default 5."),
@@ -34,15 +35,15 @@ const ORIGIN: PropType = PropType::Object(&[
 
 const COOKIES: PropType = PropType::Object(&[
     prop("forward", PropType::Enum(&["none", "whitelist", "all"])).required().doc("Cookies to forward."),
-    prop("whitelisted_names", STRINGS).doc("Names, when forward is whitelist."),
+    prop("whitelisted_names", STRINGS).unordered().doc("Names, when forward is whitelist."),
 ]);
 
 /// The legacy cache settings, instead of cache and origin request policies.
 const FORWARDED_VALUES: PropType = PropType::Object(&[
     prop("query_string", PropType::Bool).required().doc("Forward (and cache on) the query string."),
-    prop("query_string_cache_keys", STRINGS).doc("Only these parameters in the cache key."),
+    prop("query_string_cache_keys", STRINGS).unordered().doc("Only these parameters in the cache key."),
     prop("cookies", COOKIES).required().doc("Cookies to forward (and cache on)."),
-    prop("headers", STRINGS).doc("Headers to forward (and cache on); [\"*\"] for all, disabling caching."),
+    prop("headers", STRINGS).unordered().doc("Headers to forward (and cache on); [\"*\"] for all, disabling caching."),
 ]);
 
 const METHODS: PropType =
@@ -59,8 +60,9 @@ macro_rules! behavior {
                 .required()
                 .doc("Protocol viewers may use."),
             prop("allowed_methods", METHODS)
+                .unordered()
                 .doc("[GET, HEAD] (default), + OPTIONS, or all seven."),
-            prop("cached_methods", METHODS).doc("[GET, HEAD] (default) or + OPTIONS."),
+            prop("cached_methods", METHODS).unordered().doc("[GET, HEAD] (default) or + OPTIONS."),
             prop("compress", PropType::Bool).doc("Compress eligible responses; default false."),
             prop("cache_policy_id", PropType::String).doc("A cache policy, instead of forwarded_values."),
             prop("origin_request_policy_id", PropType::String).doc("An origin request policy."),
@@ -113,7 +115,7 @@ const RESTRICTIONS: PropType = PropType::Object(&[prop(
         prop("restriction_type", PropType::Enum(&["none", "whitelist", "blacklist"]))
             .required()
             .doc("Allow or deny the listed countries."),
-        prop("locations", STRINGS).doc("ISO 3166-1 alpha-2 country codes."),
+        prop("locations", STRINGS).unordered().doc("ISO 3166-1 alpha-2 country codes."),
     ]),
 )
 .doc("Country restrictions; none by default.")]);

@@ -1,0 +1,349 @@
+//! `aws.cloudfront.distribution`: a CloudFront web distribution. Every
+//! property changes in place; tags too (TagResource / UntagResource).
+//!
+//! Create: CreateDistributionWithTags, the create token as CallerReference
+//! (CloudFront refuses a second distribution with the same reference:
+//! DistributionAlreadyExists), after a look-up by the stackr tags, so a
+//! retried create adopts what the first made.
+//!
+//! Update: GetDistributionConfig (and its ETag), the changed properties
+//! written onto it (see [`super::config`]: what the stack does not set is
+//! sent back as read), UpdateDistribution with If-Match; on
+//! PreconditionFailed (changed meanwhile) it reads again and retries. No
+//! call is made when the configuration would not change.
+//!
+//! Readiness: Deployed (after a create or an update, a distribution is
+//! InProgress for some minutes). Dependants wait for it only if they ask.
+//! A distribution needs its ACM certificate issued before it is created
+//! (`needs_ready`).
+//!
+//! Delete: disable it (if enabled), wait until Deployed, then delete with
+//! the ETag of that last read; a concurrent change (PreconditionFailed) or
+//! a distribution not yet disabled in AWS's eyes (DistributionNotDisabled)
+//! starts the sequence again. Gone is fine.
+//!
+//! Reads: one paginated ListDistributions tells which ids exist; then
+//! GetDistribution for each that does (the list's summaries carry neither
+//! the default root object nor the caller reference) and ListTagsForResource.
+//! Find: the distributions carrying this stack's and address's tags.
+//!
+//! moto gaps the test bed fills (testbed/stackr_moto/cloudfront.py): a new
+//! ETag per change, PreconditionFailed on a stale If-Match, InProgress after
+//! an update, DistributionNotDisabled on deleting an enabled distribution.
+
+use super::config;
+use crate::clients::Clients;
+use crate::ec2::common::{poll, vanished};
+use crate::error::{code, is, provider};
+use crate::props::{self, s};
+use crate::tags;
+use async_trait::async_trait;
+use aws_sdk_cloudfront::types::{DistributionConfigWithTags, Tag, TagKeys, Tags};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const NO_SUCH: &[&str] = &["NoSuchDistribution"];
+const PRECONDITION: &str = "PreconditionFailed";
+const NOT_DISABLED: &str = "DistributionNotDisabled";
+/// How often a read-modify-write is retried after someone else's change.
+const ATTEMPTS: u32 = 5;
+/// Disabling, then deleting, takes CloudFront up to some 15 minutes.
+const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
+/// The hosted zone of every CloudFront distribution, for alias records.
+const HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
+
+pub struct Distribution {
+    clients: Arc<Clients>,
+}
+
+fn other(msg: impl Into<String>) -> ProviderError {
+    ProviderError::new(ErrorKind::Other, msg.into())
+}
+
+/// The SDK's tags from a map.
+fn sdk_tags(tags: &BTreeMap<String, String>) -> Result<Tags, ProviderError> {
+    let items = tags
+        .iter()
+        .map(|(k, v)| {
+            Tag::builder()
+                .key(k)
+                .value(v)
+                .build()
+                .map_err(|e| ProviderError::new(ErrorKind::Invalid, format!("tag {k}: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Tags::builder().set_items(Some(items)).build())
+}
+
+impl Distribution {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Distribution { clients }
+    }
+
+    fn cf(&self) -> aws_sdk_cloudfront::Client {
+        self.clients.cloudfront()
+    }
+
+    /// (id, ARN) of every distribution of the account.
+    async fn list(&self) -> Result<Vec<(String, String)>, ProviderError> {
+        let mut out = Vec::new();
+        let mut marker: Option<String> = None;
+        loop {
+            let page = self
+                .cf()
+                .list_distributions()
+                .set_marker(marker.take())
+                .send()
+                .await
+                .map_err(|e| provider("ListDistributions", e))?;
+            let Some(list) = page.distribution_list else { break };
+            out.extend(list.items.unwrap_or_default().into_iter().map(|d| (d.id, d.arn)));
+            match list.next_marker {
+                Some(m) if list.is_truncated && !m.is_empty() => marker = Some(m),
+                _ => break,
+            }
+        }
+        Ok(out)
+    }
+
+    async fn tags_of(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+        match self.cf().list_tags_for_resource().resource(arn).send().await {
+            Ok(out) => Ok(Some(props::tag_map(
+                out.tags
+                    .and_then(|t| t.items)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| (t.key, t.value.unwrap_or_default())),
+            ))),
+            Err(e) if is(&e, NO_SUCH) => Ok(None),
+            Err(e) => Err(provider("ListTagsForResource", e)),
+        }
+    }
+
+    /// The live distribution (`None`: gone).
+    async fn read(&self, id: &str) -> Result<Option<Observed>, ProviderError> {
+        let out = match self.cf().get_distribution().id(id).send().await {
+            Ok(o) => o,
+            Err(e) if is(&e, NO_SUCH) => return Ok(None),
+            Err(e) => return Err(provider("GetDistribution", e)),
+        };
+        let Some(d) = out.distribution else { return Ok(None) };
+        let Some(c) = d.distribution_config.as_ref() else { return Ok(None) };
+        let Some(tags) = self.tags_of(&d.arn).await? else { return Ok(None) };
+        let attributes = props::build([
+            ("id", Some(s(&d.id))),
+            ("arn", Some(s(&d.arn))),
+            ("domain_name", Some(s(&d.domain_name))),
+            ("hosted_zone_id", Some(s(HOSTED_ZONE_ID))),
+            ("etag", out.e_tag.map(s)),
+            ("status", Some(s(&d.status))),
+        ]);
+        Ok(Some(Observed { id: d.id.clone(), properties: config::observe(c), attributes, tags }))
+    }
+
+    async fn must_read(&self, id: &str) -> Result<Observed, ProviderError> {
+        self.read(id).await?.ok_or_else(|| vanished("CloudFront distribution", id))
+    }
+
+    /// The distributions carrying `target`'s tags, except `known`.
+    async fn tagged(&self, target: &Target, known: &[String]) -> Result<Option<Observed>, ProviderError> {
+        for (id, arn) in self.list().await? {
+            if known.contains(&id) {
+                continue;
+            }
+            if self.tags_of(&arn).await?.is_some_and(|t| tags::ours(&t, &target.stack, &target.address)) {
+                return self.read(&id).await;
+            }
+        }
+        Ok(None)
+    }
+
+    /// GetDistributionConfig, `f` on the configuration, UpdateDistribution
+    /// with its ETag when `f` changed it; again on PreconditionFailed.
+    /// Returns whether the distribution still exists.
+    async fn modify(
+        &self,
+        id: &str,
+        f: impl Fn(&mut aws_sdk_cloudfront::types::DistributionConfig) -> Result<(), ProviderError>,
+    ) -> Result<bool, ProviderError> {
+        let cf = self.cf();
+        for attempt in 1..=ATTEMPTS {
+            let out = match cf.get_distribution_config().id(id).send().await {
+                Ok(o) => o,
+                Err(e) if is(&e, NO_SUCH) => return Ok(false),
+                Err(e) => return Err(provider("GetDistributionConfig", e)),
+            };
+            let Some(live) = out.distribution_config else { return Ok(false) };
+            let mut want = live.clone();
+            f(&mut want)?;
+            if want == live {
+                return Ok(true);
+            }
+            match cf.update_distribution().id(id).distribution_config(want).set_if_match(out.e_tag).send().await {
+                Ok(_) => return Ok(true),
+                Err(e) if attempt < ATTEMPTS && code(&e).as_deref() == Some(PRECONDITION) => {
+                    tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt))).await;
+                }
+                Err(e) if is(&e, NO_SUCH) => return Ok(false),
+                Err(e) => return Err(provider("UpdateDistribution", e)),
+            }
+        }
+        Err(other(format!("CloudFront distribution {id} kept changing while it was being updated")))
+    }
+
+    async fn sync_tags(
+        &self,
+        arn: &str,
+        have: &BTreeMap<String, String>,
+        want: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
+        let d = tags::diff(have, want);
+        let cf = self.cf();
+        if !d.remove.is_empty() {
+            cf.untag_resource()
+                .resource(arn)
+                .tag_keys(TagKeys::builder().set_items(Some(d.remove)).build())
+                .send()
+                .await
+                .map_err(|e| provider("UntagResource", e))?;
+        }
+        if !d.set.is_empty() {
+            cf.tag_resource()
+                .resource(arn)
+                .tags(sdk_tags(&d.set)?)
+                .send()
+                .await
+                .map_err(|e| provider("TagResource", e))?;
+        }
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Reconciler for Distribution {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::cloudfront::DISTRIBUTION
+    }
+
+    async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live: Vec<String> = self.list().await?.into_iter().map(|(id, _)| id).collect();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.push(if live.contains(id) { self.read(id).await? } else { None });
+        }
+        Ok(out)
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        self.tagged(&req.target, &req.known_ids).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        if let Some(found) = self.tagged(&req.target, &[]).await? {
+            return Ok(found);
+        }
+        let cfg = config::from_stack(&req.token, &req.properties)?;
+        let with_tags =
+            DistributionConfigWithTags::builder().distribution_config(cfg).tags(sdk_tags(&req.tags)?).build();
+        match self.cf().create_distribution_with_tags().distribution_config_with_tags(with_tags).send().await {
+            Ok(out) => {
+                let id = out
+                    .distribution
+                    .map(|d| d.id)
+                    .ok_or_else(|| vanished("CloudFront distribution", "(no id returned)"))?;
+                self.must_read(&id).await
+            }
+            // Made by an earlier attempt with this token: adopt it.
+            Err(e) if is(&e, &["DistributionAlreadyExists"]) => match self.tagged(&req.target, &[]).await? {
+                Some(found) => Ok(found),
+                None => Err(provider("CreateDistributionWithTags", e)),
+            },
+            Err(e) => Err(provider("CreateDistributionWithTags", e)),
+        }
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let fields: Vec<&str> = req.changed.iter().map(String::as_str).filter(|f| *f != "tags").collect();
+        if !fields.is_empty() && !self.modify(&req.id, |c| config::apply(c, &req.desired, &fields)).await? {
+            return Err(vanished("CloudFront distribution", &req.id));
+        }
+        if req.changed.iter().any(|f| f == "tags") {
+            let arn = props::string(&req.observed.attributes, "arn")
+                .ok_or_else(|| vanished("CloudFront distribution", &req.id))?;
+            self.sync_tags(&arn, &req.observed.tags, &req.tags).await?;
+        }
+        self.must_read(&req.id).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let id = &req.id;
+        let cf = self.cf();
+        for attempt in 1..=ATTEMPTS {
+            if !self
+                .modify(id, |c| {
+                    c.enabled = false;
+                    Ok(())
+                })
+                .await?
+            {
+                return Ok(());
+            }
+            let last = std::sync::Mutex::new(String::from("unknown"));
+            let etag = poll(&format!("CloudFront distribution {id} to be disabled and deployed"), DELETE_WAIT, || {
+                let cf = cf.clone();
+                let last = &last;
+                async move {
+                    match cf.get_distribution().id(id).send().await {
+                        Ok(o) => {
+                            let status = o.distribution.as_ref().map(|d| d.status.clone()).unwrap_or_default();
+                            *last.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
+                            Ok((status == "Deployed").then(|| Some(o.e_tag)))
+                        }
+                        Err(e) if is(&e, NO_SUCH) => Ok(Some(None)),
+                        Err(e) => Err(provider("GetDistribution", e)),
+                    }
+                }
+            })
+            .await
+            .map_err(|e| {
+                let last = last.lock().unwrap_or_else(|p| p.into_inner());
+                other(format!("{} (last status: {last})", e.message))
+            })?;
+            let Some(etag) = etag else { return Ok(()) };
+            match cf.delete_distribution().id(id).set_if_match(etag).send().await {
+                Ok(_) => return Ok(()),
+                Err(e) if is(&e, NO_SUCH) => return Ok(()),
+                Err(e) if attempt < ATTEMPTS && matches!(code(&e).as_deref(), Some(PRECONDITION | NOT_DISABLED)) => {}
+                Err(e) => return Err(provider("DeleteDistribution", e)),
+            }
+        }
+        Err(other(format!("CloudFront distribution {id} kept changing while it was being deleted")))
+    }
+
+    async fn readiness(&self, _region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        match self.cf().get_distribution().id(id).send().await {
+            Ok(o) => Ok(match o.distribution.map(|d| d.status) {
+                Some(s) if s == "Deployed" => Readiness::Ready,
+                Some(s) => Readiness::Pending(s),
+                None => Readiness::Pending("unknown".into()),
+            }),
+            Err(e) if is(&e, NO_SUCH) => Ok(Readiness::Failed(format!("CloudFront distribution {id} is gone"))),
+            Err(e) => Err(provider("GetDistribution", e)),
+        }
+    }
+
+    fn needs_ready(&self, kind: &str) -> bool {
+        // CloudFront refuses a certificate that is not yet issued.
+        kind == "aws.acm.certificate"
+    }
+
+    fn ready_timeout(&self) -> Duration {
+        Duration::from_secs(45 * 60)
+    }
+}

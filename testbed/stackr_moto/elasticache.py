@@ -51,7 +51,7 @@ from moto.elasticache.responses import ActionResult, EmptyResult, ElastiCacheRes
 from ._util import add_method
 
 #: How long a cluster stays ``creating``, ``modifying`` or ``deleting``.
-BUSY_SECONDS = 1.0
+BUSY_SECONDS = 0.5
 
 _DIRECTIONS = {
     "northeast": "ne",

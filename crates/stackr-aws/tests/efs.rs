@@ -283,3 +283,101 @@ async fn access_point_client_token() {
     let all = h.efs().describe_access_points().file_system_id(&fs.file_system_id).send().await.expect("describe");
     assert_eq!(all.access_points().len(), 1);
 }
+
+/// AWS deletes mount targets asynchronously and answers DeleteFileSystem
+/// with FileSystemInUse until they are gone; moto deletes them at once. An
+/// interceptor makes the first DeleteFileSystem calls fail that way (turned
+/// into a harmless DescribeFileSystems before they leave, so they have no
+/// effect): destroy waits it out and the file system goes.
+mod in_use {
+    use super::*;
+    use aws_smithy_runtime_api::box_error::BoxError;
+    use aws_smithy_runtime_api::client::interceptors::context::{
+        BeforeDeserializationInterceptorContextMut, BeforeTransmitInterceptorContextMut,
+    };
+    use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+    use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::config_bag::ConfigBag;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[derive(Debug, Default)]
+    struct InUse {
+        left: AtomicU32,
+        injected: AtomicU32,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Injecting;
+
+    impl aws_smithy_types::config_bag::Storable for Injecting {
+        type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+    }
+
+    #[derive(Debug)]
+    struct Shared(Arc<InUse>);
+
+    impl Intercept for Shared {
+        fn name(&self) -> &'static str {
+            "stackr-test-file-system-in-use"
+        }
+
+        fn modify_before_transmit(
+            &self,
+            ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
+            _rc: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            if cfg.load::<Metadata>().is_none_or(|m| m.name() != "DeleteFileSystem") {
+                return Ok(());
+            }
+            if self.0.left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err() {
+                return Ok(());
+            }
+            let req = ctx.request_mut();
+            let uri = req.uri().to_string();
+            let base = uri.split("/2015-02-01/").next().unwrap_or_default().to_string();
+            req.set_uri(format!("{base}/2015-02-01/file-systems"))?;
+            req.set_method("GET")?;
+            cfg.interceptor_state().store_put(Injecting);
+            Ok(())
+        }
+
+        fn modify_before_deserialization(
+            &self,
+            ctx: &mut BeforeDeserializationInterceptorContextMut<'_>,
+            _rc: &RuntimeComponents,
+            cfg: &mut ConfigBag,
+        ) -> Result<(), BoxError> {
+            if cfg.load::<Injecting>().is_none() {
+                return Ok(());
+            }
+            cfg.interceptor_state().unset::<Injecting>();
+            self.0.injected.fetch_add(1, Ordering::SeqCst);
+            let body =
+                r#"{"ErrorCode":"FileSystemInUse","Message":"injected by the test: mount targets still deleting"}"#;
+            let mut response = HttpResponse::new(409.try_into()?, SdkBody::from(body));
+            response.headers_mut().insert("content-type", "application/json");
+            response.headers_mut().insert("x-amzn-errortype", "FileSystemInUse");
+            *ctx.response_mut() = response;
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn destroy_waits_out_file_system_in_use() {
+        let fault = Arc::new(InUse { left: AtomicU32::new(2), injected: AtomicU32::new(0) });
+        let h = harness_with("efs-in-use", vec![SharedInterceptor::new(Shared(fault.clone()))]);
+        let text = format!(
+            "stack: efs-in-use\nregion: ap-northeast-1\nresources:\n{NETWORK}  mt:\n    type: aws.efs.mount_target\n    properties: {{ file_system_id: \"${{fs.id}}\", subnet_id: \"${{subnet_a.id}}\" }}\n"
+        );
+        let s = stack(&text, &[]);
+        h.apply(&s).await;
+        h.destroy("efs-in-use").await;
+        assert_eq!(fault.injected.load(Ordering::SeqCst), 2, "refused twice, then deleted");
+        let left = h.efs().describe_file_systems().send().await.expect("DescribeFileSystems");
+        assert!(left.file_systems().is_empty(), "the file system is gone");
+    }
+}

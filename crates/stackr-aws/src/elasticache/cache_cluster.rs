@@ -294,6 +294,12 @@ impl Reconciler for CacheCluster {
             let want = props::int(d, "num_cache_nodes").unwrap_or(have.len() as i64).max(1) as usize;
             let zones = props::strings(d, "preferred_availability_zones");
             let kept = want.min(have.len());
+            if !zones.is_empty() && zones.len() != want {
+                return Err(invalid(format!(
+                    "`preferred_availability_zones` of cache cluster {id} must name one zone per node ({want}), \
+                     repeating a zone for several nodes"
+                )));
+            }
             if !zones.is_empty() {
                 let staying: Vec<&String> = have[..kept].iter().map(|(_, z)| z).collect();
                 let wanted: Vec<&String> = zones.iter().take(kept).collect();
@@ -312,7 +318,7 @@ impl Reconciler for CacheCluster {
                     call = call.set_cache_node_ids_to_remove(Some(
                         have[want..].iter().rev().map(|(n, _)| n.clone()).collect(),
                     ));
-                } else if zones.len() >= want {
+                } else if !zones.is_empty() {
                     call = call.set_new_availability_zones(Some(zones[have.len()..want].to_vec()));
                 }
             }

@@ -121,7 +121,7 @@ fn target_tracking(t: &Props) -> Result<TargetTrackingScalingPolicyConfiguration
         None | Some(Value::Null) => None,
         Some(v) => Some(customized(v)?),
     };
-    Ok(TargetTrackingScalingPolicyConfiguration::builder()
+    TargetTrackingScalingPolicyConfiguration::builder()
         .set_target_value(float(t, "target_value"))
         .set_predefined_metric_specification(predefined)
         .set_customized_metric_specification(custom)
@@ -129,7 +129,7 @@ fn target_tracking(t: &Props) -> Result<TargetTrackingScalingPolicyConfiguration
         .set_scale_out_cooldown(int(t, "scale_out_cooldown"))
         .set_disable_scale_in(props::boolean(t, "disable_scale_in"))
         .build()
-        .map_err(|e| invalid(format!("target_tracking: {e}")))?)
+        .map_err(|e| invalid(format!("target_tracking: {e}")))
 }
 
 fn step_scaling(st: &Props) -> Result<StepScalingPolicyConfiguration, ProviderError> {

@@ -13,7 +13,7 @@ pub const SCALABLE_TARGET: TypeSchema = TypeSchema {
         prop("max_capacity", PropType::Int).required().doc("Upper bound (RegisterScalableTarget again)."),
     ],
     attributes: &[
-        attr("id", PropType::String, "The scalable target ARN."),
+        attr("id", PropType::String, "NAMESPACE/RESOURCE_ID/DIMENSION, what names the target in every call."),
         attr("arn", PropType::String, "The scalable target ARN."),
     ],
     taggable: true,

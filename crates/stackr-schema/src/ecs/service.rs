@@ -24,10 +24,13 @@ pub const SERVICE: TypeSchema = TypeSchema {
     doc: "An ECS service (CreateService); ready when its deployment is steady.",
     properties: &[
         prop("name", PropType::String).required().replaces().doc("Service name, unique in the cluster."),
-        prop("cluster", PropType::String).required().replaces().doc("Cluster name or ARN."),
+        prop("cluster", PropType::String)
+            .required()
+            .replaces()
+            .doc("Cluster ARN, e.g. ${cluster.arn} (AWS reports ARNs; a name is refused)."),
         prop("task_definition", PropType::String)
             .required()
-            .doc("Task definition ARN, or family:revision; a change starts a deployment."),
+            .doc("Task definition revision ARN, e.g. ${task.arn}; a change starts a deployment."),
         prop("desired_count", PropType::Int).doc("Tasks to keep running; often left to auto scaling (ignore_changes)."),
         prop("launch_type", PropType::Enum(&["EC2", "FARGATE", "EXTERNAL"]))
             .replaces()

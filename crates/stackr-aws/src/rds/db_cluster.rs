@@ -20,6 +20,10 @@
 //!   engine, database name, master user name, storage encryption and key,
 //!   subnet group. The KMS key of an already managed password cannot change
 //!   (AWS allows it only while turning management on) and is refused.
+//! - KMS keys (`kms_key_id`, `master_user_secret_kms_key_id`) are given
+//!   as ARNs, the form AWS reports: an alias or bare key id would never
+//!   compare equal, and for `kms_key_id` would plan a replacement of the
+//!   database on every run, so it is refused.
 //! - `apply_immediately` (default false, AWS's own: a change AWS would
 //!   apply in the maintenance window waits for it) is sent with every
 //!   ModifyDBCluster. A change AWS has scheduled (`PendingModifiedValues`)
@@ -104,6 +108,16 @@ fn final_snapshot(id: &str, p: &Props) -> Result<FinalSnapshot, ProviderError> {
             "DB cluster {id} has no final snapshot policy: set `skip_final_snapshot: true` (no snapshot) or \
              `final_snapshot_identifier` (the snapshot to take), apply, then delete"
         ))),
+    }
+}
+
+/// A KMS key property must be an ARN (what AWS reports), if set.
+fn key_arn(k: &str, p: &Props) -> Result<(), ProviderError> {
+    match props::string(p, k) {
+        Some(key) if !key.starts_with("arn:") => Err(invalid(format!(
+            "`{k}` must be the key's ARN (AWS reports keys by ARN, so `{key}` would never compare equal)"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -324,6 +338,9 @@ impl Reconciler for DbCluster {
                  leave it out or set it to true so that RDS keeps the password in Secrets Manager",
             ));
         }
+        for key in ["kms_key_id", "master_user_secret_kms_key_id"] {
+            key_arn(key, p)?;
+        }
         match self.raw(region, &id).await? {
             Some(c) if status(&c) == "deleting" => self.gone(region, &id).await?,
             Some(c) => return self.adopt(req, c),
@@ -422,10 +439,12 @@ impl Reconciler for DbCluster {
                              never holds",
                         ));
                     }
+                    key_arn("master_user_secret_kms_key_id", d)?;
                     call.manage_master_user_password(true)
                         .set_master_user_secret_kms_key_id(props::string(d, "master_user_secret_kms_key_id"))
                 }
                 "master_user_secret_kms_key_id" => {
+                    key_arn(field, d)?;
                     if have.get("manage_master_user_password") == Some(&Value::Bool(true)) {
                         return Err(invalid(
                             "the KMS key of a managed master password cannot change: AWS sets it only when \
@@ -533,6 +552,13 @@ mod tests {
         let err = final_snapshot("db", &p(&[("skip_final_snapshot", Value::Bool(false))])).unwrap_err();
         assert!(err.message.contains("skip_final_snapshot") && err.message.contains("final_snapshot_identifier"));
         assert_eq!(err.kind, ErrorKind::Invalid);
+    }
+
+    #[test]
+    fn kms_keys_are_arns() {
+        assert!(key_arn("kms_key_id", &p(&[("kms_key_id", s("alias/aws/rds"))])).is_err());
+        assert!(key_arn("kms_key_id", &p(&[("kms_key_id", s("arn:aws:kms:ap-northeast-1:1:key/k"))])).is_ok());
+        assert!(key_arn("kms_key_id", &p(&[])).is_ok());
     }
 
     #[test]

@@ -34,13 +34,13 @@ pub const DB_CLUSTER: TypeSchema = TypeSchema {
         prop("manage_master_user_password", PropType::Bool)
             .doc("RDS generates the master password and keeps it in Secrets Manager."),
         prop("master_user_secret_kms_key_id", PropType::String)
-            .doc("KMS key for the managed master password secret."),
+            .doc("KMS key ARN for the managed master password secret (AWS reports the ARN); default aws/secretsmanager."),
         prop("serverless_v2_scaling", SERVERLESS_V2_SCALING)
             .doc("Capacity range of db.serverless instances."),
         prop("storage_encrypted", PropType::Bool).replaces().doc("Encrypt storage at rest."),
         prop("kms_key_id", PropType::String)
             .replaces()
-            .doc("KMS key for storage encryption; default aws/rds."),
+            .doc("KMS key ARN for storage encryption (AWS reports the ARN); default aws/rds."),
         prop("backup_retention_period", PropType::Int).doc("Days to keep automated backups, 1 to 35; default 1."),
         prop("preferred_backup_window", PropType::String).doc("Daily UTC backup window, hh24:mi-hh24:mi."),
         prop("preferred_maintenance_window", PropType::String)

@@ -703,3 +703,83 @@ pub fn from_stack(token: &str, desired: &Props) -> Result<DistributionConfig, Pr
     }
     Ok(c)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(j: serde_json::Value) -> Props {
+        match Value::from_json(&j) {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    fn stack() -> Props {
+        props(serde_json::json!({
+            "enabled": true,
+            "aliases": ["www.example.com", "example.com"],
+            "origins": [{ "id": "alb", "domain_name": "alb.example.com",
+                          "custom_origin_config": { "origin_protocol_policy": "https-only" } }],
+            "default_cache_behavior": { "target_origin_id": "alb", "viewer_protocol_policy": "redirect-to-https",
+                                        "forwarded_values": { "query_string": true, "cookies": { "forward": "all" }, "headers": ["*"] },
+                                        "default_ttl": 0 },
+            "ordered_cache_behaviors": [
+                { "path_pattern": "wp-content/*", "target_origin_id": "alb", "viewer_protocol_policy": "https-only", "default_ttl": 86400 },
+                { "path_pattern": "wp-includes/*", "target_origin_id": "alb", "viewer_protocol_policy": "https-only", "default_ttl": 86400 }
+            ],
+            "custom_error_responses": [{ "error_code": 503, "error_caching_min_ttl": 5 }],
+            "viewer_certificate": { "acm_certificate_arn": "arn:aws:acm:us-east-1:1:certificate/x", "ssl_support_method": "sni-only" },
+        }))
+    }
+
+    #[test]
+    fn a_created_configuration_reads_back_as_the_stack_wrote_it() {
+        let c = from_stack("token", &stack()).unwrap();
+        assert_eq!(c.caller_reference, "token");
+        let live = observe(&c);
+        let want = stack();
+        for (k, v) in &want {
+            let ty = stackr_schema::cloudfront::DISTRIBUTION.property(k).unwrap();
+            let mut d = Props::new();
+            d.insert(k.clone(), v.clone());
+            let diff = stackr_engine::diff::diff(&stackr_schema::cloudfront::DISTRIBUTION, &d, &live, None, &[]);
+            assert_eq!(diff, stackr_engine::diff::Diff::UpToDate, "{} ({:?}) differs: {:?}", k, ty.ty, live.get(k));
+        }
+        // A new origin gets AWS's defaults; the certificate replaces the default one.
+        let origin = &c.origins.as_ref().unwrap().items[0];
+        assert_eq!(origin.custom_origin_config.as_ref().unwrap().https_port, 443);
+        assert_eq!(c.viewer_certificate.as_ref().unwrap().cloud_front_default_certificate, Some(false));
+    }
+
+    #[test]
+    fn an_update_keeps_what_the_stack_does_not_set() {
+        let mut c = from_stack("token", &stack()).unwrap();
+        // Set outside the schema (e.g. in the console): must survive.
+        c.default_cache_behavior.as_mut().unwrap().smooth_streaming = Some(true);
+        let items = c.cache_behaviors.as_mut().unwrap().items.as_mut().unwrap();
+        items[1].field_level_encryption_id = Some("fle".into());
+        let mut want = stack();
+        let Some(Value::List(ordered)) = want.get_mut("ordered_cache_behaviors") else { unreachable!() };
+        ordered.reverse();
+        if let Value::Map(m) = &mut ordered[1] {
+            m.insert("default_ttl".into(), Value::Number(60.0));
+        }
+        apply(&mut c, &want, &["ordered_cache_behaviors", "default_cache_behavior"]).unwrap();
+        let items = c.cache_behaviors.as_ref().unwrap().items.as_ref().unwrap();
+        assert_eq!(items[0].path_pattern, "wp-includes/*");
+        assert_eq!(items[0].field_level_encryption_id.as_deref(), Some("fle"));
+        assert_eq!((items[1].path_pattern.as_str(), items[1].default_ttl), ("wp-content/*", Some(60)));
+        assert_eq!(c.default_cache_behavior.as_ref().unwrap().smooth_streaming, Some(true));
+        assert_eq!(c.default_cache_behavior.as_ref().unwrap().default_ttl, Some(0));
+    }
+
+    #[test]
+    fn bad_input_is_refused() {
+        let mut p = stack();
+        p.remove("default_cache_behavior");
+        assert!(from_stack("t", &p).unwrap_err().message.contains("default_cache_behavior"));
+        let p = props(serde_json::json!({ "origins": [{ "domain_name": "x" }], "enabled": true }));
+        assert_eq!(from_stack("t", &p).unwrap_err().kind, ErrorKind::Invalid);
+    }
+}

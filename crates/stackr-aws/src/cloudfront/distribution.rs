@@ -303,7 +303,7 @@ impl Reconciler for Distribution {
                         Ok(o) => {
                             let status = o.distribution.as_ref().map(|d| d.status.clone()).unwrap_or_default();
                             *last.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
-                            Ok((status == "Deployed").then(|| Some(o.e_tag)))
+                            Ok((status == "Deployed").then_some(Some(o.e_tag)))
                         }
                         Err(e) if is(&e, NO_SUCH) => Ok(Some(None)),
                         Err(e) => Err(provider("GetDistribution", e)),

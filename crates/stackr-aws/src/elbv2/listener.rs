@@ -123,7 +123,7 @@ impl Listener {
     }
 
     async fn must_observe(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
-        Ok(self.observe(region, &[arn.to_string()]).await?.pop().flatten().ok_or_else(|| vanished("listener", arn))?)
+        self.observe(region, &[arn.to_string()]).await?.pop().flatten().ok_or_else(|| vanished("listener", arn))
     }
 
     /// Brings every in-place property the stack sets to its value; calls

@@ -173,6 +173,7 @@ resources:
       port: 11211
       subnet_group_name: ${{subnets.id}}
       preferred_maintenance_window: sun:05:00-sun:06:00
+      apply_immediately: true
   endpoint:
     type: aws.ssm.parameter
     properties:
@@ -311,9 +312,10 @@ resources:
     assert!(left.cache_clusters().is_empty(), "the cluster is gone after destroy");
 }
 
-/// Names AWS would store in lower case are refused before any call.
+/// Names AWS would store in lower case, and changes held for the
+/// maintenance window, are refused before any call.
 #[tokio::test]
-async fn upper_case_names_are_refused() {
+async fn refused_before_any_call() {
     let h = harness("ec-case");
     let rec = h.providers.get("aws.elasticache.cache_cluster").expect("reconciler");
     let req = stackr_engine::reconciler::CreateRequest {
@@ -329,4 +331,12 @@ async fn upper_case_names_are_refused() {
     let err = rec.create(&req).await.expect_err("upper case");
     assert_eq!(err.kind, ErrorKind::Invalid);
     assert!(err.message.contains("wordpress"), "{err:?}");
+
+    let mut deferred = req.clone();
+    deferred.properties.insert("cluster_id".into(), stackr_core::value::Value::String("wordpress".into()));
+    deferred.properties.insert("apply_immediately".into(), stackr_core::value::Value::Bool(false));
+    let err = rec.create(&deferred).await.expect_err("apply_immediately: false");
+    assert_eq!(err.kind, ErrorKind::Invalid);
+    assert!(err.message.contains("apply_immediately"), "{err:?}");
+    assert!(h.elasticache().describe_cache_clusters().send().await.expect("describe").cache_clusters().is_empty());
 }

@@ -7,7 +7,8 @@
 //! error. Ids must be written in lower case (AWS stores them so).
 //!
 //! In place, in one ModifyCacheCluster with `ApplyImmediately` (a stack
-//! states what should be, so nothing is left for the maintenance window):
+//! states what should be, so nothing is left for the maintenance window;
+//! `apply_immediately` is observed as `true` and `false` is refused):
 //! `num_cache_nodes` (growing adds nodes, placed in the zones that
 //! `preferred_availability_zones` gives for them; shrinking removes the
 //! highest-numbered nodes, named in `CacheNodeIdsToRemove` as AWS
@@ -116,6 +117,8 @@ fn observed(c: &Cluster, tags: std::collections::BTreeMap<String, String>) -> Op
         ("network_type", c.network_type.as_ref().map(|n| s(n.as_str()))),
         ("transit_encryption_enabled", Some(Value::Bool(c.transit_encryption_enabled.unwrap_or(false)))),
         ("preferred_maintenance_window", c.preferred_maintenance_window.clone().map(s)),
+        // What stackr does with every change (see `immediately_only`).
+        ("apply_immediately", Some(Value::Bool(true))),
     ]);
     let config = c.configuration_endpoint.as_ref();
     let attributes = props::build([
@@ -126,6 +129,18 @@ fn observed(c: &Cluster, tags: std::collections::BTreeMap<String, String>) -> Op
         ("node_endpoints", Some(props::list(nodes.iter().filter_map(|n| n.endpoint.as_ref().and_then(endpoint))))),
     ]);
     Some(Observed { id, properties, attributes, tags })
+}
+
+/// `apply_immediately: false` would hold changes for the maintenance
+/// window, leaving the stack unmatched until then: refused.
+fn immediately_only(p: &Props) -> Result<(), ProviderError> {
+    if props::boolean(p, "apply_immediately") == Some(false) {
+        return Err(invalid(
+            "`apply_immediately: false` is not supported: stackr applies cache cluster changes immediately; \
+             leave it out or set it to true",
+        ));
+    }
+    Ok(())
 }
 
 impl CacheCluster {
@@ -227,6 +242,7 @@ impl Reconciler for CacheCluster {
         let p = &req.properties;
         let id = props::require(p, "cluster_id")?;
         common::lower_case_name("cache cluster id", &id)?;
+        immediately_only(p)?;
         let existing = match self.one(region, &id).await? {
             Some(o) => Some(o),
             None => {
@@ -280,6 +296,7 @@ impl Reconciler for CacheCluster {
         let id = &req.id;
         let client = self.clients.elasticache(region);
         let d = &req.desired;
+        immediately_only(d)?;
         let mut call = client.modify_cache_cluster().cache_cluster_id(id).apply_immediately(true);
         let mut modify = false;
         let changed = |f: &str| req.changed.iter().any(|c| c == f);
@@ -325,7 +342,7 @@ impl Reconciler for CacheCluster {
         }
         for field in &req.changed {
             match field.as_str() {
-                "num_cache_nodes" | "preferred_availability_zones" => {}
+                "num_cache_nodes" | "preferred_availability_zones" | "apply_immediately" => {}
                 "security_group_ids" => {
                     call = call.set_security_group_ids(Some(props::strings(d, "security_group_ids")));
                     modify = true;

@@ -32,6 +32,10 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
             .replaces()
             .doc("TLS between clients and nodes (memcached 1.6.12 and later)."),
         prop("preferred_maintenance_window", PropType::String).doc("Weekly UTC window, ddd:hh24:mi-ddd:hh24:mi."),
+        prop("apply_immediately", PropType::Bool).doc(
+            "stackr always applies changes immediately (a change held for the maintenance window would leave the \
+             stack unmatched until then); only `true` is accepted.",
+        ),
     ],
     attributes: &[
         attr("id", PropType::String, "The cluster ID."),

@@ -39,6 +39,29 @@ pub enum Diff {
     Replace(Vec<FieldChange>),
 }
 
+/// Numbers and booleans written where the schema wants a string (`port:
+/// 443`, an attribute `"120"` written `120`) become their text, as AWS
+/// reports them, at any depth.
+fn texts(ty: &PropType, v: &mut Value) {
+    match (ty, v) {
+        (PropType::String, v @ (Value::Number(_) | Value::Bool(_))) => {
+            if let Some(t) = v.to_interpolated() {
+                *v = Value::String(t);
+            }
+        }
+        (PropType::List(t), Value::List(l)) => l.iter_mut().for_each(|x| texts(t, x)),
+        (PropType::Map(t), Value::Map(m)) => m.values_mut().for_each(|x| texts(t, x)),
+        (PropType::Object(fields), Value::Map(m)) => {
+            for (k, x) in m.iter_mut() {
+                if let Some(f) = fields.iter().find(|f| f.name == k) {
+                    texts(&f.ty, x);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Turns JSON-document properties written as strings into values (also
 /// inside a map of documents, like a role's inline policies), so a policy
 /// written as a YAML map and one written as a JSON string compare equal.
@@ -51,6 +74,9 @@ pub fn normalize(schema: &TypeSchema, props: &mut Props) {
         }
     }
     for (k, v) in props.iter_mut() {
+        if let Some(p) = schema.property(k) {
+            texts(&p.ty, v);
+        }
         match schema.property(k).map(|p| p.ty) {
             Some(PropType::Json) => parse(v),
             Some(PropType::Map(PropType::Json)) => {
@@ -239,5 +265,29 @@ mod tests {
         assert!(matches!(diff(&MAPS, &missing, &live, None, &[]), Diff::Update(_)));
         let exact = props(serde_json::json!({ "exact": { "a": "1" } }));
         assert!(matches!(diff(&MAPS, &exact, &live, None, &[]), Diff::Update(_)));
+    }
+
+    #[test]
+    fn numbers_written_for_strings_become_text() {
+        const S: TypeSchema = TypeSchema {
+            kind: "test.texts",
+            role: Role::Resource,
+            doc: "",
+            properties: &[
+                prop("attributes", PropType::Map(&PropType::String)),
+                prop("one", INNER),
+                prop("port", PropType::Int),
+            ],
+            attributes: &[],
+            taggable: false,
+            has_readiness: false,
+        };
+        let mut p =
+            props(serde_json::json!({ "attributes": { "a": 120, "b": true }, "one": { "mode": 5 }, "port": 80 }));
+        normalize(&S, &mut p);
+        assert_eq!(
+            p,
+            props(serde_json::json!({ "attributes": { "a": "120", "b": "true" }, "one": { "mode": "5" }, "port": 80 }))
+        );
     }
 }

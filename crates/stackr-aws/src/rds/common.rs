@@ -206,6 +206,17 @@ mod tests {
         assert_eq!(got.get("final_snapshot_identifier"), Some(&Value::String("last".into())));
     }
 
+    #[tokio::test]
+    async fn a_timed_out_wait_names_what_and_the_last_status() {
+        let err = wait("DB cluster db to be deleted", Duration::ZERO, || async {
+            Ok::<Step<()>, ProviderError>(Step::Pending("deleting".into()))
+        })
+        .await
+        .unwrap_err();
+        assert!(err.message.contains("DB cluster db to be deleted"), "{}", err.message);
+        assert!(err.message.contains("last status `deleting`"), "{}", err.message);
+    }
+
     #[test]
     fn identifiers_must_be_lower_case() {
         assert!(lower_case("name", "wordpress-db").is_ok());

@@ -8,6 +8,9 @@
   alarms are replaced, not left behind.
 - DeregisterScalableTarget also deletes the target's scaling policies and
   their alarms, as AWS does.
+- Registering an ECS service's desired count brings the service's count
+  inside the new bounds, as AWS does when a target is registered or its
+  bounds change.
 - DescribeScalingPolicies honours ``PolicyNames`` and matches ``ResourceId``
   and ``ScalableDimension`` exactly.
 """
@@ -41,9 +44,17 @@ def apply():
             self._get_param("ResourceId"), self._get_param("ScalableDimension")
         )
         body = original_register(self)
+        target = _target_by_arn(backend, json.loads(body)["ScalableTargetARN"])
         if not existed:
-            target = _target_by_arn(backend, json.loads(body)["ScalableTargetARN"])
             target.tags = dict(self._get_param("Tags") or {})
+        if target.service_namespace == "ecs" and target.scalable_dimension == "ecs:service:DesiredCount":
+            _, cluster, name = target.resource_id.split("/")
+            service = backend.ecs_backend._get_service(cluster, name)
+            low, high = target.min_capacity, target.max_capacity
+            if low is not None and service.desired_count < low:
+                service.desired_count = low
+            if high is not None and service.desired_count > high:
+                service.desired_count = high
         return body
 
     response_cls.register_scalable_target = register_scalable_target

@@ -281,3 +281,31 @@ async fn foreign_target_is_not_adopted() {
     assert!(err.message.contains("already registered"), "{}", err.message);
     h.destroy("conf-scaling").await;
 }
+
+/// The service's count is auto scaling's (`ignore_changes`): a count set by
+/// hand inside the bounds is no change; outside them it is drift of the
+/// target, and the repair brings the count back inside.
+#[tokio::test]
+async fn count_outside_the_bounds_is_drift() {
+    let h = harness("scaling-bounds");
+    let s = stack(&target_stack(), &[]);
+    h.apply(&s).await;
+    let set = |n: i32| {
+        let ecs = h.ecs();
+        async move {
+            ecs.update_service().cluster("conf-scaling").service("svc-one").desired_count(n).send().await.unwrap();
+        }
+    };
+    set(3).await;
+    assert!(h.plan(&s).await.is_empty(), "a count inside the bounds shows a change");
+    set(9).await;
+    let plan = h.plan(&s).await;
+    let step = plan.steps.iter().find(|st| st.address == "subject").expect("the target drifted");
+    assert!(step.changes.iter().any(|c| c.field == "max_capacity" && c.drift), "{step:?}");
+    assert!(plan.steps.iter().all(|st| st.address != "service"), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    let live = h.ecs().describe_services().cluster("conf-scaling").services("svc-one").send().await.unwrap();
+    assert_eq!(live.services()[0].desired_count(), 4);
+    assert!(h.plan(&s).await.is_empty());
+    h.destroy("conf-scaling").await;
+}

@@ -12,11 +12,20 @@
 //! address is adopted, anyone else's is an error naming it (stackr never
 //! takes over bounds it did not set).
 //!
+//! An ECS service's desired count belongs to auto scaling (stacks set
+//! `ignore_changes: [desired_count]` on the service), but a count outside
+//! the target's bounds, set by hand, is a departure from the stack: the
+//! target then reads as having its bounds widened to that count (a count
+//! of 9 under a maximum of 4 reads `max_capacity: 9`), which `diff`
+//! reports as drift, and the repair registers the bounds again, which
+//! makes AWS bring the count back inside them.
+//!
 //! Delete is DeregisterScalableTarget, which in AWS also deletes the
 //! target's scaling policies and their target tracking alarms.
 //!
 //! Reads: DescribeScalableTargets per namespace with up to 50 resource ids
-//! a call (paginated), plus ListTagsForResource per target. The test bed
+//! a call (paginated), plus ListTagsForResource per target, plus for ECS
+//! services' counts one DescribeServices per cluster and 10 services. The test bed
 //! adds tags, and the policy cascade of deregistration, to moto
 //! (testbed/stackr_moto/applicationautoscaling.py).
 
@@ -38,6 +47,21 @@ const BATCH: usize = 50;
 
 pub struct ScalableTarget {
     clients: Arc<Clients>,
+}
+
+/// DescribeServices takes up to 10 services.
+const ECS_BATCH: usize = 10;
+const DESIRED_COUNT: &str = "ecs:service:DesiredCount";
+
+/// Widens `min_capacity` / `max_capacity` to include `count`.
+fn widen(p: &mut Props, count: i32) {
+    let count = count as f64;
+    if let Some(Value::Number(min)) = p.get_mut("min_capacity") {
+        *min = min.min(count);
+    }
+    if let Some(Value::Number(max)) = p.get_mut("max_capacity") {
+        *max = max.max(count);
+    }
 }
 
 /// The key of a target: (namespace, resource id, dimension).
@@ -103,7 +127,45 @@ impl ScalableTarget {
                 }
             }
         }
+        self.widen_to_service_counts(region, &mut out).await?;
         Ok(out)
+    }
+
+    /// Widens the bounds of ECS service targets to the service's desired
+    /// count where it lies outside them (see the module doc).
+    async fn widen_to_service_counts(
+        &self,
+        region: &str,
+        targets: &mut HashMap<Key, Observed>,
+    ) -> Result<(), ProviderError> {
+        let mut by_cluster: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (ns, rid, dim) in targets.keys() {
+            if let ("ecs", "ecs:service:DesiredCount", Some(("service", rest))) =
+                (ns.as_str(), dim.as_str(), rid.split_once('/'))
+                && let Some((cluster, name)) = rest.split_once('/')
+            {
+                by_cluster.entry(cluster.to_string()).or_default().push(name.to_string());
+            }
+        }
+        let ecs = self.clients.ecs(region);
+        for (cluster, names) in by_cluster {
+            for chunk in names.chunks(ECS_BATCH) {
+                let res = ecs.describe_services().cluster(&cluster).set_services(Some(chunk.to_vec())).send().await;
+                let res = match res {
+                    Ok(r) => r,
+                    Err(e) if crate::error::is(&e, &["ClusterNotFoundException"]) => continue,
+                    Err(e) => return Err(provider("DescribeServices", e)),
+                };
+                for svc in res.services().iter().filter(|s| s.status() == Some("ACTIVE")) {
+                    let Some(name) = svc.service_name() else { continue };
+                    let key = ("ecs".to_string(), format!("service/{cluster}/{name}"), DESIRED_COUNT.to_string());
+                    if let Some(o) = targets.get_mut(&key) {
+                        widen(&mut o.properties, svc.desired_count());
+                    }
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn observed(&self, region: &str, t: &SdkTarget) -> Result<Observed, ProviderError> {
@@ -237,6 +299,18 @@ impl Reconciler for ScalableTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_count_outside_the_bounds_widens_them() {
+        let mut p: Props =
+            [("min_capacity".to_string(), Value::Number(1.0)), ("max_capacity".to_string(), Value::Number(4.0))].into();
+        widen(&mut p, 3);
+        assert_eq!((p["min_capacity"].as_f64(), p["max_capacity"].as_f64()), (Some(1.0), Some(4.0)));
+        widen(&mut p, 9);
+        assert_eq!(p["max_capacity"].as_f64(), Some(9.0));
+        widen(&mut p, 0);
+        assert_eq!(p["min_capacity"].as_f64(), Some(0.0));
+    }
 
     #[test]
     fn ids_round_trip() {

@@ -68,7 +68,7 @@ resources:{NETWORK}
       subnets: ['${{subnet["ap-northeast-1a"].id}}', '${{subnet["ap-northeast-1c"].id}}']
       security_groups: ["${{sg.id}}"]
       ip_address_type: dualstack
-      attributes: {{ idle_timeout.timeout_seconds: "120", routing.http2.enabled: "true" }}
+      attributes: {{ idle_timeout.timeout_seconds: 120, routing.http2.enabled: true }}
   listener:
     type: aws.elbv2.listener
     properties:
@@ -229,7 +229,8 @@ resources:{NETWORK}{LB}
 
 /// An HTTPS listener with a certificate validated in a zone of the test's
 /// account (it waits for the validation), beside an HTTP listener that
-/// redirects to HTTPS (its `#{...}` defaults are not drift).
+/// redirects to HTTPS (its `#{...}` defaults are not drift), and A/AAAA
+/// alias records to the load balancer (no false drift either).
 #[tokio::test]
 async fn listener() {
     let h = Arc::new(harness("elbv2-listener"));
@@ -284,7 +285,15 @@ resources:{NETWORK}{LB}
       load_balancer_arn: ${{lb.arn}}
       port: 80
       protocol: HTTP
-      default_action: {{ type: redirect, redirect: {{ status_code: HTTP_301, protocol: HTTPS, port: "443" }} }}
+      default_action: {{ type: redirect, redirect: {{ status_code: HTTP_301, protocol: HTTPS, port: 443 }} }}
+  alias:
+    type: aws.route53.record
+    for_each: [A, AAAA]
+    properties:
+      zone_id: "{zone}"
+      name: www.lb.example.com
+      type: ${{each.value}}
+      alias: {{ name: "${{lb.dns_name}}", zone_id: "${{lb.hosted_zone_id}}", evaluate_target_health: true }}
   rule:
     type: aws.elbv2.listener_rule
     properties:

@@ -11,6 +11,7 @@
 //!
 //! [`providers`] builds the set for a shared SDK configuration.
 
+pub mod acm;
 pub mod applicationautoscaling;
 pub mod clients;
 pub mod cloudfront;
@@ -20,11 +21,13 @@ pub mod ec2;
 pub mod ecs;
 pub mod efs;
 pub mod elasticache;
+pub mod elbv2;
 pub mod error;
 pub mod iam;
 pub mod logs;
 pub mod props;
 pub mod rds;
+pub mod route53;
 pub mod secretsmanager;
 pub mod ssm;
 pub mod stats;
@@ -54,6 +57,9 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     cloudwatch::register(&clients, &mut p);
     wafv2::register(&clients, &mut p);
     cloudfront::register(&clients, &mut p);
+    elbv2::register(&clients, &mut p);
+    acm::register(&clients, &mut p);
+    route53::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -5,8 +5,17 @@
 
 mod common;
 use aws_sdk_wafv2::types::{AllowAction, BlockAction, DefaultAction, Scope, VisibilityConfig};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut;
+use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::body::SdkBody;
+use aws_smithy_types::config_bag::ConfigBag;
 use common::*;
-use stackr_engine::reconciler::{CreateRequest, DeleteRequest, ErrorKind, Target};
+use stackr_engine::reconciler::{CreateRequest, DeleteRequest, ErrorKind, FindRequest, Target};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 /// Changes an IP set out of band: `f` gets the live addresses and description.
 async fn edit_ip_set(h: &Harness, region: &str, id: &str, f: impl FnOnce(&mut Vec<String>, &mut Option<String>)) {
@@ -291,6 +300,16 @@ async fn cloudfront_scope_in_us_east_1() {
     let arn = acl.attributes["arn"].as_str().unwrap().to_string();
     assert!(arn.starts_with("arn:aws:wafv2:us-east-1:") && arn.contains(":global/webacl/edge/"), "{arn}");
     assert!(h.plan(&s).await.is_empty(), "not up to date after apply");
+    // An interrupted create with nothing journaled is found by its tags.
+    let rec = h.providers.get("aws.wafv2.ip_set").unwrap();
+    let req = FindRequest {
+        target: Target { stack: "waf-cloudfront-scope".into(), address: "v6".into(), region: "us-east-1".into() },
+        token: "t".into(),
+        properties: Default::default(),
+        known_ids: vec![],
+    };
+    let found = rec.find(&req).await.unwrap().expect("found by tags");
+    assert_eq!(found.id, h.id_of(&applied, "v6"));
     h.destroy("waf-cloudfront-scope").await;
     let left = h.wafv2("us-east-1").list_web_acls().scope(Scope::Cloudfront).send().await.unwrap();
     assert!(left.web_acls().is_empty(), "{left:?}");
@@ -349,4 +368,66 @@ async fn ip_set_in_use_is_retryable() {
     assert!(rec.observe(REGION, std::slice::from_ref(&set_id)).await.unwrap()[0].is_some());
     h.destroy("waf-in-use").await;
     assert!(rec.observe(REGION, &[set_id]).await.unwrap()[0].is_none());
+}
+
+/// Gives the first `stale` UpdateIPSet calls an outdated lock token, as if
+/// someone had changed the set between our read and write; counts every
+/// UpdateIPSet.
+#[derive(Debug, Default)]
+struct StaleLockToken {
+    stale: AtomicU32,
+    updates: AtomicU32,
+}
+
+#[derive(Debug)]
+struct Shared(Arc<StaleLockToken>);
+
+impl Intercept for Shared {
+    fn name(&self) -> &'static str {
+        "stackr-test-stale-lock-token"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        ctx: &mut BeforeTransmitInterceptorContextMut<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if cfg.load::<Metadata>().is_none_or(|m| m.name() != "UpdateIPSet") {
+            return Ok(());
+        }
+        self.0.updates.fetch_add(1, Ordering::SeqCst);
+        if self.0.stale.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_err() {
+            return Ok(());
+        }
+        let req = ctx.request_mut();
+        let mut body: serde_json::Value = serde_json::from_slice(req.body().bytes().unwrap_or_default())?;
+        body["LockToken"] = serde_json::Value::String("stale0".into());
+        let text = body.to_string();
+        req.headers_mut().insert("content-length", text.len().to_string());
+        *req.body_mut() = SdkBody::from(text);
+        Ok(())
+    }
+}
+
+/// A change whose lock token went stale meanwhile
+/// (WAFOptimisticLockException) reads the token again and succeeds.
+#[tokio::test]
+async fn stale_lock_token_is_retried() {
+    let probe = Arc::new(StaleLockToken::default());
+    let h = harness_with("wafv2-stale-lock", vec![SharedInterceptor::new(Shared(probe.clone()))]);
+    let text = |addr: &str| {
+        format!(
+            "stack: waf-stale\nregion: ap-northeast-1\nresources:\n  set:\n    type: aws.wafv2.ip_set\n    properties: {{ name: stale, scope: REGIONAL, ip_address_version: IPV4, addresses: [{addr}] }}\n"
+        )
+    };
+    h.apply(&stack(&text("192.0.2.0/24"), &[])).await;
+    probe.stale.store(1, Ordering::SeqCst);
+    let changed = stack(&text("198.51.100.0/24"), &[]);
+    h.apply(&changed).await;
+    assert_eq!(probe.updates.load(Ordering::SeqCst), 2, "one refused (stale token), one accepted");
+    assert!(h.plan(&changed).await.is_empty(), "not up to date after the retried update");
+    h.apply(&changed).await;
+    assert_eq!(probe.updates.load(Ordering::SeqCst), 2, "an unchanged stack rewrote the IP set");
+    h.destroy("waf-stale").await;
 }

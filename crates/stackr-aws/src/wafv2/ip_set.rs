@@ -7,7 +7,9 @@
 //! us-east-1) to learn names, then GetIPSet and ListTagsForResource per
 //! live IP set. The name is unique per scope: a create first looks the
 //! name up, adopting an IP set carrying this stack's and address's tags
-//! (a retried create) and refusing anyone else's.
+//! (a retried create) and refusing anyone else's. `find` looks the
+//! journaled name up the same way, or without one, searches the region's
+//! IP sets for this stack's and address's tags.
 //!
 //! Delete reads the lock token and deletes; an IP set still used by a web
 //! ACL fails with WAFAssociatedItemException, reported as retryable so the
@@ -162,13 +164,20 @@ impl Reconciler for IpSet {
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
-        if props::string(&req.properties, "name").is_none() {
-            return Ok(None);
-        }
-        let found = self.named(&req.target, &req.properties).await?;
-        Ok(found.filter(|o| {
+        let ours = |o: &Observed| {
             !req.known_ids.contains(&o.id) && crate::tags::ours(&o.tags, &req.target.stack, &req.target.address)
-        }))
+        };
+        if props::string(&req.properties, "name").is_some() {
+            return Ok(self.named(&req.target, &req.properties).await?.filter(ours));
+        }
+        // No journaled name: look for the stackr tags among all of the region's.
+        let region = &req.target.region;
+        for sum in list(&self.clients.wafv2(region), Kind::IpSets, &scopes(region)).await? {
+            if let Some(o) = self.read(region, &sum).await?.filter(ours) {
+                return Ok(Some(o));
+            }
+        }
+        Ok(None)
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

@@ -14,7 +14,8 @@
 //! ListTagsForResource per live web ACL. The name is unique per scope: a
 //! create first looks the name up, adopting a web ACL carrying this
 //! stack's and address's tags (a retried create) and refusing anyone
-//! else's. Delete uses the lock token; a web ACL still used by a
+//! else's; `find` does the same with the journaled name, or without one
+//! searches the region's web ACLs for those tags. Delete uses the lock token; a web ACL still used by a
 //! distribution fails with WAFAssociatedItemException, reported as
 //! retryable (moto does not refuse it; the test bed adds the refusal).
 
@@ -321,13 +322,20 @@ impl Reconciler for WebAcl {
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
-        if props::string(&req.properties, "name").is_none() {
-            return Ok(None);
-        }
-        let found = self.named(&req.target, &req.properties).await?;
-        Ok(found.filter(|o| {
+        let ours = |o: &Observed| {
             !req.known_ids.contains(&o.id) && crate::tags::ours(&o.tags, &req.target.stack, &req.target.address)
-        }))
+        };
+        if props::string(&req.properties, "name").is_some() {
+            return Ok(self.named(&req.target, &req.properties).await?.filter(ours));
+        }
+        // No journaled name: look for the stackr tags among all of the region's.
+        let region = &req.target.region;
+        for sum in list(&self.clients.wafv2(region), Kind::WebAcls, &scopes(region)).await? {
+            if let Some(o) = self.read(region, &sum).await?.filter(ours) {
+                return Ok(Some(o));
+            }
+        }
+        Ok(None)
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

@@ -14,7 +14,10 @@
 //! Reads: DescribeTargetGroups and DescribeTags with up to 20 ARNs per call;
 //! DescribeTargetGroupAttributes per group (no batch form). Delete retries
 //! `ResourceInUse` (a listener still forwarding to the group) as the engine
-//! retries every retryable error.
+//! retries every retryable error. Because AWS refuses to delete a group a
+//! listener still uses, a group that forwards traffic is replaced with
+//! `lifecycle: { create_before_destroy: true }` (and a `name` that changes
+//! with it), so the listener moves to the new group before the old goes.
 
 use super::common::{
     BATCH, NOT_FOUND, arn_suffix, attribute_map, changed_attributes, covers, sdk_tags, sync_tags, tags_of,

@@ -2,15 +2,13 @@
 //! and tags (ListTagsForResource / TagResource / UntagResource on an ARN).
 
 use crate::error::provider;
-use stackr_engine::reconciler::{ErrorKind, ProviderError};
+use stackr_engine::reconciler::ProviderError;
 use std::collections::BTreeMap;
 
 /// What AWS answers for a target or policy that does not exist.
 pub const NOT_FOUND: &[&str] = &["ObjectNotFoundException"];
 
-pub fn invalid(message: impl Into<String>) -> ProviderError {
-    ProviderError::new(ErrorKind::Invalid, message)
-}
+pub use crate::ec2::common::invalid;
 
 /// The tags of `arn`, without AWS's own.
 pub async fn tags_of(

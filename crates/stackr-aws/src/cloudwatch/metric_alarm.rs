@@ -15,6 +15,7 @@
 
 use super::metrics;
 use crate::clients::Clients;
+use crate::ec2::common::invalid;
 use crate::error::{is, provider};
 use crate::props::{self, s};
 use crate::tags;
@@ -32,10 +33,6 @@ const NOT_FOUND: &[&str] = &["ResourceNotFound", "ResourceNotFoundException"];
 
 pub struct MetricAlarm {
     clients: Arc<Clients>,
-}
-
-fn invalid(message: impl Into<String>) -> ProviderError {
-    ProviderError::new(ErrorKind::Invalid, message)
 }
 
 fn cw_tags(t: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -1,14 +1,11 @@
 //! An alarm's `metrics` (AWS's MetricDataQuery list, written in AWS's own
 //! PascalCase shape) to the SDK's types and back, and dimensions.
 
+use crate::ec2::common::invalid;
 use crate::props::{self, s};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, StandardUnit};
 use stackr_core::value::Value;
-use stackr_engine::reconciler::{ErrorKind, Props, ProviderError};
-
-fn invalid(message: impl Into<String>) -> ProviderError {
-    ProviderError::new(ErrorKind::Invalid, message)
-}
+use stackr_engine::reconciler::{Props, ProviderError};
 
 fn object(pairs: impl IntoIterator<Item = (&'static str, Option<Value>)>) -> Value {
     Value::Map(props::build(pairs))

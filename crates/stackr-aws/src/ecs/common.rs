@@ -6,15 +6,13 @@ use crate::error::provider;
 use crate::props;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
 use stackr_core::value::Value;
-use stackr_engine::reconciler::{ErrorKind, Props, ProviderError};
+use stackr_engine::reconciler::{Props, ProviderError};
 use std::collections::BTreeMap;
 
 /// The error ECS gives for a cluster that does not exist.
 pub const CLUSTER_NOT_FOUND: &[&str] = &["ClusterNotFoundException"];
 
-pub fn invalid(message: impl Into<String>) -> ProviderError {
-    ProviderError::new(ErrorKind::Invalid, message)
-}
+pub use crate::ec2::common::invalid;
 
 /// ECS tags for a request.
 pub fn ecs_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

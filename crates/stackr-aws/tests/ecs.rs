@@ -459,3 +459,51 @@ async fn names_instead_of_arns_are_refused() {
         .expect_err("a cluster name was taken");
     assert!(err.message.contains("${cluster.arn}"), "{}", err.message);
 }
+
+/// Calls of one operation the harness's reconcilers made since the last reset.
+fn calls(h: &Harness, operation: &str) -> u64 {
+    h.calls.rows().iter().filter(|r| r.operation == operation).map(|r| r.count.calls).sum()
+}
+
+/// Services are read 10 a call per cluster, clusters 100 a call; missing
+/// ones come back as gone, in order.
+#[tokio::test]
+async fn observe_reads_in_batches() {
+    let h = harness("ecs-batches");
+    let ecs = h.ecs();
+    let mut clusters = Vec::new();
+    for i in 0..3 {
+        let c = ecs.create_cluster().cluster_name(format!("batch-{i}")).send().await.unwrap();
+        clusters.push(c.cluster().unwrap().cluster_arn().unwrap().to_string());
+    }
+    let td = ecs
+        .register_task_definition()
+        .family("batch")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder().name("web").image("nginx").memory(128).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let td = td.task_definition().unwrap().task_definition_arn().unwrap().to_string();
+    let mut services = Vec::new();
+    for i in 0..12 {
+        let s = ecs.create_service().cluster("batch-0").service_name(format!("s{i:02}")).task_definition(&td);
+        services.push(s.send().await.unwrap().service().unwrap().service_arn().unwrap().to_string());
+    }
+    let missing_service = services[0].replace("/s00", "/gone");
+    services.insert(5, missing_service);
+    let missing_cluster = clusters[0].replace("batch-0", "gone");
+    clusters.insert(1, missing_cluster);
+
+    h.calls.reset();
+    let got = h.providers.get("aws.ecs.service").unwrap().observe(REGION, &services).await.unwrap();
+    assert_eq!(calls(&h, "DescribeServices"), 2, "{:?}", h.calls.rows());
+    for (id, o) in services.iter().zip(&got) {
+        assert_eq!(o.as_ref().map(|o| o.id.as_str()), (!id.ends_with("/gone")).then_some(id.as_str()));
+    }
+    h.calls.reset();
+    let got = h.providers.get("aws.ecs.cluster").unwrap().observe(REGION, &clusters).await.unwrap();
+    assert_eq!(calls(&h, "DescribeClusters"), 1, "{:?}", h.calls.rows());
+    assert_eq!(got.iter().map(Option::is_some).collect::<Vec<_>>(), [true, false, true, true]);
+}

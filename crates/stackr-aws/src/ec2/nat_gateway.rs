@@ -50,6 +50,18 @@ impl NatGateway {
         );
         Ok(found.into_iter().find(|g| g.nat_gateway_id() == Some(id)))
     }
+
+    /// Whether a gateway being deleted still holds the address `allocation`.
+    async fn held_by_deleting(&self, region: &str, allocation: Option<&str>) -> Result<bool, ProviderError> {
+        let Some(allocation) = allocation else { return Ok(false) };
+        let client = self.clients.ec2(region);
+        let deleting = describe!(
+            client.describe_nat_gateways().filter(filter("state", ["deleting"])),
+            nat_gateways,
+            "DescribeNatGateways"
+        );
+        Ok(deleting.iter().any(|g| g.nat_gateway_addresses().iter().any(|a| a.allocation_id() == Some(allocation))))
+    }
 }
 
 #[async_trait]
@@ -121,7 +133,22 @@ impl Reconciler for NatGateway {
             .set_private_ip_address(props::string(p, "private_ip_address"))
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags));
-        let out = eventually("CreateNatGateway", || call.clone().send()).await?;
+        // An address still held by a gateway being deleted (the one this
+        // replaces, or one deleted out of band) is let go within minutes.
+        let deadline = std::time::Instant::now() + DELETE_WAIT;
+        let out = loop {
+            match eventually("CreateNatGateway", || call.clone().send()).await {
+                Ok(out) => break out,
+                Err(e)
+                    if e.message.contains("Resource.AlreadyAssociated")
+                        && std::time::Instant::now() < deadline
+                        && self.held_by_deleting(region, props::string(p, "allocation_id").as_deref()).await? =>
+                {
+                    tokio::time::sleep(Duration::from_secs(5)).await
+                }
+                Err(e) => return Err(e),
+            }
+        };
         let id = out
             .nat_gateway
             .and_then(|g| g.nat_gateway_id)

@@ -1,0 +1,304 @@
+//! The WordPress stacks end to end, through the binary, against the local
+//! AWS (a moto server of its own, with the state bucket and the hosted zone
+//! a real account would already have):
+//!
+//! apply prod → diff 0 → out-of-band changes of several kinds → diff 2
+//! naming each → apply repairs → diff 0; dev applied beside prod without
+//! touching it; destroy refused for the protected database until allowed,
+//! and refused by AWS while its deletion protection is on; destroy leaves
+//! no stack-tagged resource in either region.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const REGION: &str = "ap-northeast-1";
+const ZONE: &str = "training.example.io.";
+
+struct Cli {
+    dir: PathBuf,
+    endpoint: String,
+}
+
+impl Cli {
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_stackr"))
+            .args(args)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .env("AWS_ENDPOINT_URL", &self.endpoint)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env_remove("AWS_PROFILE")
+            .env_remove("STACKR_FAKE_CLOUD")
+            .output()
+            .expect("runs stackr")
+    }
+
+    /// Runs and checks the exit code; returns stdout and stderr.
+    fn expect(&self, code: i32, args: &[&str]) -> String {
+        let o = self.run(args);
+        let text = text(&o);
+        assert_eq!(o.status.code(), Some(code), "stackr {}:\n{text}", args.join(" "));
+        text
+    }
+
+    /// An attribute of a resource in the stack's state.
+    fn state(&self, stack: &str, address: &str) -> serde_json::Value {
+        let out = self.expect(0, &["state", "show", stack, address]);
+        let json = out.split("stdout:\n").nth(1).and_then(|s| s.split("\nstderr:").next()).unwrap_or_default();
+        serde_json::from_str(json).unwrap_or_else(|e| panic!("state show {address}: {e}: {out}"))
+    }
+
+    fn id(&self, stack: &str, address: &str) -> String {
+        self.state(stack, address)["id"].as_str().expect("an id").to_string()
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// What a real account already has: the state buckets and the zone.
+async fn account(config: &aws_config::SdkConfig) {
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build());
+    for env in ["dev", "prod"] {
+        s3.create_bucket()
+            .bucket(format!("training-example-stackr-state-{env}"))
+            .create_bucket_configuration(
+                aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("state bucket");
+    }
+    route53(config).create_hosted_zone().name(ZONE).caller_reference("wordpress-cli").send().await.expect("zone");
+}
+
+fn route53(config: &aws_config::SdkConfig) -> aws_sdk_route53::Client {
+    aws_sdk_route53::Client::from_conf(
+        aws_sdk_route53::config::Builder::from(config)
+            .region(aws_sdk_route53::config::Region::new("us-east-1"))
+            .build(),
+    )
+}
+
+fn cloudfront(config: &aws_config::SdkConfig) -> aws_sdk_cloudfront::Client {
+    aws_sdk_cloudfront::Client::from_conf(
+        aws_sdk_cloudfront::config::Builder::from(config)
+            .region(aws_sdk_cloudfront::config::Region::new("us-east-1"))
+            .build(),
+    )
+}
+
+/// Out-of-band changes of several kinds, as people in the console make
+/// them; returns the addresses `diff` must name.
+async fn tamper(cli: &Cli, config: &aws_config::SdkConfig) -> Vec<&'static str> {
+    let f = "stacks/prod.yaml";
+    let ec2 = aws_sdk_ec2::Client::new(config);
+    // A rule added to the app's security group.
+    let app_sg = cli.id(f, "app_sg");
+    ec2.authorize_security_group_ingress()
+        .group_id(&app_sg)
+        .ip_permissions(
+            aws_sdk_ec2::types::IpPermission::builder()
+                .ip_protocol("tcp")
+                .from_port(22)
+                .to_port(22)
+                .ip_ranges(aws_sdk_ec2::types::IpRange::builder().cidr_ip("0.0.0.0/0").build())
+                .build(),
+        )
+        .send()
+        .await
+        .expect("rule added");
+    // A tag removed from the VPC.
+    let vpc = cli.id(f, "vpc");
+    ec2.delete_tags()
+        .resources(&vpc)
+        .tags(aws_sdk_ec2::types::Tag::builder().key("project").build())
+        .send()
+        .await
+        .expect("tag removed");
+    // A whole NAT gateway deleted.
+    let nat = cli.id(f, "nat[ap-northeast-1a]");
+    ec2.delete_nat_gateway().nat_gateway_id(&nat).send().await.expect("NAT deleted");
+    // The CloudFront comment edited.
+    let cf = cloudfront(config);
+    let cdn = cli.id(f, "cdn");
+    let current = cf.get_distribution_config().id(&cdn).send().await.expect("distribution config");
+    let etag = current.e_tag().expect("etag").to_string();
+    let mut dc = current.distribution_config.expect("config");
+    dc.comment = "edited in the console".into();
+    cf.update_distribution().id(&cdn).if_match(etag).distribution_config(dc).send().await.expect("comment edited");
+    // The site's A record deleted, with its exact current values.
+    let r53 = route53(config);
+    let zone_id = cli.state(f, "site_a")["properties"]["zone_id"].as_str().expect("zone id").to_string();
+    let records = r53.list_resource_record_sets().hosted_zone_id(&zone_id).send().await.expect("records");
+    let site_a = records
+        .resource_record_sets()
+        .iter()
+        .find(|r| r.name() == "www.training.example.io." && r.r#type().as_str() == "A")
+        .expect("the site's A record")
+        .clone();
+    r53.change_resource_record_sets()
+        .hosted_zone_id(&zone_id)
+        .change_batch(
+            aws_sdk_route53::types::ChangeBatch::builder()
+                .changes(
+                    aws_sdk_route53::types::Change::builder()
+                        .action(aws_sdk_route53::types::ChangeAction::Delete)
+                        .resource_record_set(site_a)
+                        .build()
+                        .unwrap(),
+                )
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("record deleted");
+    // The service's task count set by hand beyond the autoscaling range
+    // (prod's maximum is 6): drift of the scalable target's bounds.
+    let ecs = aws_sdk_ecs::Client::new(config);
+    let service = cli.id(f, "service");
+    let cluster = cli.state(f, "cluster")["attributes"]["arn"].as_str().expect("cluster arn").to_string();
+    ecs.update_service().cluster(&cluster).service(&service).desired_count(12).send().await.expect("count set");
+    vec!["app_sg", "vpc", "nat[ap-northeast-1a]", "cdn", "site_a", "scaling"]
+}
+
+/// Resources still tagged with `stack` in `region`. A deleted NAT gateway
+/// stays listed as `deleted`, and deleted ECS clusters and services as
+/// `INACTIVE`, for a while, in AWS as in moto: they are not left over.
+async fn leftovers(config: &aws_config::SdkConfig, region: &str, stack: &str) -> Vec<String> {
+    let conf = aws_sdk_resourcegroupstagging::config::Builder::from(config)
+        .region(aws_sdk_resourcegroupstagging::config::Region::new(region.to_string()))
+        .build();
+    let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(conf);
+    let ec2 = aws_sdk_ec2::Client::from_conf(
+        aws_sdk_ec2::config::Builder::from(config).region(aws_sdk_ec2::config::Region::new(region.to_string())).build(),
+    );
+    let left = tagging
+        .get_resources()
+        .tag_filters(
+            aws_sdk_resourcegroupstagging::types::TagFilter::builder().key("stackr:stack").values(stack).build(),
+        )
+        .send()
+        .await
+        .expect("tagging");
+    let mut arns = Vec::new();
+    for arn in left.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()) {
+        if let Some(id) = arn.split("natgateway/").nth(1) {
+            let nat = ec2.describe_nat_gateways().nat_gateway_ids(id).send().await.expect("NAT");
+            if nat.nat_gateways().iter().all(|n| n.state().is_some_and(|s| s.as_str() == "deleted")) {
+                continue;
+            }
+        }
+        if arn.contains(":ecs:") && ecs_inactive(config, region, arn).await {
+            continue;
+        }
+        arns.push(arn.to_string());
+    }
+    arns
+}
+
+async fn ecs_inactive(config: &aws_config::SdkConfig, region: &str, arn: &str) -> bool {
+    let ecs = aws_sdk_ecs::Client::from_conf(
+        aws_sdk_ecs::config::Builder::from(config).region(aws_sdk_ecs::config::Region::new(region.to_string())).build(),
+    );
+    if arn.contains(":cluster/") {
+        let out = ecs.describe_clusters().clusters(arn).send().await.expect("clusters");
+        return out.clusters().iter().all(|c| c.status() == Some("INACTIVE"));
+    }
+    if let Some(rest) = arn.split(":service/").nth(1) {
+        let cluster = rest.split('/').next().unwrap_or_default();
+        let out = ecs.describe_services().cluster(cluster).services(arn).send().await;
+        return out.map(|o| o.services().iter().all(|s| s.status() == Some("INACTIVE"))).unwrap_or(true);
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn wordpress_prod_and_dev_end_to_end() {
+    let moto = stackr_testkit::Moto::start().expect("moto");
+    let dir = std::env::temp_dir().join(format!("stackr-wordpress-cli-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks")), &dir.join("stacks"));
+    let cli = Cli { dir: dir.clone(), endpoint: moto.url().to_string() };
+    let config = stackr_testkit::sdk_config(&moto, REGION);
+    account(&config).await;
+    let (prod, dev) = ("stacks/prod.yaml", "stacks/dev.yaml");
+
+    cli.expect(0, &["apply", prod, "--yes"]);
+    cli.expect(0, &["diff", prod]);
+    let out = cli.expect(0, &["output", prod]);
+    for name in ["site_url", "cloudfront_domain", "alb_dns_name", "db_endpoint"] {
+        assert!(out.contains(name), "output {name}: {out}");
+    }
+
+    // Changes made outside stackr: each named by diff, all repaired by apply.
+    let changed = tamper(&cli, &config).await;
+    let out = cli.expect(2, &["diff", prod]);
+    for address in &changed {
+        assert!(out.contains(address), "diff does not name {address}:\n{out}");
+    }
+    cli.expect(0, &["apply", prod, "--yes"]);
+    cli.expect(0, &["diff", prod]);
+    let services = aws_sdk_ecs::Client::new(&config)
+        .describe_services()
+        .cluster(cli.state(prod, "cluster")["attributes"]["arn"].as_str().expect("cluster arn"))
+        .services(cli.id(prod, "service"))
+        .send()
+        .await
+        .expect("service");
+    let count = services.services()[0].desired_count();
+    assert!((2..=6).contains(&count), "the task count is back within the autoscaling range: {count}");
+
+    // dev beside prod in the same account: neither touches the other.
+    cli.expect(0, &["apply", dev, "--yes"]);
+    cli.expect(0, &["diff", prod]);
+    cli.expect(0, &["destroy", dev, "--yes"]);
+    for region in [REGION, "us-east-1"] {
+        let left = leftovers(&config, region, "wordpress-dev").await;
+        assert!(left.is_empty(), "dev left behind in {region}: {left:?}");
+    }
+    cli.expect(0, &["diff", prod]);
+
+    // The protected database and file system: refused by stackr until
+    // allowed, then by AWS while deletion protection is on.
+    let out = cli.expect(1, &["destroy", prod, "--yes"]);
+    assert!(out.contains("protect"), "{out}");
+    let out = cli.expect(1, &["destroy", prod, "--yes", "--allow-protected", "db", "efs"]);
+    assert!(out.contains("deletion protection") || out.contains("deletion_protection"), "{out}");
+    cli.expect(0, &["apply", prod, "--yes", "--var", "deletion_protection=false"]);
+    cli.expect(0, &["destroy", prod, "--yes", "--allow-protected", "db", "efs"]);
+    // The database's named final snapshot is kept, by design; nothing else.
+    let mut left = leftovers(&config, REGION, "wordpress-prod").await;
+    let snapshot = left.iter().position(|a| a.ends_with(":cluster-snapshot:prod-wordpress-final"));
+    assert!(snapshot.is_some(), "the final snapshot was taken: {left:?}");
+    left.remove(snapshot.unwrap_or_default());
+    left.extend(leftovers(&config, "us-east-1", "wordpress-prod").await);
+    assert!(left.is_empty(), "left behind: {left:?}");
+    let records = route53(&config)
+        .list_hosted_zones_by_name()
+        .dns_name(ZONE)
+        .send()
+        .await
+        .expect("zones")
+        .hosted_zones()
+        .first()
+        .map(|z| z.resource_record_set_count().unwrap_or_default());
+    assert_eq!(records, Some(2), "only the zone's NS and SOA records are left");
+    let _ = std::fs::remove_dir_all(&dir);
+}

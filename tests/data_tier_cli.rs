@@ -6,50 +6,14 @@
 //! (checked with the SDK). And the master password, which RDS keeps in
 //! Secrets Manager, appears in no state, plan, output or event stream.
 
+mod common;
+use common::*;
+
 use aws_sdk_rds::types::ServerlessV2ScalingConfiguration;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::path::Path;
 
 const FILE: &str = "examples/data-tier.yaml";
 const STATE: &str = "state/data-tier.json";
-
-fn stackr(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackr"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("STACKR_FAKE_CLOUD")
-        .output()
-        .expect("runs stackr")
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// Runs stackr and insists on the exit code.
-fn run(dir: &Path, endpoint: &str, args: &[&str], code: i32) -> String {
-    let o = stackr(dir, endpoint, args);
-    assert_eq!(o.status.code(), Some(code), "stackr {}: {}", args.join(" "), text(&o));
-    text(&o)
-}
-
-/// A working folder holding the example and the network it extends.
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stackr-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("examples")).unwrap();
-    for f in ["network.yaml", "data-tier.yaml"] {
-        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(f), dir.join("examples").join(f))
-            .unwrap();
-    }
-    dir
-}
 
 fn state(dir: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(dir.join(STATE)).expect("state file")).expect("state JSON")
@@ -62,7 +26,7 @@ fn id(state: &serde_json::Value, address: &str) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn data_tier_apply_drift_repair_destroy() {
     let moto = stackr_testkit::Moto::start().expect("moto");
-    let dir = workdir("data-tier-cli");
+    let dir = workdir("data-tier-cli", &["network.yaml", "data-tier.yaml"]);
     let url = moto.url().to_string();
 
     run(&dir, &url, &["apply", FILE, "--yes"], 0);
@@ -153,7 +117,7 @@ async fn data_tier_apply_drift_repair_destroy() {
 #[tokio::test(flavor = "multi_thread")]
 async fn master_password_is_never_written() {
     let moto = stackr_testkit::Moto::start().expect("moto");
-    let dir = workdir("data-tier-secret");
+    let dir = workdir("data-tier-secret", &["network.yaml", "data-tier.yaml"]);
     let url = moto.url().to_string();
     let mut seen = Vec::new();
 

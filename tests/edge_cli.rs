@@ -6,30 +6,13 @@
 //! repairs them, diff exits 0; destroy leaves nothing of the stack in
 //! either region (ap-northeast-1 and us-east-1).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod common;
+use common::*;
+
+use std::path::Path;
 
 const REGION: &str = "ap-northeast-1";
 const ZONE: &str = "example.org.";
-
-fn stackr(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackr"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("STACKR_FAKE_CLOUD")
-        .output()
-        .expect("runs stackr")
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
 
 /// The id state records for `address`.
 fn id(dir: &Path, address: &str) -> String {
@@ -42,10 +25,7 @@ fn id(dir: &Path, address: &str) -> String {
 #[allow(deprecated)]
 async fn edge_apply_drift_repair_destroy() {
     let moto = stackr_testkit::Moto::start().expect("moto");
-    let dir: PathBuf = std::env::temp_dir().join(format!("stackr-edge-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("examples")).unwrap();
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/edge.yaml"), dir.join("examples/edge.yaml")).unwrap();
+    let dir = workdir("edge-cli", &["edge.yaml"]);
     let f = "examples/edge.yaml";
     let url = moto.url().to_string();
     let config = stackr_testkit::sdk_config(&moto, REGION);

@@ -134,11 +134,11 @@ fn apply_diff_change_destroy() {
 #[test]
 fn a_type_without_a_reconciler_is_named_and_the_lock_released() {
     let d = setup("noreco");
-    let stack = "stack: noreco\nregion: ap-northeast-1\nresources:\n  cluster:\n    type: aws.ecs.cluster\n    properties: { name: c }\n";
+    let stack = "stack: noreco\nregion: ap-northeast-1\nresources:\n  bucket:\n    type: aws.s3.bucket\n    properties: { name: b }\n";
     std::fs::write(d.0.join("stacks/noreco.yaml"), stack).unwrap();
     let o = run(&d.0, &["apply", "stacks/noreco.yaml", "--yes"], false);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(out(&o).contains("no reconciler for `aws.ecs.cluster` in this build"), "{}", out(&o));
+    assert!(out(&o).contains("no reconciler for `aws.s3.bucket` in this build"), "{}", out(&o));
     // The lock was released on the error path: a second run gets as far.
     let o = run(&d.0, &["apply", "stacks/noreco.yaml", "--yes"], false);
     assert!(out(&o).contains("no reconciler"), "{}", out(&o));

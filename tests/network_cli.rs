@@ -3,36 +3,13 @@
 //! diff exit 2 and apply restore it, destroy leaves no stack-tagged
 //! resource (checked with the Resource Groups Tagging API and Describe).
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn stackr(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackr"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("STACKR_FAKE_CLOUD")
-        .output()
-        .expect("runs stackr")
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
+mod common;
+use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn network_apply_drift_repair_destroy() {
     let moto = stackr_testkit::Moto::start().expect("moto");
-    let dir: PathBuf = std::env::temp_dir().join(format!("stackr-network-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("examples")).unwrap();
-    std::fs::copy(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/network.yaml"), dir.join("examples/network.yaml"))
-        .unwrap();
+    let dir = workdir("network-cli", &["network.yaml"]);
     let f = "examples/network.yaml";
     let url = moto.url().to_string();
 

@@ -6,53 +6,16 @@
 //! bounds is auto scaling's and no change); apply repairs both; destroy
 //! leaves nothing (checked with the SDK).
 
+mod common;
+use common::*;
+
 use aws_sdk_applicationautoscaling::types::ServiceNamespace;
 use aws_sdk_cloudwatch::types::ComparisonOperator;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 const FILE: &str = "examples/service.yaml";
 const STATE: &str = "state/service.json";
 const CLUSTER: &str = "dev-wordpress";
 const ALARM: &str = "dev-wordpress-cpu-high";
-
-fn stackr(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_stackr"))
-        .args(args)
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env_remove("AWS_PROFILE")
-        .env_remove("STACKR_FAKE_CLOUD")
-        .output()
-        .expect("runs stackr")
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
-}
-
-/// Runs stackr and insists on the exit code.
-fn run(dir: &Path, endpoint: &str, args: &[&str], code: i32) -> String {
-    let o = stackr(dir, endpoint, args);
-    assert_eq!(o.status.code(), Some(code), "stackr {}: {}", args.join(" "), text(&o));
-    text(&o)
-}
-
-/// A working folder holding the example and the files it extends.
-fn workdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stackr-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("examples")).unwrap();
-    for f in ["network.yaml", "data-tier.yaml", "service.yaml"] {
-        std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(f), dir.join("examples").join(f))
-            .unwrap();
-    }
-    dir
-}
 
 /// The service's desired count.
 async fn desired(ecs: &aws_sdk_ecs::Client) -> i32 {
@@ -63,7 +26,7 @@ async fn desired(ecs: &aws_sdk_ecs::Client) -> i32 {
 #[tokio::test(flavor = "multi_thread")]
 async fn service_apply_drift_repair_destroy() {
     let moto = stackr_testkit::Moto::start().expect("moto");
-    let dir = workdir("service-cli");
+    let dir = workdir("service-cli", &["network.yaml", "data-tier.yaml", "service.yaml"]);
     let url = moto.url().to_string();
     run(&dir, &url, &["apply", FILE, "--yes"], 0);
     run(&dir, &url, &["diff", FILE], 0);

@@ -8,8 +8,10 @@
 //! and refused by AWS while its deletion protection is on; destroy leaves
 //! no stack-tagged resource in either region.
 
+mod common;
+use common::*;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 
 const REGION: &str = "ap-northeast-1";
 const ZONE: &str = "training.example.io.";
@@ -20,27 +22,9 @@ struct Cli {
 }
 
 impl Cli {
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_stackr"))
-            .args(args)
-            .current_dir(&self.dir)
-            .stdin(Stdio::null())
-            .env("AWS_ENDPOINT_URL", &self.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env_remove("AWS_PROFILE")
-            .env_remove("STACKR_FAKE_CLOUD")
-            .output()
-            .expect("runs stackr")
-    }
-
     /// Runs and checks the exit code; returns stdout and stderr.
     fn expect(&self, code: i32, args: &[&str]) -> String {
-        let o = self.run(args);
-        let text = text(&o);
-        assert_eq!(o.status.code(), Some(code), "stackr {}:\n{text}", args.join(" "));
-        text
+        run(&self.dir, &self.endpoint, args, code)
     }
 
     /// An attribute of a resource in the stack's state.
@@ -53,10 +37,6 @@ impl Cli {
     fn id(&self, stack: &str, address: &str) -> String {
         self.state(stack, address)["id"].as_str().expect("an id").to_string()
     }
-}
-
-fn text(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
 fn copy_dir(from: &Path, to: &Path) {

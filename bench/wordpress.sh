@@ -35,10 +35,9 @@ measure() {
   t0=$(date +%s.%N)
   set +e; "$bin" "$@" --stats >"$work/out" 2>"$work/err"; code=$?; set -e
   t1=$(date +%s.%N)
-  case "$name:$code" in
-    apply*:0|destroy:0|diff:0) ;;
-    *) echo "$name failed (exit $code):" >&2; tail -30 "$work/err" >&2; exit 1 ;;
-  esac
+  if [ "$code" != 0 ]; then
+    echo "$name failed (exit $code):" >&2; grep -v "^  " "$work/err" | tail -30 >&2; exit 1
+  fi
   stats=$(grep '^AWS calls:' "$work/err" | head -1)
   local calls writes
   calls=$(sed -n 's/^AWS calls: \([0-9]*\).*/\1/p' <<<"$stats"); calls=${calls:-0}
@@ -50,6 +49,8 @@ measure() {
 echo "WordPress prod on the local AWS: $resources resources, $profile build, $(nproc) cores"
 printf '%-22s %8s %8s %8s %10s\n' step seconds calls writes calls/res
 for run in $(seq 1 "$runs"); do
+  # Each run's final snapshot has its own name (AWS refuses a taken one).
+  export STACKR_VAR_final_snapshot_identifier="bench-final-$run"
   measure "apply (create)" apply "$f" --yes
   measure "diff (in sync)" diff "$f"
   measure "apply (unchanged)" apply "$f" --yes

@@ -30,7 +30,9 @@ pub const FILE_SYSTEM: TypeSchema = TypeSchema {
             .replaces()
             .doc("Idempotency token, unique in the account; a retried create returns the same file system."),
         prop("encrypted", PropType::Bool).replaces().doc("Encrypt at rest; default false."),
-        prop("kms_key_id", PropType::String).replaces().doc("KMS key ARN for encryption (AWS reports the ARN); default aws/elasticfilesystem."),
+        prop("kms_key_id", PropType::String)
+            .replaces()
+            .doc("KMS key ARN for encryption (AWS reports the ARN); default aws/elasticfilesystem."),
         prop("performance_mode", PropType::Enum(&["generalPurpose", "maxIO"]))
             .replaces()
             .doc("Default generalPurpose."),

@@ -5,7 +5,8 @@
 //! apply prod → diff 0 → out-of-band changes of several kinds → diff 2
 //! naming each → apply repairs → diff 0; dev applied beside prod without
 //! touching it; destroy refused for the protected database until allowed,
-//! and refused by AWS while its deletion protection is on; destroy leaves
+//! and, before anything is deleted, while its deletion protection is on
+//! (AWS would refuse it); destroy leaves
 //! no stack-tagged resource in either region.
 
 mod common;
@@ -260,7 +261,9 @@ async fn wordpress_prod_and_dev_end_to_end() {
     let out = cli.expect(1, &["destroy", prod, "--yes"]);
     assert!(out.contains("protect"), "{out}");
     let out = cli.expect(1, &["destroy", prod, "--yes", "--allow-protected", "db", "efs"]);
-    assert!(out.contains("deletion protection") || out.contains("deletion_protection"), "{out}");
+    assert!(out.contains("nothing was changed") && out.contains("deletion protection"), "{out}");
+    // Refused before anything was deleted: prod is still whole.
+    cli.expect(0, &["diff", prod]);
     cli.expect(0, &["apply", prod, "--yes", "--var", "deletion_protection=false"]);
     cli.expect(0, &["destroy", prod, "--yes", "--allow-protected", "db", "efs"]);
     // The database's named final snapshot is kept, by design; nothing else.

@@ -127,6 +127,20 @@ pub fn protected_in(plan: &Plan, stack: Option<&Stack>, state: &State, allow: &[
         .collect()
 }
 
+/// Resources the plan would delete or replace that their reconciler says
+/// AWS would refuse to delete as last applied, with the reason.
+pub fn undeletable_in(plan: &Plan, state: &State, providers: &Providers) -> Vec<(String, String)> {
+    plan.steps
+        .iter()
+        .filter(|s| matches!(s.action, Action::Delete | Action::Replace))
+        .filter_map(|s| {
+            let r = state.resources.get(&s.address)?;
+            let why = providers.get(&r.kind)?.undeletable(&r.id, &crate::plan::props_of(&r.properties))?;
+            Some((s.address.clone(), why))
+        })
+        .collect()
+}
+
 impl Run<'_> {
     pub async fn execute(mut self) -> Report {
         let started = Instant::now();

@@ -21,6 +21,11 @@ pub enum EngineError {
     WrongStack { planned: String, current: String },
     #[error("refusing to destroy protected resources: {}; name them with --allow-protected to destroy them", .0.join(", "))]
     Protected(Vec<String>),
+    #[error(
+        "nothing was changed: AWS would refuse to delete {}",
+        .0.iter().map(|(a, why)| format!("{a} ({why})")).collect::<Vec<_>>().join(", ")
+    )]
+    Undeletable(Vec<(String, String)>),
     #[error("{} error(s) evaluating the stack", .0.len())]
     Plan(stackr_core::diag::Diagnostics),
     #[error("internal error: {0}")]

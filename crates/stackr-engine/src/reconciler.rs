@@ -188,6 +188,15 @@ pub trait Reconciler: Send + Sync {
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError>;
 
+    /// Why AWS (or this type's policy) would refuse to delete the resource
+    /// as it was last applied, e.g. "deletion protection is on"; `None`
+    /// when it can be deleted. Checked for every delete and replacement of
+    /// a plan before the run starts, so that a destroy that would stop at
+    /// this resource deletes nothing on its way there.
+    fn undeletable(&self, _id: &str, _properties: &Props) -> Option<String> {
+        None
+    }
+
     /// Polled after create/update for types with readiness.
     async fn readiness(&self, _region: &str, _id: &str) -> Result<Readiness, ProviderError> {
         Ok(Readiness::Ready)

@@ -118,6 +118,10 @@ impl Session {
         if !protected.is_empty() {
             return Err(EngineError::Protected(protected));
         }
+        let undeletable = crate::apply::undeletable_in(&prepared.plan, &prepared.state, &self.providers);
+        if !undeletable.is_empty() {
+            return Err(EngineError::Undeletable(undeletable));
+        }
         let mut state = prepared.state;
         state.stackr_version = self.version.clone();
         let persister = Persister::start(self.store.clone(), state, prepared.version, self.write_interval);

@@ -518,6 +518,22 @@ impl Reconciler for DbCluster {
         self.gone(region, id).await
     }
 
+    /// Refused before a run starts, so that destroy does not delete the
+    /// instances and everything else first: deletion protection, as last
+    /// applied, or no final snapshot policy.
+    fn undeletable(&self, id: &str, properties: &Props) -> Option<String> {
+        if props::boolean(properties, "deletion_protection") == Some(true) {
+            return Some(format!(
+                "DB cluster {id} has deletion protection, and stackr never turns it off on its own: set \
+                 `deletion_protection: false`, apply, then delete"
+            ));
+        }
+        if properties.is_empty() {
+            return None;
+        }
+        final_snapshot(id, properties).err().map(|e| e.message)
+    }
+
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
         let Some(c) = self.raw(region, id).await? else {
             return Ok(Readiness::Failed(format!("DB cluster {id} is gone")));

@@ -29,28 +29,44 @@ pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
-/// The tags of each ARN (one DescribeTags per 20 ARNs). An ARN gone
-/// meanwhile makes AWS refuse the whole call: its batch is then read one by
-/// one and the missing one left out.
+/// Reads `arns` [`BATCH`] at a time with `read`, which answers `None` when
+/// AWS refused the call because one of them is gone: that batch is then
+/// read one ARN at a time and the missing ones left out.
+pub async fn in_batches<T, F, Fut>(arns: &[String], read: F) -> Result<Vec<T>, ProviderError>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<Option<Vec<T>>, ProviderError>>,
+{
+    let mut out = Vec::new();
+    for chunk in arns.chunks(BATCH) {
+        match read(chunk.to_vec()).await? {
+            Some(found) => out.extend(found),
+            None => {
+                for arn in chunk {
+                    out.extend(read(vec![arn.clone()]).await?.unwrap_or_default());
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The tags of each ARN (one DescribeTags per 20 ARNs; see [`in_batches`]).
 pub async fn tags_of(
     client: &aws_sdk_elasticloadbalancingv2::Client,
     arns: &[String],
 ) -> Result<HashMap<String, BTreeMap<String, String>>, ProviderError> {
-    let mut out = HashMap::new();
-    for chunk in arns.chunks(BATCH) {
-        match client.describe_tags().set_resource_arns(Some(chunk.to_vec())).send().await {
-            Ok(r) => collect_tags(&mut out, r),
-            Err(e) if is(&e, NOT_FOUND) => {
-                for arn in chunk {
-                    match client.describe_tags().resource_arns(arn).send().await {
-                        Ok(r) => collect_tags(&mut out, r),
-                        Err(e) if is(&e, NOT_FOUND) => {}
-                        Err(e) => return Err(provider("DescribeTags", e)),
-                    }
-                }
-            }
-            Err(e) => return Err(provider("DescribeTags", e)),
+    let outputs = in_batches(arns, |chunk| async move {
+        match client.describe_tags().set_resource_arns(Some(chunk)).send().await {
+            Ok(r) => Ok(Some(vec![r])),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeTags", e)),
         }
+    })
+    .await?;
+    let mut out = HashMap::new();
+    for r in outputs {
+        collect_tags(&mut out, r);
     }
     Ok(out)
 }

@@ -20,7 +20,9 @@
 //! groups can go next. The `dns_name` attribute is reported in lower case
 //! (DNS names are case-insensitive), so alias records compare cleanly.
 
-use super::common::{BATCH, NOT_FOUND, arn_suffix, attribute_map, changed_attributes, sdk_tags, sync_tags, tags_of};
+use super::common::{
+    NOT_FOUND, arn_suffix, attribute_map, changed_attributes, in_batches, sdk_tags, sync_tags, tags_of,
+};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, poll, tolerate, vanished};
 use crate::error::{is, provider};
@@ -56,24 +58,15 @@ impl LoadBalancer {
     /// The load balancers among `arns` that exist (20 per call; a batch
     /// naming one that is gone is read one by one).
     async fn raw(&self, region: &str, arns: &[String]) -> Result<Vec<Lb>, ProviderError> {
-        let client = self.client(region);
-        let mut out = Vec::new();
-        for chunk in arns.chunks(BATCH) {
-            match client.describe_load_balancers().set_load_balancer_arns(Some(chunk.to_vec())).send().await {
-                Ok(r) => out.extend(r.load_balancers.unwrap_or_default()),
-                Err(e) if is(&e, NOT_FOUND) => {
-                    for arn in chunk {
-                        match client.describe_load_balancers().load_balancer_arns(arn).send().await {
-                            Ok(r) => out.extend(r.load_balancers.unwrap_or_default()),
-                            Err(e) if is(&e, NOT_FOUND) => {}
-                            Err(e) => return Err(provider("DescribeLoadBalancers", e)),
-                        }
-                    }
-                }
-                Err(e) => return Err(provider("DescribeLoadBalancers", e)),
+        let client = &self.client(region);
+        in_batches(arns, |chunk| async move {
+            match client.describe_load_balancers().set_load_balancer_arns(Some(chunk)).send().await {
+                Ok(r) => Ok(Some(r.load_balancers.unwrap_or_default())),
+                Err(e) if is(&e, NOT_FOUND) => Ok(None),
+                Err(e) => Err(provider("DescribeLoadBalancers", e)),
             }
-        }
-        Ok(out)
+        })
+        .await
     }
 
     /// The load balancers named `name` (none, or one).

@@ -20,7 +20,7 @@
 //! with it), so the listener moves to the new group before the old goes.
 
 use super::common::{
-    BATCH, NOT_FOUND, arn_suffix, attribute_map, changed_attributes, covers, sdk_tags, sync_tags, tags_of,
+    NOT_FOUND, arn_suffix, attribute_map, changed_attributes, covers, in_batches, sdk_tags, sync_tags, tags_of,
 };
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
@@ -110,24 +110,15 @@ impl TargetGroup {
     }
 
     async fn raw(&self, region: &str, arns: &[String]) -> Result<Vec<Tg>, ProviderError> {
-        let client = self.client(region);
-        let mut out = Vec::new();
-        for chunk in arns.chunks(BATCH) {
-            match client.describe_target_groups().set_target_group_arns(Some(chunk.to_vec())).send().await {
-                Ok(r) => out.extend(r.target_groups.unwrap_or_default()),
-                Err(e) if is(&e, NOT_FOUND) => {
-                    for arn in chunk {
-                        match client.describe_target_groups().target_group_arns(arn).send().await {
-                            Ok(r) => out.extend(r.target_groups.unwrap_or_default()),
-                            Err(e) if is(&e, NOT_FOUND) => {}
-                            Err(e) => return Err(provider("DescribeTargetGroups", e)),
-                        }
-                    }
-                }
-                Err(e) => return Err(provider("DescribeTargetGroups", e)),
+        let client = &self.client(region);
+        in_batches(arns, |chunk| async move {
+            match client.describe_target_groups().set_target_group_arns(Some(chunk)).send().await {
+                Ok(r) => Ok(Some(r.target_groups.unwrap_or_default())),
+                Err(e) if is(&e, NOT_FOUND) => Ok(None),
+                Err(e) => Err(provider("DescribeTargetGroups", e)),
             }
-        }
-        Ok(out)
+        })
+        .await
     }
 
     async fn by_name(&self, region: &str, name: &str) -> Result<Vec<Tg>, ProviderError> {

@@ -263,6 +263,8 @@ impl LocalStore {
             pid: 0,
             command: format!("unknown (no readable holder info in {})", self.lock_path.display()),
             started_at,
+            renewed_at: None,
+            expires_at: None,
         }
     }
 

@@ -71,6 +71,8 @@ pub async fn store_for(config: &StateConfig) -> Arc<dyn StateStore> {
         StateConfig::S3 { bucket, key, region, kms_key_id } => {
             let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
                 .region(aws_config::Region::new(region.clone()))
+                .retry_config(stackr_aws::retry::config())
+                .timeout_config(stackr_aws::retry::timeouts())
                 .load()
                 .await;
             Arc::new(stackr_state_s3::S3Store::new(&sdk, bucket, key, kms_key_id.as_deref()))

@@ -66,7 +66,10 @@ macro_rules! global {
 }
 
 impl Clients {
+    /// Clients from `base`, with stackr's retry and timeout policy
+    /// ([`crate::retry`]) in place of the SDK's defaults.
     pub fn new(base: SdkConfig, interceptors: Vec<SharedInterceptor>) -> Clients {
+        let base = base.into_builder().retry_config(crate::retry::config()).timeout_config(crate::retry::timeouts()).build();
         Clients {
             base,
             interceptors,

@@ -38,6 +38,20 @@ pub fn is<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>, codes: &[&str]) -> boo
     code(e).is_some_and(|c| codes.contains(&c.as_str()))
 }
 
+/// Whether the call may have taken effect although it failed: no response
+/// came back (timeout, connection lost, unreadable answer) or AWS answered
+/// with a 5xx. A throttled call (the SDK's last attempt) did nothing.
+fn unsure<E, R: 'static>(e: &SdkError<E, R>) -> bool {
+    match e {
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => true,
+        SdkError::ServiceError(s) => {
+            let raw: &dyn std::any::Any = s.raw();
+            raw.downcast_ref::<aws_smithy_runtime_api::http::Response>().is_some_and(|r| r.status().is_server_error())
+        }
+        _ => false,
+    }
+}
+
 /// Classifies an SDK error for the engine, naming the call.
 pub fn provider<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
 where
@@ -53,6 +67,7 @@ where
     };
     let kind = match code.as_deref() {
         Some(c) if RETRYABLE.contains(&c) => ErrorKind::Retryable,
+        _ if unsure(&e) => ErrorKind::Unsure,
         Some(c) if c.starts_with("Invalid") || c.starts_with("Validation") || c.starts_with("Malformed") => {
             ErrorKind::Invalid
         }

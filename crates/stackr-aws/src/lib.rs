@@ -27,6 +27,7 @@ pub mod iam;
 pub mod logs;
 pub mod props;
 pub mod rds;
+pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
 pub mod ssm;

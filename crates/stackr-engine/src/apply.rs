@@ -22,7 +22,7 @@ use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::{PersistHandle, Persister};
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{
-    CreateRequest, DeleteRequest, ErrorKind, Observed, Props, ProviderError, Providers, Readiness, Reconciler, Target,
+    CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Providers, Readiness, Reconciler, Target,
     UpdateRequest,
 };
 use crate::refresh::Refreshed;
@@ -515,7 +515,11 @@ impl Run<'_> {
                 if op.kind == OpKind::Create {
                     let token =
                         self.tokens.get(&address).cloned().unwrap_or_else(|| new_token(&self.plan.stack, &address));
-                    Work::Create { props, tags, record, token }
+                    let known_ids = [address.clone(), crate::ops::deposed_key(&address)]
+                        .iter()
+                        .filter_map(|k| state0.resources.get(k).map(|r| r.id.clone()))
+                        .collect();
+                    Work::Create { props, tags, record, token, known_ids }
                 } else {
                     let live = self.refreshed.resources.get(&address).cloned().flatten();
                     let prior = state0.resources.get(&address);
@@ -571,6 +575,9 @@ enum Work {
         tags: BTreeMap<String, String>,
         record: ResourceRecord,
         token: String,
+        /// Ids in state at this address (a resource being replaced): never
+        /// what a look-up after a failed create may adopt.
+        known_ids: Vec<String>,
     },
     Update {
         digests: BTreeMap<String, String>,
@@ -636,7 +643,7 @@ impl TaskCtx {
         let persister = &self.persister;
         let address = self.target.address.clone();
         match work {
-            Work::Create { props, tags, record, token } => {
+            Work::Create { props, tags, record, token, known_ids } => {
                 // The intent (with this token) was journaled durably before
                 // the run started any operation: see `journal_creates`. Its
                 // now-known properties join it (not waited for), so a later
@@ -649,7 +656,7 @@ impl TaskCtx {
                     }
                 });
                 let req = CreateRequest { target: self.target.clone(), properties: props, tags, token };
-                let obs = self.rec.create(&req).await.map_err(|e| e.message)?;
+                let obs = self.create_once(&req, known_ids).await?;
                 self.store(&obs, record);
                 Ok(Some(obs))
             }
@@ -714,6 +721,58 @@ impl TaskCtx {
                 });
                 Ok(None)
             }
+        }
+    }
+
+    /// Creates the resource exactly once. A create that fails may still
+    /// have made it (its response was lost, or AWS refuses a retry with
+    /// "already exists"): before reporting a failure or trying again, the
+    /// reconciler's `find` looks for it by token, tags or name, as after a
+    /// crash, and adopts what it finds. Only calls whose outcome was unknown
+    /// or that AWS asked to retry are tried again, until `retry_for`.
+    async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, String> {
+        let deadline = Instant::now() + self.options.retry_for;
+        let mut pause = self.options.poll_initial;
+        let started = Instant::now();
+        loop {
+            let err = match self.rec.create(req).await {
+                Ok(obs) => return Ok(obs),
+                Err(e) => e,
+            };
+            let find = FindRequest {
+                target: req.target.clone(),
+                token: req.token.clone(),
+                properties: req.properties.clone(),
+                known_ids: known_ids.clone(),
+            };
+            match self.rec.find(&find).await {
+                Ok(Some(obs)) => {
+                    self.events.emit(Event::Waiting {
+                        address: req.target.address.clone(),
+                        status: format!("adopted {} made by a create that reported: {}", obs.id, err.message),
+                        elapsed_ms: started.elapsed().as_millis() as u64,
+                    });
+                    return Ok(obs);
+                }
+                Ok(None) => {}
+                // Unknown whether it exists: a retry could duplicate it.
+                Err(find_err) => {
+                    return Err(format!("{} (and looking for what it may have made failed: {find_err})", err.message));
+                }
+            }
+            let again = matches!(err.kind, ErrorKind::Unsure | ErrorKind::Retryable) && Instant::now() < deadline;
+            if !again {
+                return Err(err.message);
+            }
+            self.events.emit(Event::Waiting {
+                address: req.target.address.clone(),
+                status: format!("retrying: {}", err.message),
+                elapsed_ms: started.elapsed().as_millis() as u64,
+            });
+            if self.pause_or_cancel(pause).await {
+                return Err(format!("interrupted while retrying: {}", err.message));
+            }
+            pause = (pause * 2).min(self.options.poll_max);
         }
     }
 

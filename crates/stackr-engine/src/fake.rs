@@ -37,6 +37,9 @@ pub struct FakeCloud {
     /// Addresses whose create/update/delete fail (`ADDRESS`), or only one
     /// operation of them (`ADDRESS:delete`).
     pub failing: Mutex<HashSet<String>>,
+    /// Addresses whose next create takes effect but answers with an
+    /// `Unsure` error, as when AWS's response is lost on the way back.
+    pub losing: Mutex<HashSet<String>>,
     /// Calls by operation name ("create", "observe", ...).
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -74,6 +77,12 @@ impl FakeCloud {
 
     pub fn fail(&self, address: &str) {
         self.failing.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string());
+    }
+
+    /// The next create of `address` makes the resource but its answer is
+    /// lost (the caller sees an `Unsure` error).
+    pub fn lose_next_create(&self, address: &str) {
+        self.losing.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string());
     }
 
     pub fn heal(&self, address: &str) {
@@ -275,6 +284,9 @@ impl Reconciler for FakeReconciler {
         };
         let obs = self.observed(&r);
         all.insert(id, r);
+        if self.cloud.losing.lock().unwrap_or_else(|p| p.into_inner()).remove(&req.target.address) {
+            return Err(ProviderError::new(ErrorKind::Unsure, "CreateThing: connection reset (response lost)"));
+        }
         Ok(obs)
     }
 

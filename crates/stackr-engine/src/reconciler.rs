@@ -160,6 +160,10 @@ pub enum ErrorKind {
     /// A dependency is still in use / not yet released (eventual
     /// consistency); worth retrying after a pause.
     Retryable,
+    /// The call may or may not have taken effect: its response was lost
+    /// (connection reset, timeout) or AWS failed with a 5xx. After a failed
+    /// create the engine asks `find` before trying again.
+    Unsure,
     /// Anything else.
     Other,
 }

@@ -265,6 +265,36 @@ async fn a_crash_between_create_and_state_write_is_resolved_by_adoption() {
 }
 
 #[tokio::test]
+async fn a_create_whose_answer_was_lost_is_found_and_adopted_not_made_twice() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.cloud.lose_next_create("vpc");
+    b.cloud.lose_next_create("subnet[a]");
+    let applied = b.apply(&s).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert_eq!(b.cloud.all().len(), 4, "one of each: nothing made twice");
+    assert_eq!(b.cloud.calls("create"), 4, "adopted by find, not created again");
+    assert_eq!(b.cloud.calls("find"), 2);
+    let state = b.store.state();
+    assert_eq!(state.resources["vpc"].id, b.cloud.by_address("vpc")[0].id);
+    assert_eq!(state.resources["subnet[a]"].properties["vpc_id"], serde_json::json!(state.resources["vpc"].id));
+    assert!(state.pending.is_empty());
+    assert!(b.plan(&s).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_create_that_failed_for_good_is_reported_after_one_look() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.cloud.fail("logs");
+    let applied = b.apply(&s).await;
+    assert!(!applied.report.ok());
+    assert_eq!(b.cloud.calls("create"), 4, "an error AWS will repeat is not retried");
+    assert_eq!(b.cloud.calls("find"), 1, "one look for what the failed create may have made");
+    assert!(b.cloud.by_address("logs").is_empty());
+}
+
+#[tokio::test]
 async fn protect_is_kept_in_state_and_refuses_destroy_until_allowed() {
     let text = NETWORK.replace(
         "  vpc:\n    type: aws.ec2.vpc\n",

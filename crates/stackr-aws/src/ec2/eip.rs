@@ -115,15 +115,15 @@ impl Reconciler for Eip {
         let region = &req.target.region;
         let p = &req.properties;
         let domain = props::string(p, "domain").unwrap_or_else(|| "vpc".into());
-        let out = self
+        let call = self
             .clients
             .ec2(region)
             .allocate_address()
             .domain(DomainType::from(domain.as_str()))
             .set_public_ipv4_pool(props::string(p, "public_ipv4_pool"))
             .set_network_border_group(props::string(p, "network_border_group"))
-            .tag_specifications(tag_spec(ResourceType::ElasticIp, &req.tags))
-            .send()
+            .tag_specifications(tag_spec(ResourceType::ElasticIp, &req.tags));
+        let out = crate::retry::once!(aws_sdk_ec2::config::Builder, call)
             .await
             .map_err(|e| provider("AllocateAddress", e))?;
         let id = out.allocation_id.ok_or_else(|| common::vanished("Elastic IP", "(no allocation id returned)"))?;

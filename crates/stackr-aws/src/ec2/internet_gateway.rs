@@ -132,11 +132,11 @@ impl Reconciler for InternetGateway {
                 }
                 found.id
             }
-            None => client
-                .create_internet_gateway()
-                .tag_specifications(tag_spec(ResourceType::InternetGateway, &req.tags))
-                .send()
-                .await
+            None => crate::retry::once!(
+                aws_sdk_ec2::config::Builder,
+                client.create_internet_gateway().tag_specifications(tag_spec(ResourceType::InternetGateway, &req.tags))
+            )
+            .await
                 .map_err(|e| provider("CreateInternetGateway", e))?
                 .internet_gateway
                 .and_then(|g| g.internet_gateway_id)

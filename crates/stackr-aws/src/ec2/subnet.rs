@@ -205,7 +205,8 @@ impl Reconciler for Subnet {
             .set_availability_zone(props::string(p, "availability_zone"))
             .set_availability_zone_id(props::string(p, "availability_zone_id"))
             .tag_specifications(tag_spec(ResourceType::Subnet, &req.tags));
-        let created = eventually("CreateSubnet", || call.clone().send()).await?;
+        let created =
+            eventually("CreateSubnet", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
         let id =
             created.subnet.and_then(|s| s.subnet_id).ok_or_else(|| common::vanished("subnet", "(no id returned)"))?;
         if let Some(block) = &ipv6 {

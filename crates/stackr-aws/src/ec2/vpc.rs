@@ -289,7 +289,7 @@ impl Reconciler for Vpc {
             .set_amazon_provided_ipv6_cidr_block(ipv6.then_some(true))
             .set_instance_tenancy(props::string(p, "instance_tenancy").map(|t| Tenancy::from(t.as_str())))
             .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags));
-        let created = eventually("CreateVpc", || call.clone().send()).await?;
+        let created = eventually("CreateVpc", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
         let id = created.vpc.and_then(|v| v.vpc_id).ok_or_else(|| common::vanished("VPC", "(no id returned)"))?;
         // A new VPC is `pending` for a moment; its attributes change once
         // it is `available`.

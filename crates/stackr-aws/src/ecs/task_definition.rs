@@ -238,7 +238,7 @@ impl Reconciler for TaskDefinition {
         let storage = map(p, "ephemeral_storage").map(|e| {
             EphemeralStorage::builder().set_size_in_gib(props::int(e, "size_in_gib").map(|n| n as i32)).build()
         });
-        let out = self
+        let call = self
             .clients
             .ecs(region)
             .register_task_definition()
@@ -254,8 +254,8 @@ impl Reconciler for TaskDefinition {
             .set_volumes((!volumes.is_empty()).then_some(volumes))
             .set_ephemeral_storage(storage)
             .set_pid_mode(props::string(p, "pid_mode").map(|m| PidMode::from(m.as_str())))
-            .set_tags(Some(common::ecs_tags(&req.tags)))
-            .send()
+            .set_tags(Some(common::ecs_tags(&req.tags)));
+        let out = crate::retry::once!(aws_sdk_ecs::config::Builder, call)
             .await
             .map_err(|e| provider("RegisterTaskDefinition", e))?;
         let arn = out

@@ -10,9 +10,26 @@
 //!   with `PutObject` + `If-None-Match: *`, holding the [`LockInfo`] as JSON.
 //!   S3 lets exactly one such create succeed; the others get HTTP 412
 //!   `PreconditionFailed`, read the lock object and return
-//!   [`StateError::Locked`] naming the holder, at once (two requests, no
+//!   [`StateError::Locked`] naming the holder, at once (a few requests, no
 //!   waiting). A lock request that finds its *own* lock (same id, e.g. a
 //!   retried request whose first response was lost) succeeds.
+//! - **No stuck lock: a lease.** The lock records `renewed_at` /
+//!   `expires_at`; while held, a background task renews it every 10 s for a
+//!   60 s lease ([`RENEW_EVERY`], [`LEASE`]; [`S3Store::with_lease`] sets
+//!   others), each time with `If-Match: <the lock's own ETag>`, so a lock
+//!   someone broke is never rewritten (see `lease.rs`).
+//! - **Stale locks are taken over, by one taker.** A lock is stale when its
+//!   lease has expired, or when it was taken on this host (same host name
+//!   and process table) by a process that is gone ([`process_alive`];
+//!   [`LockInfo::staleness`]). [`lock_or_take_over`](StateStore::lock_or_take_over)
+//!   replaces a stale lock with `PutObject` + `If-Match: <the stale lock's
+//!   ETag>`: of several takers exactly one write matches; the others look
+//!   again and are refused naming the new holder. The winner learns whose
+//!   lock it replaced and why ([`TakenOver`]).
+//! - **A lost lock writes nothing.** When a renewal finds the lock removed
+//!   or replaced, the store marks it lost: every later `save` and `unlock`
+//!   fails with [`StateError::LockLost`] before writing. `save` also renews
+//!   first if renewals have been failing and the lease nears its end.
 //! - **Safe unlock.** [`unlock`](StateStore::unlock) and
 //!   [`force_unlock`](StateStore::force_unlock) read the lock, compare its id
 //!   with the one given ([`StateError::NoSuchLock`] naming the actual holder
@@ -28,13 +45,16 @@
 //! - **Atomic writes.** A `PutObject` replaces the object whole; readers see
 //!   the old document or the new one.
 //! - **Refusal, never overwrite.** `load` runs [`parse_state`], which refuses
-//!   a corrupt or newer-format object. `save` needs no extra read to honour
-//!   this: it only ever writes over the exact object version the caller
-//!   names, and a caller only has an ETag from a successful `load` (which
-//!   parsed that very version). With no ETag, `If-None-Match: *` refuses to
-//!   write over *any* existing object, corrupt or not. An ABA case (the same
-//!   ETag again after other writes) cannot arise: every write carries a
-//!   larger serial, so its bytes, and its ETag, differ.
+//!   a corrupt or newer-format object. `save` only ever writes over the
+//!   exact object version the caller names, and a caller only has an ETag
+//!   from a successful `load` (which parsed that very version); with no
+//!   ETag, `If-None-Match: *` refuses to write over *any* existing object,
+//!   corrupt or not. An ABA case (the same ETag again after other writes)
+//!   cannot arise: every write carries a larger serial, so its bytes, and
+//!   its ETag, differ. And `save` refuses a state of another stack or
+//!   lineage than the one the store last loaded or saved
+//!   ([`StateError::OtherStack`], [`StateError::OtherLineage`]), writing
+//!   nothing.
 //! - **Encrypted at rest.** Every write (state and lock) asks for
 //!   server-side encryption: SSE-KMS with the configured key when one is
 //!   given, else SSE-S3 (`AES256`).
@@ -51,10 +71,18 @@
 //!
 //! # Tests
 //!
-//! `tests/` runs every guarantee above against moto's S3 (via
+//! `tests/` runs every guarantee above against moto's S3 (`s3_store.rs`:
+//! locks, CAS, refusals, encryption; `locks.rs`: leases, takeovers, lost
+//! locks, identity checks on save), via
 //! `stackr-testkit`): each test uses its own moto account (the
 //! `x-moto-account-id` header, added by the testkit's interceptor through
 //! [`S3Store::with_client`]) and its own bucket.
+
+mod lease;
+mod liveness;
+
+pub use lease::{LEASE, Lease, RENEW_EVERY};
+pub use liveness::process_alive;
 
 use async_trait::async_trait;
 use aws_config::SdkConfig;
@@ -63,10 +91,16 @@ use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::operation::put_object::builders::PutObjectFluentBuilder;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ServerSideEncryption;
+use lease::Held;
+use stackr_state::model::now_unix;
+use stackr_state::store::{TakenOver, this_host, this_pid_table};
 use stackr_state::{LockInfo, State, StateError, StateStore, Versioned, parse_state, render_state};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 /// The state of one stack in S3 (`s3://bucket/key`, lock at `key.lock`).
+/// Clones share the lock they hold and what they loaded: one store (and its
+/// clones) is one run.
 #[derive(Debug, Clone)]
 pub struct S3Store {
     client: Client,
@@ -74,6 +108,11 @@ pub struct S3Store {
     key: String,
     lock_key: String,
     kms_key_id: Option<String>,
+    lease: Lease,
+    /// The lock this store holds, renewed in the background.
+    held: Arc<tokio::sync::Mutex<Option<Held>>>,
+    /// Stack and lineage of the state this store last loaded or saved.
+    known: Arc<Mutex<Option<(String, String)>>>,
 }
 
 /// An S3 client config from a shared [`SdkConfig`]: path-style addressing
@@ -132,7 +171,79 @@ impl S3Store {
             key: key.to_string(),
             lock_key: format!("{key}.lock"),
             kms_key_id: kms_key_id.map(str::to_string),
+            lease: Lease::default(),
+            held: Default::default(),
+            known: Default::default(),
         }
+    }
+
+    /// The same store with other lease timings (tests use short ones).
+    pub fn with_lease(mut self, lease: Lease) -> S3Store {
+        self.lease = lease;
+        self
+    }
+
+    /// The lease timings of this store's locks.
+    pub fn lease(&self) -> Lease {
+        self.lease
+    }
+
+    /// A store on the same objects that shares nothing held (the renewal task's).
+    fn detached(&self) -> S3Store {
+        S3Store { held: Default::default(), known: Default::default(), ..self.clone() }
+    }
+
+    fn location_text(&self) -> String {
+        format!("s3://{}/{}", self.bucket, self.key)
+    }
+
+    fn lock_body(&self, info: &LockInfo) -> Result<Vec<u8>, StateError> {
+        serde_json::to_vec_pretty(info).map_err(|e| StateError::Backend {
+            location: self.lock_location(),
+            message: format!("cannot serialize the lock: {e}"),
+        })
+    }
+
+    fn etag_of(&self, etag: Option<&str>) -> Result<String, StateError> {
+        etag.map(str::to_string).ok_or_else(|| StateError::Backend {
+            location: self.lock_location(),
+            message: "PutObject (lock): the response has no ETag".into(),
+        })
+    }
+
+    /// Records `info` (written as `etag`) as the lock this store holds, and
+    /// starts renewing it.
+    async fn hold(&self, info: LockInfo, etag: String, sent: Instant) {
+        let mut held = Held::new(info, etag, sent);
+        self.start_renewing(&mut held);
+        // A lock held before is replaced (its renewal stops with it).
+        *self.held.lock().await = Some(held);
+    }
+
+    /// Refuses to save a state of another stack or lineage than the one
+    /// this store last loaded or saved.
+    fn check_identity(&self, state: &State) -> Result<(), StateError> {
+        let known = self.known.lock().unwrap_or_else(|p| p.into_inner());
+        let Some((stack, lineage)) = known.as_ref() else { return Ok(()) };
+        if state.stack != *stack {
+            return Err(StateError::OtherStack {
+                location: self.location_text(),
+                found: stack.clone(),
+                expected: state.stack.clone(),
+            });
+        }
+        if state.lineage != *lineage {
+            return Err(StateError::OtherLineage {
+                location: self.location_text(),
+                found: lineage.clone(),
+                expected: state.lineage.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn remember(&self, state: &State) {
+        *self.known.lock().unwrap_or_else(|p| p.into_inner()) = Some((state.stack.clone(), state.lineage.clone()));
     }
 
     pub fn bucket(&self) -> &str {
@@ -240,6 +351,9 @@ impl S3Store {
             pid: 0,
             command: "unknown".into(),
             started_at: 0,
+            renewed_at: None,
+            expires_at: None,
+            pid_table: None,
         });
         Ok(Some((info, etag)))
     }
@@ -255,9 +369,20 @@ impl S3Store {
         if info.id != id {
             return Err(no_such(Some(info)));
         }
+        self.delete_lock(info, &etag).await
+    }
+
+    /// Deletes the lock object if it is still version `etag`; returns `info`.
+    async fn delete_lock(&self, info: LockInfo, etag: &str) -> Result<LockInfo, StateError> {
+        let id = info.id.clone();
+        let no_such = |held: Option<LockInfo>| StateError::NoSuchLock {
+            location: self.lock_location(),
+            id: id.clone(),
+            held: held.map(Box::new),
+        };
         let mut attempt = 0;
         loop {
-            let res = self.client.delete_object().bucket(&self.bucket).key(&self.lock_key).if_match(&etag).send().await;
+            let res = self.client.delete_object().bucket(&self.bucket).key(&self.lock_key).if_match(etag).send().await;
             match res {
                 Ok(_) => return Ok(info),
                 Err(e) => match kind(&e) {
@@ -285,23 +410,49 @@ impl StateStore for S3Store {
     }
 
     async fn lock(&self, info: &LockInfo) -> Result<(), StateError> {
-        let body = serde_json::to_vec_pretty(info).map_err(|e| StateError::Backend {
-            location: self.lock_location(),
-            message: format!("cannot serialize the lock: {e}"),
-        })?;
+        self.lock_or_take_over(info).await.map(|_| ())
+    }
+
+    async fn lock_or_take_over(&self, info: &LockInfo) -> Result<Option<TakenOver>, StateError> {
+        let (here, pids) = (this_host(), this_pid_table());
         for _ in 0..LOCK_ATTEMPTS {
+            let mut mine = info.clone();
+            self.lease.stamp(&mut mine, now_unix());
+            let body = self.lock_body(&mine)?;
+            let sent = Instant::now();
             match self.send_put(|| self.put(&self.lock_key, body.clone()).if_none_match("*")).await {
-                Ok(_) => return Ok(()),
-                Err(e) if kind(&e) == Kind::PreconditionFailed => match self.read_lock().await? {
-                    // Our own lock: a retried request whose first answer was lost.
-                    Some((holder, _)) if holder.id == info.id => return Ok(()),
-                    Some((holder, _)) => {
-                        return Err(StateError::Locked { location: self.location(), holder: Box::new(holder) });
-                    }
-                    // Released between our attempt and the read: try again.
-                    None => continue,
-                },
+                Ok(out) => {
+                    let etag = self.etag_of(out.e_tag())?;
+                    self.hold(mine, etag, sent).await;
+                    return Ok(None);
+                }
+                Err(e) if kind(&e) == Kind::PreconditionFailed => {}
                 Err(e) => return Err(self.backend("PutObject (lock)", &self.lock_key, &e)),
+            }
+            let Some((holder, etag)) = self.read_lock().await? else {
+                // Released between our attempt and the read: try again.
+                continue;
+            };
+            if holder.id == info.id {
+                // Our own lock: a retried request whose first answer was lost.
+                self.hold(holder, etag, sent).await;
+                return Ok(None);
+            }
+            let Some(reason) = holder.staleness(now_unix(), &here, pids.as_deref(), process_alive) else {
+                return Err(StateError::Locked { location: self.location(), holder: Box::new(holder) });
+            };
+            // Stale: replace exactly the version read. Of several takers
+            // only one write matches; the others look again and are refused
+            // naming the winner.
+            let sent = Instant::now();
+            match self.send_put(|| self.put(&self.lock_key, body.clone()).if_match(&etag)).await {
+                Ok(out) => {
+                    let new_etag = self.etag_of(out.e_tag())?;
+                    self.hold(mine, new_etag, sent).await;
+                    return Ok(Some(TakenOver { previous: holder, reason }));
+                }
+                Err(e) if matches!(kind(&e), Kind::PreconditionFailed | Kind::NoSuchKey) => continue,
+                Err(e) => return Err(self.backend("PutObject (lock takeover)", &self.lock_key, &e)),
             }
         }
         Err(StateError::Backend {
@@ -313,7 +464,27 @@ impl StateStore for S3Store {
     }
 
     async fn unlock(&self, id: &str) -> Result<(), StateError> {
-        self.remove_lock(id).await.map(|_| ())
+        let mut guard = self.held.lock().await;
+        match guard.take() {
+            Some(held) if held.info.id == id => {
+                drop(guard);
+                if let Some(reason) = &held.lost {
+                    return Err(self.lock_lost(reason));
+                }
+                let etag = held.etag.clone();
+                match self.delete_lock(held.info.clone(), &etag).await {
+                    Ok(_) => Ok(()),
+                    // Not the object this store wrote any more.
+                    Err(StateError::NoSuchLock { .. }) => Err(self.lock_lost(&self.why_lost().await)),
+                    Err(e) => Err(e),
+                }
+            }
+            other => {
+                *guard = other;
+                drop(guard);
+                self.remove_lock(id).await.map(|_| ())
+            }
+        }
     }
 
     async fn lock_holder(&self) -> Result<Option<LockInfo>, StateError> {
@@ -321,16 +492,24 @@ impl StateStore for S3Store {
     }
 
     async fn force_unlock(&self, id: &str) -> Result<LockInfo, StateError> {
-        self.remove_lock(id).await
+        let removed = self.remove_lock(id).await?;
+        let mut guard = self.held.lock().await;
+        if guard.as_ref().is_some_and(|h| h.info.id == id) {
+            *guard = None;
+        }
+        Ok(removed)
     }
 
     async fn load(&self) -> Result<Option<Versioned>, StateError> {
         let Some((bytes, etag)) = self.get(&self.key).await? else { return Ok(None) };
         let state = parse_state(&bytes, &self.location())?;
+        self.remember(&state);
         Ok(Some(Versioned { state, version: etag }))
     }
 
     async fn save(&self, state: &State, expected: Option<&str>) -> Result<String, StateError> {
+        self.check_identity(state)?;
+        self.check_held().await?;
         let body = render_state(state);
         let res = self
             .send_put(|| {
@@ -343,16 +522,22 @@ impl StateStore for S3Store {
             .await;
         let conflict = || StateError::Conflict { location: self.location(), expected: expected.map(str::to_string) };
         match res {
-            Ok(out) => out.e_tag().map(str::to_string).ok_or_else(|| StateError::Backend {
-                location: self.location(),
-                message: "PutObject: the response has no ETag".into(),
-            }),
+            Ok(out) => {
+                self.remember(state);
+                out.e_tag().map(str::to_string).ok_or_else(|| StateError::Backend {
+                    location: self.location(),
+                    message: "PutObject: the response has no ETag".into(),
+                })
+            }
             // 412: changed since read. 404 on If-Match: deleted since read.
             Err(e) if matches!(kind(&e), Kind::PreconditionFailed | Kind::NoSuchKey) => {
                 // Unless what is stored is exactly this write (our own earlier
                 // attempt, whose answer was lost): then it did succeed.
                 match self.get(&self.key).await {
-                    Ok(Some((stored, etag))) if stored == body => Ok(etag),
+                    Ok(Some((stored, etag))) if stored == body => {
+                        self.remember(state);
+                        Ok(etag)
+                    }
                     _ => Err(conflict()),
                 }
             }

@@ -88,7 +88,16 @@ fn lock_info(id: &str) -> LockInfo {
         pid: 4242,
         command: "stackr apply stacks/prod.yaml".into(),
         started_at: 1_790_000_000,
+        renewed_at: None,
+        expires_at: None,
+        pid_table: None,
     }
+}
+
+/// A lock record as stored, without the lease the store added (tests/locks.rs covers leases).
+fn no_lease(mut info: LockInfo) -> LockInfo {
+    (info.renewed_at, info.expires_at) = (None, None);
+    info
 }
 
 #[tokio::test]
@@ -166,7 +175,7 @@ async fn of_eight_concurrent_lockers_one_wins_and_seven_are_told_the_holder_at_o
             }
             match res {
                 Err(StateError::Locked { holder, .. }) => {
-                    assert_eq!(**holder, winner, "{} was told another holder", info.id)
+                    assert_eq!(no_lease(*holder.clone()), winner, "{} was told another holder", info.id)
                 }
                 other => panic!("{}: expected Locked, got {other:?}", info.id),
             }
@@ -175,7 +184,7 @@ async fn of_eight_concurrent_lockers_one_wins_and_seven_are_told_the_holder_at_o
         }
         let slowest = results.iter().map(|(_, _, took)| *took).max().unwrap();
         eprintln!("round {round}: {} won; slowest answer {slowest:?}", winner.id);
-        assert_eq!(f.store().lock_holder().await.unwrap(), Some(winner.clone()));
+        assert_eq!(f.store().lock_holder().await.unwrap().map(no_lease), Some(winner.clone()));
 
         // Released, the lock can be taken again (by the next round).
         f.store().unlock(&winner.id).await.unwrap();
@@ -231,12 +240,12 @@ async fn unlock_with_another_id_is_refused_and_names_the_holder() {
         match res {
             Err(StateError::NoSuchLock { id, held: Some(held), .. }) => {
                 assert_eq!(id, "run-b");
-                assert_eq!(*held, holder);
+                assert_eq!(no_lease(*held), holder);
             }
             other => panic!("expected NoSuchLock naming run-a, got {other:?}"),
         }
     }
-    assert_eq!(f.store().lock_holder().await.unwrap(), Some(holder.clone()), "the lock is still held");
+    assert_eq!(f.store().lock_holder().await.unwrap().map(no_lease), Some(holder.clone()), "the lock is still held");
 
     // Taking it again with the same id (a retried request) is fine; with another, refused.
     f.store().lock(&holder).await.expect("same id: already ours");
@@ -263,7 +272,7 @@ async fn force_unlock_removes_a_crashed_runs_lock() {
     assert!(err.to_string().contains("crashed-run"), "the refusal names the lock id: {err}");
 
     let removed = next.force_unlock("crashed-run").await.expect("force unlock");
-    assert_eq!(removed, crashed);
+    assert_eq!(no_lease(removed), crashed);
     assert_eq!(next.lock_holder().await.unwrap(), None);
     next.lock(&lock_info("next-run")).await.expect("lock after force unlock");
 }

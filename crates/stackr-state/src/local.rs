@@ -265,6 +265,7 @@ impl LocalStore {
             started_at,
             renewed_at: None,
             expires_at: None,
+            pid_table: None,
         }
     }
 

@@ -54,6 +54,12 @@ pub struct LockInfo {
     /// the holder's clock).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<u64>,
+    /// The process table `pid` belongs to ([`this_pid_table`]): a host name
+    /// alone does not say that (containers sharing the host's name keep
+    /// their own pids). Only a lock whose table is the judge's own can be
+    /// found stale because its process is gone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pid_table: Option<String>,
 }
 
 /// Why a lock is stale: its holder can no longer be running.
@@ -126,6 +132,15 @@ pub fn this_host() -> String {
         .unwrap_or_else(|| UNKNOWN_HOST.into())
 }
 
+/// Names the process table of this process: on Linux the boot id and the
+/// pid namespace (`<boot_id>/pid:[<inode>]`), so a pid seen here means the
+/// same process as one recorded here; `None` where that cannot be told.
+pub fn this_pid_table() -> Option<String> {
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let ns = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    Some(format!("{}/{}", boot.trim(), ns.display()))
+}
+
 /// The host recorded when the host name cannot be read; never "this host".
 pub const UNKNOWN_HOST: &str = "unknown-host";
 
@@ -144,22 +159,32 @@ impl LockInfo {
             started_at,
             renewed_at: None,
             expires_at: None,
+            pid_table: this_pid_table(),
         }
     }
 
     /// Whether this lock is stale at `now` (seconds since the Unix epoch),
-    /// seen from host `here` where `alive(pid)` tells whether a process
-    /// runs. Stale means: its lease has expired (`now > expires_at`: a
-    /// lease lasts at least its full length), or it was taken on this very
-    /// host by a process that is gone. A lock without a lease, or of an
-    /// unknown host or pid, is never stale by that rule.
-    pub fn staleness(&self, now: u64, here: &str, alive: impl Fn(u32) -> bool) -> Option<Staleness> {
+    /// judged on host `here` with process table `pids` ([`this_pid_table`]),
+    /// where `alive(pid)` tells whether a process runs. Stale means: its
+    /// lease has expired (`now > expires_at`: a lease lasts at least its
+    /// full length), or it was taken on this very host and process table by
+    /// a process that is gone. A lock without a lease is never stale by the
+    /// first rule; one of an unknown host, pid or process table never by
+    /// the second.
+    pub fn staleness(
+        &self,
+        now: u64,
+        here: &str,
+        pids: Option<&str>,
+        alive: impl Fn(u32) -> bool,
+    ) -> Option<Staleness> {
         if let Some(expires_at) = self.expires_at
             && now > expires_at
         {
             return Some(Staleness::LeaseExpired { ago: now - expires_at });
         }
-        let same_host = self.host == here && here != UNKNOWN_HOST && here != "unknown";
+        let same_table = pids.is_some() && self.pid_table.as_deref() == pids;
+        let same_host = self.host == here && here != UNKNOWN_HOST && here != "unknown" && same_table;
         if same_host && self.pid != 0 && !alive(self.pid) {
             return Some(Staleness::HolderGone);
         }
@@ -317,30 +342,42 @@ mod tests {
             started_at: 1_000,
             renewed_at: expires_at.map(|e| e - 60),
             expires_at,
+            pid_table: Some(format!("boot-{host}/pid:[1]")),
         }
     }
 
     #[test]
     fn a_lock_is_stale_when_its_lease_ended_or_its_local_process_is_gone() {
+        const T: Option<&str> = Some("boot-laptop/pid:[1]");
         let alive = |_| true;
         let dead = |_| false;
         // A live lease on another host: held, whatever its pid.
-        assert_eq!(holder("ci-7", 42, Some(2_000)).staleness(1_990, "laptop", dead), None);
+        assert_eq!(holder("ci-7", 42, Some(2_000)).staleness(1_990, "laptop", T, dead), None);
         // A lease lasts its full length: stale only once `now` is past it.
-        assert_eq!(holder("ci-7", 42, Some(2_000)).staleness(2_000, "laptop", dead), None);
+        assert_eq!(holder("ci-7", 42, Some(2_000)).staleness(2_000, "laptop", T, dead), None);
         assert_eq!(
-            holder("ci-7", 42, Some(2_000)).staleness(2_012, "laptop", alive),
+            holder("ci-7", 42, Some(2_000)).staleness(2_012, "laptop", T, alive),
             Some(Staleness::LeaseExpired { ago: 12 })
         );
         // Same host: the process decides, before the lease ends.
-        assert_eq!(holder("laptop", 42, Some(2_000)).staleness(1_990, "laptop", dead), Some(Staleness::HolderGone));
-        assert_eq!(holder("laptop", 42, Some(2_000)).staleness(1_990, "laptop", alive), None);
+        assert_eq!(holder("laptop", 42, Some(2_000)).staleness(1_990, "laptop", T, dead), Some(Staleness::HolderGone));
+        assert_eq!(holder("laptop", 42, Some(2_000)).staleness(1_990, "laptop", T, alive), None);
         // No lease (an older stackr's lock): only a gone local process makes it stale.
-        assert_eq!(holder("ci-7", 42, None).staleness(u64::MAX, "laptop", dead), None);
-        assert_eq!(holder("laptop", 42, None).staleness(u64::MAX, "laptop", dead), Some(Staleness::HolderGone));
+        assert_eq!(holder("ci-7", 42, None).staleness(u64::MAX, "laptop", T, dead), None);
+        assert_eq!(holder("laptop", 42, None).staleness(u64::MAX, "laptop", T, dead), Some(Staleness::HolderGone));
+        // Same name, another process table (a container, a reboot): only the lease counts.
+        for other in [Some("boot-laptop/pid:[2]"), Some("boot-2/pid:[1]"), None] {
+            assert_eq!(holder("laptop", 42, Some(2_000)).staleness(1_990, "laptop", other, dead), None);
+        }
+        let mut untabled = holder("laptop", 42, None);
+        untabled.pid_table = None;
+        assert_eq!(untabled.staleness(u64::MAX, "laptop", T, dead), None);
         // Unknown hosts and pids never match "this host".
-        assert_eq!(holder(UNKNOWN_HOST, 42, None).staleness(0, UNKNOWN_HOST, dead), None);
-        assert_eq!(holder("laptop", 0, None).staleness(0, "laptop", dead), None);
+        assert_eq!(
+            holder(UNKNOWN_HOST, 42, None).staleness(0, UNKNOWN_HOST, Some("boot-unknown-host/pid:[1]"), dead),
+            None
+        );
+        assert_eq!(holder("laptop", 0, None).staleness(0, "laptop", T, dead), None);
     }
 
     #[test]

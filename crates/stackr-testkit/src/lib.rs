@@ -44,6 +44,9 @@
 //!
 //! [moto]: https://github.com/getmoto/moto
 
+pub mod proxy;
+pub use proxy::{FaultKind, FaultOptions, FaultProxy, FaultStats, ProxyError};
+
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;

@@ -58,6 +58,7 @@ class ProxyServer(ThreadingHTTPServer):
     """A threading HTTP server on 127.0.0.1 holding the proxy's shared state."""
 
     daemon_threads = True
+    block_on_close = False
     request_queue_size = 128
 
     def __init__(self, port, upstream_port, policy, stats, log=None):

@@ -52,3 +52,40 @@ if zone not in names:
 print(f"account: state bucket s3://{bucket}, hosted zone {zone}")
 PY
 }
+
+# Puts the fault-injecting proxy (testbed/stackr_faults) in front of the
+# local AWS: AWS_ENDPOINT_URL then points at the proxy, LOCAL_AWS_DIRECT at
+# moto itself (for set-up and for counting what exists). Extra arguments go
+# to the proxy (--latency-ms, --fault-rate, --kinds, --seed, --log, ...).
+#   local_aws_proxy DIR [ARGS...]
+local_aws_proxy() {
+  local dir=$1 root; shift
+  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  export LOCAL_AWS_DIRECT="${LOCAL_AWS_DIRECT:-$AWS_ENDPOINT_URL}"
+  rm -f "$dir/proxy.out"
+  PYTHONPATH="$root/testbed" local_aws_python -m stackr_faults --upstream "$LOCAL_AWS_DIRECT" "$@" \
+    >"$dir/proxy.out" 2>"$dir/proxy.log" &
+  LOCAL_AWS_PROXY_PID=$!
+  trap 'kill "$LOCAL_AWS_PID" "$LOCAL_AWS_PROXY_PID" 2>/dev/null' EXIT
+  local i url=""
+  for i in $(seq 1 100); do
+    url="$(sed -n 's/^stackr-faults listening on //p' "$dir/proxy.out" 2>/dev/null)"
+    [ -n "$url" ] && break
+    if ! kill -0 "$LOCAL_AWS_PROXY_PID" 2>/dev/null; then
+      echo "the fault proxy did not start:" >&2; tail -20 "$dir/proxy.log" >&2; return 1
+    fi
+    sleep 0.1
+  done
+  [ -n "$url" ] || { echo "the fault proxy did not say where it listens" >&2; return 1; }
+  export AWS_ENDPOINT_URL="$url"
+}
+
+# The proxy's counters (JSON), or sets its configuration from a JSON object.
+#   local_aws_proxy_stats
+#   local_aws_proxy_config '{"fault_rate": 0.1}'
+local_aws_proxy_stats() {
+  local_aws_python -c "import urllib.request,sys; sys.stdout.write(urllib.request.urlopen('$AWS_ENDPOINT_URL/__stackr_faults__/stats').read().decode())"
+}
+local_aws_proxy_config() {
+  local_aws_python -c "import urllib.request,sys; r=urllib.request.Request('$AWS_ENDPOINT_URL/__stackr_faults__/config', data=sys.argv[1].encode(), method='POST', headers={'Content-Type': 'application/json'}); sys.stdout.write(urllib.request.urlopen(r).read().decode())" "$1" >/dev/null
+}

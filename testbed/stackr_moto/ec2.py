@@ -1,4 +1,13 @@
-"""EC2: a deleted NAT gateway lets go of its Elastic IP, as in AWS.
+"""EC2: a deleted NAT gateway lets go of its Elastic IP, and client tokens
+make creates idempotent, as in AWS.
+
+Client tokens (AWS: "Ensuring idempotency in Amazon EC2 API requests"): a
+create repeated with the same ``ClientToken`` returns the result of the
+first call instead of making a second resource; the same token with other
+parameters is refused with ``IdempotentParameterMismatch``. moto ignores the
+token of CreateRouteTable, CreateNatGateway and CreateEgressOnlyInternetGateway,
+so a retried call whose first answer was lost made a duplicate; the wrapper
+below remembers each (account, region, action, token).
 
 AWS: "When you delete a NAT gateway, its Elastic IP address is
 disassociated, but not released"; the address can then be given to a new
@@ -28,3 +37,41 @@ def apply():
         return nat
 
     NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
+    _apply_tokens()
+
+
+TOKENED = ("create_route_table", "create_nat_gateway", "create_egress_only_internet_gateway")
+
+
+def _idempotent(name, original):
+    seen = {}
+
+    def wrapper(self):
+        token = self._get_param("ClientToken")
+        if not token:
+            return original(self)
+        params = sorted((k, str(v)) for k, v in self.querystring.items() if k not in ("ClientToken",))
+        key = (self.current_account, self.region, name, token)
+        if key in seen:
+            first_params, result = seen[key]
+            if first_params != params:
+                from moto.ec2.exceptions import EC2ClientError
+
+                raise EC2ClientError(
+                    "IdempotentParameterMismatch",
+                    "The client token you have provided is associated with a resource that is already deleted "
+                    "or was created with different parameters.",
+                )
+            return result
+        result = original(self)
+        seen[key] = (params, result)
+        return result
+
+    return wrapper
+
+
+def _apply_tokens():
+    from moto.ec2.responses import EC2Response
+
+    for name in TOKENED:
+        setattr(EC2Response, name, _idempotent(name, getattr(EC2Response, name)))

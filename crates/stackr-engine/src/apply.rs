@@ -49,6 +49,10 @@ pub struct Options {
     pub retry_for: Duration,
     /// Set to true to stop starting operations (Ctrl-C).
     pub cancel: watch::Receiver<bool>,
+    /// Every dependant waits until its dependencies are fully ready (as
+    /// Terraform schedules), not only those whose reconciler needs it.
+    /// Slower; kept to measure what readiness-aware scheduling saves.
+    pub wait_for_ready: bool,
 }
 
 impl Options {
@@ -61,6 +65,7 @@ impl Options {
             poll_max: Duration::from_secs(20),
             retry_for: Duration::from_secs(600),
             cancel: rx,
+            wait_for_ready: false,
         }
     }
 }
@@ -76,6 +81,12 @@ pub struct Report {
     pub skipped: Vec<(String, String)>,
     pub interrupted: bool,
     pub elapsed: Duration,
+    /// The critical-path bound of this run: the longest chain of
+    /// operations through the dependencies, each taking as long as it took
+    /// here (to done, plus to ready where a dependant waited for that), as
+    /// if slots were unlimited. `None` when nothing ran. `elapsed` over this
+    /// is how close scheduling came to the best possible.
+    pub critical_path: Option<Duration>,
 }
 
 impl Report {
@@ -146,7 +157,7 @@ impl Run<'_> {
         let started = Instant::now();
         let mut report = Report::default();
         let state0 = self.persister.with(|s| s.clone());
-        let ops = match build_ops(self.stack, self.plan, &state0, self.providers) {
+        let ops = match build_ops(self.stack, self.plan, &state0, self.providers, self.options.wait_for_ready) {
             Ok(ops) => ops,
             Err(e) => {
                 report.failed.push(("plan".into(), "order", e));
@@ -180,6 +191,8 @@ impl Run<'_> {
         // A cancel channel whose sender is gone can never fire.
         let mut cancel_open = true;
         let mut ready_queue: Vec<usize> = (0..n).filter(|&i| waiting_on[i] == 0).collect();
+        // When each operation started, was done and was ready.
+        let mut times = crate::critical::Times::new(n);
 
         loop {
             if *cancel.borrow() && !report.interrupted {
@@ -213,6 +226,7 @@ impl Run<'_> {
                     };
                     launched[i] = true;
                     running += 1;
+                    times.started(i);
                     self.launch(i, &ops[i], &mut scope, &state0, permit, tx.clone());
                 }
             }
@@ -239,6 +253,7 @@ impl Run<'_> {
             if finished[i] {
                 continue;
             }
+            times.reached(i, milestone);
             match result {
                 Ok(observed) => {
                     if milestone == Milestone::Done {
@@ -325,6 +340,7 @@ impl Run<'_> {
             self.record_outputs(stack, &scope);
         }
         report.elapsed = started.elapsed();
+        report.critical_path = if report.ok() { times.critical_path(&ops) } else { None };
         report
     }
 

@@ -15,6 +15,7 @@
 //! No AWS SDK here: reconcilers live in `stackr-aws`.
 
 pub mod apply;
+mod critical;
 pub mod diff;
 pub mod error;
 pub mod events;

@@ -72,6 +72,7 @@ pub(crate) fn build_ops(
     plan: &Plan,
     state: &State,
     providers: &Providers,
+    wait_for_ready: bool,
 ) -> Result<Vec<Op>, String> {
     let instance_index: HashMap<String, usize> = stack
         .map(|st| st.instances.iter().enumerate().map(|(i, inst)| (inst.address.to_string(), i)).collect())
@@ -149,7 +150,7 @@ pub(crate) fn build_ops(
                 let dep_addr = st.instances[j].address.to_string();
                 if let Some(&k) = forward.get(&dep_addr) {
                     let dep_kind = st.resource_of(&st.instances[j]).schema.kind;
-                    let m = if me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
+                    let m = if wait_for_ready || me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
                         Milestone::Ready
                     } else {
                         Milestone::Done

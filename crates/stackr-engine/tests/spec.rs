@@ -422,6 +422,55 @@ resources:
 }
 
 #[tokio::test]
+async fn the_report_gives_the_critical_path_bound_and_waiting_for_all_readiness_is_slower() {
+    use stackr_engine::fake::FakeReconciler;
+    use std::sync::Arc;
+    let text = r#"
+stack: ready
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    properties: { cluster_identifier: c1, engine: aurora-mysql, master_username: admin, manage_master_user_password: true }
+  param:
+    type: aws.ssm.parameter
+    properties: { name: /db/endpoint, type: String, value: "${cluster.endpoint}" }
+  next:
+    type: aws.ssm.parameter
+    properties: { name: /db/next, type: String, value: "${param.name}" }
+"#;
+    let run = |wait_for_ready: bool| async move {
+        let mut b = bed();
+        b.cloud.set_latency(Duration::from_millis(40));
+        b.cloud.set_ready_polls(2);
+        b.session.providers.register(Arc::new(FakeReconciler {
+            cloud: b.cloud.clone(),
+            schema: &stackr_schema::ssm::PARAMETER,
+            needs_ready: Vec::new(),
+        }));
+        let mut o = options();
+        o.wait_for_ready = wait_for_ready;
+        let applied = b.apply_with(&stack(text), o).await;
+        assert!(applied.report.ok(), "{:?}", applied.report);
+        applied.report
+    };
+    let aware = run(false).await;
+    let bound = aware.critical_path.expect("a bound");
+    // Three creates in a chain, at 40 ms each, plus the cluster's readiness
+    // polls, which nothing waits for here but which end the run.
+    assert!(bound >= Duration::from_millis(120), "{bound:?}");
+    assert!(bound <= aware.elapsed, "{bound:?} > {:?}", aware.elapsed);
+    let conservative = run(true).await;
+    assert!(
+        conservative.elapsed > aware.elapsed,
+        "waiting for every dependency's readiness is slower: {:?} vs {:?}",
+        conservative.elapsed,
+        aware.elapsed
+    );
+    assert!(conservative.critical_path.expect("a bound") <= conservative.elapsed);
+}
+
+#[tokio::test]
 async fn state_writes_are_coalesced() {
     let mut text = String::from("stack: many\nregion: ap-northeast-1\nresources:\n");
     for i in 0..200 {

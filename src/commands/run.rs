@@ -1,6 +1,11 @@
 //! What the commands that touch state share: the runtime, the session over
 //! the stack's state store and this build's reconcilers, the lock held for
 //! the whole run, Ctrl-C handling, and the confirmation prompt.
+//!
+//! The lock: [`Opened::locked`] takes it (taking over a stale one, which
+//! it says on stderr: "took over the lock of ..."), runs the command and
+//! releases it on every path. A live lock is refused at once naming its
+//! holder, with the `stackr unlock` command that would remove it.
 
 use super::{Failure, load_stack};
 use crate::backend::{Cloud, store_for};
@@ -9,6 +14,7 @@ use crate::progress::{JsonEvents, PlainEvents, TerminalEvents};
 use stackr_core::model::Stack;
 use stackr_engine::events::{EventSink, NoEvents};
 use stackr_engine::session::Session;
+use stackr_state::{LockInfo, StateError};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +29,8 @@ pub struct Opened {
     pub color_err: bool,
     /// Print the AWS calls made when the run ends (`--stats`).
     pub show_stats: bool,
+    /// `stackr unlock FILE [--var ...]` for this stack, as typed (the lock id follows).
+    pub unlock_command: String,
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -62,7 +70,26 @@ pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn Even
         color_out: crate::color::stdout(color),
         color_err: crate::color::stderr(color),
         show_stats: false,
+        unlock_command: unlock_command(a),
     })
+}
+
+/// `stackr unlock` with the stack file and variables as given (they may
+/// choose the state's location), quoted for a POSIX shell where needed.
+fn unlock_command(a: &StackArgs) -> String {
+    let mut parts = vec!["stackr".to_string(), "unlock".into(), shell_word(&a.file.to_string_lossy())];
+    for v in &a.vars {
+        parts.extend(["--var".into(), shell_word(v)]);
+    }
+    for f in &a.var_files {
+        parts.extend(["--var-file".into(), shell_word(&f.to_string_lossy())]);
+    }
+    parts.join(" ")
+}
+
+fn shell_word(w: &str) -> String {
+    let plain = !w.is_empty() && w.chars().all(|c| c.is_ascii_alphanumeric() || "_./=:@,+-".contains(c));
+    if plain { w.to_string() } else { format!("'{}'", w.replace('\'', "'\\''")) }
 }
 
 impl Opened {
@@ -77,9 +104,24 @@ impl Opened {
         command: &str,
         f: impl AsyncFnOnce(&Self) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
-        let lock = self.session.lock(command).await.map_err(|e| self.fail(e))?;
+        let lock = LockInfo::for_this_process(command);
+        match self.session.store.lock_or_take_over(&lock).await {
+            Ok(None) => {}
+            Ok(Some(taken)) => eprintln!("{taken}"),
+            Err(StateError::Locked { location, holder }) => {
+                return Err(Failure::Message(format!(
+                    "the state at {location} is locked: {}\n  A run that stops renewing its lock loses it by itself \
+                     once its lease ends (or at once when its process is gone from this host). If you are sure \
+                     that run is dead, remove its lock with:\n    {} {}",
+                    holder.describe(),
+                    self.unlock_command,
+                    shell_word(&holder.id)
+                )));
+            }
+            Err(e) => return Err(self.fail(e.into())),
+        }
         let result = f(self).await;
-        let released = self.session.unlock(&lock).await;
+        let released = self.session.store.unlock(&lock.id).await.map_err(stackr_engine::EngineError::from);
         let saved = self.cloud.save();
         if self.show_stats {
             eprint!("{}", crate::stats_view::render(&self.cloud.stats.rows()));

@@ -18,7 +18,11 @@ use tokio::sync::{Notify, watch};
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct WriteStats {
     pub writes: u64,
+    /// Time spent writing, in total.
     pub time: Duration,
+    /// The longest any change waited between being recorded and landing in
+    /// the store: the run's lost-work window (a crash loses at most that).
+    pub max_lag: Duration,
 }
 
 struct Shared {
@@ -27,6 +31,8 @@ struct Shared {
     dirty: u64,
     closing: bool,
     stats: WriteStats,
+    /// When the oldest change not yet in a write was made.
+    unwritten_since: Option<Instant>,
 }
 
 /// The run's state and its background writer.
@@ -46,7 +52,14 @@ pub struct PersistHandle {
 impl Persister {
     pub fn start(store: Arc<dyn StateStore>, state: State, version: Option<String>, min_interval: Duration) -> Self {
         let shared =
-            Arc::new(Mutex::new(Shared { state, version, dirty: 0, closing: false, stats: WriteStats::default() }));
+            Arc::new(Mutex::new(Shared {
+            state,
+            version,
+            dirty: 0,
+            closing: false,
+            stats: WriteStats::default(),
+            unwritten_since: None,
+        }));
         let wake = Arc::new(Notify::new());
         let (tx, rx) = watch::channel(Ok(0));
         let task = tokio::spawn(writer(store, shared.clone(), wake.clone(), tx, min_interval));
@@ -127,6 +140,7 @@ impl PersistHandle {
             let mut s = self.shared.lock().unwrap_or_else(|p| p.into_inner());
             f(&mut s.state);
             s.dirty += 1;
+            s.unwritten_since.get_or_insert_with(Instant::now);
             s.dirty
         };
         self.wake.notify_one();
@@ -167,16 +181,16 @@ async fn writer(
 ) -> Result<(), StateError> {
     let mut written = 0u64;
     loop {
-        let (snapshot, gen_, version, closing) = {
+        let (snapshot, gen_, version, closing, oldest) = {
             let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
             if s.dirty == written {
                 if s.closing {
                     return Ok(());
                 }
-                (None, written, None, false)
+                (None, written, None, false, None)
             } else {
                 s.state.serial += 1;
-                (Some(s.state.clone()), s.dirty, s.version.clone(), s.closing)
+                (Some(s.state.clone()), s.dirty, s.version.clone(), s.closing, s.unwritten_since.take())
             }
         };
         let Some(snapshot) = snapshot else {
@@ -204,6 +218,9 @@ async fn writer(
                     s.version = Some(v);
                     s.stats.writes += 1;
                     s.stats.time += took;
+                    if let Some(oldest) = oldest {
+                        s.stats.max_lag = s.stats.max_lag.max(oldest.elapsed());
+                    }
                 }
                 written = gen_;
                 let _ = tx.send(Ok(written));

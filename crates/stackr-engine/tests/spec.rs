@@ -483,6 +483,10 @@ async fn state_writes_are_coalesced() {
     assert_eq!(b.store.state().resources.len(), 200);
     let writes = *b.store.writes.lock().unwrap();
     assert!(writes < 200, "200 creates took {writes} writes");
+    // The lost-work window: no completed operation waited a second to be saved.
+    let lag = applied.writes.max_lag;
+    assert!(lag > Duration::ZERO && lag < Duration::from_secs(1), "{lag:?}");
+    assert!(applied.writes.writes >= 2 && applied.writes.time > Duration::ZERO);
 }
 
 #[tokio::test]

@@ -134,10 +134,17 @@ pub struct ApplyArgs {
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub parallelism: u32,
 
+    /// Make every resource wait until its dependencies are fully ready
+    /// (available, deployed, issued) before it starts, as Terraform does,
+    /// instead of only where AWS needs it. Slower; for comparison.
+    #[arg(long)]
+    pub wait_for_ready: bool,
+
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
-    /// Print the AWS API calls made, per service and operation, when done.
+    /// Print the AWS API calls made, per service and operation, and the
+    /// run's critical-path bound, when done.
     #[arg(long)]
     pub stats: bool,
 }

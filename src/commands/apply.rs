@@ -56,10 +56,14 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     }
     let mut options = Options::new(a.parallelism as usize);
     options.cancel = ctrl_c();
+    options.wait_for_ready = a.wait_for_ready;
     let applied = o.session.apply(Some(&o.stack), prepared, options).await.map_err(|e| o.fail(e))?;
     if !a.json {
         eprintln!("{}", summary(&applied.report, o.color_err));
         print_outputs(o, &applied.state);
+    }
+    if a.stats {
+        eprintln!("{}", run_figures(&applied));
     }
     Ok(if applied.report.ok() { 0 } else { 1 })
 }
@@ -74,6 +78,29 @@ pub fn report_resolutions(r: &[stackr_engine::pending::Resolution]) {
             Cleared { .. } => {}
         }
     }
+}
+
+/// The run against its critical-path bound (see [`Report::critical_path`])
+/// and what its state writes cost.
+pub fn run_figures(applied: &stackr_engine::session::Applied) -> String {
+    let r = &applied.report;
+    let wall = r.elapsed.as_secs_f64();
+    let critical = match r.critical_path {
+        Some(cp) if !cp.is_zero() => format!(
+            "Critical path: {:.2}s; the run took {wall:.2}s, {:.2}x the bound.",
+            cp.as_secs_f64(),
+            wall / cp.as_secs_f64()
+        ),
+        _ => "Critical path: none (nothing ran, or not every operation finished).".into(),
+    };
+    let w = &applied.writes;
+    let share = if wall > 0.0 { 100.0 * w.time.as_secs_f64() / wall } else { 0.0 };
+    format!(
+        "{critical}\nState: {} writes taking {:.2}s ({share:.1}% of the run); a change waited at most {:.2}s to be saved.",
+        w.writes,
+        w.time.as_secs_f64(),
+        w.max_lag.as_secs_f64()
+    )
 }
 
 pub fn summary(r: &Report, on: bool) -> String {

@@ -43,5 +43,8 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     if !a.json {
         eprintln!("{}", super::apply::summary(&applied.report, o.color_err));
     }
+    if a.stats {
+        eprintln!("{}", super::apply::run_figures(&applied));
+    }
     Ok(if applied.report.ok() { 0 } else { 1 })
 }

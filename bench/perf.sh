@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# stackr's performance figures, measured side by side in one run on the
+# local AWS (moto on 127.0.0.1), printed as one table with the targets:
+#
+#   1. drift check: `stackr diff` of the WordPress prod stack, warm: AWS calls
+#      per resource and wall time;
+#   2. apply of prod with 100 ms added to every AWS call (the test kit's fault
+#      proxy, no faults): wall time against the run's critical-path bound
+#      (printed by `stackr apply --stats`), and the same apply scheduled as
+#      Terraform does (every dependant waits for full readiness, parallelism
+#      10) as the baseline;
+#   3. scale: synthetic stacks of 1,000, 2,000 and 4,000 resources of types
+#      the local AWS serves quickly (bench/gen_stack.py): plan and apply
+#      time, the state writes' share of the apply, peak memory, and the
+#      2k/1k and 4k/2k ratios (2.0 is linear);
+#   4. the lost-work window: the longest a completed operation waited to be
+#      in the persisted state, over every apply above.
+#
+#   bench/perf.sh            (BUILD=release for a release build; SIZES="1000 2000 4000")
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
+scripts/setup.sh >/dev/null
+profile="${BUILD:-debug}"
+if [ "$profile" = release ]; then cargo build --quiet --locked --release --bin stackr; else cargo build --quiet --locked --bin stackr; fi
+bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/$profile/stackr"
+root="$PWD"
+sizes="${SIZES:-1000 2000 4000}"
+work="$(mktemp -d)"
+# shellcheck source=scripts/local-aws.sh
+source scripts/local-aws.sh
+cleanup() { kill "${LOCAL_AWS_PID:-}" "${LOCAL_AWS_PROXY_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+local_aws_start "$work"
+trap cleanup EXIT
+local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
+cp -r "$root/stacks" "$work/"
+cd "$work"
+f=stacks/prod.yaml
+export STACKR_VAR_deletion_protection=false
+resources="$("$bin" validate "$f" | sed -n 's/.* (\([0-9]*\) instances).*/\1/p')"
+lags=()
+
+# run NAME WANT_EXIT ARGS...: runs stackr, keeps stderr in $work/NAME.err,
+# sets WALL (s) and RSS (MB); fails the script on another exit code.
+run() {
+  local name=$1 want=$2; shift 2
+  local code
+  set +e
+  /usr/bin/time -f '%e %M' -o "$work/$name.time" "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  code=$?
+  set -e
+  if [ "$code" != "$want" ]; then
+    echo "$name: exit $code, expected $want" >&2; grep -v '^  ' "$work/$name.err" | tail -20 >&2; exit 1
+  fi
+  read -r WALL RSS_KB < <(tail -1 "$work/$name.time")
+  RSS=$((RSS_KB / 1024))
+  local lag
+  lag=$(sed -n 's/.*a change waited at most \([0-9.]*\)s.*/\1/p' "$work/$name.err")
+  [ -n "$lag" ] && lags+=("$lag")
+  return 0
+}
+calls() { sed -n 's/^AWS calls: \([0-9]*\).*/\1/p' "$work/$1.err" | head -1; }
+critical() { sed -n 's/^Critical path: \([0-9.]*\)s.*/\1/p' "$work/$1.err"; }
+write_share() { sed -n 's/^State: .*(\([0-9.]*\)% of the run).*/\1/p' "$work/$1.err"; }
+ratio() { echo "scale=2; $1 / $2" | bc; }
+rows=()
+row() { rows+=("$(printf '%-46s %14s %16s' "$1" "$2" "$3")"); }
+
+echo "measuring (the WordPress prod stack: $resources resources; synthetic: $sizes) ..." >&2
+# 1. Drift check, warm.
+run apply0 0 apply "$f" --yes
+run diff1 0 diff "$f" --stats
+run diff2 0 diff "$f" --stats
+c=$(calls diff2)
+row "diff of prod: AWS calls per resource" "$(ratio "$c" "$resources") ($c)" "<= 0.60"
+row "diff of prod: wall seconds (warm)" "$WALL" "< 1"
+run destroy0 0 destroy "$f" --yes --allow-protected db efs --stats
+
+# 2. 100 ms per call.
+local_aws_proxy "$work" --latency-ms 100
+export STACKR_VAR_final_snapshot_identifier=perf-final-1
+run apply100 0 apply "$f" --yes --stats
+w1=$WALL; cp1=$(critical apply100)
+row "apply of prod at 100 ms/call: wall s" "$w1" ""
+row "  critical-path bound s" "$cp1" ""
+row "  wall / bound" "$(ratio "$w1" "$cp1")" "<= 1.20"
+run destroy100 0 destroy "$f" --yes --allow-protected db efs --stats
+export STACKR_VAR_final_snapshot_identifier=perf-final-2
+run applytf 0 apply "$f" --yes --stats --wait-for-ready --parallelism 10
+w2=$WALL
+row "  baseline (full readiness, parallelism 10) s" "$w2" ""
+row "  baseline / stackr" "$(ratio "$w2" "$w1")" "> 1"
+run destroytf 0 destroy "$f" --yes --allow-protected db efs
+kill "$LOCAL_AWS_PROXY_PID" 2>/dev/null || true
+export AWS_ENDPOINT_URL="$LOCAL_AWS_DIRECT"
+
+# 3. Scale.
+declare -A plan_s apply_s
+for n in $sizes; do
+  mkdir -p "$work/scale$n"
+  python3 "$root/bench/gen_stack.py" "$n" | sed "s/^stack: scale-bench/stack: scale-$n/" >"$work/scale$n/stack.yaml"
+  (cd "$work/scale$n" && run "plan$n" 2 diff stack.yaml)
+  plan_s[$n]=$(tail -1 "$work/plan$n.time" | cut -d' ' -f1)
+  cd "$work/scale$n"
+  run "apply$n" 0 apply stack.yaml --yes --stats
+  cd "$work"
+  apply_s[$n]=$WALL
+  row "scale $n: plan s / apply s" "${plan_s[$n]} / $WALL" ""
+  row "scale $n: state writes' share of apply %" "$(write_share "apply$n")" "< 5"
+  row "scale $n: peak memory MB" "$RSS" "< 200"
+done
+prev=""
+for n in $sizes; do
+  if [ -n "$prev" ]; then
+    row "scale $n/$prev: plan ratio / apply ratio" \
+      "$(ratio "${plan_s[$n]}" "${plan_s[$prev]}") / $(ratio "${apply_s[$n]}" "${apply_s[$prev]}")" \
+      "~$(ratio "$n" "$prev") (linear)"
+  fi
+  prev=$n
+done
+
+# 4. Lost-work window over every apply above.
+max_lag=$(printf '%s\n' "${lags[@]}" | sort -g | tail -1)
+row "lost-work window: longest wait to be saved s" "$max_lag" "<= 1"
+
+echo
+echo "stackr $($bin --version | cut -d' ' -f2), $profile build, $(nproc) cores, local AWS on 127.0.0.1"
+printf '%-46s %14s %16s\n' figure measured target
+for r in "${rows[@]}"; do echo "$r"; done

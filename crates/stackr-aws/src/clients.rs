@@ -1,11 +1,35 @@
 //! SDK clients, one per service and region, built from one shared
 //! configuration and cached. Interceptors given here are added to every
 //! client (tests use one to select a moto account; call counting uses one).
+//!
+//! `Clients` is also the engine's [`RefreshHook`]: while a refresh is under
+//! way its [`ReadCache`] (`reads`) shares identical reads among the types.
+//! The caller's identity (GetCallerIdentity) is read once per region for
+//! the life of the clients: it cannot change under the same credentials.
 
+use crate::readcache::ReadCache;
 use aws_config::SdkConfig;
 use aws_smithy_runtime_api::client::interceptors::SharedInterceptor;
+use stackr_engine::reconciler::{ProviderError, RefreshHook};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+
+/// Who the credentials are (GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallerIdentity {
+    pub account: String,
+    /// `arn:aws:iam::123456789012:user/ci`
+    pub arn: Option<String>,
+    pub user_id: Option<String>,
+}
+
+impl CallerIdentity {
+    /// The partition of the caller's ARN (`aws`, `aws-cn`...), `aws` if unknown.
+    pub fn partition(&self) -> &str {
+        self.arn.as_deref().and_then(|a| a.split(':').nth(1)).filter(|p| !p.is_empty()).unwrap_or("aws")
+    }
+}
 
 pub struct Clients {
     base: SdkConfig,
@@ -27,6 +51,9 @@ pub struct Clients {
     autoscaling: Mutex<HashMap<String, aws_sdk_applicationautoscaling::Client>>,
     cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     cloudfront: Mutex<Option<aws_sdk_cloudfront::Client>>,
+    /// Reads shared during a refresh.
+    pub reads: ReadCache,
+    identity: Mutex<HashMap<String, Arc<OnceCell<CallerIdentity>>>>,
 }
 
 macro_rules! regional {
@@ -69,7 +96,8 @@ impl Clients {
     /// Clients from `base`, with stackr's retry and timeout policy
     /// ([`crate::retry`]) in place of the SDK's defaults.
     pub fn new(base: SdkConfig, interceptors: Vec<SharedInterceptor>) -> Clients {
-        let base = base.into_builder().retry_config(crate::retry::config()).timeout_config(crate::retry::timeouts()).build();
+        let base =
+            base.into_builder().retry_config(crate::retry::config()).timeout_config(crate::retry::timeouts()).build();
         Clients {
             base,
             interceptors,
@@ -90,7 +118,32 @@ impl Clients {
             autoscaling: Default::default(),
             cloudwatch: Default::default(),
             cloudfront: Default::default(),
+            reads: ReadCache::new(),
+            identity: Default::default(),
         }
+    }
+
+    /// The caller's identity as STS in `region` reports it; read once.
+    pub async fn caller_identity(&self, region: &str) -> Result<CallerIdentity, ProviderError> {
+        let cell =
+            self.identity.lock().unwrap_or_else(|p| p.into_inner()).entry(region.to_string()).or_default().clone();
+        cell.get_or_try_init(|| async {
+            let out = self
+                .sts(region)
+                .get_caller_identity()
+                .send()
+                .await
+                .map_err(|e| crate::error::provider("GetCallerIdentity", e))?;
+            let account = out.account.filter(|a| !a.is_empty()).ok_or_else(|| {
+                ProviderError::new(
+                    stackr_engine::reconciler::ErrorKind::Other,
+                    "GetCallerIdentity: no account in the answer",
+                )
+            })?;
+            Ok(CallerIdentity { account, arn: out.arn, user_id: out.user_id })
+        })
+        .await
+        .cloned()
     }
 
     regional!(ec2, ec2, aws_sdk_ec2);
@@ -112,4 +165,14 @@ impl Clients {
     global!(route53, route53, aws_sdk_route53, "us-east-1");
     // CloudFront is global too; its certificates and web ACLs live in us-east-1.
     global!(cloudfront, cloudfront, aws_sdk_cloudfront, "us-east-1");
+}
+
+impl RefreshHook for Clients {
+    fn refresh_begins(&self, stack: &str) {
+        self.reads.begin(stack);
+    }
+
+    fn refresh_ends(&self) {
+        self.reads.end();
+    }
 }

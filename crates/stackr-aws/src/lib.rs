@@ -27,6 +27,7 @@ pub mod iam;
 pub mod logs;
 pub mod props;
 pub mod rds;
+pub mod readcache;
 pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
@@ -45,6 +46,7 @@ use std::sync::Arc;
 pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (Providers, Lookups) {
     let clients = Arc::new(Clients::new(config.clone(), interceptors));
     let mut p = Providers::new();
+    p.set_refresh_hook(clients.clone());
     p.register(Arc::new(logs::LogGroup::new(clients.clone())));
     ec2::register(&clients, &mut p);
     iam::register(&clients, &mut p);

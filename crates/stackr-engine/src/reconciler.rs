@@ -219,10 +219,37 @@ pub trait Reconciler: Send + Sync {
     }
 }
 
+/// Told when a refresh (the observation of everything in state at the
+/// start of plan, diff and apply) starts and ends, so that reconcilers may
+/// share identical reads among types within it. Nothing is written during a
+/// refresh, so a read made once there holds for all of it; outside a
+/// refresh a reconciler must read AWS as it is.
+pub trait RefreshHook: Send + Sync {
+    /// A refresh of `stack` starts.
+    fn refresh_begins(&self, stack: &str);
+    /// The refresh ends (also when it failed or was cancelled).
+    fn refresh_ends(&self);
+}
+
+/// A refresh under way, ended when dropped (see [`Providers::refresh_scope`]).
+#[must_use = "the refresh ends when this is dropped"]
+pub struct RefreshScope {
+    hook: Option<Arc<dyn RefreshHook>>,
+}
+
+impl Drop for RefreshScope {
+    fn drop(&mut self) {
+        if let Some(h) = &self.hook {
+            h.refresh_ends();
+        }
+    }
+}
+
 /// Reconcilers by type kind.
 #[derive(Clone, Default)]
 pub struct Providers {
     by_kind: BTreeMap<&'static str, Arc<dyn Reconciler>>,
+    refresh_hook: Option<Arc<dyn RefreshHook>>,
 }
 
 impl Providers {
@@ -240,6 +267,20 @@ impl Providers {
 
     pub fn kinds(&self) -> impl Iterator<Item = &'static str> + '_ {
         self.by_kind.keys().copied()
+    }
+
+    /// Sets what is told of refreshes (none by default).
+    pub fn set_refresh_hook(&mut self, hook: Arc<dyn RefreshHook>) {
+        self.refresh_hook = Some(hook);
+    }
+
+    /// Tells the hook a refresh of `stack` starts; it ends when the
+    /// returned scope is dropped.
+    pub fn refresh_scope(&self, stack: &str) -> RefreshScope {
+        if let Some(h) = &self.refresh_hook {
+            h.refresh_begins(stack);
+        }
+        RefreshScope { hook: self.refresh_hook.clone() }
     }
 }
 

@@ -23,6 +23,8 @@ pub async fn observe_state(
     state: &State,
     providers: &Providers,
 ) -> Result<BTreeMap<String, Option<Observed>>, EngineError> {
+    // Reconcilers may share identical reads until this is dropped.
+    let _refresh = providers.refresh_scope(&state.stack);
     let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
     for (addr, r) in &state.resources {
         groups.entry((r.kind.clone(), r.region.clone())).or_default().push((addr.clone(), r.id.clone()));

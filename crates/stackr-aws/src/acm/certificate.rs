@@ -120,7 +120,7 @@ impl Certificate {
 
     async fn observe_one(&self, region: &str, arn: &str) -> Result<Option<Observed>, ProviderError> {
         let client = self.clients.acm(region);
-        let Some(c) = describe(&client, arn).await? else { return Ok(None) };
+        let Some(c) = describe(&self.clients, region, arn).await? else { return Ok(None) };
         let tags = match client.list_tags_for_certificate().certificate_arn(arn).send().await {
             Ok(r) => tag_map(r.tags),
             Err(e) if crate::error::is(&e, NOT_FOUND) => return Ok(None),
@@ -161,9 +161,8 @@ impl Certificate {
 
     /// The certificate, once AWS has published its validation records.
     async fn settled(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
-        let client = self.clients.acm(region);
         poll(&format!("the validation records of certificate {arn}"), RECORDS_WAIT, || async {
-            match describe(&client, arn).await? {
+            match describe(&self.clients, region, arn).await? {
                 Some(c) if records_published(&c) => Ok(Some(())),
                 _ => Ok(None),
             }

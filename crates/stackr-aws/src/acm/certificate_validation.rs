@@ -18,7 +18,8 @@
 //! resource's `id` (the certificate ARN) and say so in `needs_ready`.
 //!
 //! The id is the certificate ARN; observe is one DescribeCertificate per
-//! certificate (ACM has no batch read), in the region of the request.
+//! certificate (ACM has no batch read), in the region of the request;
+//! during a refresh the certificate type's own read (`super::describe`).
 //! `validation_record_fqdns` is observed as the certificate's record names
 //! (lower case, no trailing dot), compared as a set. Delete removes nothing.
 
@@ -64,8 +65,7 @@ impl CertificateValidation {
     /// Checks the stack's record names against the certificate's.
     async fn check(&self, region: &str, p: &Props) -> Result<Observed, ProviderError> {
         let arn = props::require(p, "certificate_arn")?;
-        let client = self.clients.acm(region);
-        let c = describe(&client, &arn)
+        let c = describe(&self.clients, region, &arn)
             .await?
             .ok_or_else(|| invalid(format!("certificate {arn} does not exist in {region}")))?;
         if p.contains_key("validation_record_fqdns") {
@@ -90,10 +90,9 @@ impl Reconciler for CertificateValidation {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        let client = self.clients.acm(region);
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(describe(&client, id).await?.map(|c| observed(id, &c)));
+            out.push(describe(&self.clients, region, id).await?.map(|c| observed(id, &c)));
         }
         Ok(out)
     }
@@ -103,8 +102,7 @@ impl Reconciler for CertificateValidation {
         if req.known_ids.contains(&arn) {
             return Ok(None);
         }
-        let client = self.clients.acm(&req.target.region);
-        Ok(describe(&client, &arn).await?.map(|c| observed(&arn, &c)))
+        Ok(describe(&self.clients, &req.target.region, &arn).await?.map(|c| observed(&arn, &c)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
@@ -120,8 +118,7 @@ impl Reconciler for CertificateValidation {
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
-        let client = self.clients.acm(region);
-        let Some(c) = describe(&client, id).await? else {
+        let Some(c) = describe(&self.clients, region, id).await? else {
             return Ok(Readiness::Failed(format!("certificate {id} is gone")));
         };
         Ok(match c.status() {

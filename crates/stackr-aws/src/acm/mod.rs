@@ -11,6 +11,7 @@ pub use certificate_validation::CertificateValidation;
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::readcache::ReadKey;
 use aws_sdk_acm::types::CertificateDetail;
 use stackr_engine::reconciler::{ErrorKind, ProviderError, Providers};
 use std::collections::BTreeMap;
@@ -24,13 +25,22 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 
 const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
 
-/// A certificate, or `None` when there is none with that ARN.
-async fn describe(client: &aws_sdk_acm::Client, arn: &str) -> Result<Option<CertificateDetail>, ProviderError> {
-    match client.describe_certificate().certificate_arn(arn).send().await {
-        Ok(r) => Ok(r.certificate),
-        Err(e) if is(&e, NOT_FOUND) => Ok(None),
-        Err(e) => Err(provider("DescribeCertificate", e)),
-    }
+/// A certificate, or `None` when there is none with that ARN. During a
+/// refresh, read once for the certificate and its validation
+/// ([`crate::readcache`]).
+async fn describe(clients: &Clients, region: &str, arn: &str) -> Result<Option<CertificateDetail>, ProviderError> {
+    let client = clients.acm(region);
+    let key = ReadKey::new("ACM", "DescribeCertificate", region, arn);
+    clients
+        .reads
+        .read(key, || async {
+            match client.describe_certificate().certificate_arn(arn).send().await {
+                Ok(r) => Ok(r.certificate),
+                Err(e) if is(&e, NOT_FOUND) => Ok(None),
+                Err(e) => Err(provider("DescribeCertificate", e)),
+            }
+        })
+        .await
 }
 
 fn acm_tags(tags: &BTreeMap<String, String>) -> Result<Vec<aws_sdk_acm::types::Tag>, ProviderError> {

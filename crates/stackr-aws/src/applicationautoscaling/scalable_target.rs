@@ -25,7 +25,8 @@
 //!
 //! Reads: DescribeScalableTargets per namespace with up to 50 resource ids
 //! a call (paginated), plus ListTagsForResource per target, plus for ECS
-//! services' counts one DescribeServices per cluster and 10 services. The test bed
+//! services' counts one DescribeServices per cluster and 10 services (the
+//! service type's own read during a refresh, see `ecs::common`). The test bed
 //! adds tags, and the policy cascade of deregistration, to moto
 //! (testbed/stackr_moto/applicationautoscaling.py).
 
@@ -49,8 +50,7 @@ pub struct ScalableTarget {
     clients: Arc<Clients>,
 }
 
-/// DescribeServices takes up to 10 services.
-const ECS_BATCH: usize = 10;
+/// The scalable dimension of an ECS service's count.
 const DESIRED_COUNT: &str = "ecs:service:DesiredCount";
 
 /// Widens `min_capacity` / `max_capacity` to include `count`.
@@ -147,21 +147,13 @@ impl ScalableTarget {
                 by_cluster.entry(cluster.to_string()).or_default().push(name.to_string());
             }
         }
-        let ecs = self.clients.ecs(region);
         for (cluster, names) in by_cluster {
-            for chunk in names.chunks(ECS_BATCH) {
-                let res = ecs.describe_services().cluster(&cluster).set_services(Some(chunk.to_vec())).send().await;
-                let res = match res {
-                    Ok(r) => r,
-                    Err(e) if crate::error::is(&e, &["ClusterNotFoundException"]) => continue,
-                    Err(e) => return Err(provider("DescribeServices", e)),
-                };
-                for svc in res.services().iter().filter(|s| s.status() == Some("ACTIVE")) {
-                    let Some(name) = svc.service_name() else { continue };
-                    let key = ("ecs".to_string(), format!("service/{cluster}/{name}"), DESIRED_COUNT.to_string());
-                    if let Some(o) = targets.get_mut(&key) {
-                        widen(&mut o.properties, svc.desired_count());
-                    }
+            let services = crate::ecs::common::describe_services(&self.clients, region, &cluster, &names).await?;
+            for svc in services.iter().filter(|s| s.status() == Some("ACTIVE")) {
+                let Some(name) = svc.service_name() else { continue };
+                let key = ("ecs".to_string(), format!("service/{cluster}/{name}"), DESIRED_COUNT.to_string());
+                if let Some(o) = targets.get_mut(&key) {
+                    widen(&mut o.properties, svc.desired_count());
                 }
             }
         }

@@ -4,7 +4,7 @@
 //! Reads: one DescribeAddresses (filter `allocation-id`; the API is not
 //! paginated, and its `AllocationIds` parameter fails the whole call for
 //! one missing id). Addresses carry no owner, so the account for the ARN
-//! comes from one GetCallerIdentity, cached. Releasing an address a NAT
+//! comes from the clients' caller identity (one GetCallerIdentity per region). Releasing an address a NAT
 //! gateway still holds is retried (the gateway lets go when deleted).
 
 use super::common::{self, Describe, existing, find_tagged, must_observe, observe_by_id, tag_spec};
@@ -16,7 +16,6 @@ use aws_sdk_ec2::types::{DomainType, Filter, ResourceType};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
 use std::sync::Arc;
-use tokio::sync::OnceCell;
 
 const NOT_FOUND: &[&str] = &["InvalidAllocationID.NotFound"];
 /// Still associated (with a NAT gateway being deleted, say; AWS answers
@@ -25,28 +24,15 @@ const IN_USE: &[&str] = &["InvalidIPAddress.InUse", "AuthFailure"];
 
 pub struct Eip {
     clients: Arc<Clients>,
-    account: OnceCell<String>,
 }
 
 impl Eip {
     pub fn new(clients: Arc<Clients>) -> Self {
-        Eip { clients, account: OnceCell::new() }
+        Eip { clients }
     }
 
-    async fn account(&self, region: &str) -> Result<&str, ProviderError> {
-        self.account
-            .get_or_try_init(|| async {
-                let me = self
-                    .clients
-                    .sts(region)
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| provider("GetCallerIdentity", e))?;
-                Ok::<_, ProviderError>(me.account.unwrap_or_default())
-            })
-            .await
-            .map(String::as_str)
+    async fn account(&self, region: &str) -> Result<String, ProviderError> {
+        Ok(self.clients.caller_identity(region).await?.account)
     }
 }
 
@@ -85,7 +71,7 @@ impl Describe for Eip {
                 ]);
                 let attributes = props::build([
                     ("id", Some(s(&id))),
-                    ("arn", Some(s(common::arn(region, account, "elastic-ip", &id)))),
+                    ("arn", Some(s(common::arn(region, &account, "elastic-ip", &id)))),
                     ("public_ip", a.public_ip().map(s)),
                 ]);
                 Some(Observed { id, properties, attributes, tags: common::tag_map(a.tags()) })

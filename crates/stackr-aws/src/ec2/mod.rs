@@ -7,6 +7,7 @@ mod egress_only_internet_gateway;
 mod eip;
 mod internet_gateway;
 mod nat_gateway;
+mod region_reads;
 mod route_table;
 mod route_table_association;
 mod security_group;

@@ -13,7 +13,8 @@
 //! diff compares lists in order, so a stack that lists routes in another
 //! order sees a (harmless, repeated) difference until its order matches.
 //!
-//! Reads: one paginated DescribeRouteTables (filter `route-table-id`).
+//! Reads: one paginated DescribeRouteTables (filter `route-table-id`); during
+//! a refresh the region's tables, read once for every EC2 type (`region_reads`).
 //! A table whose routes point at a NAT gateway waits for the gateway to be
 //! ready (AWS refuses routes to a pending gateway).
 
@@ -21,6 +22,7 @@ use super::common::{
     self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, observe_by_id, tag_spec,
     tolerate,
 };
+use super::region_reads;
 use crate::clients::Clients;
 use crate::props::{self, s};
 use async_trait::async_trait;
@@ -202,25 +204,25 @@ impl Describe for RouteTable {
         let client = self.clients.ec2(region);
         let tables =
             describe!(client.describe_route_tables().set_filters(Some(filters)), route_tables, "DescribeRouteTables");
-        Ok(tables
-            .iter()
-            .filter_map(|t| {
-                let id = t.route_table_id()?.to_string();
-                let owner = t.owner_id().unwrap_or_default();
-                let routes = sorted(t.routes().iter().filter_map(Route::from_sdk).collect());
-                let properties = props::build([
-                    ("vpc_id", t.vpc_id().map(s)),
-                    ("routes", Some(Value::List(routes.iter().map(Route::to_value).collect()))),
-                ]);
-                let attributes = props::build([
-                    ("id", Some(s(&id))),
-                    ("arn", Some(s(common::arn(region, owner, "route-table", &id)))),
-                    ("owner_id", t.owner_id().map(s)),
-                ]);
-                Some(Observed { id, properties, attributes, tags: common::tag_map(t.tags()) })
-            })
-            .collect())
+        Ok(tables.iter().filter_map(|t| observed(region, t)).collect())
     }
+}
+
+/// A route table as observed.
+fn observed(region: &str, t: &aws_sdk_ec2::types::RouteTable) -> Option<Observed> {
+    let id = t.route_table_id()?.to_string();
+    let owner = t.owner_id().unwrap_or_default();
+    let routes = sorted(t.routes().iter().filter_map(Route::from_sdk).collect());
+    let properties = props::build([
+        ("vpc_id", t.vpc_id().map(s)),
+        ("routes", Some(Value::List(routes.iter().map(Route::to_value).collect()))),
+    ]);
+    let attributes = props::build([
+        ("id", Some(s(&id))),
+        ("arn", Some(s(common::arn(region, owner, "route-table", &id)))),
+        ("owner_id", t.owner_id().map(s)),
+    ]);
+    Some(Observed { id, properties, attributes, tags: common::tag_map(t.tags()) })
 }
 
 #[async_trait]
@@ -230,6 +232,9 @@ impl Reconciler for RouteTable {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if let Some(all) = region_reads::route_tables(&self.clients, region).await? {
+            return Ok(region_reads::pick(ids, all.iter().filter_map(|t| observed(region, t))));
+        }
         observe_by_id(self, region, ids).await
     }
 

@@ -10,10 +10,12 @@
 //! gives the association a new id.
 //!
 //! Reads: one paginated DescribeRouteTables (filter
-//! `association.route-table-association-id`). Not taggable (AWS has no
+//! `association.route-table-association-id`); during a refresh the region's
+//! tables, read once for every EC2 type (`region_reads`). Not taggable (AWS has no
 //! tags on associations).
 
 use super::common::{self, describe, eventually, filter, not_in_place, poll, tolerate};
+use super::region_reads;
 use crate::clients::Clients;
 use crate::props::{self, s};
 use async_trait::async_trait;
@@ -29,6 +31,34 @@ pub struct RouteTableAssociation {
     clients: Arc<Clients>,
 }
 
+/// The live subnet associations of `tables`.
+fn associations(tables: &[aws_sdk_ec2::types::RouteTable]) -> Vec<Observed> {
+    let mut out = Vec::new();
+    for t in tables {
+        for a in t.associations() {
+            let live = !matches!(
+                a.association_state().and_then(|st| st.state()),
+                Some(
+                    RouteTableAssociationStateCode::Disassociated
+                        | RouteTableAssociationStateCode::Disassociating
+                        | RouteTableAssociationStateCode::Failed
+                )
+            );
+            let (Some(id), Some(subnet), true) = (a.route_table_association_id(), a.subnet_id(), live) else {
+                continue;
+            };
+            let rtb = a.route_table_id().or(t.route_table_id());
+            out.push(Observed {
+                id: id.to_string(),
+                properties: props::build([("subnet_id", Some(s(subnet))), ("route_table_id", rtb.map(s))]),
+                attributes: props::build([("id", Some(s(id)))]),
+                tags: Default::default(),
+            });
+        }
+    }
+    out
+}
+
 impl RouteTableAssociation {
     pub fn new(clients: Arc<Clients>) -> Self {
         RouteTableAssociation { clients }
@@ -39,30 +69,7 @@ impl RouteTableAssociation {
         let client = self.clients.ec2(region);
         let tables =
             describe!(client.describe_route_tables().set_filters(Some(filters)), route_tables, "DescribeRouteTables");
-        let mut out = Vec::new();
-        for t in &tables {
-            for a in t.associations() {
-                let live = !matches!(
-                    a.association_state().and_then(|st| st.state()),
-                    Some(
-                        RouteTableAssociationStateCode::Disassociated
-                            | RouteTableAssociationStateCode::Disassociating
-                            | RouteTableAssociationStateCode::Failed
-                    )
-                );
-                let (Some(id), Some(subnet), true) = (a.route_table_association_id(), a.subnet_id(), live) else {
-                    continue;
-                };
-                let rtb = a.route_table_id().or(t.route_table_id());
-                out.push(Observed {
-                    id: id.to_string(),
-                    properties: props::build([("subnet_id", Some(s(subnet))), ("route_table_id", rtb.map(s))]),
-                    attributes: props::build([("id", Some(s(id)))]),
-                    tags: Default::default(),
-                });
-            }
-        }
-        Ok(out)
+        Ok(associations(&tables))
     }
 
     /// The subnet's explicit association, if any.
@@ -93,6 +100,9 @@ impl Reconciler for RouteTableAssociation {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if let Some(all) = region_reads::route_tables(&self.clients, region).await? {
+            return Ok(region_reads::pick(ids, associations(&all)));
+        }
         let mut found: HashMap<String, Observed> = HashMap::new();
         for chunk in ids.chunks(200) {
             let f = filter("association.route-table-association-id", chunk.iter().map(String::as_str));

@@ -21,12 +21,14 @@
 //! engine's diff compares lists in order, so a stack listing rules in
 //! another order sees a (harmless, repeated) difference.
 //!
-//! Reads: one paginated DescribeSecurityGroups (filter `group-id`).
+//! Reads: one paginated DescribeSecurityGroups (filter `group-id`); during a
+//! refresh the region's groups, read once for every EC2 type (`region_reads`).
 
 use super::common::{
     self, Describe, describe, eventually, existing, find_tagged, must_observe, not_in_place, num, observe_by_id,
     tag_spec, tolerate,
 };
+use super::region_reads;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::props::{self, s};
@@ -385,30 +387,26 @@ impl Describe for SecurityGroup {
             security_groups,
             "DescribeSecurityGroups"
         );
-        Ok(groups
-            .iter()
-            .filter_map(|g| {
-                let id = g.group_id()?.to_string();
-                let owner = g.owner_id().unwrap_or_default();
-                let arn = g
-                    .security_group_arn()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| common::arn(region, owner, "security-group", &id));
-                let rules =
-                    |perms: &[IpPermission]| Value::List(flatten(perms, &id).iter().map(Rule::to_value).collect());
-                let properties = props::build([
-                    ("name", g.group_name().map(s)),
-                    ("description", g.description().map(s)),
-                    ("vpc_id", g.vpc_id().map(s)),
-                    ("ingress", Some(rules(g.ip_permissions()))),
-                    ("egress", Some(rules(g.ip_permissions_egress()))),
-                ]);
-                let attributes =
-                    props::build([("id", Some(s(&id))), ("arn", Some(s(arn))), ("owner_id", g.owner_id().map(s))]);
-                Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
-            })
-            .collect())
+        Ok(groups.iter().filter_map(|g| observed(region, g)).collect())
     }
+}
+
+/// A security group as observed.
+fn observed(region: &str, g: &aws_sdk_ec2::types::SecurityGroup) -> Option<Observed> {
+    let id = g.group_id()?.to_string();
+    let owner = g.owner_id().unwrap_or_default();
+    let arn =
+        g.security_group_arn().map(str::to_string).unwrap_or_else(|| common::arn(region, owner, "security-group", &id));
+    let rules = |perms: &[IpPermission]| Value::List(flatten(perms, &id).iter().map(Rule::to_value).collect());
+    let properties = props::build([
+        ("name", g.group_name().map(s)),
+        ("description", g.description().map(s)),
+        ("vpc_id", g.vpc_id().map(s)),
+        ("ingress", Some(rules(g.ip_permissions()))),
+        ("egress", Some(rules(g.ip_permissions_egress()))),
+    ]);
+    let attributes = props::build([("id", Some(s(&id))), ("arn", Some(s(arn))), ("owner_id", g.owner_id().map(s))]);
+    Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
 }
 
 #[async_trait]
@@ -418,6 +416,9 @@ impl Reconciler for SecurityGroup {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        if let Some(all) = region_reads::security_groups(&self.clients, region).await? {
+            return Ok(region_reads::pick(ids, all.iter().filter_map(|g| observed(region, g))));
+        }
         observe_by_id(self, region, ids).await
     }
 

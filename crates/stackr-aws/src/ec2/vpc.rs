@@ -3,7 +3,9 @@
 //!
 //! Reads: one paginated DescribeVpcs (filter `vpc-id`) for many VPCs, three
 //! batched calls for the defaults AWS made with them (main route table,
-//! default security group, default network ACL), and DescribeVpcAttribute
+//! default security group, default network ACL; during a refresh the first
+//! two come from the region's tables and groups that every EC2 type shares,
+//! see `region_reads`), and DescribeVpcAttribute
 //! twice per VPC (the API has no batch form). The IPv6 /56 is asked for at
 //! creation (`AmazonProvidedIpv6CidrBlock`) and associated or disassociated
 //! in place afterwards; creates and updates wait until it is `associated`,
@@ -13,13 +15,14 @@ use super::common::{
     self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, not_in_place, observe_by_id,
     poll, tag_spec, tolerate,
 };
+use super::region_reads;
 use crate::clients::Clients;
 use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, Tenancy, VpcAttributeName, VpcCidrBlockStateCode,
-    VpcIpv6CidrBlockAssociation, VpcState,
+    AttributeBooleanValue, Filter, ResourceType, RouteTable, SecurityGroup, Tenancy, VpcAttributeName,
+    VpcCidrBlockStateCode, VpcIpv6CidrBlockAssociation, VpcState,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -100,12 +103,19 @@ impl Vpc {
     async fn defaults(
         &self,
         client: &aws_sdk_ec2::Client,
+        region: &str,
         ids: &[String],
     ) -> Result<HashMap<String, Defaults>, ProviderError> {
         let mut out: HashMap<String, Defaults> = HashMap::new();
         for chunk in ids.chunks(200) {
             let vpcs = || filter("vpc-id", chunk.iter().map(String::as_str));
+            let wanted = |vpc: Option<&str>| vpc.is_some_and(|v| chunk.iter().any(|c| c == v));
             let tables = async {
+                // During a refresh, from the region's tables every EC2 type shares.
+                if let Some(all) = region_reads::route_tables(&self.clients, region).await? {
+                    let main = |t: &&RouteTable| t.associations().iter().any(|a| a.main() == Some(true));
+                    return Ok(all.iter().filter(|t| wanted(t.vpc_id()) && main(t)).cloned().collect());
+                }
                 Ok::<_, ProviderError>(describe!(
                     client.describe_route_tables().filters(vpcs()).filters(filter("association.main", ["true"])),
                     route_tables,
@@ -113,6 +123,10 @@ impl Vpc {
                 ))
             };
             let groups = async {
+                if let Some(all) = region_reads::security_groups(&self.clients, region).await? {
+                    let default = |g: &&SecurityGroup| g.group_name() == Some("default");
+                    return Ok(all.iter().filter(|g| wanted(g.vpc_id()) && default(g)).cloned().collect());
+                }
                 Ok::<_, ProviderError>(describe!(
                     client.describe_security_groups().filters(vpcs()).filters(filter("group-name", ["default"])),
                     security_groups,
@@ -230,7 +244,7 @@ impl Describe for Vpc {
             return Ok(Vec::new());
         }
         let ids: Vec<String> = vpcs.iter().filter_map(|v| v.vpc_id.clone()).collect();
-        let defaults = self.defaults(&client, &ids).await?;
+        let defaults = self.defaults(&client, region, &ids).await?;
         let mut out = Vec::with_capacity(vpcs.len());
         for v in vpcs {
             let Some(id) = v.vpc_id.clone() else { continue };
@@ -289,7 +303,8 @@ impl Reconciler for Vpc {
             .set_amazon_provided_ipv6_cidr_block(ipv6.then_some(true))
             .set_instance_tenancy(props::string(p, "instance_tenancy").map(|t| Tenancy::from(t.as_str())))
             .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags));
-        let created = eventually("CreateVpc", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
+        let created =
+            eventually("CreateVpc", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
         let id = created.vpc.and_then(|v| v.vpc_id).ok_or_else(|| common::vanished("VPC", "(no id returned)"))?;
         // A new VPC is `pending` for a moment; its attributes change once
         // it is `available`.

@@ -1,18 +1,68 @@
 //! What the ECS reconcilers share: tags (TagResource / UntagResource on an
 //! ARN), capacity provider strategies in both directions, the pieces of an
-//! ECS ARN, and small builders for nested property values.
+//! ECS ARN, small builders for nested property values, and the
+//! DescribeServices read that the service and its scalable target share
+//! during a refresh ([`describe_services`]).
 
-use crate::error::provider;
+use crate::clients::Clients;
+use crate::error::{is, provider};
 use crate::props;
+use crate::readcache::ReadKey;
 use aws_sdk_ecs::types::{CapacityProviderStrategyItem, Tag};
+use aws_sdk_ecs::types::{Service, ServiceField};
 use stackr_core::value::Value;
 use stackr_engine::reconciler::{Props, ProviderError};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The error ECS gives for a cluster that does not exist.
 pub const CLUSTER_NOT_FOUND: &[&str] = &["ClusterNotFoundException"];
 
 pub use crate::ec2::common::invalid;
+
+/// How many services one DescribeServices call takes.
+const SERVICES_PER_CALL: usize = 10;
+
+/// The services among `names` (names or ARNs) of `cluster`, in any status,
+/// as DescribeServices returns them, tags included (10 a call); none for a
+/// missing cluster. During a refresh the same read (same cluster and
+/// services) is made once for every type that makes it
+/// ([`crate::readcache`]).
+pub async fn describe_services(
+    clients: &Clients,
+    region: &str,
+    cluster: &str,
+    names: &[String],
+) -> Result<Arc<Vec<Service>>, ProviderError> {
+    // A service ARN ends with the service's name; with the cluster given,
+    // the two name the same service.
+    let mut names: Vec<String> = names.iter().map(|n| n.rsplit('/').next().unwrap_or(n).to_string()).collect();
+    names.sort();
+    names.dedup();
+    let key = ReadKey::new("ECS", "DescribeServices", region, format!("{cluster} {}", names.join(",")));
+    let client = clients.ecs(region);
+    clients
+        .reads
+        .read(key, || async {
+            let mut out = Vec::new();
+            for chunk in names.chunks(SERVICES_PER_CALL) {
+                let res = client
+                    .describe_services()
+                    .cluster(cluster)
+                    .set_services(Some(chunk.to_vec()))
+                    .include(ServiceField::Tags)
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) => out.extend(r.services.unwrap_or_default()),
+                    Err(e) if is(&e, CLUSTER_NOT_FOUND) => return Ok(Arc::new(Vec::new())),
+                    Err(e) => return Err(provider("DescribeServices", e)),
+                }
+            }
+            Ok(Arc::new(out))
+        })
+        .await
+}
 
 /// ECS tags for a request.
 pub fn ecs_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -21,21 +21,22 @@
 //! INACTIVE, so its cluster, target group and task definition can go next.
 //! A DRAINING or INACTIVE service counts as gone.
 //!
-//! Reads: DescribeServices with TAGS, per cluster, up to 10 services a call.
+//! Reads: DescribeServices with TAGS, per cluster, up to 10 services a call
+//! (`common::describe_services`, shared with the scalable target during a refresh).
 //! The test bed fills moto's gaps: CreateService keeps every setting it is
 //! given, and deployments complete (testbed/stackr_moto/ecs.py).
 
-use super::common::{self, CLUSTER_NOT_FOUND, invalid, map, maps, num, object};
+use super::common::{self, invalid, map, maps, num, object};
 use crate::clients::Clients;
 use crate::ec2::common::{not_in_place, poll, vanished};
-use crate::error::{is, provider};
+use crate::error::provider;
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AvailabilityZoneRebalancing, AwsVpcConfiguration, DeploymentCircuitBreaker,
     DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy,
-    Service as SdkService, ServiceField,
+    Service as SdkService,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -44,8 +45,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// DescribeServices takes up to 10 services.
-const BATCH: usize = 10;
 /// How long a delete waits for INACTIVE, and a create for a draining namesake.
 const DRAIN_WAIT: Duration = Duration::from_secs(15 * 60);
 /// ECS client tokens are up to 36 characters.
@@ -203,29 +202,14 @@ impl Service {
         cluster: &str,
         names: &[String],
     ) -> Result<HashMap<String, SdkService>, ProviderError> {
-        let client = self.clients.ecs(region);
         let mut out = HashMap::new();
-        for chunk in names.chunks(BATCH) {
-            let res = client
-                .describe_services()
-                .cluster(cluster)
-                .set_services(Some(chunk.to_vec()))
-                .include(ServiceField::Tags)
-                .send()
-                .await;
-            let res = match res {
-                Ok(r) => r,
-                Err(e) if is(&e, CLUSTER_NOT_FOUND) => return Ok(HashMap::new()),
-                Err(e) => return Err(provider("DescribeServices", e)),
-            };
-            for svc in res.services() {
-                // A name may be listed twice: an INACTIVE service and its
-                // ACTIVE namesake; the live one wins.
-                if let Some(name) = svc.service_name()
-                    && (svc.status() == Some("ACTIVE") || !out.contains_key(name))
-                {
-                    out.insert(name.to_string(), svc.clone());
-                }
+        for svc in common::describe_services(&self.clients, region, cluster, names).await?.iter() {
+            // A name may be listed twice: an INACTIVE service and its
+            // ACTIVE namesake; the live one wins.
+            if let Some(name) = svc.service_name()
+                && (svc.status() == Some("ACTIVE") || !out.contains_key(name))
+            {
+                out.insert(name.to_string(), svc.clone());
             }
         }
         Ok(out)

@@ -1,7 +1,8 @@
 //! What the RDS reconcilers share: tags (RDS tags by ARN with
 //! AddTagsToResource / RemoveTagsFromResource, and returns them in every
 //! Describe* answer as `TagList`), the records of write-only settings kept
-//! in tags, identifier checks, and batched reads by identifier.
+//! in tags, identifier checks, and batched reads by identifier (clusters:
+//! [`clusters`], shared by the cluster and instance types during a refresh).
 //!
 //! RDS keeps no record of some settings a stack gives: `apply_immediately`
 //! (a per-call flag), and a cluster's final snapshot policy (a delete-time
@@ -11,13 +12,16 @@
 //! properties state recorded stay the authority for what they mean (delete
 //! reads the policy from them).
 
-use crate::error::provider;
+use crate::clients::Clients;
+use crate::error::{is, provider};
 use crate::props;
-use aws_sdk_rds::types::{Filter, Tag};
+use crate::readcache::ReadKey;
+use aws_sdk_rds::types::{DbCluster, Filter, Tag};
 use stackr_core::value::Value;
 use stackr_engine::reconciler::{ErrorKind, Props, ProviderError};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// How many identifiers one Describe* filter carries.
@@ -34,6 +38,35 @@ pub fn chunks(ids: &[String]) -> Vec<Vec<String>> {
     unique.sort();
     unique.dedup();
     unique.chunks(FILTER_VALUES).map(<[String]>::to_vec).collect()
+}
+
+/// The clusters with these identifiers, in any status (one paginated
+/// DescribeDBClusters per 100). During a refresh the same read (same
+/// identifiers) is made once for every type that makes it: the clusters,
+/// and the instances for their clusters' writers ([`crate::readcache`]).
+pub async fn clusters(clients: &Clients, region: &str, ids: &[String]) -> Result<Arc<Vec<DbCluster>>, ProviderError> {
+    let chunks = chunks(ids);
+    let key = ReadKey::new("RDS", "DescribeDBClusters", region, chunks.concat().join(","));
+    let client = clients.rds(region);
+    clients
+        .reads
+        .read(key, || async {
+            let mut out = Vec::new();
+            for chunk in &chunks {
+                let mut pages =
+                    client.describe_db_clusters().filters(filter("db-cluster-id", chunk)).into_paginator().send();
+                while let Some(page) = pages.next().await {
+                    let page = match page {
+                        Ok(p) => p,
+                        Err(e) if is(&e, &["DBClusterNotFoundFault"]) => break,
+                        Err(e) => return Err(provider("DescribeDBClusters", e)),
+                    };
+                    out.extend(page.db_clusters.unwrap_or_default());
+                }
+            }
+            Ok(Arc::new(out))
+        })
+        .await
 }
 
 pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {

@@ -238,24 +238,9 @@ impl DbCluster {
     /// The clusters with these identifiers, in any status, by identifier.
     async fn describe(&self, region: &str, ids: &[String]) -> Result<HashMap<String, Cluster>, ProviderError> {
         let mut out = HashMap::new();
-        for chunk in common::chunks(ids) {
-            let mut pages = self
-                .client(region)
-                .describe_db_clusters()
-                .filters(common::filter("db-cluster-id", &chunk))
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = match page {
-                    Ok(p) => p,
-                    Err(e) if is(&e, NOT_FOUND) => break,
-                    Err(e) => return Err(provider("DescribeDBClusters", e)),
-                };
-                for c in page.db_clusters.unwrap_or_default() {
-                    if let Some(id) = c.db_cluster_identifier.clone() {
-                        out.insert(id, c);
-                    }
-                }
+        for c in common::clusters(&self.clients, region, ids).await?.iter() {
+            if let Some(id) = c.db_cluster_identifier.clone() {
+                out.insert(id, c.clone());
             }
         }
         Ok(out)

@@ -156,28 +156,13 @@ impl DbInstance {
     ) -> Result<HashSet<String>, ProviderError> {
         let clusters: Vec<String> = instances.filter_map(|i| i.db_cluster_identifier().map(str::to_string)).collect();
         let mut out = HashSet::new();
-        for chunk in common::chunks(&clusters) {
-            let mut pages = self
-                .client(region)
-                .describe_db_clusters()
-                .filters(common::filter("db-cluster-id", &chunk))
-                .into_paginator()
-                .send();
-            while let Some(page) = pages.next().await {
-                let page = match page {
-                    Ok(p) => p,
-                    Err(e) if is(&e, &["DBClusterNotFoundFault"]) => break,
-                    Err(e) => return Err(provider("DescribeDBClusters", e)),
-                };
-                for c in page.db_clusters.unwrap_or_default() {
-                    out.extend(
-                        c.db_cluster_members()
-                            .iter()
-                            .filter(|m| m.is_cluster_writer() == Some(true))
-                            .filter_map(|m| m.db_instance_identifier().map(str::to_string)),
-                    );
-                }
-            }
+        for c in common::clusters(&self.clients, region, &clusters).await?.iter() {
+            out.extend(
+                c.db_cluster_members()
+                    .iter()
+                    .filter(|m| m.is_cluster_writer() == Some(true))
+                    .filter_map(|m| m.db_instance_identifier().map(str::to_string)),
+            );
         }
         Ok(out)
     }

@@ -21,7 +21,7 @@ use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["ParameterNotFound", "InvalidResourceId"];
 /// DescribeParameters takes up to 50 values per filter.
@@ -29,9 +29,6 @@ const BATCH: usize = 50;
 
 pub struct Parameter {
     clients: Arc<Clients>,
-    /// (partition, account) of the credentials, to build ARNs when
-    /// DescribeParameters does not return them.
-    caller: Mutex<Option<(String, String)>>,
 }
 
 fn ssm_tags(t: &BTreeMap<String, String>) -> Result<Vec<aws_sdk_ssm::types::Tag>, ProviderError> {
@@ -48,30 +45,16 @@ fn ssm_tags(t: &BTreeMap<String, String>) -> Result<Vec<aws_sdk_ssm::types::Tag>
 
 impl Parameter {
     pub fn new(clients: Arc<Clients>) -> Self {
-        Parameter { clients, caller: Mutex::new(None) }
+        Parameter { clients }
     }
 
     async fn arn(&self, region: &str, m: &ParameterMetadata, name: &str) -> Result<String, ProviderError> {
         if let Some(a) = &m.arn {
             return Ok(a.clone());
         }
-        let cached = self.caller.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let (partition, account) = match cached {
-            Some(c) => c,
-            None => {
-                let me = self
-                    .clients
-                    .sts(region)
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| provider("GetCallerIdentity", e))?;
-                let partition = me.arn.as_deref().and_then(|a| a.split(':').nth(1)).unwrap_or("aws").to_string();
-                let c = (partition, me.account.unwrap_or_default());
-                *self.caller.lock().unwrap_or_else(|p| p.into_inner()) = Some(c.clone());
-                c
-            }
-        };
+        // To build the ARN when DescribeParameters does not return it.
+        let me = self.clients.caller_identity(region).await?;
+        let (partition, account) = (me.partition(), &me.account);
         Ok(format!("arn:{partition}:ssm:{region}:{account}:parameter/{}", name.trim_start_matches('/')))
     }
 

@@ -1,0 +1,116 @@
+//! Reads during a refresh, on moto: identical reads of several types are
+//! made once ([`stackr_aws::readcache`]), reads outside a refresh are not
+//! shared, and drift is seen as before.
+
+mod common;
+use common::*;
+use stackr_engine::plan::Cause;
+
+const NETWORK: &str = r#"
+stack: refresh-reads
+region: ap-northeast-1
+tags: { suite: refresh }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.30.0.0/16 }
+  subnet:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", availability_zone: ap-northeast-1a, cidr_block: 10.30.1.0/24 }
+  igw:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc.id}" }
+  routes:
+    type: aws.ec2.route_table
+    properties:
+      vpc_id: ${vpc.id}
+      routes: [{ destination_cidr_block: 0.0.0.0/0, gateway_id: "${igw.id}" }]
+  assoc:
+    type: aws.ec2.route_table_association
+    properties: { subnet_id: "${subnet.id}", route_table_id: "${routes.id}" }
+  web:
+    type: aws.ec2.security_group
+    properties:
+      name: refresh-web
+      description: web
+      vpc_id: ${vpc.id}
+      ingress: [{ protocol: tcp, from_port: 443, to_port: 443, cidr_ipv4: 0.0.0.0/0 }]
+"#;
+
+fn calls(h: &Harness, operation: &str) -> u64 {
+    h.calls.rows().iter().filter(|r| r.operation == operation).map(|r| r.count.calls).sum()
+}
+
+#[tokio::test]
+async fn a_refresh_reads_route_tables_and_security_groups_once_for_every_type() {
+    let h = harness("refresh-ec2");
+    let s = stack(NETWORK, &[]);
+    let applied = h.apply(&s).await;
+
+    // The VPC (main table, default group), the route table, the
+    // association and the security group all need these two reads.
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    assert_eq!(calls(&h, "DescribeRouteTables"), 1, "{:?}", h.calls.rows());
+    assert_eq!(calls(&h, "DescribeSecurityGroups"), 1, "{:?}", h.calls.rows());
+
+    // Outside a refresh every observe reads AWS.
+    h.calls.reset();
+    let tables = h.providers.get("aws.ec2.route_table").expect("route table reconciler");
+    let id = h.id_of(&applied, "routes");
+    for _ in 0..2 {
+        let seen = tables.observe(REGION, std::slice::from_ref(&id)).await.expect("observe");
+        assert!(seen[0].is_some());
+    }
+    assert_eq!(calls(&h, "DescribeRouteTables"), 2, "{:?}", h.calls.rows());
+
+    // What the shared reads show is what each type showed before: drift of
+    // a group's rules, and an association moved to the main table.
+    let group = h.id_of(&applied, "web");
+    h.ec2()
+        .authorize_security_group_ingress()
+        .group_id(&group)
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("10.0.0.0/8")
+        .send()
+        .await
+        .expect("AuthorizeSecurityGroupIngress");
+    let vpc = h.id_of(&applied, "vpc");
+    let main = h
+        .ec2()
+        .describe_route_tables()
+        .filters(aws_sdk_ec2::types::Filter::builder().name("vpc-id").values(&vpc).build())
+        .filters(aws_sdk_ec2::types::Filter::builder().name("association.main").values("true").build())
+        .send()
+        .await
+        .expect("DescribeRouteTables")
+        .route_tables
+        .unwrap_or_default()
+        .into_iter()
+        .find_map(|t| t.route_table_id)
+        .expect("main route table");
+    h.ec2()
+        .replace_route_table_association()
+        .association_id(h.id_of(&applied, "assoc"))
+        .route_table_id(&main)
+        .send()
+        .await
+        .expect("ReplaceRouteTableAssociation");
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert_eq!(calls(&h, "DescribeRouteTables"), 1, "{:?}", h.calls.rows());
+    let step = |address: &str| {
+        plan.steps.iter().find(|st| st.address == address).unwrap_or_else(|| panic!("{address}: no drift in {plan:#?}"))
+    };
+    assert!(matches!(step("web").cause, Cause::Drift), "{:?}", step("web"));
+    assert!(step("web").changes.iter().any(|c| c.field == "ingress"), "{:?}", step("web"));
+    // The association's id changed with the move: it is gone as recorded.
+    assert!(matches!(step("assoc").cause, Cause::Missing | Cause::Drift), "{:?}", step("assoc"));
+    h.apply(&s).await;
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    h.destroy("refresh-reads").await;
+}

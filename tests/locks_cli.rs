@@ -129,7 +129,9 @@ async fn concurrent_applies_a_killed_apply_and_a_foreign_state() {
         assert_eq!(out.status.code(), Some(1), "{t}");
         assert!(t.contains("is locked: held by") && t.contains(&format!("(pid {winner_pid}, `stackr apply")), "{t}");
         assert!(t.contains("stackr unlock races.yaml "), "says how to unlock: {t}");
-        assert!(*took < Duration::from_secs(2), "pid {pid} refused after {took:?}");
+        // The target is 2 s (bench/lock-races.sh reports it); the guard here
+        // leaves room for a loaded CI machine starting eight debug binaries.
+        assert!(*took < Duration::from_secs(4), "pid {pid} refused after {took:?}");
     }
     let slowest = results.iter().filter(|(p, _, _)| *p != winner_pid).map(|r| r.2).max().unwrap_or_default();
     eprintln!("(a) 1 proceeded, {} refused; slowest refusal {slowest:?}", N - 1);

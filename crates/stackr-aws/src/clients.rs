@@ -51,6 +51,7 @@ pub struct Clients {
     autoscaling: Mutex<HashMap<String, aws_sdk_applicationautoscaling::Client>>,
     cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     cloudfront: Mutex<Option<aws_sdk_cloudfront::Client>>,
+    tagging: Mutex<HashMap<String, aws_sdk_resourcegroupstagging::Client>>,
     /// Reads shared during a refresh.
     pub reads: ReadCache,
     identity: Mutex<HashMap<String, Arc<OnceCell<CallerIdentity>>>>,
@@ -118,6 +119,7 @@ impl Clients {
             autoscaling: Default::default(),
             cloudwatch: Default::default(),
             cloudfront: Default::default(),
+            tagging: Default::default(),
             reads: ReadCache::new(),
             identity: Default::default(),
         }
@@ -160,6 +162,8 @@ impl Clients {
     regional!(wafv2, wafv2, aws_sdk_wafv2);
     regional!(autoscaling, autoscaling, aws_sdk_applicationautoscaling);
     regional!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
+    // The Resource Groups Tagging API: tags of many services at once (crate::bulktags).
+    regional!(tagging, tagging, aws_sdk_resourcegroupstagging);
     // IAM and Route 53 are global services, signed for us-east-1.
     global!(iam, iam, aws_sdk_iam, "us-east-1");
     global!(route53, route53, aws_sdk_route53, "us-east-1");

@@ -13,6 +13,7 @@
 
 pub mod acm;
 pub mod applicationautoscaling;
+pub mod bulktags;
 pub mod clients;
 pub mod cloudfront;
 pub mod cloudwatch;

@@ -114,3 +114,82 @@ async fn a_refresh_reads_route_tables_and_security_groups_once_for_every_type() 
     assert!(plan.is_empty(), "{:#?}", plan.steps);
     h.destroy("refresh-reads").await;
 }
+
+const TAGGED: &str = r#"
+stack: refresh-tags
+region: ap-northeast-1
+tags: { suite: refresh, team: web }
+resources:
+  logs:
+    type: aws.logs.log_group
+    properties: { name: /refresh/tags, retention_in_days: 7 }
+  office:
+    type: aws.wafv2.ip_set
+    properties: { name: refresh-office, scope: REGIONAL, ip_address_version: IPV4, addresses: [203.0.113.0/24] }
+"#;
+
+/// The ARNs of the log group and the IP set.
+fn arns(applied: &stackr_engine::session::Applied) -> (String, String) {
+    let attr = |address: &str| {
+        applied.state.resources[address].attributes.get("arn").and_then(|a| a.as_str()).map(str::to_string)
+    };
+    (attr("logs").expect("log group arn"), attr("office").expect("ip set arn"))
+}
+
+/// Whether the plan reports drift of the tags of `address`.
+fn tag_drift(plan: &stackr_engine::plan::Plan, address: &str) -> bool {
+    plan.steps.iter().any(|st| {
+        st.address == address && matches!(st.cause, Cause::Drift) && st.changes.iter().any(|c| c.field == "tags")
+    })
+}
+
+#[tokio::test]
+async fn a_refresh_reads_tags_in_bulk_and_still_sees_every_tag_drift() {
+    let h = harness("refresh-tags");
+    let s = stack(TAGGED, &[]);
+    let applied = h.apply(&s).await;
+    let (log_arn, set_arn) = arns(&applied);
+
+    // One GetResources for the region instead of one tag read per resource.
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    assert_eq!(calls(&h, "GetResources"), 1, "{:?}", h.calls.rows());
+    assert_eq!(calls(&h, "ListTagsForResource"), 0, "{:?}", h.calls.rows());
+
+    // A tag removed out of band: in the bulk read, so drift.
+    h.logs().untag_resource().resource_arn(&log_arn).tag_keys("team").send().await.expect("UntagResource");
+    h.wafv2(REGION).untag_resource().resource_arn(&set_arn).tag_keys("team").send().await.expect("UntagResource");
+    let plan = h.plan(&s).await;
+    assert!(tag_drift(&plan, "logs"), "{:#?}", plan.steps);
+    assert!(tag_drift(&plan, "office"), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+
+    // The stack tag removed: absent from the bulk read, so each reads its
+    // own tags, and the removal is drift too.
+    h.logs().untag_resource().resource_arn(&log_arn).tag_keys("stackr:stack").send().await.expect("UntagResource");
+    h.wafv2(REGION)
+        .untag_resource()
+        .resource_arn(&set_arn)
+        .tag_keys("stackr:stack")
+        .send()
+        .await
+        .expect("UntagResource");
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert!(tag_drift(&plan, "logs"), "{:#?}", plan.steps);
+    assert!(tag_drift(&plan, "office"), "{:#?}", plan.steps);
+    assert_eq!(calls(&h, "ListTagsForResource"), 2, "{:?}", h.calls.rows());
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+
+    // Outside a refresh, no bulk read: each observe reads its own tags.
+    h.calls.reset();
+    let logs = h.providers.get("aws.logs.log_group").expect("log group reconciler");
+    let seen = logs.observe(REGION, &["/refresh/tags".to_string()]).await.expect("observe");
+    assert_eq!(seen[0].as_ref().map(|o| o.tags.get("team").cloned()), Some(Some("web".to_string())));
+    assert_eq!(calls(&h, "GetResources"), 0, "{:?}", h.calls.rows());
+    assert_eq!(calls(&h, "ListTagsForResource"), 1, "{:?}", h.calls.rows());
+    h.destroy("refresh-tags").await;
+}

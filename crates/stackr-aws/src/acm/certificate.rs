@@ -121,10 +121,13 @@ impl Certificate {
     async fn observe_one(&self, region: &str, arn: &str) -> Result<Option<Observed>, ProviderError> {
         let client = self.clients.acm(region);
         let Some(c) = describe(&self.clients, region, arn).await? else { return Ok(None) };
-        let tags = match client.list_tags_for_certificate().certificate_arn(arn).send().await {
-            Ok(r) => tag_map(r.tags),
-            Err(e) if crate::error::is(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(provider("ListTagsForCertificate", e)),
+        let tags = match crate::bulktags::refreshed(&self.clients, region, arn).await {
+            Some(tags) => tags,
+            None => match client.list_tags_for_certificate().certificate_arn(arn).send().await {
+                Ok(r) => tag_map(r.tags),
+                Err(e) if crate::error::is(&e, NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(provider("ListTagsForCertificate", e)),
+            },
         };
         Ok(observed(&c, tags))
     }

@@ -1,6 +1,7 @@
 //! What the Application Auto Scaling reconcilers share: the error codes,
 //! and tags (ListTagsForResource / TagResource / UntagResource on an ARN).
 
+use crate::clients::Clients;
 use crate::error::provider;
 use stackr_engine::reconciler::ProviderError;
 use std::collections::BTreeMap;
@@ -10,12 +11,14 @@ pub const NOT_FOUND: &[&str] = &["ObjectNotFoundException"];
 
 pub use crate::ec2::common::invalid;
 
-/// The tags of `arn`, without AWS's own.
-pub async fn tags_of(
-    client: &aws_sdk_applicationautoscaling::Client,
-    arn: &str,
-) -> Result<BTreeMap<String, String>, ProviderError> {
-    let out = client
+/// The tags of `arn`, without AWS's own (during a refresh from the bulk
+/// read when it lists them, see [`crate::bulktags`]).
+pub async fn tags_of(clients: &Clients, region: &str, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    if let Some(tags) = crate::bulktags::refreshed(clients, region, arn).await {
+        return Ok(tags);
+    }
+    let out = clients
+        .autoscaling(region)
         .list_tags_for_resource()
         .resource_arn(arn)
         .send()

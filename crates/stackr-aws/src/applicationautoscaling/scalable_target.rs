@@ -165,7 +165,7 @@ impl ScalableTarget {
         let id = id_of(ns, rid, dim);
         let arn = t.scalable_target_arn().map(str::to_string);
         let tags = match &arn {
-            Some(a) => common::tags_of(&self.clients.autoscaling(region), a).await?,
+            Some(a) => common::tags_of(&self.clients, region, a).await?,
             None => BTreeMap::new(),
         };
         let properties = props::build([

@@ -109,7 +109,12 @@ impl Distribution {
         Ok(out)
     }
 
+    /// The distribution's tags (`None`: gone); during a refresh from the
+    /// bulk read of us-east-1 when it lists them ([`crate::bulktags`]).
     async fn tags_of(&self, arn: &str) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+        if let Some(tags) = crate::bulktags::refreshed(&self.clients, "us-east-1", arn).await {
+            return Ok(Some(tags));
+        }
         match self.cf().list_tags_for_resource().resource(arn).send().await {
             Ok(out) => Ok(Some(props::tag_map(
                 out.tags

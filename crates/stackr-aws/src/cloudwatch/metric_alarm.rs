@@ -77,16 +77,22 @@ impl MetricAlarm {
     async fn observed(&self, region: &str, a: &SdkAlarm) -> Result<Observed, ProviderError> {
         let name = a.alarm_name().unwrap_or_default().to_string();
         let arn = a.alarm_arn().unwrap_or_default().to_string();
-        let tags = self
-            .clients
-            .cloudwatch(region)
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| provider("ListTagsForResource", e))?
-            .tags
-            .unwrap_or_default();
+        let tags = match crate::bulktags::refreshed(&self.clients, region, &arn).await {
+            Some(tags) => tags,
+            None => props::tag_map(
+                self.clients
+                    .cloudwatch(region)
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| provider("ListTagsForResource", e))?
+                    .tags
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|t| Some((t.key?, t.value.unwrap_or_default()))),
+            ),
+        };
         let list = |v: &[String]| Some(props::list(v.iter().cloned()));
         let properties = props::build([
             ("alarm_name", Some(s(&name))),
@@ -112,12 +118,7 @@ impl MetricAlarm {
             ("insufficient_data_actions", list(a.insufficient_data_actions())),
         ]);
         let attributes = props::build([("id", Some(s(&name))), ("arn", Some(s(&arn)))]);
-        Ok(Observed {
-            id: name,
-            properties,
-            attributes,
-            tags: props::tag_map(tags.into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default())))),
-        })
+        Ok(Observed { id: name, properties, attributes, tags })
     }
 
     async fn one(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {

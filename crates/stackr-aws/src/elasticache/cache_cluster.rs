@@ -189,7 +189,7 @@ impl CacheCluster {
             return Ok(None);
         }
         let tags = match c.arn.as_deref() {
-            Some(arn) => tags_of(&self.clients.elasticache(region), arn).await?,
+            Some(arn) => tags_of(&self.clients, region, arn).await?,
             None => Default::default(),
         };
         Ok(observed(c, tags))

@@ -72,8 +72,7 @@ impl CacheSubnetGroup {
     async fn observed(&self, region: &str, g: &Group) -> Result<Observed, ProviderError> {
         let name = g.cache_subnet_group_name.clone().unwrap_or_default();
         let arn = g.arn.clone().unwrap_or_default();
-        let tags =
-            if arn.is_empty() { Default::default() } else { tags_of(&self.clients.elasticache(region), &arn).await? };
+        let tags = if arn.is_empty() { Default::default() } else { tags_of(&self.clients, region, &arn).await? };
         let mut subnets: Vec<String> = g.subnets.iter().flatten().filter_map(|s| s.subnet_identifier.clone()).collect();
         subnets.sort();
         let properties = props::build([

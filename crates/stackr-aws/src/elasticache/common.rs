@@ -3,6 +3,7 @@
 //! describes carry none), the check of names AWS keeps in lower case, and
 //! errors the engine should retry.
 
+use crate::clients::Clients;
 use crate::error::provider;
 use aws_sdk_elasticache::types::Tag;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -14,12 +15,14 @@ pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build()).collect()
 }
 
-/// The tags of one resource, without AWS's own.
-pub async fn tags_of(
-    client: &aws_sdk_elasticache::Client,
-    arn: &str,
-) -> Result<BTreeMap<String, String>, ProviderError> {
-    let out = client
+/// The tags of one resource, without AWS's own (during a refresh from the
+/// bulk read, see [`crate::bulktags`]).
+pub async fn tags_of(clients: &Clients, region: &str, arn: &str) -> Result<BTreeMap<String, String>, ProviderError> {
+    if let Some(tags) = crate::bulktags::refreshed(clients, region, arn).await {
+        return Ok(tags);
+    }
+    let out = clients
+        .elasticache(region)
         .list_tags_for_resource()
         .resource_name(arn)
         .send()

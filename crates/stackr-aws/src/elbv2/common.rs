@@ -8,6 +8,7 @@
 //! all its `#{...}` defaults); the diff compares only the fields a stack
 //! sets inside an object, so either way of writing a forward matches.
 
+use crate::clients::Clients;
 use crate::ec2::common::invalid;
 use crate::error::{is, provider};
 use crate::props;
@@ -51,12 +52,26 @@ where
     Ok(out)
 }
 
-/// The tags of each ARN (one DescribeTags per 20 ARNs; see [`in_batches`]).
+/// The tags of each ARN (one DescribeTags per 20 ARNs; see [`in_batches`]);
+/// during a refresh those the bulk read lists come from it
+/// ([`crate::bulktags`]), and only the others are described.
 pub async fn tags_of(
-    client: &aws_sdk_elasticloadbalancingv2::Client,
+    clients: &Clients,
+    region: &str,
     arns: &[String],
 ) -> Result<HashMap<String, BTreeMap<String, String>>, ProviderError> {
-    let outputs = in_batches(arns, |chunk| async move {
+    let mut out = HashMap::new();
+    let mut rest = Vec::new();
+    for arn in arns {
+        match crate::bulktags::refreshed(clients, region, arn).await {
+            Some(tags) => {
+                out.insert(arn.clone(), tags);
+            }
+            None => rest.push(arn.clone()),
+        }
+    }
+    let client = &clients.elbv2(region);
+    let outputs = in_batches(&rest, |chunk| async move {
         match client.describe_tags().set_resource_arns(Some(chunk)).send().await {
             Ok(r) => Ok(Some(vec![r])),
             Err(e) if is(&e, NOT_FOUND) => Ok(None),
@@ -64,7 +79,6 @@ pub async fn tags_of(
         }
     })
     .await?;
-    let mut out = HashMap::new();
     for r in outputs {
         collect_tags(&mut out, r);
     }

@@ -89,9 +89,8 @@ impl Listener {
     }
 
     async fn complete(&self, region: &str, listeners: Vec<Raw>) -> Result<Vec<Observed>, ProviderError> {
-        let client = self.client(region);
         let arns: Vec<String> = listeners.iter().filter_map(|l| l.listener_arn().map(str::to_string)).collect();
-        let mut tags = tags_of(&client, &arns).await?;
+        let mut tags = tags_of(&self.clients, region, &arns).await?;
         let mut out = Vec::new();
         for l in listeners {
             let Some(arn) = l.listener_arn().map(str::to_string) else { continue };

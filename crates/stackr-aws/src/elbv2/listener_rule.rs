@@ -181,7 +181,7 @@ impl ListenerRule {
 
     async fn complete(&self, region: &str, listener: &str, rules: Vec<Rule>) -> Result<Vec<Observed>, ProviderError> {
         let arns: Vec<String> = rules.iter().filter_map(|r| r.rule_arn().map(str::to_string)).collect();
-        let mut tags = tags_of(&self.client(region), &arns).await?;
+        let mut tags = tags_of(&self.clients, region, &arns).await?;
         let mut out = Vec::new();
         for r in rules {
             let Some(arn) = r.rule_arn().map(str::to_string) else { continue };

@@ -82,7 +82,7 @@ impl LoadBalancer {
     async fn complete(&self, region: &str, lbs: Vec<Lb>) -> Result<Vec<Observed>, ProviderError> {
         let client = self.client(region);
         let arns: Vec<String> = lbs.iter().filter_map(|l| l.load_balancer_arn().map(str::to_string)).collect();
-        let mut tags = tags_of(&client, &arns).await?;
+        let mut tags = tags_of(&self.clients, region, &arns).await?;
         let mut out = Vec::new();
         for lb in lbs {
             let Some(arn) = lb.load_balancer_arn().map(str::to_string) else { continue };

@@ -132,7 +132,7 @@ impl TargetGroup {
     async fn complete(&self, region: &str, groups: Vec<Tg>) -> Result<Vec<Observed>, ProviderError> {
         let client = self.client(region);
         let arns: Vec<String> = groups.iter().filter_map(|g| g.target_group_arn().map(str::to_string)).collect();
-        let mut tags = tags_of(&client, &arns).await?;
+        let mut tags = tags_of(&self.clients, region, &arns).await?;
         let mut out = Vec::new();
         for g in groups {
             let Some(arn) = g.target_group_arn().map(str::to_string) else { continue };

@@ -57,16 +57,20 @@ impl LogGroup {
             .log_group_arn
             .clone()
             .unwrap_or_else(|| g.arn.clone().unwrap_or_default().trim_end_matches(":*").to_string());
-        let tags = self
-            .clients
-            .logs(region)
-            .list_tags_for_resource()
-            .resource_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| provider("ListTagsForResource", e))?
-            .tags
-            .unwrap_or_default();
+        let tags = match crate::bulktags::refreshed(&self.clients, region, &arn).await {
+            Some(tags) => tags,
+            None => props::tag_map(
+                self.clients
+                    .logs(region)
+                    .list_tags_for_resource()
+                    .resource_arn(&arn)
+                    .send()
+                    .await
+                    .map_err(|e| provider("ListTagsForResource", e))?
+                    .tags
+                    .unwrap_or_default(),
+            ),
+        };
         let properties = props::build([
             ("name", Some(s(&name))),
             ("retention_in_days", g.retention_in_days.map(|d| Value::Number(d as f64))),
@@ -74,7 +78,7 @@ impl LogGroup {
             ("log_group_class", g.log_group_class.as_ref().map(|c| s(c.as_str()))),
         ]);
         let attributes = props::build([("id", Some(s(&name))), ("arn", Some(s(&arn))), ("name", Some(s(&name)))]);
-        Ok(Observed { id: name, properties, attributes, tags: props::tag_map(tags) })
+        Ok(Observed { id: name, properties, attributes, tags })
     }
 
     async fn set_retention(&self, region: &str, name: &str, days: Option<i64>) -> Result<(), ProviderError> {

@@ -77,11 +77,14 @@ impl DbSubnetGroup {
     async fn observed(&self, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
         let Some(name) = g.db_subnet_group_name() else { return Ok(None) };
         let arn = g.db_subnet_group_arn().unwrap_or_default();
-        let tags = match self.client(region).list_tags_for_resource().resource_name(arn).send().await {
-            Ok(out) => common::tag_map(out.tag_list()),
-            // Deleted between the listing and now.
-            Err(e) if is(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(provider("ListTagsForResource", e)),
+        let tags = match crate::bulktags::refreshed(&self.clients, region, arn).await {
+            Some(tags) => tags,
+            None => match self.client(region).list_tags_for_resource().resource_name(arn).send().await {
+                Ok(out) => common::tag_map(out.tag_list()),
+                // Deleted between the listing and now.
+                Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(provider("ListTagsForResource", e)),
+            },
         };
         let subnets = g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect();
         let properties = props::build([

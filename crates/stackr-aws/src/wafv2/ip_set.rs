@@ -77,7 +77,7 @@ impl IpSet {
             Err(e) => return Err(waf_error("GetIPSet", e)),
         };
         let Some(set) = out.ip_set else { return Ok(None) };
-        let Some(tags) = read_tags(&client, &set.arn).await? else { return Ok(None) };
+        let Some(tags) = read_tags(&self.clients, region, &set.arn).await? else { return Ok(None) };
         let properties = props::build([
             ("name", Some(s(&set.name))),
             ("scope", Some(s(scope_name(&sum.scope)))),

@@ -196,11 +196,17 @@ fn waf_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> 
         .collect()
 }
 
-/// The tags of `arn` (`None`: the resource is gone).
+/// The tags of `arn` (`None`: the resource is gone); during a refresh from
+/// the bulk read when it lists them ([`crate::bulktags`]).
 async fn read_tags(
-    client: &aws_sdk_wafv2::Client,
+    clients: &Clients,
+    region: &str,
     arn: &str,
 ) -> Result<Option<BTreeMap<String, String>>, ProviderError> {
+    if let Some(tags) = crate::bulktags::refreshed(clients, region, arn).await {
+        return Ok(Some(tags));
+    }
+    let client = clients.wafv2(region);
     let mut out = BTreeMap::new();
     let mut marker: Option<String> = None;
     loop {

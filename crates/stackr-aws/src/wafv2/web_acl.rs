@@ -218,7 +218,7 @@ impl WebAcl {
 
     async fn read(&self, region: &str, sum: &Summary) -> Result<Option<Observed>, ProviderError> {
         let Some((acl, _)) = self.get(region, sum).await? else { return Ok(None) };
-        let Some(tags) = read_tags(&self.clients.wafv2(region), &acl.arn).await? else { return Ok(None) };
+        let Some(tags) = read_tags(&self.clients, region, &acl.arn).await? else { return Ok(None) };
         let mut live_rules = acl.rules.clone().unwrap_or_default();
         live_rules.sort_by_key(|r| r.priority);
         let default = acl.default_action.as_ref().map(|d| if d.block.is_some() { "block" } else { "allow" });

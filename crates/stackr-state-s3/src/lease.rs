@@ -125,6 +125,17 @@ impl S3Store {
                 held.renewed = sent;
                 Ok(())
             }
+            // 412 can also answer a retry of this very renewal whose first
+            // attempt landed (its response lost): the lock is still ours.
+            Err(e) if kind(&e) == Kind::PreconditionFailed
+                && let Ok(Some((stored, etag))) = self.read_lock().await
+                && stored.id == held.info.id =>
+            {
+                held.etag = etag;
+                held.info = stored;
+                held.renewed = sent;
+                Ok(())
+            }
             Err(e) if matches!(kind(&e), Kind::PreconditionFailed | Kind::NoSuchKey) => {
                 let reason = self.why_lost().await;
                 held.lost = Some(reason.clone());

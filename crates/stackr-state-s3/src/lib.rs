@@ -474,6 +474,10 @@ impl StateStore for S3Store {
                 let etag = held.etag.clone();
                 match self.delete_lock(held.info.clone(), &etag).await {
                     Ok(_) => Ok(()),
+                    // Gone: a retry of this delete whose first attempt landed
+                    // (its response lost) finds nothing; either way the lock
+                    // is released.
+                    Err(StateError::NoSuchLock { held: None, .. }) => Ok(()),
                     // Not the object this store wrote any more.
                     Err(StateError::NoSuchLock { .. }) => Err(self.lock_lost(&self.why_lost().await)),
                     Err(e) => Err(e),

@@ -193,3 +193,85 @@ async fn a_refresh_reads_tags_in_bulk_and_still_sees_every_tag_drift() {
     assert_eq!(calls(&h, "ListTagsForResource"), 1, "{:?}", h.calls.rows());
     h.destroy("refresh-tags").await;
 }
+
+const ROLES: &str = r#"
+stack: refresh-roles
+region: ap-northeast-1
+tags: { suite: refresh }
+resources:
+  task:
+    type: aws.iam.role
+    for_each: [a, b]
+    properties:
+      name: "refresh-role-${each.value}"
+      description: "role ${each.value}"
+      max_session_duration: 7200
+      assume_role_policy:
+        Version: "2012-10-17"
+        Statement: [{ Effect: Allow, Principal: { Service: ecs-tasks.amazonaws.com }, Action: "sts:AssumeRole" }]
+      inline_policies:
+        logs:
+          Version: "2012-10-17"
+          Statement: [{ Effect: Allow, Action: "logs:PutLogEvents", Resource: "*" }]
+        ssm:
+          Version: "2012-10-17"
+          Statement: [{ Effect: Allow, Action: "ssm:GetParameters", Resource: "*" }]
+      managed_policy_arns: [arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy]
+"#;
+
+#[tokio::test]
+async fn a_refresh_reads_every_role_in_two_calls_and_still_sees_their_drift() {
+    let h = harness("refresh-roles");
+    let s = stack(ROLES, &[]);
+    h.apply(&s).await;
+
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    assert_eq!(calls(&h, "GetAccountAuthorizationDetails"), 1, "{:?}", h.calls.rows());
+    assert_eq!(calls(&h, "ListRoles"), 1, "{:?}", h.calls.rows());
+    let per_role = ["GetRole", "ListRolePolicies", "GetRolePolicy", "ListAttachedRolePolicies"];
+    assert!(per_role.iter().all(|op| calls(&h, op) == 0), "{:?}", h.calls.rows());
+
+    // Out of band: a's description (ListRoles) and an inline policy removed;
+    // b's managed policy detached and a tag removed (the account details).
+    let iam = h.iam();
+    iam.update_role().role_name("refresh-role-a").description("changed").send().await.expect("UpdateRole");
+    iam.delete_role_policy().role_name("refresh-role-a").policy_name("ssm").send().await.expect("DeleteRolePolicy");
+    iam.detach_role_policy()
+        .role_name("refresh-role-b")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+        .send()
+        .await
+        .expect("DetachRolePolicy");
+    iam.untag_role().role_name("refresh-role-b").tag_keys("suite").send().await.expect("UntagRole");
+    let plan = h.plan(&s).await;
+    let fields = |address: &str| -> Vec<String> {
+        let step = plan.steps.iter().find(|st| st.address == address);
+        let step = step.unwrap_or_else(|| panic!("{address}: no drift in {:#?}", plan.steps));
+        assert!(matches!(step.cause, Cause::Drift), "{step:?}");
+        step.changes.iter().map(|c| c.field.clone()).collect()
+    };
+    let a = fields("task[a]");
+    assert!(a.contains(&"description".to_string()) && a.contains(&"inline_policies".to_string()), "{a:?}");
+    let b = fields("task[b]");
+    assert!(b.contains(&"managed_policy_arns".to_string()) && b.contains(&"tags".to_string()), "{b:?}");
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+
+    // A role deleted out of band is gone.
+    iam.delete_role_policy().role_name("refresh-role-b").policy_name("logs").send().await.expect("DeleteRolePolicy");
+    iam.delete_role_policy().role_name("refresh-role-b").policy_name("ssm").send().await.expect("DeleteRolePolicy");
+    iam.detach_role_policy()
+        .role_name("refresh-role-b")
+        .policy_arn("arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")
+        .send()
+        .await
+        .expect("DetachRolePolicy");
+    iam.delete_role().role_name("refresh-role-b").send().await.expect("DeleteRole");
+    let plan = h.plan(&s).await;
+    let step = plan.steps.iter().find(|st| st.address == "task[b]").expect("task[b] planned");
+    assert!(matches!(step.cause, Cause::Missing), "{step:?}");
+    h.apply(&s).await;
+    h.destroy("refresh-roles").await;
+}

@@ -2,6 +2,7 @@
 //! customer managed policies. IAM is global: the region of a request only
 //! says where the stack is; every call goes to the one IAM endpoint.
 
+mod account_roles;
 mod document;
 mod policy;
 mod role;

@@ -6,11 +6,13 @@
 //! The id is the role name (unique per account). A create whose name is
 //! taken by a role carrying this stack's and address's tags adopts it (a
 //! retried create) and completes it; anyone else's is an error naming it.
-//! IAM has no batched read of roles with all these fields, so observe reads
-//! each role: GetRole, ListRolePolicies + GetRolePolicy, and
-//! ListAttachedRolePolicies. Policy documents come back URL-encoded and are
+//! IAM has no batched read of one role's fields, so outside a refresh observe
+//! reads each role: GetRole, ListRolePolicies + GetRolePolicy, and
+//! ListAttachedRolePolicies; during a refresh, two reads of the account give
+//! every role (`account_roles`). Policy documents come back URL-encoded and are
 //! compared as parsed JSON; attached policy ARNs are reported sorted.
 
+use super::account_roles::{self, AccountRole, Lookup};
 use super::{NO_SUCH_ENTITY, READ_ATTEMPTS, differing, document, iam_tags, settle, tag_map};
 use crate::clients::Clients;
 use crate::error::{is, provider};
@@ -25,6 +27,52 @@ use std::sync::Arc;
 
 pub struct Role {
     clients: Arc<Clients>,
+}
+
+/// A role as observed, from the role, its inline policies (documents
+/// parsed) and its attached managed policy ARNs (sorted).
+fn observed(role: aws_sdk_iam::types::Role, inline: BTreeMap<String, Value>, managed: Vec<String>) -> Observed {
+    let assume = role.assume_role_policy_document.as_deref().and_then(document::parse);
+    let properties = props::build([
+        ("name", Some(s(&role.role_name))),
+        ("path", Some(s(&role.path))),
+        ("assume_role_policy", assume),
+        ("inline_policies", Some(Value::Map(inline))),
+        ("managed_policy_arns", Some(props::list(managed))),
+        ("description", role.description.clone().filter(|d| !d.is_empty()).map(s)),
+        ("max_session_duration", role.max_session_duration.map(|d| Value::Number(f64::from(d)))),
+        (
+            "permissions_boundary",
+            role.permissions_boundary.as_ref().and_then(|b| b.permissions_boundary_arn.clone()).map(s),
+        ),
+    ]);
+    let attributes = props::build([
+        ("id", Some(s(&role.role_name))),
+        ("arn", Some(s(&role.arn))),
+        ("unique_id", Some(s(&role.role_id))),
+        ("name", Some(s(&role.role_name))),
+    ]);
+    Observed { id: role.role_name.clone(), properties, attributes, tags: tag_map(role.tags) }
+}
+
+/// A policy document as observed: parsed, or as given when it is not JSON.
+fn parsed(raw: String) -> Value {
+    document::parse(&raw).unwrap_or(Value::String(raw))
+}
+
+/// A role from the account-wide reads of a refresh.
+fn from_account(r: AccountRole<'_>) -> Observed {
+    let inline = r
+        .detail
+        .role_policy_list()
+        .iter()
+        .filter_map(|p| Some((p.policy_name.clone()?, parsed(p.policy_document.clone()?))))
+        .collect();
+    let mut managed: Vec<String> =
+        r.detail.attached_managed_policies().iter().filter_map(|a| a.policy_arn.clone()).collect();
+    managed.sort();
+    managed.dedup();
+    observed(r.role, inline, managed)
 }
 
 impl Role {
@@ -49,27 +97,7 @@ impl Role {
         };
         let Some(inline) = self.inline_policies(name).await? else { return Ok(None) };
         let Some(managed) = self.attached(name).await? else { return Ok(None) };
-        let assume = role.assume_role_policy_document.as_deref().and_then(document::parse);
-        let properties = props::build([
-            ("name", Some(s(&role.role_name))),
-            ("path", Some(s(&role.path))),
-            ("assume_role_policy", assume),
-            ("inline_policies", Some(Value::Map(inline))),
-            ("managed_policy_arns", Some(props::list(managed))),
-            ("description", role.description.clone().filter(|d| !d.is_empty()).map(s)),
-            ("max_session_duration", role.max_session_duration.map(|d| Value::Number(f64::from(d)))),
-            (
-                "permissions_boundary",
-                role.permissions_boundary.as_ref().and_then(|b| b.permissions_boundary_arn.clone()).map(s),
-            ),
-        ]);
-        let attributes = props::build([
-            ("id", Some(s(&role.role_name))),
-            ("arn", Some(s(&role.arn))),
-            ("unique_id", Some(s(&role.role_id))),
-            ("name", Some(s(&role.role_name))),
-        ]);
-        Ok(Some(Observed { id: role.role_name.clone(), properties, attributes, tags: tag_map(role.tags) }))
+        Ok(Some(observed(role, inline, managed)))
     }
 
     /// Inline policy names (`None`: the role is gone).
@@ -94,8 +122,7 @@ impl Role {
         for policy in names {
             match iam.get_role_policy().role_name(name).policy_name(&policy).send().await {
                 Ok(p) => {
-                    let doc = document::parse(&p.policy_document).unwrap_or(Value::String(p.policy_document));
-                    out.insert(policy, doc);
+                    out.insert(policy, parsed(p.policy_document));
                 }
                 // Deleted between the listing and now.
                 Err(e) if is(&e, NO_SUCH_ENTITY) => {}
@@ -292,9 +319,14 @@ impl Reconciler for Role {
     }
 
     async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let account = account_roles::during_refresh(&self.clients).await?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(self.read(id).await?);
+            out.push(match account.as_ref().map(|a| a.lookup(id)) {
+                Some(Lookup::Found(r)) => Some(from_account(*r)),
+                Some(Lookup::Gone) => None,
+                Some(Lookup::Unsure) | None => self.read(id).await?,
+            });
         }
         Ok(out)
     }

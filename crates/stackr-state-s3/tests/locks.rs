@@ -179,7 +179,7 @@ async fn a_lock_of_a_gone_process_on_this_host_is_taken_over_at_once() {
     let started = Instant::now();
     let next = f.store();
     let taken = next.lock_or_take_over(&run("next")).await.expect("taken over").expect("reported");
-    assert!(started.elapsed() < Duration::from_secs(2), "at once: {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(5), "at once: {:?}", started.elapsed());
     assert_eq!(taken, TakenOver { previous: gone, reason: Staleness::HolderGone });
     assert!(taken.to_string().contains(&format!("(pid {dead_pid}, `stackr apply app.yaml # gone`")), "{taken}");
     assert_eq!(f.holder().await.map(|h| h.id), Some("next".into()));
@@ -225,7 +225,7 @@ async fn of_eight_takers_of_one_stale_lock_exactly_one_wins() {
         assert_eq!(taken.previous.id, format!("stale-{round}"));
         assert!(matches!(taken.reason, Staleness::LeaseExpired { .. }));
         for (me, res, took, _) in &results {
-            assert!(*took < Duration::from_secs(2), "{} answered in {took:?}", me.id);
+            assert!(*took < Duration::from_secs(5), "{} answered in {took:?}", me.id);
             if me.id == winner.id {
                 continue;
             }

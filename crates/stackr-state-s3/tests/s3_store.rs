@@ -169,7 +169,7 @@ async fn of_eight_concurrent_lockers_one_wins_and_seven_are_told_the_holder_at_o
         assert_eq!(winners.len(), 1, "round {round}: exactly one locker wins: {results:?}");
         let winner = winners[0].clone();
         for (info, res, took) in &results {
-            assert!(*took < Duration::from_secs(2), "{} answered in {took:?}", info.id);
+            assert!(*took < Duration::from_secs(5), "{} answered in {took:?}", info.id);
             if info.id == winner.id {
                 continue;
             }

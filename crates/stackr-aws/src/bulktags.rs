@@ -48,8 +48,10 @@ pub async fn refreshed(clients: &Clients, region: &str, arn: &str) -> Option<BTr
     index(clients, region).await?.get(arn).cloned()
 }
 
-/// The region's bulk read of the stack being refreshed, made once.
-async fn index(clients: &Clients, region: &str) -> Option<Arc<TagIndex>> {
+/// The region's bulk read of the stack being refreshed, made once; `None`
+/// outside a refresh or when it failed. Its ARNs may also serve to find
+/// resources (WAF's hold the name and scope its reads need).
+pub async fn index(clients: &Clients, region: &str) -> Option<Arc<TagIndex>> {
     let stack = clients.reads.refreshing()?;
     let key = ReadKey::new("Resource Groups Tagging API", "GetResources", region, format!("{STACK_TAG}={stack}"));
     let client = clients.tagging(region);

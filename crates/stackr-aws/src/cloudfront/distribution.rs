@@ -22,9 +22,9 @@
 //! a distribution not yet disabled in AWS's eyes (DistributionNotDisabled)
 //! starts the sequence again. Gone is fine.
 //!
-//! Reads: one paginated ListDistributions tells which ids exist; then
-//! GetDistribution for each that does (the list's summaries carry neither
-//! the default root object nor the caller reference) and ListTagsForResource.
+//! Reads: GetDistribution for each id (a missing one answers
+//! NoSuchDistribution) and ListTagsForResource (during a refresh, the bulk
+//! tag read of us-east-1).
 //! Find: the distributions carrying this stack's and address's tags.
 //!
 //! moto gaps the test bed fills (testbed/stackr_moto/cloudfront.py): a new
@@ -237,10 +237,9 @@ impl Reconciler for Distribution {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let live: Vec<String> = self.list().await?.into_iter().map(|(id, _)| id).collect();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(if live.contains(id) { self.read(id).await? } else { None });
+            out.push(self.read(id).await?);
         }
         Ok(out)
     }

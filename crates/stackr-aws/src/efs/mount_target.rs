@@ -13,8 +13,11 @@
 //! Delete: DeleteMountTarget, then waits until the mount target is gone, so
 //! the file system (and the subnet and security groups) can go next.
 //!
-//! Reads: AWS reads mount targets one id per call: DescribeMountTargets and
-//! DescribeMountTargetSecurityGroups per mount target.
+//! Reads: DescribeMountTargets takes one mount target id or one file
+//! system id, so observe reads the first mount target of a file system by
+//! id (to learn the file system) and the rest with one call for the file
+//! system (paginated); then DescribeMountTargetSecurityGroups per mount
+//! target (AWS has no batch form).
 
 use super::common;
 use crate::clients::Clients;
@@ -25,6 +28,7 @@ use async_trait::async_trait;
 use aws_sdk_efs::types::{IpAddressType, MountTargetDescription};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -48,6 +52,26 @@ impl MountTarget {
         }
     }
 
+    /// Every mount target of `file_system_id`, in any state (none when the
+    /// file system is gone).
+    async fn of_file_system(
+        &self,
+        region: &str,
+        file_system_id: &str,
+    ) -> Result<Vec<MountTargetDescription>, ProviderError> {
+        let client = self.clients.efs(region);
+        let mut out = Vec::new();
+        let mut pages = client.describe_mount_targets().file_system_id(file_system_id).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => out.extend(p.mount_targets.unwrap_or_default()),
+                Err(e) if is(&e, &["FileSystemNotFound"]) => return Ok(Vec::new()),
+                Err(e) => return Err(provider("DescribeMountTargets", e)),
+            }
+        }
+        Ok(out)
+    }
+
     /// The live mount target of `file_system_id` in `subnet_id`.
     async fn in_subnet(
         &self,
@@ -55,21 +79,8 @@ impl MountTarget {
         file_system_id: &str,
         subnet_id: &str,
     ) -> Result<Option<MountTargetDescription>, ProviderError> {
-        let client = self.clients.efs(region);
-        let mut pages = client.describe_mount_targets().file_system_id(file_system_id).into_paginator().send();
-        while let Some(page) = pages.next().await {
-            let page = match page {
-                Ok(p) => p,
-                Err(e) if is(&e, &["FileSystemNotFound"]) => return Ok(None),
-                Err(e) => return Err(provider("DescribeMountTargets", e)),
-            };
-            if let Some(m) =
-                page.mount_targets.unwrap_or_default().into_iter().find(|m| m.subnet_id == subnet_id && !dead(m))
-            {
-                return Ok(Some(m));
-            }
-        }
-        Ok(None)
+        let all = self.of_file_system(region, file_system_id).await?;
+        Ok(all.into_iter().find(|m| m.subnet_id == subnet_id && !dead(m)))
     }
 
     async fn observed(&self, region: &str, m: &MountTargetDescription) -> Result<Observed, ProviderError> {
@@ -124,10 +135,24 @@ impl Reconciler for MountTarget {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        // Mount targets read so far, by id; and the file systems listed whole.
+        let mut seen: HashMap<String, MountTargetDescription> = HashMap::new();
+        let mut listed: HashSet<String> = HashSet::new();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(match self.raw(region, id).await? {
-                Some(m) if !dead(&m) => Some(self.observed(region, &m).await?),
+            if !seen.contains_key(id) {
+                if let Some(m) = self.raw(region, id).await? {
+                    let fs = m.file_system_id.clone();
+                    seen.insert(id.clone(), m);
+                    if listed.insert(fs.clone()) {
+                        seen.extend(
+                            self.of_file_system(region, &fs).await?.into_iter().map(|m| (m.mount_target_id.clone(), m)),
+                        );
+                    }
+                }
+            }
+            out.push(match seen.get(id) {
+                Some(m) if !dead(m) => Some(self.observed(region, m).await?),
                 _ => None,
             });
         }

@@ -17,7 +17,8 @@
 //! refuse that delete; the test bed adds the refusal).
 
 use super::{
-    Kind, NONEXISTENT, Summary, cidr, list, read_tags, scope_of, scopes, sync_tags, waf_error, waf_tags, with_lock,
+    Kind, NONEXISTENT, Summary, cidr, list, read_tags, scope_of, scopes, summaries, sync_tags, waf_error, waf_tags,
+    with_lock,
 };
 use crate::clients::Clients;
 use crate::error::is;
@@ -152,11 +153,10 @@ impl Reconciler for IpSet {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let all = list(&self.clients.wafv2(region), Kind::IpSets, &scopes(region)).await?;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(match all.iter().find(|s| &s.id == id) {
-                Some(sum) => self.read(region, sum).await?,
+        for sum in summaries(&self.clients, region, Kind::IpSets, ids).await? {
+            out.push(match sum {
+                Some(sum) => self.read(region, &sum).await?,
                 None => None,
             });
         }

@@ -6,7 +6,9 @@
 //! calls also need the name and scope, which one list call per scope
 //! (ListIPSets / ListWebACLs, paged) gives for every id of a region, so
 //! reads are batched by that list and then one Get per resource (the lists
-//! carry no addresses or rules); tags (ListTagsForResource / TagResource / UntagResource); the look-up by
+//! carry no addresses or rules). During a refresh the ARNs of the bulk tag
+//! read ([`crate::bulktags`]) hold name, scope and id, and the lists are
+//! made only for ids it does not list ([`summaries`]); tags (ListTagsForResource / TagResource / UntagResource); the look-up by
 //! name in a scope (names are unique per scope, so a retried create finds
 //! what the first made); the error classification (WAF's own codes); and
 //! the lock-token loop: every change reads the current token, writes with
@@ -116,6 +118,58 @@ async fn list(client: &aws_sdk_wafv2::Client, kind: Kind, scopes: &[Scope]) -> R
         }
     }
     Ok(out)
+}
+
+/// The summaries of `ids` (in order; `None`: gone): during a refresh from
+/// the ARNs of the bulk tag read, and from the list of the region's scopes
+/// for any id it does not list (a resource whose stack tag was removed).
+async fn summaries(
+    clients: &Clients,
+    region: &str,
+    kind: Kind,
+    ids: &[String],
+) -> Result<Vec<Option<Summary>>, ProviderError> {
+    let bulk = crate::bulktags::index(clients, region).await;
+    let from_arns: Vec<Summary> =
+        bulk.iter().flat_map(|index| index.keys()).filter_map(|arn| summary_of_arn(arn, kind)).collect();
+    let mut out: Vec<Option<Summary>> = ids.iter().map(|id| from_arns.iter().find(|s| &s.id == id).cloned()).collect();
+    if out.iter().any(Option::is_none) {
+        let all = list(&clients.wafv2(region), kind, &scopes(region)).await?;
+        for (slot, id) in out.iter_mut().zip(ids) {
+            if slot.is_none() {
+                *slot = all.iter().find(|s| &s.id == id).cloned();
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// An IP set or web ACL summary from its ARN:
+/// `arn:aws:wafv2:REGION:ACCOUNT:{regional|global}/{ipset|webacl}/NAME/ID`.
+fn summary_of_arn(arn: &str, kind: Kind) -> Option<Summary> {
+    let mut fields = arn.splitn(6, ':');
+    if fields.next()? != "arn" || fields.nth(1)? != "wafv2" {
+        return None;
+    }
+    let resource = fields.nth(2)?;
+    let mut parts = resource.split('/');
+    let scope = match parts.next()? {
+        "regional" => Scope::Regional,
+        "global" => Scope::Cloudfront,
+        _ => return None,
+    };
+    let wanted = match kind {
+        Kind::IpSets => "ipset",
+        Kind::WebAcls => "webacl",
+    };
+    if parts.next()? != wanted {
+        return None;
+    }
+    let (name, id) = (parts.next()?, parts.next()?);
+    if parts.next().is_some() || name.is_empty() || id.is_empty() {
+        return None;
+    }
+    Some(Summary { scope, name: name.to_string(), id: id.to_string(), arn: arn.to_string() })
 }
 
 /// The scope a request asks for, checked against its region: CLOUDFRONT
@@ -278,5 +332,27 @@ mod tests {
         let e = scope_of(&p, &t("eu-west-1")).unwrap_err();
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert!(e.message.contains("us-east-1") && e.message.contains("acl"), "{}", e.message);
+    }
+
+    #[test]
+    fn summaries_from_arns() {
+        let arn = "arn:aws:wafv2:us-east-1:123456789012:global/ipset/office-v4/a1b2c3d4-5678-90ab-cdef-EXAMPLE11111";
+        let sum = summary_of_arn(arn, Kind::IpSets).expect("an IP set");
+        assert_eq!(sum.scope, Scope::Cloudfront);
+        assert_eq!(
+            (sum.name.as_str(), sum.id.as_str(), sum.arn.as_str()),
+            ("office-v4", "a1b2c3d4-5678-90ab-cdef-EXAMPLE11111", arn)
+        );
+        assert_eq!(summary_of_arn(arn, Kind::WebAcls), None);
+        let acl = "arn:aws-cn:wafv2:cn-north-1:123456789012:regional/webacl/site/1234";
+        assert_eq!(summary_of_arn(acl, Kind::WebAcls).map(|s| s.scope), Some(Scope::Regional));
+        for other in [
+            "arn:aws:logs:us-east-1:123456789012:log-group:/x",
+            "arn:aws:wafv2:us-east-1:123456789012:regional/rulegroup/r/1",
+            "arn:aws:wafv2:us-east-1:123456789012:regional/webacl/site",
+            "not an arn",
+        ] {
+            assert_eq!(summary_of_arn(other, Kind::WebAcls), None, "{other}");
+        }
     }
 }

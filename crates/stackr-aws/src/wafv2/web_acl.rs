@@ -20,7 +20,8 @@
 //! retryable (moto does not refuse it; the test bed adds the refusal).
 
 use super::{
-    Kind, NONEXISTENT, Summary, list, read_tags, scope_of, scopes, statement, sync_tags, waf_error, waf_tags, with_lock,
+    Kind, NONEXISTENT, Summary, list, read_tags, scope_of, scopes, statement, summaries, sync_tags, waf_error,
+    waf_tags, with_lock,
 };
 use crate::clients::Clients;
 use crate::error::is;
@@ -310,11 +311,10 @@ impl Reconciler for WebAcl {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let all = list(&self.clients.wafv2(region), Kind::WebAcls, &scopes(region)).await?;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(match all.iter().find(|s| &s.id == id) {
-                Some(sum) => self.read(region, sum).await?,
+        for sum in summaries(&self.clients, region, Kind::WebAcls, ids).await? {
+            out.push(match sum {
+                Some(sum) => self.read(region, &sum).await?,
                 None => None,
             });
         }

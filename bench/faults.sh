@@ -22,7 +22,8 @@ source scripts/local-aws.sh
 local_aws_start "$work"
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
 local_aws_proxy "$work" --fault-rate "$rate" --seed "$seed" --log "$work/faults.log"
-trap 'kill "$LOCAL_AWS_PID" "$LOCAL_AWS_PROXY_PID" 2>/dev/null; rm -rf "$work"' EXIT
+# KEEP=1 keeps the work folder (each step's output, the fault log) to look into.
+trap 'kill "$LOCAL_AWS_PID" "$LOCAL_AWS_PROXY_PID" 2>/dev/null; if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
 cp -r "$root/stacks" "$work/"
 cd "$work"
 f=stacks/prod.yaml
@@ -37,7 +38,8 @@ step() {
   local t0 t1 code before after
   before=$(faults)
   t0=$(date +%s.%N)
-  set +e; "$bin" "$@" >"$work/out" 2>"$work/err"; code=$?; set -e
+  set +e; "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err"; code=$?; set -e
+  cp "$work/$name.out" "$work/out"; cp "$work/$name.err" "$work/err"
   t1=$(date +%s.%N)
   after=$(faults)
   local inv live dups

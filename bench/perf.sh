@@ -99,7 +99,7 @@ export AWS_ENDPOINT_URL="$LOCAL_AWS_DIRECT"
 declare -A plan_s apply_s
 for n in $sizes; do
   mkdir -p "$work/scale$n"
-  python3 "$root/bench/gen_stack.py" "$n" | sed "s/^stack: scale-bench/stack: scale-$n/" >"$work/scale$n/stack.yaml"
+  python3 "$root/bench/gen_stack.py" "$n" | sed -e "s/^stack: scale-bench/stack: scale-$n/" -e "s/^  stage: bench/  stage: s$n/" >"$work/scale$n/stack.yaml"
   (cd "$work/scale$n" && run "plan$n" 2 diff stack.yaml)
   plan_s[$n]=$(tail -1 "$work/plan$n.time" | cut -d' ' -f1)
   cd "$work/scale$n"

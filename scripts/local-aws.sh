@@ -11,6 +11,9 @@
 # Needs the venv of scripts/setup.sh ($STACKR_VENV). Traffic never leaves
 # 127.0.0.1: AWS_ENDPOINT_URL covers every service, profiles are unset.
 
+# Where stackr is, found once when this file is sourced (callers cd away).
+LOCAL_AWS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
 local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
 
 local_aws_start() {
@@ -59,8 +62,7 @@ PY
 # to the proxy (--latency-ms, --fault-rate, --kinds, --seed, --log, ...).
 #   local_aws_proxy DIR [ARGS...]
 local_aws_proxy() {
-  local dir=$1 root; shift
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+  local dir=$1 root="$LOCAL_AWS_ROOT"; shift
   export LOCAL_AWS_DIRECT="${LOCAL_AWS_DIRECT:-$AWS_ENDPOINT_URL}"
   rm -f "$dir/proxy.out"
   PYTHONPATH="$root/testbed" local_aws_python -m stackr_faults --upstream "$LOCAL_AWS_DIRECT" "$@" \

@@ -2,8 +2,9 @@
 //! memory at once and written by a background writer that coalesces
 //! bursts, so a large apply does not rewrite the whole document once per
 //! resource, while nothing completed waits more than the write interval
-//! (`min_interval`, stretched to 20 times the last write's duration, at
-//! most one second) plus one write to reach the store.
+//! (`min_interval`, stretched to 25 times the last write's duration, so
+//! that writing stays ~4 % of a run) plus one write to reach the store; the
+//! interval is capped so that this sum stays within [`MAX_LAG`] (1 s).
 //!
 //! [`Persister::update`] returns a generation; [`Persister::persisted`]
 //! waits until a write including that generation has landed (used to make
@@ -13,6 +14,10 @@ use stackr_state::{State, StateError, StateStore};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, watch};
+
+/// The lost-work window writes are spaced to keep: a completed change is
+/// in the store within this long, while one write takes well under it.
+pub const MAX_LAG: Duration = Duration::from_secs(1);
 
 /// Figures about the writes of a run.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -232,10 +237,12 @@ async fn writer(
         }
         if !closing {
             // Writing a large state takes time: space writes so that they
-            // stay a small share of the run (at most ~5 %), but never more
-            // than a second apart.
+            // stay a small share of the run (~4 %), but so that a change
+            // made just after this write began is saved by the next one
+            // within a second (the next write takes about as long).
             let took = started.elapsed();
-            let interval = (took * 20).clamp(min_interval, Duration::from_secs(1).max(min_interval));
+            let ceiling = MAX_LAG.saturating_sub(took).max(min_interval);
+            let interval = (took * 25).clamp(min_interval, ceiling);
             // Wait out the interval, unless the run is finishing.
             let until = tokio::time::Instant::now() + interval.saturating_sub(took);
             loop {

@@ -140,15 +140,14 @@ impl Reconciler for MountTarget {
         let mut listed: HashSet<String> = HashSet::new();
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            if !seen.contains_key(id) {
-                if let Some(m) = self.raw(region, id).await? {
-                    let fs = m.file_system_id.clone();
-                    seen.insert(id.clone(), m);
-                    if listed.insert(fs.clone()) {
-                        seen.extend(
-                            self.of_file_system(region, &fs).await?.into_iter().map(|m| (m.mount_target_id.clone(), m)),
-                        );
-                    }
+            if !seen.contains_key(id)
+                && let Some(m) = self.raw(region, id).await?
+            {
+                let fs = m.file_system_id.clone();
+                seen.insert(id.clone(), m);
+                if listed.insert(fs.clone()) {
+                    let all = self.of_file_system(region, &fs).await?;
+                    seen.extend(all.into_iter().map(|m| (m.mount_target_id.clone(), m)));
                 }
             }
             out.push(match seen.get(id) {

@@ -64,6 +64,34 @@ def dead(arn, endpoint, region):
     return False
 
 
+def ec2_live_ids(ec2):
+    """Ids of every EC2 resource of the kinds stacks make that exists now."""
+    ids = set()
+    listings = [
+        ("describe_vpcs", "Vpcs", "VpcId", None),
+        ("describe_subnets", "Subnets", "SubnetId", None),
+        ("describe_security_groups", "SecurityGroups", "GroupId", None),
+        ("describe_route_tables", "RouteTables", "RouteTableId", None),
+        ("describe_internet_gateways", "InternetGateways", "InternetGatewayId", None),
+        ("describe_egress_only_internet_gateways", "EgressOnlyInternetGateways", "EgressOnlyInternetGatewayId", None),
+        ("describe_addresses", "Addresses", "AllocationId", None),
+        ("describe_network_acls", "NetworkAcls", "NetworkAclId", None),
+        ("describe_vpc_endpoints", "VpcEndpoints", "VpcEndpointId", None),
+        ("describe_flow_logs", "FlowLogs", "FlowLogId", None),
+        ("describe_launch_templates", "LaunchTemplates", "LaunchTemplateId", None),
+    ]
+    for call, key, id_key, _ in listings:
+        try:
+            for item in getattr(ec2, call)().get(key, []):
+                ids.add(item[id_key])
+        except Exception:  # a listing this local AWS lacks: none of that kind
+            pass
+    for nat in ec2.describe_nat_gateways().get("NatGateways", []):
+        if nat["State"] not in ("deleted", "deleting"):
+            ids.add(nat["NatGatewayId"])
+    return ids
+
+
 def tagged(endpoint, region, stack):
     """(address, kind, arn) of every live resource of the stack in a region."""
     out = []
@@ -76,22 +104,23 @@ def tagged(endpoint, region, stack):
             if ":ec2:" in arn or dead(arn, endpoint, region):
                 continue
             out.append((tag_map(m["Tags"]).get("stackr:resource", "?"), kind_of(arn), arn))
-    # EC2 through its own tag index: every resource type (Elastic IPs too).
+    # EC2 through its own tag index (Elastic IPs too), each id then checked
+    # against its type's listing: the tag index can outlive a resource.
     ec2 = client("ec2", endpoint, region)
+    live_ids = ec2_live_ids(ec2)
     for page in ec2.get_paginator("describe_tags").paginate(
         Filters=[{"Name": "key", "Values": ["stackr:stack"]}, {"Name": "value", "Values": [stack]}]
     ):
         for t in page["Tags"]:
             rid, rtype = t["ResourceId"], t["ResourceType"]
-            arn = f"arn:aws:ec2:{region}:000000000000:{rtype}/{rid}"
-            if rtype == "natgateway" or rid.startswith("nat-"):
-                arn = f"arn:aws:ec2:{region}:000000000000:natgateway/{rid}"
-                if dead(arn, endpoint, region):
-                    continue
+            if rid not in live_ids:
+                continue
             tags = tag_map(
-                ec2.describe_tags(Filters=[{"Name": "resource-id", "Values": [rid]}, {"Name": "key", "Values": ["stackr:resource"]}])["Tags"]
+                ec2.describe_tags(
+                    Filters=[{"Name": "resource-id", "Values": [rid]}, {"Name": "key", "Values": ["stackr:resource"]}]
+                )["Tags"]
             )
-            out.append((tags.get("stackr:resource", "?"), f"ec2:{rtype}", arn))
+            out.append((tags.get("stackr:resource", "?"), f"ec2:{rtype}", f"arn:aws:ec2:{region}::{rtype}/{rid}"))
     for scope in ("REGIONAL", "CLOUDFRONT") if region == "us-east-1" else ("REGIONAL",):
         waf = client("wafv2", endpoint, region)
         for lister, key in (("list_web_acls", "WebACLs"), ("list_ip_sets", "IPSets")):

@@ -17,7 +17,9 @@
 //! system id, so observe reads the first mount target of a file system by
 //! id (to learn the file system) and the rest with one call for the file
 //! system (paginated); then DescribeMountTargetSecurityGroups per mount
-//! target (AWS has no batch form).
+//! target (EFS has no batch form), or during a refresh one
+//! DescribeNetworkInterfaces for all: a mount target's groups are its
+//! network interface's.
 
 use super::common;
 use crate::clients::Clients;
@@ -33,6 +35,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["MountTargetNotFound"];
+/// How many ids one DescribeNetworkInterfaces filter carries.
+const INTERFACES_PER_CALL: usize = 200;
 
 pub struct MountTarget {
     clients: Arc<Clients>,
@@ -83,15 +87,67 @@ impl MountTarget {
         Ok(all.into_iter().find(|m| m.subnet_id == subnet_id && !dead(m)))
     }
 
-    async fn observed(&self, region: &str, m: &MountTargetDescription) -> Result<Observed, ProviderError> {
+    /// The mount target's security groups (DescribeMountTargetSecurityGroups).
+    async fn groups(&self, region: &str, id: &str) -> Result<Vec<String>, ProviderError> {
+        match self.clients.efs(region).describe_mount_target_security_groups().mount_target_id(id).send().await {
+            Ok(out) => Ok(out.security_groups),
+            // Gone between the two reads; the next observe says so.
+            Err(e) if is(&e, NOT_FOUND) => Ok(Vec::new()),
+            Err(e) => Err(provider("DescribeMountTargetSecurityGroups", e)),
+        }
+    }
+
+    /// During a refresh, the security groups of the network interfaces of
+    /// `targets`, by mount target id, in one DescribeNetworkInterfaces: a
+    /// mount target's security groups are those of its interface, which
+    /// only EFS may change (the interface is requester-managed). Empty
+    /// outside a refresh, or when the read fails (each target then asks
+    /// EFS).
+    async fn groups_by_interface(
+        &self,
+        region: &str,
+        targets: &[&MountTargetDescription],
+    ) -> HashMap<String, Vec<String>> {
+        let by_interface: HashMap<&str, &str> = targets
+            .iter()
+            .filter_map(|m| Some((m.network_interface_id.as_deref()?, m.mount_target_id.as_str())))
+            .collect();
+        if self.clients.reads.refreshing().is_none() || by_interface.is_empty() {
+            return HashMap::new();
+        }
+        let mut out = HashMap::new();
+        let ids: Vec<String> = by_interface.keys().map(|id| id.to_string()).collect();
+        for chunk in ids.chunks(INTERFACES_PER_CALL) {
+            let filter = crate::ec2::common::filter("network-interface-id", chunk.iter().map(String::as_str));
+            let mut pages =
+                self.clients.ec2(region).describe_network_interfaces().filters(filter).into_paginator().send();
+            while let Some(page) = pages.next().await {
+                let Ok(page) = page else { return HashMap::new() };
+                for eni in page.network_interfaces.unwrap_or_default() {
+                    let target = eni.network_interface_id.as_deref().and_then(|id| by_interface.get(id));
+                    if let Some(target) = target {
+                        let groups = eni.groups.unwrap_or_default().into_iter().filter_map(|g| g.group_id).collect();
+                        out.insert(target.to_string(), groups);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The mount target as observed; its security groups from `groups`
+    /// when known, else read.
+    async fn observed(
+        &self,
+        region: &str,
+        m: &MountTargetDescription,
+        groups: Option<Vec<String>>,
+    ) -> Result<Observed, ProviderError> {
         let id = m.mount_target_id.clone();
-        let mut groups =
-            match self.clients.efs(region).describe_mount_target_security_groups().mount_target_id(&id).send().await {
-                Ok(out) => out.security_groups,
-                // Gone between the two reads; the next observe says so.
-                Err(e) if is(&e, NOT_FOUND) => Vec::new(),
-                Err(e) => return Err(provider("DescribeMountTargetSecurityGroups", e)),
-            };
+        let mut groups = match groups {
+            Some(g) => g,
+            None => self.groups(region, &id).await?,
+        };
         groups.sort();
         let ip_type = match (&m.ip_address, &m.ipv6_address) {
             (Some(_), Some(_)) => IpAddressType::DualStack,
@@ -118,7 +174,7 @@ impl MountTarget {
 
     async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
         match self.raw(region, id).await? {
-            Some(m) if !dead(&m) => self.observed(region, &m).await,
+            Some(m) if !dead(&m) => self.observed(region, &m, None).await,
             _ => Err(vanished("EFS mount target", id)),
         }
     }
@@ -138,7 +194,6 @@ impl Reconciler for MountTarget {
         // Mount targets read so far, by id; and the file systems listed whole.
         let mut seen: HashMap<String, MountTargetDescription> = HashMap::new();
         let mut listed: HashSet<String> = HashSet::new();
-        let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             if !seen.contains_key(id)
                 && let Some(m) = self.raw(region, id).await?
@@ -150,8 +205,14 @@ impl Reconciler for MountTarget {
                     seen.extend(all.into_iter().map(|m| (m.mount_target_id.clone(), m)));
                 }
             }
+        }
+        let live: Vec<&MountTargetDescription> =
+            ids.iter().filter_map(|id| seen.get(id)).filter(|m| !dead(m)).collect();
+        let mut groups = self.groups_by_interface(region, &live).await;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
             out.push(match seen.get(id) {
-                Some(m) if !dead(m) => Some(self.observed(region, m).await?),
+                Some(m) if !dead(m) => Some(self.observed(region, m, groups.remove(id)).await?),
                 _ => None,
             });
         }
@@ -166,7 +227,7 @@ impl Reconciler for MountTarget {
         };
         match self.in_subnet(&req.target.region, &fs, &subnet).await? {
             Some(m) if !req.known_ids.contains(&m.mount_target_id) => {
-                Ok(Some(self.observed(&req.target.region, &m).await?))
+                Ok(Some(self.observed(&req.target.region, &m, None).await?))
             }
             _ => Ok(None),
         }
@@ -179,7 +240,7 @@ impl Reconciler for MountTarget {
         let subnet = props::require(p, "subnet_id")?;
         // One mount target per zone: a retried create finds the first.
         if let Some(m) = self.in_subnet(region, &fs, &subnet).await? {
-            return self.observed(region, &m).await;
+            return self.observed(region, &m, None).await;
         }
         let groups = props::strings(p, "security_groups");
         if groups.len() > 5 {

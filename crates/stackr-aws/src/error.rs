@@ -68,6 +68,9 @@ where
     let kind = match code.as_deref() {
         Some(c) if RETRYABLE.contains(&c) => ErrorKind::Retryable,
         _ if unsure(&e) => ErrorKind::Unsure,
+        // "Already exists" may be the echo of this very create, retried by
+        // the SDK after its first answer was lost: not plain bad input.
+        Some(c) if c.contains("AlreadyExists") || c.contains("Duplicate") => ErrorKind::Other,
         Some(c) if c.starts_with("Invalid") || c.starts_with("Validation") || c.starts_with("Malformed") => {
             ErrorKind::Invalid
         }

@@ -740,11 +740,11 @@ impl TaskCtx {
         }
     }
 
-    /// Creates the resource exactly once. A create that fails may still
-    /// have made it (its response was lost, or AWS refuses a retry with
-    /// "already exists"): before reporting a failure or trying again, the
-    /// reconciler's `find` looks for it by token, tags or name, as after a
-    /// crash, and adopts what it finds. Only calls whose outcome was unknown
+    /// Creates the resource exactly once. A create that fails, other than
+    /// as invalid input, may still have made it (its response was lost, or
+    /// AWS refuses a retry with "already exists"): before reporting a
+    /// failure or trying again, the reconciler's `find` looks for it by
+    /// token, tags or name, as after a crash, and adopts what it finds. Only calls whose outcome was unknown
     /// or that AWS asked to retry are tried again, until `retry_for`.
     async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, String> {
         let deadline = Instant::now() + self.options.retry_for;
@@ -753,6 +753,8 @@ impl TaskCtx {
         loop {
             let err = match self.rec.create(req).await {
                 Ok(obs) => return Ok(obs),
+                // Refused as is: AWS made nothing (duplicates are not `Invalid`).
+                Err(e) if e.kind == ErrorKind::Invalid => return Err(e.message),
                 Err(e) => e,
             };
             let find = FindRequest {

@@ -1,6 +1,14 @@
 """EC2: a deleted NAT gateway lets go of its Elastic IP, and client tokens
 make creates idempotent, as in AWS.
 
+Filter values (AWS: "Filter values are case-sensitive ... You can use a
+wildcard: * matches zero or more characters, ? matches exactly one"):
+every other character is literal. moto turned values into shell patterns,
+where ``[`` starts a character class, so a tag filter for
+``stackr:resource = nat_ip[ap-northeast-1c]`` (every ``for_each``
+address) matched nothing and a crashed run's resources were never found;
+``_literal_filters`` keeps only ``*`` and ``?`` special.
+
 Client tokens (AWS: "Ensuring idempotency in Amazon EC2 API requests"): a
 create repeated with the same ``ClientToken`` returns the result of the
 first call instead of making a second resource; the same token with other
@@ -38,6 +46,7 @@ def apply():
 
     NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
     _apply_tokens()
+    _literal_filters()
 
 
 TOKENED = ("create_route_table", "create_nat_gateway", "create_egress_only_internet_gateway")
@@ -75,3 +84,38 @@ def _apply_tokens():
 
     for name in TOKENED:
         setattr(EC2Response, name, _idempotent(name, getattr(EC2Response, name)))
+
+
+def _aws_filter_to_re(value):
+    """An EC2 filter value as a regular expression: ``*`` and ``?`` are
+    wildcards (``\\*`` and ``\\?`` literal), everything else is literal."""
+    import re
+
+    out, i = [], 0
+    while i < len(value):
+        c = value[i]
+        if c == "\\" and i + 1 < len(value) and value[i + 1] in "*?":
+            out.append(re.escape(value[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "*" else "." if c == "?" else re.escape(c))
+        i += 1
+    return "(?s:" + "".join(out) + r")\Z"
+
+
+def _literal_filters():
+    import moto.ec2.models.tags as tags_module
+    import moto.ec2.utils as utils_module
+
+    import fnmatch
+    import re
+    import types
+
+    for module in (utils_module, tags_module):
+        if hasattr(module, "simple_aws_filter_to_re"):
+            module.simple_aws_filter_to_re = _aws_filter_to_re
+    # is_filter_matching calls fnmatch.fnmatch(value, pattern) directly.
+    utils_module.fnmatch = types.SimpleNamespace(
+        fnmatch=lambda value, pattern: re.match(_aws_filter_to_re(pattern), value) is not None,
+        translate=fnmatch.translate,
+    )

@@ -45,11 +45,11 @@ field() { local_aws_python -c "import json,sys; d=json.load(sys.stdin); print(le
 failed=0
 fail() { echo "  trial $1: $2" >&2; failed=$((failed + 1)); }
 
-# Runs stackr and SIGKILLs it after a random delay in [0.2 s, MAX s]; prints
-# "killed" if it was still running then, else its exit code.
+# Runs stackr and SIGKILLs it after MS milliseconds; prints "killed@MSms"
+# if it was still running then, else how it ended. (The delay is drawn by
+# the caller: $RANDOM inside a command substitution repeats itself.)
 killed_run() {
-  local max=$1; shift
-  local ms=$((200 + RANDOM % (max * 1000)))
+  local ms=$1; shift
   "$bin" "$@" >"$work/killed.out" 2>"$work/killed.err" &
   local pid=$!
   sleep "$(echo "scale=3; $ms / 1000" | bc)"
@@ -79,7 +79,7 @@ printf '%-6s %-16s %-8s %-6s %-5s %-16s %-8s %-5s %s\n' trial "apply killed" re-
 adopted_total=0; takeovers=0; kills=0
 for t in $(seq 1 "$trials"); do
   export STACKR_VAR_final_snapshot_identifier="crash-final-$t"
-  k1=$(killed_run "$apply_s" apply "$f" --yes)
+  k1=$(killed_run $((200 + RANDOM % (apply_s * 1000))) apply "$f" --yes)
   a=$(complete apply apply "$f" --yes)
   d=$(complete diff diff "$f")
   inv=$(inventory); dups=$(field duplicates <<<"$inv"); live=$(field live <<<"$inv")
@@ -93,7 +93,7 @@ for t in $(seq 1 "$trials"); do
   [ "$d" = 0 ] || fail "$t" "diff after re-apply exited $d: $(grep -v '^  ' "$work/diff.out" "$work/diff.err" | tail -5 | tr '\n' ' ')"
   [ "$dups" = 0 ] || fail "$t" "duplicates: $inv"
   [ "$live" = "$expected" ] || fail "$t" "$live resources live after apply, expected $expected"
-  k2=$(killed_run "$destroy_s" destroy "$f" --yes --allow-protected db efs)
+  k2=$(killed_run $((200 + RANDOM % (destroy_s * 1000))) destroy "$f" --yes --allow-protected db efs)
   [[ $k2 == killed* ]] && kills=$((kills + 1))
   x=$(complete destroy destroy "$f" --yes --allow-protected db efs)
   grep -q "took over the lock" "$work/destroy.err" && { takeovers=$((takeovers + 1)); notes+="lock taken over (destroy); "; }

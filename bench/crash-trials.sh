@@ -79,7 +79,8 @@ printf '%-6s %-16s %-8s %-6s %-5s %-16s %-8s %-5s %s\n' trial "apply killed" re-
 adopted_total=0; takeovers=0; kills=0
 for t in $(seq 1 "$trials"); do
   export STACKR_VAR_final_snapshot_identifier="crash-final-$t"
-  k1=$(killed_run $((200 + RANDOM % (apply_s * 1000))) apply "$f" --yes)
+  ms=$((200 + RANDOM % (apply_s * 1000)))
+  k1=$(killed_run "$ms" apply "$f" --yes)
   a=$(complete apply apply "$f" --yes)
   d=$(complete diff diff "$f")
   inv=$(inventory); dups=$(field duplicates <<<"$inv"); live=$(field live <<<"$inv")
@@ -93,7 +94,8 @@ for t in $(seq 1 "$trials"); do
   [ "$d" = 0 ] || fail "$t" "diff after re-apply exited $d: $(grep -v '^  ' "$work/diff.out" "$work/diff.err" | tail -5 | tr '\n' ' ')"
   [ "$dups" = 0 ] || fail "$t" "duplicates: $inv"
   [ "$live" = "$expected" ] || fail "$t" "$live resources live after apply, expected $expected"
-  k2=$(killed_run $((200 + RANDOM % (destroy_s * 1000))) destroy "$f" --yes --allow-protected db efs)
+  ms=$((200 + RANDOM % (destroy_s * 1000)))
+  k2=$(killed_run "$ms" destroy "$f" --yes --allow-protected db efs)
   [[ $k2 == killed* ]] && kills=$((kills + 1))
   x=$(complete destroy destroy "$f" --yes --allow-protected db efs)
   grep -q "took over the lock" "$work/destroy.err" && { takeovers=$((takeovers + 1)); notes+="lock taken over (destroy); "; }

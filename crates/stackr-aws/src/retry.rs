@@ -95,11 +95,10 @@ impl ClassifyRetry for NotWhenUnsure {
 
 fn narrow(previous: &RetryAction) -> RetryAction {
     match previous {
-        RetryAction::RetryIndicated(RetryReason::RetryableError { kind, .. })
-            if matches!(kind, ErrorKind::TransientError | ErrorKind::ServerError) =>
-        {
-            RetryAction::RetryForbidden
-        }
+        RetryAction::RetryIndicated(RetryReason::RetryableError {
+            kind: ErrorKind::TransientError | ErrorKind::ServerError,
+            ..
+        }) => RetryAction::RetryForbidden,
         _ => RetryAction::NoActionIndicated,
     }
 }

@@ -121,6 +121,18 @@ for n in $sizes; do
   prev=$n
 done
 
+# 3b. The engine alone at scale: the same shapes on the in-memory cloud at
+# 50 ms per call (cargo bench), where the emulator's own cost does not grow.
+(cd "$root" && cargo bench --quiet -p stackr-engine --bench apply 2>/dev/null) >"$work/engine-bench.txt"
+declare -A eng
+while read -r n wall bound ratio _ share; do
+  eng[$n]=$wall
+  row "engine $n (in-memory, 50 ms/call): wall s, x bound" "$wall, $ratio" "<= 1.20"
+done < <(sed -n 's/^ *\([0-9]*\) | *\([0-9.]*\) | *\([0-9.]*\) | *\([0-9.]*\) | *\(.*\) | *\([0-9.]*\)%$/\1 \2 \3 \4 x \6/p' "$work/engine-bench.txt")
+[ -n "${eng[1000]:-}" ] && [ -n "${eng[2000]:-}" ] && [ -n "${eng[4000]:-}" ] &&
+  row "engine 2000/1000 and 4000/2000 wall ratios" "$(ratio "${eng[2000]}" "${eng[1000]}") / $(ratio "${eng[4000]}" "${eng[2000]}")" "~2.00 (linear)"
+row "engine peak memory MB (4000)" "$(sed -n 's/^peak memory: \([0-9.]*\) MB/\1/p' "$work/engine-bench.txt")" "< 200"
+
 # 4. Lost-work window over every apply above.
 max_lag=$(printf '%s\n' "${lags[@]}" | sort -g | tail -1)
 row "lost-work window: longest wait to be saved s" "$max_lag" "<= 1"

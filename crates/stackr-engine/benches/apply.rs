@@ -1,4 +1,4 @@
-//! Benchmark: apply of a synthetic 2,000-resource stack on the in-memory
+//! Benchmark: apply of synthetic 500 to 4,000-resource stacks on the in-memory
 //! cloud with 50 ms per call, state kept by the local backend.
 //!
 //!     cargo bench -p stackr-engine --bench apply
@@ -116,7 +116,7 @@ fn main() {
         "resources", "wall s", "bound s", "ratio", "state writes", "share"
     );
     println!("{}", "-".repeat(66));
-    for n in [500, 1000, 2000] {
+    for n in [500, 1000, 2000, 4000] {
         let (wall, bound, wtime, writes, ops) = rt.block_on(run(n));
         println!(
             "{:>9} | {:>8.2} | {:>8.2} | {:>6.2} | {:>5} ({:>4.2}s) | {:>6.1}%",

@@ -109,10 +109,7 @@ fn narrow(previous: &RetryAction) -> RetryAction {
 #[macro_export]
 macro_rules! once {
     ($config:ty, $builder:expr) => {
-        $builder
-            .customize()
-            .config_override(<$config>::default().retry_classifier($crate::retry::NotWhenUnsure))
-            .send()
+        $builder.customize().config_override(<$config>::default().retry_classifier($crate::retry::NotWhenUnsure)).send()
     };
 }
 pub use once;

@@ -137,10 +137,10 @@ impl Reconciler for InternetGateway {
                 client.create_internet_gateway().tag_specifications(tag_spec(ResourceType::InternetGateway, &req.tags))
             )
             .await
-                .map_err(|e| provider("CreateInternetGateway", e))?
-                .internet_gateway
-                .and_then(|g| g.internet_gateway_id)
-                .ok_or_else(|| common::vanished("internet gateway", "(no id returned)"))?,
+            .map_err(|e| provider("CreateInternetGateway", e))?
+            .internet_gateway
+            .and_then(|g| g.internet_gateway_id)
+            .ok_or_else(|| common::vanished("internet gateway", "(no id returned)"))?,
         };
         self.attach_only(region, &id, want_vpc.as_deref()).await?;
         must_observe(self, region, &id).await

@@ -22,8 +22,8 @@ use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::{PersistHandle, Persister};
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{
-    CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Providers, Readiness, Reconciler, Target,
-    UpdateRequest,
+    CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Providers, Readiness,
+    Reconciler, Target, UpdateRequest,
 };
 use crate::refresh::Refreshed;
 use stackr_core::lang::check::planned_object;

@@ -56,8 +56,7 @@ pub struct PersistHandle {
 
 impl Persister {
     pub fn start(store: Arc<dyn StateStore>, state: State, version: Option<String>, min_interval: Duration) -> Self {
-        let shared =
-            Arc::new(Mutex::new(Shared {
+        let shared = Arc::new(Mutex::new(Shared {
             state,
             version,
             dirty: 0,

@@ -127,9 +127,10 @@ impl S3Store {
             }
             // 412 can also answer a retry of this very renewal whose first
             // attempt landed (its response lost): the lock is still ours.
-            Err(e) if kind(&e) == Kind::PreconditionFailed
-                && let Ok(Some((stored, etag))) = self.read_lock().await
-                && stored.id == held.info.id =>
+            Err(e)
+                if kind(&e) == Kind::PreconditionFailed
+                    && let Ok(Some((stored, etag))) = self.read_lock().await
+                    && stored.id == held.info.id =>
             {
                 held.etag = etag;
                 held.info = stored;

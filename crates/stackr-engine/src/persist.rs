@@ -238,9 +238,10 @@ async fn writer(
             // Writing a large state takes time: space writes so that they
             // stay a small share of the run (~4 %), but so that a change
             // made just after this write began is saved by the next one
-            // within a second (the next write takes about as long).
+            // within a second (the next write, a little larger, takes up to
+            // about half as long again).
             let took = started.elapsed();
-            let ceiling = MAX_LAG.saturating_sub(took).max(min_interval);
+            let ceiling = MAX_LAG.saturating_sub(took * 3 / 2).max(min_interval);
             let interval = (took * 25).clamp(min_interval, ceiling);
             // Wait out the interval, unless the run is finishing.
             let until = tokio::time::Instant::now() + interval.saturating_sub(took);

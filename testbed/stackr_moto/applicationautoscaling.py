@@ -13,6 +13,10 @@
   bounds change.
 - DescribeScalingPolicies honours ``PolicyNames`` and matches ``ResourceId``
   and ``ScalableDimension`` exactly.
+- DeleteScalingPolicy of a policy that does not exist answers
+  ``ObjectNotFoundException`` ("The specified object could not be found"),
+  as the API reference lists; moto answered ValidationException, so a
+  delete retried after its first answer was lost failed.
 """
 
 import json
@@ -35,6 +39,22 @@ def _target_by_arn(backend, arn):
 def apply():
     backend_cls = models.ApplicationAutoscalingBackend
     response_cls = ApplicationAutoScalingResponse
+
+    original_delete_policy = backend_cls.delete_scaling_policy
+
+    def delete_scaling_policy(self, policy_name, service_namespace, resource_id, scalable_dimension):
+        key = models.FakeApplicationAutoscalingPolicy.formulate_key(
+            service_namespace, resource_id, scalable_dimension, policy_name
+        )
+        if key not in self.policies:
+            raise JsonRESTError(
+                "ObjectNotFoundException",
+                f"No scaling policy found for service namespace: {service_namespace}, resource ID: "
+                f"{resource_id}, scalable dimension: {scalable_dimension}, policy name: {policy_name}",
+            )
+        return original_delete_policy(self, policy_name, service_namespace, resource_id, scalable_dimension)
+
+    backend_cls.delete_scaling_policy = delete_scaling_policy
 
     original_register = response_cls.register_scalable_target
 

@@ -770,7 +770,21 @@ impl TaskCtx {
                         status: format!("adopted {} made by a create that reported: {}", obs.id, err.message),
                         elapsed_ms: started.elapsed().as_millis() as u64,
                     });
-                    return Ok(obs);
+                    // A create of several steps may have stopped after the
+                    // first (a security group made, its rules not yet set):
+                    // what was adopted is brought to the stack's values.
+                    match self.converge(req, obs).await {
+                        Ok(obs) => return Ok(obs),
+                        Err(e)
+                            if matches!(e.kind, ErrorKind::Unsure | ErrorKind::Retryable)
+                                && Instant::now() < deadline => {}
+                        Err(e) => return Err(e.message),
+                    }
+                    if self.pause_or_cancel(pause).await {
+                        return Err(format!("interrupted while retrying: {}", err.message));
+                    }
+                    pause = (pause * 2).min(self.options.poll_max);
+                    continue;
                 }
                 Ok(None) => {}
                 // Unknown whether it exists: a retry could duplicate it.
@@ -791,6 +805,39 @@ impl TaskCtx {
                 return Err(format!("interrupted while retrying: {}", err.message));
             }
             pause = (pause * 2).min(self.options.poll_max);
+        }
+    }
+
+    /// Brings a resource adopted after a failed create to the stack's
+    /// values: the in-place fields that differ are updated; a difference in
+    /// a replace-only field is an error (it is not what this create made).
+    async fn converge(&self, req: &CreateRequest, obs: Observed) -> Result<Observed, ProviderError> {
+        let live = obs.comparable(self.rec.schema());
+        match diff(self.rec.schema(), &req.properties, &live, None, &[]) {
+            Diff::UpToDate => Ok(obs),
+            Diff::Update(ch) => {
+                let changed = ch.into_iter().map(|c| c.name).collect();
+                let update = UpdateRequest {
+                    target: req.target.clone(),
+                    id: obs.id.clone(),
+                    desired: req.properties.clone(),
+                    observed: obs,
+                    changed,
+                    tags: req.tags.clone(),
+                };
+                self.rec.update(&update).await
+            }
+            Diff::Replace(ch) => {
+                let fields: Vec<String> = ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
+                Err(ProviderError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "found {} after a failed create, but its {} differ(s) from the stack",
+                        obs.id,
+                        fields.join(", ")
+                    ),
+                ))
+            }
         }
     }
 

@@ -40,6 +40,10 @@ pub struct FakeCloud {
     /// Addresses whose next create takes effect but answers with an
     /// `Unsure` error, as when AWS's response is lost on the way back.
     pub losing: Mutex<HashSet<String>>,
+    /// Addresses whose next create stops half-way: the resource exists
+    /// without the named property, and the caller sees an `Unsure` error
+    /// (`ADDRESS` → property).
+    pub halting: Mutex<BTreeMap<String, String>>,
     /// Calls by operation name ("create", "observe", ...).
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -83,6 +87,12 @@ impl FakeCloud {
     /// lost (the caller sees an `Unsure` error).
     pub fn lose_next_create(&self, address: &str) {
         self.losing.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string());
+    }
+
+    /// The next create of `address` makes the resource without `property`
+    /// (a later step of the create failed) and answers `Unsure`.
+    pub fn halt_next_create(&self, address: &str, property: &str) {
+        self.halting.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string(), property.to_string());
     }
 
     pub fn heal(&self, address: &str) {
@@ -282,6 +292,13 @@ impl Reconciler for FakeReconciler {
             token: req.token.clone(),
             polls_left: *self.cloud.ready_polls.lock().unwrap_or_else(|p| p.into_inner()),
         };
+        let halted = self.cloud.halting.lock().unwrap_or_else(|p| p.into_inner()).remove(&req.target.address);
+        if let Some(property) = halted {
+            let mut r = r;
+            r.properties.remove(&property);
+            all.insert(id, r);
+            return Err(ProviderError::new(ErrorKind::Unsure, "SetThing: connection reset (response lost)"));
+        }
         let obs = self.observed(&r);
         all.insert(id, r);
         if self.cloud.losing.lock().unwrap_or_else(|p| p.into_inner()).remove(&req.target.address) {

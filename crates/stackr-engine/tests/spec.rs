@@ -283,6 +283,18 @@ async fn a_create_whose_answer_was_lost_is_found_and_adopted_not_made_twice() {
 }
 
 #[tokio::test]
+async fn a_create_that_stopped_half_way_is_adopted_and_completed() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.cloud.halt_next_create("logs", "retention_in_days");
+    let applied = b.apply(&s).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert_eq!(b.cloud.by_address("logs").len(), 1, "adopted, not made twice");
+    assert_eq!(b.cloud.calls("update"), 1, "the missing setting was applied to what was adopted");
+    assert!(b.plan(&s).await.is_empty(), "nothing left to change: the apply converged");
+}
+
+#[tokio::test]
 async fn a_create_that_failed_for_good_is_reported_after_one_look() {
     let b = bed();
     let s = stack(NETWORK);

@@ -18,18 +18,16 @@
 # a summary; exits non-zero on any failed expectation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
 trials="${1:-30}"
 latency="${2:-50}"
 seed="${3:-$RANDOM}"
 RANDOM=$seed
-scripts/setup.sh >/dev/null
-cargo build --quiet --locked --bin stackr
-bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/stackr"
 root="$PWD"
 work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
+local_aws_stackr
+bin="$STACKR_BIN"
 cleanup() { kill "${LOCAL_AWS_PID:-}" "${LOCAL_AWS_PROXY_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
 local_aws_start "$work"
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null

@@ -9,16 +9,14 @@
 # destroy nothing may be left. Exits non-zero on any failed expectation.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
 rate="${1:-0.1}"
 seed="${2:-$RANDOM}"
-scripts/setup.sh >/dev/null
-cargo build --quiet --locked --bin stackr
-bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/debug/stackr"
 root="$PWD"
 work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
+local_aws_stackr
+bin="$STACKR_BIN"
 local_aws_start "$work"
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
 local_aws_proxy "$work" --fault-rate "$rate" --seed "$seed" --log "$work/faults.log"

@@ -20,16 +20,14 @@
 #   bench/perf.sh            (BUILD=release for a release build; SIZES="1000 2000 4000")
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
-scripts/setup.sh >/dev/null
 profile="${BUILD:-debug}"
-if [ "$profile" = release ]; then cargo build --quiet --locked --release --bin stackr; else cargo build --quiet --locked --bin stackr; fi
-bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/$profile/stackr"
 root="$PWD"
 sizes="${SIZES:-1000 2000 4000}"
 work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
+local_aws_stackr
+bin="$STACKR_BIN"
 cleanup() { kill "${LOCAL_AWS_PID:-}" "${LOCAL_AWS_PROXY_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 local_aws_start "$work"

@@ -7,16 +7,14 @@
 # BUILD=release, else the debug build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
 runs="${1:-1}"
-scripts/setup.sh >/dev/null
 profile="${BUILD:-debug}"
-if [ "$profile" = release ]; then cargo build --quiet --locked --release --bin stackr; else cargo build --quiet --locked --bin stackr; fi
-bin="$(cd "${CARGO_TARGET_DIR:-target}" && pwd)/$profile/stackr"
 root="$PWD"
 work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
+local_aws_stackr
+bin="$STACKR_BIN"
 local_aws_start "$work"
 trap 'kill "$LOCAL_AWS_PID" 2>/dev/null; rm -rf "$work"' EXIT
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null

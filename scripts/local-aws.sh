@@ -14,6 +14,19 @@
 # Where stackr is, found once when this file is sourced (callers cd away).
 LOCAL_AWS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
+# The set-up every bench script starts with: the venv (scripts/setup.sh)
+# and the stackr binary, built as BUILD says (debug unless BUILD=release);
+# sets STACKR_BIN to its path.
+#   local_aws_stackr
+local_aws_stackr() {
+  export STACKR_VENV="${STACKR_VENV:-${HOME:-/root}/.cache/stackr/venv}"
+  "$LOCAL_AWS_ROOT/scripts/setup.sh" >/dev/null
+  local profile="${BUILD:-debug}" flag=""
+  [ "$profile" = release ] && flag=--release
+  (cd "$LOCAL_AWS_ROOT" && cargo build --quiet --locked $flag --bin stackr)
+  STACKR_BIN="$(cd "${CARGO_TARGET_DIR:-$LOCAL_AWS_ROOT/target}" && pwd)/$profile/stackr"
+}
+
 local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
 
 local_aws_start() {

@@ -82,16 +82,7 @@ async fn concurrent_applies_a_killed_apply_and_a_foreign_state() {
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&stackr_testkit::sdk_config(&moto, REGION)).force_path_style(true).build(),
     );
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .create_bucket_configuration(
-            aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create the state bucket");
+    create_bucket(&s3, BUCKET, REGION).await;
     let dir = workdir("locks-cli", &[]);
     // The racers' stack is one VPC: the local AWS is one process, and the
     // winner's calls would otherwise queue the refusals behind them there.

@@ -54,16 +54,7 @@ fn copy_dir(from: &Path, to: &Path) {
 async fn account(config: &aws_config::SdkConfig) {
     let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build());
     for env in ["dev", "prod"] {
-        s3.create_bucket()
-            .bucket(format!("training-example-stackr-state-{env}"))
-            .create_bucket_configuration(
-                aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                    .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(REGION))
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("state bucket");
+        create_bucket(&s3, &format!("training-example-stackr-state-{env}"), REGION).await;
     }
     route53(config).create_hosted_zone().name(ZONE).caller_reference("wordpress-cli").send().await.expect("zone");
 }

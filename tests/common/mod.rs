@@ -47,3 +47,18 @@ pub fn workdir(name: &str, examples: &[&str]) -> PathBuf {
     }
     dir
 }
+
+/// Creates an S3 bucket in `region` on the local AWS (a state bucket, as
+/// an account would already have).
+pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) {
+    s3.create_bucket()
+        .bucket(bucket)
+        .create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region))
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("create bucket {bucket}: {e}"));
+}

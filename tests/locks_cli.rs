@@ -8,6 +8,7 @@
 //!   it over (same host, process gone), converges, and `diff` exits 0;
 //! - a state object of another stack at the stack's key is refused naming
 //!   both stacks, and left as it was.
+//!
 //! The parts run one after another in one test: the latency check must not
 //! compete with the other parts for the CPU.
 

@@ -19,9 +19,12 @@ def apply():
     """Applies every service module's patches, in name order."""
     applied = []
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        if info.name.startswith("_"):
+        if info.name.startswith("_") or info.name == "realistic":
             continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.apply()
         applied.append(info.name)
+    from . import realistic
+
+    applied += [f"realistic.{name}" for name in realistic.apply()]
     return applied

@@ -1,0 +1,141 @@
+"""ElastiCache cache clusters at AWS's pace (realistic mode).
+
+The default mode (``stackr_moto.elasticache``) already gives a cluster the
+states ``creating``, ``modifying`` and ``deleting``, for half a second each,
+and AWS's refusals; here they last as long as on AWS:
+
+- A new cache cluster is ``creating`` for a drawn 5-10 AWS minutes, then
+  ``available``; its nodes' CacheNodeStatus is ``creating`` meanwhile (a
+  value AWS documents for nodes). AWS does not document the endpoints as
+  missing while a cluster is created, so they are given from the start.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateCacheCluster.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheNode.html
+- ModifyCacheCluster is refused with ``InvalidCacheClusterState`` (HTTP 400,
+  "The requested cluster is not in the available state") unless the
+  cluster is ``available``; an accepted one puts it in ``modifying`` for a
+  drawn 1-4 AWS minutes.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html
+- DeleteCacheCluster is refused with ``InvalidCacheClusterState`` while the
+  cluster is ``creating`` or ``modifying`` ("This operation is not valid
+  for ... A cluster that is not in the available state"); accepted, the
+  cluster and its nodes are ``deleting`` for a drawn 3-8 AWS minutes, then
+  DescribeCacheClusters answers ``CacheClusterNotFound``.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteCacheCluster.html
+- DeleteCacheSubnetGroup is refused with ``CacheSubnetGroupInUse`` while a
+  cluster uses the group, one still ``deleting`` included ("You cannot
+  delete ... one that is associated with any clusters"), so for the whole
+  drawn deletion above.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteCacheSubnetGroup.html
+
+The refusals and the removal of a deleted cluster are the default mode's;
+this module only makes each state last AWS's time (through moto's
+``cache_cluster_status``, which every reader in this process sees).
+"""
+
+import threading
+
+from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+
+from . import clock
+
+# Drawn durations, in AWS seconds (shared/aws-timings.md).
+CREATING = (300, 600)
+MODIFYING = (60, 240)
+DELETING = (180, 480)
+
+_lock = threading.RLock()
+
+
+def _wrap(cls, name):
+    """Decorator: replaces ``cls.name``, which must exist, passing the current one first."""
+
+    def wrap(fn):
+        original = cls.__dict__.get(name)
+        if original is None:
+            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
+
+        def patched(self, *args, **kwargs):
+            return fn(original, self, *args, **kwargs)
+
+        patched.__name__ = name
+        setattr(cls, name, patched)
+        return fn
+
+    return wrap
+
+
+def _start(cluster, state, span):
+    """Puts ``cluster`` in ``state`` for a duration drawn from ``span`` (AWS s)."""
+    count = cluster.__dict__.get("_stackr_phases", 0) + 1
+    cluster.__dict__["_stackr_phases"] = count
+    key = f"elasticache:{cluster.arn}:{state}:{count}"
+    cluster.__dict__["_stackr_phase"] = (state, clock.Phase(key, *span))
+
+
+def _current_phase(cluster):
+    """The state of the phase under way, or None once it is over."""
+    phase = cluster.__dict__.get("_stackr_phase")
+    if phase is None or phase[1].done():
+        return None
+    return phase[0]
+
+
+def _status_property():
+    """``cache_cluster_status`` shows the phase while it lasts, then what
+    the default mode says (which ends a deletion with ``deleted``)."""
+    current = CacheCluster.__dict__.get("cache_cluster_status")
+    if not isinstance(current, property):
+        raise RuntimeError("stackr_moto: realistic.elasticache needs the default mode's cache_cluster_status")
+
+    def shown(self):
+        return _current_phase(self) or current.fget(self)
+
+    CacheCluster.cache_cluster_status = property(shown, current.fset)
+
+
+def _node_status_property():
+    """Nodes are ``creating`` / ``deleting`` with their cluster."""
+    current = CacheCluster.__dict__.get("cache_nodes")
+    if not isinstance(current, property):
+        raise RuntimeError("stackr_moto: realistic.elasticache needs the default mode's cache_nodes")
+
+    def nodes(self):
+        listed = current.fget(self)
+        state = _current_phase(self)
+        if state not in ("creating", "deleting") or not listed:
+            return listed
+        return [dict(node, CacheNodeStatus=state) for node in listed]
+
+    CacheCluster.cache_nodes = property(nodes)
+
+
+def apply():
+    _status_property()
+    _node_status_property()
+
+    @_wrap(ElastiCacheBackend, "create_cache_cluster")
+    def create_cache_cluster(original, self, **kwargs):
+        with _lock:
+            cluster = original(self, **kwargs)
+            _start(cluster, "creating", CREATING)
+            return cluster
+
+    # The default mode refuses a cluster that is not `available`
+    # (InvalidCacheClusterState); an accepted change starts the phase.
+    @_wrap(ElastiCacheBackend, "modify_cache_cluster")
+    def modify_cache_cluster(original, self, cache_cluster_id, params):
+        with _lock:
+            cluster = original(self, cache_cluster_id, params)
+            _start(cluster, "modifying", MODIFYING)
+            return cluster
+
+    @_wrap(ElastiCacheBackend, "delete_cache_cluster")
+    def delete_cache_cluster(original, self, cache_cluster_id):
+        with _lock:
+            cluster = original(self, cache_cluster_id)
+            # A repeated delete of a cluster already going keeps its clock.
+            phase = cluster.__dict__.get("_stackr_phase")
+            if phase is None or phase[0] != "deleting":
+                _start(cluster, "deleting", DELETING)
+            return cluster

@@ -7,7 +7,7 @@
 //! fields accept such a string as well.
 
 use crate::lang::ast::{
-    DATA_KEYS, LIFECYCLE_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TOP_KEYS, VAR_KEYS, VAR_TYPES,
+    DATA_KEYS, LIFECYCLE_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TIMEOUT_KEYS, TOP_KEYS, VAR_KEYS, VAR_TYPES,
 };
 use crate::schema::{Catalog, PropSchema, PropType, Role, TypeSchema};
 use serde_json::{Map, Value as J, json};
@@ -113,6 +113,20 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
             keyed(LIFECYCLE_KEYS, "protect", json!({ "type": "boolean" })),
             keyed(LIFECYCLE_KEYS, "ignore_changes", json!({ "type": "array", "items": { "type": "string" } })),
             keyed(LIFECYCLE_KEYS, "create_before_destroy", json!({ "type": "boolean" })),
+            keyed(
+                LIFECYCLE_KEYS,
+                "timeouts",
+                json!({
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": J::Object(
+                        TIMEOUT_KEYS
+                            .iter()
+                            .map(|(k, _)| keyed(TIMEOUT_KEYS, k, json!({ "type": "string", "pattern": "^([0-9]+[smh])+$" })))
+                            .collect()
+                    ),
+                }),
+            ),
         ]
         .into_iter()
         .collect(),

@@ -12,6 +12,7 @@
 //! - [`graph`], [`render`]: the dependency graph and its renderings.
 
 pub mod diag;
+pub mod duration;
 pub mod expr;
 pub mod graph;
 pub mod jsonschema;

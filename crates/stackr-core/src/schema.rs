@@ -85,6 +85,10 @@ pub struct PropSchema {
     /// A map whose keys the stack leaves out keep AWS's values (load
     /// balancer attributes): only the keys the stack sets are compared.
     pub partial: bool,
+    /// A setting of stackr's for how to reconcile (Route 53's
+    /// `allow_overwrite`), not a value AWS holds: recorded in state, never
+    /// compared with what AWS reports.
+    pub local: bool,
     pub doc: &'static str,
 }
 
@@ -98,6 +102,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         secret: false,
         unordered: false,
         partial: false,
+        local: false,
         doc: "",
     }
 }
@@ -117,6 +122,9 @@ impl PropSchema {
     }
     pub const fn partial(self) -> Self {
         PropSchema { partial: true, ..self }
+    }
+    pub const fn local(self) -> Self {
+        PropSchema { local: true, ..self }
     }
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }

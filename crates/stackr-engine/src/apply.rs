@@ -16,20 +16,18 @@
 //! of the new one (in the other order with `create_before_destroy`, the
 //! delete then also waiting for the dependants to move to the new one).
 
-use crate::diff::{Diff, diff, normalize};
+use crate::diff::normalize;
 use crate::events::{Event, EventSink};
 use crate::ops::{Milestone, Op, OpKind, build_ops};
-use crate::persist::{PersistHandle, Persister};
+use crate::persist::Persister;
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
-use crate::reconciler::{
-    CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Providers, Readiness,
-    Reconciler, Target, UpdateRequest,
-};
+use crate::reconciler::{Observed, Props, Providers, Reconciler, Target};
 use crate::refresh::Refreshed;
+use crate::task::{Limit, Msg, Pacing, ResourceRecord, TaskCtx, Work};
 use stackr_core::lang::check::planned_object;
 use stackr_core::model::{Address, NodeRef, Stack, StackScope};
 use stackr_core::value::Value;
-use stackr_state::{PendingKind, PendingOp, ResourceState, State};
+use stackr_state::{PendingKind, PendingOp, State};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,8 +42,9 @@ pub struct Options {
     /// First pause between readiness polls; grows to `poll_max`.
     pub poll_initial: Duration,
     pub poll_max: Duration,
-    /// How long to keep retrying a delete that AWS refuses because the
-    /// resource is still in use (DependencyViolation while ENIs drain).
+    /// An upper bound on every operation's timeout (tests shorten it); the
+    /// timeouts themselves come from the resource's `lifecycle.timeouts` or
+    /// its type's defaults ([`Reconciler::timeouts`]), in AWS time.
     pub retry_for: Duration,
     /// Set to true to stop starting operations (Ctrl-C).
     pub cancel: watch::Receiver<bool>,
@@ -63,7 +62,7 @@ impl Options {
             allow_protected: Vec::new(),
             poll_initial: Duration::from_secs(2),
             poll_max: Duration::from_secs(20),
-            retry_for: Duration::from_secs(600),
+            retry_for: Duration::from_secs(400 * 24 * 3600),
             cancel: rx,
             wait_for_ready: false,
         }
@@ -93,13 +92,6 @@ impl Report {
     pub fn ok(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && !self.interrupted
     }
-}
-
-enum Msg {
-    Done(usize, Result<Option<Observed>, String>),
-    Ready(usize, Result<(), String>),
-    /// The operation's task ended without reporting (a panic).
-    Crashed(usize, String),
 }
 
 /// Everything the executor needs.
@@ -227,7 +219,7 @@ impl Run<'_> {
                     launched[i] = true;
                     running += 1;
                     times.started(i);
-                    self.launch(i, &ops[i], &mut scope, &state0, permit, tx.clone());
+                    self.launch(i, &ops[i], &mut scope, &state0, permit, sem.clone(), tx.clone());
                 }
             }
             if running == 0 {
@@ -467,7 +459,28 @@ impl Run<'_> {
         self.persister.update(|s| s.outputs = outputs);
     }
 
+    /// How long `op` may take: the resource's `lifecycle.timeouts`, else
+    /// its type's default; never more than `Options::retry_for`.
+    fn limit(&self, op: &Op, rec: &dyn Reconciler) -> Limit {
+        let defaults = rec.timeouts();
+        let set = self
+            .stack
+            .and_then(|st| {
+                let ii =
+                    op.instance.or_else(|| st.instances.iter().position(|i| i.address.to_string() == op.address))?;
+                Some(st.resource_of(&st.instances[ii]).lifecycle.timeouts)
+            })
+            .unwrap_or_default();
+        let (own, default) = match op.kind {
+            OpKind::Create => (set.create, defaults.create),
+            OpKind::Update => (set.update, defaults.update),
+            OpKind::Delete => (set.delete, defaults.delete),
+        };
+        Limit { timeout: own.unwrap_or(default).min(self.options.retry_for), from_stack: own.is_some() }
+    }
+
     /// Starts one operation in its own task.
+    #[allow(clippy::too_many_arguments)]
     fn launch(
         &self,
         i: usize,
@@ -475,6 +488,7 @@ impl Run<'_> {
         scope: &mut StackScope,
         state0: &State,
         permit: tokio::sync::OwnedSemaphorePermit,
+        slots: Arc<Semaphore>,
         tx: mpsc::UnboundedSender<Msg>,
     ) {
         let address = op.address.clone();
@@ -554,6 +568,7 @@ impl Run<'_> {
             }
         };
         let watchdog = tx.clone();
+        let limit = self.limit(op, rec.as_ref());
         let ctx = TaskCtx {
             i,
             rec,
@@ -562,9 +577,15 @@ impl Run<'_> {
             kind: op.type_kind.clone(),
             op: op.kind,
             events,
-            options,
+            pacing: Pacing {
+                poll_initial: options.poll_initial,
+                poll_max: options.poll_max,
+                cancel: options.cancel.clone(),
+            },
+            limit,
             persister: self.persister.handle(),
             tx,
+            slots,
         };
         let task = tokio::spawn(async move {
             ctx.run(work, permit).await;
@@ -575,349 +596,6 @@ impl Run<'_> {
                 let _ = watchdog.send(Msg::Crashed(i, e.to_string()));
             }
         });
-    }
-}
-
-struct ResourceRecord {
-    properties: serde_json::Map<String, serde_json::Value>,
-    secret_digests: BTreeMap<String, String>,
-    dependencies: Vec<String>,
-    protect: bool,
-}
-
-enum Work {
-    Create {
-        props: Props,
-        tags: BTreeMap<String, String>,
-        record: ResourceRecord,
-        token: String,
-        /// Ids in state at this address (a resource being replaced): never
-        /// what a look-up after a failed create may adopt.
-        known_ids: Vec<String>,
-    },
-    Update {
-        digests: BTreeMap<String, String>,
-        lineage: String,
-        id: String,
-        props: Props,
-        tags: BTreeMap<String, String>,
-        record: ResourceRecord,
-        live: Option<Observed>,
-        recorded: Option<Props>,
-        ignore: Vec<String>,
-    },
-    Delete {
-        id: String,
-        properties: Props,
-    },
-}
-
-struct TaskCtx {
-    i: usize,
-    rec: Arc<dyn Reconciler>,
-    target: Target,
-    /// The state entry this operation maintains (see [`Op::state_key`]).
-    state_key: String,
-    kind: String,
-    op: OpKind,
-    events: Arc<dyn EventSink>,
-    options: Options,
-    persister: PersistHandle,
-    tx: mpsc::UnboundedSender<Msg>,
-}
-
-impl TaskCtx {
-    async fn run(self, work: Work, permit: tokio::sync::OwnedSemaphorePermit) {
-        let started = Instant::now();
-        let address = self.target.address.clone();
-        self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
-        let result = self.call(work).await;
-        drop(permit);
-        match result {
-            Ok(obs) => {
-                self.events.emit(Event::Done {
-                    address: address.clone(),
-                    operation: self.op.name(),
-                    elapsed_ms: started.elapsed().as_millis() as u64,
-                });
-                let needs_wait = self.op != OpKind::Delete && self.rec.schema().has_readiness;
-                let id = obs.as_ref().map(|o| o.id.clone());
-                let _ = self.tx.send(Msg::Done(self.i, Ok(obs)));
-                let ready = match (needs_wait, id) {
-                    (true, Some(id)) => self.wait_ready(&id, started).await,
-                    _ => Ok(()),
-                };
-                let _ = self.tx.send(Msg::Ready(self.i, ready));
-            }
-            Err(e) => {
-                let _ = self.tx.send(Msg::Done(self.i, Err(e)));
-            }
-        }
-    }
-
-    async fn call(&self, work: Work) -> Result<Option<Observed>, String> {
-        let persister = &self.persister;
-        let address = self.target.address.clone();
-        match work {
-            Work::Create { props, tags, record, token, known_ids } => {
-                // The intent (with this token) was journaled durably before
-                // the run started any operation: see `journal_creates`. Its
-                // now-known properties join it (not waited for), so a later
-                // run can find a resource by its name.
-                let a = address.clone();
-                let known = record.properties.clone();
-                persister.update(move |s| {
-                    if let Some(p) = s.pending.get_mut(&a) {
-                        p.properties = known;
-                    }
-                });
-                let req = CreateRequest { target: self.target.clone(), properties: props, tags, token };
-                let obs = self.create_once(&req, known_ids).await?;
-                self.store(&obs, record);
-                Ok(Some(obs))
-            }
-            Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore } => {
-                let live = match live {
-                    Some(l) => l,
-                    None => return Err("the resource is gone from AWS; run apply again to recreate it".into()),
-                };
-                let mut live_props = live.comparable(self.rec.schema());
-                crate::secret::fill_unchanged(self.rec.schema(), &props, &mut live_props, &digests, &lineage);
-                let changed = match diff(self.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
-                    Diff::UpToDate => {
-                        self.store(&live, record);
-                        return Ok(Some(live));
-                    }
-                    Diff::Update(ch) => ch.into_iter().map(|c| c.name).collect(),
-                    Diff::Replace(ch) => {
-                        let fields: Vec<String> =
-                            ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
-                        return Err(format!(
-                            "{} now differ(s) and can only change by replacement; run apply again to plan it",
-                            fields.join(", ")
-                        ));
-                    }
-                };
-                let req =
-                    UpdateRequest { target: self.target.clone(), id, desired: props, observed: live, changed, tags };
-                let obs = self.rec.update(&req).await.map_err(|e| e.message)?;
-                self.store(&obs, record);
-                Ok(Some(obs))
-            }
-            Work::Delete { id, properties } => {
-                let req = DeleteRequest { target: self.target.clone(), id, properties };
-                let deadline = Instant::now() + self.options.retry_for;
-                let mut pause = self.options.poll_initial;
-                let started = Instant::now();
-                loop {
-                    match self.rec.delete(&req).await {
-                        Ok(()) => break,
-                        Err(ProviderError { kind: ErrorKind::Retryable, message }) if Instant::now() < deadline => {
-                            self.events.emit(Event::Waiting {
-                                address: address.clone(),
-                                status: format!("retrying: {message}"),
-                                elapsed_ms: started.elapsed().as_millis() as u64,
-                            });
-                            if self.pause_or_cancel(pause).await {
-                                return Err(format!("interrupted while retrying: {message}"));
-                            }
-                            pause = (pause * 2).min(self.options.poll_max);
-                        }
-                        Err(e) => return Err(e.message),
-                    }
-                }
-                // Only the entry of the resource deleted goes (never a new
-                // one that took its address); journal entries are for creates.
-                let key = self.state_key.clone();
-                let id = req.id.clone();
-                persister.update(move |s| {
-                    if s.resources.get(&key).is_some_and(|r| r.id == id) {
-                        s.resources.remove(&key);
-                    }
-                });
-                Ok(None)
-            }
-        }
-    }
-
-    /// Creates the resource exactly once. A create that fails, other than
-    /// as invalid input, may still have made it (its response was lost, or
-    /// AWS refuses a retry with "already exists"): before reporting a
-    /// failure or trying again, the reconciler's `find` looks for it by
-    /// token, tags or name, as after a crash, and adopts what it finds. Only calls whose outcome was unknown
-    /// or that AWS asked to retry are tried again, until `retry_for`.
-    async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, String> {
-        let deadline = Instant::now() + self.options.retry_for;
-        let mut pause = self.options.poll_initial;
-        let started = Instant::now();
-        loop {
-            let err = match self.rec.create(req).await {
-                Ok(obs) => return Ok(obs),
-                // Refused as is: AWS made nothing (duplicates are not `Invalid`).
-                Err(e) if e.kind == ErrorKind::Invalid => return Err(e.message),
-                Err(e) => e,
-            };
-            let find = FindRequest {
-                target: req.target.clone(),
-                token: req.token.clone(),
-                properties: req.properties.clone(),
-                known_ids: known_ids.clone(),
-            };
-            match self.rec.find(&find).await {
-                Ok(Some(obs)) => {
-                    self.events.emit(Event::Waiting {
-                        address: req.target.address.clone(),
-                        status: format!("adopted {} made by a create that reported: {}", obs.id, err.message),
-                        elapsed_ms: started.elapsed().as_millis() as u64,
-                    });
-                    // A create of several steps may have stopped after the
-                    // first (a security group made, its rules not yet set):
-                    // what was adopted is brought to the stack's values.
-                    match self.converge(req, obs).await {
-                        Ok(obs) => return Ok(obs),
-                        Err(e)
-                            if matches!(e.kind, ErrorKind::Unsure | ErrorKind::Retryable)
-                                && Instant::now() < deadline => {}
-                        Err(e) => return Err(e.message),
-                    }
-                    if self.pause_or_cancel(pause).await {
-                        return Err(format!("interrupted while retrying: {}", err.message));
-                    }
-                    pause = (pause * 2).min(self.options.poll_max);
-                    continue;
-                }
-                Ok(None) => {}
-                // Unknown whether it exists: a retry could duplicate it.
-                Err(find_err) => {
-                    return Err(format!("{} (and looking for what it may have made failed: {find_err})", err.message));
-                }
-            }
-            let again = matches!(err.kind, ErrorKind::Unsure | ErrorKind::Retryable) && Instant::now() < deadline;
-            if !again {
-                return Err(err.message);
-            }
-            self.events.emit(Event::Waiting {
-                address: req.target.address.clone(),
-                status: format!("retrying: {}", err.message),
-                elapsed_ms: started.elapsed().as_millis() as u64,
-            });
-            if self.pause_or_cancel(pause).await {
-                return Err(format!("interrupted while retrying: {}", err.message));
-            }
-            pause = (pause * 2).min(self.options.poll_max);
-        }
-    }
-
-    /// Brings a resource adopted after a failed create to the stack's
-    /// values: the in-place fields that differ are updated; a difference in
-    /// a replace-only field is an error (it is not what this create made).
-    async fn converge(&self, req: &CreateRequest, obs: Observed) -> Result<Observed, ProviderError> {
-        let live = obs.comparable(self.rec.schema());
-        match diff(self.rec.schema(), &req.properties, &live, None, &[]) {
-            Diff::UpToDate => Ok(obs),
-            Diff::Update(ch) => {
-                let changed = ch.into_iter().map(|c| c.name).collect();
-                let update = UpdateRequest {
-                    target: req.target.clone(),
-                    id: obs.id.clone(),
-                    desired: req.properties.clone(),
-                    observed: obs,
-                    changed,
-                    tags: req.tags.clone(),
-                };
-                self.rec.update(&update).await
-            }
-            Diff::Replace(ch) => {
-                let fields: Vec<String> = ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
-                Err(ProviderError::new(
-                    ErrorKind::Other,
-                    format!(
-                        "found {} after a failed create, but its {} differ(s) from the stack",
-                        obs.id,
-                        fields.join(", ")
-                    ),
-                ))
-            }
-        }
-    }
-
-    /// Sleeps for `pause`, or less if the run is cancelled (returns true).
-    async fn pause_or_cancel(&self, pause: Duration) -> bool {
-        let mut cancel = self.options.cancel.clone();
-        if *cancel.borrow() {
-            return true;
-        }
-        let sleep = tokio::time::sleep(pause);
-        tokio::pin!(sleep);
-        loop {
-            tokio::select! {
-                _ = &mut sleep => return false,
-                changed = cancel.changed() => match changed {
-                    Ok(()) if *cancel.borrow() => return true,
-                    Ok(()) => {}
-                    // Nobody can cancel any more: just wait.
-                    Err(_) => {
-                        sleep.as_mut().await;
-                        return false;
-                    }
-                },
-            }
-        }
-    }
-
-    fn store(&self, obs: &Observed, record: ResourceRecord) {
-        let attributes = obs.attributes_json();
-        let entry = ResourceState {
-            kind: self.kind.clone(),
-            region: self.target.region.clone(),
-            id: obs.id.clone(),
-            properties: record.properties,
-            attributes,
-            dependencies: record.dependencies,
-            protect: record.protect,
-            secret_digests: record.secret_digests,
-        };
-        let a = self.target.address.clone();
-        self.persister.update(move |s| {
-            // Protection is only ever lifted by destroying with
-            // --allow-protected: dropping `protect` from the file keeps it.
-            let mut entry = entry;
-            entry.protect |= s.resources.get(&a).is_some_and(|r| r.protect);
-            s.resources.insert(a.clone(), entry);
-            s.pending.remove(&a);
-        });
-    }
-
-    async fn wait_ready(&self, id: &str, started: Instant) -> Result<(), String> {
-        let deadline = Instant::now() + self.rec.ready_timeout();
-        let mut pause = self.options.poll_initial;
-        loop {
-            let last = match self.rec.readiness(&self.target.region, id).await {
-                Ok(Readiness::Ready) => {
-                    self.events.emit(Event::Ready {
-                        address: self.target.address.clone(),
-                        elapsed_ms: started.elapsed().as_millis() as u64,
-                    });
-                    return Ok(());
-                }
-                Ok(Readiness::Failed(status)) => return Err(format!("became `{status}` instead of ready")),
-                Ok(Readiness::Pending(status)) => status,
-                Err(e) if e.kind == ErrorKind::Retryable => e.message,
-                Err(e) => return Err(e.message),
-            };
-            if Instant::now() >= deadline {
-                return Err(format!("not ready after {}s; last status `{last}`", self.rec.ready_timeout().as_secs()));
-            }
-            self.events.emit(Event::Waiting {
-                address: self.target.address.clone(),
-                status: last.clone(),
-                elapsed_ms: started.elapsed().as_millis() as u64,
-            });
-            if self.pause_or_cancel(pause).await {
-                return Err(format!("interrupted while waiting; last status `{last}`"));
-            }
-            pause = (pause * 3 / 2).min(self.options.poll_max);
-        }
     }
 }
 

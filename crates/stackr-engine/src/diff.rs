@@ -154,6 +154,9 @@ pub fn diff(
         }
         let have = live.get(name);
         let Some(prop) = schema.property(name) else { continue };
+        if prop.local {
+            continue;
+        }
         if have.is_some_and(|h| prop_covers(prop, h, want)) {
             continue;
         }

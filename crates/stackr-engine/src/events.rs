@@ -12,9 +12,11 @@ pub enum Event {
         address: String,
         operation: &'static str,
     },
-    /// A long wait goes on; `status` is AWS's word for it.
+    /// A long wait goes on; `status` is AWS's word for it. `elapsed_ms`
+    /// is AWS time since the operation started.
     Waiting {
         address: String,
+        operation: &'static str,
         status: String,
         elapsed_ms: u64,
     },

@@ -44,6 +44,9 @@ pub struct FakeCloud {
     /// without the named property, and the caller sees an `Unsure` error
     /// (`ADDRESS` → property).
     pub halting: Mutex<BTreeMap<String, String>>,
+    /// "Not yet" refusals (`Retryable`) still to answer, by `ADDRESS:op`,
+    /// as AWS answers a call made too early (a cluster still `creating`).
+    pub not_yet: Mutex<BTreeMap<String, u32>>,
     /// Calls by operation name ("create", "observe", ...).
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -93,6 +96,12 @@ impl FakeCloud {
     /// (a later step of the create failed) and answers `Unsure`.
     pub fn halt_next_create(&self, address: &str, property: &str) {
         self.halting.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string(), property.to_string());
+    }
+
+    /// The next `times` calls `op` ("create", "update", "delete") of
+    /// `address` are refused as "not yet" (`Retryable`), then go through.
+    pub fn refuse_not_yet(&self, address: &str, op: &str, times: u32) {
+        self.not_yet.lock().unwrap_or_else(|p| p.into_inner()).insert(format!("{address}:{op}"), times);
     }
 
     pub fn heal(&self, address: &str) {
@@ -183,6 +192,13 @@ impl FakeCloud {
         let latency = *self.latency.lock().unwrap_or_else(|p| p.into_inner());
         if !latency.is_zero() {
             tokio::time::sleep(latency).await;
+        }
+        if let Some(a) = address
+            && let Some(left) = self.not_yet.lock().unwrap_or_else(|p| p.into_inner()).get_mut(&format!("{a}:{op}"))
+            && *left > 0
+        {
+            *left -= 1;
+            return Err(ProviderError::not_yet(format!("{op} of {a}: not yet (injected)"), None));
         }
         let failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(a) = address

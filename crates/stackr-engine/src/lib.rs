@@ -15,6 +15,7 @@
 //! No AWS SDK here: reconcilers live in `stackr-aws`.
 
 pub mod apply;
+pub mod clock;
 mod critical;
 pub mod diff;
 pub mod error;
@@ -28,5 +29,6 @@ pub mod reconciler;
 pub mod refresh;
 pub mod secret;
 pub mod session;
+mod task;
 
 pub use error::EngineError;

@@ -3,7 +3,8 @@
 //!
 //! - A create or update waits for the create/update of each dependency that
 //!   has one: for its *done* milestone, or *ready* when the dependant's
-//!   reconciler needs the dependency ready.
+//!   reconciler needs the dependency ready or the stack names it in
+//!   `depends_on`.
 //! - A replacement is a delete of the old resource and a create of the new
 //!   one. Without `create_before_destroy` the create follows the delete, and
 //!   the old resource's delete follows the deletes of its old dependants.
@@ -13,7 +14,9 @@
 //!   dependant relies on is itself replaced create-before-destroy, as the
 //!   dependant cannot be created before a dependency it needs exists.
 //! - Orphans (and destroys) are deleted after whatever depended on them is
-//!   deleted, or updated to stop using them.
+//!   deleted (gone: a delete's *ready* milestone, see
+//!   [`Reconciler::deleted`](crate::reconciler::Reconciler::deleted)), or
+//!   updated to stop using them.
 //!
 //! The result is checked for cycles before anything runs.
 
@@ -150,7 +153,9 @@ pub(crate) fn build_ops(
                 let dep_addr = st.instances[j].address.to_string();
                 if let Some(&k) = forward.get(&dep_addr) {
                     let dep_kind = st.resource_of(&st.instances[j]).schema.kind;
-                    let m = if wait_for_ready || me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
+                    // `depends_on` says "after it", which for a resource
+                    // that becomes ready later means after it is ready.
+                    let m = if wait_for_ready || d.explicit || me.as_ref().is_some_and(|r| r.needs_ready(dep_kind)) {
                         Milestone::Ready
                     } else {
                         Milestone::Done
@@ -161,7 +166,8 @@ pub(crate) fn build_ops(
             if let Some(&del) = backward.get(addr)
                 && !cbd.contains(addr.as_str())
             {
-                ops[i].deps.push((del, Milestone::Done));
+                // A delete is *ready* when the resource is gone.
+                ops[i].deps.push((del, Milestone::Ready));
             }
         }
     }
@@ -178,8 +184,10 @@ pub(crate) fn build_ops(
     for (addr, &del) in &backward {
         let delete_first = replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str());
         for user in dependants_in_state.get(addr.as_str()).into_iter().flatten() {
+            // Gone, not just asked to go: a subnet waits until the load
+            // balancer in it is deleted, not until its delete was accepted.
             if let Some(&d2) = backward.get(*user) {
-                ops[del].deps.push((d2, Milestone::Done));
+                ops[del].deps.push((d2, Milestone::Ready));
             }
             if let Some(&f) = forward.get(*user)
                 && ops[f].kind == OpKind::Update

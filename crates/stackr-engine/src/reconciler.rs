@@ -32,6 +32,7 @@ use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Property or attribute values by name.
 pub type Props = BTreeMap<String, Value>;
@@ -151,14 +152,20 @@ pub struct ProviderError {
     pub kind: ErrorKind,
     /// What happened, with the AWS error code when there is one.
     pub message: String,
+    /// For a [`ErrorKind::Retryable`] error that may also be a real
+    /// mistake (a certificate ARN that will never exist): retried only this
+    /// long (AWS time) from the operation's start, then final.
+    pub retry_within: Option<Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// Bad input AWS refused (will fail again as is).
     Invalid,
-    /// A dependency is still in use / not yet released (eventual
-    /// consistency); worth retrying after a pause.
+    /// Not possible yet: a dependency still in use or not yet released, a
+    /// resource still changing state, something just made not yet visible
+    /// to another service (eventual consistency). Retried after a pause,
+    /// for creates, updates and deletes alike, until the operation's timeout.
     Retryable,
     /// The call may or may not have taken effect: its response was lost
     /// (connection reset, timeout) or AWS failed with a 5xx. After a failed
@@ -170,7 +177,12 @@ pub enum ErrorKind {
 
 impl ProviderError {
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        ProviderError { kind, message: message.into() }
+        ProviderError { kind, message: message.into(), retry_within: None }
+    }
+
+    /// A "not yet" refusal worth retrying, for at most `window` when given.
+    pub fn not_yet(message: impl Into<String>, window: Option<Duration>) -> Self {
+        ProviderError { kind: ErrorKind::Retryable, message: message.into(), retry_within: window }
     }
 }
 
@@ -213,9 +225,53 @@ pub trait Reconciler: Send + Sync {
         false
     }
 
-    /// How long readiness may take before the engine gives up.
-    fn ready_timeout(&self) -> std::time::Duration {
-        std::time::Duration::from_secs(30 * 60)
+    /// Polled after a successful `delete` until it answers `Ready` (gone):
+    /// for types whose deletion AWS finishes later (a CloudFront
+    /// distribution, an Aurora cluster, a NAT gateway holding its address
+    /// while `deleting`). The engine polls it like readiness: within the
+    /// delete's timeout, cancellable, holding no parallelism slot, so that
+    /// what depends on the resource being gone (a subnet, an internet
+    /// gateway's detach) starts only then. `Pending` carries AWS's status.
+    async fn deleted(&self, _region: &str, _id: &str) -> Result<Readiness, ProviderError> {
+        Ok(Readiness::Ready)
+    }
+
+    /// How long each operation may take by default, in AWS time, waits and
+    /// retries included; a stack overrides it per resource with
+    /// `lifecycle: { timeouts: { create, update, delete } }`.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::default()
+    }
+}
+
+/// How long each operation on a resource may take (AWS time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+impl Timeouts {
+    /// The same limit for every operation.
+    pub const fn all(d: Duration) -> Self {
+        Timeouts { create: d, update: d, delete: d }
+    }
+
+    pub const fn minutes(create: u64, update: u64, delete: u64) -> Self {
+        Timeouts {
+            create: Duration::from_secs(create * 60),
+            update: Duration::from_secs(update * 60),
+            delete: Duration::from_secs(delete * 60),
+        }
+    }
+}
+
+impl Default for Timeouts {
+    /// 20 minutes each: seconds-scale resources with room for AWS's
+    /// eventual consistency (IAM propagation, interfaces draining).
+    fn default() -> Self {
+        Timeouts::minutes(20, 20, 20)
     }
 }
 

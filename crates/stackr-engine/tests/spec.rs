@@ -575,3 +575,47 @@ async fn ctrl_c_stops_new_operations_lets_running_ones_finish_and_saves_state() 
     assert!(b.apply(&s).await.report.ok());
     assert_eq!(b.cloud.all().len(), 30);
 }
+
+#[tokio::test]
+async fn not_yet_refusals_are_retried_for_creates_updates_and_deletes() {
+    let b = bed();
+    b.cloud.refuse_not_yet("vpc", "create", 3);
+    let applied = b.apply(&stack(NETWORK)).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert_eq!(b.cloud.by_address("vpc").len(), 1, "one VPC, however often it was refused");
+
+    b.cloud.refuse_not_yet("logs", "update", 2);
+    let applied = b.apply(&stack_with(NETWORK, &[("retention", "30")])).await;
+    assert!(applied.report.ok(), "an update refused as not yet is retried: {:?}", applied.report);
+    assert_eq!(b.cloud.by_address("logs")[0].properties.get("retention_in_days"), Some(&Value::Number(30.0)));
+
+    b.cloud.refuse_not_yet("subnet[a]", "delete", 2);
+    let destroyed = b.destroy("spec", &[]).await.expect("destroy");
+    assert!(destroyed.report.ok(), "{:?}", destroyed.report);
+    assert!(b.cloud.all().is_empty());
+}
+
+#[tokio::test]
+async fn an_operation_still_refused_at_its_timeout_names_it_and_the_setting() {
+    let b = bed();
+    b.cloud.refuse_not_yet("logs", "create", u32::MAX);
+    let mut o = options();
+    o.retry_for = Duration::from_millis(100);
+    let applied = b.apply_with(&stack(NETWORK), o).await;
+    let failed = &applied.report.failed;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let (address, op, message) = &failed[0];
+    assert_eq!((address.as_str(), *op), ("logs", "create"));
+    for part in ["create timed out", "not yet (injected)", "lifecycle: { timeouts: { create: ... } }", "`logs`"] {
+        assert!(message.contains(part), "`{part}` in: {message}");
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_that_is_not_not_yet_is_not_retried() {
+    let b = bed();
+    b.cloud.fail("logs:create");
+    let applied = b.apply(&stack(NETWORK)).await;
+    assert_eq!(applied.report.failed.len(), 1);
+    assert_eq!(b.cloud.calls("create"), 4, "vpc, two subnets, and one attempt at logs");
+}

@@ -31,7 +31,7 @@ pub const RESOURCE_KEYS: &[(&str, &str)] = &[
     ("depends_on", "resources this one must come after, beyond those it references"),
     ("for_each", "a list or map: one instance per element, addressed name[key]"),
     ("region", "a region for this resource, overriding the stack's"),
-    ("lifecycle", "`protect`, `ignore_changes`, `create_before_destroy`"),
+    ("lifecycle", "`protect`, `ignore_changes`, `create_before_destroy`, `timeouts`"),
     ("description", "a note for readers; not sent to AWS"),
 ];
 
@@ -39,6 +39,13 @@ pub const LIFECYCLE_KEYS: &[(&str, &str)] = &[
     ("protect", "refuse to destroy this resource unless --allow-protected names it"),
     ("ignore_changes", "properties never diffed after creation (e.g. a count left to autoscaling)"),
     ("create_before_destroy", "on replacement, create the new resource before deleting the old"),
+    ("timeouts", "how long `create`, `update` and `delete` may take, waits included (e.g. `{ create: 90m }`)"),
+];
+
+pub const TIMEOUT_KEYS: &[(&str, &str)] = &[
+    ("create", "how long a create may take, until the resource is ready"),
+    ("update", "how long an update may take, until the resource is ready again"),
+    ("delete", "how long a delete may take, until the resource is gone"),
 ];
 
 pub const VAR_KEYS: &[(&str, &str)] = &[
@@ -175,6 +182,17 @@ pub struct Lifecycle {
     pub protect_expr: Option<Tree>,
     pub ignore_changes: Vec<Spanned<String>>,
     pub create_before_destroy: bool,
+    /// `timeouts: { create, update, delete }`: overrides of the type's
+    /// defaults, in AWS time.
+    pub timeouts: Timeouts,
+}
+
+/// How long each operation on a resource may take (`None`: the type's default).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    pub create: Option<std::time::Duration>,
+    pub update: Option<std::time::Duration>,
+    pub delete: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone)]

@@ -318,10 +318,48 @@ impl Decoder<'_> {
                 },
                 "ignore_changes" => l.ignore_changes = self.string_list(v, "`lifecycle.ignore_changes`"),
                 "create_before_destroy" => l.create_before_destroy = self.bool(v, "`lifecycle.create_before_destroy`"),
+                "timeouts" => l.timeouts = self.timeouts(v),
                 other => self.unknown_key(k, other, LIFECYCLE_KEYS, "lifecycle settings"),
             }
         }
         l
+    }
+
+    fn timeouts(&mut self, node: &Node) -> Timeouts {
+        let mut t = Timeouts::default();
+        let Some(m) = self.map(node, "`lifecycle.timeouts`") else {
+            return t;
+        };
+        for (k, v) in m {
+            let slot = match k.name.as_str() {
+                "create" => &mut t.create,
+                "update" => &mut t.update,
+                "delete" => &mut t.delete,
+                other => {
+                    self.unknown_key(k, other, TIMEOUT_KEYS, "operations with a timeout");
+                    continue;
+                }
+            };
+            let what = format!("`lifecycle.timeouts.{}`", k.name);
+            let NodeKind::String(text) = &v.kind else {
+                self.err(
+                    v.span,
+                    format!("{what} must be a duration, found {}", v.type_name()),
+                    Some(format!("write {}", crate::duration::FORMS)),
+                );
+                continue;
+            };
+            let text = Spanned { value: text.clone(), span: v.span };
+            match crate::duration::parse(&text.value) {
+                Some(d) => *slot = Some(d),
+                None => self.err(
+                    v.span,
+                    format!("{what} is `{}`, which is not a duration", text.value),
+                    Some(format!("write {}", crate::duration::FORMS)),
+                ),
+            }
+        }
+        t
     }
 
     fn data(&mut self, key: &Key, node: &Node) -> Option<DataDecl> {

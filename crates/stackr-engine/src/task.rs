@@ -1,0 +1,493 @@
+//! One operation of a run, in its own task: the AWS call, the retries AWS's
+//! eventual consistency needs, and the wait until the resource is ready
+//! (after a create or update) or gone (after a delete).
+//!
+//! - **One deadline per operation**, in AWS time ([`crate::clock`]): the
+//!   resource's `lifecycle.timeouts` for this operation, else its type's
+//!   default ([`Reconciler::timeouts`]). Retries and waits share it; when it
+//!   passes, the error names the operation, the limit, where it came from,
+//!   the last status AWS gave and the setting that raises it.
+//! - **Retries by kind**: a call refused with a [`ErrorKind::Retryable`]
+//!   error (a code the reconciler knows to mean "not yet" for this
+//!   operation) is tried again after a growing pause, for creates, updates
+//!   and deletes alike; [`ErrorKind::Invalid`] and [`ErrorKind::Other`] end
+//!   the operation at once.
+//! - **No slot while waiting**: the parallelism slot is given back during
+//!   every pause (retry or poll) and taken again for the next call, so a
+//!   distribution deploying for 15 minutes does not hold up other work.
+//! - **Cancellable**: Ctrl-C ends every pause at once.
+
+use crate::clock;
+use crate::diff::{Diff, diff};
+use crate::events::{Event, EventSink};
+use crate::ops::OpKind;
+use crate::persist::PersistHandle;
+use crate::reconciler::{
+    CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Readiness, Reconciler,
+    Target, UpdateRequest,
+};
+use stackr_state::ResourceState;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+
+pub(crate) enum Msg {
+    Done(usize, Result<Option<Observed>, String>),
+    Ready(usize, Result<(), String>),
+    /// The operation's task ended without reporting (a panic).
+    Crashed(usize, String),
+}
+
+pub(crate) struct ResourceRecord {
+    pub properties: serde_json::Map<String, serde_json::Value>,
+    pub secret_digests: BTreeMap<String, String>,
+    pub dependencies: Vec<String>,
+    pub protect: bool,
+}
+
+pub(crate) enum Work {
+    Create {
+        props: Props,
+        tags: BTreeMap<String, String>,
+        record: ResourceRecord,
+        token: String,
+        /// Ids in state at this address (a resource being replaced): never
+        /// what a look-up after a failed create may adopt.
+        known_ids: Vec<String>,
+    },
+    Update {
+        digests: BTreeMap<String, String>,
+        lineage: String,
+        id: String,
+        props: Props,
+        tags: BTreeMap<String, String>,
+        record: ResourceRecord,
+        live: Option<Observed>,
+        recorded: Option<Props>,
+        ignore: Vec<String>,
+    },
+    Delete {
+        id: String,
+        properties: Props,
+    },
+}
+
+/// How long an operation may take, and who said so.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limit {
+    pub timeout: Duration,
+    /// Set by the resource's `lifecycle.timeouts` (else the type's default).
+    pub from_stack: bool,
+}
+
+/// How an operation's pauses grow and when they stop.
+#[derive(Clone)]
+pub(crate) struct Pacing {
+    pub poll_initial: Duration,
+    pub poll_max: Duration,
+    pub cancel: watch::Receiver<bool>,
+}
+
+pub(crate) struct TaskCtx {
+    pub i: usize,
+    pub rec: Arc<dyn Reconciler>,
+    pub target: Target,
+    /// The state entry this operation maintains (see [`crate::ops::Op::state_key`]).
+    pub state_key: String,
+    pub kind: String,
+    pub op: OpKind,
+    pub events: Arc<dyn EventSink>,
+    pub pacing: Pacing,
+    pub limit: Limit,
+    pub persister: PersistHandle,
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub slots: Arc<Semaphore>,
+}
+
+/// The running operation's clock and slot.
+struct Running<'a> {
+    ctx: &'a TaskCtx,
+    started: Instant,
+    deadline: Instant,
+    slot: Mutex<Option<OwnedSemaphorePermit>>,
+    /// AWS's last word on the resource, for progress and timeout messages.
+    last: Mutex<String>,
+}
+
+/// How an operation ended early.
+enum Stop {
+    Cancelled,
+    TimedOut,
+}
+
+impl TaskCtx {
+    pub(crate) async fn run(self, work: Work, permit: OwnedSemaphorePermit) {
+        let run = Running {
+            ctx: &self,
+            started: Instant::now(),
+            deadline: clock::deadline(self.limit.timeout),
+            slot: Mutex::new(Some(permit)),
+            last: Mutex::new(String::new()),
+        };
+        let address = self.target.address.clone();
+        let deleting = match &work {
+            Work::Delete { id, .. } => Some(id.clone()),
+            _ => None,
+        };
+        self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
+        let result = run.call(work).await;
+        run.release();
+        match result {
+            Ok(obs) => {
+                self.events.emit(Event::Done {
+                    address: address.clone(),
+                    operation: self.op.name(),
+                    elapsed_ms: clock::since(run.started).as_millis() as u64,
+                });
+                let id = obs.as_ref().map(|o| o.id.clone());
+                let _ = self.tx.send(Msg::Done(self.i, Ok(obs)));
+                let ready = match (deleting, id) {
+                    (Some(gone), _) => run.wait_gone(&gone).await,
+                    (None, Some(id)) if self.rec.schema().has_readiness => run.wait_ready(&id).await,
+                    _ => Ok(()),
+                };
+                let _ = self.tx.send(Msg::Ready(self.i, ready));
+            }
+            Err(e) => {
+                let _ = self.tx.send(Msg::Done(self.i, Err(e)));
+            }
+        }
+    }
+}
+
+impl Running<'_> {
+    fn release(&self) {
+        if let Ok(mut s) = self.slot.lock() {
+            s.take();
+        }
+    }
+
+    async fn reacquire(&self) {
+        let held = self.slot.lock().map(|s| s.is_some()).unwrap_or(true);
+        if !held
+            && let Ok(p) = self.ctx.slots.clone().acquire_owned().await
+            && let Ok(mut s) = self.slot.lock()
+        {
+            *s = Some(p);
+        }
+    }
+
+    fn note(&self, status: &str) {
+        if let Ok(mut l) = self.last.lock() {
+            *l = status.to_string();
+        }
+        self.ctx.events.emit(Event::Waiting {
+            address: self.ctx.target.address.clone(),
+            operation: self.ctx.op.name(),
+            status: status.to_string(),
+            elapsed_ms: clock::since(self.started).as_millis() as u64,
+        });
+    }
+
+    fn last(&self) -> String {
+        self.last.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// Pauses for `pause` of AWS time without holding a slot; stops early
+    /// when the run is cancelled or the deadline would pass.
+    async fn pause(&self, pause: Duration) -> Result<(), Stop> {
+        if Instant::now() >= self.deadline {
+            return Err(Stop::TimedOut);
+        }
+        self.release();
+        let left = self.deadline.saturating_duration_since(Instant::now());
+        let wall = clock::wall(pause).min(left);
+        let mut cancel = self.ctx.pacing.cancel.clone();
+        if *cancel.borrow() {
+            return Err(Stop::Cancelled);
+        }
+        let sleep = tokio::time::sleep(wall.max(Duration::from_millis(1)));
+        tokio::pin!(sleep);
+        loop {
+            tokio::select! {
+                _ = &mut sleep => break,
+                changed = cancel.changed() => match changed {
+                    Ok(()) if *cancel.borrow() => return Err(Stop::Cancelled),
+                    Ok(()) => {}
+                    // Nobody can cancel any more: just wait.
+                    Err(_) => {
+                        sleep.as_mut().await;
+                        break;
+                    }
+                },
+            }
+        }
+        self.reacquire().await;
+        Ok(())
+    }
+
+    /// The error for an operation that stopped early.
+    fn stopped(&self, stop: Stop, doing: &str) -> String {
+        let last = self.last();
+        let last = if last.is_empty() { String::new() } else { format!("; last status: {last}") };
+        match stop {
+            Stop::Cancelled => format!("interrupted while {doing}{last}"),
+            Stop::TimedOut => {
+                let op = self.ctx.op.name();
+                let limit = clock::human(self.ctx.limit.timeout);
+                let whose = if self.ctx.limit.from_stack { "its lifecycle.timeouts" } else { "the type's default" };
+                format!(
+                    "{op} timed out after {limit} ({whose}) while {doing}{last}; if AWS is only slow, raise it: \
+                     `lifecycle: {{ timeouts: {{ {op}: ... }} }}` on `{}`",
+                    self.ctx.target.address
+                )
+            }
+        }
+    }
+
+    /// Whether a failed call is tried again: "not yet" refusals (within
+    /// their window) and calls whose outcome was lost.
+    fn worth_retrying(&self, e: &ProviderError) -> bool {
+        match e.kind {
+            ErrorKind::Unsure => true,
+            ErrorKind::Retryable => e.retry_within.is_none_or(|w| clock::since(self.started) < w),
+            ErrorKind::Invalid | ErrorKind::Other => false,
+        }
+    }
+
+    fn next_pause(&self, pause: Duration) -> Duration {
+        (pause * 2).min(self.ctx.pacing.poll_max)
+    }
+
+    async fn call(&self, work: Work) -> Result<Option<Observed>, String> {
+        let ctx = self.ctx;
+        match work {
+            Work::Create { props, tags, record, token, known_ids } => {
+                // The intent (with this token) was journaled durably before
+                // the run started any operation: see `journal_creates`. Its
+                // now-known properties join it (not waited for), so a later
+                // run can find a resource by its name.
+                let a = ctx.target.address.clone();
+                let known = record.properties.clone();
+                ctx.persister.update(move |s| {
+                    if let Some(p) = s.pending.get_mut(&a) {
+                        p.properties = known;
+                    }
+                });
+                let req = CreateRequest { target: ctx.target.clone(), properties: props, tags, token };
+                let obs = self.create_once(&req, known_ids).await?;
+                self.store(&obs, record);
+                Ok(Some(obs))
+            }
+            Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore } => {
+                let live = match live {
+                    Some(l) => l,
+                    None => return Err("the resource is gone from AWS; run apply again to recreate it".into()),
+                };
+                let mut live_props = live.comparable(ctx.rec.schema());
+                crate::secret::fill_unchanged(ctx.rec.schema(), &props, &mut live_props, &digests, &lineage);
+                let changed = match diff(ctx.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
+                    Diff::UpToDate => {
+                        self.store(&live, record);
+                        return Ok(Some(live));
+                    }
+                    Diff::Update(ch) => ch.into_iter().map(|c| c.name).collect(),
+                    Diff::Replace(ch) => {
+                        let fields: Vec<String> =
+                            ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
+                        return Err(format!(
+                            "{} now differ(s) and can only change by replacement; run apply again to plan it",
+                            fields.join(", ")
+                        ));
+                    }
+                };
+                let req =
+                    UpdateRequest { target: ctx.target.clone(), id, desired: props, observed: live, changed, tags };
+                let obs = self.retrying("updating", || ctx.rec.update(&req)).await?;
+                self.store(&obs, record);
+                Ok(Some(obs))
+            }
+            Work::Delete { id, properties } => {
+                let req = DeleteRequest { target: ctx.target.clone(), id, properties };
+                self.retrying("deleting", || ctx.rec.delete(&req)).await?;
+                // Only the entry of the resource deleted goes (never a new
+                // one that took its address); journal entries are for creates.
+                let key = ctx.state_key.clone();
+                let id = req.id.clone();
+                ctx.persister.update(move |s| {
+                    if s.resources.get(&key).is_some_and(|r| r.id == id) {
+                        s.resources.remove(&key);
+                    }
+                });
+                Ok(None)
+            }
+        }
+    }
+
+    /// Runs `call` until it succeeds, retrying what AWS says is not yet
+    /// possible ([`ErrorKind::Retryable`]) and calls whose outcome was lost
+    /// ([`ErrorKind::Unsure`]: updates and deletes are idempotent).
+    async fn retrying<T, F, Fut>(&self, doing: &str, mut call: F) -> Result<T, String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, ProviderError>>,
+    {
+        let mut pause = self.ctx.pacing.poll_initial;
+        loop {
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if self.worth_retrying(&e) => {
+                    self.note(&format!("retrying: {}", e.message));
+                    self.pause(pause).await.map_err(|stop| self.stopped(stop, doing))?;
+                    pause = self.next_pause(pause);
+                }
+                Err(e) => return Err(e.message),
+            }
+        }
+    }
+
+    /// Creates the resource exactly once. A create that fails, other than
+    /// as invalid input, may still have made it (its response was lost, or
+    /// AWS refuses a retry with "already exists"): before reporting a
+    /// failure or trying again, the reconciler's `find` looks for it by
+    /// token, tags or name, as after a crash, and adopts what it finds. Only
+    /// calls whose outcome was unknown or that AWS asked to retry are tried
+    /// again, until the deadline.
+    async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, String> {
+        let rec = &self.ctx.rec;
+        let mut pause = self.ctx.pacing.poll_initial;
+        loop {
+            let err = match rec.create(req).await {
+                Ok(obs) => return Ok(obs),
+                // Refused as is: AWS made nothing (duplicates are not `Invalid`).
+                Err(e) if e.kind == ErrorKind::Invalid => return Err(e.message),
+                Err(e) => e,
+            };
+            let find = FindRequest {
+                target: req.target.clone(),
+                token: req.token.clone(),
+                properties: req.properties.clone(),
+                known_ids: known_ids.clone(),
+            };
+            match rec.find(&find).await {
+                Ok(Some(obs)) => {
+                    self.note(&format!("adopted {} made by a create that reported: {}", obs.id, err.message));
+                    // A create of several steps may have stopped after the
+                    // first (a file system made, its lifecycle refused while
+                    // it is still `creating`): what was adopted is brought
+                    // to the stack's values, retried while AWS says "not yet".
+                    return self.retrying("creating", || self.converge(req, obs.clone())).await;
+                }
+                Ok(None) => {}
+                // Unknown whether it exists: a retry could duplicate it.
+                Err(find_err) => {
+                    return Err(format!("{} (and looking for what it may have made failed: {find_err})", err.message));
+                }
+            }
+            if !self.worth_retrying(&err) {
+                return Err(err.message);
+            }
+            self.note(&format!("retrying: {}", err.message));
+            self.pause(pause).await.map_err(|stop| self.stopped(stop, "creating"))?;
+            pause = self.next_pause(pause);
+        }
+    }
+
+    /// Brings a resource adopted after a failed create to the stack's
+    /// values: the in-place fields that differ are updated; a difference in
+    /// a replace-only field is an error (it is not what this create made).
+    async fn converge(&self, req: &CreateRequest, obs: Observed) -> Result<Observed, ProviderError> {
+        let rec = &self.ctx.rec;
+        let live = obs.comparable(rec.schema());
+        match diff(rec.schema(), &req.properties, &live, None, &[]) {
+            Diff::UpToDate => Ok(obs),
+            Diff::Update(ch) => {
+                let changed = ch.into_iter().map(|c| c.name).collect();
+                let update = UpdateRequest {
+                    target: req.target.clone(),
+                    id: obs.id.clone(),
+                    desired: req.properties.clone(),
+                    observed: obs,
+                    changed,
+                    tags: req.tags.clone(),
+                };
+                rec.update(&update).await
+            }
+            Diff::Replace(ch) => {
+                let fields: Vec<String> = ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
+                Err(ProviderError::new(
+                    ErrorKind::Other,
+                    format!(
+                        "found {} after a failed create, but its {} differ(s) from the stack",
+                        obs.id,
+                        fields.join(", ")
+                    ),
+                ))
+            }
+        }
+    }
+
+    fn store(&self, obs: &Observed, record: ResourceRecord) {
+        let ctx = self.ctx;
+        let attributes = obs.attributes_json();
+        let entry = ResourceState {
+            kind: ctx.kind.clone(),
+            region: ctx.target.region.clone(),
+            id: obs.id.clone(),
+            properties: record.properties,
+            attributes,
+            dependencies: record.dependencies,
+            protect: record.protect,
+            secret_digests: record.secret_digests,
+        };
+        let a = ctx.target.address.clone();
+        ctx.persister.update(move |s| {
+            // Protection is only ever lifted by destroying with
+            // --allow-protected: dropping `protect` from the file keeps it.
+            let mut entry = entry;
+            entry.protect |= s.resources.get(&a).is_some_and(|r| r.protect);
+            s.resources.insert(a.clone(), entry);
+            s.pending.remove(&a);
+        });
+    }
+
+    /// Polls readiness (no slot held) until ready, failed or the deadline.
+    async fn wait_ready(&self, id: &str) -> Result<(), String> {
+        let ctx = self.ctx;
+        self.poll("waiting to be ready", || ctx.rec.readiness(&ctx.target.region, id)).await?;
+        ctx.events.emit(Event::Ready {
+            address: ctx.target.address.clone(),
+            elapsed_ms: clock::since(self.started).as_millis() as u64,
+        });
+        Ok(())
+    }
+
+    /// After a delete: polls until the resource is gone.
+    async fn wait_gone(&self, id: &str) -> Result<(), String> {
+        let ctx = self.ctx;
+        if id.is_empty() {
+            return Ok(());
+        }
+        self.poll("waiting for it to be gone", || ctx.rec.deleted(&ctx.target.region, id)).await
+    }
+
+    async fn poll<F, Fut>(&self, doing: &str, mut check: F) -> Result<(), String>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<Readiness, ProviderError>>,
+    {
+        let mut pause = self.ctx.pacing.poll_initial;
+        loop {
+            match check().await {
+                Ok(Readiness::Ready) => return Ok(()),
+                Ok(Readiness::Failed(status)) => return Err(format!("became `{status}` while {doing}")),
+                Ok(Readiness::Pending(status)) => self.note(&status),
+                Err(e) if matches!(e.kind, ErrorKind::Retryable | ErrorKind::Unsure) => self.note(&e.message),
+                Err(e) => return Err(e.message),
+            }
+            self.pause(pause).await.map_err(|stop| self.stopped(stop, doing))?;
+            pause = (pause * 3 / 2).min(self.ctx.pacing.poll_max);
+        }
+    }
+}

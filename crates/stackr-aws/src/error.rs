@@ -5,9 +5,12 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use stackr_engine::reconciler::{ErrorKind, ProviderError};
 
-/// Codes that mean "in use / not yet released": worth retrying after a
-/// pause (AWS's eventual consistency), e.g. DependencyViolation while a
-/// VPC's network interfaces drain.
+/// Codes that mean "in use / not yet released" or "slow down" for every
+/// operation: worth retrying after a pause (AWS's eventual consistency),
+/// e.g. DependencyViolation while a VPC's network interfaces drain. Codes
+/// that are "not yet" for some operations only are listed by each service
+/// ([`crate::transient`]); every other code is final, and one starting with
+/// `Invalid`, `Validation` or `Malformed` is bad input.
 const RETRYABLE: &[&str] = &[
     "DependencyViolation",
     "InvalidGroup.InUse",
@@ -59,12 +62,18 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     let code = code(&e);
+    let aws_message = match &e {
+        SdkError::ServiceError(s) => s.err().message().unwrap_or("no message").to_string(),
+        _ => String::new(),
+    };
     let message = match &e {
-        SdkError::ServiceError(s) => {
-            format!("{call}: {} ({})", s.err().message().unwrap_or("no message"), code.as_deref().unwrap_or("no code"))
-        }
+        SdkError::ServiceError(_) => format!("{call}: {aws_message} ({})", code.as_deref().unwrap_or("no code")),
         other => format!("{call}: {}", aws_smithy_types::error::display::DisplayErrorContext(other)),
     };
+    // "Not yet" for this operation, as its service lists it.
+    if let Some(t) = code.as_deref().and_then(|c| crate::transient::lookup(call, c, &aws_message)) {
+        return ProviderError::not_yet(message, t.window);
+    }
     let kind = match code.as_deref() {
         Some(c) if RETRYABLE.contains(&c) => ErrorKind::Retryable,
         _ if unsure(&e) => ErrorKind::Unsure,
@@ -77,4 +86,131 @@ where
         _ => ErrorKind::Other,
     };
     ProviderError::new(kind, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_ecs::operation::create_service::CreateServiceError;
+    use aws_smithy_runtime_api::http::Response;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    /// AWS's answer `code` / `message` to `call`, through the same
+    /// classification every reconciler uses.
+    fn classify(call: &str, code: &str, message: &str) -> ProviderError {
+        let err = CreateServiceError::generic(ErrorMetadata::builder().code(code).message(message).build());
+        let raw = Response::new(400u16.try_into().expect("status"), SdkBody::empty());
+        provider(call, SdkError::service_error(err, raw))
+    }
+
+    /// Each "not yet" refusal of the realistic local AWS and of the AWS
+    /// docs is retried; the same code meaning a real mistake is not.
+    #[test]
+    fn not_yet_is_retried_and_a_mistake_is_not() {
+        let cases: &[(&str, &str, &str, ErrorKind)] = &[
+            (
+                "CreateService",
+                "InvalidParameterException",
+                "Unable to assume role and validate the specified targetGroupArn",
+                ErrorKind::Retryable,
+            ),
+            (
+                "CreateService",
+                "InvalidParameterException",
+                "The target group with targetGroupArn arn:x does not have an associated load balancer.",
+                ErrorKind::Retryable,
+            ),
+            (
+                "CreateService",
+                "InvalidParameterException",
+                "Unable to assume the service linked role. Please verify that the ECS service linked role exists.",
+                ErrorKind::Retryable,
+            ),
+            ("CreateService", "InvalidParameterException", "Invalid revision number. Number: 0", ErrorKind::Invalid),
+            (
+                "DeleteCluster",
+                "ClusterContainsServicesException",
+                "The Cluster cannot be deleted while Services are active.",
+                ErrorKind::Retryable,
+            ),
+            (
+                "ModifyDBCluster",
+                "InvalidDBClusterStateFault",
+                "DB cluster is not available for modification with status creating",
+                ErrorKind::Retryable,
+            ),
+            (
+                "CreateDBInstance",
+                "InvalidDBClusterStateFault",
+                "The cluster is not in the available state",
+                ErrorKind::Retryable,
+            ),
+            ("CreateDBCluster", "InvalidParameterValue", "Invalid engine version", ErrorKind::Invalid),
+            ("ModifyDBInstance", "InvalidDBInstanceState", "Instance is not available", ErrorKind::Retryable),
+            ("DeleteDBSubnetGroup", "InvalidDBSubnetGroupStateFault", "in use", ErrorKind::Retryable),
+            (
+                "PutLifecycleConfiguration",
+                "IncorrectFileSystemLifeCycleState",
+                "File system is in creating state",
+                ErrorKind::Retryable,
+            ),
+            ("CreateMountTarget", "IncorrectFileSystemLifeCycleState", "creating", ErrorKind::Retryable),
+            ("DeleteFileSystem", "FileSystemInUse", "has mount targets", ErrorKind::Retryable),
+            ("ModifyCacheCluster", "InvalidCacheClusterState", "not in the available state", ErrorKind::Retryable),
+            ("DeleteCacheSubnetGroup", "CacheSubnetGroupInUse", "in use", ErrorKind::Retryable),
+            ("CreateLoadBalancer", "InvalidSubnet", "VPC vpc-1 has no internet gateway", ErrorKind::Retryable),
+            ("CreateLoadBalancer", "InvalidSubnet", "The subnet ID 'subnet-x' is not valid", ErrorKind::Invalid),
+            ("CreateListener", "CertificateNotFound", "Certificate 'arn' not found", ErrorKind::Retryable),
+            (
+                "CreateDistributionWithTags",
+                "InvalidViewerCertificate",
+                "The specified SSL certificate doesn't exist",
+                ErrorKind::Retryable,
+            ),
+            ("ChangeResourceRecordSets", "PriorRequestNotComplete", "The request was rejected", ErrorKind::Retryable),
+            (
+                "ChangeResourceRecordSets",
+                "InvalidChangeBatch",
+                "Tried to create resource record set but it already exists",
+                ErrorKind::Invalid,
+            ),
+            (
+                "CreateWebACL",
+                "WAFUnavailableEntityException",
+                "AWS WAF couldn't retrieve the resource",
+                ErrorKind::Retryable,
+            ),
+            ("DeleteIPSet", "WAFAssociatedItemException", "in use", ErrorKind::Retryable),
+            (
+                "CreateRole",
+                "MalformedPolicyDocument",
+                "Invalid principal in policy: \"AWS\":\"arn:aws:iam::1:role/x\"",
+                ErrorKind::Retryable,
+            ),
+            ("CreateRole", "MalformedPolicyDocument", "Syntax errors in policy.", ErrorKind::Invalid),
+            (
+                "DeleteSecurityGroup",
+                "DependencyViolation",
+                "resource sg-1 has a dependent object",
+                ErrorKind::Retryable,
+            ),
+            ("DeleteCertificate", "ResourceInUseException", "in use", ErrorKind::Retryable),
+            // A state code of one operation is not "not yet" for another.
+            ("RegisterTaskDefinition", "InvalidParameterException", "Unable to assume role", ErrorKind::Invalid),
+        ];
+        for (call, code, message, want) in cases {
+            let got = classify(call, code, message);
+            assert_eq!(got.kind, *want, "{call} {code} \"{message}\": {}", got.message);
+            assert!(got.message.contains(code), "the code is kept in the message: {}", got.message);
+        }
+    }
+
+    #[test]
+    fn codes_a_mistake_shares_are_retried_for_a_window_only() {
+        let e = classify("CreateDistributionWithTags", "InvalidViewerCertificate", "not issued");
+        assert!(e.retry_within.is_some_and(|w| w <= std::time::Duration::from_secs(15 * 60)), "{e:?}");
+        let e = classify("ModifyDBCluster", "InvalidDBClusterStateFault", "creating");
+        assert_eq!(e.retry_within, None, "state codes are retried until the operation's timeout");
+    }
 }

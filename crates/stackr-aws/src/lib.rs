@@ -35,6 +35,7 @@ pub mod secretsmanager;
 pub mod ssm;
 pub mod stats;
 pub mod tags;
+pub mod transient;
 pub mod wafv2;
 
 use aws_config::SdkConfig;

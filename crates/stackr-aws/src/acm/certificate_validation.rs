@@ -35,7 +35,6 @@ use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 pub struct CertificateValidation {
     clients: Arc<Clients>,
@@ -133,9 +132,8 @@ impl Reconciler for CertificateValidation {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        // AWS gives up on DNS validation after 72 hours; a record that is
-        // right validates within minutes, so an hour is plenty.
-        Duration::from_secs(60 * 60)
+    /// DNS validation takes minutes once the records resolve; AWS gives up after 72 hours, long-lived tools after 75 minutes.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(75, 20, 20)
     }
 }

@@ -13,6 +13,23 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of Application Auto Scaling (see [`crate::transient`]):
+/// a change while another to the same target is pending
+/// (`ConcurrentUpdateException`,
+/// <https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html>),
+/// and a role or service made moments ago not yet visible to it
+/// (`ValidationException` "Unable to assume IAM role" / "ECS service doesn't exist").
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::{for_minutes, until_timeout};
+    const ALL: &[&str] =
+        &["RegisterScalableTarget", "PutScalingPolicy", "DeleteScalingPolicy", "DeregisterScalableTarget"];
+    &[
+        until_timeout(ALL, "ConcurrentUpdateException", None),
+        for_minutes(&["RegisterScalableTarget"], "ValidationException", Some("unable to assume"), 2),
+        for_minutes(&["RegisterScalableTarget"], "ValidationException", Some("doesn't exist"), 2),
+    ]
+};
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(ScalableTarget::new(clients.clone())));

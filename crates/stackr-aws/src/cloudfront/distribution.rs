@@ -17,10 +17,12 @@
 //! A distribution needs its ACM certificate issued before it is created
 //! (`needs_ready`).
 //!
-//! Delete: disable it (if enabled), wait until Deployed, then delete with
-//! the ETag of that last read; a concurrent change (PreconditionFailed) or
-//! a distribution not yet disabled in AWS's eyes (DistributionNotDisabled)
-//! starts the sequence again. Gone is fine.
+//! Delete, one step per call while AWS answers "not yet" (the engine waits
+//! between steps): disable it (if enabled); once Deployed, delete with the
+//! ETag of that read (a concurrent change, PreconditionFailed, or a
+//! distribution not yet disabled in AWS's eyes, DistributionNotDisabled,
+//! reads again at the next step). Gone is fine; the engine then waits
+//! until GetDistribution no longer finds it (`deleted`).
 //!
 //! Reads: GetDistribution for each id (a missing one answers
 //! NoSuchDistribution) and ListTagsForResource (during a refresh, the bulk
@@ -33,7 +35,7 @@
 
 use super::config;
 use crate::clients::Clients;
-use crate::ec2::common::{poll, vanished};
+use crate::ec2::common::vanished;
 use crate::error::{code, is, provider};
 use crate::props::{self, s};
 use crate::tags;
@@ -51,12 +53,15 @@ const NOT_DISABLED: &str = "DistributionNotDisabled";
 /// How often a read-modify-write is retried after someone else's change.
 const ATTEMPTS: u32 = 5;
 /// Disabling, then deleting, takes CloudFront up to some 15 minutes.
-const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
 /// The hosted zone of every CloudFront distribution, for alias records.
 const HOSTED_ZONE_ID: &str = "Z2FDTNDATAQYW2";
 
 pub struct Distribution {
     clients: Arc<Clients>,
+}
+
+fn not_yet(msg: impl Into<String>) -> ProviderError {
+    ProviderError::not_yet(msg, None)
 }
 
 fn other(msg: impl Into<String>) -> ProviderError {
@@ -285,49 +290,58 @@ impl Reconciler for Distribution {
         self.must_read(&req.id).await
     }
 
+    /// One step of AWS's delete sequence per call: disable, wait for the
+    /// disable to deploy, delete
+    /// (<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/HowToDeleteDistribution.html>).
+    /// Each step AWS must finish first is answered "not yet"
+    /// (`Retryable`), so the engine waits between steps without a slot,
+    /// within the delete's timeout, showing the distribution's status.
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let id = &req.id;
         let cf = self.cf();
-        for attempt in 1..=ATTEMPTS {
-            if !self
+        let out = match cf.get_distribution().id(id).send().await {
+            Ok(o) => o,
+            Err(e) if is(&e, NO_SUCH) => return Ok(()),
+            Err(e) => return Err(provider("GetDistribution", e)),
+        };
+        let Some(dist) = out.distribution else { return Ok(()) };
+        let enabled = dist.distribution_config.as_ref().is_some_and(|c| c.enabled);
+        if enabled {
+            let disabled = self
                 .modify(id, |c| {
                     c.enabled = false;
                     Ok(())
                 })
-                .await?
-            {
+                .await?;
+            if !disabled {
                 return Ok(());
             }
-            let last = std::sync::Mutex::new(String::from("unknown"));
-            let etag = poll(&format!("CloudFront distribution {id} to be disabled and deployed"), DELETE_WAIT, || {
-                let cf = cf.clone();
-                let last = &last;
-                async move {
-                    match cf.get_distribution().id(id).send().await {
-                        Ok(o) => {
-                            let status = o.distribution.as_ref().map(|d| d.status.clone()).unwrap_or_default();
-                            *last.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
-                            Ok((status == "Deployed").then_some(Some(o.e_tag)))
-                        }
-                        Err(e) if is(&e, NO_SUCH) => Ok(Some(None)),
-                        Err(e) => Err(provider("GetDistribution", e)),
-                    }
-                }
-            })
-            .await
-            .map_err(|e| {
-                let last = last.lock().unwrap_or_else(|p| p.into_inner());
-                other(format!("{} (last status: {last})", e.message))
-            })?;
-            let Some(etag) = etag else { return Ok(()) };
-            match cf.delete_distribution().id(id).set_if_match(etag).send().await {
-                Ok(_) => return Ok(()),
-                Err(e) if is(&e, NO_SUCH) => return Ok(()),
-                Err(e) if attempt < ATTEMPTS && matches!(code(&e).as_deref(), Some(PRECONDITION | NOT_DISABLED)) => {}
-                Err(e) => return Err(provider("DeleteDistribution", e)),
-            }
+            return Err(not_yet(format!("CloudFront distribution {id}: disabling (InProgress)")));
         }
-        Err(other(format!("CloudFront distribution {id} kept changing while it was being deleted")))
+        if dist.status != "Deployed" {
+            return Err(not_yet(format!("CloudFront distribution {id}: disabled, {}", dist.status)));
+        }
+        match cf.delete_distribution().id(id).set_if_match(out.e_tag).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is(&e, NO_SUCH) => Ok(()),
+            // Changed since the read (or not yet disabled in AWS's eyes): the next step reads again.
+            Err(e) if matches!(code(&e).as_deref(), Some(PRECONDITION | NOT_DISABLED)) => {
+                Err(not_yet(provider("DeleteDistribution", e).message))
+            }
+            Err(e) => Err(provider("DeleteDistribution", e)),
+        }
+    }
+
+    /// Gone once GetDistribution answers NoSuchDistribution.
+    async fn deleted(&self, _region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        match self.cf().get_distribution().id(id).send().await {
+            Ok(o) => Ok(Readiness::Pending(format!(
+                "deleting ({})",
+                o.distribution.map(|d| d.status).unwrap_or_else(|| "unknown".into())
+            ))),
+            Err(e) if is(&e, NO_SUCH) => Ok(Readiness::Ready),
+            Err(e) => Err(provider("GetDistribution", e)),
+        }
     }
 
     async fn readiness(&self, _region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -343,11 +357,16 @@ impl Reconciler for Distribution {
     }
 
     fn needs_ready(&self, kind: &str) -> bool {
-        // CloudFront refuses a certificate that is not yet issued.
-        kind == "aws.acm.certificate"
+        // CloudFront refuses a certificate that is not yet issued
+        // (InvalidViewerCertificate); a stack names it through the
+        // certificate or through its validation, whose id is the same ARN
+        // and which is ready when the certificate is ISSUED.
+        kind == "aws.acm.certificate" || kind == "aws.acm.certificate_validation"
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(45 * 60)
+    /// Deploys take 3-15 minutes and sometimes far more; long-lived AWS
+    /// tools wait up to 90 minutes for each.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(90, 90, 90)
     }
 }

@@ -152,13 +152,16 @@ pub async fn update_tags_only<D: Describe + ?Sized>(
 }
 
 /// Polls `f` until it yields a value, pausing 0.5 s doubling to 5 s,
-/// for at most `timeout`; `what` names the wait in the timeout error.
+/// for at most `timeout`; `what` names the wait in the timeout error. For
+/// short waits inside one call (a resource just made becoming visible);
+/// long ones are the engine's (`readiness`, `deleted`). In AWS time
+/// (`stackr_engine::clock`).
 pub async fn poll<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> Result<T, ProviderError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<T>, ProviderError>>,
 {
-    let deadline = Instant::now() + timeout;
+    let deadline = stackr_engine::clock::deadline(timeout);
     let mut pause = Duration::from_millis(500);
     loop {
         if let Some(v) = f().await? {
@@ -170,7 +173,7 @@ where
                 format!("timed out after {timeout:?} waiting for {what}"),
             ));
         }
-        tokio::time::sleep(pause).await;
+        stackr_engine::clock::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(5));
     }
 }
@@ -257,13 +260,13 @@ where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug + Send + Sync + 'static,
 {
-    let deadline = Instant::now() + PROPAGATION;
+    let deadline = stackr_engine::clock::deadline(PROPAGATION);
     let mut pause = Duration::from_millis(500);
     loop {
         match f().await {
             Ok(v) => return Ok(v),
             Err(e) if Instant::now() < deadline && crate::error::code(&e).is_some_and(|c| c.ends_with("NotFound")) => {
-                tokio::time::sleep(pause).await;
+                stackr_engine::clock::sleep(pause).await;
                 pause = (pause * 2).min(Duration::from_secs(5));
             }
             Err(e) => return Err(provider(call, e)),

@@ -5,13 +5,21 @@
 //! stackr tags: moto ignores the token). Readiness polls the state:
 //! `pending` waits, `available` is ready, `failed` (or deleted) will never
 //! be. A gateway that is `deleting`, `deleted` or `failed` counts as gone.
-//! Delete waits until the gateway is `deleted`, so that its Elastic IP and
-//! subnet can go next.
+//! A public gateway is created only once its VPC has an attached internet
+//! gateway: AWS accepts the create but the gateway then fails with
+//! `Gateway.NotAttached`
+//! (<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-troubleshooting.html>),
+//! so until the attachment exists the create answers "not yet" (for
+//! [`IGW_WAIT`]) and the engine retries it: no stack has to order the
+//! gateway after the attachment by hand.
+//! Delete returns once AWS accepted it; the engine then waits until the
+//! gateway is `deleted` (`deleted`), so that its Elastic IP and subnet can
+//! go next.
 //!
 //! Reads: one paginated DescribeNatGateways (filter `nat-gateway-id`).
 
 use super::common::{
-    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, observe_by_id, poll, tag_spec,
+    self, Describe, describe, eventually, existing, filter, find_tagged, must_observe, observe_by_id, tag_spec,
     tolerate,
 };
 use crate::clients::Clients;
@@ -24,8 +32,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["NatGatewayNotFound", "InvalidNatGatewayID.NotFound"];
-/// How long a delete waits for `deleted`.
-const DELETE_WAIT: Duration = Duration::from_secs(15 * 60);
+/// How long a public gateway's create waits for its VPC's internet gateway
+/// to be attached (made by the same apply) before giving up.
+const IGW_WAIT: Duration = Duration::from_secs(10 * 60);
 
 pub struct NatGateway {
     clients: Arc<Clients>,
@@ -36,6 +45,36 @@ fn dead(state: Option<&NatGatewayState>) -> bool {
 }
 
 impl NatGateway {
+    /// "Not yet" until the VPC of `subnet` has an attached internet gateway.
+    async fn internet_gateway_attached(&self, region: &str, subnet: &str) -> Result<(), ProviderError> {
+        let ec2 = self.clients.ec2(region);
+        let subnets = describe!(ec2.describe_subnets().subnet_ids(subnet), subnets, "DescribeSubnets");
+        let Some(vpc) = subnets.first().and_then(|s| s.vpc_id.clone()) else {
+            // An unknown subnet: CreateNatGateway says so in AWS's words.
+            return Ok(());
+        };
+        let gateways = describe!(
+            ec2.describe_internet_gateways().filters(filter("attachment.vpc-id", [vpc.as_str()])),
+            internet_gateways,
+            "DescribeInternetGateways"
+        );
+        let attached = gateways.iter().flat_map(|g| g.attachments()).any(|a| {
+            a.vpc_id.as_deref() == Some(vpc.as_str())
+                && matches!(a.state.as_ref().map(|s| s.as_str()), Some("available" | "attached"))
+        });
+        if attached {
+            Ok(())
+        } else {
+            Err(ProviderError::not_yet(
+                format!(
+                    "VPC {vpc} has no attached internet gateway yet; a public NAT gateway made now would fail \
+                     (Gateway.NotAttached)"
+                ),
+                Some(IGW_WAIT),
+            ))
+        }
+    }
+
     pub fn new(clients: Arc<Clients>) -> Self {
         NatGateway { clients }
     }
@@ -133,21 +172,30 @@ impl Reconciler for NatGateway {
             .set_private_ip_address(props::string(p, "private_ip_address"))
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags));
-        // An address still held by a gateway being deleted (the one this
-        // replaces, or one deleted out of band) is let go within minutes.
-        let deadline = std::time::Instant::now() + DELETE_WAIT;
-        let out = loop {
-            match eventually("CreateNatGateway", || call.clone().send()).await {
-                Ok(out) => break out,
-                Err(e)
-                    if e.message.contains("Resource.AlreadyAssociated")
-                        && std::time::Instant::now() < deadline
-                        && self.held_by_deleting(region, props::string(p, "allocation_id").as_deref()).await? =>
-                {
-                    tokio::time::sleep(Duration::from_secs(5)).await
-                }
-                Err(e) => return Err(e),
+        if props::string(p, "connectivity_type").as_deref() != Some("private") {
+            self.internet_gateway_attached(region, &props::require(p, "subnet_id")?).await?;
+        }
+        // AWS accepts a gateway whose address is still held by one being
+        // deleted (the one this replaces), then fails it with
+        // Resource.AlreadyAssociated: wait until the address is let go.
+        let allocation = props::string(p, "allocation_id");
+        if self.held_by_deleting(region, allocation.as_deref()).await? {
+            return Err(ProviderError::not_yet(
+                format!("Elastic IP {} is still held by a NAT gateway being deleted", allocation.unwrap_or_default()),
+                None,
+            ));
+        }
+        let out = match eventually("CreateNatGateway", || call.clone().send()).await {
+            Ok(out) => out,
+            // An address still held by a gateway being deleted (the one this
+            // replaces, or one deleted out of band) is let go within minutes.
+            Err(e)
+                if e.message.contains("Resource.AlreadyAssociated")
+                    && self.held_by_deleting(region, props::string(p, "allocation_id").as_deref()).await? =>
+            {
+                return Err(ProviderError::not_yet(e.message, None));
             }
+            Err(e) => return Err(e),
         };
         let id = out
             .nat_gateway
@@ -173,11 +221,19 @@ impl Reconciler for NatGateway {
                 tolerate("DeleteNatGateway", r, NOT_FOUND)?;
             }
         }
-        poll(&format!("NAT gateway {id} to be deleted"), DELETE_WAIT, || async {
-            let g = self.raw(region, id).await?;
-            Ok(g.is_none_or(|g| g.state() == Some(&NatGatewayState::Deleted)).then_some(()))
+        Ok(())
+    }
+
+    /// Gone at `deleted`: until then the gateway holds its Elastic IP and
+    /// its interface in the subnet.
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Ready,
+            Some(g) if g.state() == Some(&NatGatewayState::Deleted) => Readiness::Ready,
+            Some(g) => {
+                Readiness::Pending(g.state().map(|s| s.as_str().to_string()).unwrap_or_else(|| "unknown".into()))
+            }
         })
-        .await
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -199,7 +255,8 @@ impl Reconciler for NatGateway {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(20 * 60)
+    /// NAT gateways take 1-3 minutes to create and about one to delete, longer on a busy day.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(20, 20, 30)
     }
 }

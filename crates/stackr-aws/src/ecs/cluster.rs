@@ -24,12 +24,9 @@ use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// DescribeClusters takes up to 100 clusters.
 const BATCH: usize = 100;
-/// How long a delete retries while the cluster's services drain.
-const DRAIN_WAIT: Duration = Duration::from_secs(10 * 60);
 
 pub struct Cluster {
     clients: Arc<Clients>,
@@ -204,28 +201,14 @@ impl Reconciler for Cluster {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let region = &req.target.region;
         let client = self.clients.ecs(region);
-        // A cluster whose services are still draining refuses to go: retry
-        // until they are gone.
-        crate::ec2::common::poll(&format!("ECS cluster {} to be deleted", req.id), DRAIN_WAIT, || async {
-            match client.delete_cluster().cluster(&req.id).send().await {
-                Ok(_) => Ok(Some(())),
-                Err(e) if is(&e, CLUSTER_NOT_FOUND) => Ok(Some(())),
-                Err(e)
-                    if is(
-                        &e,
-                        &[
-                            "ClusterContainsServicesException",
-                            "ClusterContainsTasksException",
-                            "UpdateInProgressException",
-                        ],
-                    ) =>
-                {
-                    Ok(None)
-                }
-                Err(e) => Err(provider("DeleteCluster", e)),
-            }
-        })
-        .await
+        // A cluster whose services are still draining refuses to go
+        // (ClusterContainsServicesException): "not yet", retried by the
+        // engine without holding a slot (see `super::TRANSIENT`).
+        match client.delete_cluster().cluster(&req.id).send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is(&e, CLUSTER_NOT_FOUND) => Ok(()),
+            Err(e) => Err(provider("DeleteCluster", e)),
+        }
     }
 }
 

@@ -16,9 +16,10 @@
 //!
 //! The id is the service ARN (long format, `service/CLUSTER/NAME`). Create
 //! looks the name up first (ours is adopted, anyone else's is an error;
-//! a namesake still draining is waited out) and sends a client token.
-//! Delete scales to 0, deletes with force, and waits until the service is
-//! INACTIVE, so its cluster, target group and task definition can go next.
+//! a namesake still draining is "not yet", retried by the engine) and sends
+//! a client token. Delete scales to 0 and deletes with force; the engine
+//! then waits (`deleted`) until the service is INACTIVE, so its cluster,
+//! target group and task definition can go next.
 //! A DRAINING or INACTIVE service counts as gone.
 //!
 //! Reads: DescribeServices with TAGS, per cluster, up to 10 services a call
@@ -28,7 +29,7 @@
 
 use super::common::{self, invalid, map, maps, num, object};
 use crate::clients::Clients;
-use crate::ec2::common::{not_in_place, poll, vanished};
+use crate::ec2::common::{not_in_place, vanished};
 use crate::error::provider;
 use crate::props::{self, s};
 use crate::tags;
@@ -43,10 +44,7 @@ use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
-/// How long a delete waits for INACTIVE, and a create for a draining namesake.
-const DRAIN_WAIT: Duration = Duration::from_secs(15 * 60);
 /// ECS client tokens are up to 36 characters.
 const TOKEN_MAX: usize = 36;
 
@@ -227,15 +225,6 @@ impl Service {
     async fn must(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
         self.one(region, arn).await?.ok_or_else(|| vanished("ECS service", arn))
     }
-
-    /// Waits until no service of that name is ACTIVE or DRAINING.
-    async fn wait_inactive(&self, region: &str, cluster: &str, name: &str) -> Result<(), ProviderError> {
-        poll(&format!("ECS service {name} in {cluster} to become INACTIVE"), DRAIN_WAIT, || async {
-            let svc = self.raw_one(region, cluster, name).await?;
-            Ok(svc.is_none_or(|s| s.status() == Some("INACTIVE")).then_some(()))
-        })
-        .await
-    }
 }
 
 #[async_trait]
@@ -291,7 +280,12 @@ impl Reconciler for Service {
                 }
                 return Ok(live);
             }
-            Some(svc) if svc.status() == Some("DRAINING") => self.wait_inactive(region, &cluster, &name).await?,
+            Some(svc) if svc.status() == Some("DRAINING") => {
+                return Err(ProviderError::not_yet(
+                    format!("a service named {name} is still draining in {cluster}"),
+                    None,
+                ));
+            }
             _ => {}
         }
         let token: String = req.token.chars().take(TOKEN_MAX).collect();
@@ -374,6 +368,14 @@ impl Reconciler for Service {
                 other => return Err(not_in_place("an ECS service", other)),
             };
         }
+        // A new capacity provider strategy or platform version reaches the
+        // running tasks only through a new deployment, which UpdateService
+        // starts only when forced
+        // (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html>,
+        // capacityProviderStrategy and forceNewDeployment).
+        if req.changed.iter().any(|f| matches!(f.as_str(), "capacity_provider_strategy" | "platform_version")) {
+            call = call.force_new_deployment(true);
+        }
         if send {
             call.send().await.map_err(|e| provider("UpdateService", e))?;
         }
@@ -395,13 +397,27 @@ impl Reconciler for Service {
                 )?;
             }
             let r = client.delete_service().cluster(&cluster).service(&name).force(true).send().await;
+            // Already draining (deleted meanwhile) is as good.
             crate::ec2::common::tolerate(
                 "DeleteService",
                 r,
-                &["ServiceNotFoundException", "ClusterNotFoundException"],
+                &["ServiceNotFoundException", "ClusterNotFoundException", "ServiceNotActiveException"],
             )?;
         }
-        self.wait_inactive(region, &cluster, &name).await
+        Ok(())
+    }
+
+    /// Gone once INACTIVE: DRAINING lasts while its tasks stop (1-5
+    /// minutes), and the target group, the cluster and a new service of the
+    /// same name must wait for it
+    /// (<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeleteService.html>).
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let (cluster, name) = parts(id)?;
+        Ok(match self.raw_one(region, &cluster, &name).await? {
+            None => Readiness::Ready,
+            Some(s) if s.status() == Some("INACTIVE") => Readiness::Ready,
+            Some(s) => Readiness::Pending(s.status().unwrap_or("unknown").to_string()),
+        })
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -430,8 +446,9 @@ impl Reconciler for Service {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(30 * 60)
+    /// A deployment (health-check grace included) or a drain takes 2-10 minutes.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(30, 30, 30)
     }
 }
 

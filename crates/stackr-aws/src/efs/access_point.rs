@@ -9,7 +9,7 @@
 //! `available` first (`needs_ready`): AWS refuses access points on a file
 //! system that is still being made.
 //!
-//! Delete: DeleteAccessPoint, then waits until it is gone, so the file
+//! Delete: DeleteAccessPoint, then the engine waits (`deleted`) until it is gone, so the file
 //! system can go next.
 //!
 //! Reads: few access points are described by id, many by one paginated
@@ -273,13 +273,15 @@ impl Reconciler for AccessPoint {
             Err(e) if is(&e, NOT_FOUND) => return Ok(()),
             Err(e) => return Err(provider("DeleteAccessPoint", e)),
         }
-        common::wait_gone("EFS access point", id, || async {
-            Ok(self
-                .raw(region, id)
+        Ok(())
+    }
+
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(common::gone(
+            self.raw(region, id)
                 .await?
-                .map(|a| a.life_cycle_state.unwrap_or(aws_sdk_efs::types::LifeCycleState::Available)))
-        })
-        .await
+                .map(|a| a.life_cycle_state.unwrap_or(aws_sdk_efs::types::LifeCycleState::Available)),
+        ))
     }
 
     fn needs_ready(&self, kind: &str) -> bool {

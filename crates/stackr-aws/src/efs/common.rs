@@ -4,13 +4,8 @@
 
 use crate::error::provider;
 use aws_sdk_efs::types::{LifeCycleState, Tag};
-use stackr_engine::reconciler::{ErrorKind, ProviderError, Readiness};
+use stackr_engine::reconciler::{ProviderError, Readiness};
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::time::Duration;
-
-/// How long a delete waits for the resource to be gone.
-pub const DELETE_WAIT: Duration = Duration::from_secs(10 * 60);
 
 pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter().filter_map(|(k, v)| Tag::builder().key(k).value(v).build().ok()).collect()
@@ -68,29 +63,14 @@ pub fn dead(state: &LifeCycleState) -> bool {
     matches!(state, LifeCycleState::Deleted)
 }
 
-/// Waits until `state` reports nothing (gone), naming the last state seen
-/// if it times out.
-pub async fn wait_gone<F, Fut>(what: &str, id: &str, mut state: F) -> Result<(), ProviderError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<LifeCycleState>, ProviderError>>,
-{
-    let last = std::sync::Mutex::new(String::from("unknown"));
-    let r = crate::ec2::common::poll(&format!("{what} {id} to be deleted"), DELETE_WAIT, || {
-        let fut = state();
-        let last = &last;
-        async move {
-            match fut.await? {
-                None => Ok(Some(())),
-                Some(s) if dead(&s) => Ok(Some(())),
-                Some(s) => {
-                    *last.lock().unwrap_or_else(|p| p.into_inner()) = s.as_str().to_string();
-                    Ok(None)
-                }
-            }
-        }
-    })
-    .await;
-    let last = last.into_inner().unwrap_or_else(|p| p.into_inner());
-    r.map_err(|e| ProviderError::new(ErrorKind::Other, format!("{} (last state: {last})", e.message)))
+/// Whether a deleted resource in `state` (`None`: not found) is gone yet,
+/// for [`Reconciler::deleted`](stackr_engine::reconciler::Reconciler::deleted):
+/// EFS keeps a deleted mount target or file system `deleting` for a while,
+/// and the file system (or subnet, or security group) behind it must wait.
+pub fn gone(state: Option<LifeCycleState>) -> Readiness {
+    match state {
+        None => Readiness::Ready,
+        Some(s) if dead(&s) => Readiness::Ready,
+        Some(s) => Readiness::Pending(s.as_str().to_string()),
+    }
 }

@@ -36,7 +36,6 @@ use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["FileSystemNotFound"];
 /// Above this many ids, observe lists the region instead of one call each.
@@ -367,10 +366,11 @@ impl Reconciler for FileSystem {
             }
             Err(e) => return Err(provider("DeleteFileSystem", e)),
         }
-        common::wait_gone("EFS file system", id, || async {
-            Ok(self.raw(region, id).await?.map(|f| f.life_cycle_state))
-        })
-        .await
+        Ok(())
+    }
+
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(common::gone(self.raw(region, id).await?.map(|f| f.life_cycle_state)))
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -380,7 +380,8 @@ impl Reconciler for FileSystem {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(10 * 60)
+    /// A file system is available within a minute; its delete waits for its mount targets.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(20, 20, 20)
     }
 }

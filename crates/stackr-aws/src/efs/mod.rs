@@ -18,6 +18,38 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of EFS (see [`crate::transient`]): a file system
+/// that is not `available` refuses settings and mount targets
+/// (`IncorrectFileSystemLifeCycleState`,
+/// <https://docs.aws.amazon.com/efs/latest/ug/API_PutLifecycleConfiguration.html>,
+/// <https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html>),
+/// and cannot be deleted while mount targets remain (`FileSystemInUse`,
+/// <https://docs.aws.amazon.com/efs/latest/ug/API_DeleteFileSystem.html>);
+/// a mount target that is not `available` refuses changes
+/// (`IncorrectMountTargetState`,
+/// <https://docs.aws.amazon.com/efs/latest/ug/API_ModifyMountTargetSecurityGroups.html>).
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::until_timeout;
+    &[
+        until_timeout(
+            &[
+                "PutLifecycleConfiguration",
+                "PutBackupPolicy",
+                "UpdateFileSystem",
+                "CreateMountTarget",
+                "CreateAccessPoint",
+                "DeleteFileSystem",
+                "TagResource",
+                "UntagResource",
+            ],
+            "IncorrectFileSystemLifeCycleState",
+            None,
+        ),
+        until_timeout(&["DeleteFileSystem"], "FileSystemInUse", None),
+        until_timeout(&["ModifyMountTargetSecurityGroups", "DeleteMountTarget"], "IncorrectMountTargetState", None),
+    ]
+};
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(FileSystem::new(clients.clone())));

@@ -10,7 +10,7 @@
 //! In place: `security_groups` (ModifyMountTargetSecurityGroups, compared
 //! as a set). Everything else replaces.
 //!
-//! Delete: DeleteMountTarget, then waits until the mount target is gone, so
+//! Delete: DeleteMountTarget, then the engine waits (`deleted`) until the mount target is gone, so
 //! the file system (and the subnet and security groups) can go next.
 //!
 //! Reads: DescribeMountTargets takes one mount target id or one file
@@ -32,7 +32,6 @@ use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["MountTargetNotFound"];
 /// How many ids one DescribeNetworkInterfaces filter carries.
@@ -294,10 +293,11 @@ impl Reconciler for MountTarget {
             Err(e) if is(&e, NOT_FOUND) => return Ok(()),
             Err(e) => return Err(provider("DeleteMountTarget", e)),
         }
-        common::wait_gone("EFS mount target", id, || async {
-            Ok(self.raw(region, id).await?.map(|m| m.life_cycle_state))
-        })
-        .await
+        Ok(())
+    }
+
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(common::gone(self.raw(region, id).await?.map(|m| m.life_cycle_state)))
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -311,7 +311,8 @@ impl Reconciler for MountTarget {
         kind == stackr_schema::efs::FILE_SYSTEM.kind
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(10 * 60)
+    /// Mount targets take 1-3 minutes to create and 1-2 to delete.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(30, 30, 30)
     }
 }

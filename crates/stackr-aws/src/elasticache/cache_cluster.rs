@@ -32,7 +32,7 @@
 
 use super::common::{self, retryable, sdk_tags, tags_of};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, num, poll, vanished};
+use crate::ec2::common::{invalid, not_in_place, num, vanished};
 use crate::error::{code, is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
@@ -42,15 +42,12 @@ use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["CacheClusterNotFound"];
 /// Refused while the cluster is not `available` (being made or modified).
 const BUSY: &[&str] = &["InvalidCacheClusterState"];
 /// Above this many ids, observe lists the region instead of one call each.
 const LIST_ABOVE: usize = 3;
-/// How long a delete waits for the cluster to be gone.
-const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
 
 pub struct CacheCluster {
     clients: Arc<Clients>,
@@ -397,23 +394,17 @@ impl Reconciler for CacheCluster {
                 }
             }
         }
-        let last = std::sync::Mutex::new(String::from("deleting"));
-        let waited = poll(&format!("cache cluster {id} to be deleted"), DELETE_WAIT, || {
-            let last = &last;
-            async move {
-                match self.raw(region, id).await? {
-                    None => Ok(Some(())),
-                    Some(c) if status(&c) == "deleted" => Ok(Some(())),
-                    Some(c) => {
-                        *last.lock().unwrap_or_else(|p| p.into_inner()) = status(&c).to_string();
-                        Ok(None)
-                    }
-                }
-            }
+        Ok(())
+    }
+
+    /// Gone once DescribeCacheClusters no longer finds it: `deleting`
+    /// lasts minutes, and its subnet group and security groups wait.
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Ready,
+            Some(c) if status(&c) == "deleted" => Readiness::Ready,
+            Some(c) => Readiness::Pending(status(&c).to_string()),
         })
-        .await;
-        let last = last.into_inner().unwrap_or_else(|p| p.into_inner());
-        waited.map_err(|e| ProviderError::new(ErrorKind::Other, format!("{} (last status: {last})", e.message)))
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -429,7 +420,8 @@ impl Reconciler for CacheCluster {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(30 * 60)
+    /// Cache clusters take 5-10 minutes to create, minutes to modify, 3-8 to delete.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(40, 80, 40)
     }
 }

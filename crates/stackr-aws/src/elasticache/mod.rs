@@ -13,6 +13,26 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of ElastiCache (see [`crate::transient`]): a cache
+/// cluster that is not `available` refuses changes and deletes
+/// (`InvalidCacheClusterState`,
+/// <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html>,
+/// <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteCacheCluster.html>);
+/// a subnet group is in use until its clusters are gone
+/// (`CacheSubnetGroupInUse`,
+/// <https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteCacheSubnetGroup.html>).
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::until_timeout;
+    &[
+        until_timeout(
+            &["ModifyCacheCluster", "DeleteCacheCluster", "AddTagsToResource", "RemoveTagsFromResource"],
+            "InvalidCacheClusterState",
+            None,
+        ),
+        until_timeout(&["DeleteCacheSubnetGroup", "ModifyCacheSubnetGroup"], "CacheSubnetGroupInUse", None),
+    ]
+};
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(CacheSubnetGroup::new(clients.clone())));

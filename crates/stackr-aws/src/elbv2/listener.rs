@@ -294,7 +294,8 @@ impl Reconciler for Listener {
     }
 
     fn needs_ready(&self, kind: &str) -> bool {
-        // An HTTPS listener's certificate must be issued.
-        kind == "aws.acm.certificate_validation"
+        // An HTTPS listener's certificate must be issued, whether the
+        // stack names it through the certificate or its validation.
+        kind == "aws.acm.certificate_validation" || kind == "aws.acm.certificate"
     }
 }

@@ -24,7 +24,7 @@ use super::common::{
     NOT_FOUND, arn_suffix, attribute_map, changed_attributes, in_batches, sdk_tags, sync_tags, tags_of,
 };
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, poll, tolerate, vanished};
+use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
 use crate::error::{is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
@@ -35,10 +35,6 @@ use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
-use std::time::Duration;
-
-/// How long a delete waits for the load balancer to be gone.
-const DELETE_WAIT: Duration = Duration::from_secs(10 * 60);
 
 pub struct LoadBalancer {
     clients: Arc<Clients>,
@@ -266,11 +262,13 @@ impl Reconciler for LoadBalancer {
         let region = &req.target.region;
         let arn = &req.id;
         let r = self.client(region).delete_load_balancer().load_balancer_arn(arn).send().await;
-        tolerate("DeleteLoadBalancer", r, NOT_FOUND)?;
-        poll(&format!("load balancer {arn} to be deleted"), DELETE_WAIT, || async {
-            Ok(self.raw(region, std::slice::from_ref(arn)).await?.is_empty().then_some(()))
-        })
-        .await
+        tolerate("DeleteLoadBalancer", r, NOT_FOUND)
+    }
+
+    /// Gone once DescribeLoadBalancers no longer finds it.
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        let found = self.raw(region, &[id.to_string()]).await?;
+        Ok(if found.is_empty() { Readiness::Ready } else { Readiness::Pending("deleting".into()) })
     }
 
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
@@ -289,8 +287,9 @@ impl Reconciler for LoadBalancer {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(15 * 60)
+    /// A load balancer provisions in 2-4 minutes.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(20, 20, 20)
     }
 }
 

@@ -17,6 +17,25 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of ELBv2 (see [`crate::transient`]).
+///
+/// - An internet-facing load balancer in a VPC whose internet gateway is
+///   not attached yet: `InvalidSubnet` "... has no internet gateway"
+///   (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html>).
+/// - A certificate issued moments ago is not yet known to ELB:
+///   `CertificateNotFound`
+///   (<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateListener.html>);
+///   a wrong ARN gives the same code, so it is retried for minutes only.
+/// - A target group still used by a listener or rule being replaced:
+///   `ResourceInUse` (general list).
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::for_minutes;
+    &[
+        for_minutes(&["CreateLoadBalancer", "SetSubnets"], "InvalidSubnet", Some("internet gateway"), 10),
+        for_minutes(&["CreateListener", "ModifyListener", "AddListenerCertificates"], "CertificateNotFound", None, 5),
+    ]
+};
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(LoadBalancer::new(clients.clone())));

@@ -17,6 +17,18 @@ use std::time::Duration;
 pub use policy::Policy;
 pub use role::Role;
 
+/// "Not yet" refusals of IAM (see [`crate::transient`]): a trust policy
+/// naming a principal made seconds ago is refused as
+/// `MalformedPolicyDocument` "Invalid principal" until IAM has propagated it
+/// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>);
+/// a real mistake looks the same, so it is retried for minutes only.
+pub const TRANSIENT: &[crate::transient::Transient] = &[crate::transient::for_minutes(
+    &["CreateRole", "UpdateAssumeRolePolicy"],
+    "MalformedPolicyDocument",
+    Some("invalid principal"),
+    2,
+)];
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(Role::new(clients.clone())));

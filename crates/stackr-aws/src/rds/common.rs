@@ -197,7 +197,7 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Step<T>, ProviderError>>,
 {
-    let deadline = Instant::now() + timeout;
+    let deadline = stackr_engine::clock::deadline(timeout);
     let mut pause = Duration::from_secs(1);
     loop {
         let last = match f().await? {
@@ -210,7 +210,7 @@ where
                 format!("timed out after {}s waiting for {what}; last status `{last}`", timeout.as_secs()),
             ));
         }
-        tokio::time::sleep(pause).await;
+        stackr_engine::clock::sleep(pause).await;
         pause = (pause * 2).min(Duration::from_secs(10));
     }
 }

@@ -68,10 +68,6 @@ const RECORDS: &[Record] = &[
     Record { property: "skip_final_snapshot", tag: "stackr:skip-final-snapshot", bool: true },
     Record { property: "final_snapshot_identifier", tag: "stackr:final-snapshot-identifier", bool: false },
 ];
-/// The cluster is busy (members still going, a modification running).
-const BUSY: &[&str] = &["InvalidDBClusterStateFault"];
-/// How long a delete waits for the cluster to accept it, then to be gone.
-const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
 /// How long a cluster just made or renamed may take to be listed.
 const VISIBLE_WAIT: Duration = Duration::from_secs(5 * 60);
 /// Statuses a cluster does not leave to become available on its own.
@@ -267,14 +263,12 @@ impl DbCluster {
     }
 
     /// Waits until the cluster is gone.
-    async fn gone(&self, region: &str, id: &str) -> Result<(), ProviderError> {
-        common::wait(&format!("DB cluster {id} to be deleted"), DELETE_WAIT, || async {
-            Ok(match self.raw(region, id).await? {
-                None => Step::Done(()),
-                Some(c) => Step::Pending(status(&c).to_string()),
-            })
+    /// Gone once DescribeDB* no longer finds it (`deleting` lasts minutes).
+    async fn gone(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Ready,
+            Some(c) => Readiness::Pending(status(&c).to_string()),
         })
-        .await
     }
 
     /// A cluster of this identifier that already exists: ours is adopted,
@@ -327,7 +321,9 @@ impl Reconciler for DbCluster {
             key_arn(key, p)?;
         }
         match self.raw(region, &id).await? {
-            Some(c) if status(&c) == "deleting" => self.gone(region, &id).await?,
+            Some(c) if status(&c) == "deleting" => {
+                return Err(ProviderError::not_yet(format!("a DB cluster named {id} is still being deleted"), None));
+            }
             Some(c) => return self.adopt(req, c),
             None => {}
         }
@@ -490,17 +486,15 @@ impl Reconciler for DbCluster {
                     .final_db_snapshot_identifier(name),
             };
             let call = call.db_cluster_identifier(id);
-            common::wait(&format!("DB cluster {id} to accept its deletion"), DELETE_WAIT, || async {
-                match call.clone().send().await {
-                    Ok(_) => Ok(Step::Done(())),
-                    Err(e) if is(&e, NOT_FOUND) => Ok(Step::Done(())),
-                    Err(e) if is(&e, BUSY) => Ok(Step::Pending(provider("DeleteDBCluster", e).message)),
-                    Err(e) => Err(provider("DeleteDBCluster", e)),
-                }
-            })
-            .await?;
+            // Not `available` yet (still being made or changed): AWS
+            // refuses until it is, and the engine retries (transient codes).
+            match call.send().await {
+                Ok(_) => {}
+                Err(e) if is(&e, NOT_FOUND) => {}
+                Err(e) => return Err(provider("DeleteDBCluster", e)),
+            }
         }
-        self.gone(region, id).await
+        Ok(())
     }
 
     /// Refused before a run starts, so that destroy does not delete the
@@ -519,6 +513,10 @@ impl Reconciler for DbCluster {
         final_snapshot(id, properties).err().map(|e| e.message)
     }
 
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        self.gone(region, id).await
+    }
+
     async fn readiness(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
         let Some(c) = self.raw(region, id).await? else {
             return Ok(Readiness::Failed(format!("DB cluster {id} is gone")));
@@ -530,8 +528,9 @@ impl Reconciler for DbCluster {
         })
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(45 * 60)
+    /// Aurora clusters take 3-10 minutes to create and 5-10 to delete, far more on occasion.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(60, 60, 60)
     }
 }
 

@@ -43,12 +43,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["DBInstanceNotFound", "DBInstanceNotFoundFault"];
-/// The instance is busy (being created, modified, backed up).
-const BUSY: &[&str] = &["InvalidDBInstanceState", "InvalidDBInstanceStateFault"];
 /// The settings AWS keeps no record of, recorded in tags.
 const RECORDS: &[Record] = &[Record { property: "apply_immediately", tag: "stackr:apply-immediately", bool: true }];
-/// How long a delete waits for the instance to accept it, then to be gone.
-const DELETE_WAIT: Duration = Duration::from_secs(30 * 60);
 /// How long an instance just made or renamed may take to be listed.
 const VISIBLE_WAIT: Duration = Duration::from_secs(5 * 60);
 /// Statuses an instance does not leave to become available on its own.
@@ -189,14 +185,12 @@ impl DbInstance {
         .await
     }
 
-    async fn gone(&self, region: &str, id: &str) -> Result<(), ProviderError> {
-        common::wait(&format!("DB instance {id} to be deleted"), DELETE_WAIT, || async {
-            Ok(match self.raw(region, id).await? {
-                None => Step::Done(()),
-                Some(i) => Step::Pending(status(&i).to_string()),
-            })
+    /// Gone once DescribeDB* no longer finds it (`deleting` lasts minutes).
+    async fn gone(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        Ok(match self.raw(region, id).await? {
+            None => Readiness::Ready,
+            Some(i) => Readiness::Pending(status(&i).to_string()),
         })
-        .await
     }
 
     /// An instance of this identifier that already exists: ours is
@@ -244,7 +238,9 @@ impl Reconciler for DbInstance {
         let id = props::require(p, "identifier")?;
         common::lower_case("identifier", &id)?;
         match self.raw(region, &id).await? {
-            Some(i) if status(&i) == "deleting" => self.gone(region, &id).await?,
+            Some(i) if status(&i) == "deleting" => {
+                return Err(ProviderError::not_yet(format!("a DB instance named {id} is still being deleted"), None));
+            }
             Some(_) => return self.adopt(req, &id).await,
             None => {}
         }
@@ -344,16 +340,18 @@ impl Reconciler for DbInstance {
         let Some(live) = self.raw(region, id).await? else { return Ok(()) };
         if status(&live) != "deleting" {
             let call = self.client(region).delete_db_instance().db_instance_identifier(id).skip_final_snapshot(true);
-            common::wait(&format!("DB instance {id} to accept its deletion"), DELETE_WAIT, || async {
-                match call.clone().send().await {
-                    Ok(_) => Ok(Step::Done(())),
-                    Err(e) if is(&e, NOT_FOUND) => Ok(Step::Done(())),
-                    Err(e) if is(&e, BUSY) => Ok(Step::Pending(provider("DeleteDBInstance", e).message)),
-                    Err(e) => Err(provider("DeleteDBInstance", e)),
-                }
-            })
-            .await?;
+            // Not `available` yet (still being made or changed): AWS
+            // refuses until it is, and the engine retries (transient codes).
+            match call.send().await {
+                Ok(_) => {}
+                Err(e) if is(&e, NOT_FOUND) => {}
+                Err(e) => return Err(provider("DeleteDBInstance", e)),
+            }
         }
+        Ok(())
+    }
+
+    async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
         self.gone(region, id).await
     }
 
@@ -372,8 +370,9 @@ impl Reconciler for DbInstance {
         kind == "aws.rds.db_cluster"
     }
 
-    fn ready_timeout(&self) -> Duration {
-        Duration::from_secs(45 * 60)
+    /// Aurora instances take 8-15 minutes to create and 5-10 to delete, far more on occasion.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(60, 60, 60)
     }
 }
 

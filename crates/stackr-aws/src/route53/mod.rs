@@ -9,6 +9,13 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of Route 53 (see [`crate::transient`]): a change
+/// sent while an earlier one for the zone is still being applied
+/// (`PriorRequestNotComplete`,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html>).
+pub const TRANSIENT: &[crate::transient::Transient] =
+    &[crate::transient::until_timeout(&["ChangeResourceRecordSets"], "PriorRequestNotComplete", None)];
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(Record::new(clients.clone())));

@@ -2,10 +2,14 @@
 //! a CloudFront distribution or a load balancer), CNAME, TXT, ...
 //!
 //! In place: `ttl`, `records` and `alias`, by an UPSERT of the whole record
-//! set. `zone_id`, `name`, `type` and `set_identifier` replace. Create is an
-//! UPSERT too (so a retried create is harmless); delete reads the record
-//! first and sends DELETE with its exact current values, as Route 53
-//! requires; every change waits until GetChange reports `INSYNC`.
+//! set. `zone_id`, `name`, `type` and `set_identifier` replace. Create is a
+//! CREATE, which Route 53 refuses for an existing record set: one made
+//! outside the stack is refused with the `stackr import` that adopts it,
+//! unless `allow_overwrite: true` (then UPSERT); one holding exactly the
+//! wanted values is this create's own (retried after a lost answer).
+//! Delete reads the record first and sends DELETE with its exact current
+//! values, as Route 53 requires; every change waits until GetChange
+//! reports `INSYNC`.
 //!
 //! Records have no tags: a record is found by (zone, name, type, set
 //! identifier). The id is `<zone>_<name>_<type>[_<set identifier>]` with
@@ -43,6 +47,19 @@ const NO_ZONE: &[&str] = &["NoSuchHostedZone"];
 
 pub struct Record {
     clients: Arc<Clients>,
+}
+
+/// Whether the stack allows taking over a record set made outside it.
+fn overwrite(p: &Props) -> bool {
+    matches!(p.get("allow_overwrite"), Some(Value::Bool(true)))
+}
+
+/// The refusal of a record set that exists but is not this stack's.
+fn taken(address: &str, id: &str) -> ProviderError {
+    invalid(format!(
+        "the record set {id} already exists and was not made by this stack; adopt it with \
+         `stackr import {address} {id}`, or set `allow_overwrite: true` on `{address}` to overwrite it"
+    ))
 }
 
 /// A record name as Route 53 compares it: lower case, without the trailing
@@ -273,19 +290,50 @@ impl Reconciler for Record {
         if req.known_ids.contains(&id) {
             return Ok(None);
         }
-        Ok(self.read(&id).await?.map(|(r, name)| observed(&zone, &name, &id, &r)))
+        // Records have no tags: what holds the values this create sent is
+        // taken as its own; anything else was made by someone else.
+        let Some((r, name)) = self.read(&id).await? else { return Ok(None) };
+        let live = observed(&zone, &name, &id, &r);
+        Ok((same_values(&live.properties, &req.properties) || overwrite(&req.properties)).then_some(live))
     }
 
+    /// ChangeResourceRecordSets CREATE, which Route 53 refuses for a record
+    /// set that exists (InvalidChangeBatch, "... but it already exists",
+    /// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html>):
+    /// a record set made outside the stack is never silently taken over
+    /// (and deleted by a later destroy). One holding exactly the values
+    /// wanted is this create's own, retried after its answer was lost.
+    /// `allow_overwrite: true` takes over with an UPSERT.
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let (zone, id) = id_of(&req.properties)?;
-        // Already as wanted (a retried create): nothing to send.
+        let address = &req.target.address;
         if let Some((r, name)) = self.read(&id).await? {
             let live = observed(&zone, &name, &id, &r);
             if same_values(&live.properties, &req.properties) {
                 return Ok(live);
             }
+            if !overwrite(&req.properties) {
+                return Err(taken(address, &id));
+            }
+            return self.upsert(&req.properties).await;
         }
-        self.upsert(&req.properties).await
+        match self.change(&zone, ChangeAction::Create, wanted(&req.properties)?).await {
+            Ok(()) => {}
+            Err(e) if e.message.contains("already exists") => {
+                // Made meanwhile: by this very create (an SDK retry after a
+                // lost answer) when its values are ours.
+                let ours = self.read(&id).await?.map(|(r, name)| observed(&zone, &name, &id, &r));
+                return match ours {
+                    Some(live) if same_values(&live.properties, &req.properties) => Ok(live),
+                    _ => Err(taken(address, &id)),
+                };
+            }
+            Err(e) => return Err(e),
+        }
+        match self.read(&id).await? {
+            Some((r, name)) => Ok(observed(&zone, &name, &id, &r)),
+            None => Err(crate::ec2::common::vanished("record", &id)),
+        }
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {

@@ -34,6 +34,22 @@ use std::sync::Arc;
 pub use ip_set::IpSet;
 pub use web_acl::WebAcl;
 
+/// "Not yet" refusals of WAFv2 (see [`crate::transient`]): an IP set made
+/// seconds ago is not yet usable in a web ACL
+/// (`WAFUnavailableEntityException`: "If you just created a resource that
+/// you are using in this operation, you might just need to wait",
+/// <https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateWebACL.html>);
+/// an IP set or web ACL in use cannot be deleted until it is released
+/// (`WAFAssociatedItemException`,
+/// <https://docs.aws.amazon.com/waf/latest/APIReference/API_DeleteIPSet.html>).
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::until_timeout;
+    &[
+        until_timeout(&["CreateWebACL", "UpdateWebACL"], "WAFUnavailableEntityException", None),
+        until_timeout(&["DeleteIPSet", "DeleteWebACL"], "WAFAssociatedItemException", None),
+    ]
+};
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(IpSet::new(clients.clone())));

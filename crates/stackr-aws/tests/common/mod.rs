@@ -20,7 +20,9 @@ use stackr_core::{VarInputs, load_text};
 use stackr_engine::apply::Options;
 use stackr_engine::events::NoEvents;
 use stackr_engine::plan::{Action, Cause, Plan};
-use stackr_engine::reconciler::{CreateRequest, DeleteRequest, Lookups, Providers, Target};
+use stackr_engine::reconciler::{
+    CreateRequest, DeleteRequest, ErrorKind, Lookups, ProviderError, Providers, Readiness, Reconciler, Target,
+};
 use stackr_engine::session::{Applied, Session};
 use stackr_state::local::LocalStore;
 use stackr_testkit::TestEnv;
@@ -308,9 +310,12 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
             let first = rec.create(&req).await.expect("first create");
             let second = rec.create(&req).await.expect("second create with the same token");
             assert_eq!(first.id, second.id, "{}: creating twice made two resources", case.kind);
-            rec.delete(&DeleteRequest { target: req.target.clone(), id: first.id.clone(), properties: desired })
-                .await
-                .expect("delete the extra");
+            delete_until_gone(
+                rec.as_ref(),
+                &DeleteRequest { target: req.target.clone(), id: first.id.clone(), properties: desired },
+            )
+            .await
+            .expect("delete the extra");
         }
         // The subject's own create retried (same target, tags and
         // properties), as after a crash between create and state write:
@@ -399,6 +404,29 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
     })
     .await
     .expect("delete of a missing resource is ok");
+}
+
+/// Deletes as the engine does: "not yet" answers (a distribution still
+/// being disabled) are asked again, then it waits until the resource is
+/// gone (`Reconciler::deleted`).
+pub async fn delete_until_gone(rec: &dyn Reconciler, req: &DeleteRequest) -> Result<(), ProviderError> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        match rec.delete(req).await {
+            Ok(()) => break,
+            Err(e) if e.kind == ErrorKind::Retryable && std::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(100)).await
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    loop {
+        match rec.deleted(&req.target.region, &req.id).await? {
+            Readiness::Ready => return Ok(()),
+            _ if std::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(100)).await,
+            other => return Err(ProviderError::new(ErrorKind::Other, format!("{} is not gone: {other:?}", req.id))),
+        }
+    }
 }
 
 /// A [`Mutation`] from an async closure (the `mutation!` macro does not

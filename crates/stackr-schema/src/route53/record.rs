@@ -32,6 +32,10 @@ pub const RECORD: TypeSchema = TypeSchema {
         prop("set_identifier", PropType::String)
             .replaces()
             .doc("Distinguishes records of one name and type under a routing policy."),
+        prop("allow_overwrite", PropType::Bool).local().doc(
+            "Take over a record set of this name and type that already exists (made outside this stack) by \
+             overwriting it; default false: such a record set is refused, and `stackr import` adopts it.",
+        ),
     ],
     attributes: &[
         attr("id", PropType::String, "<zone_id>_<name>_<type>[_<set_identifier>]."),

@@ -79,11 +79,13 @@ class RealisticCase(unittest.TestCase):
 
     SCALE = 600
     SEED = "1"
+    # False: the default (instant) mode, for what both modes do.
+    REALISTIC = True
     REGION = "ap-northeast-1"
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.SCALE, cls.SEED)
+        cls.server = Server(cls.SCALE, cls.SEED, realistic=cls.REALISTIC)
 
     @classmethod
     def tearDownClass(cls):

@@ -15,6 +15,12 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // Against the local AWS in realistic mode, which runs N times faster
+    // than AWS: stackr's waits and timeouts keep AWS's time (a testing
+    // facility, like STACKR_FAKE_CLOUD; see stackr_engine::clock).
+    if let Some(scale) = stackr_engine::clock::scale_from_env() {
+        stackr_engine::clock::set_scale(scale);
+    }
     match commands::run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {

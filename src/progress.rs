@@ -21,14 +21,45 @@ impl EventSink for JsonEvents {
     }
 }
 
-/// One line per finished operation, for logs and pipes.
+/// One line per finished operation, for logs and pipes; while an operation
+/// waits on AWS (a distribution deploying, a cluster being created), a line
+/// every [`WAIT_LINE_EVERY`] of AWS time saying so, so that a CI log shows
+/// the run is alive and what it waits for.
 pub struct PlainEvents {
-    pub color: bool,
+    color: bool,
+    /// The elapsed time (ms) of the last waiting line printed, by address.
+    waits: Mutex<HashMap<String, u64>>,
+}
+
+/// How often a waiting operation gets a line.
+const WAIT_LINE_EVERY: Duration = Duration::from_secs(10);
+
+impl PlainEvents {
+    pub fn new(color: bool) -> Self {
+        PlainEvents { color, waits: Mutex::new(HashMap::new()) }
+    }
+
+    fn waiting_line(&self, address: &str, operation: &str, status: &str, elapsed_ms: u64) -> Option<String> {
+        let mut waits = self.waits.lock().unwrap_or_else(|p| p.into_inner());
+        let last = waits.get(address).copied().unwrap_or(0);
+        if elapsed_ms < last + WAIT_LINE_EVERY.as_millis() as u64 {
+            return None;
+        }
+        waits.insert(address.to_string(), elapsed_ms);
+        let elapsed = stackr_engine::clock::human(Duration::from_millis(elapsed_ms));
+        Some(format!("  {address}: still {}, {elapsed}, {status}", ing(operation)))
+    }
 }
 
 impl EventSink for PlainEvents {
     fn emit(&self, e: Event) {
-        if let Some(line) = line_for(&e, self.color) {
+        let line = match &e {
+            Event::Waiting { address, operation, status, elapsed_ms } => {
+                self.waiting_line(address, operation, status, *elapsed_ms)
+            }
+            _ => line_for(&e, self.color),
+        };
+        if let Some(line) = line {
             eprintln!("{line}");
         }
     }

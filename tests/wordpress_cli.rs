@@ -10,62 +10,9 @@
 //! no stack-tagged resource in either region.
 
 mod common;
-use common::*;
+use common::wordpress::*;
 
-use std::path::{Path, PathBuf};
-
-const REGION: &str = "ap-northeast-1";
-const ZONE: &str = "training.example.io.";
-
-struct Cli {
-    dir: PathBuf,
-    endpoint: String,
-}
-
-impl Cli {
-    /// Runs and checks the exit code; returns stdout and stderr.
-    fn expect(&self, code: i32, args: &[&str]) -> String {
-        run(&self.dir, &self.endpoint, args, code)
-    }
-
-    /// An attribute of a resource in the stack's state.
-    fn state(&self, stack: &str, address: &str) -> serde_json::Value {
-        let out = self.expect(0, &["state", "show", stack, address]);
-        let json = out.split("stdout:\n").nth(1).and_then(|s| s.split("\nstderr:").next()).unwrap_or_default();
-        serde_json::from_str(json).unwrap_or_else(|e| panic!("state show {address}: {e}: {out}"))
-    }
-
-    fn id(&self, stack: &str, address: &str) -> String {
-        self.state(stack, address)["id"].as_str().expect("an id").to_string()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
-            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
-}
-
-/// What a real account already has: the state buckets and the zone.
-async fn account(config: &aws_config::SdkConfig) {
-    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(config).force_path_style(true).build());
-    for env in ["dev", "prod"] {
-        create_bucket(&s3, &format!("training-example-stackr-state-{env}"), REGION).await;
-    }
-    route53(config).create_hosted_zone().name(ZONE).caller_reference("wordpress-cli").send().await.expect("zone");
-}
-
-fn route53(config: &aws_config::SdkConfig) -> aws_sdk_route53::Client {
-    aws_sdk_route53::Client::from_conf(
-        aws_sdk_route53::config::Builder::from(config)
-            .region(aws_sdk_route53::config::Region::new("us-east-1"))
-            .build(),
-    )
-}
+use std::path::Path;
 
 fn cloudfront(config: &aws_config::SdkConfig) -> aws_sdk_cloudfront::Client {
     aws_sdk_cloudfront::Client::from_conf(
@@ -150,64 +97,13 @@ async fn tamper(cli: &Cli, config: &aws_config::SdkConfig) -> Vec<&'static str> 
     vec!["app_sg", "vpc", "nat[ap-northeast-1a]", "cdn", "site_a", "scaling"]
 }
 
-/// Resources still tagged with `stack` in `region`. A deleted NAT gateway
-/// stays listed as `deleted`, and deleted ECS clusters and services as
-/// `INACTIVE`, for a while, in AWS as in moto: they are not left over.
-async fn leftovers(config: &aws_config::SdkConfig, region: &str, stack: &str) -> Vec<String> {
-    let conf = aws_sdk_resourcegroupstagging::config::Builder::from(config)
-        .region(aws_sdk_resourcegroupstagging::config::Region::new(region.to_string()))
-        .build();
-    let tagging = aws_sdk_resourcegroupstagging::Client::from_conf(conf);
-    let ec2 = aws_sdk_ec2::Client::from_conf(
-        aws_sdk_ec2::config::Builder::from(config).region(aws_sdk_ec2::config::Region::new(region.to_string())).build(),
-    );
-    let left = tagging
-        .get_resources()
-        .tag_filters(
-            aws_sdk_resourcegroupstagging::types::TagFilter::builder().key("stackr:stack").values(stack).build(),
-        )
-        .send()
-        .await
-        .expect("tagging");
-    let mut arns = Vec::new();
-    for arn in left.resource_tag_mapping_list().iter().filter_map(|m| m.resource_arn()) {
-        if let Some(id) = arn.split("natgateway/").nth(1) {
-            let nat = ec2.describe_nat_gateways().nat_gateway_ids(id).send().await.expect("NAT");
-            if nat.nat_gateways().iter().all(|n| n.state().is_some_and(|s| s.as_str() == "deleted")) {
-                continue;
-            }
-        }
-        if arn.contains(":ecs:") && ecs_inactive(config, region, arn).await {
-            continue;
-        }
-        arns.push(arn.to_string());
-    }
-    arns
-}
-
-async fn ecs_inactive(config: &aws_config::SdkConfig, region: &str, arn: &str) -> bool {
-    let ecs = aws_sdk_ecs::Client::from_conf(
-        aws_sdk_ecs::config::Builder::from(config).region(aws_sdk_ecs::config::Region::new(region.to_string())).build(),
-    );
-    if arn.contains(":cluster/") {
-        let out = ecs.describe_clusters().clusters(arn).send().await.expect("clusters");
-        return out.clusters().iter().all(|c| c.status() == Some("INACTIVE"));
-    }
-    if let Some(rest) = arn.split(":service/").nth(1) {
-        let cluster = rest.split('/').next().unwrap_or_default();
-        let out = ecs.describe_services().cluster(cluster).services(arn).send().await;
-        return out.map(|o| o.services().iter().all(|s| s.status() == Some("INACTIVE"))).unwrap_or(true);
-    }
-    false
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn wordpress_prod_and_dev_end_to_end() {
     let moto = stackr_testkit::Moto::start().expect("moto");
     let dir = std::env::temp_dir().join(format!("stackr-wordpress-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     copy_dir(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/stacks")), &dir.join("stacks"));
-    let cli = Cli { dir: dir.clone(), endpoint: moto.url().to_string() };
+    let cli = Cli { dir: dir.clone(), endpoint: moto.url().to_string(), env: Vec::new() };
     let config = stackr_testkit::sdk_config(&moto, REGION);
     account(&config).await;
     let (prod, dev) = ("stacks/prod.yaml", "stacks/dev.yaml");

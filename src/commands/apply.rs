@@ -93,6 +93,16 @@ pub fn run_figures(applied: &stackr_engine::session::Applied) -> String {
         ),
         _ => "Critical path: none (nothing ran, or not every operation finished).".into(),
     };
+    // Against the local AWS in realistic mode: the same figures in AWS time.
+    let scale = stackr_engine::clock::scale();
+    let critical = match r.critical_path {
+        Some(cp) if scale != 1.0 => format!(
+            "{critical}\nIn AWS time ({scale}x): the run took {:.1} AWS min; its critical-path bound is {:.1} AWS min.",
+            wall * scale / 60.0,
+            cp.as_secs_f64() * scale / 60.0
+        ),
+        _ => critical,
+    };
     let w = &applied.writes;
     let share = if wall > 0.0 { 100.0 * w.time.as_secs_f64() / wall } else { 0.0 };
     format!(

@@ -47,7 +47,7 @@ pub fn events(json: bool, color: ColorChoice) -> Arc<dyn EventSink> {
     } else if std::io::stderr().is_terminal() {
         Arc::new(TerminalEvents::new(crate::color::stderr(color)))
     } else {
-        Arc::new(PlainEvents { color: crate::color::stderr(color) })
+        Arc::new(PlainEvents::new(crate::color::stderr(color)))
     }
 }
 

@@ -4,12 +4,20 @@
 
 #![allow(dead_code)]
 
+pub mod wordpress;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// Runs `stackr ARGS` in `dir` against the local AWS at `endpoint`.
 pub fn stackr(dir: &Path, endpoint: &str, args: &[&str]) -> Output {
+    stackr_with(dir, endpoint, args, &[])
+}
+
+/// [`stackr`] with more environment variables.
+pub fn stackr_with(dir: &Path, endpoint: &str, args: &[&str], env: &[(String, String)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_stackr"))
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .args(args)
         .current_dir(dir)
         .stdin(Stdio::null())

@@ -72,6 +72,10 @@ pub const ACCESS_KEY_ID: &str = "AKIDSTACKRTESTKIT000";
 /// messages never show it).
 pub const SECRET_ACCESS_KEY: &str = "stackr-testkit-dummy-secret-key";
 
+/// How many times faster than AWS the realistic local AWS of the tests
+/// runs ([`Moto::start_realistic`]): a 10-minute Aurora create takes 10 s.
+pub const REALISTIC_SCALE: f64 = 60.0;
+
 /// How long [`Moto::start`] waits for the server to answer
 /// (`STACKR_MOTO_START_TIMEOUT`, seconds, overrides it).
 pub const DEFAULT_START_TIMEOUT: Duration = Duration::from_secs(30);
@@ -123,8 +127,21 @@ impl Moto {
         Moto::start_with(&python())
     }
 
+    /// Starts a server in realistic mode (`stackr_moto --realistic`): each
+    /// resource goes through AWS's states for AWS's usual durations divided
+    /// by `scale`, and is refused what AWS refuses meanwhile. Tell stackr
+    /// the same scale (`STACKR_TIME_SCALE`) so its waits keep AWS's time.
+    pub fn start_realistic(scale: f64, seed: &str) -> Result<Moto, MotoError> {
+        let args = vec!["--realistic".into(), "--time-scale".into(), scale.to_string(), "--seed".into(), seed.into()];
+        Moto::start_args(&python(), &args)
+    }
+
     /// Same, with a given Python interpreter.
     pub fn start_with(python: &Path) -> Result<Moto, MotoError> {
+        Moto::start_args(python, &[])
+    }
+
+    fn start_args(python: &Path, mode: &[String]) -> Result<Moto, MotoError> {
         let timeout = std::env::var("STACKR_MOTO_START_TIMEOUT")
             .ok()
             .and_then(|s| s.parse::<u64>().ok())
@@ -134,7 +151,7 @@ impl Moto {
         // another process can take it in between, so try a few ports.
         let mut last = None;
         for _ in 0..3 {
-            match Moto::start_on(python, free_port()?, timeout) {
+            match Moto::start_on(python, mode, free_port()?, timeout) {
                 Ok(moto) => return Ok(moto),
                 Err(e @ MotoError::NotInstalled { .. }) => return Err(e),
                 Err(e) => last = Some(e),
@@ -143,7 +160,7 @@ impl Moto {
         Err(last.expect("at least one attempt"))
     }
 
-    fn start_on(python: &Path, port: u16, timeout: Duration) -> Result<Moto, MotoError> {
+    fn start_on(python: &Path, mode: &[String], port: u16, timeout: Duration) -> Result<Moto, MotoError> {
         let log = std::env::temp_dir().join(format!("stackr-moto-{}-{port}.log", std::process::id()));
         let log_file = std::fs::File::create(&log).map_err(|e| MotoError::Failed {
             message: format!("cannot create {}: {e}", log.display()),
@@ -153,6 +170,7 @@ impl Moto {
             log_file.try_clone().map_err(|e| MotoError::Failed { message: e.to_string(), log: log.clone() })?;
         let child = Command::new(python)
             .args(["-m", "stackr_moto"])
+            .args(mode)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdin(Stdio::piped())
             .stdout(log_file)

@@ -1,9 +1,12 @@
 # The local AWS for the demo and the benchmarks; source it, don't run it.
 #
 #   source scripts/local-aws.sh
-#   local_aws_start DIR          # moto (testbed/stackr_moto) on a free 127.0.0.1 port;
+#   local_aws_start DIR [ARGS...] # moto (testbed/stackr_moto) on a free 127.0.0.1 port;
 #                                # exports AWS_ENDPOINT_URL and dummy credentials;
-#                                # stopped when the shell exits
+#                                # stopped when the shell exits. ARGS go to
+#                                # stackr_moto: `--realistic --time-scale N` runs
+#                                # at AWS's pace divided by N (and exports
+#                                # STACKR_TIME_SCALE=N, so stackr keeps AWS's time)
 #   local_aws_account BUCKET ZONE REGION
 #                                # what a real account already has: the state
 #                                # bucket and the public hosted zone
@@ -31,10 +34,11 @@ local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
 
 local_aws_start() {
   local dir=$1 root
+  shift
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   local port
   port="$(local_aws_python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  PYTHONPATH="$root/testbed" local_aws_python -m stackr_moto -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  PYTHONPATH="$root/testbed" local_aws_python -m stackr_moto "$@" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
   LOCAL_AWS_PID=$!
   trap 'kill "$LOCAL_AWS_PID" 2>/dev/null' EXIT
   local i
@@ -49,6 +53,21 @@ local_aws_start() {
     sleep 0.2
   done
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+  # Realistic mode: stackr is told the local AWS's pace.
+  local arg scale=""
+  for arg in "$@"; do
+    case "$arg" in --realistic) scale=${scale:-60} ;; esac
+  done
+  if [ -n "$scale" ]; then
+    local next="" a
+    for a in "$@"; do
+      [ "$next" = 1 ] && scale=$a && next=""
+      case "$a" in --time-scale) next=1 ;; --time-scale=*) scale=${a#--time-scale=} ;; esac
+    done
+    export STACKR_TIME_SCALE="$scale"
+  else
+    unset STACKR_TIME_SCALE
+  fi
   export AWS_EC2_METADATA_DISABLED=true
   unset AWS_PROFILE AWS_SESSION_TOKEN STACKR_FAKE_CLOUD
 }

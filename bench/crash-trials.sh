@@ -28,7 +28,7 @@ work="$(mktemp -d)"
 source scripts/local-aws.sh
 local_aws_stackr
 bin="$STACKR_BIN"
-cleanup() { kill "${LOCAL_AWS_PID:-}" "${LOCAL_AWS_PROXY_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { local_aws_stop; rm -rf "$work"; }
 local_aws_start "$work"
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
 local_aws_proxy "$work" --latency-ms "$latency"

@@ -21,7 +21,7 @@ local_aws_start "$work"
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
 local_aws_proxy "$work" --fault-rate "$rate" --seed "$seed" --log "$work/faults.log"
 # KEEP=1 keeps the work folder (each step's output, the fault log) to look into.
-trap 'kill "$LOCAL_AWS_PID" "$LOCAL_AWS_PROXY_PID" 2>/dev/null; if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
+trap 'local_aws_stop; if [ -n "${KEEP:-}" ]; then echo "kept $work" >&2; else rm -rf "$work"; fi' EXIT
 cp -r "$root/stacks" "$work/"
 cd "$work"
 f=stacks/prod.yaml

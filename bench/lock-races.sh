@@ -22,7 +22,7 @@ work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
 local_aws_start "$work"
-trap 'kill "$LOCAL_AWS_PID" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'local_aws_stop; rm -rf "$work"' EXIT
 bucket=stackr-lock-races
 region=ap-northeast-1
 local_aws_python - "$bucket" "$region" <<'PY'

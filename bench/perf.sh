@@ -28,7 +28,7 @@ work="$(mktemp -d)"
 source scripts/local-aws.sh
 local_aws_stackr
 bin="$STACKR_BIN"
-cleanup() { kill "${LOCAL_AWS_PID:-}" "${LOCAL_AWS_PROXY_PID:-}" 2>/dev/null || true; rm -rf "$work"; }
+cleanup() { local_aws_stop; rm -rf "$work"; }
 trap cleanup EXIT
 local_aws_start "$work"
 trap cleanup EXIT

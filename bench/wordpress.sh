@@ -16,7 +16,7 @@ source scripts/local-aws.sh
 local_aws_stackr
 bin="$STACKR_BIN"
 local_aws_start "$work"
-trap 'kill "$LOCAL_AWS_PID" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'local_aws_stop; rm -rf "$work"' EXIT
 local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
 cp -r "$root/stacks" "$work/"
 cd "$work"

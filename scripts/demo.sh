@@ -30,8 +30,8 @@ work="$(mktemp -d)"
 # shellcheck source=scripts/local-aws.sh
 source scripts/local-aws.sh
 local_aws_start "$work" "${moto_args[@]}"
-trap 'kill "$LOCAL_AWS_PID" 2>/dev/null; rm -rf "$work"' EXIT
-echo "local AWS (moto) on $AWS_ENDPOINT_URL${STACKR_TIME_SCALE:+, realistic: ${STACKR_TIME_SCALE}x AWS's pace}"
+trap 'local_aws_stop; rm -rf "$work"' EXIT
+echo "local AWS (moto) on $AWS_ENDPOINT_URL${STACKR_TIME_SCALE:+, realistic: ${STACKR_TIME_SCALE} times the pace of AWS}"
 local_aws_account training-example-stackr-state-dev training.example.io. ap-northeast-1
 
 cp -r "$root/stacks" "$work/"

@@ -32,15 +32,30 @@ local_aws_stackr() {
 
 local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
 
+# Stops the local AWS (and the fault proxy) and waits until they are gone,
+# so that nothing is left running when the calling script exits.
+#   local_aws_stop
+local_aws_stop() {
+  local pid
+  for pid in ${LOCAL_AWS_PROXY_PID:-} ${LOCAL_AWS_PID:-}; do
+    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  done
+  return 0
+}
+
 local_aws_start() {
   local dir=$1 root
   shift
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   local port
   port="$(local_aws_python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-  PYTHONPATH="$root/testbed" local_aws_python -m stackr_moto "$@" -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
+  # Python itself in the background (not through the local_aws_python
+  # function, whose subshell would be what LOCAL_AWS_PID names: killing it
+  # would leave the server running).
+  PYTHONPATH="$root/testbed" "${STACKR_VENV:?run scripts/setup.sh}/bin/python" -m stackr_moto "$@" \
+    -H 127.0.0.1 -p "$port" >"$dir/moto.log" 2>&1 &
   LOCAL_AWS_PID=$!
-  trap 'kill "$LOCAL_AWS_PID" 2>/dev/null' EXIT
+  trap local_aws_stop EXIT
   local i
   for i in $(seq 1 150); do
     local_aws_python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/moto-api/')" \
@@ -97,10 +112,10 @@ local_aws_proxy() {
   local dir=$1 root="$LOCAL_AWS_ROOT"; shift
   export LOCAL_AWS_DIRECT="${LOCAL_AWS_DIRECT:-$AWS_ENDPOINT_URL}"
   rm -f "$dir/proxy.out"
-  PYTHONPATH="$root/testbed" local_aws_python -m stackr_faults --upstream "$LOCAL_AWS_DIRECT" "$@" \
-    >"$dir/proxy.out" 2>"$dir/proxy.log" &
+  PYTHONPATH="$root/testbed" "${STACKR_VENV:?run scripts/setup.sh}/bin/python" -m stackr_faults \
+    --upstream "$LOCAL_AWS_DIRECT" "$@" >"$dir/proxy.out" 2>"$dir/proxy.log" &
   LOCAL_AWS_PROXY_PID=$!
-  trap 'kill "$LOCAL_AWS_PID" "$LOCAL_AWS_PROXY_PID" 2>/dev/null' EXIT
+  trap local_aws_stop EXIT
   local i url=""
   for i in $(seq 1 100); do
     url="$(sed -n 's/^stackr-faults listening on //p' "$dir/proxy.out" 2>/dev/null)"

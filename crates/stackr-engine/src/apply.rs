@@ -11,6 +11,9 @@
 //!   and made durable; after every completed operation state is updated
 //!   (and written by the coalescing [`Persister`]).
 //! - Cancellation stops new operations from starting; running ones finish.
+//! - Each operation's stage is kept by [`crate::schedule`]; each runs in a
+//!   task of one `JoinSet` ([`crate::task`]), so a task that panics is
+//!   reported as that operation's failure.
 //!
 //! A replacement is two operations: delete of the old resource and create
 //! of the new one (in the other order with `create_before_destroy`, the
@@ -23,6 +26,7 @@ use crate::persist::Persister;
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{Observed, Props, Providers, Reconciler, Target};
 use crate::refresh::Refreshed;
+use crate::schedule::{Schedule, Stage};
 use crate::task::{Limit, Msg, Pacing, ResourceRecord, TaskCtx, Work};
 use stackr_core::lang::check::planned_object;
 use stackr_core::model::{Address, NodeRef, Stack, StackScope};
@@ -32,6 +36,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{Semaphore, mpsc, watch};
+use tokio::task::JoinSet;
 
 /// How the executor runs.
 #[derive(Clone)]
@@ -165,24 +170,16 @@ impl Run<'_> {
         let mut scope = self.initial_scope(&state0);
 
         let n = ops.len();
-        let mut waiting_on: Vec<usize> = ops.iter().map(|o| o.deps.len()).collect();
-        let mut dependants: Vec<Vec<(usize, Milestone)>> = vec![Vec::new(); n];
-        for (i, op) in ops.iter().enumerate() {
-            for &(d, m) in &op.deps {
-                dependants[d].push((i, m));
-            }
-        }
-        let mut done_reached = vec![false; n];
-        let mut blocked_by: Vec<Option<String>> = vec![None; n];
-        let mut finished = vec![false; n];
-        let mut launched = vec![false; n];
+        let mut sched = Schedule::new(&ops);
         let sem = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
-        let mut running = 0usize;
+        // Every operation's task; a task that ends without reporting (a
+        // panic) is found here.
+        let mut tasks: JoinSet<()> = JoinSet::new();
+        let mut task_of: HashMap<tokio::task::Id, usize> = HashMap::new();
         let mut cancel = self.options.cancel.clone();
         // A cancel channel whose sender is gone can never fire.
         let mut cancel_open = true;
-        let mut ready_queue: Vec<usize> = (0..n).filter(|&i| waiting_on[i] == 0).collect();
         // When each operation started, was done and was ready.
         let mut times = crate::critical::Times::new(n);
 
@@ -201,32 +198,33 @@ impl Run<'_> {
                 self.events.emit(Event::Interrupted);
             }
             if !report.interrupted {
-                while let Some(i) = ready_queue.pop() {
-                    if let Some(cause) = blocked_by[i].clone() {
-                        if !finished[i] {
-                            finished[i] = true;
-                            report.skipped.push((ops[i].address.clone(), cause.clone()));
-                            self.events.emit(Event::Skipped { address: ops[i].address.clone(), because: cause });
-                        }
-                        continue;
-                    }
+                while let Some(i) = sched.next_queued() {
                     // Only as many operations start as there are slots, so
                     // an interruption stops everything not yet started.
                     let Ok(permit) = sem.clone().try_acquire_owned() else {
-                        ready_queue.push(i);
+                        sched.requeue(i);
                         break;
                     };
-                    launched[i] = true;
-                    running += 1;
+                    sched.launched(i);
                     times.started(i);
-                    self.launch(i, &ops[i], &mut scope, &state0, permit, sem.clone(), tx.clone());
+                    if let Some(task) = self.launch(i, &ops[i], &mut scope, &state0, permit, sem.clone(), tx.clone()) {
+                        let handle = tasks.spawn(task);
+                        task_of.insert(handle.id(), i);
+                    }
                 }
             }
-            if running == 0 {
+            if sched.running() == 0 {
                 break;
             }
             let msg = tokio::select! {
                 m = rx.recv() => m,
+                Some(joined) = tasks.join_next_with_id() => match joined {
+                    Err(e) => match task_of.get(&e.id()) {
+                        Some(&i) => Some(Msg::Crashed(i, e.to_string())),
+                        None => continue,
+                    },
+                    Ok(_) => continue,
+                },
                 changed = cancel.changed(), if cancel_open && !report.interrupted => {
                     cancel_open = changed.is_ok();
                     continue;
@@ -238,11 +236,10 @@ impl Run<'_> {
                 Msg::Done(i, r) => (i, Milestone::Done, r.map(Some)),
                 Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|_| None)),
                 Msg::Crashed(i, e) => {
-                    let m = if done_reached[i] { Milestone::Ready } else { Milestone::Done };
-                    (i, m, Err(format!("the operation stopped unexpectedly: {e}")))
+                    (i, sched.failing_milestone(i), Err(format!("the operation stopped unexpectedly: {e}")))
                 }
             };
-            if finished[i] {
+            if sched.settled(i) {
                 continue;
             }
             times.reached(i, milestone);
@@ -253,19 +250,8 @@ impl Run<'_> {
                             self.record_value(&ops[i], &obs, &mut scope);
                         }
                         report.done.push((ops[i].address.clone(), ops[i].kind.name()));
-                        done_reached[i] = true;
-                    } else {
-                        finished[i] = true;
-                        running -= 1;
                     }
-                    for &(d, m) in &dependants[i] {
-                        if m == milestone {
-                            waiting_on[d] -= 1;
-                            if waiting_on[d] == 0 && !launched[d] {
-                                ready_queue.push(d);
-                            }
-                        }
-                    }
+                    sched.reached(i, milestone);
                 }
                 Err(e) => {
                     self.events.emit(Event::Failed {
@@ -274,41 +260,17 @@ impl Run<'_> {
                         error: e.clone(),
                     });
                     report.failed.push((ops[i].address.clone(), ops[i].kind.name(), e));
-                    finished[i] = true;
-                    running -= 1;
                     let cause = ops[i].address.clone();
-                    // Every dependant, whichever milestone it waits for, is blocked.
-                    let mut stack_: Vec<usize> = dependants[i].iter().map(|(d, _)| *d).collect();
-                    let mut seen = HashSet::new();
-                    while let Some(d) = stack_.pop() {
-                        if !seen.insert(d) || launched[d] {
-                            continue;
-                        }
-                        if blocked_by[d].is_none() {
-                            blocked_by[d] = Some(cause.clone());
-                        }
-                        stack_.extend(dependants[d].iter().map(|(x, _)| *x));
-                    }
-                    // Ones no longer waiting on anything are skipped now.
-                    for d in seen {
-                        if !launched[d] && !finished[d] {
-                            finished[d] = true;
-                            launched[d] = true;
-                            report.skipped.push((ops[d].address.clone(), cause.clone()));
-                            self.events
-                                .emit(Event::Skipped { address: ops[d].address.clone(), because: cause.clone() });
-                        }
+                    for d in sched.failed(i, &cause) {
+                        report.skipped.push((ops[d].address.clone(), cause.clone()));
+                        self.events.emit(Event::Skipped { address: ops[d].address.clone(), because: cause.clone() });
                     }
                 }
             }
         }
         // Creates that never started made nothing: their journal entries go.
-        let unstarted: Vec<String> = ops
-            .iter()
-            .enumerate()
-            .filter(|(i, o)| o.kind == OpKind::Create && (!launched[*i] || blocked_by[*i].is_some()))
-            .map(|(_, o)| o.address.clone())
-            .collect();
+        let unstarted: Vec<String> =
+            sched.never_started().filter(|&i| ops[i].kind == OpKind::Create).map(|i| ops[i].address.clone()).collect();
         if !unstarted.is_empty() {
             self.persister.update(move |s| {
                 for a in &unstarted {
@@ -318,11 +280,11 @@ impl Run<'_> {
         }
         // Whatever never started (interrupted) is neither done nor failed.
         if !report.interrupted {
-            for i in 0..n {
-                if !launched[i] && !finished[i] {
+            for (i, op) in ops.iter().enumerate() {
+                if matches!(sched.stage(i), Stage::Waiting(_) | Stage::Queued) {
                     let because = "a dependency that did not finish".to_string();
-                    self.events.emit(Event::Skipped { address: ops[i].address.clone(), because: because.clone() });
-                    report.skipped.push((ops[i].address.clone(), because));
+                    self.events.emit(Event::Skipped { address: op.address.clone(), because: because.clone() });
+                    report.skipped.push((op.address.clone(), because));
                 }
             }
         }
@@ -490,11 +452,11 @@ impl Run<'_> {
         permit: tokio::sync::OwnedSemaphorePermit,
         slots: Arc<Semaphore>,
         tx: mpsc::UnboundedSender<Msg>,
-    ) {
+    ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
         let address = op.address.clone();
         let Some(rec) = self.providers.get(&op.type_kind).cloned() else {
             let _ = tx.send(Msg::Done(i, Err(format!("no reconciler for `{}`", op.type_kind))));
-            return;
+            return None;
         };
         let target = Target { stack: self.plan.stack.clone(), address: address.clone(), region: op.region.clone() };
         let events = self.events.clone();
@@ -510,7 +472,7 @@ impl Run<'_> {
             OpKind::Create | OpKind::Update => {
                 let (Some(stack), Some(ii)) = (self.stack, op.instance) else {
                     let _ = tx.send(Msg::Done(i, Err("internal: no instance for the operation".into())));
-                    return;
+                    return None;
                 };
                 let inst = &stack.instances[ii];
                 let res = stack.resource_of(inst);
@@ -520,11 +482,11 @@ impl Run<'_> {
                 scope.each = None;
                 if let Some(d) = diags.iter().next() {
                     let _ = tx.send(Msg::Done(i, Err(format!("evaluating properties: {d}"))));
-                    return;
+                    return None;
                 }
                 if let Some((k, _)) = props.iter().find(|(_, v)| v.contains_unknown()) {
                     let _ = tx.send(Msg::Done(i, Err(format!("property `{k}` is still unknown at apply time"))));
-                    return;
+                    return None;
                 }
                 normalize(res.schema, &mut props);
                 let tags = tags_for(stack, &address, props.get("tags"));
@@ -567,7 +529,6 @@ impl Run<'_> {
                 }
             }
         };
-        let watchdog = tx.clone();
         let limit = self.limit(op, rec.as_ref());
         let ctx = TaskCtx {
             i,
@@ -587,15 +548,7 @@ impl Run<'_> {
             tx,
             slots,
         };
-        let task = tokio::spawn(async move {
-            ctx.run(work, permit).await;
-        });
-        // A task that panics sends nothing: report it so the run can end.
-        tokio::spawn(async move {
-            if let Err(e) = task.await {
-                let _ = watchdog.send(Msg::Crashed(i, e.to_string()));
-            }
-        });
+        Some(async move { ctx.run(work, permit).await })
     }
 }
 

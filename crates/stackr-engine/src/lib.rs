@@ -27,6 +27,7 @@ pub mod persist;
 pub mod plan;
 pub mod reconciler;
 pub mod refresh;
+mod schedule;
 pub mod secret;
 pub mod session;
 mod task;

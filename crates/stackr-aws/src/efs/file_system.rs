@@ -304,7 +304,15 @@ impl Reconciler for FileSystem {
             }
         };
         // A retried create: the token's file system, if it is this target's.
-        let f = existing.ok_or_else(|| vanished("EFS file system with creation token", &token))?;
+        // Refused as existing, yet not found alive: the token's file system
+        // is still being deleted (a replacement, an interrupted destroy);
+        // the token is free once it is gone.
+        let f = existing.ok_or_else(|| {
+            ProviderError::not_yet(
+                format!("the EFS file system with creation token {token} is still being deleted"),
+                None,
+            )
+        })?;
         if !crate::tags::same_owner(&tag_map(&f.tags), &req.tags) {
             return Err(invalid(format!(
                 "an EFS file system with creation token {token} already exists ({}) and was not made for {}; \

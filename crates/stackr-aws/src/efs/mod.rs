@@ -25,11 +25,14 @@ use std::sync::Arc;
 /// <https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html>),
 /// and cannot be deleted while mount targets remain (`FileSystemInUse`,
 /// <https://docs.aws.amazon.com/efs/latest/ug/API_DeleteFileSystem.html>);
+/// a zone whose mount target is still `deleting` refuses a new one
+/// (`MountTargetConflict`,
+/// <https://docs.aws.amazon.com/efs/latest/ug/API_CreateMountTarget.html>);
 /// a mount target that is not `available` refuses changes
 /// (`IncorrectMountTargetState`,
 /// <https://docs.aws.amazon.com/efs/latest/ug/API_ModifyMountTargetSecurityGroups.html>).
 pub const TRANSIENT: &[crate::transient::Transient] = {
-    use crate::transient::until_timeout;
+    use crate::transient::{for_minutes, until_timeout};
     &[
         until_timeout(
             &[
@@ -47,6 +50,9 @@ pub const TRANSIENT: &[crate::transient::Transient] = {
         ),
         until_timeout(&["DeleteFileSystem"], "FileSystemInUse", None),
         until_timeout(&["ModifyMountTargetSecurityGroups", "DeleteMountTarget"], "IncorrectMountTargetState", None),
+        // The zone's mount target is still `deleting` (a replacement, an
+        // interrupted destroy); one made outside the stack stays, so minutes.
+        for_minutes(&["CreateMountTarget"], "MountTargetConflict", None, 10),
     ]
 };
 

@@ -301,6 +301,15 @@ impl Reconciler for Certificate {
         let r = self.clients.acm(&req.target.region).delete_certificate().certificate_arn(&req.id).send().await;
         tolerate("DeleteCertificate", r, NOT_FOUND)
     }
+
+    /// A certificate stays in use (ResourceInUseException, retried) for
+    /// minutes after the distribution or listener that used it is gone
+    /// (<https://docs.aws.amazon.com/acm/latest/APIReference/API_DeleteCertificate.html>);
+    /// long-lived AWS tools wait up to 20 minutes for it, so the delete
+    /// gets more.
+    fn timeouts(&self) -> Timeouts {
+        Timeouts::minutes(20, 20, 30)
+    }
 }
 
 /// Whether a certificate status will never become `ISSUED`.

@@ -8,8 +8,8 @@
 //! unless `allow_overwrite: true` (then UPSERT); one holding exactly the
 //! wanted values is this create's own (retried after a lost answer).
 //! Delete reads the record first and sends DELETE with its exact current
-//! values, as Route 53 requires; every change waits until GetChange
-//! reports `INSYNC`.
+//! values, as Route 53 requires. After every change the engine waits until
+//! GetChange reports `INSYNC` (readiness, and `deleted` after a delete).
 //!
 //! Records have no tags: a record is found by (zone, name, type, set
 //! identifier). The id is `<zone>_<name>_<type>[_<set identifier>]` with
@@ -27,7 +27,7 @@
 //! records of that zone.
 
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, poll};
+use crate::ec2::common::{invalid, not_in_place};
 use crate::error::{is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
@@ -38,15 +38,15 @@ use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
 
-/// How long a change may take to reach every Route 53 server.
-const INSYNC_WAIT: Duration = Duration::from_secs(10 * 60);
 const NO_ZONE: &[&str] = &["NoSuchHostedZone"];
 
 pub struct Record {
     clients: Arc<Clients>,
+    /// The change each record id waits on to be INSYNC (this process's
+    /// creates, updates and deletes), for `readiness` and `deleted`.
+    changes: Mutex<HashMap<String, String>>,
 }
 
 /// Whether the stack allows taking over a record set made outside it.
@@ -188,7 +188,31 @@ fn id_of(p: &Props) -> Result<(String, String), ProviderError> {
 
 impl Record {
     pub fn new(clients: Arc<Clients>) -> Self {
-        Record { clients }
+        Record { clients, changes: Mutex::new(HashMap::new()) }
+    }
+
+    fn note_change(&self, id: &str, change: Option<String>) {
+        let mut changes = self.changes.lock().unwrap_or_else(|p| p.into_inner());
+        match change {
+            Some(c) => changes.insert(id.to_string(), c),
+            None => changes.remove(id),
+        };
+    }
+
+    /// Whether the last change of `id` made here reached every Route 53
+    /// server (GetChange INSYNC, 30-60 s on AWS); no change known: yes.
+    async fn in_sync(&self, id: &str) -> Result<Readiness, ProviderError> {
+        let change = self.changes.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned();
+        let Some(change) = change else { return Ok(Readiness::Ready) };
+        let out = self.clients.route53().get_change().id(&change).send().await.map_err(|e| provider("GetChange", e))?;
+        match out.change_info.map(|c| c.status) {
+            Some(ChangeStatus::Insync) => {
+                self.note_change(id, None);
+                Ok(Readiness::Ready)
+            }
+            Some(other) => Ok(Readiness::Pending(other.as_str().to_string())),
+            None => Ok(Readiness::Pending("unknown".into())),
+        }
     }
 
     /// Every record set of a zone (`None` when the zone is gone).
@@ -222,8 +246,16 @@ impl Record {
         Ok(records.into_iter().find_map(|r| name_in_id(id, zone, &r).map(str::to_string).map(|n| (r, n))))
     }
 
-    /// Sends one change and waits until it is `INSYNC`.
-    async fn change(&self, zone: &str, action: ChangeAction, rrs: ResourceRecordSet) -> Result<(), ProviderError> {
+    /// Sends one change for record `id`; the engine then waits until it is
+    /// INSYNC (`readiness` after a create or update, `deleted` after a
+    /// delete), without holding a slot.
+    async fn change(
+        &self,
+        id: &str,
+        zone: &str,
+        action: ChangeAction,
+        rrs: ResourceRecordSet,
+    ) -> Result<(), ProviderError> {
         let client = self.clients.route53();
         let change = Change::builder()
             .action(action)
@@ -238,21 +270,14 @@ impl Record {
             .send()
             .await
             .map_err(|e| provider("ChangeResourceRecordSets", e))?;
-        let Some(info) = out.change_info else { return Ok(()) };
-        if info.status == ChangeStatus::Insync {
-            return Ok(());
-        }
-        let change_id = info.id;
-        poll(&format!("Route 53 change {change_id} in zone {zone} to be INSYNC"), INSYNC_WAIT, || async {
-            let r = client.get_change().id(&change_id).send().await.map_err(|e| provider("GetChange", e))?;
-            Ok(r.change_info.is_some_and(|c| c.status == ChangeStatus::Insync).then_some(()))
-        })
-        .await
+        let pending = out.change_info.filter(|i| i.status != ChangeStatus::Insync).map(|i| i.id);
+        self.note_change(id, pending);
+        Ok(())
     }
 
     async fn upsert(&self, p: &Props) -> Result<Observed, ProviderError> {
         let (zone, id) = id_of(p)?;
-        self.change(&zone, ChangeAction::Upsert, wanted(p)?).await?;
+        self.change(&id, &zone, ChangeAction::Upsert, wanted(p)?).await?;
         match self.read(&id).await? {
             Some((r, name)) => Ok(observed(&zone, &name, &id, &r)),
             None => Err(crate::ec2::common::vanished("record", &id)),
@@ -317,7 +342,7 @@ impl Reconciler for Record {
             }
             return self.upsert(&req.properties).await;
         }
-        match self.change(&zone, ChangeAction::Create, wanted(&req.properties)?).await {
+        match self.change(&id, &zone, ChangeAction::Create, wanted(&req.properties)?).await {
             Ok(()) => {}
             Err(e) if e.message.contains("already exists") => {
                 // Made meanwhile: by this very create (an SDK retry after a
@@ -351,7 +376,7 @@ impl Reconciler for Record {
         // and read again if they changed in between.
         for _ in 0..3 {
             let Some((r, _)) = self.read(&req.id).await? else { return Ok(()) };
-            match self.change(zone, ChangeAction::Delete, r).await {
+            match self.change(&req.id, zone, ChangeAction::Delete, r).await {
                 Ok(()) => return Ok(()),
                 Err(e) if e.message.contains("InvalidChangeBatch") => continue,
                 Err(e) => return Err(e),
@@ -361,6 +386,14 @@ impl Reconciler for Record {
             ErrorKind::Retryable,
             format!("record {}: its values kept changing while being deleted", req.id),
         ))
+    }
+
+    async fn readiness(&self, _region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        self.in_sync(id).await
+    }
+
+    async fn deleted(&self, _region: &str, id: &str) -> Result<Readiness, ProviderError> {
+        self.in_sync(id).await
     }
 }
 

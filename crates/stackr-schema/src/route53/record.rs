@@ -42,5 +42,6 @@ pub const RECORD: TypeSchema = TypeSchema {
         attr("fqdn", PropType::String, "The record's name, fully qualified, without the trailing dot."),
     ],
     taggable: false,
-    has_readiness: false,
+    // Its change INSYNC (on every Route 53 server).
+    has_readiness: true,
 };

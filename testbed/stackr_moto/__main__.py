@@ -1,7 +1,7 @@
 """Starts moto's server with stackr's additions; arguments are moto's own,
 plus realistic mode (see ``stackr_moto.realistic``)::
 
-    python -m stackr_moto [--realistic [--time-scale N] [--seed S]] [moto's arguments]
+    python -m stackr_moto [--realistic [--time-scale N] [--seed S] [--typical-durations]] [moto's arguments]
 
 With STACKR_MOTO_WATCH_STDIN=1 the server exits when its standard input
 closes, i.e. when the process that started it is gone, however it ended.
@@ -30,7 +30,8 @@ if os.environ.get("STACKR_MOTO_WATCH_STDIN") == "1":
 
 
 def _realistic_flags(argv):
-    """Takes ``--realistic``, ``--time-scale N`` and ``--seed S`` out of
+    """Takes ``--realistic``, ``--time-scale N``, ``--seed S`` and
+    ``--typical-durations`` out of
     ``argv`` into the environment that ``stackr_moto.realistic.clock`` reads."""
     rest, i = [], 0
     while i < len(argv):
@@ -38,6 +39,8 @@ def _realistic_flags(argv):
         name, _, inline = arg.partition("=")
         if arg == "--realistic":
             os.environ["STACKR_MOTO_REALISTIC"] = "1"
+        elif arg == "--typical-durations":
+            os.environ["STACKR_MOTO_DURATIONS"] = "typical"
         elif name in ("--time-scale", "--seed"):
             if inline:
                 value = inline

@@ -40,7 +40,8 @@ class Server:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(os.environ, PYTHONPATH=TESTBED, PYTHONUNBUFFERED="1")
-        for k in ("AWS_PROFILE", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "STACKR_MOTO_REALISTIC"):
+        inherited = ("AWS_PROFILE", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
+        for k in inherited + ("STACKR_MOTO_REALISTIC", "STACKR_MOTO_DURATIONS"):
             env.pop(k, None)
         args = [sys.executable, "-m", "stackr_moto"]
         if realistic:

@@ -23,6 +23,11 @@ class ClockTest(unittest.TestCase):
         clock.configure(scale=60, seed="7")
         self.assertEqual(a, clock.aws_seconds(60, 180, "nat-1:create"))
 
+    def test_typical_durations_are_the_middle_of_each_range(self):
+        clock.configure(scale=60, typical=True)
+        self.assertEqual(clock.aws_seconds(60, 180, "nat-1:create"), 120)
+        self.assertEqual(clock.aws_seconds(60, 180, "nat-2:create"), 120)
+
     def test_scale_divides_aws_time(self):
         clock.configure(scale=60)
         self.assertAlmostEqual(clock.wall(600), 10.0)

@@ -6,7 +6,10 @@
 - ``aws_seconds(low, high, key)``: a duration in AWS seconds drawn from
   ``[low, high]``; the same ``key`` (e.g. a resource id and what it is
   doing) always draws the same value within a server's life, and the draws
-  follow ``STACKR_MOTO_SEED``.
+  follow ``STACKR_MOTO_SEED``. With ``STACKR_MOTO_DURATIONS=typical``
+  (``--typical-durations``) every duration is its range's middle instead:
+  the same for every run whatever the order of the calls, for comparing
+  two runs (benchmarks).
 - ``wall(aws_s)``: AWS seconds as seconds of this server's time.
 - ``Phase``: a state that ends at a moment: ``Phase(key, low, high)``
   started now; ``.done()`` once its drawn duration has passed;
@@ -38,15 +41,18 @@ def _load():
         if _config["scale"] <= 0:
             _config["scale"] = DEFAULT_SCALE
         _config["seed"] = os.environ.get("STACKR_MOTO_SEED", "0")
+        _config["typical"] = os.environ.get("STACKR_MOTO_DURATIONS", "") == "typical"
         _config["rng"] = random.Random(_config["seed"])
     return _config
 
 
-def configure(enabled=True, scale=DEFAULT_SCALE, seed="0"):
+def configure(enabled=True, scale=DEFAULT_SCALE, seed="0", typical=False):
     """Sets the mode in-process (tests); forgets every earlier draw."""
     with _lock:
         _config.clear()
-        _config.update(enabled=enabled, scale=float(scale), seed=str(seed), rng=random.Random(str(seed)))
+        _config.update(
+            enabled=enabled, scale=float(scale), seed=str(seed), rng=random.Random(str(seed)), typical=typical
+        )
         _draws.clear()
 
 
@@ -66,6 +72,8 @@ def aws_seconds(low, high, key=None):
     """A duration in AWS seconds in [low, high]; stable per key."""
     with _lock:
         config = _load()
+        if config.get("typical"):
+            return (low + high) / 2.0
         if key is not None and key in _draws:
             return _draws[key]
         value = config["rng"].uniform(low, high) if high > low else float(low)

@@ -11,3 +11,22 @@ def add_method(cls, name):
         return fn
 
     return wrap
+
+
+def wrap_method(cls, name):
+    """Decorator: replaces ``cls.name``, which must exist, passing the one
+    installed now (moto's, or an earlier patch's) first, so patches compose."""
+
+    def wrap(fn):
+        original = cls.__dict__.get(name)
+        if original is None:
+            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
+
+        def patched(self, *args, **kwargs):
+            return fn(original, self, *args, **kwargs)
+
+        patched.__name__ = name
+        setattr(cls, name, patched)
+        return fn
+
+    return wrap

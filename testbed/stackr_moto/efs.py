@@ -22,6 +22,7 @@ from moto.efs.models import EFSBackend, FileSystem
 from moto.efs.responses import EFSResponse
 
 from ._util import add_method
+from ._util import wrap_method as _wrap
 
 _THROUGHPUT_MODES = ("bursting", "provisioned", "elastic")
 
@@ -33,23 +34,6 @@ class AccessPointAlreadyExists(exc.EFSError):
         super().__init__("AccessPointAlreadyExists", f"An access point with this client token already exists: {access_point_id}")
         self.access_point_id = access_point_id
 
-
-def _wrap(cls, name):
-    """Decorator: replaces ``cls.name``, which must exist, passing the original first."""
-
-    def wrap(fn):
-        original = cls.__dict__.get(name)
-        if original is None:
-            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
-
-        def patched(self, *args, **kwargs):
-            return fn(original, self, *args, **kwargs)
-
-        patched.__name__ = name
-        setattr(cls, name, patched)
-        return fn
-
-    return wrap
 
 
 def _backup_status(self):

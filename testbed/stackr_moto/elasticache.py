@@ -49,6 +49,7 @@ from moto.elasticache.models import CacheCluster, CacheSubnetGroup, ElastiCacheB
 from moto.elasticache.responses import ActionResult, EmptyResult, ElastiCacheResponse, PaginatedResult
 
 from ._util import add_method
+from ._util import wrap_method as _wrap
 
 #: How long a cluster stays ``creating``, ``modifying`` or ``deleting``.
 BUSY_SECONDS = 0.5
@@ -83,23 +84,6 @@ def region_short(region):
         return region.replace("-", "")
     return parts[0] + _DIRECTIONS.get(parts[1], parts[1][:1]) + parts[-1]
 
-
-def _wrap(cls, name):
-    """Decorator: replaces ``cls.name``, which must exist, passing the original first."""
-
-    def wrap(fn):
-        original = cls.__dict__.get(name)
-        if original is None:
-            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
-
-        def patched(self, *args, **kwargs):
-            return fn(original, self, *args, **kwargs)
-
-        patched.__name__ = name
-        setattr(cls, name, patched)
-        return fn
-
-    return wrap
 
 
 def _version(v):

@@ -127,6 +127,19 @@ class RealisticCase(unittest.TestCase):
                 self.fail(f"{what} not reached within {timeout} s")
             time.sleep(pause)
 
+    def states_until(self, read, final, timeout=20):
+        """The distinct states ``read`` gives, in order, until ``final``."""
+        seen = []
+
+        def reached():
+            state = read()
+            if not seen or seen[-1] != state:
+                seen.append(state)
+            return state == final
+
+        self.wait_until(reached, timeout=timeout, pause=0.02, what=f"state {final}")
+        return seen
+
     def assertRefused(self, code, fn, *args, **kwargs):
         """``fn(*args, **kwargs)`` fails with the AWS error ``code``; returns the error."""
         from botocore.exceptions import ClientError

@@ -30,19 +30,6 @@ class Ec2Case(RealisticCase):
     def group(self, vpc, name="app"):
         return self.ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc)["GroupId"]
 
-    def states_until(self, read, final, timeout=20):
-        """The distinct states ``read`` gives, in order, until ``final``."""
-        seen = []
-
-        def reached():
-            state = read()
-            if not seen or seen[-1] != state:
-                seen.append(state)
-            return state == final
-
-        self.wait_until(reached, timeout=timeout, pause=0.02, what=f"state {final}")
-        return seen
-
     def accepted(self, code, fn, **kwargs):
         """Whether ``fn(**kwargs)`` succeeds (False while refused with ``code``)."""
         try:

@@ -36,19 +36,6 @@ class EfsCase(RealisticCase):
                 return "gone"
             raise
 
-    def states_until(self, read, final, timeout=20):
-        """The distinct states ``read`` gives, in order, until ``final``."""
-        seen = []
-
-        def reached():
-            state = read()
-            if not seen or seen[-1] != state:
-                seen.append(state)
-            return state == final
-
-        self.wait_until(reached, timeout=timeout, pause=0.02, what=f"state {final}")
-        return seen
-
     def available_fs(self, token):
         fs_id = self.efs.create_file_system(CreationToken=token)["FileSystemId"]
         self.wait_until(lambda: self.fs_state(fs_id) == "available", what="file system available")

@@ -63,19 +63,6 @@ class RdsCase(RealisticCase):
                 return "gone"
             raise
 
-    def states_until(self, read, final, timeout=20):
-        """The distinct states ``read`` gives, in order, until ``final``."""
-        seen = []
-
-        def reached():
-            state = read()
-            if not seen or seen[-1] != state:
-                seen.append(state)
-            return state == final
-
-        self.wait_until(reached, timeout=timeout, pause=0.02, what=f"state {final}")
-        return seen
-
     def available_cluster(self, cluster_id):
         self.create_cluster(cluster_id)
         self.wait_until(lambda: self.cluster_state(cluster_id) == "available", what="cluster available")

@@ -3,23 +3,11 @@ checked against the zone's record sets as AWS checks it (stackr_moto.route53),
 so a deleted record set can be made again and an existing one cannot be
 created over."""
 
-import uuid
-
-from .realistic_base import RealisticCase
-from .test_realistic_route53 import a_record
+from .test_realistic_route53 import Route53Case, a_record
 
 
-class DefaultModeRecords(RealisticCase):
+class DefaultModeRecords(Route53Case):
     REALISTIC = False
-
-    def setUp(self):
-        super().setUp()
-        self.r53 = self.client("route53")
-        zone = self.r53.create_hosted_zone(Name="example.com", CallerReference=str(uuid.uuid4()))
-        self.zone = zone["HostedZone"]["Id"]
-
-    def change(self, *changes):
-        return self.r53.change_resource_record_sets(HostedZoneId=self.zone, ChangeBatch={"Changes": list(changes)})
 
     def test_create_over_an_existing_record_set_is_refused(self):
         self.change(a_record("CREATE"))

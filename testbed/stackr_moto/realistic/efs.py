@@ -57,6 +57,7 @@ from moto.efs import exceptions as exc
 from moto.efs.models import EFSBackend, FileSystem, MountTarget
 
 from . import clock
+from .._util import wrap_method as _wrap
 
 # Drawn durations, in AWS seconds (shared/aws-timings.md).
 FS_CREATING = (10, 60)
@@ -87,23 +88,6 @@ class IncorrectMountTargetState(exc.EFSError):
             f"Mount target '{mt.mount_target_id}' is in life cycle state '{state}'.",
         )
 
-
-def _wrap(cls, name):
-    """Decorator: replaces ``cls.name``, which must exist, passing the current one first."""
-
-    def wrap(fn):
-        original = cls.__dict__.get(name)
-        if original is None:
-            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
-
-        def patched(self, *args, **kwargs):
-            return fn(original, self, *args, **kwargs)
-
-        patched.__name__ = name
-        setattr(cls, name, patched)
-        return fn
-
-    return wrap
 
 
 # --- phases: a state that lasts a drawn time ---------------------------------

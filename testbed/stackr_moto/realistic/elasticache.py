@@ -38,6 +38,7 @@ import threading
 from moto.elasticache.models import CacheCluster, ElastiCacheBackend
 
 from . import clock
+from .._util import wrap_method as _wrap
 
 # Drawn durations, in AWS seconds (shared/aws-timings.md).
 CREATING = (300, 600)
@@ -46,23 +47,6 @@ DELETING = (180, 480)
 
 _lock = threading.RLock()
 
-
-def _wrap(cls, name):
-    """Decorator: replaces ``cls.name``, which must exist, passing the current one first."""
-
-    def wrap(fn):
-        original = cls.__dict__.get(name)
-        if original is None:
-            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
-
-        def patched(self, *args, **kwargs):
-            return fn(original, self, *args, **kwargs)
-
-        patched.__name__ = name
-        setattr(cls, name, patched)
-        return fn
-
-    return wrap
 
 
 def _start(cluster, state, span):

@@ -60,6 +60,7 @@ from moto.rds.exceptions import RDSClientError
 from moto.rds.models import DBCluster, DBInstance, DBInstanceClustered, RDSBackend
 
 from . import clock
+from .._util import wrap_method as _wrap
 
 # Drawn durations, in AWS seconds (shared/aws-timings.md; the modify times,
 # which the table leaves out, are a short Aurora settings change).
@@ -80,23 +81,6 @@ def _cluster_state_fault(message):
 def _instance_state_fault(message):
     return RDSClientError("InvalidDBInstanceState", message)
 
-
-def _wrap(cls, name):
-    """Decorator: replaces ``cls.name``, which must exist, passing the current one first."""
-
-    def wrap(fn):
-        original = cls.__dict__.get(name)
-        if original is None:
-            raise RuntimeError(f"stackr_moto: {cls.__name__}.{name} is gone from this moto; revisit the patch")
-
-        def patched(self, *args, **kwargs):
-            return fn(original, self, *args, **kwargs)
-
-        patched.__name__ = name
-        setattr(cls, name, patched)
-        return fn
-
-    return wrap
 
 
 # --- phases: a state that lasts a drawn time ---------------------------------

@@ -168,7 +168,7 @@ resources:
     h.session.unlock(&lock).await.expect("unlock");
     let failed = &applied.report.failed;
     assert!(
-        failed.iter().any(|(a, _, m)| a == "validation" && m.contains("app.missing.example.com")),
+        failed.iter().any(|(a, _, m)| a == "validation" && m.to_string().contains("app.missing.example.com")),
         "the missing record is named: {failed:?}"
     );
 }

@@ -21,6 +21,7 @@
 
 use crate::diff::normalize;
 use crate::events::{Event, EventSink};
+pub use crate::failure::OpError;
 use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::Persister;
 use crate::plan::{Action, Plan, live_object, props_of, tags_for};
@@ -80,7 +81,7 @@ pub struct Report {
     /// (address, operation) in completion order.
     pub done: Vec<(String, &'static str)>,
     /// Root causes: (address, operation, error).
-    pub failed: Vec<(String, &'static str, String)>,
+    pub failed: Vec<(String, &'static str, OpError)>,
     /// (address, the failed address it depended on).
     pub skipped: Vec<(String, String)>,
     pub interrupted: bool,
@@ -157,13 +158,13 @@ impl Run<'_> {
         let ops = match build_ops(self.stack, self.plan, &state0, self.providers, self.options.wait_for_ready) {
             Ok(ops) => ops,
             Err(e) => {
-                report.failed.push(("plan".into(), "order", e));
+                report.failed.push(("plan".into(), "order", OpError::Run(e)));
                 report.elapsed = started.elapsed();
                 return report;
             }
         };
         if let Err(e) = self.journal_creates(&ops).await {
-            report.failed.push(("state".into(), "journal", e));
+            report.failed.push(("state".into(), "journal", OpError::Run(e)));
             report.elapsed = started.elapsed();
             return report;
         }
@@ -194,7 +195,7 @@ impl Run<'_> {
                 && !report.interrupted
             {
                 report.interrupted = true;
-                report.failed.push(("state".into(), "save", e));
+                report.failed.push(("state".into(), "save", OpError::Run(e)));
                 self.events.emit(Event::Interrupted);
             }
             if !report.interrupted {
@@ -235,9 +236,7 @@ impl Run<'_> {
             let (i, milestone, result) = match msg {
                 Msg::Done(i, r) => (i, Milestone::Done, r.map(Some)),
                 Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|_| None)),
-                Msg::Crashed(i, e) => {
-                    (i, sched.failing_milestone(i), Err(format!("the operation stopped unexpectedly: {e}")))
-                }
+                Msg::Crashed(i, e) => (i, sched.failing_milestone(i), Err(OpError::Crashed(e))),
             };
             if sched.settled(i) {
                 continue;
@@ -257,7 +256,7 @@ impl Run<'_> {
                     self.events.emit(Event::Failed {
                         address: ops[i].address.clone(),
                         operation: ops[i].kind.name(),
-                        error: e.clone(),
+                        error: e.to_string(),
                     });
                     report.failed.push((ops[i].address.clone(), ops[i].kind.name(), e));
                     let cause = ops[i].address.clone();
@@ -455,7 +454,7 @@ impl Run<'_> {
     ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
         let address = op.address.clone();
         let Some(rec) = self.providers.get(&op.type_kind).cloned() else {
-            let _ = tx.send(Msg::Done(i, Err(format!("no reconciler for `{}`", op.type_kind))));
+            let _ = tx.send(Msg::Done(i, Err(OpError::Stack(format!("no reconciler for `{}`", op.type_kind)))));
             return None;
         };
         let target = Target { stack: self.plan.stack.clone(), address: address.clone(), region: op.region.clone() };
@@ -471,7 +470,7 @@ impl Run<'_> {
             }
             OpKind::Create | OpKind::Update => {
                 let (Some(stack), Some(ii)) = (self.stack, op.instance) else {
-                    let _ = tx.send(Msg::Done(i, Err("internal: no instance for the operation".into())));
+                    let _ = tx.send(Msg::Done(i, Err(OpError::Run("internal: no instance for the operation".into()))));
                     return None;
                 };
                 let inst = &stack.instances[ii];
@@ -481,11 +480,14 @@ impl Run<'_> {
                 let mut props: Props = res.eval_properties(scope, &mut diags);
                 scope.each = None;
                 if let Some(d) = diags.iter().next() {
-                    let _ = tx.send(Msg::Done(i, Err(format!("evaluating properties: {d}"))));
+                    let _ = tx.send(Msg::Done(i, Err(OpError::Stack(format!("evaluating properties: {d}")))));
                     return None;
                 }
                 if let Some((k, _)) = props.iter().find(|(_, v)| v.contains_unknown()) {
-                    let _ = tx.send(Msg::Done(i, Err(format!("property `{k}` is still unknown at apply time"))));
+                    let _ = tx.send(Msg::Done(
+                        i,
+                        Err(OpError::Stack(format!("property `{k}` is still unknown at apply time"))),
+                    ));
                     return None;
                 }
                 normalize(res.schema, &mut props);

@@ -20,6 +20,7 @@ mod critical;
 pub mod diff;
 pub mod error;
 pub mod events;
+pub mod failure;
 pub mod fake;
 pub mod ops;
 pub mod pending;

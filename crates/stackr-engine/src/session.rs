@@ -141,7 +141,7 @@ impl Session {
         if let Some(e) = &save_error
             && !report.failed.iter().any(|(a, _, _)| a == "state")
         {
-            report.failed.push(("state".into(), "save", e.clone()));
+            report.failed.push(("state".into(), "save", crate::failure::OpError::Run(e.clone())));
         }
         Ok(Applied { report, state: finished.state, writes: finished.stats, save_error })
     }

@@ -20,6 +20,7 @@
 use crate::clock;
 use crate::diff::{Diff, diff};
 use crate::events::{Event, EventSink};
+use crate::failure::OpError;
 use crate::ops::OpKind;
 use crate::persist::PersistHandle;
 use crate::reconciler::{
@@ -33,8 +34,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 pub(crate) enum Msg {
-    Done(usize, Result<Option<Observed>, String>),
-    Ready(usize, Result<(), String>),
+    Done(usize, Result<Option<Observed>, OpError>),
+    Ready(usize, Result<(), OpError>),
     /// The operation's task ended without reporting (a panic).
     Crashed(usize, String),
 }
@@ -228,21 +229,18 @@ impl Running<'_> {
     }
 
     /// The error for an operation that stopped early.
-    fn stopped(&self, stop: Stop, doing: &str) -> String {
-        let last = self.last();
-        let last = if last.is_empty() { String::new() } else { format!("; last status: {last}") };
+    fn stopped(&self, stop: Stop, doing: &str) -> OpError {
+        let (doing, last) = (doing.to_string(), self.last());
         match stop {
-            Stop::Cancelled => format!("interrupted while {doing}{last}"),
-            Stop::TimedOut => {
-                let op = self.ctx.op.name();
-                let limit = clock::human(self.ctx.limit.timeout);
-                let whose = if self.ctx.limit.from_stack { "its lifecycle.timeouts" } else { "the type's default" };
-                format!(
-                    "{op} timed out after {limit} ({whose}) while {doing}{last}; if AWS is only slow, raise it: \
-                     `lifecycle: {{ timeouts: {{ {op}: ... }} }}` on `{}`",
-                    self.ctx.target.address
-                )
-            }
+            Stop::Cancelled => OpError::Interrupted { doing, last },
+            Stop::TimedOut => OpError::TimedOut {
+                address: self.ctx.target.address.clone(),
+                operation: self.ctx.op.name(),
+                limit: self.ctx.limit.timeout,
+                from_stack: self.ctx.limit.from_stack,
+                doing,
+                last,
+            },
         }
     }
 
@@ -260,7 +258,7 @@ impl Running<'_> {
         (pause * 2).min(self.ctx.pacing.poll_max)
     }
 
-    async fn call(&self, work: Work) -> Result<Option<Observed>, String> {
+    async fn call(&self, work: Work) -> Result<Option<Observed>, OpError> {
         let ctx = self.ctx;
         match work {
             Work::Create { props, tags, record, token, known_ids } => {
@@ -283,7 +281,11 @@ impl Running<'_> {
             Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore } => {
                 let live = match live {
                     Some(l) => l,
-                    None => return Err("the resource is gone from AWS; run apply again to recreate it".into()),
+                    None => {
+                        return Err(OpError::Stack(
+                            "the resource is gone from AWS; run apply again to recreate it".into(),
+                        ));
+                    }
                 };
                 let mut live_props = live.comparable(ctx.rec.schema());
                 crate::secret::fill_unchanged(ctx.rec.schema(), &props, &mut live_props, &digests, &lineage);
@@ -296,10 +298,10 @@ impl Running<'_> {
                     Diff::Replace(ch) => {
                         let fields: Vec<String> =
                             ch.into_iter().filter(|c| c.forces_replacement).map(|c| c.name).collect();
-                        return Err(format!(
+                        return Err(OpError::Stack(format!(
                             "{} now differ(s) and can only change by replacement; run apply again to plan it",
                             fields.join(", ")
-                        ));
+                        )));
                     }
                 };
                 let req =
@@ -328,7 +330,7 @@ impl Running<'_> {
     /// Runs `call` until it succeeds, retrying what AWS says is not yet
     /// possible ([`ErrorKind::Retryable`]) and calls whose outcome was lost
     /// ([`ErrorKind::Unsure`]: updates and deletes are idempotent).
-    async fn retrying<T, F, Fut>(&self, doing: &str, mut call: F) -> Result<T, String>
+    async fn retrying<T, F, Fut>(&self, doing: &str, mut call: F) -> Result<T, OpError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<T, ProviderError>>,
@@ -342,7 +344,7 @@ impl Running<'_> {
                     self.pause(pause).await.map_err(|stop| self.stopped(stop, doing))?;
                     pause = self.next_pause(pause);
                 }
-                Err(e) => return Err(e.message),
+                Err(e) => return Err(OpError::Aws(e)),
             }
         }
     }
@@ -354,14 +356,14 @@ impl Running<'_> {
     /// token, tags or name, as after a crash, and adopts what it finds. Only
     /// calls whose outcome was unknown or that AWS asked to retry are tried
     /// again, until the deadline.
-    async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, String> {
+    async fn create_once(&self, req: &CreateRequest, known_ids: Vec<String>) -> Result<Observed, OpError> {
         let rec = &self.ctx.rec;
         let mut pause = self.ctx.pacing.poll_initial;
         loop {
             let err = match rec.create(req).await {
                 Ok(obs) => return Ok(obs),
                 // Refused as is: AWS made nothing (duplicates are not `Invalid`).
-                Err(e) if e.kind == ErrorKind::Invalid => return Err(e.message),
+                Err(e) if e.kind == ErrorKind::Invalid => return Err(OpError::Aws(e)),
                 Err(e) => e,
             };
             let find = FindRequest {
@@ -381,12 +383,10 @@ impl Running<'_> {
                 }
                 Ok(None) => {}
                 // Unknown whether it exists: a retry could duplicate it.
-                Err(find_err) => {
-                    return Err(format!("{} (and looking for what it may have made failed: {find_err})", err.message));
-                }
+                Err(find) => return Err(OpError::FindFailed { error: err, find }),
             }
             if !self.worth_retrying(&err) {
-                return Err(err.message);
+                return Err(OpError::Aws(err));
             }
             self.note(&format!("retrying: {}", err.message));
             self.pause(pause).await.map_err(|stop| self.stopped(stop, "creating"))?;
@@ -453,7 +453,7 @@ impl Running<'_> {
     }
 
     /// Polls readiness (no slot held) until ready, failed or the deadline.
-    async fn wait_ready(&self, id: &str) -> Result<(), String> {
+    async fn wait_ready(&self, id: &str) -> Result<(), OpError> {
         let ctx = self.ctx;
         self.poll("waiting to be ready", || ctx.rec.readiness(&ctx.target.region, id)).await?;
         ctx.events.emit(Event::Ready {
@@ -464,7 +464,7 @@ impl Running<'_> {
     }
 
     /// After a delete: polls until the resource is gone.
-    async fn wait_gone(&self, id: &str) -> Result<(), String> {
+    async fn wait_gone(&self, id: &str) -> Result<(), OpError> {
         let ctx = self.ctx;
         if id.is_empty() {
             return Ok(());
@@ -472,7 +472,7 @@ impl Running<'_> {
         self.poll("waiting for it to be gone", || ctx.rec.deleted(&ctx.target.region, id)).await
     }
 
-    async fn poll<F, Fut>(&self, doing: &str, mut check: F) -> Result<(), String>
+    async fn poll<F, Fut>(&self, doing: &str, mut check: F) -> Result<(), OpError>
     where
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Readiness, ProviderError>>,
@@ -481,10 +481,12 @@ impl Running<'_> {
         loop {
             match check().await {
                 Ok(Readiness::Ready) => return Ok(()),
-                Ok(Readiness::Failed(status)) => return Err(format!("became `{status}` while {doing}")),
+                Ok(Readiness::Failed(status)) => {
+                    return Err(OpError::Stack(format!("became `{status}` while {doing}")));
+                }
                 Ok(Readiness::Pending(status)) => self.note(&status),
                 Err(e) if matches!(e.kind, ErrorKind::Retryable | ErrorKind::Unsure) => self.note(&e.message),
-                Err(e) => return Err(e.message),
+                Err(e) => return Err(OpError::Aws(e)),
             }
             self.pause(pause).await.map_err(|stop| self.stopped(stop, doing))?;
             pause = (pause * 3 / 2).min(self.ctx.pacing.poll_max);

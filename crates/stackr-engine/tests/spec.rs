@@ -604,8 +604,13 @@ async fn an_operation_still_refused_at_its_timeout_names_it_and_the_setting() {
     let applied = b.apply_with(&stack(NETWORK), o).await;
     let failed = &applied.report.failed;
     assert_eq!(failed.len(), 1, "{failed:?}");
-    let (address, op, message) = &failed[0];
+    let (address, op, error) = &failed[0];
     assert_eq!((address.as_str(), *op), ("logs", "create"));
+    assert!(
+        matches!(error, stackr_engine::failure::OpError::TimedOut { operation: "create", from_stack: false, .. }),
+        "{error:?}"
+    );
+    let message = error.to_string();
     for part in ["create timed out", "not yet (injected)", "lifecycle: { timeouts: { create: ... } }", "`logs`"] {
         assert!(message.contains(part), "`{part}` in: {message}");
     }

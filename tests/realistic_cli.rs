@@ -6,7 +6,8 @@
 //!
 //! - The WordPress prod stack: apply, diff (exit 0), destroy with nothing
 //!   left; the run's wall time in AWS minutes is printed beside its
-//!   critical-path bound.
+//!   critical-path bound; attributes AWS gives only once a resource is
+//!   ready (an Aurora instance's endpoint) are in state after apply.
 //! - A 1-minute create timeout on an Aurora cluster (which takes minutes)
 //!   fails with the message naming the resource, its last status and the
 //!   setting to raise.
@@ -44,6 +45,11 @@ async fn wordpress_prod_in_aws_time() {
     let out = cli.expect(0, &["apply", prod, "--yes", "--stats", "--var", "deletion_protection=false"]);
     report("apply of prod", &out);
     cli.expect(0, &["diff", prod, "--var", "deletion_protection=false"]);
+    // An instance has its endpoint only once available: state has it from
+    // the read made when it became ready, not only after a refresh.
+    let writer = cli.state(prod, "db_instance[0]");
+    let endpoint = writer["attributes"]["endpoint"].as_str().unwrap_or_default();
+    assert!(!endpoint.is_empty(), "the writer's endpoint is recorded: {writer}");
 
     let out = cli.expect(
         0,

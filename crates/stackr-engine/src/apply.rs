@@ -235,7 +235,7 @@ impl Run<'_> {
             let Some(msg) = msg else { break };
             let (i, milestone, result) = match msg {
                 Msg::Done(i, r) => (i, Milestone::Done, r.map(Some)),
-                Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|_| None)),
+                Msg::Ready(i, r) => (i, Milestone::Ready, r.map(|o| o.map(Some))),
                 Msg::Crashed(i, e) => (i, sched.failing_milestone(i), Err(OpError::Crashed(e))),
             };
             if sched.settled(i) {
@@ -244,10 +244,11 @@ impl Run<'_> {
             times.reached(i, milestone);
             match result {
                 Ok(observed) => {
+                    // At done, and again at ready when read then.
+                    if let Some(Some(obs)) = observed {
+                        self.record_value(&ops[i], &obs, &mut scope);
+                    }
                     if milestone == Milestone::Done {
-                        if let Some(Some(obs)) = observed {
-                            self.record_value(&ops[i], &obs, &mut scope);
-                        }
                         report.done.push((ops[i].address.clone(), ops[i].kind.name()));
                     }
                     sched.reached(i, milestone);

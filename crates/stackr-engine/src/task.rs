@@ -35,7 +35,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 
 pub(crate) enum Msg {
     Done(usize, Result<Option<Observed>, OpError>),
-    Ready(usize, Result<(), OpError>),
+    /// Ready (or gone); with the resource as read once ready, when its
+    /// attributes may have changed meanwhile (an endpoint that appears
+    /// when a database becomes available).
+    Ready(usize, Result<Option<Observed>, OpError>),
     /// The operation's task ended without reporting (a panic).
     Crashed(usize, String),
 }
@@ -149,9 +152,12 @@ impl TaskCtx {
                 let id = obs.as_ref().map(|o| o.id.clone());
                 let _ = self.tx.send(Msg::Done(self.i, Ok(obs)));
                 let ready = match (deleting, id) {
-                    (Some(gone), _) => run.wait_gone(&gone).await,
-                    (None, Some(id)) if self.rec.schema().has_readiness => run.wait_ready(&id).await,
-                    _ => Ok(()),
+                    (Some(gone), _) => run.wait_gone(&gone).await.map(|_| None),
+                    (None, Some(id)) if self.rec.schema().has_readiness => match run.wait_ready(&id).await {
+                        Ok(()) => Ok(run.read_when_ready(&id).await),
+                        Err(e) => Err(e),
+                    },
+                    _ => Ok(None),
                 };
                 let _ = self.tx.send(Msg::Ready(self.i, ready));
             }
@@ -461,6 +467,22 @@ impl Running<'_> {
             elapsed_ms: clock::since(self.started).as_millis() as u64,
         });
         Ok(())
+    }
+
+    /// The resource read again once ready, its new attributes recorded in
+    /// state; `None` when the read fails (the attributes known at *done*
+    /// stand, the next refresh reads them).
+    async fn read_when_ready(&self, id: &str) -> Option<Observed> {
+        let ctx = self.ctx;
+        let obs = ctx.rec.observe(&ctx.target.region, &[id.to_string()]).await.ok()?.pop().flatten()?;
+        let (key, attributes) = (ctx.state_key.clone(), obs.attributes_json());
+        let id = id.to_string();
+        ctx.persister.update(move |s| {
+            if let Some(r) = s.resources.get_mut(&key).filter(|r| r.id == id) {
+                r.attributes = attributes;
+            }
+        });
+        Some(obs)
     }
 
     /// After a delete: polls until the resource is gone.

@@ -7,6 +7,12 @@
 //!   once): destroy waits it out and succeeds.
 //! - Throttling (RequestLimitExceeded, HTTP 503) on DescribeVpcs: the SDK's
 //!   retry policy absorbs it; nothing above it notices.
+//! - "Not yet" refusals of other services, in their protocols' shapes
+//!   (awsJson for ECS, awsQuery for RDS): ECS's "Unable to assume the
+//!   service linked role" on CreateCluster and RDS's
+//!   InvalidDBSubnetGroupStateFault on DeleteDBSubnetGroup are retried and
+//!   the run converges; the same ECS code meaning a real mistake is not
+//!   retried (one attempt, the run fails).
 
 mod common;
 
@@ -23,12 +29,26 @@ use common::*;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Fails the first `times` calls of `operation` with an EC2 error.
+/// The wire protocol of the service whose call is faulted: how the call is
+/// turned into a harmless read, and how the error is shaped.
+#[derive(Debug, Clone, Copy)]
+enum Protocol {
+    /// EC2's query protocol.
+    Ec2,
+    /// awsQuery (RDS, ElastiCache, IAM, ELBv2): the read's Action and Version.
+    Query { read: &'static str, version: &'static str },
+    /// awsJson (ECS, ACM, WAFv2, ...): the read's X-Amz-Target.
+    Json { read: &'static str },
+}
+
+/// Fails the first `times` calls of `operation` with an AWS error.
 #[derive(Debug)]
 struct Inject {
     operation: &'static str,
     code: &'static str,
+    message: &'static str,
     status: u16,
+    protocol: Protocol,
     times: AtomicU32,
     injected: AtomicU32,
 }
@@ -42,7 +62,26 @@ impl aws_smithy_types::config_bag::Storable for Injecting {
 
 impl Inject {
     fn new(operation: &'static str, code: &'static str, status: u16, times: u32) -> Arc<Inject> {
-        Arc::new(Inject { operation, code, status, times: AtomicU32::new(times), injected: AtomicU32::new(0) })
+        Inject::shaped(Protocol::Ec2, operation, code, "injected by the test", status, times)
+    }
+
+    fn shaped(
+        protocol: Protocol,
+        operation: &'static str,
+        code: &'static str,
+        message: &'static str,
+        status: u16,
+        times: u32,
+    ) -> Arc<Inject> {
+        Arc::new(Inject {
+            operation,
+            code,
+            message,
+            status,
+            protocol,
+            times: AtomicU32::new(times),
+            injected: AtomicU32::new(0),
+        })
     }
 
     fn matches(&self, cfg: &ConfigBag) -> bool {
@@ -71,10 +110,17 @@ impl Intercept for Shared {
         }
         let taken = self.0.times.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
         if taken {
-            let body = "Action=DescribeAccountAttributes&Version=2016-11-15";
             let req = ctx.request_mut();
-            *req.body_mut() = SdkBody::from(body);
+            let body = match self.0.protocol {
+                Protocol::Ec2 => "Action=DescribeAccountAttributes&Version=2016-11-15".to_string(),
+                Protocol::Query { read, version } => format!("Action={read}&Version={version}"),
+                Protocol::Json { read } => {
+                    req.headers_mut().insert("x-amz-target", read);
+                    "{}".to_string()
+                }
+            };
             req.headers_mut().insert("content-length", body.len().to_string());
+            *req.body_mut() = SdkBody::from(body);
             cfg.interceptor_state().store_put(Injecting);
         }
         Ok(())
@@ -91,13 +137,28 @@ impl Intercept for Shared {
         }
         cfg.interceptor_state().unset::<Injecting>();
         self.0.injected.fetch_add(1, Ordering::SeqCst);
-        let body = format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{}</Code><Message>injected by the \
-             test</Message></Error></Errors><RequestID>stackr-test</RequestID></Response>",
-            self.0.code
-        );
+        let (code, message) = (self.0.code, self.0.message);
+        let (body, content_type) = match self.0.protocol {
+            Protocol::Ec2 => (
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Response><Errors><Error><Code>{code}</Code>\
+                     <Message>{message}</Message></Error></Errors><RequestID>stackr-test</RequestID></Response>"
+                ),
+                "text/xml",
+            ),
+            Protocol::Query { .. } => (
+                format!(
+                    "<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message>\
+                     </Error><RequestId>stackr-test</RequestId></ErrorResponse>"
+                ),
+                "text/xml",
+            ),
+            Protocol::Json { .. } => {
+                (format!("{{\"__type\":\"{code}\",\"message\":\"{message}\"}}"), "application/x-amz-json-1.1")
+            }
+        };
         let mut response = HttpResponse::new(self.0.status.try_into()?, SdkBody::from(body));
-        response.headers_mut().insert("content-type", "text/xml");
+        response.headers_mut().insert("content-type", content_type);
         *ctx.response_mut() = response;
         Ok(())
     }
@@ -143,4 +204,88 @@ async fn throttling_is_absorbed_by_the_sdk_retries() {
     assert!(h.plan(&s).await.is_empty());
     assert_eq!(fault.injected.load(Ordering::SeqCst), 2, "both throttles were seen and retried");
     h.destroy("faults").await;
+}
+
+const ECS: Protocol = Protocol::Json { read: "AmazonEC2ContainerServiceV20141113.ListClusters" };
+const LINKED_ROLE: &str =
+    "Unable to assume the service linked role. Please verify that the ECS service linked role exists.";
+
+const CLUSTER: &str = r#"
+stack: faults-ecs
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.ecs.cluster
+    properties: { name: faults-cluster }
+"#;
+
+#[tokio::test]
+async fn an_ecs_role_not_yet_assumable_is_waited_out() {
+    let fault = Inject::shaped(ECS, "CreateCluster", "InvalidParameterException", LINKED_ROLE, 400, 2);
+    let h = harness_with("faults-ecs", vec![SharedInterceptor::new(Shared(fault.clone()))]);
+    let s = stack(CLUSTER, &[]);
+    h.apply(&s).await;
+    assert_eq!(fault.injected.load(Ordering::SeqCst), 2, "refused twice, then made");
+    assert!(h.plan(&s).await.is_empty(), "in sync after the retries");
+    h.destroy("faults-ecs").await;
+}
+
+#[tokio::test]
+async fn the_same_code_meaning_a_mistake_is_not_retried() {
+    let fault = Inject::shaped(
+        ECS,
+        "CreateCluster",
+        "InvalidParameterException",
+        "Cluster names can have up to 255 characters.",
+        400,
+        5,
+    );
+    let h = harness_with("faults-ecs-bad", vec![SharedInterceptor::new(Shared(fault.clone()))]);
+    let s = stack(CLUSTER, &[]);
+    let lock = h.session.lock("test").await.expect("lock");
+    let prepared = h.session.prepare(&s).await.expect("prepare");
+    let applied = h.session.apply(Some(&s), prepared, options()).await.expect("apply runs");
+    h.session.unlock(&lock).await.expect("unlock");
+    assert_eq!(fault.injected.load(Ordering::SeqCst), 1, "one attempt: bad input is not retried");
+    let failed = &applied.report.failed;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(failed[0].2.to_string().contains("InvalidParameterException"), "{failed:?}");
+}
+
+const SUBNET_GROUP: &str = r#"
+stack: faults-rds
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.8.0.0/16 }
+  subnet:
+    type: aws.ec2.subnet
+    for_each: [a, c]
+    properties:
+      vpc_id: ${vpc.id}
+      availability_zone: ap-northeast-1${each.value}
+      cidr_block: ${cidrsubnet(vpc.cidr_block, 8, each.index)}
+  subnets:
+    type: aws.rds.db_subnet_group
+    properties: { name: faults-subnets, description: faults, subnet_ids: "${subnet[*].id}" }
+"#;
+
+#[tokio::test]
+async fn a_subnet_group_still_in_use_is_deleted_once_released() {
+    let fault = Inject::shaped(
+        Protocol::Query { read: "DescribeDBSubnetGroups", version: "2014-10-31" },
+        "DeleteDBSubnetGroup",
+        "InvalidDBSubnetGroupStateFault",
+        "Cannot delete the subnet group because at least one database cluster is still using it.",
+        400,
+        2,
+    );
+    let h = harness_with("faults-rds", vec![SharedInterceptor::new(Shared(fault.clone()))]);
+    let s = stack(SUBNET_GROUP, &[]);
+    h.apply(&s).await;
+    h.destroy("faults-rds").await;
+    assert_eq!(fault.injected.load(Ordering::SeqCst), 2, "refused twice, then deleted");
+    let left = h.rds().describe_db_subnet_groups().send().await.expect("describe");
+    assert!(left.db_subnet_groups().iter().all(|g| g.db_subnet_group_name() != Some("faults-subnets")));
 }

@@ -100,7 +100,7 @@ pub fn stack(text: &str, vars: &[(&str, &str)]) -> Stack {
     }
 }
 
-fn options() -> Options {
+pub fn options() -> Options {
     let mut o = Options::new(8);
     o.poll_initial = Duration::from_millis(50);
     o.poll_max = Duration::from_millis(500);

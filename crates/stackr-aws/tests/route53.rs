@@ -157,3 +157,49 @@ outputs:
     h.destroy("alias-record").await;
     assert!(live(&h, &zone, "site.alias.example.com", RrType::A).await.is_none(), "still there after destroy");
 }
+
+/// A record set made outside the stack is never taken over silently: the
+/// create is refused naming the `stackr import` that adopts it; with
+/// `allow_overwrite: true` it is overwritten with the stack's values.
+#[tokio::test]
+async fn an_existing_record_set_is_refused_unless_overwrite_is_allowed() {
+    let (h, zone) = with_zone("route53-taken", "taken.example.com").await;
+    upsert(&h, &zone, "www.taken.example.com", 60, "someone-else.example.net").await;
+    let text = |overwrite: bool| {
+        format!(
+            r#"
+stack: conf-taken
+region: ap-northeast-1
+resources:
+  www:
+    type: aws.route53.record
+    properties:
+      zone_id: {zone}
+      name: www.taken.example.com
+      type: CNAME
+      ttl: 300
+      records: [origin.taken.example.com]
+      allow_overwrite: {overwrite}
+"#
+        )
+    };
+    let s = stack(&text(false), &[]);
+    let lock = h.session.lock("test").await.expect("lock");
+    let prepared = h.session.prepare(&s).await.expect("prepare");
+    let applied = h.session.apply(Some(&s), prepared, options()).await.expect("apply runs");
+    h.session.unlock(&lock).await.expect("unlock");
+    let failed = &applied.report.failed;
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    let message = failed[0].2.to_string();
+    assert!(message.contains("stackr import www") && message.contains("allow_overwrite"), "{message}");
+    let kept = live(&h, &zone, "www.taken.example.com", RrType::Cname).await.expect("still there");
+    assert_eq!(kept.resource_records()[0].value(), "someone-else.example.net", "left as it was");
+
+    let s = stack(&text(true), &[]);
+    h.apply(&s).await;
+    let taken = live(&h, &zone, "www.taken.example.com", RrType::Cname).await.expect("the record");
+    assert_eq!(taken.resource_records()[0].value(), "origin.taken.example.com");
+    assert_eq!(taken.ttl(), Some(300));
+    assert!(h.plan(&s).await.is_empty(), "allow_overwrite is never a diff");
+    h.destroy("conf-taken").await;
+}

@@ -13,8 +13,9 @@
 //!   and deletes alike; [`ErrorKind::Invalid`] and [`ErrorKind::Other`] end
 //!   the operation at once.
 //! - **No slot while waiting**: the parallelism slot is given back during
-//!   every pause (retry or poll) and taken again for the next call, so a
-//!   distribution deploying for 15 minutes does not hold up other work.
+//!   every retry pause and taken again for the next call; once the calls
+//!   are over, polling for ready or gone holds none, so a distribution
+//!   deploying for 15 minutes does not hold up other work.
 //! - **Cancellable**: Ctrl-C ends every pause at once.
 
 use crate::clock;
@@ -29,6 +30,7 @@ use crate::reconciler::{
 };
 use stackr_state::ResourceState;
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
@@ -115,6 +117,9 @@ struct Running<'a> {
     started: Instant,
     deadline: Instant,
     slot: Mutex<Option<OwnedSemaphorePermit>>,
+    /// The AWS calls are over (waiting for ready or gone): pauses no
+    /// longer take the slot back, polling holds none.
+    polling: AtomicBool,
     /// AWS's last word on the resource, for progress and timeout messages.
     last: Mutex<String>,
 }
@@ -132,6 +137,7 @@ impl TaskCtx {
             started: Instant::now(),
             deadline: clock::deadline(self.limit.timeout),
             slot: Mutex::new(Some(permit)),
+            polling: AtomicBool::new(false),
             last: Mutex::new(String::new()),
         };
         let address = self.target.address.clone();
@@ -141,6 +147,7 @@ impl TaskCtx {
         };
         self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
         let result = run.call(work).await;
+        run.polling.store(true, Ordering::Relaxed);
         run.release();
         match result {
             Ok(obs) => {
@@ -178,6 +185,7 @@ impl Running<'_> {
     async fn reacquire(&self) {
         let held = self.slot.lock().map(|s| s.is_some()).unwrap_or(true);
         if !held
+            && !self.polling.load(Ordering::Relaxed)
             && let Ok(p) = self.ctx.slots.clone().acquire_owned().await
             && let Ok(mut s) = self.slot.lock()
         {

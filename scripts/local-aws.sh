@@ -69,20 +69,12 @@ local_aws_start() {
   done
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
   # Realistic mode: stackr is told the local AWS's pace.
-  local arg scale=""
-  for arg in "$@"; do
-    case "$arg" in --realistic) scale=${scale:-60} ;; esac
+  local a next="" realistic="" scale=60
+  for a in "$@"; do
+    [ -n "$next" ] && { scale=$a; next=""; continue; }
+    case "$a" in --realistic) realistic=1 ;; --time-scale) next=1 ;; --time-scale=*) scale=${a#--time-scale=} ;; esac
   done
-  if [ -n "$scale" ]; then
-    local next="" a
-    for a in "$@"; do
-      [ "$next" = 1 ] && scale=$a && next=""
-      case "$a" in --time-scale) next=1 ;; --time-scale=*) scale=${a#--time-scale=} ;; esac
-    done
-    export STACKR_TIME_SCALE="$scale"
-  else
-    unset STACKR_TIME_SCALE
-  fi
+  if [ -n "$realistic" ]; then export STACKR_TIME_SCALE="$scale"; else unset STACKR_TIME_SCALE; fi
   export AWS_EC2_METADATA_DISABLED=true
   unset AWS_PROFILE AWS_SESSION_TOKEN STACKR_FAKE_CLOUD
 }

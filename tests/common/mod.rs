@@ -38,7 +38,12 @@ pub fn text(o: &Output) -> String {
 
 /// Runs stackr and insists on the exit code; returns [`text`].
 pub fn run(dir: &Path, endpoint: &str, args: &[&str], code: i32) -> String {
-    let o = stackr(dir, endpoint, args);
+    run_with(dir, endpoint, args, &[], code)
+}
+
+/// [`run`] with more environment variables.
+pub fn run_with(dir: &Path, endpoint: &str, args: &[&str], env: &[(String, String)], code: i32) -> String {
+    let o = stackr_with(dir, endpoint, args, env);
     assert_eq!(o.status.code(), Some(code), "stackr {}: {}", args.join(" "), text(&o));
     text(&o)
 }

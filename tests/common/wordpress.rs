@@ -18,9 +18,7 @@ pub struct Cli {
 impl Cli {
     /// Runs and checks the exit code; returns stdout and stderr.
     pub fn expect(&self, code: i32, args: &[&str]) -> String {
-        let o = stackr_with(&self.dir, &self.endpoint, args, &self.env);
-        assert_eq!(o.status.code(), Some(code), "stackr {}: {}", args.join(" "), text(&o));
-        text(&o)
+        run_with(&self.dir, &self.endpoint, args, &self.env, code)
     }
 
     /// An attribute of a resource in the stack's state.

@@ -77,8 +77,6 @@ pub fn human(d: Duration) -> String {
     }
 }
 
-pub use stackr_core::duration::parse;
-
 #[cfg(test)]
 mod tests {
     use super::*;

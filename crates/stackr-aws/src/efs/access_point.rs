@@ -19,7 +19,7 @@
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, same_fixed, vanished};
-use crate::error::{code, is, provider};
+use crate::error::{is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{AccessPointDescription, CreationInfo, PosixUser, RootDirectory};
@@ -242,12 +242,7 @@ impl Reconciler for AccessPoint {
             .await;
         let out = match out {
             Ok(out) => out,
-            // The file system is not `available` yet (or is being updated).
-            Err(e) if code(&e).as_deref() == Some("IncorrectFileSystemLifeCycleState") => {
-                let mut err = provider("CreateAccessPoint", e);
-                err.kind = ErrorKind::Retryable;
-                return Err(err);
-            }
+            // A file system not `available` yet is "not yet" (`super::TRANSIENT`).
             Err(e) => return Err(provider("CreateAccessPoint", e)),
         };
         let id = out.access_point_id.ok_or_else(|| vanished("EFS access point", "(no id returned)"))?;

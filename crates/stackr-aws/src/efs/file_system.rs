@@ -366,12 +366,7 @@ impl Reconciler for FileSystem {
         match self.clients.efs(region).delete_file_system().file_system_id(id).send().await {
             Ok(_) => {}
             Err(e) if is(&e, NOT_FOUND) => return Ok(()),
-            // Its mount targets are still being deleted: try again shortly.
-            Err(e) if is(&e, &["FileSystemInUse"]) => {
-                let mut err = provider("DeleteFileSystem", e);
-                err.kind = ErrorKind::Retryable;
-                return Err(err);
-            }
+            // FileSystemInUse while its mount targets go: "not yet" (`super::TRANSIENT`).
             Err(e) => return Err(provider("DeleteFileSystem", e)),
         }
         Ok(())

@@ -30,7 +30,7 @@
 //! The test bed makes moto describe nodes, endpoints and security groups,
 //! adds ModifyCacheCluster, and lets a deleted cluster disappear.
 
-use super::common::{self, retryable, sdk_tags, tags_of};
+use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, num, vanished};
 use crate::error::{code, is, provider};
@@ -44,8 +44,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["CacheClusterNotFound"];
-/// Refused while the cluster is not `available` (being made or modified).
-const BUSY: &[&str] = &["InvalidCacheClusterState"];
 /// Above this many ids, observe lists the region instead of one call each.
 const LIST_ABOVE: usize = 3;
 
@@ -370,7 +368,7 @@ impl Reconciler for CacheCluster {
         if modify {
             match call.send().await {
                 Ok(_) => {}
-                Err(e) if is(&e, BUSY) => return Err(retryable("ModifyCacheCluster", e)),
+                // Not `available`: "not yet" (`super::TRANSIENT`).
                 Err(e) => return Err(provider("ModifyCacheCluster", e)),
             }
         }
@@ -388,8 +386,7 @@ impl Reconciler for CacheCluster {
                 match self.clients.elasticache(region).delete_cache_cluster().cache_cluster_id(id).send().await {
                     Ok(_) => {}
                     Err(e) if is(&e, NOT_FOUND) => return Ok(()),
-                    // Still being made or modified: AWS refuses until `available`.
-                    Err(e) if is(&e, BUSY) => return Err(retryable("DeleteCacheCluster", e)),
+                    // Still being made or modified: "not yet" until `available`.
                     Err(e) => return Err(provider("DeleteCacheCluster", e)),
                 }
             }

@@ -17,7 +17,7 @@
 //! per group. The test bed adds ModifyCacheSubnetGroup and
 //! DeleteCacheSubnetGroup to moto.
 
-use super::common::{self, retryable, sdk_tags, tags_of};
+use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::ec2::common::{invalid, not_in_place, vanished};
 use crate::error::{code, is, provider};
@@ -202,7 +202,7 @@ impl Reconciler for CacheSubnetGroup {
         {
             Ok(_) => Ok(()),
             Err(e) if is(&e, NOT_FOUND) => Ok(()),
-            Err(e) if is(&e, &["CacheSubnetGroupInUse"]) => Err(retryable("DeleteCacheSubnetGroup", e)),
+            // Still used by a cluster being deleted: "not yet" (`super::TRANSIENT`).
             Err(e) => Err(provider("DeleteCacheSubnetGroup", e)),
         }
     }

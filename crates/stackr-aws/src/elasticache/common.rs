@@ -6,9 +6,7 @@
 use crate::clients::Clients;
 use crate::error::provider;
 use aws_sdk_elasticache::types::Tag;
-use aws_smithy_runtime_api::client::result::SdkError;
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
-use stackr_engine::reconciler::{ErrorKind, ProviderError};
+use stackr_engine::reconciler::ProviderError;
 use std::collections::BTreeMap;
 
 pub fn sdk_tags(tags: &BTreeMap<String, String>) -> Vec<Tag> {
@@ -73,17 +71,4 @@ pub fn lower_case_name(what: &str, name: &str) -> Result<(), ProviderError> {
         )));
     }
     Ok(())
-}
-
-/// Like [`provider`], but an error the engine should retry after a pause
-/// (a cluster still `modifying`, a subnet group still in use by a cluster
-/// being deleted).
-pub fn retryable<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
-where
-    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
-{
-    let mut err = provider(call, e);
-    err.kind = ErrorKind::Retryable;
-    err
 }

@@ -42,11 +42,16 @@ pub use web_acl::WebAcl;
 /// an IP set or web ACL in use cannot be deleted until it is released
 /// (`WAFAssociatedItemException`,
 /// <https://docs.aws.amazon.com/waf/latest/APIReference/API_DeleteIPSet.html>).
+/// A write whose lock token went stale meanwhile
+/// (`WAFOptimisticLockException`) is read and tried again.
 pub const TRANSIENT: &[crate::transient::Transient] = {
     use crate::transient::until_timeout;
+    const WRITES: &[&str] =
+        &["CreateIPSet", "UpdateIPSet", "DeleteIPSet", "CreateWebACL", "UpdateWebACL", "DeleteWebACL"];
     &[
-        until_timeout(&["CreateWebACL", "UpdateWebACL"], "WAFUnavailableEntityException", None),
-        until_timeout(&["DeleteIPSet", "DeleteWebACL"], "WAFAssociatedItemException", None),
+        until_timeout(WRITES, "WAFUnavailableEntityException", None),
+        until_timeout(WRITES, "WAFAssociatedItemException", None),
+        until_timeout(WRITES, OPTIMISTIC_LOCK, None),
     ]
 };
 
@@ -206,10 +211,8 @@ fn scope_of(p: &Props, target: &Target) -> Result<Scope, ProviderError> {
     }
 }
 
-/// Classifies a WAF error: bad parameters are `Invalid`; an item still
-/// referenced (an IP set used by a web ACL, a web ACL used by CloudFront)
-/// or briefly unavailable is `Retryable`, so the engine retries it while
-/// what uses it goes away.
+/// Classifies a WAF error: bad parameters are `Invalid` (their codes do not
+/// start with `Invalid`); the "not yet" codes are in [`TRANSIENT`].
 fn waf_error<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
@@ -218,9 +221,6 @@ where
     let kind = match code(&e).as_deref() {
         Some("WAFInvalidParameterException" | "WAFInvalidResourceException" | "WAFLimitsExceededException") => {
             Some(ErrorKind::Invalid)
-        }
-        Some("WAFAssociatedItemException" | "WAFUnavailableEntityException" | OPTIMISTIC_LOCK) => {
-            Some(ErrorKind::Retryable)
         }
         _ => None,
     };

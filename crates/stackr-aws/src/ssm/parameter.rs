@@ -3,7 +3,8 @@
 //! The value is secret for every type: it is sent (PutParameter) but never
 //! read back, so observe never returns it and the engine decides whether
 //! it changed by digest. Reads use DescribeParameters (metadata only, no
-//! value), batched by 50 names, plus ListTagsForResource per parameter.
+//! value), batched by 50 names a page; tags from the bulk read of a refresh
+//! (`crate::bulktags`), else ListTagsForResource per parameter.
 //! Any change but tags is one PutParameter with Overwrite (a new version,
 //! the wanted value included); tags go through AddTagsToResource /
 //! RemoveTagsFromResource (AWS refuses tags with Overwrite).
@@ -73,7 +74,12 @@ impl Parameter {
                 .set_values(Some(chunk.to_vec()))
                 .build()
                 .map_err(|e| ProviderError::new(ErrorKind::Other, format!("DescribeParameters filter: {e}")))?;
-            let mut pages = client.describe_parameters().parameter_filters(filter).into_paginator().send();
+            let mut pages = client
+                .describe_parameters()
+                .parameter_filters(filter)
+                .max_results(BATCH as i32)
+                .into_paginator()
+                .send();
             while let Some(page) = pages.next().await {
                 let page = page.map_err(|e| provider("DescribeParameters", e))?;
                 for m in page.parameters.unwrap_or_default() {
@@ -88,18 +94,24 @@ impl Parameter {
 
     async fn observed(&self, region: &str, m: &ParameterMetadata) -> Result<Option<Observed>, ProviderError> {
         let name = m.name.clone().unwrap_or_default();
-        let tags = match self
-            .clients
-            .ssm(region)
-            .list_tags_for_resource()
-            .resource_type(ResourceTypeForTagging::Parameter)
-            .resource_id(&name)
-            .send()
-            .await
-        {
-            Ok(out) => out.tag_list.unwrap_or_default(),
-            Err(e) if is(&e, NOT_FOUND) => return Ok(None),
-            Err(e) => return Err(provider("ListTagsForResource", e)),
+        let arn = self.arn(region, m, &name).await?;
+        // In a refresh, from the region's one bulk read (crate::bulktags);
+        // else (or for a parameter it did not list) its own read.
+        let tags = match crate::bulktags::refreshed(&self.clients, region, &arn).await {
+            Some(tags) => tags,
+            None => match self
+                .clients
+                .ssm(region)
+                .list_tags_for_resource()
+                .resource_type(ResourceTypeForTagging::Parameter)
+                .resource_id(&name)
+                .send()
+                .await
+            {
+                Ok(out) => props::tag_map(out.tag_list.unwrap_or_default().into_iter().map(|t| (t.key, t.value))),
+                Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(provider("ListTagsForResource", e)),
+            },
         };
         let secure = m.r#type == Some(ParameterType::SecureString);
         // Never the value: it is secret whatever the type.
@@ -112,19 +124,13 @@ impl Parameter {
             ("allowed_pattern", m.allowed_pattern.clone().filter(|p| !p.is_empty()).map(s)),
             ("data_type", m.data_type.clone().map(s)),
         ]);
-        let arn = self.arn(region, m, &name).await?;
         let attributes = props::build([
             ("id", Some(s(&name))),
             ("arn", Some(s(arn))),
             ("name", Some(s(&name))),
             ("version", Some(Value::Number(m.version as f64))),
         ]);
-        Ok(Some(Observed {
-            id: name,
-            properties,
-            attributes,
-            tags: props::tag_map(tags.into_iter().map(|t| (t.key, t.value))),
-        }))
+        Ok(Some(Observed { id: name, properties, attributes, tags }))
     }
 
     async fn one(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {

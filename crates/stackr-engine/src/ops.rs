@@ -15,8 +15,10 @@
 //!   dependant cannot be created before a dependency it needs exists.
 //! - Orphans (and destroys) are deleted after whatever depended on them is
 //!   deleted (gone: a delete's *ready* milestone, see
-//!   [`Reconciler::deleted`](crate::reconciler::Reconciler::deleted)), or
-//!   updated to stop using them.
+//!   [`Reconciler::deleted`](crate::reconciler::Reconciler::deleted); only
+//!   accepted where the type says AWS allows it, see
+//!   [`Reconciler::delete_waits_for_gone`](crate::reconciler::Reconciler::delete_waits_for_gone)),
+//!   or updated to stop using them.
 //!
 //! The result is checked for cycles before anything runs.
 
@@ -185,9 +187,12 @@ pub(crate) fn build_ops(
         let delete_first = replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str());
         for user in dependants_in_state.get(addr.as_str()).into_iter().flatten() {
             // Gone, not just asked to go: a subnet waits until the load
-            // balancer in it is deleted, not until its delete was accepted.
+            // balancer in it is deleted, not until its delete was accepted;
+            // unless AWS takes a dependant being deleted as enough.
             if let Some(&d2) = backward.get(*user) {
-                ops[del].deps.push((d2, Milestone::Ready));
+                let gone =
+                    providers.get(&ops[del].type_kind).is_none_or(|r| r.delete_waits_for_gone(&ops[d2].type_kind));
+                ops[del].deps.push((d2, if gone { Milestone::Ready } else { Milestone::Done }));
             }
             if let Some(&f) = forward.get(*user)
                 && ops[f].kind == OpKind::Update

@@ -225,6 +225,16 @@ pub trait Reconciler: Send + Sync {
         false
     }
 
+    /// Whether deleting this resource waits until a dependant of type
+    /// `kind` is gone (the default: a subnet cannot go while a load
+    /// balancer's interfaces are in it), or only until the dependant's
+    /// delete was accepted, where AWS takes a dependant that is being
+    /// deleted as gone enough: an Aurora cluster can be deleted once its
+    /// instances are `deleting`, and both deletions then run at once.
+    fn delete_waits_for_gone(&self, _kind: &str) -> bool {
+        true
+    }
+
     /// Polled after a successful `delete` until it answers `Ready` (gone):
     /// for types whose deletion AWS finishes later (a CloudFront
     /// distribution, an Aurora cluster, a NAT gateway holding its address

@@ -39,7 +39,9 @@
 //!   delete is refused before any call. A cluster with deletion protection
 //!   is refused too (never unprotected behind the user's back). The delete
 //!   waits until the cluster is gone, so that its subnet group and security
-//!   groups can go next; a missing cluster is fine.
+//!   groups can go next; a missing cluster is fine. It is sent as soon as
+//!   its instances are `deleting` (`delete_waits_for_gone`), which AWS
+//!   allows, so the two deletions overlap.
 //! - Reads: one paginated DescribeDBClusters per 100 ids (filter
 //!   `db-cluster-id`); its answer carries the tags.
 //! - Test bed: moto ignores ModifyDBCluster's CloudwatchLogsExportConfiguration
@@ -531,6 +533,17 @@ impl Reconciler for DbCluster {
     /// Aurora clusters take 3-10 minutes to create and 5-10 to delete, far more on occasion.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(60, 60, 60)
+    }
+
+    /// DeleteDBCluster needs its instances `deleting`, not gone ("You
+    /// can't delete a DB cluster if it contains DB instances that aren't
+    /// in the deleting state",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html>):
+    /// the cluster's deletion overlaps its instances' 5-10 minutes instead
+    /// of following them. AWS removes the cluster only after its last
+    /// instance, so what waits for the cluster to be gone still comes after both.
+    fn delete_waits_for_gone(&self, kind: &str) -> bool {
+        kind != "aws.rds.db_instance"
     }
 }
 

@@ -134,9 +134,10 @@ pub struct ApplyArgs {
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub parallelism: u32,
 
-    /// Make every resource wait until its dependencies are fully ready
-    /// (available, deployed, issued) before it starts, as Terraform does,
-    /// instead of only where AWS needs it. Slower; for comparison.
+    /// Schedule as Terraform does: every resource waits until its
+    /// dependencies are fully ready (available, deployed, issued) before it
+    /// starts, instead of only where AWS needs it, and keeps its slot of
+    /// `--parallelism` while it waits. Slower; for comparison.
     #[arg(long)]
     pub wait_for_ready: bool,
 
@@ -183,10 +184,16 @@ pub struct DestroyArgs {
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub parallelism: u32,
 
+    /// Schedule as Terraform does: every delete keeps its slot of
+    /// `--parallelism` until its resource is gone. Slower; for comparison.
+    #[arg(long)]
+    pub wait_for_ready: bool,
+
     /// Print NDJSON events instead of the interactive display.
     #[arg(long)]
     pub json: bool,
-    /// Print the AWS API calls made, per service and operation, when done.
+    /// Print the AWS API calls made, per service and operation, and the
+    /// run's critical-path bound, when done.
     #[arg(long)]
     pub stats: bool,
 }

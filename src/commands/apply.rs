@@ -68,6 +68,28 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     Ok(if applied.report.ok() { 0 } else { 1 })
 }
 
+/// The critical path, one operation per line: its calls, then the wait
+/// for ready (or gone) that the next one needed.
+fn chain_lines(chain: &[stackr_engine::critical::Link], scale: f64) -> String {
+    let aws = |d: std::time::Duration| {
+        let s = d.as_secs_f64() * scale;
+        if s >= 120.0 { format!("{:.1} min", s / 60.0) } else { format!("{s:.1}s") }
+    };
+    let unit = if scale != 1.0 { " (AWS time)" } else { "" };
+    let mut out = format!("\nThe chain that makes it{unit}:");
+    for l in chain {
+        out.push_str(&format!("\n  {} {}: calls {}", l.operation, l.address, aws(l.call)));
+        if !l.wait.is_zero() {
+            out.push_str(&format!(
+                ", then {} until {}",
+                aws(l.wait),
+                if l.operation == "delete" { "gone" } else { "ready" }
+            ));
+        }
+    }
+    out
+}
+
 pub fn report_resolutions(r: &[stackr_engine::pending::Resolution]) {
     use stackr_engine::pending::Resolution::*;
     for x in r {
@@ -80,28 +102,43 @@ pub fn report_resolutions(r: &[stackr_engine::pending::Resolution]) {
     }
 }
 
-/// The run against its critical-path bound (see [`Report::critical_path`])
-/// and what its state writes cost.
+/// The run against its critical-path bound (see [`Report::critical_path`]),
+/// the chain of operations that makes the bound, and what its state writes
+/// cost. Against the local AWS in realistic mode, also in AWS time.
 pub fn run_figures(applied: &stackr_engine::session::Applied) -> String {
     let r = &applied.report;
     let wall = r.elapsed.as_secs_f64();
-    let critical = match r.critical_path {
-        Some(cp) if !cp.is_zero() => format!(
-            "Critical path: {:.2}s; the run took {wall:.2}s, {:.2}x the bound.",
-            cp.as_secs_f64(),
-            wall / cp.as_secs_f64()
-        ),
+    let scale = stackr_engine::clock::scale();
+    let critical = match &r.critical_path {
+        Some(cp) if !cp.bound.is_zero() => {
+            let mut s = format!(
+                "Critical path: {:.2}s; the run took {wall:.2}s, {:.2}x the bound.",
+                cp.bound.as_secs_f64(),
+                wall / cp.bound.as_secs_f64()
+            );
+            if scale != 1.0 {
+                s.push_str(&format!(
+                    "\nIn AWS time ({scale}x): the run took {:.1} AWS min; its critical-path bound is {:.1} AWS min.",
+                    wall * scale / 60.0,
+                    cp.bound.as_secs_f64() * scale / 60.0
+                ));
+            }
+            s.push_str(&chain_lines(&cp.chain, scale));
+            s
+        }
         _ => "Critical path: none (nothing ran, or not every operation finished).".into(),
     };
-    // Against the local AWS in realistic mode: the same figures in AWS time.
-    let scale = stackr_engine::clock::scale();
-    let critical = match r.critical_path {
-        Some(cp) if scale != 1.0 => format!(
-            "{critical}\nIn AWS time ({scale}x): the run took {:.1} AWS min; its critical-path bound is {:.1} AWS min.",
-            wall * scale / 60.0,
-            cp.as_secs_f64() * scale / 60.0
-        ),
-        _ => critical,
+    let p = r.polling;
+    let critical = if p.checks > 0 {
+        format!(
+            "{critical}\nPolling: {} readiness checks over {:.1} min of waiting{}, {:.1} per minute.",
+            p.checks,
+            p.waited.as_secs_f64() / 60.0,
+            if scale != 1.0 { " (AWS time)" } else { "" },
+            p.per_minute()
+        )
+    } else {
+        critical
     };
     let w = &applied.writes;
     let share = if wall > 0.0 { 100.0 * w.time.as_secs_f64() / wall } else { 0.0 };

@@ -38,6 +38,7 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     let mut options = Options::new(a.parallelism as usize);
     options.cancel = ctrl_c();
     options.allow_protected = a.allow_protected.clone();
+    options.wait_for_ready = a.wait_for_ready;
     // Executed from state alone: the stack's expressions play no part.
     let applied = o.session.apply(None, prepared, options).await.map_err(|e| o.fail(e))?;
     if !a.json {

@@ -54,9 +54,11 @@ pub struct Options {
     pub retry_for: Duration,
     /// Set to true to stop starting operations (Ctrl-C).
     pub cancel: watch::Receiver<bool>,
-    /// Every dependant waits until its dependencies are fully ready (as
-    /// Terraform schedules), not only those whose reconciler needs it.
-    /// Slower; kept to measure what readiness-aware scheduling saves.
+    /// Schedule as Terraform does: every dependant waits until its
+    /// dependencies are fully ready, not only those whose reconciler needs
+    /// it, and an operation keeps its parallelism slot while it waits for
+    /// ready or gone. Slower; kept to measure what readiness-aware
+    /// scheduling saves.
     pub wait_for_ready: bool,
 }
 
@@ -90,8 +92,12 @@ pub struct Report {
     /// operations through the dependencies, each taking as long as it took
     /// here (to done, plus to ready where a dependant waited for that), as
     /// if slots were unlimited. `None` when nothing ran. `elapsed` over this
-    /// is how close scheduling came to the best possible.
-    pub critical_path: Option<Duration>,
+    /// is how close scheduling came to the best possible; the chain says
+    /// which operations (and which waits) make it.
+    pub critical_path: Option<crate::critical::CriticalPath>,
+    /// How often the run asked AWS whether a resource was ready (or gone),
+    /// over how much waiting.
+    pub polling: crate::Polling,
 }
 
 impl Report {
@@ -173,6 +179,7 @@ impl Run<'_> {
         let n = ops.len();
         let mut sched = Schedule::new(&ops);
         let sem = Arc::new(Semaphore::new(self.options.parallelism.max(1)));
+        let polls = Arc::new(crate::task::PollCounter::default());
         let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
         // Every operation's task; a task that ends without reporting (a
         // panic) is found here.
@@ -208,7 +215,9 @@ impl Run<'_> {
                     };
                     sched.launched(i);
                     times.started(i);
-                    if let Some(task) = self.launch(i, &ops[i], &mut scope, &state0, permit, sem.clone(), tx.clone()) {
+                    if let Some(task) =
+                        self.launch(i, &ops[i], &mut scope, &state0, permit, (sem.clone(), polls.clone()), tx.clone())
+                    {
                         let handle = tasks.spawn(task);
                         task_of.insert(handle.id(), i);
                     }
@@ -295,6 +304,7 @@ impl Run<'_> {
         }
         report.elapsed = started.elapsed();
         report.critical_path = if report.ok() { times.critical_path(&ops) } else { None };
+        report.polling = polls.total();
         report
     }
 
@@ -450,7 +460,7 @@ impl Run<'_> {
         scope: &mut StackScope,
         state0: &State,
         permit: tokio::sync::OwnedSemaphorePermit,
-        slots: Arc<Semaphore>,
+        (slots, polls): (Arc<Semaphore>, Arc<crate::task::PollCounter>),
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
         let address = op.address.clone();
@@ -545,6 +555,8 @@ impl Run<'_> {
                 poll_initial: options.poll_initial,
                 poll_max: options.poll_max,
                 cancel: options.cancel.clone(),
+                hold_slot: options.wait_for_ready,
+                polls,
             },
             limit,
             persister: self.persister.handle(),

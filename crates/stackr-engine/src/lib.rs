@@ -16,7 +16,7 @@
 
 pub mod apply;
 pub mod clock;
-mod critical;
+pub mod critical;
 pub mod diff;
 pub mod error;
 pub mod events;
@@ -34,3 +34,4 @@ pub mod session;
 mod task;
 
 pub use error::EngineError;
+pub use task::Polling;

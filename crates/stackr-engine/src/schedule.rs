@@ -7,8 +7,20 @@
 //! finally *ready* (ready after a create or update, gone after a delete),
 //! or fails. A failure skips every operation that depends on it,
 //! transitively, that has not started.
+//!
+//! When more operations are queued than there are slots, the one heading
+//! the longest chain of work still to come starts first (critical-path
+//! scheduling): each operation is weighed by the longest path through its
+//! dependants, where waiting for a dependency to be *ready* counts as much
+//! as ten calls. A VPC that a database, then its instances, then a service
+//! wait on starts before a log group nothing waits for.
 
 use crate::ops::{Milestone, Op};
+use std::collections::BinaryHeap;
+
+/// What a wait for *ready* weighs against one call, in [`Schedule`]'s
+/// priorities: readiness takes minutes where a call takes a second.
+const READY_WEIGHT: u32 = 10;
 
 /// One operation's stage.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +44,10 @@ pub(crate) struct Schedule {
     stages: Vec<Stage>,
     /// Who waits for each operation, and for which milestone.
     dependants: Vec<Vec<(usize, Milestone)>>,
-    /// Queued operations, the next to start last.
-    queue: Vec<usize>,
+    /// Queued operations, by priority (then the lower index).
+    queue: BinaryHeap<(u32, std::cmp::Reverse<usize>)>,
+    /// The weight of the longest chain each operation heads.
+    priority: Vec<u32>,
 }
 
 impl Schedule {
@@ -46,8 +60,12 @@ impl Schedule {
         }
         let stages: Vec<Stage> =
             ops.iter().map(|o| if o.deps.is_empty() { Stage::Queued } else { Stage::Waiting(o.deps.len()) }).collect();
-        let queue = (0..ops.len()).filter(|&i| stages[i] == Stage::Queued).collect();
-        Schedule { stages, dependants, queue }
+        let priority = priorities(ops, &dependants);
+        let queue = (0..ops.len())
+            .filter(|&i| stages[i] == Stage::Queued)
+            .map(|i| (priority[i], std::cmp::Reverse(i)))
+            .collect();
+        Schedule { stages, dependants, queue, priority }
     }
 
     pub(crate) fn stage(&self, i: usize) -> &Stage {
@@ -57,11 +75,11 @@ impl Schedule {
     /// The next queued operation, if any (put it back with [`Schedule::requeue`]
     /// when no slot is free).
     pub(crate) fn next_queued(&mut self) -> Option<usize> {
-        self.queue.pop()
+        self.queue.pop().map(|(_, std::cmp::Reverse(i))| i)
     }
 
     pub(crate) fn requeue(&mut self, i: usize) {
-        self.queue.push(i);
+        self.queue.push((self.priority[i], std::cmp::Reverse(i)));
     }
 
     pub(crate) fn launched(&mut self, i: usize) {
@@ -94,7 +112,7 @@ impl Schedule {
                 *n -= 1;
                 if *n == 0 {
                     self.stages[d] = Stage::Queued;
-                    self.queue.push(d);
+                    self.queue.push((self.priority[d], std::cmp::Reverse(d)));
                 }
             }
         }
@@ -117,7 +135,7 @@ impl Schedule {
                 continue;
             }
             self.stages[d] = Stage::Skipped(cause.to_string());
-            self.queue.retain(|&q| q != d);
+            self.queue.retain(|&(_, std::cmp::Reverse(q))| q != d);
             skipped.push(d);
             todo.extend(self.dependants[d].iter().map(|(x, _)| *x));
         }
@@ -132,6 +150,28 @@ impl Schedule {
             .enumerate()
             .filter_map(|(i, s)| matches!(s, Stage::Waiting(_) | Stage::Queued | Stage::Skipped(_)).then_some(i))
     }
+}
+
+/// The weight of the longest chain of dependants each operation heads:
+/// one per call, [`READY_WEIGHT`] per wait for *ready*. Computed from the
+/// operations nothing waits for back to the roots (the order is acyclic,
+/// checked when it was built); O(operations + dependencies).
+fn priorities(ops: &[Op], dependants: &[Vec<(usize, Milestone)>]) -> Vec<u32> {
+    let n = ops.len();
+    let mut left: Vec<usize> = dependants.iter().map(Vec::len).collect();
+    let mut priority = vec![1u32; n];
+    let mut done: Vec<usize> = (0..n).filter(|&i| left[i] == 0).collect();
+    while let Some(i) = done.pop() {
+        for &(d, m) in &ops[i].deps {
+            let through = priority[i].saturating_add(if m == Milestone::Ready { READY_WEIGHT } else { 1 });
+            priority[d] = priority[d].max(through);
+            left[d] -= 1;
+            if left[d] == 0 {
+                done.push(d);
+            }
+        }
+    }
+    priority
 }
 
 #[cfg(test)]
@@ -164,6 +204,25 @@ mod tests {
         assert_eq!(s.next_queued(), None, "2 waits for 0 to be ready");
         s.reached(0, Milestone::Ready);
         assert_eq!(s.next_queued(), Some(2));
+    }
+
+    #[test]
+    fn the_operation_heading_the_longest_chain_starts_first() {
+        // 0 alone; 1 <- 2 (ready) <- 3; 4 <- 5 (done)
+        let ops = [
+            op(&[]),
+            op(&[]),
+            op(&[(1, Milestone::Ready)]),
+            op(&[(2, Milestone::Done)]),
+            op(&[]),
+            op(&[(4, Milestone::Done)]),
+        ];
+        let mut s = Schedule::new(&ops);
+        assert_eq!(s.next_queued(), Some(1), "heads a wait for ready and two calls");
+        assert_eq!(s.next_queued(), Some(4), "heads one more call");
+        assert_eq!(s.next_queued(), Some(0));
+        s.requeue(0);
+        assert_eq!(s.next_queued(), Some(0), "put back, it is next again");
     }
 
     #[test]

@@ -16,6 +16,13 @@
 //!   every retry pause and taken again for the next call; once the calls
 //!   are over, polling for ready or gone holds none, so a distribution
 //!   deploying for 15 minutes does not hold up other work.
+//! - **Polling as AWS's own waiters do**: the pause between checks grows
+//!   from `poll_initial` by half each time up to `poll_max`, and each pause
+//!   is drawn at random between `poll_initial` and that ceiling (the
+//!   jittered backoff of the AWS SDKs' waiters,
+//!   https://smithy.io/2.0/additional-specs/waiters.html#waiter-retries),
+//!   so that many resources waiting at once do not ask in step. The
+//!   checks and the time spent waiting are counted ([`Polling`]).
 //! - **Cancellable**: Ctrl-C ends every pause at once.
 
 use crate::clock;
@@ -30,7 +37,7 @@ use crate::reconciler::{
 };
 use stackr_state::ResourceState;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
@@ -87,12 +94,59 @@ pub(crate) struct Limit {
     pub from_stack: bool,
 }
 
+/// Readiness checks of a run and the time spent waiting on them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Polling {
+    /// Calls asking whether a resource is ready (or gone).
+    pub checks: u64,
+    /// Time from each operation's first check to its last, summed, in AWS
+    /// time ([`crate::clock`]).
+    pub waited: Duration,
+}
+
+impl Polling {
+    /// Checks per minute of waiting (0 when nothing waited).
+    pub fn per_minute(&self) -> f64 {
+        let minutes = self.waited.as_secs_f64() / 60.0;
+        if minutes > 0.0 { self.checks as f64 / minutes } else { 0.0 }
+    }
+}
+
+/// Counted by every operation of a run.
+#[derive(Default)]
+pub(crate) struct PollCounter {
+    checks: AtomicU64,
+    waited_ms: AtomicU64,
+}
+
+impl PollCounter {
+    pub(crate) fn total(&self) -> Polling {
+        Polling {
+            checks: self.checks.load(Ordering::Relaxed),
+            waited: Duration::from_millis(self.waited_ms.load(Ordering::Relaxed)),
+        }
+    }
+}
+
+/// The next pause of a poll: at random between `floor` and `ceiling`.
+fn jittered(floor: Duration, ceiling: Duration) -> Duration {
+    if ceiling <= floor {
+        return floor;
+    }
+    floor + (ceiling - floor).mul_f64(fastrand::f64())
+}
+
 /// How an operation's pauses grow and when they stop.
 #[derive(Clone)]
 pub(crate) struct Pacing {
     pub poll_initial: Duration,
     pub poll_max: Duration,
     pub cancel: watch::Receiver<bool>,
+    /// Keep the parallelism slot through retries and the wait for ready
+    /// or gone, as Terraform does (its waiters run inside the resource's
+    /// create or delete): the baseline schedule, for comparison.
+    pub hold_slot: bool,
+    pub polls: Arc<PollCounter>,
 }
 
 pub(crate) struct TaskCtx {
@@ -177,6 +231,9 @@ impl TaskCtx {
 
 impl Running<'_> {
     fn release(&self) {
+        if self.ctx.pacing.hold_slot {
+            return;
+        }
         if let Ok(mut s) = self.slot.lock() {
             s.take();
         }
@@ -507,19 +564,33 @@ impl Running<'_> {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = Result<Readiness, ProviderError>>,
     {
-        let mut pause = self.ctx.pacing.poll_initial;
-        loop {
+        let pacing = &self.ctx.pacing;
+        let mut ceiling = pacing.poll_initial;
+        let first = Instant::now();
+        let count = || {
+            pacing.polls.checks.fetch_add(1, Ordering::Relaxed);
+        };
+        let waited = || {
+            let ms = clock::since(first).as_millis() as u64;
+            pacing.polls.waited_ms.fetch_add(ms, Ordering::Relaxed);
+        };
+        let result = loop {
+            count();
             match check().await {
-                Ok(Readiness::Ready) => return Ok(()),
+                Ok(Readiness::Ready) => break Ok(()),
                 Ok(Readiness::Failed(status)) => {
-                    return Err(OpError::Stack(format!("became `{status}` while {doing}")));
+                    break Err(OpError::Stack(format!("became `{status}` while {doing}")));
                 }
                 Ok(Readiness::Pending(status)) => self.note(&status),
                 Err(e) if matches!(e.kind, ErrorKind::Retryable | ErrorKind::Unsure) => self.note(&e.message),
-                Err(e) => return Err(OpError::Aws(e)),
+                Err(e) => break Err(OpError::Aws(e)),
             }
-            self.pause(pause).await.map_err(|stop| self.stopped(stop, doing))?;
-            pause = (pause * 3 / 2).min(self.ctx.pacing.poll_max);
-        }
+            if let Err(stop) = self.pause(jittered(pacing.poll_initial, ceiling)).await {
+                break Err(self.stopped(stop, doing));
+            }
+            ceiling = (ceiling * 3 / 2).min(pacing.poll_max);
+        };
+        waited();
+        result
     }
 }

@@ -9,10 +9,18 @@
 #      (printed by `stackr apply --stats`), and the same apply scheduled as
 #      Terraform does (every dependant waits for full readiness, parallelism
 #      10) as the baseline;
+#   2b. at AWS's pace: the local AWS in realistic mode (time scale 60,
+#      each state's typical duration, so that runs compare): apply of prod,
+#      an unchanged apply, a new image (the task definition replaced and
+#      the service rolled) and destroy, in AWS minutes, each beside its
+#      critical-path bound and beside the Terraform-like schedule of the
+#      same plan; the readiness polls per minute of waiting; and the calls
+#      AWS throttled (the realistic mode throttles as AWS does);
 #   3. scale: synthetic stacks of 1,000, 2,000 and 4,000 resources of types
 #      the local AWS serves quickly (bench/gen_stack.py --light: IAM roles,
 #      log groups and SSM parameters with references): plan and apply
-#      time, the state writes' share of the apply, peak memory, and the
+#      time, the drift check's calls per resource and time, the state
+#      writes' share of the apply, peak memory, and the
 #      2k/1k and 4k/2k ratios (2.0 is linear);
 #   4. the lost-work window: the longest a completed operation waited to be
 #      in the persisted state, over every apply above.
@@ -60,6 +68,12 @@ run() {
   return 0
 }
 calls() { sed -n 's/^AWS calls: \([0-9]*\).*/\1/p' "$work/$1.err" | head -1; }
+# In realistic mode: the run and its bound in AWS minutes, polls per minute
+# of waiting, and attempts beyond calls (retried throttles and errors).
+aws_min() { sed -n 's/^In AWS time.*: the run took \([0-9.]*\) AWS min.*/\1/p' "$work/$1.err"; }
+aws_bound() { sed -n 's/^In AWS time.*critical-path bound is \([0-9.]*\) AWS min.*/\1/p' "$work/$1.err"; }
+polls() { sed -n 's/^Polling: .*, \([0-9.]*\) per minute\./\1/p' "$work/$1.err"; }
+retried() { sed -n 's/^AWS calls: \([0-9]*\) .*, \([0-9]*\) attempts$/\2 - \1/p' "$work/$1.err" | bc; }
 critical() { sed -n 's/^Critical path: \([0-9.]*\)s.*/\1/p' "$work/$1.err"; }
 write_share() { sed -n 's/^State: .*(\([0-9.]*\)% of the run).*/\1/p' "$work/$1.err"; }
 ratio() { echo "scale=2; $1 / $2" | bc; }
@@ -94,6 +108,43 @@ run destroytf 0 destroy "$f" --yes --allow-protected db efs
 kill "$LOCAL_AWS_PROXY_PID" 2>/dev/null || true
 export AWS_ENDPOINT_URL="$LOCAL_AWS_DIRECT"
 
+# 2b. At AWS's pace (realistic mode, typical durations).
+local_aws_stop
+unset LOCAL_AWS_PROXY_PID LOCAL_AWS_DIRECT
+local_aws_start "$work" --realistic --time-scale 60 --typical-durations --seed perf
+trap cleanup EXIT
+local_aws_account training-example-stackr-state-prod training.example.io. ap-northeast-1 >/dev/null
+throttled=0
+declare -A noop_min
+for sched in stackr terraform; do
+  extra=(); [ $sched = terraform ] && extra=(--wait-for-ready --parallelism 10)
+  export STACKR_VAR_final_snapshot_identifier=perf-final-$sched STACKR_VAR_image=wordpress:6-php8.3-apache
+  run "r-apply-$sched" 0 apply "$f" --yes --stats "${extra[@]}"
+  run "r-noop-$sched" 0 apply "$f" --yes --stats "${extra[@]}"
+  noop_min[$sched]=$WALL # the whole command (refresh and plan), s = AWS min at scale 60
+  export STACKR_VAR_image=wordpress:6-php8.4-apache
+  run "r-change-$sched" 0 apply "$f" --yes --stats "${extra[@]}"
+  run "r-destroy-$sched" 0 destroy "$f" --yes --allow-protected db efs --stats "${extra[@]}"
+  for r in apply noop change destroy; do
+    throttled=$((throttled + $(retried "r-$r-$sched")))
+  done
+done
+for r in apply change destroy; do
+  w=$(aws_min "r-$r-stackr"); b=$(aws_bound "r-$r-stackr"); t=$(aws_min "r-$r-terraform")
+  target=""; [ $r != change ] && target="<= 1.10"
+  row "realistic $r of prod: AWS min (bound)" "$w ($b)" ""
+  row "  wall / bound" "$(ratio "$w" "$b")" "$target"
+  target=""; [ $r = apply ] && target=">= 1.40"
+  row "  Terraform-like AWS min, / stackr" "$t, $(ratio "$t" "$w")" "$target"
+done
+row "realistic unchanged apply: AWS min (calls)" "${noop_min[stackr]} ($(calls r-noop-stackr))" ""
+row "realistic polls per minute of waiting" "$(polls r-apply-stackr) / $(polls r-destroy-stackr)" "apply / destroy"
+row "realistic attempts retried (throttling, errors)" "$throttled" "0"
+local_aws_stop
+unset STACKR_TIME_SCALE STACKR_VAR_image
+local_aws_start "$work"
+trap cleanup EXIT
+
 # 3. Scale.
 declare -A plan_s apply_s
 for n in $sizes; do
@@ -107,6 +158,9 @@ for n in $sizes; do
   apply_s[$n]=$WALL
   row "scale $n: plan s / apply s" "${plan_s[$n]} / $WALL" ""
   row "scale $n: state writes' share of apply %" "$(write_share "apply$n")" "< 5"
+  (cd "$work/scale$n" && run "drift$n" 0 diff stack.yaml --stats)
+  target=""; [ "$n" = 2000 ] && target="<= 0.10, <= 2"
+  row "scale $n: diff calls per resource (calls), s" "$(ratio "$(calls "drift$n")" "$n") ($(calls "drift$n")), $WALL" "$target"
   row "scale $n: peak memory MB" "$RSS" "< 200"
 done
 prev=""

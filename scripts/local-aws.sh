@@ -38,15 +38,16 @@ local_aws_python() { "${STACKR_VENV:?run scripts/setup.sh}/bin/python" "$@"; }
 local_aws_stop() {
   local pid
   for pid in ${LOCAL_AWS_PROXY_PID:-} ${LOCAL_AWS_PID:-}; do
-    kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+    # `wait` gives the killed process's status: not a failure of the
+    # caller (under `set -e`).
+    if kill "$pid" 2>/dev/null; then wait "$pid" 2>/dev/null || true; fi
   done
   return 0
 }
 
 local_aws_start() {
-  local dir=$1 root
+  local dir=$1 root="$LOCAL_AWS_ROOT"
   shift
-  root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
   local port
   port="$(local_aws_python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   # Python itself in the background (not through the local_aws_python
@@ -91,6 +92,28 @@ r53 = boto3.client("route53", region_name="us-east-1")
 names = [z["Name"] for z in r53.list_hosted_zones()["HostedZones"]]
 if zone not in names:
     r53.create_hosted_zone(Name=zone, CallerReference=f"stackr-demo-{time.time()}")
+# The local AWS sets a service up on its first call in a region (moto
+# builds the backend: EC2's catalogue of images and instance types, ...),
+# which takes up to seconds; in realistic mode every wall second is
+# time-scale seconds of AWS time, so a first call would be charged a minute
+# or more that AWS never takes. One cheap read per service and region first.
+warm = {
+    "ec2": "describe_vpcs", "acm": "list_certificates", "iam": "list_roles", "rds": "describe_db_clusters",
+    "elbv2": "describe_load_balancers", "efs": "describe_file_systems", "elasticache": "describe_cache_clusters",
+    "ecs": "list_clusters", "logs": "describe_log_groups", "ssm": "describe_parameters",
+    "secretsmanager": "list_secrets", "wafv2": None, "cloudfront": "list_distributions",
+    "cloudwatch": "describe_alarms", "application-autoscaling": None, "sts": "get_caller_identity",
+    "resourcegroupstaggingapi": "get_resources",
+}
+for r in sorted({region, "us-east-1"}):
+    for service, call in warm.items():
+        c = boto3.client(service, region_name=r)
+        if service == "wafv2":
+            c.list_ip_sets(Scope="REGIONAL")
+        elif service == "application-autoscaling":
+            c.describe_scalable_targets(ServiceNamespace="ecs")
+        else:
+            getattr(c, call)()
 print(f"account: state bucket s3://{bucket}, hosted zone {zone}")
 PY
 }

@@ -109,18 +109,9 @@ impl Times {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::OpKind;
 
     fn op(address: &str, deps: &[(usize, Milestone)]) -> Op {
-        Op {
-            address: address.into(),
-            state_key: address.into(),
-            kind: OpKind::Create,
-            instance: None,
-            type_kind: String::new(),
-            region: String::new(),
-            deps: deps.to_vec(),
-        }
+        Op::create_for_test(address, deps)
     }
 
     #[test]

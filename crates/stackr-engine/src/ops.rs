@@ -67,6 +67,22 @@ pub(crate) struct Op {
     pub deps: Vec<(usize, Milestone)>,
 }
 
+impl Op {
+    /// A create at `address` waiting for `deps`, for the schedule's tests.
+    #[cfg(test)]
+    pub(crate) fn create_for_test(address: &str, deps: &[(usize, Milestone)]) -> Op {
+        Op {
+            address: address.into(),
+            state_key: address.into(),
+            kind: OpKind::Create,
+            instance: None,
+            type_kind: String::new(),
+            region: String::new(),
+            deps: deps.to_vec(),
+        }
+    }
+}
+
 /// The state key under which the old half of a create-before-destroy waits.
 pub fn deposed_key(address: &str) -> String {
     format!("{address}#deposed")

@@ -177,18 +177,9 @@ fn priorities(ops: &[Op], dependants: &[Vec<(usize, Milestone)>]) -> Vec<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ops::OpKind;
 
     fn op(deps: &[(usize, Milestone)]) -> Op {
-        Op {
-            address: String::new(),
-            state_key: String::new(),
-            kind: OpKind::Create,
-            instance: None,
-            type_kind: String::new(),
-            region: String::new(),
-            deps: deps.to_vec(),
-        }
+        Op::create_for_test("", deps)
     }
 
     #[test]

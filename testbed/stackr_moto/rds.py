@@ -14,12 +14,18 @@ makes them work:
   (``rds:<cluster>-<time>``) with it, AWS's default (``DeleteAutomatedBackups``
   true); moto keeps them, so a cluster made again under the same identifier
   within the minute failed on the name of its first automated snapshot.
+- The Resource Groups Tagging API's GetResources lists DB subnet groups
+  (``rds:subgrp``) with their tags, as AWS's table of supported resources
+  has them (``AWS::RDS::DBSubnetGroup``); moto left them out, so a refresh
+  read their tags one call each.
+  https://docs.aws.amazon.com/ARG/latest/userguide/supported-resources.html
 - ``CreateDBInstance`` / ``ModifyDBInstance`` ``EnablePerformanceInsights``
   and ``PerformanceInsightsRetentionPeriod``: kept and reported as
   ``PerformanceInsightsEnabled`` and ``PerformanceInsightsRetentionPeriod``
   (7 days, AWS's default, when enabled without a period).
 """
 
+from moto.core.resource_tagging import TaggedResource
 from moto.rds.exceptions import DBClusterNotFoundError
 from moto.rds.models import RDSBackend
 
@@ -40,6 +46,18 @@ def _set_performance_insights(database, enabled, retention):
 
 
 def apply():
+    original_iter_tagged = RDSBackend.iter_tagged_resources
+
+    def iter_tagged_resources(self):
+        yield from original_iter_tagged(self)
+        for group in self.subnet_groups.values():
+            yield TaggedResource(
+                arn=group.arn,
+                tags={tag["Key"]: tag["Value"] for tag in group.get_tags()},
+                resource_type="rds:subgrp",
+            )
+
+    RDSBackend.iter_tagged_resources = iter_tagged_resources
     original_modify_cluster = RDSBackend.modify_db_cluster
     original_delete_cluster = RDSBackend.delete_db_cluster
     original_create_instance = RDSBackend.create_db_instance

@@ -90,6 +90,7 @@ pub fn parse_lenient(file: FileId, text: &str) -> Result<(Node, Diagnostics), Di
     let mut loader = Loader {
         file,
         parser: Parser::new_from_str(text),
+        text,
         anchors: HashMap::new(),
         nodes: 0,
         diags: Diagnostics::new(),
@@ -101,6 +102,7 @@ pub fn parse_lenient(file: FileId, text: &str) -> Result<(Node, Diagnostics), Di
 struct Loader<'a> {
     file: FileId,
     parser: Parser<std::str::Chars<'a>>,
+    text: &'a str,
     anchors: HashMap<usize, Node>,
     nodes: usize,
     diags: Diagnostics,
@@ -121,10 +123,15 @@ impl Loader<'_> {
                 let m = e.marker();
                 let span = Span::point(self.file, m.line() as u32, m.col() as u32 + 1);
                 let mut d = self.diags.clone();
-                d.push(
-                    Diagnostic::new(span, format!("YAML syntax error: {}", e.info()))
-                        .with_help("check indentation, quotes and the `key: value` layout around this place"),
-                );
+                // yaml-rust2 lines are 1-based.
+                let line = self.text.lines().nth(m.line().saturating_sub(1)).unwrap_or_default();
+                let help = if e.info().contains("mapping values are not allowed") && line.contains("${") {
+                    "a `${...}` with `: ` inside (a `for`, or `cond ? a : b`) must be quoted: \
+                     key: '${[for s in var.list : s.id]}'"
+                } else {
+                    "check indentation, quotes and the `key: value` layout around this place"
+                };
+                d.push(Diagnostic::new(span, format!("YAML syntax error: {}", e.info())).with_help(help));
                 Err(d)
             }
         }

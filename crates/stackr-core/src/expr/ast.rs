@@ -24,10 +24,30 @@ pub enum ExprKind {
     Splat(Box<Expr>),
     Call(String, Vec<Expr>),
     List(Vec<Expr>),
+    /// A string literal with `${...}` inside: `"${name}=${cidr}"`.
+    Template(Box<Template>),
+    /// `{ name = value, "key" = value, (expr) = value }`
+    Map(Vec<(Expr, Expr)>),
+    /// `[for v in coll : value if cond]`, `{for k, v in coll : key => value}`
+    For(Box<ForExpr>),
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// `cond ? a : b`
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+/// A `for` expression: over a list (`k` the index) or a map (`k` the key,
+/// in key order), keeping the elements where `cond` holds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForExpr {
+    pub key_var: Option<String>,
+    pub value_var: String,
+    pub collection: Expr,
+    /// The key of each element of the map made (`{for ...}`); `None`
+    /// makes a list.
+    pub key: Option<Expr>,
+    pub value: Expr,
+    pub cond: Option<Expr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +167,29 @@ fn collect_refs<'a>(e: &'a Expr, out: &mut Vec<Reference<'a>>) {
             collect_refs(i, out);
         }
         ExprKind::Call(_, args) | ExprKind::List(args) => args.iter().for_each(|a| collect_refs(a, out)),
+        ExprKind::Template(t) => {
+            for p in &t.parts {
+                if let Part::Expr(e) = p {
+                    collect_refs(e, out);
+                }
+            }
+        }
+        ExprKind::Map(items) => {
+            for (k, v) in items {
+                collect_refs(k, out);
+                collect_refs(v, out);
+            }
+        }
+        ExprKind::For(f) => {
+            collect_refs(&f.collection, out);
+            // The loop's own names are not references of the stack.
+            let mut inner = Vec::new();
+            for e in [f.key.as_ref(), Some(&f.value), f.cond.as_ref()].into_iter().flatten() {
+                collect_refs(e, &mut inner);
+            }
+            let bound = |root: &str| root == f.value_var || f.key_var.as_deref() == Some(root);
+            out.extend(inner.into_iter().filter(|r| !bound(r.root)));
+        }
         ExprKind::Cond(c, a, b) => {
             collect_refs(c, out);
             collect_refs(a, out);

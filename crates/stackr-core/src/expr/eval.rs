@@ -1,6 +1,6 @@
 //! Evaluates expressions and templates against a [`Scope`].
 
-use super::ast::{BinaryOp, Expr, ExprKind, Part, Template, UnaryOp};
+use super::ast::{BinaryOp, Expr, ExprKind, ForExpr, Part, Template, UnaryOp};
 use super::functions;
 use crate::source::Span;
 use crate::value::Value;
@@ -11,6 +11,21 @@ use std::borrow::Cow;
 /// resource resolves to a map of instance key to attributes).
 pub trait Scope {
     fn root(&self, name: &str) -> Option<&Value>;
+}
+
+/// The names a `for` binds, over the scope around it.
+struct Bound<'a> {
+    outer: &'a dyn Scope,
+    names: [(Option<&'a str>, Value); 2],
+}
+
+impl Scope for Bound<'_> {
+    fn root(&self, name: &str) -> Option<&Value> {
+        match self.names.iter().find(|(n, _)| *n == Some(name)) {
+            Some((_, v)) => Some(v),
+            None => self.outer.root(name),
+        }
+    }
 }
 
 /// An evaluation error, located.
@@ -37,6 +52,11 @@ pub fn eval_template(t: &Template, scope: &dyn Scope) -> Result<Value, EvalError
     if let Some(e) = t.sole_expr() {
         return eval(e, scope);
     }
+    interpolate(t, scope)
+}
+
+/// A template's parts joined as one string (unknown if any part is).
+fn interpolate(t: &Template, scope: &dyn Scope) -> Result<Value, EvalError> {
     let mut out = String::new();
     let mut unknown = false;
     for p in &t.parts {
@@ -109,6 +129,7 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             };
             Ok((Cow::Owned(list), true))
         }
+        ExprKind::Call(name, args) if name == "try" || name == "can" => plain(try_or_can(name, args, e.span, scope)?),
         ExprKind::Call(name, args) => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {
@@ -141,6 +162,24 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             }
             plain(Value::List(vals))
         }
+        ExprKind::Map(items) => {
+            let mut out = std::collections::BTreeMap::new();
+            let mut unknown = false;
+            for (k, v) in items {
+                let value = eval(v, scope)?;
+                match map_key(eval(k, scope)?, k.span)? {
+                    None => unknown = true,
+                    Some(key) => {
+                        if out.insert(key.clone(), value).is_some() {
+                            return Err(EvalError::new(k.span, format!("the key {key:?} is set twice in this map")));
+                        }
+                    }
+                }
+            }
+            plain(if unknown { Value::Unknown } else { Value::Map(out) })
+        }
+        ExprKind::For(f) => plain(for_each(f, scope)?),
+        ExprKind::Template(t) => plain(interpolate(t, scope)?),
         ExprKind::Unary(op, inner) => {
             let v = eval(inner, scope)?;
             plain(match (op, v) {
@@ -166,6 +205,164 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             )),
         },
     }
+}
+
+/// A map key from its value: a string, or a number or bool as text;
+/// `None` when it is known only after apply.
+fn map_key(k: Value, span: Span) -> Result<Option<String>, EvalError> {
+    match k {
+        Value::String(s) => Ok(Some(s)),
+        Value::Number(n) => Ok(Some(crate::value::format_number(n))),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        Value::Unknown => Ok(None),
+        other => Err(EvalError::new(span, format!("a map key must be a string, found {}", other.type_name()))),
+    }
+}
+
+/// How much one `for` (with every `for` nested in it) may do: iterations
+/// plus the elements of the values it makes. Bounds the time and memory
+/// a stack can ask for (`[for a in range(10000) : range(10000)]`).
+pub const MAX_FOR_WORK: u64 = 1_000_000;
+
+thread_local! {
+    /// Work left to the outermost `for` being evaluated on this thread.
+    static FOR_WORK: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Takes `n` units of the running `for`'s budget; false once it is spent.
+fn spend(n: u64) -> bool {
+    FOR_WORK.with(|w| match w.get() {
+        Some(left) if left >= n => {
+            w.set(Some(left - n));
+            true
+        }
+        Some(_) => {
+            w.set(Some(0));
+            false
+        }
+        None => true,
+    })
+}
+
+/// Elements of a value, counted deeply.
+fn weight(v: &Value) -> u64 {
+    match v {
+        Value::List(l) => 1 + l.iter().map(weight).sum::<u64>(),
+        Value::Map(m) => 1 + m.values().map(weight).sum::<u64>(),
+        _ => 1,
+    }
+}
+
+/// The outermost `for` sets the budget its nested ones share, and clears
+/// it when done, whatever the outcome.
+fn for_each(f: &ForExpr, scope: &dyn Scope) -> Result<Value, EvalError> {
+    let outermost = FOR_WORK.with(|w| w.get().is_none());
+    if !outermost {
+        return for_each_inner(f, scope);
+    }
+    FOR_WORK.with(|w| w.set(Some(MAX_FOR_WORK)));
+    let result = for_each_inner(f, scope);
+    FOR_WORK.with(|w| w.set(None));
+    result
+}
+
+/// A `for` expression: each element of the collection (a list's index
+/// and value, or a map's key and value in key order) with the loop's
+/// names bound, kept where the condition holds. Unknown when the
+/// collection or a condition is known only after apply.
+fn for_each_inner(f: &ForExpr, scope: &dyn Scope) -> Result<Value, EvalError> {
+    let elements: Vec<(Value, Value)> = match eval(&f.collection, scope)? {
+        Value::Unknown => return Ok(Value::Unknown),
+        Value::List(items) => items.into_iter().enumerate().map(|(i, v)| (Value::Number(i as f64), v)).collect(),
+        Value::Map(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
+        other => {
+            return Err(EvalError::new(
+                f.collection.span,
+                format!("`for` goes over a list or a map, found {}", other.type_name()),
+            ));
+        }
+    };
+    let mut list = Vec::new();
+    let mut map = std::collections::BTreeMap::new();
+    let mut unknown = false;
+    let too_much = || {
+        EvalError::new(f.collection.span, format!("this `for` does more than {MAX_FOR_WORK} steps"))
+            .help("iterate over less, or build the value in smaller parts")
+    };
+    for (k, v) in elements {
+        if !spend(1) {
+            return Err(too_much());
+        }
+        let inner = Bound { outer: scope, names: [(f.key_var.as_deref(), k), (Some(f.value_var.as_str()), v)] };
+        if let Some(cond) = &f.cond {
+            match eval(cond, &inner)? {
+                Value::Bool(true) => {}
+                Value::Bool(false) => continue,
+                Value::Unknown => {
+                    unknown = true;
+                    continue;
+                }
+                other => {
+                    return Err(EvalError::new(
+                        cond.span,
+                        format!("the `if` of a `for` must be a bool, found {}", other.type_name()),
+                    ));
+                }
+            }
+        }
+        let value = eval(&f.value, &inner)?;
+        if !spend(weight(&value)) {
+            return Err(too_much());
+        }
+        match &f.key {
+            None => list.push(value),
+            Some(key) => match map_key(eval(key, &inner)?, key.span)? {
+                None => unknown = true,
+                Some(k) => {
+                    if map.insert(k.clone(), value).is_some() {
+                        return Err(EvalError::new(key.span, format!("two elements have the key {k:?}"))
+                            .help("keys of a map `for` must differ; add the index or another field to the key"));
+                    }
+                }
+            },
+        }
+    }
+    Ok(match (&f.key, unknown) {
+        (_, true) => Value::Unknown,
+        (None, false) => Value::List(list),
+        (Some(_), false) => Value::Map(map),
+    })
+}
+
+/// `try(a, b, ...)`: the first argument that evaluates without an error;
+/// `can(a)`: whether it does. Either is unknown while the value it
+/// depends on is.
+fn try_or_can(name: &str, args: &[Expr], span: Span, scope: &dyn Scope) -> Result<Value, EvalError> {
+    if name == "can" {
+        let [arg] = args else {
+            return Err(EvalError::new(span, format!("can: expected 1 argument, got {}", args.len()))
+                .help("usage: can(expression)"));
+        };
+        return Ok(match eval(arg, scope) {
+            Ok(v) if v.contains_unknown() => Value::Unknown,
+            Ok(_) => Value::Bool(true),
+            Err(_) => Value::Bool(false),
+        });
+    }
+    if args.is_empty() {
+        return Err(EvalError::new(span, "try: expected at least 1 argument, got 0").help("usage: try(expressions...)"));
+    }
+    let mut last = None;
+    for a in args {
+        match eval(a, scope) {
+            Ok(v) if v.contains_unknown() => return Ok(Value::Unknown),
+            Ok(v) => return Ok(v),
+            Err(e) => last = Some(e),
+        }
+    }
+    let last = last.map(|e| e.message).unwrap_or_default();
+    Err(EvalError::new(span, format!("try: no argument could be evaluated; the last one failed with: {last}"))
+        .help("give a last argument that always works, such as a default value"))
 }
 
 fn project<'s>(

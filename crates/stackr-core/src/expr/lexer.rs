@@ -27,6 +27,12 @@ pub enum Tok {
     Ge,
     AndAnd,
     OrOr,
+    LBrace,
+    RBrace,
+    /// `=` between a map key and its value.
+    Assign,
+    /// `=>` in a map `for`.
+    FatArrow,
 }
 
 /// A token and its character offset in the expression text.
@@ -81,6 +87,13 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                 i += 1;
                 Tok::EqEq
             }
+            '=' if two('>') => {
+                i += 1;
+                Tok::FatArrow
+            }
+            '=' => Tok::Assign,
+            '{' => Tok::LBrace,
+            '}' => Tok::RBrace,
             '!' if two('=') => {
                 i += 1;
                 Tok::NotEq

@@ -13,9 +13,16 @@
 //! postfix = primary ( "." IDENT | "[" expr "]" | "[" "*" "]" )*
 //! primary = NUMBER | STRING | "true" | "false" | "null" | IDENT
 //!         | IDENT "(" args ")" | "[" args "]" | "(" expr ")"
+//!         | "{" ( key ("="|":") expr ","? )* "}"
+//!         | "[" "for" IDENT ("," IDENT)? "in" expr ":" expr ("if" expr)? "]"
+//!         | "{" "for" IDENT ("," IDENT)? "in" expr ":" expr "=>" expr ("if" expr)? "}"
+//! key     = IDENT | STRING | NUMBER | "(" expr ")"
 //! ```
+//!
+//! `for`, `in` and `if` are keywords only where a `for` expression has
+//! them; elsewhere they are names like any other.
 
-use super::ast::{BinaryOp, Expr, ExprKind, Part, Template, UnaryOp};
+use super::ast::{BinaryOp, Expr, ExprKind, ForExpr, Part, Template, UnaryOp};
 use super::lexer::{Tok, Token, lex};
 use crate::source::Span;
 use crate::value::Value;
@@ -118,13 +125,12 @@ pub fn parse_expr(src: &str, base: Span) -> Result<Expr, ParseError> {
     let mut p = Parser { tokens, pos: 0, base, end: src.chars().count(), depth: 0 };
     let e = p.expr()?;
     if let Some(t) = p.tokens.get(p.pos) {
-        return Err(p.error_at(
-            t.offset,
-            format!("unexpected {} after the expression", describe(&t.tok)),
-            Some(
-                "an expression is one value; join strings with format() or by writing them side by side in the string",
-            ),
-        ));
+        let help = if t.tok == Tok::Assign {
+            "compare with `==`; `=` only joins a key to its value in a map `{ name = value }`"
+        } else {
+            "an expression is one value; join strings with format() or by writing them side by side in the string"
+        };
+        return Err(p.error_at(t.offset, format!("unexpected {} after the expression", describe(&t.tok)), Some(help)));
     }
     Ok(e)
 }
@@ -166,6 +172,10 @@ fn describe(t: &Tok) -> String {
                 Tok::Ge => ">=",
                 Tok::AndAnd => "&&",
                 Tok::OrOr => "||",
+                Tok::LBrace => "{",
+                Tok::RBrace => "}",
+                Tok::Assign => "=",
+                Tok::FatArrow => "=>",
                 _ => "?",
             };
             format!("`{s}`")
@@ -321,6 +331,23 @@ impl Parser {
         self.pos += 1;
         let kind = match tok {
             Tok::Number(n) => ExprKind::Literal(Value::Number(n)),
+            // A string with `${` in it is a template, as in the stack file.
+            Tok::Str(s) if s.contains("${") => {
+                let t = parse_template(&s, span)?;
+                if t.is_literal() {
+                    ExprKind::Literal(Value::String(
+                        t.parts
+                            .into_iter()
+                            .map(|p| match p {
+                                Part::Lit(l) => l,
+                                Part::Expr(_) => String::new(),
+                            })
+                            .collect(),
+                    ))
+                } else {
+                    ExprKind::Template(Box::new(t))
+                }
+            }
             Tok::Str(s) => ExprKind::Literal(Value::String(s)),
             Tok::Ident(name) => match name.as_str() {
                 "true" => ExprKind::Literal(Value::Bool(true)),
@@ -333,7 +360,10 @@ impl Parser {
                 }
                 _ => ExprKind::Name(name),
             },
+            Tok::LBracket if self.at_for() => ExprKind::For(Box::new(self.for_expr(false)?)),
             Tok::LBracket => ExprKind::List(self.list_items(&Tok::RBracket, "`]` closing the list")?),
+            Tok::LBrace if self.at_for() => ExprKind::For(Box::new(self.for_expr(true)?)),
+            Tok::LBrace => ExprKind::Map(self.map_items()?),
             Tok::LParen => {
                 let e = self.expr()?;
                 self.expect(&Tok::RParen, "`)`")?;
@@ -348,6 +378,142 @@ impl Parser {
             }
         };
         Ok(Expr { kind, span })
+    }
+
+    /// Whether a `for` expression starts here: `for NAME` (`for` alone
+    /// stays a name, as in `[for]`).
+    fn at_for(&self) -> bool {
+        matches!(self.peek(), Some(Tok::Ident(k)) if k == "for")
+            && matches!(self.tokens.get(self.pos + 1).map(|t| &t.tok), Some(Tok::Ident(_)))
+    }
+
+    fn ident(&mut self, what: &str) -> Result<String, ParseError> {
+        match self.tokens.get(self.pos).map(|t| t.tok.clone()) {
+            Some(Tok::Ident(name)) => {
+                self.pos += 1;
+                Ok(name)
+            }
+            other => {
+                let found = other.as_ref().map(describe).unwrap_or_else(|| "the end of the expression".into());
+                Err(self.error_at(self.offset(), format!("expected {what}, found {found}"), None))
+            }
+        }
+    }
+
+    fn keyword(&mut self, word: &str, what: &str) -> Result<(), ParseError> {
+        if matches!(self.peek(), Some(Tok::Ident(k)) if k == word) {
+            self.pos += 1;
+            return Ok(());
+        }
+        let found = self.peek().map(describe).unwrap_or_else(|| "the end of the expression".into());
+        Err(self.error_at(self.offset(), format!("expected {what}, found {found}"), None))
+    }
+
+    /// After `[` or `{`: `for k, v in coll : [key =>] value [if cond]`.
+    fn for_expr(&mut self, map: bool) -> Result<ForExpr, ParseError> {
+        self.enter()?;
+        self.pos += 1; // `for`
+        let first = self.ident("a name after `for`")?;
+        let (key_var, value_var) = if self.eat(&Tok::Comma) {
+            (Some(first), self.ident("the value's name after `for KEY,`")?)
+        } else {
+            (None, first)
+        };
+        if key_var.as_deref() == Some(value_var.as_str()) {
+            return Err(self.error_at(
+                self.offset(),
+                format!("`for {value_var}, {value_var}` names the key and the value alike"),
+                Some("give the key and the value different names"),
+            ));
+        }
+        self.keyword("in", "`in` after the names of a `for`")?;
+        let collection = self.expr()?;
+        self.expect(&Tok::Colon, "`:` after the collection of a `for`")?;
+        let first = self.expr()?;
+        let (key, value) = if map {
+            if !self.eat(&Tok::FatArrow) {
+                let found = self.peek().map(describe).unwrap_or_else(|| "the end of the expression".into());
+                return Err(self.error_at(
+                    self.offset(),
+                    format!("expected `=>` between the key and the value of a map `for`, found {found}"),
+                    Some("a map `for` is `{for k, v in coll : key => value}`; a list `for` uses `[...]`"),
+                ));
+            }
+            (Some(first), self.expr()?)
+        } else {
+            if self.peek() == Some(&Tok::FatArrow) {
+                return Err(self.error_at(
+                    self.offset(),
+                    "`=>` makes a map: write the `for` in `{...}`".into(),
+                    Some("`[for v in coll : value]` makes a list, `{for k, v in coll : key => value}` a map"),
+                ));
+            }
+            (None, first)
+        };
+        let cond = if matches!(self.peek(), Some(Tok::Ident(k)) if k == "if") {
+            self.pos += 1;
+            Some(self.expr()?)
+        } else {
+            None
+        };
+        let close = if map { Tok::RBrace } else { Tok::RBracket };
+        self.expect(&close, if map { "`}` closing the `for`" } else { "`]` closing the `for`" })?;
+        self.depth -= 1;
+        Ok(ForExpr { key_var, value_var, collection, key, value, cond })
+    }
+
+    /// After `{`: `key = value` pairs, separated by commas (optional), up
+    /// to `}`. A bare name or a string is a literal key; `(expr)` computes one.
+    fn map_items(&mut self) -> Result<Vec<(Expr, Expr)>, ParseError> {
+        self.enter()?;
+        let mut items = Vec::new();
+        loop {
+            if self.eat(&Tok::RBrace) {
+                self.depth -= 1;
+                return Ok(items);
+            }
+            let offset = self.offset();
+            let key = match self.tokens.get(self.pos).map(|t| t.tok.clone()) {
+                Some(Tok::Ident(name)) => {
+                    self.pos += 1;
+                    Expr { kind: ExprKind::Literal(Value::String(name)), span: self.span_at(offset) }
+                }
+                Some(Tok::Str(s)) => {
+                    self.pos += 1;
+                    Expr { kind: ExprKind::Literal(Value::String(s)), span: self.span_at(offset) }
+                }
+                Some(Tok::Number(n)) => {
+                    self.pos += 1;
+                    let text = crate::value::format_number(n);
+                    Expr { kind: ExprKind::Literal(Value::String(text)), span: self.span_at(offset) }
+                }
+                Some(Tok::LParen) => {
+                    self.pos += 1;
+                    let e = self.expr()?;
+                    self.expect(&Tok::RParen, "`)` closing the key")?;
+                    e
+                }
+                other => {
+                    let found = other.as_ref().map(describe).unwrap_or_else(|| "the end of the expression".into());
+                    return Err(self.error_at(
+                        offset,
+                        format!("expected a map key or `}}`, found {found}"),
+                        Some("a map is `{ name = value, \"other key\" = value }`; compute a key with `(expr) = value`"),
+                    ));
+                }
+            };
+            if !self.eat(&Tok::Assign) && !self.eat(&Tok::Colon) {
+                let found = self.peek().map(describe).unwrap_or_else(|| "the end of the expression".into());
+                return Err(self.error_at(
+                    self.offset(),
+                    format!("expected `=` after the map key, found {found}"),
+                    Some("a map is `{ name = value, other = value }`"),
+                ));
+            }
+            let value = self.expr()?;
+            items.push((key, value));
+            self.eat(&Tok::Comma);
+        }
     }
 
     fn list_items(&mut self, close: &Tok, what: &str) -> Result<Vec<Expr>, ParseError> {

@@ -11,9 +11,15 @@
 //! elements, and `coalesce` when a usable value comes before the first
 //! unknown one.
 //!
+//! `try` and `can` are listed here but evaluated by `eval`, as they take
+//! expressions rather than values (an error in an argument is their input).
+//!
 //! Nothing here panics, whatever the arguments: results are bounded
 //! ([`MAX_RANGE`] elements for `range`, [`MAX_STRING_BYTES`] for strings)
 //! and every number is checked before it becomes an index or a bit count.
+
+mod lists;
+mod text;
 
 use crate::value::{Value, format_number};
 use ipnet::IpNet;
@@ -42,6 +48,11 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "Decodes standard (padded) Base64 text; the decoded bytes must be UTF-8.",
     ),
     doc("base64encode", "base64encode(string)", "Encodes a string's UTF-8 bytes as standard Base64."),
+    doc(
+        "can",
+        "can(expression)",
+        "Whether the expression evaluates without an error: can(regex(\"^[a-z]+$\", var.name)).",
+    ),
     doc("ceil", "ceil(number)", "The smallest whole number greater than or equal to the number."),
     doc(
         "cidrhost",
@@ -67,6 +78,7 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "element(list, index)",
         "The element at `index`, wrapping around past the end: element([\"a\", \"b\"], 3) = \"b\".",
     ),
+    doc("endswith", "endswith(string, suffix)", "Whether the string ends with the suffix."),
     doc("flatten", "flatten(list)", "Replaces nested lists by their elements, recursively."),
     doc("floor", "floor(number)", "The largest whole number less than or equal to the number."),
     doc(
@@ -99,11 +111,31 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "Numbers from `start` (default 0) up to but excluding `limit`, by `step` (default 1, or -1 counting down). At most 10000 elements.",
     ),
     doc(
+        "regex",
+        "regex(pattern, string)",
+        "The first match of a regular expression (Rust `regex` syntax) in the string: the matched text when the pattern has no groups, a list of the groups' texts when they are unnamed, a map when they are named. No match is an error (test with can(regex(...))).",
+    ),
+    doc(
         "replace",
         "replace(string, substring, replacement)",
         "The string with every occurrence of `substring` replaced.",
     ),
+    doc("reverse", "reverse(list)", "The list in reverse order."),
+    doc(
+        "setsubtract",
+        "setsubtract(set, other)",
+        "The distinct elements of the first list that are not in the second, in the first list's order.",
+    ),
+    doc("setunion", "setunion(sets...)", "The distinct elements of all the lists, each where it first appears."),
+    doc("sha256", "sha256(string)", "The SHA-256 digest of the string's UTF-8 bytes, in lower-case hexadecimal."),
+    doc(
+        "slice",
+        "slice(list, start, end)",
+        "The elements from index `start` up to but excluding `end`: slice([\"a\", \"b\", \"c\"], 1, 3) = [\"b\", \"c\"].",
+    ),
+    doc("sort", "sort(list)", "The list's strings (numbers and bools as text) in lexicographic order."),
     doc("split", "split(separator, string)", "The string cut at every occurrence of the separator."),
+    doc("startswith", "startswith(string, prefix)", "Whether the string starts with the prefix."),
     doc(
         "substr",
         "substr(string, offset, length)",
@@ -113,9 +145,23 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
     doc("tonumber", "tonumber(value)", "A number, or a string holding one, as a number; null stays null."),
     doc("tostring", "tostring(value)", "A string, number or bool as a string; null stays null."),
     doc("trimspace", "trimspace(string)", "The string without leading and trailing whitespace."),
+    doc(
+        "try",
+        "try(expressions...)",
+        "The value of the first argument that evaluates without an error: try(var.settings.port, 80). An error in every argument is reported with the last one's message.",
+    ),
     doc("upper", "upper(string)", "The string in upper case."),
     doc("values", "values(map)", "The map's values, in key order."),
+    doc("yamldecode", "yamldecode(string)", "Parses one YAML document (YAML 1.2 core schema) into a value."),
+    doc(
+        "zipmap",
+        "zipmap(keys, values)",
+        "A map from a list of keys and a list of values of the same length: zipmap([\"a\", \"b\"], [1, 2]) = {a = 1, b = 2}.",
+    ),
 ];
+
+/// Functions that take expressions, not values: evaluated by `eval`.
+pub const SPECIAL_FORMS: &[&str] = &["can", "try"];
 
 /// Most elements `range` produces.
 pub const MAX_RANGE: usize = 10_000;
@@ -127,6 +173,9 @@ pub const MAX_STRING_BYTES: usize = 4 << 20;
 /// Calls a built-in. `Err(message)` says what is wrong with the arguments
 /// and what would be valid.
 pub fn call(name: &str, args: &[Value]) -> Result<Value, String> {
+    if SPECIAL_FORMS.contains(&name) {
+        return Err(format!("{name} takes expressions and is evaluated where it is written"));
+    }
     let (Some(doc), Some(spec)) = (FUNCTIONS.iter().find(|f| f.name == name), spec(name)) else {
         return Err(format!("unknown function `{name}`"));
     };
@@ -219,6 +268,17 @@ fn spec(name: &str) -> Option<Spec> {
         "trimspace" => f(1, 1, |a| text(a, |s| s.trim().to_string())),
         "upper" => f(1, 1, |a| text(a, str::to_uppercase)),
         "values" => f(1, 1, |a| Ok(Value::List(a.map(0, "map")?.values().cloned().collect()))),
+        "endswith" => f(2, 2, |a| Ok(Value::Bool(a.str(0, "string")?.ends_with(a.str(1, "suffix")?.as_ref())))),
+        "regex" => f(2, 2, text::regex),
+        "reverse" => f(1, 1, |a| Ok(Value::List(a.list(0, "list")?.iter().rev().cloned().collect()))),
+        "setsubtract" => f(2, 2, lists::setsubtract),
+        "setunion" => f(1, MANY, lists::setunion),
+        "sha256" => f(1, 1, text::sha256),
+        "slice" => f(3, 3, lists::slice),
+        "sort" => f(1, 1, lists::sort),
+        "startswith" => f(2, 2, |a| Ok(Value::Bool(a.str(0, "string")?.starts_with(a.str(1, "prefix")?.as_ref())))),
+        "yamldecode" => f(1, 1, text::yamldecode),
+        "zipmap" => f(2, 2, lists::zipmap),
         _ => return None,
     })
 }
@@ -850,7 +910,7 @@ mod tests {
             assert!(w[0].name < w[1].name, "{} before {}", w[0].name, w[1].name);
         }
         for d in FUNCTIONS {
-            assert!(spec(d.name).is_some(), "{} has no implementation", d.name);
+            assert!(spec(d.name).is_some() || SPECIAL_FORMS.contains(&d.name), "{} has no implementation", d.name);
             assert!(d.signature.starts_with(&format!("{}(", d.name)), "{}", d.signature);
             assert!(!d.doc.is_empty());
         }

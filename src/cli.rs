@@ -220,8 +220,12 @@ pub struct SchemaArgs {
     #[arg(long, conflicts_with = "kind")]
     pub list: bool,
 
+    /// List the functions of the expression language, with their usage.
+    #[arg(long, conflicts_with_all = ["kind", "list"])]
+    pub functions: bool,
+
     /// Write the JSON Schema to a file instead of standard output.
-    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["kind", "list"])]
+    #[arg(long, short, value_name = "FILE", conflicts_with_all = ["kind", "list", "functions"])]
     pub output: Option<PathBuf>,
 }
 

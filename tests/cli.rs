@@ -94,6 +94,10 @@ fn schema_is_json_schema_covering_every_type() {
     let bad = stackr(&["schema", "aws.ec2.subnt"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("did you mean `aws.ec2.subnet`?"));
+    let functions = text(&stackr(&["schema", "--functions"]).stdout);
+    for usage in ["cidrsubnet(prefix, newbits, netnum)", "try(expressions...)", "zipmap(keys, values)"] {
+        assert!(functions.contains(usage), "{usage} missing from:\n{functions}");
+    }
 }
 
 #[test]

@@ -1,4 +1,4 @@
-//! `stackr schema [TYPE] [--list] [-o FILE]`
+//! `stackr schema [TYPE] [--list] [--functions] [-o FILE]`
 
 use super::Failure;
 use crate::cli::SchemaArgs;
@@ -11,6 +11,12 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
         for t in catalog.all() {
             let role = if t.role == Role::Data { "data" } else { "resource" };
             println!("{:<48} {:<8} {}", t.kind, role, t.doc);
+        }
+        return Ok(0);
+    }
+    if a.functions {
+        for f in stackr_core::expr::functions::FUNCTIONS {
+            println!("{}\n    {}", f.signature, f.doc);
         }
         return Ok(0);
     }

@@ -25,7 +25,13 @@
 #   4. the lost-work window: the longest a completed operation waited to be
 #      in the persisted state, over every apply above.
 #
-#   bench/perf.sh            (BUILD=release for a release build; SIZES="1000 2000 4000")
+#   5. release rows: the drift checks and the apply at 100 ms per call
+#      again with a release build (what `cargo install` gives), beside the
+#      debug figures; RELEASE_ROW=0 leaves them out (the first release
+#      build takes some 18 minutes on 2 cores).
+#
+#   bench/perf.sh            (BUILD=release for a release build throughout;
+#                             SIZES="1000 2000 4000"; RELEASE_ROW=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 profile="${BUILD:-debug}"
@@ -36,6 +42,11 @@ work="$(mktemp -d)"
 source scripts/local-aws.sh
 local_aws_stackr
 bin="$STACKR_BIN"
+# The release build for the release rows (when the main one is debug).
+rel=""
+if [ "${RELEASE_ROW:-1}" != 0 ] && [ "$profile" = debug ]; then
+  rel="$(BUILD=release local_aws_stackr && echo "$STACKR_BIN")"
+fi
 cleanup() { local_aws_stop; rm -rf "$work"; }
 trap cleanup EXIT
 local_aws_start "$work"
@@ -54,7 +65,7 @@ run() {
   local name=$1 want=$2; shift 2
   local code
   set +e
-  /usr/bin/time -f '%e %M' -o "$work/$name.time" "$bin" "$@" >"$work/$name.out" 2>"$work/$name.err"
+  /usr/bin/time -f '%e %M' -o "$work/$name.time" "${RUN_BIN:-$bin}" "$@" >"$work/$name.out" 2>"$work/$name.err"
   code=$?
   set -e
   if [ "$code" != "$want" ]; then
@@ -67,6 +78,7 @@ run() {
   [ -n "$lag" ] && lags+=("$lag")
   return 0
 }
+wall_of() { tail -1 "$work/$1.time" | cut -d' ' -f1; }
 calls() { sed -n 's/^AWS calls: \([0-9]*\).*/\1/p' "$work/$1.err" | head -1; }
 # In realistic mode: the run and its bound in AWS minutes, polls per minute
 # of waiting, and attempts beyond calls (retried throttles and errors).
@@ -88,6 +100,11 @@ run diff2 0 diff "$f" --stats
 c=$(calls diff2)
 row "diff of prod: AWS calls per resource" "$(ratio "$c" "$resources") ($c)" "<= 0.60"
 row "diff of prod: wall seconds (warm)" "$WALL" "< 1"
+if [ -n "$rel" ]; then
+  RUN_BIN=$rel run diff-rel1 0 diff "$f"
+  RUN_BIN=$rel run diff-rel2 0 diff "$f" --stats
+  row "  release build: wall seconds (warm)" "$WALL" "< 1"
+fi
 run destroy0 0 destroy "$f" --yes --allow-protected db efs --stats
 
 # 2. 100 ms per call.
@@ -105,6 +122,12 @@ w2=$WALL
 row "  baseline (full readiness, parallelism 10) s" "$w2" ""
 row "  baseline / stackr" "$(ratio "$w2" "$w1")" "> 1"
 run destroytf 0 destroy "$f" --yes --allow-protected db efs
+if [ -n "$rel" ]; then
+  export STACKR_VAR_final_snapshot_identifier=perf-final-rel
+  RUN_BIN=$rel run apply100rel 0 apply "$f" --yes --stats
+  row "  release build: wall s, wall / bound" "$WALL, $(ratio "$WALL" "$(critical apply100rel)")" "<= 1.20"
+  RUN_BIN=$rel run destroy100rel 0 destroy "$f" --yes --allow-protected db efs
+fi
 kill "$LOCAL_AWS_PROXY_PID" 2>/dev/null || true
 export AWS_ENDPOINT_URL="$LOCAL_AWS_DIRECT"
 
@@ -160,7 +183,11 @@ for n in $sizes; do
   row "scale $n: state writes' share of apply %" "$(write_share "apply$n")" "< 5"
   (cd "$work/scale$n" && run "drift$n" 0 diff stack.yaml --stats)
   target=""; [ "$n" = 2000 ] && target="<= 0.10, <= 2"
-  row "scale $n: diff calls per resource (calls), s" "$(ratio "$(calls "drift$n")" "$n") ($(calls "drift$n")), $WALL" "$target"
+  row "scale $n: diff calls per resource (calls), s" "$(ratio "$(calls "drift$n")" "$n") ($(calls "drift$n")), $(wall_of "drift$n")" "$target"
+  if [ -n "$rel" ]; then
+    (cd "$work/scale$n" && RUN_BIN=$rel run "drift-rel$n" 0 diff stack.yaml)
+    row "  release build: diff s" "$(wall_of "drift-rel$n")" "$([ "$n" = 2000 ] && echo "<= 2")"
+  fi
   row "scale $n: peak memory MB" "$RSS" "< 200"
 done
 prev=""
@@ -190,6 +217,6 @@ max_lag=$(printf '%s\n' "${lags[@]}" | sort -g | tail -1)
 row "lost-work window: longest wait to be saved s" "$max_lag" "<= 1"
 
 echo
-echo "stackr $($bin --version | cut -d' ' -f2), $profile build, $(nproc) cores, local AWS on 127.0.0.1"
+echo "stackr $($bin --version | cut -d' ' -f2), $profile build${rel:+ (release rows: release build)}, $(nproc) cores, local AWS on 127.0.0.1"
 printf '%-46s %14s %16s\n' figure measured target
 for r in "${rows[@]}"; do echo "$r"; done

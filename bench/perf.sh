@@ -183,7 +183,7 @@ for n in $sizes; do
   row "scale $n: state writes' share of apply %" "$(write_share "apply$n")" "< 5"
   (cd "$work/scale$n" && run "drift$n" 0 diff stack.yaml --stats)
   target=""; [ "$n" = 2000 ] && target="<= 0.10, <= 2"
-  row "scale $n: diff calls per resource (calls), s" "$(ratio "$(calls "drift$n")" "$n") ($(calls "drift$n")), $(wall_of "drift$n")" "$target"
+  row "scale $n: diff calls/resource (calls), s" "$(ratio "$(calls "drift$n")" "$n") ($(calls "drift$n")), $(wall_of "drift$n")" "$target"
   if [ -n "$rel" ]; then
     (cd "$work/scale$n" && RUN_BIN=$rel run "drift-rel$n" 0 diff stack.yaml)
     row "  release build: diff s" "$(wall_of "drift-rel$n")" "$([ "$n" = 2000 ] && echo "<= 2")"

@@ -193,6 +193,13 @@ impl Stack {
         }
     }
 
+    /// A scope with the stack's variables (and where its files are), for
+    /// evaluating its expressions; the caller adds what it knows of data
+    /// and resources.
+    pub fn scope(&self) -> StackScope {
+        StackScope { vars: self.var_values(), dirs: source_dirs(&self.sources), ..Default::default() }
+    }
+
     /// The variable values as one map, for `var.*`.
     pub fn var_values(&self) -> Value {
         Value::Map(self.vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect())
@@ -211,6 +218,9 @@ pub struct StackScope {
     /// Resource name to its value: a map of attributes, or for a for_each
     /// resource a map of instance key to attributes.
     pub resources: HashMap<String, Value>,
+    /// The folder of each file of the stack, by `FileId`: where `file()`
+    /// and `templatefile()` read.
+    pub dirs: std::sync::Arc<Vec<std::path::PathBuf>>,
 }
 
 impl Scope for StackScope {
@@ -222,6 +232,24 @@ impl Scope for StackScope {
             other => self.resources.get(other),
         }
     }
+
+    fn base_dir(&self, file: crate::source::FileId) -> Option<&std::path::Path> {
+        self.dirs.get(file.0 as usize).map(std::path::PathBuf::as_path)
+    }
+}
+
+/// The folder of each file of `sources`, by `FileId` (`.` for a file
+/// named without one).
+pub fn source_dirs(sources: &crate::source::SourceMap) -> std::sync::Arc<Vec<std::path::PathBuf>> {
+    std::sync::Arc::new(
+        sources
+            .paths()
+            .map(|p| match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                _ => std::path::PathBuf::from("."),
+            })
+            .collect(),
+    )
 }
 
 impl StackScope {

@@ -93,6 +93,11 @@ impl SourceMap {
         file.text.get(start..end).map(|l| l.strip_suffix('\r').unwrap_or(l))
     }
 
+    /// The path of every file, in `FileId` order.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+
     pub fn find(&self, path: &Path) -> Option<FileId> {
         self.files.iter().position(|f| f.path == path).map(|i| FileId(i as u32))
     }

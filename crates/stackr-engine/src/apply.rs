@@ -364,9 +364,8 @@ impl Run<'_> {
     /// The values references see before any operation: live objects for
     /// what stays, planned objects (attributes unknown) for what changes.
     fn initial_scope(&self, state: &State) -> StackScope {
-        let mut scope = StackScope::default();
-        let Some(stack) = self.stack else { return scope };
-        scope.vars = stack.var_values();
+        let Some(stack) = self.stack else { return StackScope::default() };
+        let mut scope = stack.scope();
         for (name, v) in &self.refreshed.data {
             scope.set_data(name, v.clone());
         }

@@ -9,7 +9,7 @@ use crate::refresh::Refreshed;
 use serde::{Deserialize, Serialize};
 use stackr_core::diag::Diagnostics;
 use stackr_core::lang::check::planned_object;
-use stackr_core::model::{NodeRef, Stack, StackScope};
+use stackr_core::model::{NodeRef, Stack};
 use stackr_core::value::Value;
 use stackr_state::State;
 use std::collections::{BTreeMap, BTreeSet};
@@ -188,7 +188,7 @@ pub fn plan(
     providers: &Providers,
 ) -> Result<(Plan, Desired), Diagnostics> {
     let mut diags = Diagnostics::new();
-    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
+    let mut scope = stack.scope();
     for (name, v) in &refreshed.data {
         scope.set_data(name, v.clone());
     }

@@ -60,7 +60,7 @@ pub async fn observe_state(
 /// A scope where each resource in state shows its recorded properties and
 /// attributes (data look-ups are not read).
 pub fn scope_from_state(stack: &Stack, state: &State) -> StackScope {
-    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
+    let mut scope = stack.scope();
     for r in &stack.resources {
         if r.for_each {
             scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));

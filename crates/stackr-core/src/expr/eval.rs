@@ -11,6 +11,13 @@ use std::borrow::Cow;
 /// resource resolves to a map of instance key to attributes).
 pub trait Scope {
     fn root(&self, name: &str) -> Option<&Value>;
+
+    /// The folder of the file an expression is written in, against which
+    /// `file()` and `templatefile()` resolve relative paths; `None` where
+    /// no file is known (those functions are then refused).
+    fn base_dir(&self, _file: crate::source::FileId) -> Option<&std::path::Path> {
+        None
+    }
 }
 
 /// The names a `for` binds, over the scope around it.
@@ -26,6 +33,10 @@ impl Scope for Bound<'_> {
             None => self.outer.root(name),
         }
     }
+
+    fn base_dir(&self, file: crate::source::FileId) -> Option<&std::path::Path> {
+        self.outer.base_dir(file)
+    }
 }
 
 /// An evaluation error, located.
@@ -37,10 +48,10 @@ pub struct EvalError {
 }
 
 impl EvalError {
-    fn new(span: Span, message: impl Into<String>) -> Self {
+    pub(crate) fn new(span: Span, message: impl Into<String>) -> Self {
         EvalError { span, message: message.into(), help: None }
     }
-    fn help(mut self, h: impl Into<String>) -> Self {
+    pub(crate) fn help(mut self, h: impl Into<String>) -> Self {
         self.help = Some(h.into());
         self
     }
@@ -130,6 +141,13 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
             Ok((Cow::Owned(list), true))
         }
         ExprKind::Call(name, args) if name == "try" || name == "can" => plain(try_or_can(name, args, e.span, scope)?),
+        ExprKind::Call(name, args) if name == "file" || name == "templatefile" => {
+            let mut vals = Vec::with_capacity(args.len());
+            for a in args {
+                vals.push(eval(a, scope)?);
+            }
+            plain(super::files::call(name, &vals, e.span, scope)?)
+        }
         ExprKind::Call(name, args) => {
             let mut vals = Vec::with_capacity(args.len());
             for a in args {

@@ -1,13 +1,15 @@
 //! The expression language inside `${...}`.
 //!
 //! Small and exact: references (`var.x`, `data.zone.id`, `vpc.id`,
-//! `subnet["a"].id`, `subnet[*].id`, `each.key`), literals, lists,
-//! indexing, a conditional, comparisons, arithmetic and a fixed set of
-//! functions ([`functions::FUNCTIONS`]). A string that is exactly one
-//! `${...}` keeps its value's type; otherwise values are interpolated.
+//! `subnet["a"].id`, `subnet[*].id`, `each.key`), literals, lists, maps,
+//! `for` expressions, indexing, a conditional, comparisons, arithmetic and
+//! a fixed set of functions ([`functions::FUNCTIONS`]; `file` and
+//! `templatefile` in [`files`]). A string that is exactly one `${...}`
+//! keeps its value's type; otherwise values are interpolated.
 
 pub mod ast;
 pub mod eval;
+pub mod files;
 pub mod functions;
 pub mod lexer;
 pub mod parser;

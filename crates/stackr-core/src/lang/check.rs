@@ -31,7 +31,7 @@ pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet
     let Some(order) = stack.graph.topo_order() else {
         return;
     };
-    let mut scope = StackScope { vars: stack.var_values(), ..Default::default() };
+    let mut scope = stack.scope();
     for (i, d) in stack.data.iter().enumerate() {
         let _ = i;
         scope.set_data(&d.name, planned_object(d.schema, &BTreeMap::new()));

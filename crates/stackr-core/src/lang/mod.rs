@@ -77,7 +77,8 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         instances: resolved.instances,
         outputs: resolved.outputs,
         graph,
-        sources: SourceMap::new(),
+        // Now, not at the end: checking values reads files beside them.
+        sources,
         path: path.to_path_buf(),
         by_name: resolved.by_name,
     };
@@ -104,9 +105,8 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         check::check_values(&stack, &tainted, &tainted_outputs, &mut diags);
     }
     if !diags.is_empty() {
-        return fail(diags, sources);
+        return fail(diags, std::mem::take(&mut stack.sources));
     }
-    stack.sources = sources;
     Ok(stack)
 }
 

@@ -49,6 +49,7 @@ pub fn resolve(
     let root_span = crate::source::Span::point(merged.root, 1, 1);
     let var_scope = StackScope {
         vars: Value::Map(vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
+        dirs: crate::model::source_dirs(sources),
         ..Default::default()
     };
     let mut r = Resolver {

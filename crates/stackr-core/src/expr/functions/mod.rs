@@ -79,6 +79,11 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "The element at `index`, wrapping around past the end: element([\"a\", \"b\"], 3) = \"b\".",
     ),
     doc("endswith", "endswith(string, suffix)", "Whether the string ends with the suffix."),
+    doc(
+        "file",
+        "file(path)",
+        "The text of a UTF-8 file; a relative path is taken from the folder of the stack file the expression is in.",
+    ),
     doc("flatten", "flatten(list)", "Replaces nested lists by their elements, recursively."),
     doc("floor", "floor(number)", "The largest whole number less than or equal to the number."),
     doc(
@@ -141,6 +146,11 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
         "substr(string, offset, length)",
         "`length` characters from `offset` (negative: from the end); a negative length takes the rest.",
     ),
+    doc(
+        "templatefile",
+        "templatefile(path, vars)",
+        "A file rendered as a stack string: its ${...} parts are expressions over the names of the `vars` map; the path as for file().",
+    ),
     doc("tobool", "tobool(value)", "A bool, or the string \"true\" or \"false\", as a bool; null stays null."),
     doc("tonumber", "tonumber(value)", "A number, or a string holding one, as a number; null stays null."),
     doc("tostring", "tostring(value)", "A string, number or bool as a string; null stays null."),
@@ -160,8 +170,10 @@ pub const FUNCTIONS: &[FunctionDoc] = &[
     ),
 ];
 
-/// Functions that take expressions, not values: evaluated by `eval`.
-pub const SPECIAL_FORMS: &[&str] = &["can", "try"];
+/// Functions evaluated by `eval` rather than here: `try` and `can` take
+/// expressions, not values; `file` and `templatefile` read beside the
+/// stack file (`super::files`).
+pub const SPECIAL_FORMS: &[&str] = &["can", "file", "templatefile", "try"];
 
 /// Most elements `range` produces.
 pub const MAX_RANGE: usize = 10_000;

@@ -98,22 +98,18 @@ if zone not in names:
 # time-scale seconds of AWS time, so a first call would be charged a minute
 # or more that AWS never takes. One cheap read per service and region first.
 warm = {
-    "ec2": "describe_vpcs", "acm": "list_certificates", "iam": "list_roles", "rds": "describe_db_clusters",
-    "elbv2": "describe_load_balancers", "efs": "describe_file_systems", "elasticache": "describe_cache_clusters",
-    "ecs": "list_clusters", "logs": "describe_log_groups", "ssm": "describe_parameters",
-    "secretsmanager": "list_secrets", "wafv2": None, "cloudfront": "list_distributions",
-    "cloudwatch": "describe_alarms", "application-autoscaling": None, "sts": "get_caller_identity",
-    "resourcegroupstaggingapi": "get_resources",
+    "ec2": ("describe_vpcs", {}), "acm": ("list_certificates", {}), "iam": ("list_roles", {}),
+    "rds": ("describe_db_clusters", {}), "elbv2": ("describe_load_balancers", {}),
+    "efs": ("describe_file_systems", {}), "elasticache": ("describe_cache_clusters", {}),
+    "ecs": ("list_clusters", {}), "logs": ("describe_log_groups", {}), "ssm": ("describe_parameters", {}),
+    "secretsmanager": ("list_secrets", {}), "wafv2": ("list_ip_sets", {"Scope": "REGIONAL"}),
+    "cloudfront": ("list_distributions", {}), "cloudwatch": ("describe_alarms", {}),
+    "application-autoscaling": ("describe_scalable_targets", {"ServiceNamespace": "ecs"}),
+    "sts": ("get_caller_identity", {}), "resourcegroupstaggingapi": ("get_resources", {}),
 }
 for r in sorted({region, "us-east-1"}):
-    for service, call in warm.items():
-        c = boto3.client(service, region_name=r)
-        if service == "wafv2":
-            c.list_ip_sets(Scope="REGIONAL")
-        elif service == "application-autoscaling":
-            c.describe_scalable_targets(ServiceNamespace="ecs")
-        else:
-            getattr(c, call)()
+    for service, (call, args) in warm.items():
+        getattr(boto3.client(service, region_name=r), call)(**args)
 print(f"account: state bucket s3://{bucket}, hosted zone {zone}")
 PY
 }

@@ -228,12 +228,12 @@ fn eval_inner<'s>(e: &Expr, scope: &'s dyn Scope) -> Result<(Cow<'s, Value>, boo
 /// A map key from its value: a string, or a number or bool as text;
 /// `None` when it is known only after apply.
 fn map_key(k: Value, span: Span) -> Result<Option<String>, EvalError> {
-    match k {
-        Value::String(s) => Ok(Some(s)),
-        Value::Number(n) => Ok(Some(crate::value::format_number(n))),
-        Value::Bool(b) => Ok(Some(b.to_string())),
-        Value::Unknown => Ok(None),
-        other => Err(EvalError::new(span, format!("a map key must be a string, found {}", other.type_name()))),
+    if k == Value::Unknown {
+        return Ok(None);
+    }
+    match functions::scalar_text(&k) {
+        Some(text) => Ok(Some(text.into_owned())),
+        None => Err(EvalError::new(span, format!("a map key must be a string, found {}", k.type_name()))),
     }
 }
 

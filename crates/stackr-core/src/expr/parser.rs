@@ -334,18 +334,10 @@ impl Parser {
             // A string with `${` in it is a template, as in the stack file.
             Tok::Str(s) if s.contains("${") => {
                 let t = parse_template(&s, span)?;
-                if t.is_literal() {
-                    ExprKind::Literal(Value::String(
-                        t.parts
-                            .into_iter()
-                            .map(|p| match p {
-                                Part::Lit(l) => l,
-                                Part::Expr(_) => String::new(),
-                            })
-                            .collect(),
-                    ))
-                } else {
-                    ExprKind::Template(Box::new(t))
+                // Only `$${` in it: one literal part, the escape undone.
+                match t.parts.as_slice() {
+                    [Part::Lit(l)] => ExprKind::Literal(Value::String(l.clone())),
+                    _ => ExprKind::Template(Box::new(t)),
                 }
             }
             Tok::Str(s) => ExprKind::Literal(Value::String(s)),

@@ -363,7 +363,7 @@ impl<'a> Args<'a> {
 }
 
 /// The text of a string, number or bool (Terraform's automatic conversion).
-fn scalar_text(v: &Value) -> Option<Cow<'_, str>> {
+pub(crate) fn scalar_text(v: &Value) -> Option<Cow<'_, str>> {
     match v {
         Value::String(s) => Some(Cow::Borrowed(s)),
         Value::Number(n) => Some(Cow::Owned(format_number(*n))),

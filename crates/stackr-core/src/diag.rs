@@ -118,6 +118,10 @@ impl Diagnostics {
         self.0.iter()
     }
 
+    pub fn for_each_mut(&mut self, f: impl FnMut(&mut Diagnostic)) {
+        self.0.iter_mut().for_each(f);
+    }
+
     /// Sorts by location (file, line, column) and drops exact duplicates,
     /// so output is stable whatever order the passes found things in.
     pub fn sort(&mut self) {

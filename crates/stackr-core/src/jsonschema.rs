@@ -7,7 +7,8 @@
 //! fields accept such a string as well.
 
 use crate::lang::ast::{
-    DATA_KEYS, LIFECYCLE_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TIMEOUT_KEYS, TOP_KEYS, VAR_KEYS, VAR_TYPES,
+    COMPONENT_KEYS, DATA_KEYS, LIFECYCLE_KEYS, MOVED_KEYS, OUTPUT_KEYS, RESOURCE_KEYS, STATE_KEYS, TIMEOUT_KEYS,
+    TOP_KEYS, VAR_KEYS, VAR_TYPES,
 };
 use crate::schema::{Catalog, PropSchema, PropType, Role, TypeSchema};
 use serde_json::{Map, Value as J, json};
@@ -186,6 +187,18 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
             (n.to_string(), s)
         }).collect()),
     });
+    let component = json!({
+        "type": "object",
+        "required": ["use"],
+        "additionalProperties": false,
+        "properties": J::Object([
+            keyed(COMPONENT_KEYS, "use", json!({ "type": "string" })),
+            keyed(COMPONENT_KEYS, "vars", json!({ "type": "object" })),
+            keyed(COMPONENT_KEYS, "for_each", json!({ "type": ["array", "object", "string"] })),
+            keyed(COMPONENT_KEYS, "description", json!({ "type": "string" })),
+        ].into_iter().collect()),
+    });
+    defs.insert("component".into(), component);
     defs.insert("resource".into(), resource);
     defs.insert("data".into(), data);
     defs.insert("var".into(), var_decl);
@@ -221,6 +234,24 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
                 TOP_KEYS,
                 "outputs",
                 json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/output" } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "moved",
+                json!({ "type": "array", "items": {
+                    "type": "object",
+                    "required": ["from", "to"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "from": { "type": "string", "description": described(MOVED_KEYS, "from") },
+                        "to": { "type": "string", "description": described(MOVED_KEYS, "to") },
+                    },
+                } }),
+            ),
+            keyed(
+                TOP_KEYS,
+                "components",
+                json!({ "type": "object", "additionalProperties": { "$ref": "#/definitions/component" } }),
             ),
         ]
         .into_iter()

@@ -28,18 +28,58 @@ impl Address {
         Address { name: name.to_string(), key: None }
     }
 
-    /// Parses `name` or `name[key]` or `name["key"]`.
+    /// Parses `name` or `name[key]` or `name["key"]`, where `name` may
+    /// hold the uses of components it is in (`svc[api].task[a]`): the
+    /// key is the bracket that ends the last `.`-separated part.
     pub fn parse(s: &str) -> Option<Address> {
-        match s.find('[') {
-            None => (!s.is_empty()).then(|| Address::single(s)),
+        let last = last_part_start(s);
+        match s[last..].find('[') {
+            None => (!s.is_empty() && !s.ends_with('.')).then(|| Address::single(s)),
             Some(i) => {
-                let name = &s[..i];
-                let rest = s[i + 1..].strip_suffix(']')?;
+                let name = &s[..last + i];
+                let rest = s[last + i + 1..].strip_suffix(']')?;
                 let key = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(rest);
-                (!name.is_empty()).then(|| Address { name: name.to_string(), key: Some(key.to_string()) })
+                (!name.is_empty() && !name.ends_with('.'))
+                    .then(|| Address { name: name.to_string(), key: Some(key.to_string()) })
             }
         }
     }
+
+    /// The uses of components this address is inside, outermost first.
+    pub fn components(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        let mut rest = self.name.as_str();
+        loop {
+            let start = last_part_start(rest);
+            if start == 0 {
+                break;
+            }
+            rest = &rest[..start - 1];
+            out.push(rest);
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Where the last `.`-separated part of an address starts: dots inside
+/// brackets (and quotes within them) belong to keys.
+fn last_part_start(s: &str) -> usize {
+    let mut depth = 0u32;
+    let mut quoted = false;
+    let mut start = 0;
+    let mut prev = '\0';
+    for (i, c) in s.char_indices() {
+        match c {
+            '"' if depth > 0 && prev != '\\' => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => start = i + 1,
+            _ => {}
+        }
+        prev = c;
+    }
+    start
 }
 
 impl fmt::Display for Address {
@@ -173,6 +213,23 @@ pub struct Stack {
     pub path: PathBuf,
     /// Resource name to index in `resources`.
     pub by_name: HashMap<String, usize>,
+    /// Look-ups whose results a `for_each` iterates, not given when the
+    /// stack was loaded: the resources iterating them have no instances
+    /// yet. Read them and load again with their values
+    /// ([`crate::VarInputs::data`]).
+    pub for_each_lookups: std::collections::BTreeSet<String>,
+    /// `moved:` entries, checked: the state entries to rename before planning.
+    pub moved: Vec<Move>,
+}
+
+/// A resource whose address changed (`moved:`): its state entry is renamed
+/// rather than the resource deleted and made again. Without keys, every
+/// instance of `from` moves to the same key of `to`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    pub from: Address,
+    pub to: Address,
+    pub span: Span,
 }
 
 impl Stack {
@@ -274,6 +331,37 @@ impl StackScope {
         }
         if let Value::Map(m) = &mut self.data {
             m.insert(name.to_string(), value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_parse_with_keys_and_component_uses() {
+        let a = |s: &str| Address::parse(s).map(|a| (a.name, a.key));
+        assert_eq!(a("vpc"), Some(("vpc".into(), None)));
+        assert_eq!(a("subnet[a]"), Some(("subnet".into(), Some("a".into()))));
+        assert_eq!(a("subnet[\"a b\"]"), Some(("subnet".into(), Some("a b".into()))));
+        assert_eq!(a("svc[api].task"), Some(("svc[api].task".into(), None)));
+        assert_eq!(a("svc[api].task[x.y]"), Some(("svc[api].task".into(), Some("x.y".into()))));
+        assert_eq!(a("svc[\"a.b]\"].task"), Some(("svc[\"a.b]\"].task".into(), None)));
+        for bad in ["", "[x]", "svc.", "a[x"] {
+            assert_eq!(a(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_address_names_the_uses_it_is_inside() {
+        let uses = |s: &str| Address::parse(s).unwrap().components().into_iter().map(String::from).collect::<Vec<_>>();
+        assert!(uses("vpc").is_empty());
+        assert_eq!(uses("api.task"), ["api"]);
+        assert_eq!(uses("app.db[x.y].inst[k]"), ["app", "app.db[x.y]"]);
+        // Display and parse agree, keys needing quotes included.
+        for s in ["svc[api].task", "svc[\"a b\"].task[\"c d\"]"] {
+            assert_eq!(Address::parse(s).unwrap().to_string(), s);
         }
     }
 }

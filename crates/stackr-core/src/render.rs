@@ -4,7 +4,7 @@
 //! apply builds. Mermaid output groups nodes by AWS service so the diagram
 //! reads as an architecture drawing.
 
-use crate::model::{NodeRef, Stack};
+use crate::model::{Address, NodeRef, Stack};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -62,20 +62,55 @@ fn region_note(stack: &Stack, n: NodeRef) -> Option<&str> {
     (r != &stack.region).then_some(r.as_str())
 }
 
+/// The component uses a node is inside, outermost first (`["svc[api]"]`,
+/// or `["app", "app.db"]` when nested).
+fn components_of(stack: &Stack, n: NodeRef) -> Vec<String> {
+    let name = match n {
+        NodeRef::Instance(i) => &stack.instances[i].address.name,
+        NodeRef::Data(i) => &stack.data[i].name,
+    };
+    Address::parse(name).map(|a| a.components().into_iter().map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// Nodes grouped by the component use they are directly in, with the
+/// uses nested in each: a box per use in the drawing.
+#[derive(Default)]
+struct Boxes {
+    nodes: Vec<NodeRef>,
+    inner: BTreeMap<String, Boxes>,
+}
+
+impl Boxes {
+    fn of(stack: &Stack) -> Boxes {
+        let mut root = Boxes::default();
+        for n in nodes_in_order(stack) {
+            let mut b = &mut root;
+            for c in components_of(stack, n) {
+                b = b.inner.entry(c).or_default();
+            }
+            b.nodes.push(n);
+        }
+        root
+    }
+}
+
+/// The label of a use's box: its own part of the path (`svc[api]`).
+fn box_label(path: &str) -> &str {
+    let inner = Address::parse(path).map(|a| a.components().len()).unwrap_or(0);
+    if inner == 0 {
+        return path;
+    }
+    let parent_len = Address::parse(path).and_then(|a| a.components().last().map(|p| p.len())).unwrap_or(0);
+    &path[parent_len + 1..]
+}
+
 pub fn dot(stack: &Stack) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "digraph \"{}\" {{", escape_dot(&stack.name));
     let _ = writeln!(out, "  rankdir=LR;");
     let _ = writeln!(out, "  node [shape=box, fontname=\"Helvetica\"];");
-    for n in nodes_in_order(stack) {
-        let kind = kind_of(stack, n);
-        let mut label = format!("{}\\n{}", escape_dot(&stack.node_name(n)), kind);
-        if let Some(r) = region_note(stack, n) {
-            let _ = write!(label, "\\n({r})");
-        }
-        let style = if matches!(n, NodeRef::Data(_)) { ", style=dashed" } else { "" };
-        let _ = writeln!(out, "  {} [label=\"{label}\"{style}];", node_id(n));
-    }
+    let mut counter = 0;
+    dot_box(stack, &Boxes::of(stack), &mut out, 1, &mut counter);
     for (a, b) in edges(stack) {
         let _ = writeln!(out, "  {} -> {};", node_id(a), node_id(b));
     }
@@ -83,33 +118,78 @@ pub fn dot(stack: &Stack) -> String {
     out
 }
 
+fn dot_box(stack: &Stack, b: &Boxes, out: &mut String, depth: usize, counter: &mut usize) {
+    let pad = "  ".repeat(depth);
+    for &n in &b.nodes {
+        let kind = kind_of(stack, n);
+        let mut label = format!("{}\\n{}", escape_dot(&stack.node_name(n)), kind);
+        if let Some(r) = region_note(stack, n) {
+            let _ = write!(label, "\\n({r})");
+        }
+        let style = if matches!(n, NodeRef::Data(_)) { ", style=dashed" } else { "" };
+        let _ = writeln!(out, "{pad}{} [label=\"{label}\"{style}];", node_id(n));
+    }
+    for (path, inner) in &b.inner {
+        *counter += 1;
+        let _ = writeln!(out, "{pad}subgraph cluster_{counter} {{");
+        let _ = writeln!(out, "{pad}  label=\"{}\";", escape_dot(box_label(path)));
+        let _ = writeln!(out, "{pad}  style=rounded;");
+        dot_box(stack, inner, out, depth + 1, counter);
+        let _ = writeln!(out, "{pad}}}");
+    }
+}
+
 fn escape_dot(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
+/// Mermaid: the stack's own nodes grouped by AWS service; each component
+/// use a box of its own (nested as the uses nest).
 pub fn mermaid(stack: &Stack) -> String {
     let mut out = String::from("flowchart LR\n");
+    let boxes = Boxes::of(stack);
     let mut by_service: BTreeMap<&str, Vec<NodeRef>> = BTreeMap::new();
-    for n in nodes_in_order(stack) {
+    for &n in &boxes.nodes {
         by_service.entry(service(kind_of(stack, n))).or_default().push(n);
     }
     for (svc, nodes) in &by_service {
         let _ = writeln!(out, "  subgraph {svc}[\"{}\"]", escape_mermaid(&svc.to_uppercase()));
         for n in nodes {
-            let kind = short_kind(kind_of(stack, *n));
-            let mut label = format!("{}<br/><small>{kind}</small>", escape_mermaid(&stack.node_name(*n)));
-            if let Some(r) = region_note(stack, *n) {
-                let _ = write!(label, "<br/><small>{r}</small>");
-            }
-            let (open, close) = if matches!(n, NodeRef::Data(_)) { ("[/", "/]") } else { ("[", "]") };
-            let _ = writeln!(out, "    {}{open}\"{label}\"{close}", node_id(*n));
+            mermaid_node(stack, *n, &mut out, "    ");
         }
         out.push_str("  end\n");
+    }
+    let mut counter = 0;
+    for (path, inner) in &boxes.inner {
+        mermaid_box(stack, path, inner, &mut out, 1, &mut counter);
     }
     for (a, b) in edges(stack) {
         let _ = writeln!(out, "  {} --> {}", node_id(a), node_id(b));
     }
     out
+}
+
+fn mermaid_node(stack: &Stack, n: NodeRef, out: &mut String, pad: &str) {
+    let kind = short_kind(kind_of(stack, n));
+    let mut label = format!("{}<br/><small>{kind}</small>", escape_mermaid(&stack.node_name(n)));
+    if let Some(r) = region_note(stack, n) {
+        let _ = write!(label, "<br/><small>{r}</small>");
+    }
+    let (open, close) = if matches!(n, NodeRef::Data(_)) { ("[/", "/]") } else { ("[", "]") };
+    let _ = writeln!(out, "{pad}{}{open}\"{label}\"{close}", node_id(n));
+}
+
+fn mermaid_box(stack: &Stack, path: &str, b: &Boxes, out: &mut String, depth: usize, counter: &mut usize) {
+    let pad = "  ".repeat(depth);
+    *counter += 1;
+    let _ = writeln!(out, "{pad}subgraph component_{counter}[\"{}\"]", escape_mermaid(box_label(path)));
+    for &n in &b.nodes {
+        mermaid_node(stack, n, out, &format!("{pad}  "));
+    }
+    for (inner_path, inner) in &b.inner {
+        mermaid_box(stack, inner_path, inner, out, depth + 1, counter);
+    }
+    let _ = writeln!(out, "{pad}end");
 }
 
 fn escape_mermaid(s: &str) -> String {

@@ -12,7 +12,8 @@ use std::fmt::Write as _;
 fn outcome(path: &std::path::Path) -> String {
     // Paths in messages relative to the crate, so snapshots are stable.
     let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
-    let inputs = VarInputs { cli: vec![], files: vec![], env: vec![("region_from_env".into(), "eu-west-3".into())] };
+    let inputs =
+        VarInputs { cli: vec![], env: vec![("region_from_env".into(), "eu-west-3".into())], ..Default::default() };
     // cargo runs integration tests from the crate's folder.
     let result = load(rel, &inputs, &stackr_schema::Types);
     match result {
@@ -22,6 +23,13 @@ fn outcome(path: &std::path::Path) -> String {
             for inst in &stack.instances {
                 let res = stack.resource_of(inst);
                 let _ = writeln!(out, "  {} ({}) in {}", inst.address, res.schema.kind, inst.region);
+            }
+            if !stack.for_each_lookups.is_empty() {
+                let names: Vec<&str> = stack.for_each_lookups.iter().map(String::as_str).collect();
+                let _ = writeln!(out, "for_each waits for look-ups: {}", names.join(", "));
+            }
+            for m in &stack.moved {
+                let _ = writeln!(out, "moved: {} -> {}", m.from, m.to);
             }
             out.push_str("dependencies:\n");
             let order = stack.graph.topo_order().expect("acyclic");

@@ -32,6 +32,7 @@ fn each_source_overrides_the_ones_below_it() {
         cli: vec![("e".into(), "from-cli".into()), ("n".into(), "42".into()), ("azs".into(), "[p, q]".into())],
         files: vec![file.clone()],
         env: vec![("b".into(), "from-env".into()), ("c".into(), "from-env".into()), ("unrelated".into(), "x".into())],
+        ..Default::default()
     };
     let stack = load_text(Path::new("vars.yaml"), &with_sets, &inputs, &stackr_schema::Types).unwrap();
     assert_eq!(value(&stack, "a"), Value::from("from-default"));

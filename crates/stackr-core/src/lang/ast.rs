@@ -23,7 +23,26 @@ pub const TOP_KEYS: &[(&str, &str)] = &[
     ("data", "look-ups of things that already exist"),
     ("resources", "the resources this stack manages"),
     ("outputs", "values printed after apply and read by `stackr output`"),
+    ("components", "uses of component files: `name: { use: ./file.yaml, vars: {...} }`"),
+    ("moved", "renamed resources: `- { from: old_address, to: new_address }`, kept in AWS and state"),
 ];
+
+pub const MOVED_KEYS: &[(&str, &str)] = &[
+    ("from", "the address the resource had (`site_a`, `subnet[a]`)"),
+    ("to", "the address it has now (`site_dns.a`, `net.subnet[a]`)"),
+];
+
+/// The keys of one entry under `components:`.
+pub const COMPONENT_KEYS: &[(&str, &str)] = &[
+    ("use", "the component file (a path relative to this file)"),
+    ("vars", "values of the component's variables"),
+    ("for_each", "a list or map: one use per element, addressed name[key]"),
+    ("description", "a note for readers"),
+];
+
+/// The top-level keys a component file may hold (a stack's settings come
+/// from the stack that uses it).
+pub const COMPONENT_FILE_KEYS: &[&str] = &["vars", "data", "resources", "outputs", "components"];
 
 pub const RESOURCE_KEYS: &[(&str, &str)] = &[
     ("type", "the resource type, e.g. aws.ec2.vpc"),
@@ -88,6 +107,27 @@ pub struct StackFile {
     pub data: Vec<DataDecl>,
     pub resources: Vec<ResourceDecl>,
     pub outputs: Vec<OutputDecl>,
+    pub components: Vec<ComponentDecl>,
+    pub moved: Vec<MovedDecl>,
+    /// The top-level keys present, for files that allow fewer (components).
+    pub keys: Vec<Key>,
+}
+
+/// One entry under `moved:`.
+#[derive(Debug, Clone)]
+pub struct MovedDecl {
+    pub from: Spanned<String>,
+    pub to: Spanned<String>,
+    pub span: Span,
+}
+
+/// One entry under `components:`: a component file used with values.
+#[derive(Debug, Clone)]
+pub struct ComponentDecl {
+    pub name: Key,
+    pub path: Spanned<String>,
+    pub vars: Vec<(Key, Tree)>,
+    pub for_each: Option<Tree>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,6 +29,7 @@ pub fn decode(file: FileId, root: &Node, sources: &SourceMap, diags: &mut Diagno
         }
     };
     for (key, value) in entries {
+        out.keys.push(key.clone());
         match key.name.as_str() {
             "stack" => out.stack = d.string(value, "`stack`"),
             "extends" => out.extends = d.string(value, "`extends`"),
@@ -43,6 +44,8 @@ pub fn decode(file: FileId, root: &Node, sources: &SourceMap, diags: &mut Diagno
             "data" => out.data = d.entries(value, "`data`", |d, k, v| d.data(k, v)),
             "resources" => out.resources = d.entries(value, "`resources`", |d, k, v| d.resource(k, v)),
             "outputs" => out.outputs = d.entries(value, "`outputs`", |d, k, v| d.output(k, v)),
+            "components" => out.components = d.entries(value, "`components`", |d, k, v| d.component(k, v)),
+            "moved" => out.moved = d.moved(value),
             other => d.unknown_key(key, other, TOP_KEYS, "top-level keys"),
         }
     }
@@ -290,6 +293,73 @@ impl Decoder<'_> {
             lifecycle,
             description,
         })
+    }
+
+    fn moved(&mut self, node: &Node) -> Vec<MovedDecl> {
+        let NodeKind::Seq(items) = &node.kind else {
+            self.err(
+                node.span,
+                format!("`moved` must be a list, found {}", node.type_name()),
+                Some("e.g. `moved: [{ from: site_a, to: site_dns.a }]`".into()),
+            );
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            let Some(m) = self.map(item, "each entry of `moved`") else { continue };
+            let (mut from, mut to) = (None, None);
+            for (k, v) in m {
+                match k.name.as_str() {
+                    "from" => from = self.string(v, "`from`"),
+                    "to" => to = self.string(v, "`to`"),
+                    other => self.unknown_key(k, other, MOVED_KEYS, "keys of a move"),
+                }
+            }
+            match (from, to) {
+                (Some(from), Some(to)) => out.push(MovedDecl { from, to, span: item.span }),
+                _ => self.err(
+                    item.span,
+                    "a move needs `from` and `to`".into(),
+                    Some("e.g. `{ from: site_a, to: site_dns.a }`".into()),
+                ),
+            }
+        }
+        out
+    }
+
+    fn component(&mut self, key: &Key, node: &Node) -> Option<ComponentDecl> {
+        let name_ok = self.name_ok(key, "component");
+        let m = self.map(node, &format!("component `{}`", key.name))?;
+        let mut path = None;
+        let mut vars = Vec::new();
+        let mut for_each = None;
+        for (k, v) in m {
+            match k.name.as_str() {
+                "use" => path = self.string(v, "`use`"),
+                "vars" => {
+                    if let Some(vm) = self.map(v, "a component's `vars`") {
+                        vars = vm
+                            .iter()
+                            .map(|(vk, vv)| (vk.clone(), Tree::from_node(vv, self.sources, self.diags)))
+                            .collect();
+                    }
+                }
+                "for_each" => for_each = Some(Tree::from_node(v, self.sources, self.diags)),
+                "description" => {
+                    self.string(v, "`description`");
+                }
+                other => self.unknown_key(k, other, COMPONENT_KEYS, "component keys"),
+            }
+        }
+        let Some(path) = path else {
+            self.err(
+                key.span,
+                format!("component `{}` has no `use`", key.name),
+                Some("add `use: ./components/<file>.yaml`, the component file relative to this one".into()),
+            );
+            return None;
+        };
+        name_ok.then_some(ComponentDecl { name: key.clone(), path, vars, for_each })
     }
 
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {

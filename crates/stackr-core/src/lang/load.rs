@@ -101,7 +101,7 @@ pub fn load_chain_from(
     chain
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub(crate) fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
@@ -111,7 +111,7 @@ fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// Removes `.` and `a/..` from a path without touching the file system.
-fn normalize(p: &Path) -> PathBuf {
+pub(crate) fn normalize(p: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in p.components() {
         match c {
@@ -141,6 +141,8 @@ pub struct Merged {
     pub data: Vec<DataDecl>,
     pub resources: Vec<ResourceDecl>,
     pub outputs: Vec<OutputDecl>,
+    pub components: Vec<ComponentDecl>,
+    pub moved: Vec<MovedDecl>,
 }
 
 pub fn merge(chain: Vec<StackFile>, diags: &mut Diagnostics) -> Merged {
@@ -203,6 +205,12 @@ pub fn merge(chain: Vec<StackFile>, diags: &mut Diagnostics) -> Merged {
         for o in f.outputs {
             if defined("output", &o.name, diags) {
                 m.outputs.push(o);
+            }
+        }
+        m.moved.extend(f.moved);
+        for c in f.components {
+            if defined("component", &c.name, diags) {
+                m.components.push(c);
             }
         }
     }

@@ -8,9 +8,12 @@
 
 pub mod ast;
 pub mod check;
+pub mod components;
 pub mod decode;
 pub mod load;
+pub mod moved;
 pub mod resolve;
+pub mod rewrite;
 pub mod tree;
 pub mod vars;
 
@@ -19,6 +22,7 @@ use crate::graph::StackGraph;
 use crate::model::Stack;
 use crate::schema::Catalog;
 use crate::source::SourceMap;
+use crate::value::Value;
 use std::collections::HashSet;
 use std::path::Path;
 pub use vars::VarInputs;
@@ -60,12 +64,24 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         return fail(diags, sources);
     }
     let chain_len = chain.len();
-    let merged = load::merge(chain, &mut diags);
+    let mut merged = load::merge(chain, &mut diags);
     // A variable left unset resolves to "unknown" beside its error, so the
     // later phases still run and report their own mistakes.
     let vars = vars::resolve_vars(&merged, inputs, chain_len, &mut sources, &mut diags);
-    let resolved = resolve::resolve(merged, &vars, catalog, path, &sources, &mut diags);
+    let var_scope = crate::model::StackScope {
+        vars: Value::Map(vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
+        dirs: crate::model::source_dirs(&sources),
+        ..Default::default()
+    };
+    let expanded = components::expand(&mut merged, &var_scope, &mut sources, &mut diags);
+    let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
+        components::note_chains(&mut diagnostics, &expanded.chains);
+        fail(diagnostics, sources)
+    };
+    let moves = std::mem::take(&mut merged.moved);
+    let resolved = resolve::resolve(merged, &vars, &inputs.data, catalog, path, &sources, &mut diags);
     let graph = StackGraph::build(&resolved.instances, &resolved.data);
+    let moved = moved::check(&moves, &resolved.by_name, &resolved.instances, &expanded.unread, &mut diags);
     let mut stack = Stack {
         name: resolved.name,
         region: resolved.region,
@@ -81,6 +97,8 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         sources,
         path: path.to_path_buf(),
         by_name: resolved.by_name,
+        for_each_lookups: resolved.for_each_lookups,
+        moved,
     };
     let cycles = stack.graph.cycles();
     for cycle in &cycles {

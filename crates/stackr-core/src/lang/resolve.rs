@@ -27,6 +27,7 @@ pub struct Resolved {
     pub instances: Vec<Instance>,
     pub outputs: Vec<Output>,
     pub by_name: HashMap<String, usize>,
+    pub for_each_lookups: std::collections::BTreeSet<String>,
 }
 
 /// What a reference may use, by where it is written.
@@ -41,6 +42,7 @@ enum Ctx {
 pub fn resolve(
     merged: Merged,
     vars: &BTreeMap<String, ResolvedVar>,
+    known_data: &BTreeMap<String, Value>,
     catalog: &dyn Catalog,
     stack_path: &Path,
     sources: &SourceMap,
@@ -49,6 +51,7 @@ pub fn resolve(
     let root_span = crate::source::Span::point(merged.root, 1, 1);
     let var_scope = StackScope {
         vars: Value::Map(vars.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
+        data: Value::Map(known_data.clone()),
         dirs: crate::model::source_dirs(sources),
         ..Default::default()
     };
@@ -59,6 +62,7 @@ pub fn resolve(
         sources,
         resource_names: HashMap::new(),
         data_names: HashMap::new(),
+        for_each_lookups: Default::default(),
         unknown_keys: HashSet::new(),
     };
 
@@ -241,7 +245,8 @@ pub fn resolve(
     for (d, deps) in data.iter_mut().zip(data_deps) {
         d.deps = deps;
     }
-    Resolved { name, region, state, tags, data, resources, instances, outputs, by_name }
+    let for_each_lookups = std::mem::take(&mut r.for_each_lookups);
+    Resolved { name, region, state, tags, data, resources, instances, outputs, by_name, for_each_lookups }
 }
 
 fn dedup(mut deps: Vec<Dep>) -> Vec<Dep> {
@@ -266,6 +271,8 @@ struct Resolver<'a> {
     sources: &'a SourceMap,
     resource_names: HashMap<String, usize>,
     data_names: HashMap<String, usize>,
+    /// Look-ups a `for_each` iterates whose values were not given.
+    for_each_lookups: std::collections::BTreeSet<String>,
     /// for_each resources whose instances are unknown after an error: their
     /// instance keys are not checked, so the error is not echoed.
     unknown_keys: HashSet<String>,
@@ -305,7 +312,7 @@ impl Resolver<'_> {
 
     /// Evaluates a setting that must be known before apply to a string.
     fn static_string(&mut self, t: &Tree, what: &str, scope: &StackScope) -> Option<String> {
-        self.static_refs_only(t, what);
+        self.static_refs_only(t, what, false);
         let v = t.eval(scope, self.diags);
         match v {
             Value::String(s) => Some(s),
@@ -322,7 +329,7 @@ impl Resolver<'_> {
     /// A setting that must be known before apply: true or false, from
     /// variables only (no resource, look-up or `each`).
     fn static_bool(&mut self, t: &Tree, what: &str, scope: &StackScope) -> bool {
-        if !self.static_refs_only(t, what) {
+        if !self.static_refs_only(t, what, false) {
             return false;
         }
         if t.references().iter().any(|r| r.root == "each") {
@@ -346,7 +353,9 @@ impl Resolver<'_> {
     }
 
     /// Reports references to anything but variables and `each`.
-    fn static_refs_only(&mut self, t: &Tree, what: &str) -> bool {
+    /// Whether `t` uses only what is known before apply: variables, `each`,
+    /// and where `data_too`, look-ups (read before planning).
+    fn static_refs_only(&mut self, t: &Tree, what: &str, data_too: bool) -> bool {
         let mut ok = true;
         for reference in t.references() {
             match reference.root {
@@ -354,6 +363,7 @@ impl Resolver<'_> {
                     self.check_var_ref(&reference);
                 }
                 "each" => {}
+                "data" if data_too => {}
                 other => {
                     ok = false;
                     let what_it_is = if other == "data" {
@@ -368,7 +378,11 @@ impl Resolver<'_> {
                             reference.span,
                             format!("{what} must be known before apply, but refers to {what_it_is}"),
                         )
-                        .with_help("only variables (`var.*`), `each.*` and functions can be used here"),
+                        .with_help(if data_too {
+                            "only variables (`var.*`), data look-ups (`data.*`) and functions can be used here"
+                        } else {
+                            "only variables (`var.*`), `each.*` and functions can be used here"
+                        }),
                     );
                 }
             }
@@ -549,7 +563,25 @@ impl Resolver<'_> {
     /// The instances of a for_each, or `None` when they cannot be known (an
     /// error was reported, or a variable it uses is unset).
     fn for_each(&mut self, t: &Tree, scope: &StackScope) -> Option<Vec<Each>> {
-        if !self.static_refs_only(t, "`for_each`") {
+        // A look-up's result may be iterated: it is read before planning.
+        // Without its value yet, the resource waits for it (no instances).
+        let mut waiting = false;
+        for reference in t.references().iter().filter(|r| r.root == "data") {
+            let Some(Step::Attr(name)) = reference.steps.first() else { continue };
+            if !self.data_names.contains_key(*name) {
+                let known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
+                self.diags.push(
+                    Diagnostic::new(reference.span, format!("unknown data look-up `{name}`"))
+                        .with_help(suggest(name, &known, "look-ups")),
+                );
+                return None;
+            }
+            if !matches!(&scope.data, Value::Map(m) if m.contains_key(*name)) {
+                self.for_each_lookups.insert(name.to_string());
+                waiting = true;
+            }
+        }
+        if !self.static_refs_only(t, "`for_each`", true) || waiting {
             return None;
         }
         for reference in t.references() {

@@ -33,6 +33,12 @@ pub struct VarInputs {
     pub files: Vec<PathBuf>,
     /// `STACKR_VAR_<name>` from the environment (name without the prefix).
     pub env: Vec<(String, String)>,
+    /// Values of data look-ups already read, by name: what a `for_each`
+    /// over a look-up's result expands from. Loading without them leaves
+    /// such a resource without instances and names the look-ups it needs
+    /// in [`crate::model::Stack::for_each_lookups`]; the caller reads them
+    /// and loads again.
+    pub data: std::collections::BTreeMap<String, Value>,
 }
 
 impl VarInputs {

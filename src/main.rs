@@ -8,6 +8,7 @@ mod color;
 mod commands;
 mod plan_view;
 mod progress;
+mod stack_outputs;
 mod stats_view;
 
 use clap::Parser;

@@ -75,6 +75,10 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
     let verb = if plan.destroy { "destroy" } else { "change" };
     let _ = writeln!(out, "stackr will {verb} stack {} (state: {location}):\n", plan.stack);
     let width = plan.steps.iter().map(|s| s.address.len()).max().unwrap_or(0).min(48);
+    for m in &plan.moved {
+        let _ =
+            writeln!(out, "  {} {}  moved to {} (kept in AWS)", paint(on, "36", " ->"), paint(on, "1", &m.from), m.to);
+    }
     for s in &plan.steps {
         let sym = format!("{:>3}", s.action.symbol());
         let _ = writeln!(
@@ -96,8 +100,9 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
 }
 
 pub fn summary(plan: &Plan) -> String {
+    let moved = if plan.moved.is_empty() { String::new() } else { format!(", {} moved", plan.moved.len()) };
     format!(
-        "Plan: {} to create, {} to update, {} to replace, {} to delete; {} unchanged.",
+        "Plan: {} to create, {} to update, {} to replace, {} to delete{moved}; {} unchanged.",
         plan.count(Action::Create),
         plan.count(Action::Update),
         plan.count(Action::Replace),

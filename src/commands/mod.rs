@@ -70,7 +70,7 @@ pub fn var_inputs(a: &StackArgs) -> Result<VarInputs, Failure> {
         };
         cli.push((name.trim().to_string(), value.to_string()));
     }
-    Ok(VarInputs { cli, files: a.var_files.clone(), env: Vec::new() }.with_process_env())
+    Ok(VarInputs { cli, files: a.var_files.clone(), ..Default::default() }.with_process_env())
 }
 
 /// Loads and checks a stack, or fails with its located errors.

@@ -52,8 +52,21 @@ pub fn events(json: bool, color: ColorChoice) -> Arc<dyn EventSink> {
 }
 
 pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn EventSink>>) -> Result<Opened, Failure> {
-    let stack = load_stack(a, color)?;
-    let cloud = Cloud::from_env(&stack.region).await.map_err(Failure::Message)?;
+    let mut stack = load_stack(a, color)?;
+    let mut cloud = Cloud::from_env(&stack.region).await.map_err(Failure::Message)?;
+    let base = stack.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
+    cloud.lookups.register(Arc::new(crate::stack_outputs::StackOutputs { base }));
+    if !stack.for_each_lookups.is_empty() {
+        // A `for_each` iterates a look-up's result: read it, then load the
+        // stack again with its value, so its instances are known to plan.
+        let data = stackr_engine::refresh::read_for_each_lookups(&stack, &cloud.lookups)
+            .await
+            .map_err(|e| Failure::Engine(e, Some(stack.sources.clone()), crate::color::stderr(color)))?;
+        let mut inputs = super::var_inputs(a)?;
+        inputs.data = data;
+        stack = stackr_core::load(&a.file, &inputs, &stackr_schema::Types)
+            .map_err(|e| Failure::Stack(e, crate::color::stderr(color)))?;
+    }
     let store = store_for(&stack.state).await;
     let session = Session {
         store,

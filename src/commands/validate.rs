@@ -22,5 +22,9 @@ pub fn run(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
         stack.outputs.len(),
         regions.into_iter().collect::<Vec<_>>().join(", "),
     );
+    if !stack.for_each_lookups.is_empty() {
+        let names: Vec<String> = stack.for_each_lookups.iter().map(|n| format!("data.{n}")).collect();
+        println!("  instances iterating {} are counted when planning, once the look-up is read", names.join(", "));
+    }
     Ok(0)
 }

@@ -22,6 +22,7 @@ pub mod error;
 pub mod events;
 pub mod failure;
 pub mod fake;
+pub mod moves;
 pub mod ops;
 pub mod pending;
 pub mod persist;

@@ -94,11 +94,15 @@ pub struct Plan {
     /// True when the plan destroys the stack.
     #[serde(default)]
     pub destroy: bool,
+    /// State entries renamed by the stack's `moved:` (kept, not remade).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moved: Vec<crate::moves::Moved>,
 }
 
 impl Plan {
+    /// Nothing to do: no step, and no state entry to rename.
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty()
+        self.steps.is_empty() && self.moved.is_empty()
     }
 
     pub fn count(&self, a: Action) -> usize {
@@ -333,6 +337,7 @@ pub fn plan(
         steps,
         unchanged,
         destroy: false,
+        moved: Vec::new(),
     };
     Ok((plan, desired_all))
 }
@@ -364,5 +369,6 @@ pub fn plan_destroy(state: &State) -> Plan {
         steps,
         unchanged: 0,
         destroy: true,
+        moved: Vec::new(),
     }
 }

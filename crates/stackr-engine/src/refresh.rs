@@ -83,6 +83,40 @@ pub async fn read_data(
     state: &State,
     lookups: &Lookups,
 ) -> Result<BTreeMap<String, Value>, EngineError> {
+    read_lookups(stack, state, lookups, None).await
+}
+
+/// Reads the look-ups that `for_each`s iterate ([`Stack::for_each_lookups`])
+/// and those their arguments read, before the stack is loaded again with
+/// their values. Nothing else is known yet, so their arguments may use
+/// variables and other look-ups only.
+pub async fn read_for_each_lookups(stack: &Stack, lookups: &Lookups) -> Result<BTreeMap<String, Value>, EngineError> {
+    let mut wanted: std::collections::BTreeSet<usize> = stack
+        .data
+        .iter()
+        .enumerate()
+        .filter(|(_, d)| stack.for_each_lookups.contains(&d.name))
+        .map(|(i, _)| i)
+        .collect();
+    let mut todo: Vec<usize> = wanted.iter().copied().collect();
+    while let Some(i) = todo.pop() {
+        for dep in &stack.data[i].deps {
+            if let NodeRef::Data(j) = dep.target
+                && wanted.insert(j)
+            {
+                todo.push(j);
+            }
+        }
+    }
+    read_lookups(stack, &State::new(&stack.name, ""), lookups, Some(&wanted)).await
+}
+
+async fn read_lookups(
+    stack: &Stack,
+    state: &State,
+    lookups: &Lookups,
+    only: Option<&std::collections::BTreeSet<usize>>,
+) -> Result<BTreeMap<String, Value>, EngineError> {
     let mut out = BTreeMap::new();
     if stack.data.is_empty() {
         return Ok(out);
@@ -91,6 +125,9 @@ pub async fn read_data(
     let mut scope = scope_from_state(stack, state);
     for node in stack.graph.topo_order().unwrap_or_default() {
         let NodeRef::Data(di) = node else { continue };
+        if only.is_some_and(|o| !o.contains(&di)) {
+            continue;
+        }
         let d = &stack.data[di];
         let mut diags = stackr_core::diag::Diagnostics::new();
         let args: Props = d.args.iter().map(|(k, t)| (k.name.clone(), t.eval(&scope, &mut diags))).collect();

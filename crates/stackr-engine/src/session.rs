@@ -74,10 +74,13 @@ impl Session {
     pub async fn prepare(&self, stack: &Stack) -> Result<Prepared, EngineError> {
         let (mut state, mut version) = self.load(&stack.name).await?;
         let resolutions = self.resolve(&mut state, &mut version).await?;
+        // Renamed in memory only: saved when the plan is applied.
+        let moved = crate::moves::apply(&mut state, &stack.moved);
         let resources = observe_state(&state, &self.providers).await?;
         let data = read_data(stack, &state, &self.lookups).await?;
         let refreshed = Refreshed { resources, data };
-        let (plan, desired) = plan(stack, &state, &refreshed, &self.providers).map_err(EngineError::Plan)?;
+        let (mut plan, desired) = plan(stack, &state, &refreshed, &self.providers).map_err(EngineError::Plan)?;
+        plan.moved = moved;
         Ok(Prepared { state, version, refreshed, plan, desired, resolutions })
     }
 
@@ -125,6 +128,10 @@ impl Session {
         let mut state = prepared.state;
         state.stackr_version = self.version.clone();
         let persister = Persister::start(self.store.clone(), state, prepared.version, self.write_interval);
+        if !prepared.plan.moved.is_empty() {
+            // The renames are already in the state given: have it written.
+            persister.update(|_| {});
+        }
         let run = Run {
             stack,
             plan: &prepared.plan,

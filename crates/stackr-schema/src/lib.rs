@@ -60,6 +60,7 @@ pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
+pub mod stack;
 pub mod sts;
 pub mod wafv2;
 
@@ -115,6 +116,7 @@ pub static ALL: &[&TypeSchema] = &[
     &sts::CALLER_IDENTITY,
     &route53::HOSTED_ZONE,
     &region::REGION,
+    &stack::STACK_OUTPUTS,
 ];
 
 /// The catalog of every type in [`ALL`].
@@ -185,7 +187,8 @@ mod tests {
         for t in ALL {
             assert!(seen.insert(t.kind), "{} is declared twice", t.kind);
             let parts: Vec<&str> = t.kind.split('.').collect();
-            assert_eq!(parts[0], "aws", "{}", t.kind);
+            // `stackr.*`: look-ups of stackr's own (another stack's outputs).
+            assert!(parts[0] == "aws" || (parts[0] == "stackr" && t.role == Role::Data), "{}", t.kind);
             // `aws.<service>.<type>`; provider-level look-ups (`aws.region`) have no service.
             let ok_len = parts.len() == 3 || (parts.len() == 2 && t.role == Role::Data);
             assert!(ok_len, "{} is not aws.<service>.<type>", t.kind);

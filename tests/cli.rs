@@ -72,10 +72,13 @@ fn graph_renders_mermaid_dot_and_json() {
     assert!(m.contains("allow[office-v6]"));
     let d = text(&stackr(&["graph", "examples/language-tour.yaml", "--format", "dot"]).stdout);
     assert!(d.starts_with("digraph \"tour-dev\" {"));
+    // Each use of a component is a box: a Mermaid subgraph, a dot cluster.
+    assert!(m.contains("subgraph component_1[\"app_logs[web]\"]"), "{m}");
+    assert!(d.contains("subgraph cluster_1 {") && d.contains("label=\"app_logs[web]\";"), "{d}");
     let j: serde_json::Value =
         serde_json::from_slice(&stackr(&["graph", "examples/language-tour.yaml", "--format", "json"]).stdout).unwrap();
     assert_eq!(j["version"], 1);
-    assert_eq!(j["nodes"].as_array().unwrap().len(), 17);
+    assert_eq!(j["nodes"].as_array().unwrap().len(), 21);
     let vpc = j["nodes"].as_array().unwrap().iter().find(|n| n["address"] == "vpc").unwrap().clone();
     let subnets = j["edges"].as_array().unwrap().iter().filter(|e| e["from"] == vpc["id"]).count();
     assert_eq!(subnets, 7, "vpc feeds 6 subnets and the security group");

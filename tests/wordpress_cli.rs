@@ -2,7 +2,9 @@
 //! AWS (a moto server of its own, with the state bucket and the hosted zone
 //! a real account would already have):
 //!
-//! apply prod → diff 0 → out-of-band changes of several kinds → diff 2
+//! apply prod as defined before its alias records became a component, then
+//! as defined now: the records move, nothing else changes → diff 0 →
+//! out-of-band changes of several kinds → diff 2
 //! naming each → apply repairs → diff 0; dev applied beside prod without
 //! touching it; destroy refused for the protected database until allowed,
 //! and, before anything is deleted, while its deletion protection is on
@@ -63,7 +65,7 @@ async fn tamper(cli: &Cli, config: &aws_config::SdkConfig) -> Vec<&'static str> 
     cf.update_distribution().id(&cdn).if_match(etag).distribution_config(dc).send().await.expect("comment edited");
     // The site's A record deleted, with its exact current values.
     let r53 = route53(config);
-    let zone_id = cli.state(f, "site_a")["properties"]["zone_id"].as_str().expect("zone id").to_string();
+    let zone_id = cli.state(f, "site_dns.a")["properties"]["zone_id"].as_str().expect("zone id").to_string();
     let records = r53.list_resource_record_sets().hosted_zone_id(&zone_id).send().await.expect("records");
     let site_a = records
         .resource_record_sets()
@@ -94,7 +96,51 @@ async fn tamper(cli: &Cli, config: &aws_config::SdkConfig) -> Vec<&'static str> 
     let service = cli.id(f, "service");
     let cluster = cli.state(f, "cluster")["attributes"]["arn"].as_str().expect("cluster arn").to_string();
     ecs.update_service().cluster(&cluster).service(&service).desired_count(12).send().await.expect("count set");
-    vec!["app_sg", "vpc", "nat[ap-northeast-1a]", "cdn", "site_a", "scaling"]
+    vec!["app_sg", "vpc", "nat[ap-northeast-1a]", "cdn", "site_dns.a", "scaling"]
+}
+
+/// stacks/wordpress.yaml as it was before its alias records became the
+/// `alias-records` component: the four records written out, no
+/// `components:` or `moved:`.
+fn definition_before_components(today: &str) -> String {
+    const RECORDS: &str = r#"
+  site_a:
+    type: aws.route53.record
+    properties:
+      zone_id: ${data.zone.id}
+      name: ${var.site_domain}
+      type: A
+      alias: { name: "${cdn.domain_name}", zone_id: "${cdn.hosted_zone_id}", evaluate_target_health: false }
+  site_aaaa:
+    type: aws.route53.record
+    properties:
+      zone_id: ${data.zone.id}
+      name: ${var.site_domain}
+      type: AAAA
+      alias: { name: "${cdn.domain_name}", zone_id: "${cdn.hosted_zone_id}", evaluate_target_health: false }
+  alb_a:
+    type: aws.route53.record
+    properties:
+      zone_id: ${data.zone.id}
+      name: ${var.alb_domain}
+      type: A
+      alias: { name: "${alb.dns_name}", zone_id: "${alb.hosted_zone_id}", evaluate_target_health: true }
+  alb_aaaa:
+    type: aws.route53.record
+    properties:
+      zone_id: ${data.zone.id}
+      name: ${var.alb_domain}
+      type: AAAA
+      alias: { name: "${alb.dns_name}", zone_id: "${alb.hosted_zone_id}", evaluate_target_health: true }
+"#;
+    // `components:` and `moved:` follow the last resource and come before
+    // `outputs:`; the records take their place at the end of `resources:`.
+    let start = today.find("\ncomponents:\n").expect("components: in wordpress.yaml");
+    let end = today.find("\noutputs:\n").expect("outputs: in wordpress.yaml");
+    let comment = today[..start].rfind("\n\n").expect("a blank line before components:");
+    assert!(today.contains("${alb_dns.fqdn}"), "the distribution's origin names the component's output");
+    let before = format!("{}{RECORDS}{}", &today[..comment], &today[end..]);
+    before.replace("${alb_dns.fqdn}", "${alb_a.fqdn}")
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -108,7 +154,21 @@ async fn wordpress_prod_and_dev_end_to_end() {
     account(&config).await;
     let (prod, dev) = ("stacks/prod.yaml", "stacks/dev.yaml");
 
+    // Applied as defined before the A/AAAA pairs were a component; the
+    // definition of today keeps every record (`moved:`) and changes nothing.
+    let definition = dir.join("stacks/wordpress.yaml");
+    let today = std::fs::read_to_string(&definition).unwrap();
+    std::fs::write(&definition, definition_before_components(&today)).unwrap();
     cli.expect(0, &["apply", prod, "--yes"]);
+    let records: Vec<String> = ["site_a", "site_aaaa", "alb_a", "alb_aaaa"].iter().map(|a| cli.id(prod, a)).collect();
+    std::fs::write(&definition, &today).unwrap();
+    let out = cli.expect(2, &["diff", prod]);
+    assert!(out.contains("0 to create, 0 to update, 0 to replace, 0 to delete, 4 moved"), "{out}");
+    let out = cli.expect(0, &["apply", prod, "--yes"]);
+    assert!(out.contains("site_a  moved to site_dns.a"), "{out}");
+    let now: Vec<String> =
+        ["site_dns.a", "site_dns.aaaa", "alb_dns.a", "alb_dns.aaaa"].iter().map(|a| cli.id(prod, a)).collect();
+    assert_eq!(records, now, "the same records, at their new addresses");
     cli.expect(0, &["diff", prod]);
     let out = cli.expect(0, &["output", prod]);
     for name in ["site_url", "cloudfront_domain", "alb_dns_name", "db_endpoint"] {

@@ -55,6 +55,9 @@ pub fn workdir(name: &str, examples: &[&str]) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("examples")).unwrap();
     for f in examples {
+        if let Some(parent) = dir.join("examples").join(f).parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
         std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(f), dir.join("examples").join(f))
             .unwrap();
     }

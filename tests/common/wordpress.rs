@@ -33,12 +33,16 @@ impl Cli {
     }
 }
 
+/// Copies a folder with its subfolders (the stacks' components).
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
-        if e.file_type().unwrap().is_file() {
+        let kind = e.file_type().unwrap();
+        if kind.is_file() {
             std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        } else if kind.is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
         }
     }
 }

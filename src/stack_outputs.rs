@@ -108,3 +108,60 @@ impl Lookup for StackOutputs {
         Ok(out)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stackr_state::local::LocalStore;
+    use stackr_state::{LockInfo, OutputState, State, StateStore};
+
+    fn dir(name: &str) -> PathBuf {
+        let d = std::env::temp_dir().join(format!("stackr-outputs-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    fn args(pairs: &[(&str, Value)]) -> Props {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect()
+    }
+
+    #[tokio::test]
+    async fn reads_what_was_applied_without_the_sensitive_and_despite_a_lock() {
+        let base = dir("read");
+        let store = LocalStore::new(base.join("state/net.json"));
+        let mut state = State::new("net", "test");
+        state.serial = 1;
+        state.outputs.insert("vpc_id".into(), OutputState { value: serde_json::json!("vpc-1"), sensitive: false });
+        state.outputs.insert("token".into(), OutputState { value: serde_json::json!("s3cret"), sensitive: true });
+        store.lock(&LockInfo::for_this_process("apply")).await.unwrap();
+        store.save(&state, None).await.unwrap();
+
+        // The stack is being applied (its lock held): reading neither waits nor fails.
+        let lookup = StackOutputs { base: base.clone() };
+        let got = lookup.read("ap-northeast-1", &args(&[("path", Value::String("state/net.json".into()))])).await;
+        let got = got.expect("read");
+        assert_eq!(got["stack"], Value::String("net".into()));
+        let Value::Map(outputs) = &got["outputs"] else { panic!("outputs: {got:?}") };
+        assert_eq!(outputs.keys().collect::<Vec<_>>(), ["vpc_id"], "sensitive outputs stay where they were made");
+        assert!(store.lock_holder().await.unwrap().is_some(), "the holder keeps its lock");
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[tokio::test]
+    async fn a_stack_not_applied_and_an_unnamed_stack_are_clear_errors() {
+        let base = dir("errors");
+        let lookup = StackOutputs { base: base.clone() };
+        let e = lookup.read("r", &args(&[("path", Value::String("state/none.json".into()))])).await.unwrap_err();
+        assert!(e.message.contains("has not been applied") && e.message.contains("none.json"), "{}", e.message);
+        let e = lookup.read("r", &args(&[])).await.unwrap_err();
+        assert!(e.message.contains("exactly one of `stack_file`"), "{}", e.message);
+        let both = args(&[("path", Value::String("a".into())), ("bucket", Value::String("b".into()))]);
+        assert!(lookup.read("r", &both).await.is_err());
+        let e = lookup.read("r", &args(&[("bucket", Value::String("b".into()))])).await.unwrap_err();
+        assert!(e.message.contains("`key`"), "{}", e.message);
+        let e = lookup.read("r", &args(&[("stack_file", Value::String("nope.yaml".into()))])).await.unwrap_err();
+        assert!(e.message.contains("cannot load nope.yaml"), "{}", e.message);
+        let _ = std::fs::remove_dir_all(&base);
+    }
+}

@@ -111,7 +111,8 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
 
     let lifecycle = J::Object(
         [
-            keyed(LIFECYCLE_KEYS, "protect", json!({ "type": "boolean" })),
+            // true/false, or an expression over variables (`${var.protect_data}`).
+            keyed(LIFECYCLE_KEYS, "protect", json!({ "anyOf": [{ "type": "boolean" }, { "type": "string", "pattern": "^\\$\\{" }] })),
             keyed(LIFECYCLE_KEYS, "ignore_changes", json!({ "type": "array", "items": { "type": "string" } })),
             keyed(LIFECYCLE_KEYS, "create_before_destroy", json!({ "type": "boolean" })),
             keyed(
@@ -176,7 +177,9 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
                     keyed(OUTPUT_KEYS, "sensitive", json!({ "type": "boolean" })),
                 ].into_iter().collect()),
             },
-            { "type": ["string", "number", "boolean", "array"] }
+            { "type": ["string", "number", "boolean", "array"] },
+            // A map written directly (without `value:`) is the value itself.
+            { "type": "object", "not": { "required": ["value"] } }
         ]
     });
     let state = json!({

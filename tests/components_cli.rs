@@ -3,7 +3,8 @@
 //! outputs (`stackr.stack_outputs`) and runs two services made from one
 //! component. Applied network first, diffed clean, destroyed application
 //! first; an application applied before its network is refused with a
-//! clear message, and reading the network's outputs never locks it.
+//! clear message, reading the network's outputs never locks it, and the
+//! same outputs are read from a state kept in S3.
 
 mod common;
 use common::*;
@@ -52,6 +53,21 @@ async fn network_then_application_then_destroy_in_reverse() {
         assert_eq!(got, want, "{:?}", s.service_name());
     }
     assert_eq!(state("components-app")["outputs"]["services"]["value"], serde_json::json!(["api", "worker"]));
+
+    // The same outputs read from a state kept in S3.
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+    create_bucket(&s3, "components-state", "ap-northeast-1").await;
+    let body = std::fs::read(dir.join("examples/components/state/components-network.json")).unwrap();
+    s3.put_object().bucket("components-state").key("network.json").body(body.into()).send().await.unwrap();
+    std::fs::write(
+        dir.join("examples/components/reader.yaml"),
+        "stack: components-reader\nregion: ap-northeast-1\ndata:\n  net: { type: stackr.stack_outputs, bucket: components-state, key: network.json }\nresources:\n  vpc_param: { type: aws.ssm.parameter, properties: { name: /components/vpc, type: String, value: \"${data.net.outputs.vpc_id}\" } }\noutputs:\n  vpc: ${data.net.outputs.vpc_id}\n",
+    )
+    .unwrap();
+    let out = run(&dir, &url, &["apply", "examples/components/reader.yaml", "--yes"], 0);
+    let vpc = net_state["outputs"]["vpc_id"]["value"].as_str().unwrap();
+    assert!(out.contains(&format!("vpc = \"{vpc}\"")), "{out}");
+    run(&dir, &url, &["destroy", "examples/components/reader.yaml", "--yes"], 0);
 
     run(&dir, &url, &["destroy", app, "--yes"], 0);
     run(&dir, &url, &["destroy", net, "--yes"], 0);

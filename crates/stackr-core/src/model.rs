@@ -154,6 +154,16 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// Type errors in the known parts of evaluated properties (values a
+    /// reference gave once the resource it names exists).
+    pub fn type_errors(&self, props: &BTreeMap<String, Value>, diags: &mut crate::diag::Diagnostics) {
+        for (k, t) in &self.properties {
+            if let Some(v) = props.get(&k.name) {
+                crate::lang::check::value_type_errors(self.schema, k, t, v, diags);
+            }
+        }
+    }
+
     /// The properties' values in `scope`. A property whose value is null
     /// (`${var.x == "" ? null : var.x}`) is left out, as if not written.
     pub fn eval_properties(&self, scope: &StackScope, diags: &mut crate::diag::Diagnostics) -> BTreeMap<String, Value> {

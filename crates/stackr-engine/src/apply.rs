@@ -500,6 +500,15 @@ impl Run<'_> {
                     ));
                     return None;
                 }
+                // A value only known now (from a resource made in this run)
+                // is checked before any call, as validate checks literals.
+                res.type_errors(&props, &mut diags);
+                if let Some(d) = diags.iter().next() {
+                    let at = d.span.map(|s| format!(" ({})", stack.sources.location(s))).unwrap_or_default();
+                    let msg = format!("{}{at}; nothing was sent to AWS", d.message);
+                    let _ = tx.send(Msg::Done(i, Err(OpError::Stack(msg))));
+                    return None;
+                }
                 normalize(res.schema, &mut props);
                 let tags = tags_for(stack, &address, props.get("tags"));
                 if res.schema.taggable {

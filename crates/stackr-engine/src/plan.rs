@@ -219,6 +219,7 @@ pub fn plan(
         in_stack.insert(address.clone());
         scope.each = inst.each.as_ref().map(|e| e.to_value());
         let mut props: Props = res.eval_properties(&scope, &mut diags);
+        res.type_errors(&props, &mut diags);
         normalize(res.schema, &mut props);
         if res.schema.taggable {
             // Tags known only after apply make the whole map unknown (shown

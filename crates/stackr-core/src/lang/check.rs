@@ -41,6 +41,8 @@ pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet
             scope.resources.insert(r.name.clone(), Value::Map(BTreeMap::new()));
         }
     }
+    // References are checked against declared types once per resource.
+    let mut typed: HashSet<usize> = HashSet::new();
     for node in order {
         match node {
             NodeRef::Data(di) => {
@@ -56,7 +58,15 @@ pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet
                     BTreeMap::new()
                 } else {
                     scope.each = inst.each.as_ref().map(|e| e.to_value());
-                    eval_props(&res.properties, res.schema, &scope, diags)
+                    let props = eval_props(&res.properties, res.schema, &scope, diags);
+                    if typed.insert(inst.resource) {
+                        for (k, t) in &res.properties {
+                            if let Some(p) = res.schema.property(&k.name) {
+                                super::types::check_tree(t, &p.ty, &k.name, res.schema.kind, stack, &scope, diags);
+                            }
+                        }
+                    }
+                    props
                 };
                 let obj =
                     if skip.contains(&inst.resource) { Value::Unknown } else { planned_object(res.schema, &props) };
@@ -95,23 +105,30 @@ pub fn eval_props(
             }
             continue;
         }
-        if let Some(p) = schema.property(&k.name) {
-            let mut problems = Vec::new();
-            check_value(&p.ty, &v, "", &mut problems);
-            for pr in problems {
-                let path = pr.path.trim_start_matches('.');
-                let span = if path.is_empty() { t.span() } else { t.span_of(path) };
-                let field = match path.chars().next() {
-                    None => k.name.clone(),
-                    Some('[') => format!("{}{path}", k.name),
-                    Some(_) => format!("{}.{path}", k.name),
-                };
-                let mut d = Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
-                d.help = pr.help.or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
-                diags.push(d);
-            }
-        }
+        value_type_errors(schema, k, t, &v, diags);
         out.insert(k.name.clone(), v);
     }
     out
+}
+
+/// Checks the known parts of one property's value against its declared
+/// type, located where the value is written. Used before apply and again
+/// once values become known (the engine refuses an ill-typed value before
+/// any call).
+pub fn value_type_errors(schema: &TypeSchema, k: &Key, t: &Tree, v: &Value, diags: &mut Diagnostics) {
+    let Some(p) = schema.property(&k.name) else { return };
+    let mut problems = Vec::new();
+    check_value(&p.ty, v, "", &mut problems);
+    for pr in problems {
+        let path = pr.path.trim_start_matches('.');
+        let span = if path.is_empty() { t.span() } else { t.span_of(path) };
+        let field = match path.chars().next() {
+            None => k.name.clone(),
+            Some('[') => format!("{}{path}", k.name),
+            Some(_) => format!("{}.{path}", k.name),
+        };
+        let mut d = Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
+        d.help = pr.help.or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
+        diags.push(d);
+    }
 }

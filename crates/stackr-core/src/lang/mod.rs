@@ -15,6 +15,7 @@ pub mod moved;
 pub mod resolve;
 pub mod rewrite;
 pub mod tree;
+pub mod types;
 pub mod vars;
 
 use crate::diag::{Diagnostic, Diagnostics};

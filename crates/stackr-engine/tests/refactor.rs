@@ -1,0 +1,81 @@
+//! Renames through `moved:`, and values whose type is only known at apply
+//! time, against the fake cloud.
+
+mod common;
+
+use common::*;
+use stackr_engine::plan::Action;
+
+#[tokio::test]
+async fn a_moved_resource_keeps_its_cloud_resource_and_the_move_is_saved() {
+    let b = bed();
+    b.apply(&stack(NETWORK)).await;
+    let logs_id = b.store.state().resources["logs"].id.clone();
+    let subnet_a = b.store.state().resources["subnet[a]"].id.clone();
+    let renamed = NETWORK
+        .replace("  logs:\n", "  app_logs:\n")
+        .replace("  subnet:\n", "  private:\n")
+        .replace("${subnet[*].id}", "${private[*].id}")
+        + "moved:\n  - { from: logs, to: app_logs }\n  - { from: subnet, to: private }\n";
+    let s = stack(&renamed);
+    let plan = b.plan(&s).await;
+    let moved: Vec<(&str, &str)> = plan.moved.iter().map(|m| (m.from.as_str(), m.to.as_str())).collect();
+    assert_eq!(moved, [("logs", "app_logs"), ("subnet[a]", "private[a]"), ("subnet[c]", "private[c]")]);
+    // Nothing is made or deleted; only stackr's own address tag follows.
+    assert_eq!(plan.count(Action::Create) + plan.count(Action::Delete) + plan.count(Action::Replace), 0);
+    assert!(plan.steps.iter().all(|s| s.changes.iter().all(|c| c.field == "tags")), "{:#?}", plan.steps);
+    let applied = b.apply(&s).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let state = b.store.state();
+    assert_eq!(state.resources["app_logs"].id, logs_id);
+    assert_eq!(state.resources["private[a]"].id, subnet_a);
+    assert!(!state.resources.contains_key("logs"));
+    assert_eq!(b.cloud.by_address("app_logs").len(), 1, "the tag follows the move");
+    assert!(b.plan(&s).await.is_empty(), "moved once, then settled");
+}
+
+#[tokio::test]
+async fn moves_alone_are_saved_by_apply() {
+    let b = bed();
+    let one = "stack: spec\nregion: ap-northeast-1\nresources:\n  zone_a:\n    type: aws.route53.record\n    properties: { zone_id: Z1, name: a.example.com, type: A, ttl: 60, records: [192.0.2.1] }\n";
+    b.apply(&stack(one)).await;
+    let moved = one.replace("zone_a:", "record_a:") + "moved: [{ from: zone_a, to: record_a }]\n";
+    let s = stack(&moved);
+    let plan = b.plan(&s).await;
+    assert!(plan.steps.is_empty() && plan.moved.len() == 1, "{plan:#?}");
+    assert!(b.apply(&s).await.report.ok());
+    assert!(b.store.state().resources.contains_key("record_a"), "written though no resource changed");
+    assert!(b.plan(&s).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_value_of_the_wrong_type_known_only_at_apply_is_refused_before_any_call() {
+    let b = bed();
+    // `try` hides the reference's type from validate: the value is only
+    // known once the cluster exists, and is a string.
+    let text = r#"
+stack: spec
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.ecs.cluster
+    properties: { name: c }
+  service:
+    type: aws.ecs.service
+    properties:
+      name: s
+      cluster: ${cluster.arn}
+      task_definition: arn:aws:ecs:ap-northeast-1:123456789012:task-definition/t:1
+      desired_count: ${try(cluster.arn, 1)}
+"#;
+    let applied = b.apply(&stack(text)).await;
+    let failed: Vec<&str> = applied.report.failed.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert_eq!(failed, ["service"]);
+    let why = format!("{:?}", applied.report.failed[0].2);
+    assert!(why.contains("desired_count") && why.contains("nothing was sent"), "{why}");
+    assert!(b.cloud.by_address("service").is_empty(), "no call made for it");
+    // Now that the cluster exists, the plan itself refuses it, located.
+    let s = stack(text);
+    let e = b.session.prepare(&s).await.err().expect("refused at plan");
+    assert!(format!("{e:?}").contains("desired_count"), "{e:?}");
+}

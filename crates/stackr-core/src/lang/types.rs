@@ -52,17 +52,17 @@ fn walk(e: &Expr, stack: &Stack) -> Option<Known> {
         }
         ExprKind::Attr(base, name) => match walk(base, stack)? {
             Known::Data => stack.data.iter().find(|d| d.name == *name).map(|d| Known::Object(d.schema)),
-            Known::Object(s) => field(s, name).map(|t| Known::Value(t.clone())),
+            Known::Object(s) => field(s, name).map(|t| Known::Value(*t)),
             Known::Splat(s) => field(s, name).map(|t| Known::Value(PropType::List(t))),
             Known::Value(PropType::Object(fields)) => {
-                fields.iter().find(|f| f.name == name).map(|f| Known::Value(f.ty.clone()))
+                fields.iter().find(|f| f.name == name).map(|f| Known::Value(f.ty))
             }
-            Known::Value(PropType::Map(inner)) => Some(Known::Value(inner.clone())),
+            Known::Value(PropType::Map(inner)) => Some(Known::Value(*inner)),
             _ => None,
         },
         ExprKind::Index(base, _) => match walk(base, stack)? {
             Known::Instances(s) => Some(Known::Object(s)),
-            Known::Value(PropType::List(inner) | PropType::Map(inner)) => Some(Known::Value(inner.clone())),
+            Known::Value(PropType::List(inner) | PropType::Map(inner)) => Some(Known::Value(*inner)),
             _ => None,
         },
         ExprKind::Splat(base) => match walk(base, stack)? {

@@ -52,7 +52,8 @@ pub enum Command {
     /// Drift check: refresh every resource and print what apply would do.
     ///
     /// Exit 0 when AWS matches the stack, 2 when there are changes or drift,
-    /// 1 on error.
+    /// 1 on error. `stackr plan` is the same command.
+    #[command(alias = "plan")]
     Diff(DiffArgs),
 
     /// Delete every resource of the stack, in reverse dependency order.

@@ -2,10 +2,22 @@
 //! arguments, runs a command, renders errors and maps them to exit codes:
 //! 0 success, 1 error, 2 (diff) changes or drift.
 
+/// `println!` to a standard output that may be closed (see `out.rs`).
+macro_rules! outln {
+    () => { $crate::out::write(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::out::write(format_args!($($arg)*), true) };
+}
+
+/// `print!` to a standard output that may be closed.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::out::write(format_args!($($arg)*), false) };
+}
+
 mod backend;
 mod cli;
 mod color;
 mod commands;
+mod out;
 mod plan_view;
 mod progress;
 mod stack_outputs;
@@ -15,7 +27,15 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let cli = match cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and --version exit 0; a usage error 1, as every other
+            // error (2 means "changes" from diff).
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     // Against the local AWS in realistic mode, which runs N times faster
     // than AWS: stackr's waits and timeouts keep AWS's time (a testing
     // facility, like STACKR_FAKE_CLOUD; see stackr_engine::clock).

@@ -37,6 +37,7 @@ fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
     match step.cause {
         Cause::Missing if step.action == Action::Create => {}
         Cause::Missing => parts.push("gone from AWS".to_string()),
+        Cause::Deleted => parts.push("drift: deleted outside stackr".into()),
         Cause::Config => {}
         Cause::Drift => parts.push("drift: changed outside stackr".into()),
         Cause::ConfigAndDrift => parts.push("stack changed, and drift outside stackr".into()),
@@ -95,12 +96,27 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
             }
         }
     }
+    for o in &plan.outputs {
+        let (sym, what) = match (&o.before, &o.after) {
+            (serde_json::Value::Null, _) => ("  +", format!("= {}", o.after)),
+            (_, serde_json::Value::Null) => ("  -", "removed".to_string()),
+            _ => ("  ~", format!("{} -> {}", o.before, o.after)),
+        };
+        let _ = writeln!(out, "  {} output {}  {what}", paint(on, "36", sym), paint(on, "1", &o.name));
+    }
     let _ = writeln!(out, "\n{}", summary(plan));
     out
 }
 
 pub fn summary(plan: &Plan) -> String {
-    let moved = if plan.moved.is_empty() { String::new() } else { format!(", {} moved", plan.moved.len()) };
+    let mut moved = if plan.moved.is_empty() { String::new() } else { format!(", {} moved", plan.moved.len()) };
+    if !plan.outputs.is_empty() {
+        moved.push_str(&format!(
+            ", {} output{} to record",
+            plan.outputs.len(),
+            if plan.outputs.len() == 1 { "" } else { "s" }
+        ));
+    }
     format!(
         "Plan: {} to create, {} to update, {} to replace, {} to delete{moved}; {} unchanged.",
         plan.count(Action::Create),

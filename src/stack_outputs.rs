@@ -132,8 +132,12 @@ mod tests {
         let store = LocalStore::new(base.join("state/net.json"));
         let mut state = State::new("net", "test");
         state.serial = 1;
-        state.outputs.insert("vpc_id".into(), OutputState { value: serde_json::json!("vpc-1"), sensitive: false });
-        state.outputs.insert("token".into(), OutputState { value: serde_json::json!("s3cret"), sensitive: true });
+        state
+            .outputs
+            .insert("vpc_id".into(), OutputState { value: serde_json::json!("vpc-1"), sensitive: false, digest: None });
+        state
+            .outputs
+            .insert("token".into(), OutputState { value: serde_json::json!("s3cret"), sensitive: true, digest: None });
         store.lock(&LockInfo::for_this_process("apply")).await.unwrap();
         store.save(&state, None).await.unwrap();
 

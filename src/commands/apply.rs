@@ -177,9 +177,9 @@ pub fn print_outputs(o: &Opened, state: &stackr_state::State) {
     if state.outputs.is_empty() {
         return;
     }
-    println!("\nOutputs:");
+    outln!("\nOutputs:");
     for (name, out) in &state.outputs {
         let v = if out.sensitive { "(sensitive)".to_string() } else { out.value.to_string() };
-        println!("  {} = {v}", paint(o.color_out, "1", name));
+        outln!("  {} = {v}", paint(o.color_out, "1", name));
     }
 }

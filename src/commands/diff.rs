@@ -32,9 +32,9 @@ async fn diff(o: &Opened, a: &DiffArgs) -> Result<u8, Failure> {
             "drift": plan.has_drift(),
             "plan": plan,
         });
-        println!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(&doc).unwrap_or_default());
     } else {
-        print!("{}", crate::plan_view::render(plan, &o.session.store.location(), o.color_out));
+        out!("{}", crate::plan_view::render(plan, &o.session.store.location(), o.color_out));
     }
     Ok(if plan.is_empty() { 0 } else { 2 })
 }

@@ -19,7 +19,7 @@ pub fn run(a: &GraphArgs, color: ColorChoice) -> Result<u8, Failure> {
         Some(path) => {
             std::fs::write(path, text).map_err(|e| Failure::Message(format!("cannot write {}: {e}", path.display())))?
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(0)
 }

@@ -146,17 +146,39 @@ impl Opened {
     }
 }
 
-/// A cancellation signal set by the first Ctrl-C.
+/// Ctrl-C, or SIGTERM (what `kill`, CI cancellation and container
+/// shutdown send): both ask stackr to stop the same way.
+async fn interrupt() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A cancellation signal set by the first interrupt (Ctrl-C or SIGTERM):
+/// operations already sent finish, state is saved, the lock is released.
+/// A second interrupt quits at once, saying what that may leave.
 pub fn ctrl_c() -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("\ninterrupted: letting running operations finish and saving state (Ctrl-C again to quit now)");
-            let _ = tx.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
+        interrupt().await;
+        eprintln!("\ninterrupted: letting running operations finish and saving state (interrupt again to quit now)");
+        let _ = tx.send(true);
+        interrupt().await;
+        eprintln!(
+            "quitting now: operations already sent to AWS may finish without being recorded in state (each was \
+             journaled first: the next apply finds and adopts what they made), and the state lock stays until its \
+             lease ends or `stackr unlock` removes it"
+        );
+        std::process::exit(130);
     });
     rx
 }

@@ -10,13 +10,13 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     if a.list {
         for t in catalog.all() {
             let role = if t.role == Role::Data { "data" } else { "resource" };
-            println!("{:<48} {:<8} {}", t.kind, role, t.doc);
+            outln!("{:<48} {:<8} {}", t.kind, role, t.doc);
         }
         return Ok(0);
     }
     if a.functions {
         for f in stackr_core::expr::functions::FUNCTIONS {
-            println!("{}\n    {}", f.signature, f.doc);
+            outln!("{}\n    {}", f.signature, f.doc);
         }
         return Ok(0);
     }
@@ -25,7 +25,7 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
             let kinds: Vec<&str> = catalog.all().iter().map(|t| t.kind).collect();
             return Err(Failure::Message(format!("unknown type `{kind}`; {}", suggest(kind, &kinds, "types"))));
         };
-        print!("{}", describe(t));
+        out!("{}", describe(t));
         return Ok(0);
     }
     let schema = stackr_core::jsonschema::stack_schema(&catalog);
@@ -34,7 +34,7 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
         Some(p) => {
             std::fs::write(p, text).map_err(|e| Failure::Message(format!("cannot write {}: {e}", p.display())))?
         }
-        None => print!("{text}"),
+        None => out!("{text}"),
     }
     Ok(0)
 }

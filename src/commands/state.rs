@@ -11,10 +11,10 @@ pub fn list(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
         let width = state.resources.keys().map(String::len).max().unwrap_or(0);
         for (addr, r) in &state.resources {
             let protect = if r.protect { "  protected" } else { "" };
-            println!("{addr:<width$}  {:<40} {:<16} {}{protect}", r.kind, r.region, r.id);
+            outln!("{addr:<width$}  {:<40} {:<16} {}{protect}", r.kind, r.region, r.id);
         }
         for (addr, p) in &state.pending {
-            println!("{addr:<width$}  {:<40} {:<16} (pending {:?})", p.kind, p.region, p.op);
+            outln!("{addr:<width$}  {:<40} {:<16} (pending {:?})", p.kind, p.region, p.op);
         }
         eprintln!(
             "{} resources in {} (serial {}, lineage {})",
@@ -39,7 +39,7 @@ pub fn show(a: &StateShowArgs, color: ColorChoice) -> Result<u8, Failure> {
                 stackr_core::diag::suggest(&a.address, &names, "addresses")
             )));
         };
-        println!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
+        outln!("{}", serde_json::to_string_pretty(r).unwrap_or_default());
         Ok(0)
     })
 }

@@ -10,7 +10,7 @@ pub fn run(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
     let regions: BTreeSet<&str> =
         stack.instances.iter().map(|i| i.region.as_str()).chain(std::iter::once(stack.region.as_str())).collect();
     let on = stdout(color);
-    println!(
+    outln!(
         "{} {}: stack {}, {} resources ({} instances), {} data look-ups, {} dependencies, {} outputs; regions {}",
         paint(on, "32", "valid"),
         a.file.display(),
@@ -24,7 +24,7 @@ pub fn run(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
     );
     if !stack.for_each_lookups.is_empty() {
         let names: Vec<String> = stack.for_each_lookups.iter().map(|n| format!("data.{n}")).collect();
-        println!("  instances iterating {} are counted when planning, once the look-up is read", names.join(", "));
+        outln!("  instances iterating {} are counted when planning, once the look-up is read", names.join(", "));
     }
     Ok(0)
 }

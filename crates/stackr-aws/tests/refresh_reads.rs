@@ -108,7 +108,7 @@ async fn a_refresh_reads_route_tables_and_security_groups_once_for_every_type() 
     assert!(matches!(step("web").cause, Cause::Drift), "{:?}", step("web"));
     assert!(step("web").changes.iter().any(|c| c.field == "ingress"), "{:?}", step("web"));
     // The association's id changed with the move: it is gone as recorded.
-    assert!(matches!(step("assoc").cause, Cause::Missing | Cause::Drift), "{:?}", step("assoc"));
+    assert!(matches!(step("assoc").cause, Cause::Deleted | Cause::Drift), "{:?}", step("assoc"));
     h.apply(&s).await;
     let plan = h.plan(&s).await;
     assert!(plan.is_empty(), "{:#?}", plan.steps);
@@ -274,7 +274,7 @@ async fn a_refresh_reads_every_role_in_two_calls_and_still_sees_their_drift() {
     iam.delete_role().role_name("refresh-role-b").send().await.expect("DeleteRole");
     let plan = h.plan(&s).await;
     let step = plan.steps.iter().find(|st| st.address == "task[b]").expect("task[b] planned");
-    assert!(matches!(step.cause, Cause::Missing), "{step:?}");
+    assert!(matches!(step.cause, Cause::Deleted), "{step:?}");
     h.apply(&s).await;
     h.destroy("refresh-roles").await;
 }

@@ -148,6 +148,41 @@ async fn values_stay_out_of_state() {
     h.destroy("conf-ssm").await;
 }
 
+/// A value changed outside stackr is drift, SecureString or String: seen by
+/// the digest of what AWS holds, shown masked, repaired by apply, and still
+/// never stored.
+#[tokio::test]
+async fn a_value_changed_outside_is_drift() {
+    let h = harness("ssm-value-drift");
+    let s = stack(STACK, &[]);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty(), "settled after apply");
+    let ssm = h.ssm();
+    for (name, kind) in [
+        ("/conformance/one/db-password", aws_sdk_ssm::types::ParameterType::SecureString),
+        ("/conformance/follower", aws_sdk_ssm::types::ParameterType::String),
+    ] {
+        ssm.put_parameter().name(name).value("set-by-hand").r#type(kind).overwrite(true).send().await.unwrap();
+    }
+    let plan = h.plan(&s).await;
+    for address in ["subject", "follower"] {
+        let step = plan.steps.iter().find(|st| st.address == address).unwrap_or_else(|| panic!("{address}: {plan:#?}"));
+        assert_eq!(step.cause, stackr_engine::plan::Cause::Drift, "{step:?}");
+        let value = step.changes.iter().find(|c| c.field == "value").expect("the value is named");
+        assert_eq!((value.before.as_str(), value.after.as_str()), (Some("(sensitive)"), Some("(sensitive)")));
+    }
+    assert!(!format!("{plan:?}").contains("set-by-hand"));
+    h.apply(&s).await;
+    for (name, want) in [("/conformance/one/db-password", SECURE_VALUE), ("/conformance/follower", PLAIN_VALUE)] {
+        let got = ssm.get_parameter().name(name).with_decryption(true).send().await.unwrap();
+        assert_eq!(got.parameter().and_then(|p| p.value()), Some(want), "{name} repaired");
+    }
+    assert!(h.plan(&s).await.is_empty(), "settled after the repair");
+    let text = std::fs::read_to_string(h.state_file()).unwrap();
+    assert!(!text.contains(SECURE_VALUE) && !text.contains(PLAIN_VALUE) && !text.contains("set-by-hand"));
+    h.destroy("conf-ssm").await;
+}
+
 /// Many parameters are read in batches (DescribeParameters takes 50 names).
 #[tokio::test]
 async fn observe_many() {

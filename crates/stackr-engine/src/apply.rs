@@ -416,15 +416,19 @@ impl Run<'_> {
 
     fn record_outputs(&self, stack: &Stack, scope: &StackScope) {
         let mut diags = stackr_core::diag::Diagnostics::new();
+        let lineage = self.persister.with(|s| s.lineage.clone());
         let outputs: BTreeMap<String, stackr_state::OutputState> = stack
             .outputs
             .iter()
             .map(|o| {
                 let v = o.value.eval(scope, &mut diags);
-                // A sensitive output is never stored: `stackr output NAME`
-                // evaluates it from the stack and state when asked.
-                let json = if v.contains_unknown() || o.sensitive { serde_json::Value::Null } else { v.to_json() };
-                (o.name.clone(), stackr_state::OutputState { value: json, sensitive: o.sensitive })
+                let known = !v.contains_unknown();
+                // A sensitive output is never stored, only its digest:
+                // `stackr output NAME` evaluates it from the stack and
+                // state when asked, and prints it only if it is this one.
+                let json = if !known || o.sensitive { serde_json::Value::Null } else { v.to_json() };
+                let digest = (o.sensitive && known).then(|| crate::secret::digest(&lineage, &v));
+                (o.name.clone(), stackr_state::OutputState { value: json, sensitive: o.sensitive, digest })
             })
             .collect();
         self.persister.update(|s| s.outputs = outputs);
@@ -537,7 +541,10 @@ impl Run<'_> {
                     let live = self.refreshed.resources.get(&address).cloned().flatten();
                     let prior = state0.resources.get(&address);
                     Work::Update {
-                        digests: prior.map(|p| p.secret_digests.clone()).unwrap_or_default(),
+                        digests: Box::new(crate::task::Digests {
+                            recorded: prior.map(|p| p.secret_digests.clone()).unwrap_or_default(),
+                            aws: self.refreshed.secret_digests.get(&address).cloned(),
+                        }),
                         lineage: state0.lineage.clone(),
                         id: prior.map(|p| p.id.clone()).unwrap_or_default(),
                         props,

@@ -51,7 +51,7 @@ mod tests {
     use stackr_state::ResourceState;
 
     fn entry(id: &str) -> ResourceState {
-        serde_json::from_value(serde_json::json!({ "kind": "aws.ec2.vpc", "region": "r", "id": id })).unwrap()
+        serde_json::from_value(serde_json::json!({ "type": "aws.ec2.vpc", "region": "r", "id": id })).unwrap()
     }
 
     fn mv(from: &str, to: &str) -> Move {

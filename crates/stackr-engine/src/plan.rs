@@ -9,7 +9,7 @@ use crate::refresh::Refreshed;
 use serde::{Deserialize, Serialize};
 use stackr_core::diag::Diagnostics;
 use stackr_core::lang::check::planned_object;
-use stackr_core::model::{NodeRef, Stack};
+use stackr_core::model::{NodeRef, Stack, StackScope};
 use stackr_core::value::Value;
 use stackr_state::State;
 use std::collections::{BTreeMap, BTreeSet};
@@ -42,8 +42,10 @@ impl Action {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Cause {
-    /// New in the stack, or gone from AWS.
+    /// New in the stack (not in state).
     Missing,
+    /// In state, but deleted outside stackr: drift, made again.
+    Deleted,
     /// The stack changed.
     Config,
     /// AWS changed outside stackr.
@@ -97,12 +99,79 @@ pub struct Plan {
     /// State entries renamed by the stack's `moved:` (kept, not remade).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub moved: Vec<crate::moves::Moved>,
+    /// Outputs whose recorded value apply changes (added, changed,
+    /// removed), even when no resource changes; sensitive ones masked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outputs: Vec<OutputChange>,
+}
+
+/// An output as recorded (`before`) and as the stack gives it now.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputChange {
+    pub name: String,
+    /// `null` when not recorded yet.
+    pub before: serde_json::Value,
+    /// `null` when removed from the stack; "(known after apply)" when unknown.
+    pub after: serde_json::Value,
+    pub sensitive: bool,
+}
+
+/// The outputs whose recorded value differs from what the stack gives
+/// with `scope` (every instance as it will be after the plan).
+fn output_changes(
+    stack: &Stack,
+    state: &State,
+    scope: &StackScope,
+    resources_change: bool,
+    diags: &mut Diagnostics,
+) -> Vec<OutputChange> {
+    let mut out = Vec::new();
+    for o in &stack.outputs {
+        let v = o.value.eval(scope, diags);
+        let recorded = state.outputs.get(&o.name);
+        let known = !v.contains_unknown();
+        let same = match recorded {
+            None => false,
+            Some(r) if o.sensitive => {
+                r.sensitive && known && r.digest == Some(crate::secret::digest(&state.lineage, &v))
+            }
+            Some(r) => !r.sensitive && known && r.value == v.to_json(),
+        };
+        // Unknown with nothing changing: an attribute AWS does not show;
+        // applying would record the same.
+        if same || (!known && recorded.is_some() && !resources_change) {
+            continue;
+        }
+        let before = match recorded {
+            None => serde_json::Value::Null,
+            Some(r) if r.sensitive => serde_json::json!(SECRET_TEXT),
+            Some(r) => r.value.clone(),
+        };
+        out.push(OutputChange {
+            name: o.name.clone(),
+            before,
+            after: show(Some(&v), o.sensitive),
+            sensitive: o.sensitive,
+        });
+    }
+    for (name, r) in &state.outputs {
+        if !stack.outputs.iter().any(|o| o.name == *name) {
+            let before = if r.sensitive { serde_json::json!(SECRET_TEXT) } else { r.value.clone() };
+            out.push(OutputChange {
+                name: name.clone(),
+                before,
+                after: serde_json::Value::Null,
+                sensitive: r.sensitive,
+            });
+        }
+    }
+    out
 }
 
 impl Plan {
-    /// Nothing to do: no step, and no state entry to rename.
+    /// Nothing to do: no step, no state entry to rename, no output to record.
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty() && self.moved.is_empty()
+        self.steps.is_empty() && self.moved.is_empty() && self.outputs.is_empty()
     }
 
     pub fn count(&self, a: Action) -> usize {
@@ -110,7 +179,7 @@ impl Plan {
     }
 
     pub fn has_drift(&self) -> bool {
-        self.steps.iter().any(|s| matches!(s.cause, Cause::Drift | Cause::ConfigAndDrift))
+        self.steps.iter().any(|s| matches!(s.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Deleted))
     }
 }
 
@@ -237,10 +306,14 @@ pub fn plan(
         let step = match (prior, live) {
             (Some(p), Some(live)) if p.kind == res.schema.kind && p.region == inst.region => {
                 let mut live_props = live.comparable(res.schema);
-                crate::secret::fill_unchanged(res.schema, &props, &mut live_props, &p.secret_digests, &state.lineage);
+                let aws = refreshed.secret_digests.get(&address);
+                crate::secret::fill_live(res.schema, &props, &mut live_props, aws, &p.secret_digests, &state.lineage);
                 let recorded = props_of(&p.properties);
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
-                let d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
+                let mut d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
+                if let Diff::Update(ch) | Diff::Replace(ch) = &mut d {
+                    crate::secret::classify(ch, aws, &p.secret_digests, &state.lineage);
+                }
                 let obj = match &d {
                     Diff::Replace(_) => planned_object(res.schema, &props),
                     _ => live_object(res.schema, &props, live),
@@ -293,8 +366,13 @@ pub fn plan(
                     region: inst.region.clone(),
                     action: if moved { Action::Replace } else { Action::Create },
                     // Moved to another type or region: the stack changed. In
-                    // state but not live, or not in state: missing.
-                    cause: if moved { Cause::Config } else { Cause::Missing },
+                    // state but not live: deleted outside stackr. Not in
+                    // state: new.
+                    cause: match prior {
+                        _ if moved => Cause::Config,
+                        Some(_) => Cause::Deleted,
+                        None => Cause::Missing,
+                    },
                     create_before_destroy: moved && res.lifecycle.create_before_destroy,
                     changes,
                 })
@@ -326,6 +404,8 @@ pub fn plan(
             changes: Vec::new(),
         });
     }
+    scope.each = None;
+    let outputs = output_changes(stack, state, &scope, !steps.is_empty(), &mut diags);
     if !diags.is_empty() {
         diags.sort();
         return Err(diags);
@@ -339,6 +419,7 @@ pub fn plan(
         unchanged,
         destroy: false,
         moved: Vec::new(),
+        outputs,
     };
     Ok((plan, desired_all))
 }
@@ -371,5 +452,6 @@ pub fn plan_destroy(state: &State) -> Plan {
         unchanged: 0,
         destroy: true,
         moved: Vec::new(),
+        outputs: Vec::new(),
     }
 }

@@ -213,6 +213,21 @@ pub trait Reconciler: Send + Sync {
         None
     }
 
+    /// Digests of the secret properties AWS holds for `ids`, each made with
+    /// [`crate::secret::digest`] salted with `salt`, for types that can
+    /// read their secrets back (an SSM parameter's value): a secret changed
+    /// outside stackr is then drift. One map (property to digest) per id,
+    /// in order; a property left out is compared as before (by the digest
+    /// recorded at apply). The secrets never leave the reconciler.
+    async fn secret_digests(
+        &self,
+        _region: &str,
+        ids: &[String],
+        _salt: &str,
+    ) -> Result<Vec<BTreeMap<String, String>>, ProviderError> {
+        Ok(vec![BTreeMap::new(); ids.len()])
+    }
+
     /// Polled after create/update for types with readiness.
     async fn readiness(&self, _region: &str, _id: &str) -> Result<Readiness, ProviderError> {
         Ok(Readiness::Ready)

@@ -16,13 +16,20 @@ pub struct Refreshed {
     pub resources: BTreeMap<String, Option<Observed>>,
     /// Data look-up values by name.
     pub data: BTreeMap<String, Value>,
+    /// Digests of the secrets AWS holds, by address then property, for the
+    /// types that can read them back ([`crate::reconciler::Reconciler::secret_digests`]).
+    pub secret_digests: BTreeMap<String, BTreeMap<String, String>>,
+}
+
+/// What a refresh observed of the resources in state.
+#[derive(Debug, Default)]
+pub struct Observations {
+    pub resources: BTreeMap<String, Option<Observed>>,
+    pub secret_digests: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// Observes everything in `state`, grouped by (type, region).
-pub async fn observe_state(
-    state: &State,
-    providers: &Providers,
-) -> Result<BTreeMap<String, Option<Observed>>, EngineError> {
+pub async fn observe_state(state: &State, providers: &Providers) -> Result<Observations, EngineError> {
     // Reconcilers may share identical reads until this is dropped.
     let _refresh = providers.refresh_scope(&state.stack);
     let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
@@ -32,26 +39,38 @@ pub async fn observe_state(
     let mut tasks = JoinSet::new();
     for ((kind, region), members) in groups {
         let rec = providers.get(&kind).cloned().ok_or_else(|| EngineError::NoReconciler(kind.clone()))?;
+        let salt = state.lineage.clone();
         tasks.spawn(async move {
             let ids: Vec<String> = members.iter().map(|(_, id)| id.clone()).collect();
             let out = rec.observe(&region, &ids).await;
-            (kind, region, members, out)
+            // Only for types with secrets: one more read of what AWS holds.
+            let digests = match &out {
+                Ok(_) if rec.schema().properties.iter().any(|p| p.secret) => {
+                    Some(rec.secret_digests(&region, &ids, &salt).await)
+                }
+                _ => None,
+            };
+            (kind, region, members, out, digests)
         });
     }
-    let mut result = BTreeMap::new();
+    let mut result = Observations::default();
     while let Some(joined) = tasks.join_next().await {
-        let (kind, region, members, out) = joined.map_err(|e| EngineError::Internal(e.to_string()))?;
-        let observed =
-            out.map_err(|e| EngineError::Observe { kind: kind.clone(), region: region.clone(), source: e })?;
-        if observed.len() != members.len() {
+        let (kind, region, members, out, digests) = joined.map_err(|e| EngineError::Internal(e.to_string()))?;
+        let fail = |e| EngineError::Observe { kind: kind.clone(), region: region.clone(), source: e };
+        let observed = out.map_err(fail)?;
+        let digests = digests.transpose().map_err(fail)?;
+        if observed.len() != members.len() || digests.as_ref().is_some_and(|d| d.len() != members.len()) {
             return Err(EngineError::Internal(format!(
                 "{kind} observe returned {} results for {} ids",
                 observed.len(),
                 members.len()
             )));
         }
-        for ((addr, _), o) in members.into_iter().zip(observed) {
-            result.insert(addr, o);
+        for (i, ((addr, _), o)) in members.into_iter().zip(observed).enumerate() {
+            if let Some(d) = digests.as_ref().map(|d| &d[i]).filter(|d| !d.is_empty()) {
+                result.secret_digests.insert(addr.clone(), d.clone());
+            }
+            result.resources.insert(addr, o);
         }
     }
     Ok(result)

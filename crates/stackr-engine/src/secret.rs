@@ -27,6 +27,54 @@ pub fn digests(schema: &TypeSchema, props: &Props, lineage: &str) -> BTreeMap<St
         .collect()
 }
 
+/// What stands, on the live side, for a secret AWS holds with another
+/// value than the stack's (never shown: secrets are masked).
+const CHANGED_OUTSIDE: &str = "(changed outside stackr)";
+
+/// The live side of the secrets: where AWS showed a digest of what it
+/// holds (`aws`), the wanted value when it matches and a stand-in when it
+/// does not (a value changed outside stackr is a change); elsewhere, the
+/// wanted value when it is the one last applied ([`fill_unchanged`]).
+pub fn fill_live(
+    schema: &TypeSchema,
+    desired: &Props,
+    live: &mut Props,
+    aws: Option<&BTreeMap<String, String>>,
+    recorded: &BTreeMap<String, String>,
+    lineage: &str,
+) {
+    for (k, want) in desired {
+        let secret = schema.property(k).is_some_and(|p| p.secret);
+        if !secret || live.contains_key(k) || want.contains_unknown() {
+            continue;
+        }
+        if let Some(held) = aws.and_then(|a| a.get(k)) {
+            let v = if *held == digest(lineage, want) { want.clone() } else { Value::String(CHANGED_OUTSIDE.into()) };
+            live.insert(k.clone(), v);
+        }
+    }
+    fill_unchanged(schema, desired, live, recorded, lineage);
+}
+
+/// A secret's change is the stack's when its value is not the one last
+/// applied, and drift when AWS holds another than the one last applied.
+pub fn classify(
+    changes: &mut [crate::diff::FieldChange],
+    aws: Option<&BTreeMap<String, String>>,
+    recorded: &BTreeMap<String, String>,
+    lineage: &str,
+) {
+    for c in changes.iter_mut().filter(|c| c.secret) {
+        let Some(last) = recorded.get(&c.name) else { continue };
+        if !c.desired.contains_unknown() {
+            c.config = *last != digest(lineage, &c.desired);
+        }
+        if let Some(held) = aws.and_then(|a| a.get(&c.name)) {
+            c.drift = held != last;
+        }
+    }
+}
+
 /// Where AWS does not show a secret back, treats it as unchanged when the
 /// wanted value has the digest recorded at the last apply (by filling the
 /// live side with the wanted value before diffing).

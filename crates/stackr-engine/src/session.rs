@@ -76,9 +76,9 @@ impl Session {
         let resolutions = self.resolve(&mut state, &mut version).await?;
         // Renamed in memory only: saved when the plan is applied.
         let moved = crate::moves::apply(&mut state, &stack.moved);
-        let resources = observe_state(&state, &self.providers).await?;
+        let observed = observe_state(&state, &self.providers).await?;
         let data = read_data(stack, &state, &self.lookups).await?;
-        let refreshed = Refreshed { resources, data };
+        let refreshed = Refreshed { resources: observed.resources, data, secret_digests: observed.secret_digests };
         let (mut plan, desired) = plan(stack, &state, &refreshed, &self.providers).map_err(EngineError::Plan)?;
         plan.moved = moved;
         Ok(Prepared { state, version, refreshed, plan, desired, resolutions })
@@ -88,8 +88,8 @@ impl Session {
     pub async fn prepare_destroy(&self, stack_name: &str) -> Result<Prepared, EngineError> {
         let (mut state, mut version) = self.load(stack_name).await?;
         let resolutions = self.resolve(&mut state, &mut version).await?;
-        let resources = observe_state(&state, &self.providers).await?;
-        let refreshed = Refreshed { resources, data: Default::default() };
+        let observed = observe_state(&state, &self.providers).await?;
+        let refreshed = Refreshed { resources: observed.resources, ..Default::default() };
         let plan = plan_destroy(&state);
         Ok(Prepared { state, version, refreshed, plan, desired: Desired::default(), resolutions })
     }

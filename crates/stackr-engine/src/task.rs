@@ -59,6 +59,14 @@ pub(crate) struct ResourceRecord {
     pub protect: bool,
 }
 
+/// The digests of a resource's secrets: recorded at the last apply, and
+/// of what AWS held at refresh (where the type can read them).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Digests {
+    pub recorded: BTreeMap<String, String>,
+    pub aws: Option<BTreeMap<String, String>>,
+}
+
 pub(crate) enum Work {
     Create {
         props: Props,
@@ -70,7 +78,7 @@ pub(crate) enum Work {
         known_ids: Vec<String>,
     },
     Update {
-        digests: BTreeMap<String, String>,
+        digests: Box<Digests>,
         lineage: String,
         id: String,
         props: Props,
@@ -359,7 +367,8 @@ impl Running<'_> {
                     }
                 };
                 let mut live_props = live.comparable(ctx.rec.schema());
-                crate::secret::fill_unchanged(ctx.rec.schema(), &props, &mut live_props, &digests, &lineage);
+                let schema = ctx.rec.schema();
+                crate::secret::fill_live(schema, &props, &mut live_props, digests.aws.as_ref(), &digests.recorded, &lineage);
                 let changed = match diff(ctx.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
                     Diff::UpToDate => {
                         self.store(&live, record);

@@ -81,6 +81,9 @@ async fn a_resource_deleted_outside_is_recreated() {
     let plan = b.plan(&s).await;
     assert_eq!(plan.steps.len(), 1);
     assert_eq!(plan.steps[0].action, Action::Create);
+    // Drift, not a plain create: it was in state.
+    assert_eq!(plan.steps[0].cause, Cause::Deleted);
+    assert!(plan.has_drift());
     b.apply(&s).await;
     assert_eq!(b.cloud.by_address("logs").len(), 1);
 }

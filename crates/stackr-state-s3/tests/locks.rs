@@ -93,7 +93,7 @@ fn state(serial: u64, stack: &str, lineage: &str) -> State {
     let mut s = State::new(stack, "0.1.0");
     s.lineage = lineage.into();
     s.serial = serial;
-    s.outputs.insert("serial".into(), OutputState { value: serde_json::json!(serial), sensitive: false });
+    s.outputs.insert("serial".into(), OutputState { value: serde_json::json!(serial), sensitive: false, digest: None });
     s
 }
 

@@ -76,7 +76,7 @@ fn state_with(serial: u64, marker: &str) -> State {
     let mut s = State::new("wordpress-prod", "0.1.0");
     s.lineage = "lineage-1".into();
     s.serial = serial;
-    s.outputs.insert("writer".into(), OutputState { value: serde_json::json!(marker), sensitive: false });
+    s.outputs.insert("writer".into(), OutputState { value: serde_json::json!(marker), sensitive: false, digest: None });
     s
 }
 

@@ -67,6 +67,11 @@ pub struct OutputState {
     pub value: serde_json::Value,
     #[serde(default)]
     pub sensitive: bool,
+    /// A sensitive output's digest (salted by the lineage) as applied; its
+    /// value is never stored. `stackr output NAME` prints the value only
+    /// while the stack still gives this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

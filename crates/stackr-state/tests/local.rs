@@ -485,7 +485,10 @@ async fn concurrent_saves_lose_no_update() {
     for i in 0..8 {
         let (path, barrier) = (path.clone(), barrier.clone());
         let mut s = next(&base);
-        s.outputs.insert("writer".into(), stackr_state::OutputState { value: serde_json::json!(i), sensitive: false });
+        s.outputs.insert(
+            "writer".into(),
+            stackr_state::OutputState { value: serde_json::json!(i), sensitive: false, digest: None },
+        );
         tasks.push(tokio::spawn(async move {
             let store = LocalStore::new(path);
             barrier.wait().await;

@@ -1,10 +1,14 @@
 //! `aws.ssm.parameter`: a Parameter Store parameter. The id is its name.
 //!
-//! The value is secret for every type: it is sent (PutParameter) but never
-//! read back, so observe never returns it and the engine decides whether
-//! it changed by digest. Reads use DescribeParameters (metadata only, no
-//! value), batched by 50 names a page; tags from the bulk read of a refresh
-//! (`crate::bulktags`), else ListTagsForResource per parameter.
+//! The value is secret for every type: observe never returns it. A refresh
+//! reads it back (GetParameters with decryption, 10 names a call) only to
+//! give the engine its salted digest (`secret_digests`), so a value changed
+//! outside stackr is drift, String or SecureString; the value itself never
+//! leaves this module. Where it cannot be read (no kms:Decrypt), the engine
+//! falls back to the digest recorded at apply. Other reads use
+//! DescribeParameters (metadata only), batched by 50 names a page; tags
+//! from the bulk read of a refresh (`crate::bulktags`), else
+//! ListTagsForResource per parameter.
 //! Any change but tags is one PutParameter with Overwrite (a new version,
 //! the wanted value included); tags go through AddTagsToResource /
 //! RemoveTagsFromResource (AWS refuses tags with Overwrite).
@@ -27,6 +31,11 @@ use std::sync::Arc;
 const NOT_FOUND: &[&str] = &["ParameterNotFound", "InvalidResourceId"];
 /// DescribeParameters takes up to 50 values per filter.
 const BATCH: usize = 50;
+/// GetParameters takes up to 10 names.
+const GET_BATCH: usize = 10;
+/// Answers that mean a value cannot be read back (no kms:Decrypt on the
+/// key, or no ssm:GetParameters): compared by the digest recorded at apply.
+const UNREADABLE: &[&str] = &["AccessDeniedException", "AccessDenied", "KMSAccessDeniedException", "InvalidKeyId"];
 
 pub struct Parameter {
     clients: Arc<Clients>,
@@ -224,6 +233,36 @@ impl Reconciler for Parameter {
             });
         }
         Ok(out)
+    }
+
+    /// GetParameters: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameters.html
+    /// (names not found come back in InvalidParameters, not as an error).
+    async fn secret_digests(
+        &self,
+        region: &str,
+        ids: &[String],
+        salt: &str,
+    ) -> Result<Vec<BTreeMap<String, String>>, ProviderError> {
+        let client = self.clients.ssm(region);
+        let mut held: HashMap<String, String> = HashMap::new();
+        for chunk in ids.chunks(GET_BATCH) {
+            match client.get_parameters().set_names(Some(chunk.to_vec())).with_decryption(true).send().await {
+                Ok(out) => {
+                    for p in out.parameters.unwrap_or_default() {
+                        if let (Some(name), Some(value)) = (p.name, p.value) {
+                            let digest = stackr_engine::secret::digest(salt, &Value::String(value));
+                            held.insert(name, digest);
+                        }
+                    }
+                }
+                Err(e) if is(&e, UNREADABLE) => {}
+                Err(e) => return Err(provider("GetParameters", e)),
+            }
+        }
+        Ok(ids
+            .iter()
+            .map(|id| held.remove(id).map(|d| BTreeMap::from([("value".to_string(), d)])).unwrap_or_default())
+            .collect())
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {

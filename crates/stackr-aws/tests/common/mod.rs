@@ -359,7 +359,7 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
             .find(|st| st.address == "subject")
             .unwrap_or_else(|| panic!("{}: out-of-band change of `{field}` not detected", case.kind));
         assert!(
-            matches!(step.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Missing),
+            matches!(step.cause, Cause::Drift | Cause::ConfigAndDrift | Cause::Deleted),
             "{}: `{field}` should be drift: {step:?}",
             case.kind
         );

@@ -236,6 +236,35 @@ pub enum StateCommand {
     List(StackArgs),
     /// Show one resource's recorded properties and attributes (JSON).
     Show(StateShowArgs),
+    /// Forget resources: removed from state, kept in AWS (stackr no longer
+    /// manages them). A name without a key forgets every instance.
+    Rm(StateRmArgs),
+    /// Rename a resource in state (after renaming it in the stack), keeping
+    /// it in AWS; `moved:` in the stack file does the same on apply. A name
+    /// without a key moves every instance.
+    Mv(StateMvArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StateRmArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The addresses, e.g. vpc, 'subnet[ap-northeast-1a]' or 'subnet["ap-northeast-1a"]'.
+    #[arg(required = true)]
+    pub addresses: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct StateMvArgs {
+    #[command(flatten)]
+    pub stack: StackArgs,
+
+    /// The address the resource has in state now.
+    pub from: String,
+
+    /// The address it takes.
+    pub to: String,
 }
 
 #[derive(Debug, Args)]

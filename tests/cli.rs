@@ -121,3 +121,57 @@ fn vars_from_the_command_line_are_checked() {
     let out = stackr(&["validate", "examples/language-tour.yaml", "--var", "app_port=eighty"]);
     assert!(text(&out.stderr).contains("expected a number"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn usage_errors_exit_1_and_help_exits_0() {
+    // 2 means "changes" (diff); a mistake on the command line is an error.
+    let out = stackr(&["apply", "--no-such-flag"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("--no-such-flag"));
+    let out = stackr(&["diff"]);
+    assert_eq!(out.status.code(), Some(1), "a missing FILE: {}", text(&out.stderr));
+    let out = stackr(&["no-such-command"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = stackr(&["--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    // `plan` is diff under the name Terraform users type.
+    let out = stackr(&["plan", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("--out"), "{}", text(&out.stdout));
+}
+
+#[test]
+fn a_closed_standard_output_is_not_a_crash() {
+    use std::process::Stdio;
+    // `stackr schema | head -1`: the reader goes away before stackr writes.
+    let mut child = offline(Command::new(env!("CARGO_BIN_EXE_stackr")).arg("schema"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs stackr");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().expect("ends");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_reference_of_the_wrong_type_is_refused_by_validate() {
+    let dir = std::env::temp_dir().join(format!("stackr-cli-types-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("typed.yaml");
+    std::fs::write(
+        &file,
+        "stack: typed\nregion: ap-northeast-1\nresources:\n  sg:\n    type: aws.ec2.security_group\n    properties: { name: a, description: b }\n  alb:\n    type: aws.elbv2.load_balancer\n    properties:\n      name: alb\n      subnets: [subnet-1, subnet-2]\n      security_groups: ${sg.id}\n",
+    )
+    .unwrap();
+    let out = stackr(&["validate", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("typed.yaml:12:") && err.contains("expected a list of strings, but `sg.id` is a string"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -143,3 +143,65 @@ fn a_type_without_a_reconciler_is_named_and_the_lock_released() {
     let o = run(&d.0, &["apply", "stacks/noreco.yaml", "--yes"], false);
     assert!(out(&o).contains("no reconciler"), "{}", out(&o));
 }
+
+#[test]
+fn one_state_file_however_the_stack_path_is_spelled() {
+    let d = setup("spelling");
+    let o = run(&d.0, &["apply", "stacks/e2e.yaml", "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    // From inside stacks/, and by absolute path from elsewhere: the state
+    // made from the project folder, not a second one.
+    let absolute = d.0.join("stacks/e2e.yaml");
+    for (cwd, file) in
+        [(d.0.join("stacks"), "e2e.yaml".to_string()), (std::env::temp_dir(), absolute.display().to_string())]
+    {
+        let o = run(&cwd, &["state", "list", &file], false);
+        assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("subnet[a]"),
+            "{file}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+    }
+    assert!(!d.0.join("stacks/state").exists(), "no second state file beside the stack");
+}
+
+#[test]
+fn state_rm_forgets_and_state_mv_renames_keeping_the_resources() {
+    let d = setup("state-verbs");
+    let ok = |args: &[&str]| {
+        let o = run(&d.0, args, true);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stderr).into_owned()
+    };
+    ok(&["apply", "stacks/e2e.yaml", "--yes"]);
+    let state = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(d.0.join("state/cli-e2e.json")).unwrap()).unwrap()
+    };
+    let logs_id = state()["resources"]["logs"]["id"].as_str().unwrap().to_string();
+
+    // Renamed in the stack, moved in state: nothing is remade.
+    let renamed = STACK.replace("  logs:\n", "  app_logs:\n");
+    std::fs::write(d.0.join("stacks/e2e.yaml"), &renamed).unwrap();
+    let err = ok(&["state", "mv", "stacks/e2e.yaml", "logs", "app_logs"]);
+    assert!(err.contains("logs: moved to app_logs"), "{err}");
+    assert_eq!(state()["resources"]["app_logs"]["id"], serde_json::json!(logs_id));
+    let o = run(&d.0, &["diff", "stacks/e2e.yaml"], true);
+    assert_eq!(o.status.code(), Some(2), "only stackr's address tag follows");
+    ok(&["apply", "stacks/e2e.yaml", "--yes"]);
+    let o = run(&d.0, &["diff", "stacks/e2e.yaml"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
+
+    // Forgotten: out of state (both spellings of a key), still in the cloud.
+    let err = ok(&["state", "rm", "stacks/e2e.yaml", "subnet[\"a\"]", "app_logs"]);
+    assert!(err.contains("subnet[a]: forgotten") && err.contains("stays in AWS"), "{err}");
+    assert!(err.contains("the stack still defines"), "{err}");
+    let s = state();
+    assert!(s["resources"].get("app_logs").is_none() && s["resources"].get("subnet[a]").is_none());
+    let cloud = std::fs::read_to_string(d.0.join("cloud.json")).unwrap();
+    assert!(cloud.contains(&logs_id), "the log group is still in the cloud");
+    // Unknown addresses are refused with a suggestion.
+    let o = run(&d.0, &["state", "rm", "stacks/e2e.yaml", "subnt[c]"], true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean"), "{}", String::from_utf8_lossy(&o.stderr));
+}

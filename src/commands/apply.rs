@@ -17,7 +17,7 @@ pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     let mut prepared = o.session.prepare(&o.stack).await.map_err(|e| o.fail(e))?;
-    report_resolutions(&prepared.resolutions);
+    report_resolutions(&prepared.resolutions, true);
     if let Some(path) = &a.plan {
         let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
         let saved: Plan = serde_json::from_slice(&text)
@@ -90,11 +90,14 @@ fn chain_lines(chain: &[stackr_engine::critical::Link], scale: f64) -> String {
     out
 }
 
-pub fn report_resolutions(r: &[stackr_engine::pending::Resolution]) {
+/// What a killed run had left pending; `recorded`: written to state now
+/// (apply), or only seen (diff, which never writes).
+pub fn report_resolutions(r: &[stackr_engine::pending::Resolution], recorded: bool) {
     use stackr_engine::pending::Resolution::*;
+    let adopted = if recorded { "adopted into state" } else { "apply adopts it into state" };
     for x in r {
         match x {
-            Adopted { address, id } => eprintln!("{address}: an interrupted run had created {id}; adopted into state"),
+            Adopted { address, id } => eprintln!("{address}: an interrupted run had created {id}; {adopted}"),
             NothingMade { address } => eprintln!("{address}: an interrupted create had made nothing"),
             Deleted { address } => eprintln!("{address}: an interrupted delete had finished"),
             Cleared { .. } => {}

@@ -15,7 +15,7 @@ pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     let prepared = o.session.prepare_destroy(&o.stack.name).await.map_err(|e| o.fail(e))?;
-    super::apply::report_resolutions(&prepared.resolutions);
+    super::apply::report_resolutions(&prepared.resolutions, true);
     if !a.json {
         eprint!("{}", crate::plan_view::render(&prepared.plan, &o.session.store.location(), o.color_err));
     }

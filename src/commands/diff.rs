@@ -17,8 +17,9 @@ pub fn run(a: &DiffArgs, color: ColorChoice) -> Result<u8, Failure> {
 }
 
 async fn diff(o: &Opened, a: &DiffArgs) -> Result<u8, Failure> {
-    let prepared = o.session.prepare(&o.stack).await.map_err(|e| o.fail(e))?;
-    super::apply::report_resolutions(&prepared.resolutions);
+    // Read-only: state is never written by a drift check.
+    let prepared = o.session.prepare_read_only(&o.stack).await.map_err(|e| o.fail(e))?;
+    super::apply::report_resolutions(&prepared.resolutions, false);
     let plan = &prepared.plan;
     if let Some(path) = &a.out {
         let text = serde_json::to_vec_pretty(plan).unwrap_or_default();

@@ -56,6 +56,8 @@ pub fn run(cli: Cli) -> Result<u8, Failure> {
         Command::Output(a) => output::run(&a, color),
         Command::State(StateCommand::List(a)) => state::list(&a, color),
         Command::State(StateCommand::Show(a)) => state::show(&a, color),
+        Command::State(StateCommand::Rm(a)) => state::rm(&a, color),
+        Command::State(StateCommand::Mv(a)) => state::mv(&a, color),
         Command::Import(a) => import::run(&a, color),
         Command::Unlock(a) => unlock::run(&a, color),
     }

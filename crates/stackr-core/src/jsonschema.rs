@@ -198,6 +198,7 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
             keyed(COMPONENT_KEYS, "use", json!({ "type": "string" })),
             keyed(COMPONENT_KEYS, "vars", json!({ "type": "object" })),
             keyed(COMPONENT_KEYS, "for_each", json!({ "type": ["array", "object", "string"] })),
+            keyed(COMPONENT_KEYS, "depends_on", json!({ "type": "array", "items": { "type": "string" } })),
             keyed(COMPONENT_KEYS, "description", json!({ "type": "string" })),
         ].into_iter().collect()),
     });

@@ -72,8 +72,25 @@ impl Session {
 
     /// Resolves pending operations (saving the result), refreshes, plans.
     pub async fn prepare(&self, stack: &Stack) -> Result<Prepared, EngineError> {
+        self.prepare_as(stack, true).await
+    }
+
+    /// Like [`Session::prepare`] without writing anything: what a killed
+    /// run left pending is resolved in memory only (apply adopts it), so a
+    /// drift check never changes state.
+    pub async fn prepare_read_only(&self, stack: &Stack) -> Result<Prepared, EngineError> {
+        self.prepare_as(stack, false).await
+    }
+
+    async fn prepare_as(&self, stack: &Stack, write: bool) -> Result<Prepared, EngineError> {
         let (mut state, mut version) = self.load(&stack.name).await?;
-        let resolutions = self.resolve(&mut state, &mut version).await?;
+        let resolutions = if write {
+            self.resolve(&mut state, &mut version).await?
+        } else if state.pending.is_empty() {
+            Vec::new()
+        } else {
+            resolve_pending(&mut state, &self.providers).await?
+        };
         // Renamed in memory only: saved when the plan is applied.
         let moved = crate::moves::apply(&mut state, &stack.moved);
         let observed = observe_state(&state, &self.providers).await?;

@@ -368,7 +368,14 @@ impl Running<'_> {
                 };
                 let mut live_props = live.comparable(ctx.rec.schema());
                 let schema = ctx.rec.schema();
-                crate::secret::fill_live(schema, &props, &mut live_props, digests.aws.as_ref(), &digests.recorded, &lineage);
+                crate::secret::fill_live(
+                    schema,
+                    &props,
+                    &mut live_props,
+                    digests.aws.as_ref(),
+                    &digests.recorded,
+                    &lineage,
+                );
                 let changed = match diff(ctx.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
                     Diff::UpToDate => {
                         self.store(&live, record);

@@ -79,3 +79,43 @@ resources:
     let e = b.session.prepare(&s).await.err().expect("refused at plan");
     assert!(format!("{e:?}").contains("desired_count"), "{e:?}");
 }
+
+#[tokio::test]
+async fn a_drift_check_never_writes_state() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.apply(&s).await;
+    // A run journaled a create, made the resource and died before recording it.
+    let mut state = b.store.state();
+    let gone = state.resources.remove("logs").unwrap();
+    let token = b.cloud.by_address("logs")[0].token.clone();
+    state.pending.insert(
+        "logs".into(),
+        stackr_state::PendingOp {
+            op: stackr_state::PendingKind::Create,
+            kind: gone.kind,
+            region: gone.region,
+            token,
+            id: None,
+            started_at: 0,
+            dependencies: Vec::new(),
+            protect: false,
+            properties: Default::default(),
+        },
+    );
+    let version = b.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
+    state.serial += 1;
+    stackr_state::StateStore::save(&*b.store, &state, Some(&version)).await.unwrap();
+    let writes = *b.store.writes.lock().unwrap();
+
+    // The drift check sees the adoption to come, and writes nothing.
+    let prepared = b.session.prepare_read_only(&s).await.expect("planned");
+    assert_eq!(prepared.resolutions.len(), 1);
+    assert!(prepared.plan.is_empty(), "the resource is found, not made again: {:#?}", prepared.plan);
+    assert_eq!(*b.store.writes.lock().unwrap(), writes, "nothing written");
+    assert_eq!(b.store.state().pending.len(), 1, "still pending, for apply to adopt");
+    // Apply adopts it.
+    assert!(b.session.prepare(&s).await.unwrap().plan.is_empty());
+    assert!(b.store.state().pending.is_empty());
+    assert!(b.store.state().resources.contains_key("logs"));
+}

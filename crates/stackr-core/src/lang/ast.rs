@@ -37,6 +37,7 @@ pub const COMPONENT_KEYS: &[(&str, &str)] = &[
     ("use", "the component file (a path relative to this file)"),
     ("vars", "values of the component's variables"),
     ("for_each", "a list or map: one use per element, addressed name[key]"),
+    ("depends_on", "resources (or uses) every resource of the component must come after"),
     ("description", "a note for readers"),
 ];
 
@@ -128,6 +129,7 @@ pub struct ComponentDecl {
     pub path: Spanned<String>,
     pub vars: Vec<(Key, Tree)>,
     pub for_each: Option<Tree>,
+    pub depends_on: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

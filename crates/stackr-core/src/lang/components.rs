@@ -72,6 +72,7 @@ pub fn expand(
         data: merged.data.iter().map(|d| d.name.name.clone()).collect(),
         vars: None,
         uses: BTreeMap::new(),
+        members: Vec::new(),
     };
     x.uses(&uses, &mut names, &[]);
     for r in &mut merged.resources {
@@ -93,11 +94,34 @@ fn rewrite_resource(r: &mut ResourceDecl, names: &Names, diags: &mut Diagnostics
     r.for_each = r.for_each.as_ref().map(|t| names.tree(t, diags));
     r.region = r.region.as_ref().map(|t| names.tree(t, diags));
     r.lifecycle.protect_expr = r.lifecycle.protect_expr.as_ref().map(|t| names.tree(t, diags));
-    for d in &mut r.depends_on {
-        if names.resources.contains(&d.value) {
-            d.value = format!("{}{}", names.prefix, d.value);
+    r.depends_on = expand_deps(&r.depends_on, names);
+}
+
+/// `depends_on` entries as the stack names them: a resource of the file
+/// gains the file's prefix (`task` is `api.task`, `subnet[a]` is
+/// `api.subnet[a]`); a use of a component (`api`, `svc[web]`) stands for
+/// every resource it made.
+fn expand_deps(deps: &[Spanned<String>], names: &Names) -> Vec<Spanned<String>> {
+    let mut out = Vec::new();
+    for d in deps {
+        let Some(a) = Address::parse(&d.value) else {
+            out.push(d.clone());
+            continue;
+        };
+        if names.resources.contains(&a.name) {
+            out.push(Spanned { value: format!("{}{}", names.prefix, d.value), span: d.span });
+        } else if names.uses.contains_key(&a.name) {
+            let inside = format!("{}{a}", names.prefix);
+            let members = names.members.iter().filter(|m| {
+                m.strip_prefix(inside.as_str())
+                    .is_some_and(|rest| rest.starts_with('.') || (a.key.is_none() && rest.starts_with('[')))
+            });
+            out.extend(members.map(|m| Spanned { value: m.clone(), span: d.span }));
+        } else {
+            out.push(d.clone());
         }
     }
+    out
 }
 
 struct Expander<'a> {
@@ -122,8 +146,10 @@ impl Expander<'_> {
     /// need each other's outputs, and records their outputs in `names`.
     fn uses(&mut self, uses: &[ComponentDecl], names: &mut Names, chain: &[Link]) {
         for u in order_uses(uses, self.diags) {
+            let before = self.resources.len();
             let outputs = self.one_use(u, names, chain);
             names.uses.insert(u.name.name.clone(), outputs);
+            names.members.extend(self.resources[before..].iter().map(|r| r.name.name.clone()));
         }
     }
 
@@ -272,6 +298,7 @@ impl Expander<'_> {
             data: file.data.iter().map(|d| d.name.name.clone()).collect(),
             vars: Some(values),
             uses: BTreeMap::new(),
+            members: Vec::new(),
         };
         for c in &file.components {
             if names.resources.contains(&c.name.name) {
@@ -281,11 +308,18 @@ impl Expander<'_> {
                 );
             }
         }
+        let start = self.resources.len();
         self.uses(&file.components, &mut names, &chain);
         for mut r in file.resources {
             rewrite_resource(&mut r, &names, self.diags);
             r.name.name = format!("{}{}", names.prefix, r.name.name);
             self.resources.push(r);
+        }
+        // `depends_on` of the use, as the file using it names things: every
+        // resource made here, in nested uses too, waits for them.
+        let use_deps = expand_deps(&u.depends_on, parent);
+        for r in &mut self.resources[start..] {
+            r.depends_on.extend(use_deps.iter().cloned());
         }
         for mut d in file.data {
             d.args = d.args.iter().map(|(k, t)| (k.clone(), names.tree(t, self.diags))).collect();

@@ -333,6 +333,7 @@ impl Decoder<'_> {
         let mut path = None;
         let mut vars = Vec::new();
         let mut for_each = None;
+        let mut depends_on = Vec::new();
         for (k, v) in m {
             match k.name.as_str() {
                 "use" => path = self.string(v, "`use`"),
@@ -345,6 +346,7 @@ impl Decoder<'_> {
                     }
                 }
                 "for_each" => for_each = Some(Tree::from_node(v, self.sources, self.diags)),
+                "depends_on" => depends_on = self.string_list(v, "`depends_on`"),
                 "description" => {
                     self.string(v, "`description`");
                 }
@@ -359,7 +361,7 @@ impl Decoder<'_> {
             );
             return None;
         };
-        name_ok.then_some(ComponentDecl { name: key.clone(), path, vars, for_each })
+        name_ok.then_some(ComponentDecl { name: key.clone(), path, vars, for_each, depends_on })
     }
 
     fn string_list(&mut self, node: &Node, what: &str) -> Vec<Spanned<String>> {

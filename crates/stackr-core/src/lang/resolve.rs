@@ -867,6 +867,22 @@ fn doc_suffix(doc: &str) -> String {
 pub fn stack_root(stack_path: &Path) -> std::path::PathBuf {
     let dir = stack_path.parent().unwrap_or(Path::new(""));
     let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    // The same folder however the path is spelled (`stacks/prod.yaml` from
+    // the project, `prod.yaml` from inside stacks/, an absolute path): one
+    // stack, one state file. Shown relative to the working folder when
+    // under it.
+    if let Ok(real) = std::fs::canonicalize(dir) {
+        let root = match real.file_name().and_then(|n| n.to_str()) {
+            Some("stacks" | "examples") => real.parent().map(Path::to_path_buf).unwrap_or(real),
+            _ => real,
+        };
+        let cwd = std::env::current_dir().ok().and_then(|c| std::fs::canonicalize(c).ok());
+        return match cwd.as_deref().and_then(|c| root.strip_prefix(c).ok()) {
+            Some(rel) if rel.as_os_str().is_empty() => std::path::PathBuf::from("."),
+            Some(rel) => rel.to_path_buf(),
+            None => root,
+        };
+    }
     match dir.file_name().and_then(|n| n.to_str()) {
         Some("stacks" | "examples") => {
             dir.parent().map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p }).unwrap_or(dir).to_path_buf()

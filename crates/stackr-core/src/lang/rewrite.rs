@@ -38,6 +38,9 @@ pub struct Names {
     pub vars: Option<BTreeMap<String, Expr>>,
     /// Component uses of the file, by name.
     pub uses: BTreeMap<String, Outputs>,
+    /// The resources those uses made, by their stack-wide names
+    /// (`api.task`): what `depends_on: [api]` waits for.
+    pub members: Vec<String>,
 }
 
 impl Names {

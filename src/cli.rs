@@ -149,6 +149,16 @@ pub struct ApplyArgs {
     /// run's critical-path bound, when done.
     #[arg(long)]
     pub stats: bool,
+
+    /// Replace this resource even though nothing asks for it (a broken
+    /// instance, a rotation); its dependants follow. Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+
+    /// Let these protected resources be replaced (`lifecycle.protect`);
+    /// without it a plan that replaces one is refused. Repeatable.
+    #[arg(long, value_name = "ADDRESS")]
+    pub allow_protected: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -18,6 +18,7 @@ mod cli;
 mod color;
 mod commands;
 mod out;
+mod plan_leaves;
 mod plan_view;
 mod progress;
 mod stack_outputs;

@@ -5,20 +5,6 @@ use crate::color::paint;
 use stackr_engine::plan::{Action, Cause, Change, Plan};
 use std::fmt::Write as _;
 
-fn value(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::String(s)
-            if s == stackr_core::value::UNKNOWN_TEXT || s == stackr_engine::plan::SECRET_TEXT =>
-        {
-            s.clone()
-        }
-        other => {
-            let s = other.to_string();
-            if s.len() > 120 { format!("{}…", &s[..s.floor_char_boundary(117)]) } else { s }
-        }
-    }
-}
-
 fn color_of(a: Action) -> &'static str {
     match a {
         Action::Create => "32",
@@ -42,6 +28,7 @@ fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
         Cause::Drift => parts.push("drift: changed outside stackr".into()),
         Cause::ConfigAndDrift => parts.push("stack changed, and drift outside stackr".into()),
         Cause::Removed => parts.push("no longer in the stack".into()),
+        Cause::Requested => parts.push("replacement asked for with --replace".into()),
     }
     if !forced.is_empty() {
         parts.push(format!("{} forces replacement", forced.join(", ")));
@@ -52,18 +39,30 @@ fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
     if parts.is_empty() { String::new() } else { format!("  ({})", parts.join("; ")) }
 }
 
+/// A field's change: for a create, its value; else each leaf that
+/// differs, in full (see `plan_leaves`).
 fn change_line(out: &mut String, c: &Change, action: Action, on: bool) {
-    let mut line = match action {
-        Action::Create => format!("      {}: {}", c.field, value(&c.after)),
-        _ => format!("      {}: {} -> {}", c.field, value(&c.before), value(&c.after)),
-    };
+    let mut note = String::new();
     if c.forces_replacement {
-        line.push_str("  # forces replacement");
+        note.push_str("  # forces replacement");
     }
     if c.drift {
-        line.push_str(&paint(on, "33", "  # drifted"));
+        note.push_str(&paint(on, "33", "  # drifted"));
     }
-    let _ = writeln!(out, "{line}");
+    if action == Action::Create {
+        let _ = writeln!(out, "      {}: {}{note}", c.field, crate::plan_leaves::show(&c.field, &c.after));
+        return;
+    }
+    let lines = crate::plan_leaves::changes(&c.field, &c.before, &c.after);
+    if lines.is_empty() {
+        // Equal as shown (a secret on both sides): the field still changes.
+        let (b, a) = (crate::plan_leaves::show(&c.field, &c.before), crate::plan_leaves::show(&c.field, &c.after));
+        let _ = writeln!(out, "      {}: {b} -> {a}{note}", c.field);
+        return;
+    }
+    for (path, what) in lines {
+        let _ = writeln!(out, "      {path}: {what}{note}");
+    }
 }
 
 /// The whole plan, or "No changes." when there is nothing to do.
@@ -80,11 +79,15 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         let _ =
             writeln!(out, "  {} {}  moved to {} (kept in AWS)", paint(on, "36", " ->"), paint(on, "1", &m.from), m.to);
     }
-    for s in &plan.steps {
+    // By address, as people look things up (the run follows dependencies).
+    let mut steps: Vec<&stackr_engine::plan::Step> = plan.steps.iter().collect();
+    steps.sort_by(|a, b| a.address.cmp(&b.address));
+    for s in steps {
         let sym = format!("{:>3}", s.action.symbol());
+        let id = s.id.as_deref().map(|i| format!("  {i}")).unwrap_or_default();
         let _ = writeln!(
             out,
-            "  {} {:<width$}  {}{}",
+            "  {} {:<width$}  {}{id}{}",
             paint(on, color_of(s.action), &sym),
             paint(on, "1", &s.address),
             s.kind,
@@ -105,6 +108,35 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         let _ = writeln!(out, "  {} output {}  {what}", paint(on, "36", sym), paint(on, "1", &o.name));
     }
     let _ = writeln!(out, "\n{}", summary(plan));
+    let by_type = by_type(plan);
+    if by_type.lines().count() > 1 {
+        out.push_str(&by_type);
+    }
+    out
+}
+
+/// One line per resource type: what the plan does to it.
+fn by_type(plan: &Plan) -> String {
+    let mut counts: std::collections::BTreeMap<&str, [usize; 4]> = std::collections::BTreeMap::new();
+    for s in &plan.steps {
+        let i = match s.action {
+            Action::Create => 0,
+            Action::Update => 1,
+            Action::Replace => 2,
+            Action::Delete => 3,
+        };
+        counts.entry(s.kind.as_str()).or_default()[i] += 1;
+    }
+    let mut out = String::new();
+    for (kind, c) in counts {
+        let parts: Vec<String> = ["to create", "to update", "to replace", "to delete"]
+            .iter()
+            .zip(c)
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{n} {what}"))
+            .collect();
+        let _ = writeln!(out, "  {kind}: {}", parts.join(", "));
+    }
     out
 }
 

@@ -123,7 +123,7 @@ fn apply_diff_change_destroy() {
     // The protected VPC stops destroy until allowed.
     let o = run(dir, &["destroy", f, "--yes"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
-    assert!(out(&o).contains("refusing to destroy protected resources: vpc"), "{}", out(&o));
+    assert!(out(&o).contains("replaces protected resources: vpc"), "{}", out(&o));
     let o = run(dir, &["destroy", f, "--yes", "--allow-protected", "vpc"], true);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let cloud = std::fs::read_to_string(dir.join("cloud.json")).unwrap();
@@ -204,4 +204,49 @@ fn state_rm_forgets_and_state_mv_renames_keeping_the_resources() {
     let o = run(&d.0, &["state", "rm", "stacks/e2e.yaml", "subnt[c]"], true);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean"), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn replace_on_request_and_protection_lifted_only_on_purpose() {
+    let d = setup("replace");
+    let dir = &d.0;
+    let f = "stacks/e2e.yaml";
+    let ok = |args: &[&str]| {
+        let o = run(dir, args, true);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", out(&o));
+        out(&o)
+    };
+    let id = |address: &str| -> String {
+        let s: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap();
+        s["resources"][address]["id"].as_str().unwrap_or_default().to_string()
+    };
+    ok(&["apply", f, "--yes"]);
+
+    // Replaced on request: a new log group, named in the plan with the old id.
+    let (logs, vpc) = (id("logs"), id("vpc"));
+    let text = ok(&["apply", f, "--yes", "--replace", "logs"]);
+    assert!(text.contains("replacement asked for with --replace") && text.contains(&logs), "{text}");
+    assert_ne!(id("logs"), logs);
+    let o = run(dir, &["apply", f, "--yes", "--replace", "lgs"], true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("did you mean `logs`?"), "{}", out(&o));
+
+    // A protected resource: refused, then allowed; its dependants follow.
+    let o = run(dir, &["apply", f, "--yes", "--replace", "vpc"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("protected resources: vpc") && out(&o).contains("--allow-protected"), "{}", out(&o));
+    assert_eq!(id("vpc"), vpc, "nothing was changed");
+    ok(&["apply", f, "--yes", "--replace", "vpc", "--allow-protected", "vpc"]);
+    let new_vpc = id("vpc");
+    assert_ne!(new_vpc, vpc);
+    let s: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap();
+    assert_eq!(s["resources"]["subnet[a]"]["properties"]["vpc_id"], serde_json::json!(new_vpc));
+    assert!(ok(&["diff", f]).contains("No changes"));
+
+    // The stack stops protecting it: still protected until lifted on purpose.
+    std::fs::write(dir.join(f), STACK.replace("    lifecycle: { protect: true }\n", "")).unwrap();
+    let o = run(dir, &["destroy", f, "--yes"], true);
+    assert_eq!(o.status.code(), Some(1), "recorded protection holds: {}", out(&o));
+    assert!(ok(&["apply", f, "--yes", "--allow-protected", "vpc"]).contains("vpc: protection lifted"));
+    ok(&["destroy", f, "--yes"]);
 }

@@ -15,8 +15,44 @@ pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
     })
 }
 
+/// `--allow-protected` addresses as state writes them.
+fn options_allow(a: &ApplyArgs) -> Vec<String> {
+    a.allow_protected.iter().filter_map(|x| stackr_core::Address::parse(x)).map(|x| x.to_string()).collect()
+}
+
+/// Records that these resources are no longer protected: the stack stopped
+/// protecting them and `--allow-protected` names them.
+async fn lift_protection(o: &Opened, lifts: &[String]) -> Result<(), Failure> {
+    let (mut state, version) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
+    for addr in lifts {
+        if let Some(r) = state.resources.get_mut(addr) {
+            r.protect = false;
+            eprintln!("{addr}: protection lifted");
+        }
+    }
+    state.serial += 1;
+    o.session.store.save(&state, version.as_deref()).await.map_err(|e| o.fail(e.into()))?;
+    Ok(())
+}
+
+/// An address given on the command line, as state writes it, checked
+/// against the stack's instances.
+fn stack_address(o: &Opened, given: &str, flag: &str) -> Result<String, Failure> {
+    let a =
+        stackr_core::Address::parse(given).filter(|a| o.stack.instance_by_address(a).is_some()).ok_or_else(|| {
+            let names: Vec<String> = o.stack.instances.iter().map(|i| i.address.to_string()).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            Failure::Message(format!(
+                "{flag} {given}: not a resource of the stack; {}",
+                stackr_core::diag::suggest(given, &names, "addresses")
+            ))
+        })?;
+    Ok(a.to_string())
+}
+
 async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
-    let mut prepared = o.session.prepare(&o.stack).await.map_err(|e| o.fail(e))?;
+    let replace = a.replace.iter().map(|r| stack_address(o, r, "--replace")).collect::<Result<_, _>>()?;
+    let mut prepared = o.session.prepare_replacing(&o.stack, &replace).await.map_err(|e| o.fail(e))?;
     report_resolutions(&prepared.resolutions, true);
     if let Some(path) = &a.plan {
         let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
@@ -46,7 +82,20 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     if !a.json {
         eprint!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_err));
     }
+    // Protection the stack no longer asks for, lifted on purpose.
+    let lifts: Vec<String> = options_allow(a)
+        .into_iter()
+        .filter(|addr| prepared.state.resources.get(addr).is_some_and(|r| r.protect))
+        .filter(|addr| {
+            stackr_core::Address::parse(addr)
+                .and_then(|x| o.stack.instance_by_address(&x))
+                .is_some_and(|i| !o.stack.resource_of(&o.stack.instances[i]).lifecycle.protect)
+        })
+        .collect();
     if prepared.plan.is_empty() {
+        if !lifts.is_empty() {
+            lift_protection(o, &lifts).await?;
+        }
         print_outputs(o, &prepared.state);
         return Ok(0);
     }
@@ -55,9 +104,13 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         return Ok(1);
     }
     let mut options = Options::new(a.parallelism as usize);
+    options.allow_protected = options_allow(a);
     options.cancel = ctrl_c();
     options.wait_for_ready = a.wait_for_ready;
     let applied = o.session.apply(Some(&o.stack), prepared, options).await.map_err(|e| o.fail(e))?;
+    if applied.report.ok() && !lifts.is_empty() {
+        lift_protection(o, &lifts).await?;
+    }
     if !a.json {
         eprintln!("{}", summary(&applied.report, o.color_err));
         print_outputs(o, &applied.state);

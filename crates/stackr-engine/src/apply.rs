@@ -122,8 +122,8 @@ pub struct Run<'a> {
 /// Protected resources the plan would delete or replace, unless allowed.
 pub fn protected_in(plan: &Plan, stack: Option<&Stack>, state: &State, allow: &[String]) -> Vec<String> {
     let allowed = |addr: &str| {
-        let name = addr.split('[').next().unwrap_or(addr);
-        allow.iter().any(|a| a == addr || a == name)
+        let name = Address::parse(addr).map(|a| a.name).unwrap_or_default();
+        allow.iter().any(|a| a == addr || *a == name)
     };
     plan.steps
         .iter()
@@ -526,7 +526,13 @@ impl Run<'_> {
                     properties: strip_secrets(res.schema, &props),
                     secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
                     dependencies,
-                    protect: res.lifecycle.protect,
+                    // Protection recorded stays until lifted on purpose
+                    // (`--allow-protected` naming it), whatever the file says.
+                    protect: res.lifecycle.protect
+                        || state0
+                            .resources
+                            .get(&address)
+                            .is_some_and(|p| p.protect && !self.options.allow_protected.contains(&address)),
                 };
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 if op.kind == OpKind::Create {

@@ -19,7 +19,11 @@ pub enum EngineError {
     StalePlan { planned: u64, current: u64 },
     #[error("the plan is for stack `{planned}`, not `{current}`")]
     WrongStack { planned: String, current: String },
-    #[error("refusing to destroy protected resources: {}; name them with --allow-protected to destroy them", .0.join(", "))]
+    #[error(
+        "nothing was changed: the plan deletes or replaces protected resources: {}; name each with \
+         --allow-protected ADDRESS (on apply or destroy) to let it go",
+        .0.join(", ")
+    )]
     Protected(Vec<String>),
     #[error(
         "nothing was changed: AWS would refuse to delete {}",

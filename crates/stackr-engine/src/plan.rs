@@ -54,6 +54,8 @@ pub enum Cause {
     ConfigAndDrift,
     /// In state, no longer in the stack.
     Removed,
+    /// Replaced because the user asked (`apply --replace`).
+    Requested,
 }
 
 /// One field change as shown and saved; secrets are masked here already.
@@ -81,6 +83,9 @@ pub struct Step {
     pub create_before_destroy: bool,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub changes: Vec<Change>,
+    /// The AWS id of what exists now (updated, replaced or deleted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -185,12 +190,22 @@ impl Plan {
 
 pub const SECRET_TEXT: &str = "(sensitive)";
 
+/// A value as a plan shows it: secrets masked, and every unknown part
+/// (a whole value, or one leaf of a structure whose other parts are known)
+/// as "(known after apply)".
 fn show(v: Option<&Value>, secret: bool) -> serde_json::Value {
+    fn known_parts(v: &Value) -> serde_json::Value {
+        match v {
+            Value::Unknown => serde_json::Value::String(stackr_core::value::UNKNOWN_TEXT.into()),
+            Value::List(l) => serde_json::Value::Array(l.iter().map(known_parts).collect()),
+            Value::Map(m) => serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), known_parts(v))).collect()),
+            other => other.to_json(),
+        }
+    }
     match v {
         _ if secret => serde_json::Value::String(SECRET_TEXT.into()),
         None => serde_json::Value::Null,
-        Some(v) if v.contains_unknown() => serde_json::Value::String(stackr_core::value::UNKNOWN_TEXT.into()),
-        Some(v) => v.to_json(),
+        Some(v) => known_parts(v),
     }
 }
 
@@ -260,6 +275,18 @@ pub fn plan(
     refreshed: &Refreshed,
     providers: &Providers,
 ) -> Result<(Plan, Desired), Diagnostics> {
+    plan_replacing(stack, state, refreshed, providers, &BTreeSet::new())
+}
+
+/// [`plan`], replacing the instances named in `replace` even where nothing
+/// asks for it (`apply --replace`); their dependants see them as new.
+pub fn plan_replacing(
+    stack: &Stack,
+    state: &State,
+    refreshed: &Refreshed,
+    providers: &Providers,
+    replace: &BTreeSet<String>,
+) -> Result<(Plan, Desired), Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut scope = stack.scope();
     for (name, v) in &refreshed.data {
@@ -314,6 +341,13 @@ pub fn plan(
                 if let Diff::Update(ch) | Diff::Replace(ch) = &mut d {
                     crate::secret::classify(ch, aws, &p.secret_digests, &state.lineage);
                 }
+                let requested = replace.contains(&address);
+                if requested {
+                    d = match d {
+                        Diff::UpToDate => Diff::Replace(Vec::new()),
+                        Diff::Update(ch) | Diff::Replace(ch) => Diff::Replace(ch),
+                    };
+                }
                 let obj = match &d {
                     Diff::Replace(_) => planned_object(res.schema, &props),
                     _ => live_object(res.schema, &props, live),
@@ -325,7 +359,7 @@ pub fn plan(
                         None
                     }
                     Diff::Update(ch) | Diff::Replace(ch) => {
-                        let replace = ch.iter().any(|c| c.forces_replacement);
+                        let replace = requested || ch.iter().any(|c| c.forces_replacement);
                         let config = ch.iter().any(|c| c.config);
                         let drift = ch.iter().any(|c| c.drift);
                         Some(Step {
@@ -334,12 +368,14 @@ pub fn plan(
                             region: inst.region.clone(),
                             action: if replace { Action::Replace } else { Action::Update },
                             cause: match (config, drift) {
+                                _ if requested => Cause::Requested,
                                 (true, true) => Cause::ConfigAndDrift,
                                 (false, true) => Cause::Drift,
                                 _ => Cause::Config,
                             },
                             create_before_destroy: replace && res.lifecycle.create_before_destroy,
                             changes: ch.iter().map(change_view).collect(),
+                            id: Some(p.id.clone()),
                         })
                     }
                 }
@@ -375,6 +411,7 @@ pub fn plan(
                     },
                     create_before_destroy: moved && res.lifecycle.create_before_destroy,
                     changes,
+                    id: prior.filter(|_| moved).map(|p| p.id.clone()),
                 })
             }
         };
@@ -402,6 +439,7 @@ pub fn plan(
             cause: Cause::Removed,
             create_before_destroy: false,
             changes: Vec::new(),
+            id: Some(p.id.clone()),
         });
     }
     scope.each = None;
@@ -441,6 +479,7 @@ pub fn plan_destroy(state: &State) -> Plan {
             cause: Cause::Removed,
             create_before_destroy: false,
             changes: Vec::new(),
+            id: Some(r.id.clone()),
         })
         .collect();
     Plan {

@@ -10,11 +10,12 @@ use crate::error::EngineError;
 use crate::events::EventSink;
 use crate::pending::{Resolution, resolve_pending};
 use crate::persist::{Persister, WriteStats};
-use crate::plan::{Desired, Plan, plan, plan_destroy};
+use crate::plan::{Desired, Plan, plan_destroy, plan_replacing};
 use crate::reconciler::{Lookups, Providers};
 use crate::refresh::{Refreshed, observe_state, read_data};
 use stackr_core::model::Stack;
 use stackr_state::{LockInfo, State, StateStore, check_compatible};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,17 +73,28 @@ impl Session {
 
     /// Resolves pending operations (saving the result), refreshes, plans.
     pub async fn prepare(&self, stack: &Stack) -> Result<Prepared, EngineError> {
-        self.prepare_as(stack, true).await
+        self.prepare_as(stack, true, &BTreeSet::new()).await
+    }
+
+    /// [`Session::prepare`], replacing the instances named in `replace`
+    /// whatever their diff (`apply --replace`).
+    pub async fn prepare_replacing(&self, stack: &Stack, replace: &BTreeSet<String>) -> Result<Prepared, EngineError> {
+        self.prepare_as(stack, true, replace).await
     }
 
     /// Like [`Session::prepare`] without writing anything: what a killed
     /// run left pending is resolved in memory only (apply adopts it), so a
     /// drift check never changes state.
     pub async fn prepare_read_only(&self, stack: &Stack) -> Result<Prepared, EngineError> {
-        self.prepare_as(stack, false).await
+        self.prepare_as(stack, false, &BTreeSet::new()).await
     }
 
-    async fn prepare_as(&self, stack: &Stack, write: bool) -> Result<Prepared, EngineError> {
+    async fn prepare_as(
+        &self,
+        stack: &Stack,
+        write: bool,
+        replace: &BTreeSet<String>,
+    ) -> Result<Prepared, EngineError> {
         let (mut state, mut version) = self.load(&stack.name).await?;
         let resolutions = if write {
             self.resolve(&mut state, &mut version).await?
@@ -96,7 +108,8 @@ impl Session {
         let observed = observe_state(&state, &self.providers).await?;
         let data = read_data(stack, &state, &self.lookups).await?;
         let refreshed = Refreshed { resources: observed.resources, data, secret_digests: observed.secret_digests };
-        let (mut plan, desired) = plan(stack, &state, &refreshed, &self.providers).map_err(EngineError::Plan)?;
+        let (mut plan, desired) =
+            plan_replacing(stack, &state, &refreshed, &self.providers, replace).map_err(EngineError::Plan)?;
         plan.moved = moved;
         Ok(Prepared { state, version, refreshed, plan, desired, resolutions })
     }

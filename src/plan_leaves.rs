@@ -1,0 +1,137 @@
+//! A structured value's change as people review it: only the leaves that
+//! differ, each with its path and in full (a changed value is never cut);
+//! lists of plain values as sets (what is added, what is removed); the
+//! fields of an object that the stack does not set left out (AWS fills
+//! them; they are not compared); stackr's own tags left out.
+
+use serde_json::Value as J;
+use stackr_core::value::UNKNOWN_TEXT;
+use stackr_engine::plan::SECRET_TEXT;
+
+/// The lines of one field's change: `(path, what)`, `what` being
+/// `before -> after`, `+ added` or `- removed`.
+pub fn changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk(field, field, before, after, &mut out);
+    out
+}
+
+/// A value as shown: JSON, but the placeholders for unknown and secret
+/// values as they read, and stackr's own tags left out.
+pub fn show(field: &str, v: &J) -> String {
+    match v {
+        J::String(s) if s == UNKNOWN_TEXT || s == SECRET_TEXT => s.clone(),
+        J::Object(m) if field == "tags" => {
+            let kept: serde_json::Map<String, J> =
+                m.iter().filter(|(k, _)| !k.starts_with("stackr:")).map(|(k, v)| (k.clone(), v.clone())).collect();
+            J::Object(kept).to_string()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn leaf(v: &J) -> String {
+    show("", v)
+}
+
+fn plain(v: &J) -> bool {
+    !matches!(v, J::Array(_) | J::Object(_))
+}
+
+fn walk(field: &str, path: &str, before: &J, after: &J, out: &mut Vec<(String, String)>) {
+    if before == after {
+        return;
+    }
+    match (before, after) {
+        (J::Object(b), J::Object(a)) => {
+            for (k, y) in a {
+                if field == "tags" && k.starts_with("stackr:") {
+                    continue;
+                }
+                let p = format!("{path}.{k}");
+                match b.get(k) {
+                    Some(x) => walk(field, &p, x, y, out),
+                    None => out.push((p, format!("+ {}", leaf(y)))),
+                }
+            }
+            // Tags are the one map kept exactly: a tag only AWS has goes.
+            if field == "tags" {
+                for (k, x) in b.iter().filter(|(k, _)| !a.contains_key(*k) && !k.starts_with("stackr:")) {
+                    out.push((format!("{path}.{k}"), format!("- {}", leaf(x))));
+                }
+            }
+        }
+        (J::Array(b), J::Array(a)) if b.iter().chain(a).all(plain) => {
+            let added: Vec<&J> = a.iter().filter(|x| !b.contains(x)).collect();
+            let removed: Vec<&J> = b.iter().filter(|x| !a.contains(x)).collect();
+            if added.is_empty() && removed.is_empty() {
+                // The same items in another order (a list whose order counts).
+                out.push((path.to_string(), format!("{} -> {}", leaf(before), leaf(after))));
+            }
+            out.extend(added.into_iter().map(|x| (path.to_string(), format!("+ {}", leaf(x)))));
+            out.extend(removed.into_iter().map(|x| (path.to_string(), format!("- {}", leaf(x)))));
+        }
+        (J::Array(b), J::Array(a)) if b.len() == a.len() => {
+            for (i, (x, y)) in b.iter().zip(a).enumerate() {
+                walk(field, &format!("{path}[{i}]"), x, y, out);
+            }
+        }
+        (J::Array(b), J::Array(a)) => {
+            // Elements matched by equality: what the stack adds, what goes.
+            for (i, y) in a.iter().enumerate().filter(|(_, y)| !b.contains(y)) {
+                out.push((format!("{path}[{i}]"), format!("+ {}", leaf(y))));
+            }
+            for (i, x) in b.iter().enumerate().filter(|(_, x)| !a.contains(x)) {
+                out.push((format!("{path}[{i}]"), format!("- {}", leaf(x))));
+            }
+        }
+        _ => out.push((path.to_string(), format!("{} -> {}", leaf(before), leaf(after)))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn lines(field: &str, b: J, a: J) -> Vec<String> {
+        changes(field, &b, &a).into_iter().map(|(p, w)| format!("{p}: {w}")).collect()
+    }
+
+    #[test]
+    fn only_the_changed_leaf_of_a_policy_is_shown_in_full() {
+        let long = "arn:aws:s3:::a-bucket-with-a-long-name/and/a/long/prefix/".repeat(3);
+        let before = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject"], "Resource": long }] });
+        let after = json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": long }] });
+        assert_eq!(lines("policy", before, after), ["policy.Statement[0].Action: + \"s3:PutObject\""]);
+        let b = json!([{ "name": "wp", "image": format!("wordpress:6.7-{long}") }]);
+        let a = json!([{ "name": "wp", "image": format!("wordpress:6.8-{long}") }]);
+        let got = lines("container_definitions", b, a);
+        assert_eq!(got.len(), 1);
+        assert!(got[0].contains(&format!("\"wordpress:6.8-{long}\"")), "never cut: {got:?}");
+    }
+
+    #[test]
+    fn sets_fields_aws_fills_and_own_tags() {
+        assert_eq!(lines("subnets", json!(["a", "b"]), json!(["b", "c"])), ["subnets: + \"c\"", "subnets: - \"a\""]);
+        // `ttl` is AWS's default, not set by the stack: not a change, not shown.
+        assert_eq!(lines("cfg", json!({ "port": 80, "ttl": 60 }), json!({ "port": 443 })), ["cfg.port: 80 -> 443"]);
+        let b = json!({ "Name": "a", "old": "x", "stackr:resource": "vpc" });
+        let a = json!({ "Name": "b", "stackr:resource": "net.vpc" });
+        assert_eq!(lines("tags", b, a), ["tags.Name: \"a\" -> \"b\"", "tags.old: - \"x\""]);
+        assert_eq!(show("tags", &json!({ "Name": "a", "stackr:stack": "s" })), "{\"Name\":\"a\"}");
+    }
+
+    #[test]
+    fn known_parts_beside_an_unknown_leaf_and_lists_of_objects() {
+        let after = json!({ "subnets": ["subnet-1"], "security_groups": [UNKNOWN_TEXT] });
+        let before = json!({ "subnets": ["subnet-1"], "security_groups": ["sg-old"] });
+        assert_eq!(
+            lines("network", before, after),
+            ["network.security_groups: + (known after apply)", "network.security_groups: - \"sg-old\""]
+        );
+        let b = json!([{ "port": 80 }]);
+        let a = json!([{ "port": 80 }, { "port": 443 }]);
+        assert_eq!(lines("ingress", b, a), ["ingress[1]: + {\"port\":443}"]);
+    }
+}

@@ -95,6 +95,18 @@ pub struct StackArgs {
     /// Read variables from a YAML file of `name: value` lines (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+
+    /// When another run holds the state's lock, wait this long for it
+    /// (e.g. 30s, 5m) instead of refusing at once.
+    #[arg(long, value_name = "DURATION", value_parser = lock_timeout, default_value = "0s")]
+    pub lock_timeout: std::time::Duration,
+}
+
+fn lock_timeout(s: &str) -> Result<std::time::Duration, String> {
+    if s.trim_end_matches(['s', 'm', 'h']) == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    stackr_core::duration::parse(s).ok_or_else(|| format!("`{s}` is not a duration: write e.g. 30s, 5m or 1h"))
 }
 
 #[derive(Debug, Args)]

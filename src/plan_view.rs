@@ -107,6 +107,9 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         };
         let _ = writeln!(out, "  {} output {}  {what}", paint(on, "36", sym), paint(on, "1", &o.name));
     }
+    for w in &plan.warnings {
+        let _ = writeln!(out, "\n{} {w}", paint(on, "33", "warning:"));
+    }
     let _ = writeln!(out, "\n{}", summary(plan));
     let by_type = by_type(plan);
     if by_type.lines().count() > 1 {

@@ -217,7 +217,8 @@ fn replace_on_request_and_protection_lifted_only_on_purpose() {
         out(&o)
     };
     let id = |address: &str| -> String {
-        let s: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap();
+        let s: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap();
         s["resources"][address]["id"].as_str().unwrap_or_default().to_string()
     };
     ok(&["apply", f, "--yes"]);
@@ -249,4 +250,38 @@ fn replace_on_request_and_protection_lifted_only_on_purpose() {
     assert_eq!(o.status.code(), Some(1), "recorded protection holds: {}", out(&o));
     assert!(ok(&["apply", f, "--yes", "--allow-protected", "vpc"]).contains("vpc: protection lifted"));
     ok(&["destroy", f, "--yes"]);
+}
+
+#[test]
+fn lock_timeout_waits_for_the_other_run_instead_of_refusing() {
+    use stackr_state::StateStore;
+    let d = setup("lock-timeout");
+    let f = "stacks/e2e.yaml";
+    let o = run(&d.0, &["apply", f, "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let store = std::sync::Arc::new(stackr_state::local::LocalStore::new(d.0.join("state/cli-e2e.json")));
+    let held = stackr_state::LockInfo::for_this_process("stackr apply (another run)");
+    rt.block_on(store.lock(&held)).expect("the other run's lock");
+
+    let o = run(&d.0, &["diff", f], true);
+    assert_eq!(o.status.code(), Some(1), "refused at once without --lock-timeout: {}", out(&o));
+    assert!(out(&o).contains("is locked"), "{}", out(&o));
+
+    // The other run ends 1.5 s later: a run told to wait gets the lock.
+    let releaser = {
+        let (store, id) = (store.clone(), held.id.clone());
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(1500));
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            rt.block_on(store.unlock(&id)).expect("released");
+        })
+    };
+    let o = run(&d.0, &["diff", f, "--lock-timeout", "30s"], true);
+    releaser.join().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("waiting up to 30s for the lock held by"), "{}", out(&o));
+    let o = run(&d.0, &["diff", f, "--lock-timeout", "soon"], true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("not a duration"), "{}", out(&o));
 }

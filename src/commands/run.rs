@@ -31,6 +31,8 @@ pub struct Opened {
     pub show_stats: bool,
     /// `stackr unlock FILE [--var ...]` for this stack, as typed (the lock id follows).
     pub unlock_command: String,
+    /// How long to wait for another run's lock (`--lock-timeout`).
+    pub lock_timeout: Duration,
 }
 
 pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
@@ -84,6 +86,7 @@ pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn Even
         color_err: crate::color::stderr(color),
         show_stats: false,
         unlock_command: unlock_command(a),
+        lock_timeout: a.lock_timeout,
     })
 }
 
@@ -118,7 +121,19 @@ impl Opened {
         f: impl AsyncFnOnce(&Self) -> Result<T, Failure>,
     ) -> Result<T, Failure> {
         let lock = LockInfo::for_this_process(command);
-        match self.session.store.lock_or_take_over(&lock).await {
+        let deadline = tokio::time::Instant::now() + self.lock_timeout;
+        let mut said = false;
+        let mut taken = self.session.store.lock_or_take_over(&lock).await;
+        // `--lock-timeout`: wait for the other run, checking every 2 s.
+        while matches!(taken, Err(StateError::Locked { .. })) && tokio::time::Instant::now() < deadline {
+            if let (false, Err(StateError::Locked { holder, .. })) = (said, &taken) {
+                eprintln!("waiting up to {:?} for the lock held by {}", self.lock_timeout, holder.describe());
+                said = true;
+            }
+            tokio::time::sleep(Duration::from_secs(2).min(deadline - tokio::time::Instant::now())).await;
+            taken = self.session.store.lock_or_take_over(&lock).await;
+        }
+        match taken {
             Ok(None) => {}
             Ok(Some(taken)) => eprintln!("{taken}"),
             Err(StateError::Locked { location, holder }) => {

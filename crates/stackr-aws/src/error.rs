@@ -55,6 +55,48 @@ fn unsure<E, R: 'static>(e: &SdkError<E, R>) -> bool {
     }
 }
 
+/// The HTTP status of a raw answer, when it is an HTTP response.
+fn status<R: 'static>(raw: &R) -> Option<u16> {
+    let raw: &dyn std::any::Any = raw;
+    raw.downcast_ref::<aws_smithy_runtime_api::http::Response>().map(|r| r.status().as_u16())
+}
+
+/// An error without an AWS answer in one line a person can act on: the
+/// chain of causes (never the SDK's debug dump), and what to do about
+/// missing credentials or an answer that is not AWS's.
+fn one_line<E, R>(call: &str, e: &SdkError<E, R>) -> String
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug + 'static,
+{
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let text = err.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cur = err.source();
+    }
+    let chain = parts.join(": ");
+    match e {
+        _ if chain.contains("credentials") => format!(
+            "{call}: no usable AWS credentials ({}); stackr reads the standard chain: set AWS_PROFILE, or \
+             AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            parts.last().map(String::as_str).unwrap_or("none found")
+        ),
+        SdkError::ResponseError(r) => match status(r.raw()) {
+            Some(st) => {
+                format!("{call}: HTTP {st} with an answer that is not AWS's (a proxy, or a wrong AWS_ENDPOINT_URL?)")
+            }
+            None => format!("{call}: {chain}"),
+        },
+        SdkError::TimeoutError(_) => format!("{call}: AWS did not answer in time ({chain})"),
+        SdkError::DispatchFailure(_) => format!("{call}: cannot reach AWS ({chain})"),
+        _ => format!("{call}: {chain}"),
+    }
+}
+
 /// Classifies an SDK error for the engine, naming the call.
 pub fn provider<E, R>(call: &str, e: SdkError<E, R>) -> ProviderError
 where
@@ -67,8 +109,15 @@ where
         _ => String::new(),
     };
     let message = match &e {
+        SdkError::ServiceError(s) if code.is_none() => match status(s.raw()) {
+            // Not AWS's answer: a proxy, a captive portal, a wrong endpoint.
+            Some(st) => {
+                format!("{call}: HTTP {st} without an AWS error in the answer (a proxy, or a wrong AWS_ENDPOINT_URL?)")
+            }
+            None => format!("{call}: {aws_message} (no code)"),
+        },
         SdkError::ServiceError(_) => format!("{call}: {aws_message} ({})", code.as_deref().unwrap_or("no code")),
-        other => format!("{call}: {}", aws_smithy_types::error::display::DisplayErrorContext(other)),
+        other => one_line(call, other),
     };
     // "Not yet" for this operation, as its service lists it.
     if let Some(t) = code.as_deref().and_then(|c| crate::transient::lookup(call, c, &aws_message)) {
@@ -212,5 +261,23 @@ mod tests {
         assert!(e.retry_within.is_some_and(|w| w <= std::time::Duration::from_secs(15 * 60)), "{e:?}");
         let e = classify("ModifyDBCluster", "InvalidDBClusterStateFault", "creating");
         assert_eq!(e.retry_within, None, "state codes are retried until the operation's timeout");
+    }
+
+    /// Errors without an AWS answer are one line, never the SDK's dump.
+    #[test]
+    fn answers_that_are_not_aws_and_missing_credentials_are_one_human_line() {
+        // A proxy's HTML 403: no AWS error code in it.
+        let err = CreateServiceError::generic(ErrorMetadata::builder().build());
+        let raw = Response::new(403u16.try_into().expect("status"), SdkBody::from("<html>denied</html>"));
+        let e = provider("CreateService", SdkError::service_error(err, raw));
+        assert!(e.message.contains("HTTP 403") && e.message.contains("proxy"), "{}", e.message);
+
+        let cause: Box<dyn std::error::Error + Send + Sync> =
+            "an error occurred while loading credentials: no providers in chain provided credentials".into();
+        let failure = aws_smithy_runtime_api::client::result::ConnectorError::other(cause, None);
+        let e = provider("DescribeVpcs", SdkError::<CreateServiceError, Response>::dispatch_failure(failure));
+        assert!(e.message.starts_with("DescribeVpcs: no usable AWS credentials"), "{}", e.message);
+        assert!(e.message.contains("AWS_PROFILE") && !e.message.contains("DispatchFailure"), "{}", e.message);
+        assert!(!e.message.contains('\n'));
     }
 }

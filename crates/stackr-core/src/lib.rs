@@ -10,6 +10,7 @@
 //! - [`schema`]: resource type declarations (implemented in `stackr-schema`).
 //! - [`lang`]: stack files → a resolved, checked [`model::Stack`] ([`lang::load`]).
 //! - [`graph`], [`render`]: the dependency graph and its renderings.
+//! - [`regions`]: the AWS regions a stack may name.
 
 pub mod diag;
 pub mod duration;
@@ -18,6 +19,7 @@ pub mod graph;
 pub mod jsonschema;
 pub mod lang;
 pub mod model;
+pub mod regions;
 pub mod render;
 pub mod schema;
 pub mod source;

@@ -108,6 +108,52 @@ pub struct Plan {
     /// removed), even when no resource changes; sensitive ones masked.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outputs: Vec<OutputChange>,
+    /// What may stop this plan halfway, with the fix (a replacement whose
+    /// dependant stays).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// Replacements made delete-first whose dependants stay (updated to the new
+/// resource, not replaced with it): AWS refuses to delete some resources
+/// while they are in use (a target group a listener forwards to, a security
+/// group on a load balancer), and such a run waits until its timeout.
+/// `create_before_destroy` makes the new one first and deletes the old one
+/// once every dependant moved.
+fn blocking_replacements(stack: &Stack, steps: &[Step]) -> Vec<String> {
+    let going: BTreeSet<&str> = steps
+        .iter()
+        .filter(|s| matches!(s.action, Action::Replace | Action::Delete) && !s.create_before_destroy)
+        .map(|s| s.address.as_str())
+        .collect();
+    let mut out = Vec::new();
+    for s in steps.iter().filter(|s| s.action == Action::Replace && !s.create_before_destroy) {
+        let Some(ii) = stackr_core::Address::parse(&s.address).and_then(|a| stack.instance_by_address(&a)) else {
+            continue;
+        };
+        let staying: Vec<String> = stack
+            .instances
+            .iter()
+            .filter(|i| i.deps.iter().any(|d| d.target == NodeRef::Instance(ii)))
+            .map(|i| i.address.to_string())
+            .filter(|a| !going.contains(a.as_str()))
+            .collect();
+        if staying.is_empty() {
+            continue;
+        }
+        out.push(format!(
+            "`{}` is replaced by deleting it first, but {} use{} it and stay{}: if AWS refuses to delete it while in \
+             use (a target group behind a listener, a security group on an interface), the run waits until its \
+             timeout. Set `lifecycle: {{ create_before_destroy: true }}` on `{}`, with a name that changes with what \
+             forces the replacement, since old and new exist together for a while",
+            s.address,
+            staying.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "),
+            if staying.len() == 1 { "s" } else { "" },
+            if staying.len() == 1 { "s" } else { "" },
+            s.address
+        ));
+    }
+    out
 }
 
 /// An output as recorded (`before`) and as the stack gives it now.
@@ -444,6 +490,7 @@ pub fn plan_replacing(
     }
     scope.each = None;
     let outputs = output_changes(stack, state, &scope, !steps.is_empty(), &mut diags);
+    let warnings = blocking_replacements(stack, &steps);
     if !diags.is_empty() {
         diags.sort();
         return Err(diags);
@@ -458,6 +505,7 @@ pub fn plan_replacing(
         destroy: false,
         moved: Vec::new(),
         outputs,
+        warnings,
     };
     Ok((plan, desired_all))
 }
@@ -492,5 +540,6 @@ pub fn plan_destroy(state: &State) -> Plan {
         destroy: true,
         moved: Vec::new(),
         outputs: Vec::new(),
+        warnings: Vec::new(),
     }
 }

@@ -119,3 +119,21 @@ async fn a_drift_check_never_writes_state() {
     assert!(b.store.state().pending.is_empty());
     assert!(b.store.state().resources.contains_key("logs"));
 }
+
+#[tokio::test]
+async fn a_replacement_whose_dependant_stays_is_named_with_the_fix() {
+    let b = bed();
+    let text = |name: &str, cbd: bool| {
+        format!(
+            "stack: spec\nregion: ap-northeast-1\nresources:\n  logs:\n    type: aws.logs.log_group\n{}    properties: {{ name: {name} }}\n  pointer:\n    type: aws.ssm.parameter\n    properties: {{ name: /p, type: String, value: \"${{logs.arn}}\" }}\n",
+            if cbd { "    lifecycle: { create_before_destroy: true }\n" } else { "" }
+        )
+    };
+    b.apply(&stack(&text("/one", false))).await;
+    let plan = b.plan(&stack(&text("/two", false))).await;
+    assert_eq!(plan.warnings.len(), 1, "{plan:#?}");
+    assert!(plan.warnings[0].contains("`logs`") && plan.warnings[0].contains("`pointer`"), "{}", plan.warnings[0]);
+    assert!(plan.warnings[0].contains("create_before_destroy"));
+    let plan = b.plan(&stack(&text("/two", true))).await;
+    assert!(plan.warnings.is_empty(), "made first, deleted once moved: {:?}", plan.warnings);
+}

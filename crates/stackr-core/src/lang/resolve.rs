@@ -297,16 +297,12 @@ impl Resolver<'_> {
         if region.is_empty() {
             return;
         }
-        let parts: Vec<&str> = region.split('-').collect();
-        let ok = parts.len() >= 3
-            && parts[0].len() == 2
-            && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
-            && parts.last().is_some_and(|p| p.chars().all(|c| c.is_ascii_digit()));
-        if !ok {
-            self.diags.push(
-                Diagnostic::new(span, format!("`{region}` is not an AWS region name"))
-                    .with_help("regions look like ap-northeast-1, us-east-1, eu-west-3"),
-            );
+        if !crate::regions::is_region(region) {
+            self.diags.push(Diagnostic::new(span, format!("`{region}` is not an AWS region")).with_help(suggest(
+                region,
+                crate::regions::REGIONS,
+                "regions",
+            )));
         }
     }
 

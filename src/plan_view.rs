@@ -99,6 +99,13 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
             }
         }
     }
+    for a in &plan.forget {
+        let _ = writeln!(out, "  {} {a}  forgotten: stays in AWS (lifecycle.retain)", paint(on, "36", "  -"));
+    }
+    for (a, keep) in &plan.retain {
+        let what = if *keep { "kept in AWS when it leaves the stack" } else { "deleted when it leaves the stack" };
+        let _ = writeln!(out, "  {} {a}  lifecycle.retain recorded: {what}", paint(on, "36", "  ~"));
+    }
     for o in &plan.outputs {
         let (sym, what) = match (&o.before, &o.after) {
             (serde_json::Value::Null, _) => ("  +", format!("= {}", o.after)),
@@ -145,6 +152,9 @@ fn by_type(plan: &Plan) -> String {
 
 pub fn summary(plan: &Plan) -> String {
     let mut moved = if plan.moved.is_empty() { String::new() } else { format!(", {} moved", plan.moved.len()) };
+    if !plan.forget.is_empty() {
+        moved.push_str(&format!(", {} forgotten (kept in AWS)", plan.forget.len()));
+    }
     if !plan.outputs.is_empty() {
         moved.push_str(&format!(
             ", {} output{} to record",

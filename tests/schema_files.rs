@@ -23,7 +23,10 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn refused(files: &[PathBuf]) -> String {
     let schema = Command::new(env!("CARGO_BIN_EXE_stackr")).arg("schema").output().expect("stackr schema");
     assert!(schema.status.success());
-    let schema_path = std::env::temp_dir().join(format!("stackr-schema-{}.json", std::process::id()));
+    // One file per call: the tests of this file run at once.
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let schema_path = std::env::temp_dir().join(format!("stackr-schema-{}-{n}.json", std::process::id()));
     std::fs::write(&schema_path, &schema.stdout).unwrap();
     let check = r#"
 import json, sys, yaml, jsonschema

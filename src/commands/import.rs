@@ -55,6 +55,7 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
             attributes,
             dependencies,
             protect: res.lifecycle.protect,
+            retain: res.lifecycle.retain,
             secret_digests: Default::default(),
         },
     );

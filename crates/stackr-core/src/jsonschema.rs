@@ -115,6 +115,7 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
             keyed(LIFECYCLE_KEYS, "protect", json!({ "anyOf": [{ "type": "boolean" }, { "type": "string", "pattern": "^\\$\\{" }] })),
             keyed(LIFECYCLE_KEYS, "ignore_changes", json!({ "type": "array", "items": { "type": "string" } })),
             keyed(LIFECYCLE_KEYS, "create_before_destroy", json!({ "type": "boolean" })),
+            keyed(LIFECYCLE_KEYS, "retain", json!({ "type": "boolean" })),
             keyed(
                 LIFECYCLE_KEYS,
                 "timeouts",

@@ -523,6 +523,7 @@ impl Run<'_> {
                 }
                 let dependencies = dependency_addresses(stack, ii);
                 let record = ResourceRecord {
+                    retain: res.lifecycle.retain,
                     properties: strip_secrets(res.schema, &props),
                     secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
                     dependencies,

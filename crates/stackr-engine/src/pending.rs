@@ -68,6 +68,7 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                                 attributes,
                                 dependencies: op.dependencies.clone(),
                                 protect: op.protect,
+                                retain: false,
                                 secret_digests: Default::default(),
                             },
                         );

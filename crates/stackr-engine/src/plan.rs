@@ -112,6 +112,14 @@ pub struct Plan {
     /// dependant stays).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Resources leaving the stack (or destroyed) with `lifecycle.retain`:
+    /// removed from state, kept in AWS.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forget: Vec<String>,
+    /// `lifecycle.retain` to record for resources that stay, where state
+    /// says otherwise (so it holds once the definition is gone).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retain: BTreeMap<String, bool>,
 }
 
 /// Replacements made delete-first whose dependants stay (updated to the new
@@ -220,9 +228,14 @@ fn output_changes(
 }
 
 impl Plan {
-    /// Nothing to do: no step, no state entry to rename, no output to record.
+    /// Nothing to do: no step, no state entry to rename or forget, no
+    /// output or setting to record.
     pub fn is_empty(&self) -> bool {
-        self.steps.is_empty() && self.moved.is_empty() && self.outputs.is_empty()
+        self.steps.is_empty()
+            && self.moved.is_empty()
+            && self.outputs.is_empty()
+            && self.forget.is_empty()
+            && self.retain.is_empty()
     }
 
     pub fn count(&self, a: Action) -> usize {
@@ -472,11 +485,26 @@ pub fn plan_replacing(
         }
         desired_all.props.insert(address, props);
     }
-    // Orphans: in state, not in the stack. Deleted dependants first.
+    // `lifecycle.retain` of what stays, recorded where state differs.
+    let mut retain = BTreeMap::new();
+    for inst in &stack.instances {
+        let address = inst.address.to_string();
+        let wanted = stack.resource_of(inst).lifecycle.retain;
+        if state.resources.get(&address).is_some_and(|p| p.retain != wanted) {
+            retain.insert(address, wanted);
+        }
+    }
+    // Orphans: in state, not in the stack. Deleted dependants first; a
+    // retained one is forgotten instead.
     let mut orphans: Vec<&String> = state.resources.keys().filter(|a| !in_stack.contains(*a)).collect();
     orphans.sort();
+    let mut forget = Vec::new();
     for addr in orphans {
         let p = &state.resources[addr];
+        if p.retain {
+            forget.push(addr.clone());
+            continue;
+        }
         steps.push(Step {
             address: addr.clone(),
             kind: p.kind.clone(),
@@ -506,6 +534,8 @@ pub fn plan_replacing(
         moved: Vec::new(),
         outputs,
         warnings,
+        forget,
+        retain,
     };
     Ok((plan, desired_all))
 }
@@ -516,9 +546,12 @@ fn providers_has(p: &Providers, kind: &str) -> bool {
 
 /// The plan that destroys everything in state.
 pub fn plan_destroy(state: &State) -> Plan {
+    // Retained resources are forgotten, kept in AWS.
+    let forget: Vec<String> = state.resources.iter().filter(|(_, r)| r.retain).map(|(a, _)| a.clone()).collect();
     let steps = state
         .resources
         .iter()
+        .filter(|(_, r)| !r.retain)
         .map(|(addr, r)| Step {
             address: addr.clone(),
             kind: r.kind.clone(),
@@ -541,5 +574,7 @@ pub fn plan_destroy(state: &State) -> Plan {
         moved: Vec::new(),
         outputs: Vec::new(),
         warnings: Vec::new(),
+        forget,
+        retain: BTreeMap::new(),
     }
 }

@@ -162,6 +162,21 @@ impl Session {
             // The renames are already in the state given: have it written.
             persister.update(|_| {});
         }
+        let (forget, retain) = (prepared.plan.forget.clone(), prepared.plan.retain.clone());
+        if !forget.is_empty() || !retain.is_empty() {
+            // Retained resources leave state (kept in AWS); the setting of
+            // those that stay is recorded.
+            persister.update(move |s| {
+                for a in &forget {
+                    s.resources.remove(a);
+                }
+                for (a, keep) in &retain {
+                    if let Some(r) = s.resources.get_mut(a) {
+                        r.retain = *keep;
+                    }
+                }
+            });
+        }
         let run = Run {
             stack,
             plan: &prepared.plan,

@@ -57,6 +57,7 @@ pub(crate) struct ResourceRecord {
     pub secret_digests: BTreeMap<String, String>,
     pub dependencies: Vec<String>,
     pub protect: bool,
+    pub retain: bool,
 }
 
 /// The digests of a resource's secrets: recorded at the last apply, and
@@ -526,6 +527,7 @@ impl Running<'_> {
             attributes,
             dependencies: record.dependencies,
             protect: record.protect,
+            retain: record.retain,
             secret_digests: record.secret_digests,
         };
         let a = ctx.target.address.clone();

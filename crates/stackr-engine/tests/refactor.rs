@@ -137,3 +137,39 @@ async fn a_replacement_whose_dependant_stays_is_named_with_the_fix() {
     let plan = b.plan(&stack(&text("/two", true))).await;
     assert!(plan.warnings.is_empty(), "made first, deleted once moved: {:?}", plan.warnings);
 }
+
+#[tokio::test]
+async fn a_retained_resource_is_forgotten_not_deleted_on_removal_and_on_destroy() {
+    let b = bed();
+    let retained = NETWORK
+        .replace("    type: aws.logs.log_group\n", "    type: aws.logs.log_group\n    lifecycle: { retain: true }\n");
+    b.apply(&stack(NETWORK)).await;
+    // Set on a resource that stays: recorded, nothing else.
+    let s = stack(&retained);
+    let plan = b.plan(&s).await;
+    assert!(plan.steps.is_empty() && plan.retain.get("logs") == Some(&true), "{plan:#?}");
+    b.apply(&s).await;
+    assert!(b.store.state().resources["logs"].retain);
+    let logs = b.store.state().resources["logs"].id.clone();
+
+    // Gone from the stack file altogether: forgotten, still in the cloud.
+    let without = NETWORK.replace("  logs:\n    type: aws.logs.log_group\n    properties: { name: /spec, retention_in_days: \"${var.retention}\" }\n", "");
+    assert!(!without.contains("/spec"), "{without}");
+    let s = stack(&without);
+    let plan = b.plan(&s).await;
+    assert_eq!(plan.forget, ["logs"]);
+    assert!(plan.steps.iter().all(|st| st.address != "logs"), "{plan:#?}");
+    b.apply(&s).await;
+    assert!(!b.store.state().resources.contains_key("logs"));
+    assert!(b.cloud.all().iter().any(|r| r.id == logs), "kept in the cloud");
+
+    // On destroy too.
+    let b = bed();
+    b.apply(&stack(&retained)).await;
+    let logs = b.store.state().resources["logs"].id.clone();
+    let done = b.destroy("spec", &[]).await.expect("destroyed");
+    assert!(done.report.ok());
+    assert!(b.store.state().resources.is_empty());
+    let left: Vec<String> = b.cloud.all().iter().map(|r| r.id.clone()).collect();
+    assert_eq!(left, [logs], "only the retained log group is left");
+}

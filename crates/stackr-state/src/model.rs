@@ -55,6 +55,10 @@ pub struct ResourceState {
     /// removing `protect` from the stack file does not unprotect it.
     #[serde(default)]
     pub protect: bool,
+    /// `lifecycle.retain` as last applied: when the resource leaves the
+    /// stack (or the stack is destroyed) it is forgotten, not deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retain: bool,
     /// For secret properties, a digest (SHA-256 over the state's lineage
     /// and the value) instead of the value, so a changed secret is noticed
     /// without the secret ever being stored.

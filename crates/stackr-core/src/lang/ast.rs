@@ -59,6 +59,7 @@ pub const LIFECYCLE_KEYS: &[(&str, &str)] = &[
     ("protect", "refuse to destroy this resource unless --allow-protected names it"),
     ("ignore_changes", "properties never diffed after creation (e.g. a count left to autoscaling)"),
     ("create_before_destroy", "on replacement, create the new resource before deleting the old"),
+    ("retain", "keep it in AWS when it leaves the stack or the stack is destroyed: stackr forgets it instead"),
     ("timeouts", "how long `create`, `update` and `delete` may take, waits included (e.g. `{ create: 90m }`)"),
 ];
 
@@ -224,6 +225,10 @@ pub struct Lifecycle {
     pub protect_expr: Option<Tree>,
     pub ignore_changes: Vec<Spanned<String>>,
     pub create_before_destroy: bool,
+    /// Kept in AWS (forgotten, not deleted) when it leaves the stack or the
+    /// stack is destroyed; recorded in state so that it holds once the
+    /// definition is gone.
+    pub retain: bool,
     /// `timeouts: { create, update, delete }`: overrides of the type's
     /// defaults, in AWS time.
     pub timeouts: Timeouts,

@@ -390,6 +390,7 @@ impl Decoder<'_> {
                 },
                 "ignore_changes" => l.ignore_changes = self.string_list(v, "`lifecycle.ignore_changes`"),
                 "create_before_destroy" => l.create_before_destroy = self.bool(v, "`lifecycle.create_before_destroy`"),
+                "retain" => l.retain = self.bool(v, "`lifecycle.retain`"),
                 "timeouts" => l.timeouts = self.timeouts(v),
                 other => self.unknown_key(k, other, LIFECYCLE_KEYS, "lifecycle settings"),
             }

@@ -167,6 +167,12 @@ pub struct ApplyArgs {
     #[arg(long, value_name = "ADDRESS")]
     pub replace: Vec<String>,
 
+    /// Apply only to this resource and what it depends on (repeatable; a
+    /// name without a key: all its instances). For repairs: the rest of the
+    /// stack stays as it is until a full apply.
+    #[arg(long, value_name = "ADDRESS")]
+    pub target: Vec<String>,
+
     /// Let these protected resources be replaced (`lifecycle.protect`);
     /// without it a plan that replaces one is refused. Repeatable.
     #[arg(long, value_name = "ADDRESS")]

@@ -285,3 +285,32 @@ fn lock_timeout_waits_for_the_other_run_instead_of_refusing() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("not a duration"), "{}", out(&o));
 }
+
+#[test]
+fn target_applies_only_the_named_resource_and_what_it_needs() {
+    let d = setup("target");
+    let f = "stacks/e2e.yaml";
+    let ok = |args: &[&str]| {
+        let o = run(&d.0, args, true);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", out(&o));
+        out(&o)
+    };
+    ok(&["apply", f, "--yes"]);
+    let changed = ["--var", "retention=30", "--var", "azs=[a]"];
+    let mut args = vec!["apply", f, "--yes", "--target", "logs"];
+    args.extend(changed);
+    let text = ok(&args);
+    assert!(text.contains("--target applies part of the stack"), "{text}");
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.0.join("state/cli-e2e.json")).unwrap()).unwrap();
+    assert_eq!(state["resources"]["logs"]["properties"]["retention_in_days"], serde_json::json!(30));
+    assert!(state["resources"].get("subnet[c]").is_some(), "not targeted: left alone");
+    let mut args = vec!["diff", f];
+    args.extend(changed);
+    let o = run(&d.0, &args, true);
+    assert_eq!(o.status.code(), Some(2), "the rest still to do: {}", out(&o));
+    assert!(out(&o).contains("subnet[c]") && !out(&o).contains("logs "), "{}", out(&o));
+    let o = run(&d.0, &["apply", f, "--yes", "--target", "lgs"], true);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("did you mean `logs`?"), "{}", out(&o));
+}

@@ -53,6 +53,30 @@ fn stack_address(o: &Opened, given: &str, flag: &str) -> Result<String, Failure>
 async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     let replace = a.replace.iter().map(|r| stack_address(o, r, "--replace")).collect::<Result<_, _>>()?;
     let mut prepared = o.session.prepare_replacing(&o.stack, &replace).await.map_err(|e| o.fail(e))?;
+    if !a.target.is_empty() {
+        let mut targets = Vec::new();
+        for t in &a.target {
+            let addr = stackr_core::Address::parse(t)
+                .filter(|x| {
+                    o.stack.by_name.contains_key(&x.name)
+                        || prepared.state.resources.contains_key(&x.to_string())
+                        || prepared.state.resources.keys().any(|k| k.starts_with(&format!("{}[", x.name)))
+                })
+                .ok_or_else(|| {
+                    let names: Vec<&str> = o.stack.by_name.keys().map(String::as_str).collect();
+                    Failure::Message(format!(
+                        "--target {t}: not a resource of the stack or of its state; {}",
+                        stackr_core::diag::suggest(t, &names, "resources")
+                    ))
+                })?;
+            targets.push(addr);
+        }
+        prepared.plan.restrict_to(&o.stack, &targets);
+        eprintln!(
+            "warning: --target applies part of the stack (the targets and what they depend on); run a full apply \
+             afterwards to bring the rest in line"
+        );
+    }
     report_resolutions(&prepared.resolutions, true);
     if let Some(path) = &a.plan {
         let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;

@@ -238,6 +238,44 @@ impl Plan {
             && self.retain.is_empty()
     }
 
+    /// Keeps only what `--target` names: the instances given (a name
+    /// without a key: all its instances; an address only in state: its
+    /// delete) and, for those in the stack, everything they depend on.
+    /// Returns the addresses kept.
+    pub fn restrict_to(&mut self, stack: &Stack, targets: &[stackr_core::Address]) -> BTreeSet<String> {
+        let mut keep: BTreeSet<String> = BTreeSet::new();
+        let mut todo: Vec<usize> = Vec::new();
+        for t in targets {
+            for (i, inst) in stack.instances.iter().enumerate() {
+                if inst.address == *t || (t.key.is_none() && inst.address.name == t.name) {
+                    todo.push(i);
+                }
+            }
+            keep.insert(t.to_string());
+            if t.key.is_none() {
+                let prefix = format!("{}[", t.name);
+                keep.extend(self.steps.iter().filter(|s| s.address.starts_with(&prefix)).map(|s| s.address.clone()));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        while let Some(i) = todo.pop() {
+            if !seen.insert(i) {
+                continue;
+            }
+            keep.insert(stack.instances[i].address.to_string());
+            for d in &stack.instances[i].deps {
+                if let NodeRef::Instance(j) = d.target {
+                    todo.push(j);
+                }
+            }
+        }
+        self.steps.retain(|s| keep.contains(&s.address));
+        self.forget.retain(|a| keep.contains(a));
+        self.retain.retain(|a, _| keep.contains(a));
+        self.moved.retain(|m| keep.contains(&m.to));
+        keep
+    }
+
     pub fn count(&self, a: Action) -> usize {
         self.steps.iter().filter(|s| s.action == a).count()
     }

@@ -60,7 +60,8 @@ impl EventSink for PlainEvents {
             _ => line_for(&e, self.color),
         };
         if let Some(line) = line {
-            eprintln!("{line}");
+            // Progress is output, like the plan: standard output.
+            outln!("{line}");
         }
     }
 }

@@ -104,7 +104,7 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     }
     let location = o.session.store.location();
     if !a.json {
-        eprint!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_err));
+        out!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_out));
     }
     // Protection the stack no longer asks for, lifted on purpose.
     let lifts: Vec<String> = options_allow(a)
@@ -124,7 +124,7 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     if !confirm("\nApply these changes?", a.yes || a.plan.is_some())? {
-        eprintln!("Nothing applied.");
+        outln!("Nothing applied.");
         return Ok(1);
     }
     let mut options = Options::new(a.parallelism as usize);
@@ -136,7 +136,7 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         lift_protection(o, &lifts).await?;
     }
     if !a.json {
-        eprintln!("{}", summary(&applied.report, o.color_err));
+        outln!("{}", summary(&applied.report, o.color_out));
         print_outputs(o, &applied.state);
     }
     if a.stats {

@@ -17,7 +17,7 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     let prepared = o.session.prepare_destroy(&o.stack.name).await.map_err(|e| o.fail(e))?;
     super::apply::report_resolutions(&prepared.resolutions, true);
     if !a.json {
-        eprint!("{}", crate::plan_view::render(&prepared.plan, &o.session.store.location(), o.color_err));
+        out!("{}", crate::plan_view::render(&prepared.plan, &o.session.store.location(), o.color_out));
     }
     if prepared.plan.is_empty() {
         return Ok(0);
@@ -32,7 +32,7 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
         return Err(o.fail(stackr_engine::EngineError::Undeletable(undeletable)));
     }
     if !confirm("\nDestroy these resources? This cannot be undone.", a.yes)? {
-        eprintln!("Nothing destroyed.");
+        outln!("Nothing destroyed.");
         return Ok(1);
     }
     let mut options = Options::new(a.parallelism as usize);
@@ -42,7 +42,7 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     // Executed from state alone: the stack's expressions play no part.
     let applied = o.session.apply(None, prepared, options).await.map_err(|e| o.fail(e))?;
     if !a.json {
-        eprintln!("{}", super::apply::summary(&applied.report, o.color_err));
+        outln!("{}", super::apply::summary(&applied.report, o.color_out));
     }
     if a.stats {
         eprintln!("{}", super::apply::run_figures(&applied));

@@ -42,14 +42,15 @@ pub fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
         .map_err(|e| Failure::Message(format!("cannot start the async runtime: {e}")))
 }
 
-/// How progress is shown: NDJSON, live on a terminal, or plain lines.
+/// How progress is shown: NDJSON, live on a terminal, or plain lines on
+/// standard output (like the plan; errors go to standard error).
 pub fn events(json: bool, color: ColorChoice) -> Arc<dyn EventSink> {
     if json {
         Arc::new(JsonEvents)
-    } else if std::io::stderr().is_terminal() {
+    } else if std::io::stdout().is_terminal() && std::io::stderr().is_terminal() {
         Arc::new(TerminalEvents::new(crate::color::stderr(color)))
     } else {
-        Arc::new(PlainEvents::new(crate::color::stderr(color)))
+        Arc::new(PlainEvents::new(crate::color::stdout(color)))
     }
 }
 

@@ -103,43 +103,28 @@ async fn tamper(cli: &Cli, config: &aws_config::SdkConfig) -> Vec<&'static str> 
 /// `alias-records` component: the four records written out, no
 /// `components:` or `moved:`.
 fn definition_before_components(today: &str) -> String {
-    const RECORDS: &str = r#"
-  site_a:
-    type: aws.route53.record
-    properties:
-      zone_id: ${data.zone.id}
-      name: ${var.site_domain}
-      type: A
-      alias: { name: "${cdn.domain_name}", zone_id: "${cdn.hosted_zone_id}", evaluate_target_health: false }
-  site_aaaa:
-    type: aws.route53.record
-    properties:
-      zone_id: ${data.zone.id}
-      name: ${var.site_domain}
-      type: AAAA
-      alias: { name: "${cdn.domain_name}", zone_id: "${cdn.hosted_zone_id}", evaluate_target_health: false }
-  alb_a:
-    type: aws.route53.record
-    properties:
-      zone_id: ${data.zone.id}
-      name: ${var.alb_domain}
-      type: A
-      alias: { name: "${alb.dns_name}", zone_id: "${alb.hosted_zone_id}", evaluate_target_health: true }
-  alb_aaaa:
-    type: aws.route53.record
-    properties:
-      zone_id: ${data.zone.id}
-      name: ${var.alb_domain}
-      type: AAAA
-      alias: { name: "${alb.dns_name}", zone_id: "${alb.hosted_zone_id}", evaluate_target_health: true }
-"#;
+    // site_a, site_aaaa, alb_a, alb_aaaa, as they were written.
+    let mut records = String::from("\n");
+    for (name, domain, target, health) in
+        [("site", "var.site_domain", "cdn", false), ("alb", "var.alb_domain", "alb", true)]
+    {
+        let dns = if target == "cdn" { "domain_name" } else { "dns_name" };
+        for kind in ["A", "AAAA"] {
+            records.push_str(&format!(
+                "  {name}_{}:\n    type: aws.route53.record\n    properties:\n      zone_id: ${{data.zone.id}}\n      \
+                 name: ${{{domain}}}\n      type: {kind}\n      alias: {{ name: \"${{{target}.{dns}}}\", zone_id: \
+                 \"${{{target}.hosted_zone_id}}\", evaluate_target_health: {health} }}\n",
+                kind.to_lowercase()
+            ));
+        }
+    }
     // `components:` and `moved:` follow the last resource and come before
     // `outputs:`; the records take their place at the end of `resources:`.
     let start = today.find("\ncomponents:\n").expect("components: in wordpress.yaml");
     let end = today.find("\noutputs:\n").expect("outputs: in wordpress.yaml");
     let comment = today[..start].rfind("\n\n").expect("a blank line before components:");
     assert!(today.contains("${alb_dns.fqdn}"), "the distribution's origin names the component's output");
-    let before = format!("{}{RECORDS}{}", &today[..comment], &today[end..]);
+    let before = format!("{}{records}{}", &today[..comment], &today[end..]);
     before.replace("${alb_dns.fqdn}", "${alb_a.fqdn}")
 }
 

@@ -43,17 +43,23 @@ pub fn fill_live(
     recorded: &BTreeMap<String, String>,
     lineage: &str,
 ) {
-    for (k, want) in desired {
-        let secret = schema.property(k).is_some_and(|p| p.secret);
-        if !secret || live.contains_key(k) || want.contains_unknown() {
-            continue;
-        }
+    for (k, want) in unshown(schema, desired, live) {
         if let Some(held) = aws.and_then(|a| a.get(k)) {
             let v = if *held == digest(lineage, want) { want.clone() } else { Value::String(CHANGED_OUTSIDE.into()) };
             live.insert(k.clone(), v);
         }
     }
     fill_unchanged(schema, desired, live, recorded, lineage);
+}
+
+/// The secrets the stack wants (known now) that the live side lacks.
+fn unshown<'a>(schema: &TypeSchema, desired: &'a Props, live: &Props) -> Vec<(&'a String, &'a Value)> {
+    desired
+        .iter()
+        .filter(|(k, want)| {
+            schema.property(k).is_some_and(|p| p.secret) && !live.contains_key(*k) && !want.contains_unknown()
+        })
+        .collect()
 }
 
 /// A secret's change is the stack's when its value is not the one last
@@ -85,11 +91,7 @@ pub fn fill_unchanged(
     recorded: &BTreeMap<String, String>,
     lineage: &str,
 ) {
-    for (k, want) in desired {
-        let secret = schema.property(k).is_some_and(|p| p.secret);
-        if !secret || live.contains_key(k) || want.contains_unknown() {
-            continue;
-        }
+    for (k, want) in unshown(schema, desired, live) {
         if recorded.get(k).is_some_and(|d| *d == digest(lineage, want)) {
             live.insert(k.clone(), want.clone());
         }

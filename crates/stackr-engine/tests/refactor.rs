@@ -86,26 +86,7 @@ async fn a_drift_check_never_writes_state() {
     let s = stack(NETWORK);
     b.apply(&s).await;
     // A run journaled a create, made the resource and died before recording it.
-    let mut state = b.store.state();
-    let gone = state.resources.remove("logs").unwrap();
-    let token = b.cloud.by_address("logs")[0].token.clone();
-    state.pending.insert(
-        "logs".into(),
-        stackr_state::PendingOp {
-            op: stackr_state::PendingKind::Create,
-            kind: gone.kind,
-            region: gone.region,
-            token,
-            id: None,
-            started_at: 0,
-            dependencies: Vec::new(),
-            protect: false,
-            properties: Default::default(),
-        },
-    );
-    let version = b.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
-    state.serial += 1;
-    stackr_state::StateStore::save(&*b.store, &state, Some(&version)).await.unwrap();
+    b.crash_after_create("logs").await;
     let writes = *b.store.writes.lock().unwrap();
 
     // The drift check sees the adoption to come, and writes nothing.

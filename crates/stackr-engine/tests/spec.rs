@@ -6,7 +6,6 @@ use common::*;
 use stackr_core::value::Value;
 use stackr_engine::events::Event;
 use stackr_engine::plan::{Action, Cause};
-use stackr_state::{PendingKind, PendingOp};
 use std::time::{Duration, Instant};
 
 #[tokio::test]
@@ -234,28 +233,9 @@ async fn a_crash_between_create_and_state_write_is_resolved_by_adoption() {
     let b = bed();
     let s = stack(NETWORK);
     b.apply(&s).await;
-    // Simulate a run that journaled a create, made the resource, and died
-    // before recording it: the resource exists, state only has the intent.
-    let mut state = b.store.state();
-    let gone = state.resources.remove("logs").unwrap();
-    let token = b.cloud.by_address("logs")[0].token.clone();
-    state.pending.insert(
-        "logs".into(),
-        PendingOp {
-            op: PendingKind::Create,
-            kind: gone.kind,
-            region: gone.region,
-            token,
-            id: None,
-            started_at: 0,
-            dependencies: Vec::new(),
-            protect: false,
-            properties: Default::default(),
-        },
-    );
-    let version = b.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
-    state.serial += 1;
-    stackr_state::StateStore::save(&*b.store, &state, Some(&version)).await.unwrap();
+    // A run that journaled a create, made the resource, and died before
+    // recording it: the resource exists, state only has the intent.
+    b.crash_after_create("logs").await;
 
     let prepared = b.session.prepare(&s).await.unwrap();
     assert_eq!(prepared.resolutions.len(), 1);

@@ -134,6 +134,31 @@ pub fn options() -> Options {
 }
 
 impl Bed {
+    /// What a run that journaled the create of `address`, made it, and died
+    /// before recording it leaves: the resource in the cloud, only the
+    /// intent in state.
+    pub async fn crash_after_create(&self, address: &str) {
+        let mut state = self.store.state();
+        let gone = state.resources.remove(address).expect("in state");
+        let token = self.cloud.by_address(address)[0].token.clone();
+        state.pending.insert(
+            address.into(),
+            stackr_state::PendingOp {
+                op: stackr_state::PendingKind::Create,
+                kind: gone.kind,
+                region: gone.region,
+                token,
+                id: None,
+                started_at: 0,
+                dependencies: Vec::new(),
+                protect: false,
+                properties: Default::default(),
+            },
+        );
+        let version = self.store.doc.lock().unwrap().as_ref().unwrap().1.to_string();
+        state.serial += 1;
+        StateStore::save(&*self.store, &state, Some(&version)).await.unwrap();
+    }
     /// Plans and applies, as `stackr apply --yes` does.
     pub async fn apply(&self, stack: &Stack) -> Applied {
         self.apply_with(stack, options()).await

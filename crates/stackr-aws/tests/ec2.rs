@@ -781,3 +781,35 @@ async fn find_adopts_by_tags() {
         rec.delete(&DeleteRequest { target: target("x"), id, properties: Default::default() }).await.unwrap();
     }
 }
+
+/// Rules written in the other spellings AWS accepts (Terraform's all-traffic
+/// `from_port: 0, to_port: 0`, protocol numbers, `all`) settle after apply:
+/// no perpetual drift.
+#[tokio::test]
+async fn security_group_rules_in_other_spellings_settle() {
+    let text = r#"
+stack: conf-sg-spellings
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.34.0.0/16 }
+  sg:
+    type: aws.ec2.security_group
+    properties:
+      name: spellings
+      description: rules as Terraform users write them
+      vpc_id: ${vpc.id}
+      ingress:
+        - { protocol: "6", from_port: 443, to_port: 443, cidr_ipv4: 10.34.0.0/16 }
+        - { protocol: all, from_port: 0, to_port: 0, self: true }
+      egress:
+        - { protocol: "-1", from_port: 0, to_port: 0, cidr_ipv4: 0.0.0.0/0 }
+"#;
+    let h = harness("ec2-sg-spellings");
+    let s = stack(text, &[]);
+    h.apply(&s).await;
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "settled: {:#?}", plan.steps);
+    h.destroy("conf-sg-spellings").await;
+}

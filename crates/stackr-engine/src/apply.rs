@@ -514,6 +514,7 @@ impl Run<'_> {
                     return None;
                 }
                 normalize(res.schema, &mut props);
+                rec.normalize_desired(&mut props);
                 let tags = tags_for(stack, &address, props.get("tags"));
                 if res.schema.taggable {
                     props.insert(

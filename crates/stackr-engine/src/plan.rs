@@ -414,6 +414,9 @@ pub fn plan_replacing(
         let mut props: Props = res.eval_properties(&scope, &mut diags);
         res.type_errors(&props, &mut diags);
         normalize(res.schema, &mut props);
+        if let Some(rec) = providers.get(res.schema.kind) {
+            rec.normalize_desired(&mut props);
+        }
         if res.schema.taggable {
             // Tags known only after apply make the whole map unknown (shown
             // as such), rather than silently dropping them.

@@ -228,6 +228,12 @@ pub trait Reconciler: Send + Sync {
         Ok(vec![BTreeMap::new(); ids.len()])
     }
 
+    /// Puts the stack's values in the form AWS reports them, where one
+    /// setting has several spellings (a security group rule for all traffic
+    /// written with `from_port: 0, to_port: 0`, ports AWS drops): applied
+    /// to the wanted properties before they are compared or sent.
+    fn normalize_desired(&self, _props: &mut Props) {}
+
     /// Polled after create/update for types with readiness.
     async fn readiness(&self, _region: &str, _id: &str) -> Result<Readiness, ProviderError> {
         Ok(Readiness::Ready)

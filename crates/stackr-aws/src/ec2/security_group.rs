@@ -415,6 +415,22 @@ impl Reconciler for SecurityGroup {
         &stackr_schema::ec2::SECURITY_GROUP
     }
 
+    /// Rules as AWS reports them: protocol names (`all` is `-1`), no ports
+    /// for all traffic (`protocol: "-1", from_port: 0, to_port: 0`, as
+    /// Terraform users write it, is the same rule). A rule not yet known,
+    /// or not valid (reported when sent), is left as written.
+    fn normalize_desired(&self, props: &mut Props) {
+        for field in ["ingress", "egress"] {
+            if let Some(Value::List(rules)) = props.get_mut(field) {
+                for r in rules.iter_mut().filter(|r| !r.contains_unknown()) {
+                    if let Ok(rule) = Rule::from_value(r) {
+                        *r = rule.to_value();
+                    }
+                }
+            }
+        }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         if let Some(all) = region_reads::security_groups(&self.clients, region).await? {
             return Ok(region_reads::pick(ids, all.iter().filter_map(|g| observed(region, g))));

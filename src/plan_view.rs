@@ -50,7 +50,12 @@ fn change_line(out: &mut String, c: &Change, action: Action, on: bool) {
         note.push_str(&paint(on, "33", "  # drifted"));
     }
     if action == Action::Create {
-        let _ = writeln!(out, "      {}: {}{note}", c.field, crate::plan_leaves::show(&c.field, &c.after));
+        let shown = crate::plan_leaves::show(&c.field, &c.after);
+        // Only stackr's own tags: nothing to show.
+        if c.field == "tags" && shown == "{}" {
+            return;
+        }
+        let _ = writeln!(out, "      {}: {shown}{note}", c.field);
         return;
     }
     let lines = crate::plan_leaves::changes(&c.field, &c.before, &c.after);
@@ -107,10 +112,11 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         let _ = writeln!(out, "  {} {a}  lifecycle.retain recorded: {what}", paint(on, "36", "  ~"));
     }
     for o in &plan.outputs {
+        let show = |v| crate::plan_leaves::show("", v);
         let (sym, what) = match (&o.before, &o.after) {
-            (serde_json::Value::Null, _) => ("  +", format!("= {}", o.after)),
+            (serde_json::Value::Null, _) => ("  +", format!("= {}", show(&o.after))),
             (_, serde_json::Value::Null) => ("  -", "removed".to_string()),
-            _ => ("  ~", format!("{} -> {}", o.before, o.after)),
+            _ => ("  ~", format!("{} -> {}", show(&o.before), show(&o.after))),
         };
         let _ = writeln!(out, "  {} output {}  {what}", paint(on, "36", sym), paint(on, "1", &o.name));
     }

@@ -94,6 +94,9 @@ fn schema_is_json_schema_covering_every_type() {
     assert!(kinds.iter().any(|k| k == "aws.cloudfront.distribution"));
     let doc = text(&stackr(&["schema", "aws.ec2.subnet"]).stdout);
     assert!(doc.contains("availability_zone") && doc.contains("forces replacement"), "{doc}");
+    // Nested fields, with the path a stack writes.
+    let doc = text(&stackr(&["schema", "aws.ecs.service"]).stdout);
+    assert!(doc.contains("network_configuration.subnets") && doc.contains("load_balancers[].container_port"), "{doc}");
     let bad = stackr(&["schema", "aws.ec2.subnt"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(text(&bad.stderr).contains("did you mean `aws.ec2.subnet`?"));

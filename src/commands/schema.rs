@@ -3,7 +3,7 @@
 use super::Failure;
 use crate::cli::SchemaArgs;
 use stackr_core::diag::suggest;
-use stackr_core::schema::{Catalog, Role, TypeSchema, Update};
+use stackr_core::schema::{Catalog, PropType, Role, TypeSchema, Update};
 
 pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     let catalog = stackr_schema::Types;
@@ -42,21 +42,7 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
 fn describe(t: &TypeSchema) -> String {
     let mut out = format!("{}\n  {}\n\nproperties:\n", t.kind, t.doc);
     for p in t.properties {
-        let mut flags = Vec::new();
-        if p.required {
-            flags.push("required");
-        }
-        if p.update == Update::Replace {
-            flags.push("forces replacement");
-        }
-        if p.secret {
-            flags.push("secret");
-        }
-        let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
-        out.push_str(&format!("  {:<36} {}{flags}\n", p.name, p.ty.describe()));
-        if !p.doc.is_empty() {
-            out.push_str(&format!("  {:<36} {}\n", "", p.doc));
-        }
+        property(&mut out, p, "");
     }
     if t.taggable {
         out.push_str(
@@ -68,4 +54,33 @@ fn describe(t: &TypeSchema) -> String {
         out.push_str(&format!("  {:<36} {}\n", at.name, at.doc));
     }
     out
+}
+
+/// One property, and the fields of a structure (or of a list of them)
+/// beneath it, indented, with the path a stack writes (`a.b`, `a[].b`).
+fn property(out: &mut String, p: &stackr_core::schema::PropSchema, parent: &str) {
+    let mut flags = Vec::new();
+    if p.required {
+        flags.push("required");
+    }
+    if p.update == Update::Replace {
+        flags.push("forces replacement");
+    }
+    if p.secret {
+        flags.push("secret");
+    }
+    let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
+    let name = format!("{parent}{}", p.name);
+    out.push_str(&format!("  {name:<36} {}{flags}\n", p.ty.describe()));
+    if !p.doc.is_empty() {
+        out.push_str(&format!("  {:<36} {}\n", "", p.doc));
+    }
+    let (fields, sep) = match &p.ty {
+        PropType::Object(fields) => (*fields, "."),
+        PropType::List(PropType::Object(fields)) | PropType::Map(PropType::Object(fields)) => (*fields, "[]."),
+        _ => return,
+    };
+    for f in fields {
+        property(out, f, &format!("{name}{sep}"));
+    }
 }

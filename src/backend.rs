@@ -4,7 +4,8 @@
 //! `STACKR_FAKE_CLOUD=FILE` swaps AWS for a simulated cloud kept in FILE
 //! (every resource type, in memory, saved between commands). It exists to
 //! try stackr and to test the CLI end to end without AWS; it is never used
-//! unless that variable is set.
+//! unless that variable is set. `STACKR_FAKE_LATENCY_MS` makes each of its
+//! calls take that long.
 
 use stackr_aws::stats::CallStats;
 use stackr_core::model::StateConfig;
@@ -29,6 +30,11 @@ impl Cloud {
     pub async fn from_env(region: &str) -> Result<Cloud, String> {
         if let Some(path) = std::env::var_os("STACKR_FAKE_CLOUD").map(PathBuf::from) {
             let cloud = FakeCloud::new();
+            // `STACKR_FAKE_LATENCY_MS`: each simulated call takes this long
+            // (to test interrupting a run).
+            if let Some(ms) = std::env::var("STACKR_FAKE_LATENCY_MS").ok().and_then(|v| v.parse::<u64>().ok()) {
+                cloud.set_latency(std::time::Duration::from_millis(ms));
+            }
             if let Ok(bytes) = std::fs::read(&path) {
                 let snap: serde_json::Value = serde_json::from_slice(&bytes)
                     .map_err(|e| format!("STACKR_FAKE_CLOUD={}: not a simulated cloud file: {e}", path.display()))?;

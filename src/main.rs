@@ -47,6 +47,9 @@ fn main() -> ExitCode {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             eprint!("{}", e.render());
+            if progress::JSON_ERRORS.load(std::sync::atomic::Ordering::Relaxed) {
+                progress::json_line("error", e.json());
+            }
             ExitCode::from(1)
         }
     }

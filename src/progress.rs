@@ -9,14 +9,42 @@ use std::io::Write as _;
 use std::sync::Mutex;
 use std::time::Duration;
 
+/// The version of the `--json` event stream. Every line is one JSON
+/// object with `"version"`, `"time"` (Unix milliseconds) and `"event"`:
+/// `plan` (the plan, as `diff --json` shows it), `started`, `waiting`,
+/// `done`, `ready`, `failed`, `skipped`, `interrupted`, `summary`,
+/// `outputs`, and `error` (with located `diagnostics` when the stack has
+/// errors).
+pub const EVENTS_VERSION: u32 = 1;
+
+/// When set (`--json`), errors are also written as an `error` event.
+pub static JSON_ERRORS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes one line of the `--json` stream: `fields` with the version, the
+/// time and the event's name.
+pub fn json_line(event: &str, fields: serde_json::Value) {
+    let mut obj = match fields {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
+    let time = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+    obj.insert("version".into(), serde_json::json!(EVENTS_VERSION));
+    obj.insert("time".into(), serde_json::json!(time));
+    obj.insert("event".into(), serde_json::json!(event));
+    if let Ok(line) = serde_json::to_string(&obj) {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+    }
+}
+
 /// NDJSON events on standard output.
 pub struct JsonEvents;
 
 impl EventSink for JsonEvents {
     fn emit(&self, e: Event) {
-        if let Ok(line) = serde_json::to_string(&e) {
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{line}");
+        if let Ok(serde_json::Value::Object(mut m)) = serde_json::to_value(&e) {
+            let name = m.remove("event").and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            json_line(&name, serde_json::Value::Object(m));
         }
     }
 }

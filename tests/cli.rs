@@ -178,3 +178,17 @@ fn a_reference_of_the_wrong_type_is_refused_by_validate() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn json_runs_report_errors_as_an_event_with_located_diagnostics() {
+    let out = stackr(&["apply", "examples/broken.yaml", "--json", "--yes"]);
+    assert_eq!(out.status.code(), Some(1));
+    let last = text(&out.stdout).lines().last().unwrap_or_default().to_string();
+    let e: serde_json::Value = serde_json::from_str(&last).unwrap_or_else(|err| panic!("{err}: {last}"));
+    assert_eq!((e["event"].as_str(), e["version"].as_u64()), (Some("error"), Some(1)), "{e}");
+    let first = &e["diagnostics"][0];
+    assert!(first["location"].as_str().is_some_and(|l| l.starts_with("examples/broken.yaml:")), "{e}");
+    assert!(first["message"].as_str().is_some_and(|m| !m.is_empty()), "{e}");
+    // People still read the error on standard error.
+    assert!(text(&out.stderr).contains("error:"));
+}

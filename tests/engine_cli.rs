@@ -314,3 +314,43 @@ fn target_applies_only_the_named_resource_and_what_it_needs() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("did you mean `logs`?"), "{}", out(&o));
 }
+
+#[test]
+fn sigterm_stops_like_ctrl_c_and_loses_nothing() {
+    let d = setup("sigterm");
+    let many: String = (0..8)
+        .map(|i| format!("  g{i}:\n    type: aws.logs.log_group\n    properties: {{ name: /term/{i} }}\n"))
+        .collect();
+    std::fs::write(d.0.join("stacks/term.yaml"), format!("stack: term\nregion: ap-northeast-1\nresources:\n{many}"))
+        .unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_stackr"))
+        .args(["apply", "stacks/term.yaml", "--yes", "--parallelism", "1"])
+        .current_dir(&d.0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .env("STACKR_FAKE_CLOUD", d.0.join("cloud.json"))
+        .env("STACKR_FAKE_LATENCY_MS", "250")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .spawn()
+        .expect("runs stackr");
+    // Some creates are done, the rest not started yet.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let killed = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    let o = child.wait_with_output().expect("ends");
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("interrupted"), "{}", out(&o));
+    // What was made is in state; the next apply makes the rest, once each.
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(d.0.join("state/term.json")).unwrap()).unwrap();
+    let recorded = state["resources"].as_object().map_or(0, |m| m.len());
+    assert!((1..8).contains(&recorded), "part done before the interrupt: {recorded}");
+    let o = run(&d.0, &["apply", "stacks/term.yaml", "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let cloud: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.0.join("cloud.json")).unwrap()).unwrap();
+    assert_eq!(cloud["resources"].as_array().map(Vec::len), Some(8), "no duplicate, none lost");
+}

@@ -80,9 +80,12 @@ fn mask(text: &str) -> String {
     let mut masked = String::new();
     for line in out.lines() {
         let mut l = line.to_string();
-        if let Some(p) = l.find("\"elapsed_ms\":") {
-            let rest: String = l[p + 13..].chars().skip_while(char::is_ascii_digit).collect();
-            l = format!("{}\"elapsed_ms\":0{rest}", &l[..p]);
+        for field in ["\"elapsed_ms\":", "\"time\":"] {
+            if let Some(p) = l.find(field) {
+                let n = p + field.len();
+                let rest: String = l[n..].chars().skip_while(char::is_ascii_digit).collect();
+                l = format!("{}{field}0{rest}", &l[..p]);
+            }
         }
         if let (Some(a), true) = (l.rfind(" ("), l.ends_with("s)")) {
             l = format!("{} (Ns)", &l[..a]);
@@ -114,7 +117,8 @@ fn by_address(text: &str) -> String {
     let mut out: Vec<String> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
-        let progress = |l: &str| l.starts_with("✓ ") || l.starts_with("{\"event\"");
+        // A resource's progress: a line, or an event naming an address.
+        let progress = |l: &str| l.starts_with("✓ ") || (l.starts_with('{') && l.contains("\"address\""));
         if !progress(lines[i]) {
             out.push(lines[i].to_string());
             i += 1;

@@ -8,11 +8,41 @@ use stackr_engine::apply::{Options, Report};
 use stackr_engine::plan::Plan;
 
 pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
+    crate::progress::JSON_ERRORS.store(a.json, std::sync::atomic::Ordering::Relaxed);
     runtime()?.block_on(async {
         let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
         opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| apply(o, a).await).await
     })
+}
+
+/// The end of the `--json` stream: what was done, and the outputs
+/// (sensitive ones masked).
+pub fn json_summary(r: &Report, state: &stackr_state::State) {
+    let failed: Vec<serde_json::Value> = r
+        .failed
+        .iter()
+        .map(|(a, op, e)| serde_json::json!({ "address": a, "operation": op, "error": e.to_string() }))
+        .collect();
+    crate::progress::json_line(
+        "summary",
+        serde_json::json!({
+            "ok": r.ok(),
+            "done": r.done.len(),
+            "failed": failed,
+            "skipped": r.skipped.iter().map(|(a, why)| serde_json::json!({ "address": a, "because": why })).collect::<Vec<_>>(),
+            "elapsed_ms": r.elapsed.as_millis() as u64,
+        }),
+    );
+    let outputs: serde_json::Map<String, serde_json::Value> = state
+        .outputs
+        .iter()
+        .map(|(k, v)| {
+            let value = if v.sensitive { serde_json::json!(stackr_engine::plan::SECRET_TEXT) } else { v.value.clone() };
+            (k.clone(), serde_json::json!({ "value": value, "sensitive": v.sensitive }))
+        })
+        .collect();
+    crate::progress::json_line("outputs", serde_json::json!({ "outputs": outputs }));
 }
 
 /// `--allow-protected` addresses as state writes them.
@@ -103,7 +133,9 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         prepared.plan = saved;
     }
     let location = o.session.store.location();
-    if !a.json {
+    if a.json {
+        crate::progress::json_line("plan", serde_json::json!({ "state": location, "plan": prepared.plan }));
+    } else {
         out!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_out));
     }
     // Protection the stack no longer asks for, lifted on purpose.
@@ -120,10 +152,14 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         if !lifts.is_empty() {
             lift_protection(o, &lifts).await?;
         }
-        print_outputs(o, &prepared.state);
+        if a.json {
+            json_summary(&Report::default(), &prepared.state);
+        } else {
+            print_outputs(o, &prepared.state);
+        }
         return Ok(0);
     }
-    if !confirm("\nApply these changes?", a.yes || a.plan.is_some())? {
+    if !confirm("\nApply these changes?", a.yes || a.plan.is_some()).await? {
         outln!("Nothing applied.");
         return Ok(1);
     }
@@ -135,7 +171,9 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     if applied.report.ok() && !lifts.is_empty() {
         lift_protection(o, &lifts).await?;
     }
-    if !a.json {
+    if a.json {
+        json_summary(&applied.report, &applied.state);
+    } else {
         outln!("{}", summary(&applied.report, o.color_out));
         print_outputs(o, &applied.state);
     }

@@ -6,6 +6,7 @@ use crate::cli::{ColorChoice, DestroyArgs};
 use stackr_engine::apply::Options;
 
 pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
+    crate::progress::JSON_ERRORS.store(a.json, std::sync::atomic::Ordering::Relaxed);
     runtime()?.block_on(async {
         let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
         opened.show_stats = a.stats;
@@ -16,8 +17,11 @@ pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
 async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     let prepared = o.session.prepare_destroy(&o.stack.name).await.map_err(|e| o.fail(e))?;
     super::apply::report_resolutions(&prepared.resolutions, true);
-    if !a.json {
-        out!("{}", crate::plan_view::render(&prepared.plan, &o.session.store.location(), o.color_out));
+    let location = o.session.store.location();
+    if a.json {
+        crate::progress::json_line("plan", serde_json::json!({ "state": location, "plan": prepared.plan }));
+    } else {
+        out!("{}", crate::plan_view::render(&prepared.plan, &location, o.color_out));
     }
     if prepared.plan.is_empty() {
         return Ok(0);
@@ -31,7 +35,7 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     if !undeletable.is_empty() {
         return Err(o.fail(stackr_engine::EngineError::Undeletable(undeletable)));
     }
-    if !confirm("\nDestroy these resources? This cannot be undone.", a.yes)? {
+    if !confirm("\nDestroy these resources? This cannot be undone.", a.yes).await? {
         outln!("Nothing destroyed.");
         return Ok(1);
     }
@@ -41,7 +45,9 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     options.wait_for_ready = a.wait_for_ready;
     // Executed from state alone: the stack's expressions play no part.
     let applied = o.session.apply(None, prepared, options).await.map_err(|e| o.fail(e))?;
-    if !a.json {
+    if a.json {
+        super::apply::json_summary(&applied.report, &applied.state);
+    } else {
         outln!("{}", super::apply::summary(&applied.report, o.color_out));
     }
     if a.stats {

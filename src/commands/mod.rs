@@ -28,6 +28,33 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The failure as the `--json` stream's `error` event: the message, and
+    /// each located diagnostic (`file:line:col`, message, help).
+    pub fn json(&self) -> serde_json::Value {
+        let diagnostics = |d: &stackr_core::diag::Diagnostics, sources: &SourceMap| -> Vec<serde_json::Value> {
+            d.iter()
+                .map(|x| {
+                    serde_json::json!({
+                        "location": x.span.map(|s| sources.location(s).to_string()),
+                        "message": x.message,
+                        "help": x.help,
+                    })
+                })
+                .collect()
+        };
+        let (message, located) = match self {
+            Failure::Stack(e, _) => {
+                (format!("{} error(s) in the stack", e.diagnostics.len()), diagnostics(&e.diagnostics, &e.sources))
+            }
+            Failure::Engine(EngineError::Plan(d), Some(sources), _) => {
+                (format!("{} error(s) evaluating the stack", d.len()), diagnostics(d, sources))
+            }
+            Failure::Engine(e, _, _) => (e.to_string(), Vec::new()),
+            Failure::Message(m) => (m.clone(), Vec::new()),
+        };
+        serde_json::json!({ "message": message, "diagnostics": located })
+    }
+
     pub fn render(&self) -> String {
         match self {
             Failure::Stack(e, color) => e.render(*color),

@@ -200,7 +200,7 @@ pub fn ctrl_c() -> watch::Receiver<bool> {
 }
 
 /// Asks for confirmation on a terminal; without one, --yes is required.
-pub fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
+pub async fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
     if yes {
         return Ok(true);
     }
@@ -211,9 +211,25 @@ pub fn confirm(question: &str, yes: bool) -> Result<bool, Failure> {
     }
     eprint!("{question} Only 'yes' is accepted: ");
     let _ = std::io::stderr().flush();
-    let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| Failure::Message(e.to_string()))?;
-    Ok(line.trim() == "yes")
+    // Read on a thread of its own, so that an interrupt at the prompt is
+    // an answer (no) and the run still releases its lock.
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let read = std::io::stdin().lock().read_line(&mut line).map(|_| line);
+        let _ = tx.send(read);
+    });
+    tokio::select! {
+        answer = rx => match answer {
+            Ok(Ok(line)) => Ok(line.trim() == "yes"),
+            Ok(Err(e)) => Err(Failure::Message(e.to_string())),
+            Err(_) => Ok(false),
+        },
+        _ = interrupt() => {
+            eprintln!("\ninterrupted at the prompt");
+            Ok(false)
+        }
+    }
 }
 
 /// The command line as typed, for lock records.

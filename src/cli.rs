@@ -83,7 +83,7 @@ pub enum Command {
 }
 
 /// The stack file and variable values: shared by commands that read a stack.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct StackArgs {
     /// The stack file, e.g. stacks/prod.yaml.
     pub file: PathBuf,

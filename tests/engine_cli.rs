@@ -106,8 +106,11 @@ fn apply_diff_change_destroy() {
     assert_eq!(doc["format_version"], 1);
     assert_eq!(doc["in_sync"], false);
 
-    // The saved plan applies exactly; applying it again is refused as stale.
-    let o = run(dir, &["apply", f, "--var", "retention=30", "--plan", "plan.json"], true);
+    // The saved plan applies exactly, without its (non-secret) variables
+    // given again; applying it again is refused as stale.
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    assert_eq!(saved["vars"]["retention"], 30);
+    let o = run(dir, &["apply", f, "--plan", "plan.json"], true);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     let o = run(dir, &["apply", f, "--var", "retention=30", "--plan", "plan.json"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));

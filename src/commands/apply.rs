@@ -9,11 +9,54 @@ use stackr_engine::plan::Plan;
 
 pub fn run(a: &ApplyArgs, color: ColorChoice) -> Result<u8, Failure> {
     crate::progress::JSON_ERRORS.store(a.json, std::sync::atomic::Ordering::Relaxed);
+    let stack_args = with_plan_vars(a)?;
     runtime()?.block_on(async {
-        let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        let mut opened = open(&stack_args, color, Some(events(a.json, color))).await?;
         opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| apply(o, a).await).await
     })
+}
+
+/// The saved plan file.
+fn read_plan(path: &std::path::Path) -> Result<Plan, Failure> {
+    let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
+    serde_json::from_slice(&text)
+        .map_err(|e| Failure::Message(format!("{} is not a saved stackr plan: {e}", path.display())))
+}
+
+/// With `--plan`, the variable values the plan was made with, before the
+/// ones given now (which win): only sensitive variables need giving again.
+fn with_plan_vars(a: &ApplyArgs) -> Result<crate::cli::StackArgs, Failure> {
+    let mut args = a.stack.clone();
+    let Some(path) = &a.plan else { return Ok(args) };
+    let saved = read_plan(path)?;
+    let mut vars: Vec<String> = saved
+        .vars
+        .iter()
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect();
+    vars.append(&mut args.vars);
+    args.vars = vars;
+    Ok(args)
+}
+
+/// What differs between a saved plan and the plan made now, by address.
+fn plan_differences(saved: &Plan, now: &Plan) -> String {
+    let mut out = Vec::new();
+    for s in &saved.steps {
+        match now.steps.iter().find(|n| n.address == s.address) {
+            None => out.push(format!("{}: planned, now nothing to do", s.address)),
+            Some(n) if n != s => out.push(format!("{}: planned {:?}, now {:?}", s.address, s.action, n.action)),
+            Some(_) => {}
+        }
+    }
+    for n in now.steps.iter().filter(|n| !saved.steps.iter().any(|s| s.address == n.address)) {
+        out.push(format!("{}: not planned, now {:?}", n.address, n.action));
+    }
+    out.join("; ")
 }
 
 /// The end of the `--json` stream: what was done, and the outputs
@@ -109,17 +152,16 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     }
     report_resolutions(&prepared.resolutions, true);
     if let Some(path) = &a.plan {
-        let text = std::fs::read(path).map_err(|e| Failure::Message(format!("cannot read {}: {e}", path.display())))?;
-        let saved: Plan = serde_json::from_slice(&text)
-            .map_err(|e| Failure::Message(format!("{} is not a saved stackr plan: {e}", path.display())))?;
+        let saved = read_plan(path)?;
         o.session.check_saved(&saved, &o.stack.name, &prepared.state).map_err(|e| o.fail(e))?;
         // Exactly: the stack, its variables and what is live must still
         // give the plan that was reviewed.
         if saved.steps != prepared.plan.steps {
             return Err(Failure::Message(format!(
                 "{} no longer matches what the stack and AWS give now (the stack, a variable or a resource changed \
-                 since it was saved); make a new plan",
-                path.display()
+                 since it was saved): {}; make a new plan",
+                path.display(),
+                plan_differences(&saved, &prepared.plan)
             )));
         }
         if saved.format_version != stackr_engine::plan::PLAN_FORMAT_VERSION {

@@ -120,6 +120,11 @@ pub struct Plan {
     /// says otherwise (so it holds once the definition is gone).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub retain: BTreeMap<String, bool>,
+    /// The values of the stack's variables this plan was made with, but
+    /// the sensitive ones (`diff --out`): `apply --plan` uses them, so only
+    /// sensitive variables must be given again.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, serde_json::Value>,
 }
 
 /// Replacements made delete-first whose dependants stay (updated to the new
@@ -577,6 +582,7 @@ pub fn plan_replacing(
         warnings,
         forget,
         retain,
+        vars: stack.vars.iter().filter(|(_, v)| !v.sensitive).map(|(k, v)| (k.clone(), v.value.to_json())).collect(),
     };
     Ok((plan, desired_all))
 }
@@ -617,5 +623,6 @@ pub fn plan_destroy(state: &State) -> Plan {
         warnings: Vec::new(),
         forget,
         retain: BTreeMap::new(),
+        vars: BTreeMap::new(),
     }
 }

@@ -55,7 +55,11 @@ impl Cloud {
             .load()
             .await;
         let stats = CallStats::new();
-        let (providers, lookups) = stackr_aws::providers(&sdk, vec![stats.interceptor()]);
+        let mut interceptors = vec![stats.interceptor()];
+        if crate::log::enabled() {
+            interceptors.push(stackr_aws::calllog::interceptor());
+        }
+        let (providers, lookups) = stackr_aws::providers(&sdk, interceptors);
         Ok(Cloud { providers, lookups, stats, fake: None })
     }
 

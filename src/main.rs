@@ -17,6 +17,7 @@ mod backend;
 mod cli;
 mod color;
 mod commands;
+mod log;
 mod out;
 mod plan_leaves;
 mod plan_view;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
     // Against the local AWS in realistic mode, which runs N times faster
     // than AWS: stackr's waits and timeouts keep AWS's time (a testing
     // facility, like STACKR_FAKE_CLOUD; see stackr_engine::clock).
+    log::init();
     if let Some(scale) = stackr_engine::clock::scale_from_env() {
         stackr_engine::clock::set_scale(scale);
     }

@@ -32,7 +32,14 @@ async fn network_then_application_then_destroy_in_reverse() {
     }
     assert!(!dir.join("examples/components/state/components-network.json.lock").exists());
     run(&dir, &url, &["diff", app], 0);
-    run(&dir, &url, &["diff", net], 0);
+    // STACKR_LOG=debug: one line per AWS call, with what AWS support asks for.
+    let logged = run_with(&dir, &url, &["diff", net], &[("STACKR_LOG".into(), "debug".into())], 0);
+    let call = logged.lines().find(|l| l.contains("operation=\"DescribeVpcs\"")).unwrap_or_else(|| panic!("{logged}"));
+    for field in
+        ["service=\"EC2\"", "region=\"ap-northeast-1\"", "attempt=1", "status=200", "duration_ms=", "request_id="]
+    {
+        assert!(call.contains(field), "{field} in {call}");
+    }
 
     // The services run in the network's subnets, as its outputs say.
     let config = stackr_testkit::sdk_config(&moto, "ap-northeast-1");

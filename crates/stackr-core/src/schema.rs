@@ -80,6 +80,10 @@ pub struct PropSchema {
     pub update: Update,
     /// Never stored in state nor printed.
     pub secret: bool,
+    /// For a secret: shown in plans after all while another property has
+    /// one of these values (an SSM parameter's value is shown when its
+    /// `type` is `String`, masked when `SecureString`). Still never stored.
+    pub shown_when: Option<(&'static str, &'static [&'static str])>,
     /// A list whose order means nothing (ids, ARNs, CIDRs): compared as a set.
     pub unordered: bool,
     /// A map whose keys the stack leaves out keep AWS's values (load
@@ -100,6 +104,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         required: false,
         update: Update::InPlace,
         secret: false,
+        shown_when: None,
         unordered: false,
         partial: false,
         local: false,
@@ -116,6 +121,17 @@ impl PropSchema {
     }
     pub const fn secret(self) -> Self {
         PropSchema { secret: true, ..self }
+    }
+    pub const fn shown_when(self, property: &'static str, values: &'static [&'static str]) -> Self {
+        PropSchema { shown_when: Some((property, values)), ..self }
+    }
+    /// Whether this property's value is masked in plans, given the other
+    /// properties wanted (see [`PropSchema::shown_when`]).
+    pub fn masked(&self, props: &std::collections::BTreeMap<String, crate::value::Value>) -> bool {
+        self.secret
+            && !self.shown_when.is_some_and(|(other, values)| {
+                matches!(props.get(other), Some(crate::value::Value::String(v)) if values.contains(&v.as_str()))
+            })
     }
     pub const fn unordered(self) -> Self {
         PropSchema { unordered: true, ..self }

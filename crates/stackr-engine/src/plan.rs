@@ -311,11 +311,12 @@ fn show(v: Option<&Value>, secret: bool) -> serde_json::Value {
     }
 }
 
-fn change_view(c: &FieldChange) -> Change {
+/// A field's change as shown and saved; `masked`: a secret shown as such.
+fn change_view(c: &FieldChange, masked: bool) -> Change {
     Change {
         field: c.name.clone(),
-        before: show(c.live.as_ref(), c.secret),
-        after: show(Some(&c.desired), c.secret),
+        before: show(c.live.as_ref(), masked),
+        after: show(Some(&c.desired), masked),
         forces_replacement: c.forces_replacement,
         drift: c.drift,
         config: c.config,
@@ -479,7 +480,10 @@ pub fn plan_replacing(
                                 _ => Cause::Config,
                             },
                             create_before_destroy: replace && res.lifecycle.create_before_destroy,
-                            changes: ch.iter().map(change_view).collect(),
+                            changes: ch
+                                .iter()
+                                .map(|c| change_view(c, res.schema.property(&c.name).is_some_and(|p| p.masked(&props))))
+                                .collect(),
                             id: Some(p.id.clone()),
                         })
                     }
@@ -495,7 +499,7 @@ pub fn plan_replacing(
                     .map(|(k, v)| Change {
                         field: k.clone(),
                         before: serde_json::Value::Null,
-                        after: show(Some(v), res.schema.property(k).is_some_and(|p| p.secret)),
+                        after: show(Some(v), res.schema.property(k).is_some_and(|p| p.masked(&props))),
                         forces_replacement: false,
                         drift: false,
                         config: true,

@@ -9,7 +9,11 @@ pub const PARAMETER: TypeSchema = TypeSchema {
         prop("type", PropType::Enum(&["String", "StringList", "SecureString"]))
             .required()
             .doc("SecureString values are encrypted with KMS."),
-        prop("value", PropType::String).required().secret().doc("The value; never stored in state nor printed."),
+        prop("value", PropType::String)
+            .required()
+            .secret()
+            .shown_when("type", &["String", "StringList"])
+            .doc("The value; never stored in state; shown in plans only for String and StringList."),
         prop("description", PropType::String).doc("Parameter description."),
         prop("tier", PropType::Enum(&["Standard", "Advanced", "Intelligent-Tiering"]))
             .doc("Default Standard; AWS cannot move an Advanced parameter back to Standard."),

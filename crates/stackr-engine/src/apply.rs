@@ -339,25 +339,12 @@ impl Run<'_> {
                 },
             ));
         }
-        // The old halves of create-before-destroy replacements step aside.
-        let deposed: Vec<(String, String)> = ops
-            .iter()
-            .filter(|o| o.kind == OpKind::Delete && o.state_key != o.address)
-            .map(|o| (o.address.clone(), o.state_key.clone()))
-            .collect();
-        if entries.is_empty() && deposed.is_empty() {
+        // The old halves of create-before-destroy replacements keep their
+        // address until their replacement exists (`Task::store`).
+        if entries.is_empty() {
             return Ok(());
         }
-        let gen_ = self.persister.update(move |s| {
-            for (from, to) in deposed {
-                if !s.resources.contains_key(&to)
-                    && let Some(r) = s.resources.remove(&from)
-                {
-                    s.resources.insert(to, r);
-                }
-            }
-            s.pending.extend(entries)
-        });
+        let gen_ = self.persister.update(move |s| s.pending.extend(entries));
         self.persister.persisted(gen_).await.map_err(|e| format!("journaling the creates: {e}"))
     }
 

@@ -536,6 +536,13 @@ impl Running<'_> {
             // --allow-protected: dropping `protect` from the file keeps it.
             let mut entry = entry;
             entry.protect |= s.resources.get(&a).is_some_and(|r| r.protect);
+            // Another resource still at this address (the old half of a
+            // create-before-destroy) steps aside now, once its replacement
+            // exists, to be deleted as `ADDRESS#deposed`: never before, so a
+            // run that fails first leaves it where it was.
+            if let Some(old) = s.resources.get(&a).filter(|r| r.id != entry.id).cloned() {
+                s.resources.entry(crate::ops::deposed_key(&a)).or_insert(old);
+            }
             s.resources.insert(a.clone(), entry);
             s.pending.remove(&a);
         });

@@ -154,3 +154,32 @@ async fn a_retained_resource_is_forgotten_not_deleted_on_removal_and_on_destroy(
     let left: Vec<String> = b.cloud.all().iter().map(|r| r.id.clone()).collect();
     assert_eq!(left, [logs], "only the retained log group is left");
 }
+
+#[tokio::test]
+async fn a_create_before_destroy_whose_new_one_never_starts_deposes_nothing() {
+    // The log group's replacement needs the VPC... which fails to update.
+    let text = NETWORK
+        .replace(
+            "  logs:\n    type: aws.logs.log_group\n",
+            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n    depends_on: [vpc]\n",
+        )
+        .replace("name: /spec", "name: \"/spec/${var.retention}\"")
+        .replace("enable_dns_hostnames: true", "enable_dns_hostnames: \"${var.retention > 10}\"");
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    let old = b.store.state().resources["logs"].id.clone();
+    b.cloud.fail("vpc");
+    let changed = stack_with(&text, &[("retention", "14")]);
+    let applied = b.apply(&changed).await;
+    assert!(!applied.report.ok());
+    let state = b.store.state();
+    assert_eq!(state.resources["logs"].id, old, "the old one keeps its address: its replacement never started");
+    assert!(!state.resources.contains_key("logs#deposed"), "{:?}", state.resources.keys().collect::<Vec<_>>());
+    // Fixed, the replacement happens as planned, the new one first.
+    b.cloud.heal("vpc");
+    assert!(b.apply(&changed).await.report.ok());
+    let state = b.store.state();
+    assert_ne!(state.resources["logs"].id, old);
+    assert!(!state.resources.contains_key("logs#deposed"));
+    assert_eq!(b.cloud.by_address("logs").len(), 1);
+}

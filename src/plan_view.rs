@@ -59,6 +59,10 @@ fn change_line(out: &mut String, c: &Change, action: Action, on: bool) {
         return;
     }
     let lines = crate::plan_leaves::changes(&c.field, &c.before, &c.after);
+    if lines.is_empty() && c.field == "tags" {
+        let _ = writeln!(out, "      tags: stackr's own tags (stackr:*) brought up to date{note}");
+        return;
+    }
     if lines.is_empty() {
         // Equal as shown (a secret on both sides): the field still changes.
         let (b, a) = (crate::plan_leaves::show(&c.field, &c.before), crate::plan_leaves::show(&c.field, &c.after));

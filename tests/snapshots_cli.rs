@@ -90,10 +90,15 @@ fn mask(text: &str) -> String {
         if let (Some(a), true) = (l.rfind(" ("), l.ends_with("s)")) {
             l = format!("{} (Ns)", &l[..a]);
         }
-        // A state's lineage is drawn at its birth.
-        if let Some(p) = l.find("\"lineage\": \"") {
-            let end = l[p + 12..].find('"').map_or(l.len(), |e| p + 12 + e + 1);
-            l = format!("{}\"lineage\": \"LINEAGE\"{}", &l[..p], &l[end..]);
+        // A state's lineage is drawn at its birth (also in stackr's tag).
+        for key in ["\"lineage\": \"", "\"stackr:lineage\": \"", "\"stackr:lineage\":\""] {
+            let mut from = 0;
+            while let Some(p) = l[from..].find(key).map(|p| p + from) {
+                let start = p + key.len();
+                let end = l[start..].find('"').map_or(l.len(), |e| start + e);
+                l = format!("{}LINEAGE{}", &l[..start], &l[end..]);
+                from = start + "LINEAGE".len();
+            }
         }
         if let (Some(a), true) = (l.rfind(" in "), l.starts_with("Done: ")) {
             l = format!("{} in Ns.", &l[..a]);

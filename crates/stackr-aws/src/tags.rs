@@ -39,8 +39,14 @@ pub fn ours(tags: &BTreeMap<String, String>, stack: &str, address: &str) -> bool
 /// Whether `tags` (the stack's, as a create request carries them) mark the
 /// same stack and address as `live`: adoption of a retried create.
 pub fn same_owner(live: &BTreeMap<String, String>, wanted: &BTreeMap<String, String>) -> bool {
+    // Another state of the same stack (another lineage) never owns it.
+    let lineage = "stackr:lineage";
+    let same_state = match (live.get(lineage), wanted.get(lineage)) {
+        (Some(l), Some(w)) => l == w,
+        _ => true,
+    };
     match (wanted.get("stackr:stack"), wanted.get("stackr:resource")) {
-        (Some(s), Some(a)) => ours(live, s, a),
+        (Some(s), Some(a)) => same_state && ours(live, s, a),
         _ => false,
     }
 }
@@ -68,5 +74,12 @@ mod tests {
         assert!(!ours(&t, "s", "x"));
         assert!(same_owner(&t, &t));
         assert!(!same_owner(&t, &m(&[])));
+        // Another state of the same stack: not the same owner.
+        let mine = m(&[("stackr:stack", "s"), ("stackr:resource", "r"), ("stackr:lineage", "a")]);
+        let theirs = m(&[("stackr:stack", "s"), ("stackr:resource", "r"), ("stackr:lineage", "b")]);
+        assert!(same_owner(&mine, &mine));
+        assert!(!same_owner(&theirs, &mine));
+        // Made before lineages were tagged: the stack and address decide.
+        assert!(same_owner(&t, &mine));
     }
 }

@@ -502,7 +502,7 @@ impl Run<'_> {
                 }
                 normalize(res.schema, &mut props);
                 rec.normalize_desired(&mut props);
-                let tags = tags_for(stack, &address, props.get("tags"));
+                let tags = tags_for(stack, &address, props.get("tags"), &state0.lineage);
                 if res.schema.taggable {
                     props.insert(
                         "tags".into(),
@@ -510,19 +510,24 @@ impl Run<'_> {
                     );
                 }
                 let dependencies = dependency_addresses(stack, ii);
-                let record = ResourceRecord {
-                    retain: res.lifecycle.retain,
-                    properties: strip_secrets(res.schema, &props),
-                    secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
-                    dependencies,
-                    // Protection recorded stays until lifted on purpose
-                    // (`--allow-protected` naming it), whatever the file says.
-                    protect: res.lifecycle.protect
-                        || state0
-                            .resources
-                            .get(&address)
-                            .is_some_and(|p| p.protect && !self.options.allow_protected.contains(&address)),
-                };
+                let record =
+                    ResourceRecord {
+                        retain: res.lifecycle.retain,
+                        depose_old: op.kind == OpKind::Create
+                            && self.plan.steps.iter().any(|s| {
+                                s.address == address && s.action == Action::Replace && s.create_before_destroy
+                            }),
+                        properties: strip_secrets(res.schema, &props),
+                        secret_digests: crate::secret::digests(res.schema, &props, &state0.lineage),
+                        dependencies,
+                        // Protection recorded stays until lifted on purpose
+                        // (`--allow-protected` naming it), whatever the file says.
+                        protect: res.lifecycle.protect
+                            || state0
+                                .resources
+                                .get(&address)
+                                .is_some_and(|p| p.protect && !self.options.allow_protected.contains(&address)),
+                    };
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 if op.kind == OpKind::Create {
                     let token =

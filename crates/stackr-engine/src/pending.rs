@@ -43,6 +43,9 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                     region: op.region.clone(),
                     source: e,
                 })?;
+                // Made for another state of this stack (another lineage):
+                // never this state's to adopt.
+                let found = found.filter(|o| o.tags.get(crate::plan::LINEAGE_TAG).is_none_or(|l| *l == state.lineage));
                 match found {
                     Some(obs) => {
                         let attributes = obs.attributes_json();

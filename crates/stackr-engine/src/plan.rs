@@ -355,8 +355,10 @@ pub struct Desired {
     pub props: BTreeMap<String, Props>,
 }
 
-/// The tags a resource gets: the stack's, its own, and stackr's two.
-pub fn tags_for(stack: &Stack, address: &str, own: Option<&Value>) -> BTreeMap<String, String> {
+/// The tags a resource gets: the stack's, its own, and stackr's: the
+/// stack, the address, and the lineage of the state that owns it (so that
+/// another state of the same stack never adopts it).
+pub fn tags_for(stack: &Stack, address: &str, own: Option<&Value>, lineage: &str) -> BTreeMap<String, String> {
     let mut tags = stack.tags.clone();
     if let Some(Value::Map(m)) = own {
         for (k, v) in m {
@@ -367,8 +369,12 @@ pub fn tags_for(stack: &Stack, address: &str, own: Option<&Value>) -> BTreeMap<S
     }
     tags.insert("stackr:stack".into(), stack.name.clone());
     tags.insert("stackr:resource".into(), address.to_string());
+    tags.insert(LINEAGE_TAG.into(), lineage.to_string());
     tags
 }
+
+/// The tag naming the state (by lineage) a resource belongs to.
+pub const LINEAGE_TAG: &str = "stackr:lineage";
 
 /// Computes the plan. Evaluation errors (a function failing on a value
 /// that only became known now) come back as diagnostics.
@@ -429,7 +435,7 @@ pub fn plan_replacing(
             let tags = if props.get("tags").is_some_and(Value::contains_unknown) {
                 Value::Unknown
             } else {
-                let tags = tags_for(stack, &address, props.get("tags"));
+                let tags = tags_for(stack, &address, props.get("tags"), &state.lineage);
                 Value::Map(tags.into_iter().map(|(k, v)| (k, Value::String(v))).collect())
             };
             props.insert("tags".into(), tags);

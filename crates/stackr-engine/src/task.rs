@@ -58,6 +58,9 @@ pub(crate) struct ResourceRecord {
     pub dependencies: Vec<String>,
     pub protect: bool,
     pub retain: bool,
+    /// The create of a create-before-destroy replacement: the old resource
+    /// still at this address steps aside when this one is stored.
+    pub depose_old: bool,
 }
 
 /// The digests of a resource's secrets: recorded at the last apply, and
@@ -531,6 +534,7 @@ impl Running<'_> {
             secret_digests: record.secret_digests,
         };
         let a = ctx.target.address.clone();
+        let depose_old = record.depose_old;
         ctx.persister.update(move |s| {
             // Protection is only ever lifted by destroying with
             // --allow-protected: dropping `protect` from the file keeps it.
@@ -540,7 +544,7 @@ impl Running<'_> {
             // create-before-destroy) steps aside now, once its replacement
             // exists, to be deleted as `ADDRESS#deposed`: never before, so a
             // run that fails first leaves it where it was.
-            if let Some(old) = s.resources.get(&a).filter(|r| r.id != entry.id).cloned() {
+            if let Some(old) = s.resources.get(&a).filter(|r| depose_old && r.id != entry.id).cloned() {
                 s.resources.entry(crate::ops::deposed_key(&a)).or_insert(old);
             }
             s.resources.insert(a.clone(), entry);

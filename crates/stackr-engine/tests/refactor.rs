@@ -183,3 +183,33 @@ async fn a_create_before_destroy_whose_new_one_never_starts_deposes_nothing() {
     assert!(!state.resources.contains_key("logs#deposed"));
     assert_eq!(b.cloud.by_address("logs").len(), 1);
 }
+
+#[tokio::test]
+async fn a_resource_of_another_state_of_the_stack_is_never_adopted() {
+    let b = bed();
+    let s = stack(NETWORK);
+    b.apply(&s).await;
+    let theirs = b.store.state().resources["logs"].id.clone();
+    // Another state of the same stack (another lineage) journaled a create
+    // of `logs` and died: what it finds is the first state's log group.
+    let mut other = stackr_state::State::new("spec", "test");
+    other.serial = 1;
+    other.pending.insert(
+        "logs".into(),
+        stackr_state::PendingOp {
+            op: stackr_state::PendingKind::Create,
+            kind: "aws.logs.log_group".into(),
+            region: "ap-northeast-1".into(),
+            token: "another-token".into(),
+            id: None,
+            started_at: 0,
+            dependencies: Vec::new(),
+            protect: false,
+            properties: Default::default(),
+        },
+    );
+    *b.store.doc.lock().unwrap() = Some((stackr_state::render_state(&other), 100));
+    let prepared = b.session.prepare(&s).await.expect("planned");
+    assert!(!prepared.state.resources.values().any(|r| r.id == theirs), "adopted another state's resource");
+    assert!(prepared.plan.steps.iter().any(|st| st.address == "logs" && st.action == Action::Create));
+}

@@ -33,6 +33,7 @@ async fn creates_everything_then_is_up_to_date() {
     let tags = &b.cloud.by_address("subnet[c]")[0].tags;
     assert_eq!(tags["stackr:stack"], "spec");
     assert_eq!(tags["stackr:resource"], "subnet[c]");
+    assert_eq!(tags["stackr:lineage"], state.lineage, "the state that owns it");
 
     // Second run: nothing to do, and observation is batched per type.
     b.cloud.reset_calls();
@@ -85,6 +86,9 @@ async fn a_resource_deleted_outside_is_recreated() {
     assert!(plan.has_drift());
     b.apply(&s).await;
     assert_eq!(b.cloud.by_address("logs").len(), 1);
+    // The entry of the one deleted outside is replaced, not kept aside.
+    assert!(!b.store.state().resources.contains_key("logs#deposed"));
+    assert!(b.plan(&s).await.is_empty());
 }
 
 #[tokio::test]

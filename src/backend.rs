@@ -55,11 +55,7 @@ impl Cloud {
             .load()
             .await;
         let stats = CallStats::new();
-        let mut interceptors = vec![stats.interceptor()];
-        if crate::log::enabled() {
-            interceptors.push(stackr_aws::calllog::interceptor());
-        }
-        let (providers, lookups) = stackr_aws::providers(&sdk, interceptors);
+        let (providers, lookups) = stackr_aws::providers(&sdk, vec![stats.interceptor()]);
         Ok(Cloud { providers, lookups, stats, fake: None })
     }
 

@@ -1,5 +1,5 @@
 //! `STACKR_LOG`: diagnostic logging on standard error, through `tracing`.
-//! `STACKR_LOG=debug` logs each AWS call (see `stackr_aws::calllog`): a
+//! `STACKR_LOG=debug` logs each AWS call (see `stackr_aws::stats`): a
 //! level alone applies to stackr's own targets; a full filter
 //! (`debug,aws_smithy_runtime=trace`) is used as written.
 
@@ -7,10 +7,6 @@ use tracing_subscriber::EnvFilter;
 
 fn setting() -> Option<String> {
     std::env::var("STACKR_LOG").ok().filter(|v| !v.trim().is_empty())
-}
-
-pub fn enabled() -> bool {
-    setting().is_some()
 }
 
 pub fn init() {

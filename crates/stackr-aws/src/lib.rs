@@ -14,7 +14,6 @@
 pub mod acm;
 pub mod applicationautoscaling;
 pub mod bulktags;
-pub mod calllog;
 pub mod clients;
 pub mod cloudfront;
 pub mod cloudwatch;

@@ -9,15 +9,20 @@
 //! `Lookup*` (AWS's naming convention, which every service of stackr
 //! follows). `stackr apply --stats` prints the table; the conformance suite
 //! asserts that an unchanged stack's second apply makes no write.
+//!
+//! The same interceptor logs each attempt as a `tracing` event (target
+//! `stackr::aws`; `STACKR_LOG=debug` shows them): service, operation,
+//! region, attempt, HTTP status, duration and AWS's request id (what AWS
+//! support asks for).
 
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeSerializationInterceptorContextRef, BeforeTransmitInterceptorContextRef, FinalizerInterceptorContextRef,
 };
 use aws_smithy_runtime_api::client::interceptors::{Intercept, SharedInterceptor};
 use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
@@ -104,6 +109,17 @@ impl CallStats {
 #[derive(Debug)]
 struct Counter(Arc<CallStats>);
 
+/// When the current attempt was sent, and its number (for the log).
+#[derive(Debug, Clone)]
+struct Attempt {
+    sent: std::time::Instant,
+    number: u32,
+}
+
+impl Storable for Attempt {
+    type Storer = StoreReplace<Self>;
+}
+
 impl Intercept for Counter {
     fn name(&self) -> &'static str {
         "stackr-call-stats"
@@ -126,6 +142,41 @@ impl Intercept for Counter {
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         self.0.bump(cfg, |c| c.attempts += 1);
+        let number = cfg.load::<Attempt>().map_or(1, |a| a.number + 1);
+        cfg.interceptor_state().store_put(Attempt { sent: std::time::Instant::now(), number });
+        Ok(())
+    }
+
+    fn read_after_attempt(
+        &self,
+        ctx: &FinalizerInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if !tracing::enabled!(target: "stackr::aws", tracing::Level::DEBUG) {
+            return Ok(());
+        }
+        let (service, operation) =
+            cfg.load::<Metadata>().map(|m| (m.service().to_string(), m.name().to_string())).unwrap_or_default();
+        let region = cfg.load::<aws_types::region::Region>().map(|r| r.to_string()).unwrap_or_default();
+        let (attempt, ms) = cfg.load::<Attempt>().map_or((0, 0), |a| (a.number, a.sent.elapsed().as_millis() as u64));
+        let response = ctx.response();
+        let status = response.map_or(0, |r| r.status().as_u16());
+        let request_id = response
+            .and_then(|r| r.headers().get("x-amzn-requestid").or_else(|| r.headers().get("x-amz-request-id")))
+            .unwrap_or("-")
+            .to_string();
+        tracing::debug!(
+            target: "stackr::aws",
+            service,
+            operation,
+            region,
+            attempt,
+            status,
+            duration_ms = ms,
+            request_id,
+            "aws call"
+        );
         Ok(())
     }
 }

@@ -187,43 +187,9 @@ impl Expander<'_> {
             );
             return Vec::new();
         }
-        let each = |key: String, value: Value, index: usize| {
-            (key.clone(), crate::model::Each { key, value, index }.to_value())
-        };
-        match t.eval(self.var_scope, self.diags) {
-            Value::List(items) => {
-                let mut seen = HashSet::new();
-                let mut out = Vec::new();
-                for (i, item) in items.into_iter().enumerate() {
-                    let key = match &item {
-                        Value::String(s) => s.clone(),
-                        Value::Number(n) => crate::value::format_number(*n),
-                        other => {
-                            self.diags.push(Diagnostic::new(
-                                t.span(),
-                                format!("`for_each` over a list needs strings, found a {}", other.type_name()),
-                            ));
-                            return Vec::new();
-                        }
-                    };
-                    if !seen.insert(key.clone()) {
-                        self.diags.push(Diagnostic::new(t.span(), format!("`for_each` lists `{key}` twice")));
-                        continue;
-                    }
-                    out.push(each(key, item, i));
-                }
-                out
-            }
-            Value::Map(m) => m.into_iter().enumerate().map(|(i, (k, v))| each(k, v, i)).collect(),
-            Value::Null | Value::Unknown => Vec::new(),
-            other => {
-                self.diags.push(
-                    Diagnostic::new(t.span(), format!("`for_each` needs a list or a map, found {}", other.type_name()))
-                        .with_help("e.g. `for_each: [api, worker]` or `for_each: ${var.services}`"),
-                );
-                Vec::new()
-            }
-        }
+        let v = t.eval(self.var_scope, self.diags);
+        let eaches = super::resolve::eaches(v, t.span(), self.diags).unwrap_or_default();
+        eaches.into_iter().map(|e| (e.key.clone(), e.to_value())).collect()
     }
 
     /// Reads the component file for one instance of a use and joins its

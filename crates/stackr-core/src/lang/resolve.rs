@@ -587,48 +587,7 @@ impl Resolver<'_> {
             }
         }
         let v = t.eval(scope, self.diags);
-        let mut out = Vec::new();
-        let mut seen: HashMap<String, ()> = HashMap::new();
-        match v {
-            Value::List(items) => {
-                for (index, item) in items.into_iter().enumerate() {
-                    let key = match &item {
-                        Value::String(s) => s.clone(),
-                        Value::Number(n) => crate::value::format_number(*n),
-                        other => {
-                            self.diags.push(
-                                Diagnostic::new(t.span(), format!("`for_each` over a list needs strings, found a {}", other.type_name()))
-                                    .with_help("to iterate over structured values, use a map keyed by name: each.key is the name, each.value the structure"),
-                            );
-                            return None;
-                        }
-                    };
-                    if seen.insert(key.clone(), ()).is_some() {
-                        self.diags.push(
-                            Diagnostic::new(t.span(), format!("`for_each` lists `{key}` twice"))
-                                .with_help("instance keys must be unique; use distinct(...) or remove the duplicate"),
-                        );
-                        continue;
-                    }
-                    out.push(Each { key, value: item, index });
-                }
-            }
-            Value::Map(m) => {
-                for (index, (key, value)) in m.into_iter().enumerate() {
-                    out.push(Each { key, value, index });
-                }
-            }
-            Value::Null => {}
-            Value::Unknown => return None,
-            other => {
-                self.diags.push(
-                    Diagnostic::new(t.span(), format!("`for_each` needs a list or a map, found {}", other.type_name()))
-                        .with_help("e.g. `for_each: ${var.azs}` or `for_each: [a, b]`"),
-                );
-                return None;
-            }
-        }
-        Some(out)
+        eaches(v, t.span(), self.diags)
     }
 
     fn check_var_ref(&mut self, reference: &Reference<'_>) -> bool {
@@ -885,4 +844,52 @@ pub fn stack_root(stack_path: &Path) -> std::path::PathBuf {
         }
         _ => dir.to_path_buf(),
     }
+}
+
+/// The instances a `for_each` value makes: a list of strings (or numbers),
+/// each its own key, or a map, keyed in key order; null makes none. `None`
+/// when they cannot be known (unknown, or an error reported at `span`).
+pub fn eaches(v: Value, span: Span, diags: &mut Diagnostics) -> Option<Vec<Each>> {
+    let mut out = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    match v {
+        Value::List(items) => {
+            for (index, item) in items.into_iter().enumerate() {
+                let key = match &item {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => crate::value::format_number(*n),
+                    other => {
+                        diags.push(
+                            Diagnostic::new(span, format!("`for_each` over a list needs strings, found a {}", other.type_name()))
+                                .with_help("to iterate over structured values, use a map keyed by name: each.key is the name, each.value the structure"),
+                        );
+                        return None;
+                    }
+                };
+                if !seen.insert(key.clone()) {
+                    diags.push(
+                        Diagnostic::new(span, format!("`for_each` lists `{key}` twice"))
+                            .with_help("instance keys must be unique; use distinct(...) or remove the duplicate"),
+                    );
+                    continue;
+                }
+                out.push(Each { key, value: item, index });
+            }
+        }
+        Value::Map(m) => {
+            for (index, (key, value)) in m.into_iter().enumerate() {
+                out.push(Each { key, value, index });
+            }
+        }
+        Value::Null => {}
+        Value::Unknown => return None,
+        other => {
+            diags.push(
+                Diagnostic::new(span, format!("`for_each` needs a list or a map, found {}", other.type_name()))
+                    .with_help("e.g. `for_each: ${var.azs}` or `for_each: [a, b]`"),
+            );
+            return None;
+        }
+    }
+    Some(out)
 }

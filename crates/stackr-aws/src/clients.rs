@@ -52,6 +52,11 @@ pub struct Clients {
     cloudwatch: Mutex<HashMap<String, aws_sdk_cloudwatch::Client>>,
     cloudfront: Mutex<Option<aws_sdk_cloudfront::Client>>,
     tagging: Mutex<HashMap<String, aws_sdk_resourcegroupstagging::Client>>,
+    s3: Mutex<HashMap<String, aws_sdk_s3::Client>>,
+    sqs: Mutex<HashMap<String, aws_sdk_sqs::Client>>,
+    sns: Mutex<HashMap<String, aws_sdk_sns::Client>>,
+    kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
+    ecr: Mutex<HashMap<String, aws_sdk_ecr::Client>>,
     /// Reads shared during a refresh.
     pub reads: ReadCache,
     identity: Mutex<HashMap<String, Arc<OnceCell<CallerIdentity>>>>,
@@ -120,6 +125,11 @@ impl Clients {
             cloudwatch: Default::default(),
             cloudfront: Default::default(),
             tagging: Default::default(),
+            s3: Default::default(),
+            sqs: Default::default(),
+            sns: Default::default(),
+            kms: Default::default(),
+            ecr: Default::default(),
             reads: ReadCache::new(),
             identity: Default::default(),
         }
@@ -164,6 +174,30 @@ impl Clients {
     regional!(cloudwatch, cloudwatch, aws_sdk_cloudwatch);
     // The Resource Groups Tagging API: tags of many services at once (crate::bulktags).
     regional!(tagging, tagging, aws_sdk_resourcegroupstagging);
+    regional!(sqs, sqs, aws_sdk_sqs);
+    regional!(sns, sns, aws_sdk_sns);
+    regional!(kms, kms, aws_sdk_kms);
+    regional!(ecr, ecr, aws_sdk_ecr);
+
+    /// S3 in `region`. Path-style addressing when an endpoint URL is set
+    /// (a local or private endpoint has no `bucket.host` DNS names).
+    pub fn s3(&self, region: &str) -> aws_sdk_s3::Client {
+        let mut cache = self.s3.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(region.to_string())
+            .or_insert_with(|| {
+                let custom = self.base.endpoint_url().is_some()
+                    || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some_and(|v| !v.is_empty());
+                let mut b = aws_sdk_s3::config::Builder::from(&self.base)
+                    .region(aws_sdk_s3::config::Region::new(region.to_string()))
+                    .force_path_style(custom);
+                for i in &self.interceptors {
+                    b.push_interceptor(i.clone());
+                }
+                aws_sdk_s3::Client::from_conf(b.build())
+            })
+            .clone()
+    }
     // IAM and Route 53 are global services, signed for us-east-1.
     global!(iam, iam, aws_sdk_iam, "us-east-1");
     global!(route53, route53, aws_sdk_route53, "us-east-1");

@@ -25,6 +25,7 @@ pub mod elasticache;
 pub mod elbv2;
 pub mod error;
 pub mod iam;
+pub mod kit;
 pub mod logs;
 pub mod props;
 pub mod rds;

@@ -31,8 +31,8 @@
 
 use super::{NOT_FOUND, acm_tags, describe, tag_map};
 use crate::clients::Clients;
-use crate::ec2::common::{not_in_place, poll, tolerate, vanished};
 use crate::error::provider;
+use crate::kit::{not_in_place, poll, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 #[allow(deprecated)]
@@ -153,7 +153,7 @@ impl Certificate {
         let mut out = Vec::new();
         for arn in arns.into_iter().filter(|a| !known.contains(a)) {
             if let Some(o) = self.observe_one(&target.region, &arn).await?
-                && crate::ec2::common::is_ours(&o.tags, target)
+                && crate::kit::is_ours(&o.tags, target)
             {
                 out.push(o);
             }

@@ -26,7 +26,7 @@
 use super::certificate::hopeless;
 use super::describe;
 use crate::clients::Clients;
-use crate::ec2::common::invalid;
+use crate::kit::invalid;
 use crate::props::{self, s};
 use crate::route53::normalise;
 use async_trait::async_trait;

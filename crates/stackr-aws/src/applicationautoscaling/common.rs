@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// What AWS answers for a target or policy that does not exist.
 pub const NOT_FOUND: &[&str] = &["ObjectNotFoundException"];
 
-pub use crate::ec2::common::invalid;
+pub use crate::kit::invalid;
 
 /// The tags of `arn`, without AWS's own (during a refresh from the bulk
 /// read when it lists them, see [`crate::bulktags`]).

@@ -207,7 +207,7 @@ impl ScalableTarget {
 
     async fn must(&self, region: &str, key: &Key) -> Result<Observed, ProviderError> {
         let id = id_of(&key.0, &key.1, &key.2);
-        self.one(region, key).await?.ok_or_else(|| crate::ec2::common::vanished("scalable target", &id))
+        self.one(region, key).await?.ok_or_else(|| crate::kit::vanished("scalable target", &id))
     }
 }
 
@@ -258,7 +258,7 @@ impl Reconciler for ScalableTarget {
                     let arn = req.observed.attributes.get("arn").and_then(Value::as_str).unwrap_or_default();
                     common::sync_tags(&self.clients.autoscaling(region), arn, &req.observed.tags, &req.tags).await?;
                 }
-                other => return Err(crate::ec2::common::not_in_place("a scalable target", other)),
+                other => return Err(crate::kit::not_in_place("a scalable target", other)),
             }
         }
         if bounds {
@@ -284,7 +284,7 @@ impl Reconciler for ScalableTarget {
             .scalable_dimension(ScalableDimension::from(key.2.as_str()))
             .send()
             .await;
-        crate::ec2::common::tolerate("DeregisterScalableTarget", r, common::NOT_FOUND)
+        crate::kit::tolerate("DeregisterScalableTarget", r, common::NOT_FOUND)
     }
 }
 

@@ -301,7 +301,7 @@ impl ScalingPolicy {
         self.describe(region, &ns, &[name], Some(&rid))
             .await?
             .remove(arn)
-            .ok_or_else(|| crate::ec2::common::vanished("scaling policy", arn))
+            .ok_or_else(|| crate::kit::vanished("scaling policy", arn))
     }
 }
 
@@ -343,7 +343,7 @@ impl Reconciler for ScalingPolicy {
         let region = &req.target.region;
         for field in &req.changed {
             if !matches!(field.as_str(), "policy_type" | "target_tracking" | "step_scaling" | "predictive_scaling") {
-                return Err(crate::ec2::common::not_in_place("a scaling policy", field));
+                return Err(crate::kit::not_in_place("a scaling policy", field));
             }
         }
         // The key fields never change in place: take them from what is live.
@@ -376,7 +376,7 @@ impl Reconciler for ScalingPolicy {
             .scalable_dimension(ScalableDimension::from(dim.as_str()))
             .send()
             .await;
-        crate::ec2::common::tolerate("DeleteScalingPolicy", r, common::NOT_FOUND)
+        crate::kit::tolerate("DeleteScalingPolicy", r, common::NOT_FOUND)
     }
 }
 

@@ -35,8 +35,8 @@
 
 use super::config;
 use crate::clients::Clients;
-use crate::ec2::common::vanished;
 use crate::error::{code, is, provider};
+use crate::kit::vanished;
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;

@@ -15,8 +15,8 @@
 
 use super::metrics;
 use crate::clients::Clients;
-use crate::ec2::common::invalid;
 use crate::error::{is, provider};
+use crate::kit::invalid;
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -166,7 +166,7 @@ impl MetricAlarm {
     }
 
     async fn must(&self, region: &str, name: &str) -> Result<Observed, ProviderError> {
-        self.one(region, name).await?.ok_or_else(|| crate::ec2::common::vanished("alarm", name))
+        self.one(region, name).await?.ok_or_else(|| crate::kit::vanished("alarm", name))
     }
 }
 
@@ -214,7 +214,7 @@ impl Reconciler for MetricAlarm {
         let mut put = false;
         for field in &req.changed {
             match field.as_str() {
-                "alarm_name" => return Err(crate::ec2::common::not_in_place("an alarm", field)),
+                "alarm_name" => return Err(crate::kit::not_in_place("an alarm", field)),
                 "tags" => {
                     let arn = req.observed.attributes.get("arn").and_then(Value::as_str).unwrap_or_default();
                     let d = tags::diff(&req.observed.tags, &req.tags);

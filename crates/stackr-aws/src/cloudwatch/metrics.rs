@@ -1,7 +1,7 @@
 //! An alarm's `metrics` (AWS's MetricDataQuery list, written in AWS's own
 //! PascalCase shape) to the SDK's types and back, and dimensions.
 
-use crate::ec2::common::invalid;
+use crate::kit::invalid;
 use crate::props::{self, s};
 use aws_sdk_cloudwatch::types::{Dimension, Metric, MetricDataQuery, MetricStat, StandardUnit};
 use stackr_core::value::Value;

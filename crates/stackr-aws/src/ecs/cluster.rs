@@ -70,7 +70,7 @@ impl Cluster {
     }
 
     async fn must(&self, region: &str, arn: &str) -> Result<Observed, ProviderError> {
-        self.one(region, arn).await?.ok_or_else(|| crate::ec2::common::vanished("ECS cluster", arn))
+        self.one(region, arn).await?.ok_or_else(|| crate::kit::vanished("ECS cluster", arn))
     }
 
     async fn put_capacity_providers(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
@@ -181,7 +181,7 @@ impl Reconciler for Cluster {
                 }
                 "capacity_providers" | "default_capacity_provider_strategy" => providers = true,
                 "tags" => common::sync_tags(&client, &req.id, &req.observed.tags, &req.tags).await?,
-                other => return Err(crate::ec2::common::not_in_place("an ECS cluster", other)),
+                other => return Err(crate::kit::not_in_place("an ECS cluster", other)),
             }
         }
         if providers {

@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// The error ECS gives for a cluster that does not exist.
 pub const CLUSTER_NOT_FOUND: &[&str] = &["ClusterNotFoundException"];
 
-pub use crate::ec2::common::invalid;
+pub use crate::kit::invalid;
 
 /// How many services one DescribeServices call takes.
 const SERVICES_PER_CALL: usize = 10;

@@ -29,8 +29,8 @@
 
 use super::common::{self, invalid, map, maps, num, object};
 use crate::clients::Clients;
-use crate::ec2::common::{not_in_place, vanished};
 use crate::error::provider;
+use crate::kit::{not_in_place, vanished};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -390,15 +390,11 @@ impl Reconciler for Service {
         if svc.status() == Some("ACTIVE") {
             if svc.desired_count() > 0 {
                 let r = client.update_service().cluster(&cluster).service(&name).desired_count(0).send().await;
-                crate::ec2::common::tolerate(
-                    "UpdateService",
-                    r,
-                    &["ServiceNotFoundException", "ServiceNotActiveException"],
-                )?;
+                crate::kit::tolerate("UpdateService", r, &["ServiceNotFoundException", "ServiceNotActiveException"])?;
             }
             let r = client.delete_service().cluster(&cluster).service(&name).force(true).send().await;
             // Already draining (deleted meanwhile) is as good.
-            crate::ec2::common::tolerate(
+            crate::kit::tolerate(
                 "DeleteService",
                 r,
                 &["ServiceNotFoundException", "ClusterNotFoundException", "ServiceNotActiveException"],

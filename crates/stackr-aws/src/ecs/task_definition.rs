@@ -263,7 +263,7 @@ impl Reconciler for TaskDefinition {
             .and_then(|td| td.task_definition_arn())
             .ok_or_else(|| invalid("RegisterTaskDefinition returned no ARN"))?
             .to_string();
-        self.one(region, &arn).await?.ok_or_else(|| crate::ec2::common::vanished("task definition", &arn))
+        self.one(region, &arn).await?.ok_or_else(|| crate::kit::vanished("task definition", &arn))
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
@@ -273,10 +273,10 @@ impl Reconciler for TaskDefinition {
                 "tags" => {
                     common::sync_tags(&self.clients.ecs(region), &req.id, &req.observed.tags, &req.tags).await?;
                 }
-                other => return Err(crate::ec2::common::not_in_place("a task definition revision", other)),
+                other => return Err(crate::kit::not_in_place("a task definition revision", other)),
             }
         }
-        self.one(region, &req.id).await?.ok_or_else(|| crate::ec2::common::vanished("task definition", &req.id))
+        self.one(region, &req.id).await?.ok_or_else(|| crate::kit::vanished("task definition", &req.id))
     }
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {

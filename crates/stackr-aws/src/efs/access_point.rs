@@ -18,8 +18,8 @@
 
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, same_fixed, vanished};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place, same_fixed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{AccessPointDescription, CreationInfo, PosixUser, RootDirectory};

@@ -23,8 +23,8 @@
 
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, vanished};
 use crate::error::{code, is, provider};
+use crate::kit::{invalid, not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{
@@ -115,11 +115,7 @@ impl FileSystem {
             ("backup_policy", backup.map(|b| Value::Map(BTreeMap::from([("enabled".to_string(), Value::Bool(b))])))),
         ]);
         let arn = f.file_system_arn.clone().unwrap_or_else(|| {
-            format!(
-                "arn:{}:elasticfilesystem:{region}:{}:file-system/{id}",
-                crate::ec2::common::partition(region),
-                f.owner_id
-            )
+            format!("arn:{}:elasticfilesystem:{region}:{}:file-system/{id}", crate::kit::partition(region), f.owner_id)
         });
         let attributes = props::build([
             ("id", Some(s(&id))),

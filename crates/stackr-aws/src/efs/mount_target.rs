@@ -23,8 +23,8 @@
 
 use super::common;
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, vanished};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{IpAddressType, MountTargetDescription};

@@ -32,8 +32,8 @@
 
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, num, vanished};
 use crate::error::{code, is, provider};
+use crate::kit::{invalid, not_in_place, num, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster as Cluster, NetworkType};

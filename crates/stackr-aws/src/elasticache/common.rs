@@ -65,7 +65,7 @@ pub async fn sync_tags(
 /// run, so it is refused up front.
 pub fn lower_case_name(what: &str, name: &str) -> Result<(), ProviderError> {
     if name.chars().any(|c| c.is_ascii_uppercase()) {
-        return Err(crate::ec2::common::invalid(format!(
+        return Err(crate::kit::invalid(format!(
             "{what} `{name}`: AWS stores it as `{}`; write it in lower case",
             name.to_ascii_lowercase()
         )));

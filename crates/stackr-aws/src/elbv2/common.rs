@@ -9,8 +9,8 @@
 //! sets inside an object, so either way of writing a forward matches.
 
 use crate::clients::Clients;
-use crate::ec2::common::invalid;
 use crate::error::{is, provider};
+use crate::kit::invalid;
 use crate::props;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig, RedirectActionConfig,

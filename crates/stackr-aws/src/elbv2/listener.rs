@@ -20,8 +20,8 @@
 
 use super::common::{NOT_FOUND, action_from_sdk, action_to_sdk, listener_load_balancer, sdk_tags, sync_tags, tags_of};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, ProtocolEnum};
@@ -232,7 +232,7 @@ impl Reconciler for Listener {
             .complete(&req.target.region, raw)
             .await?
             .into_iter()
-            .find(|o| crate::ec2::common::is_ours(&o.tags, &req.target) && !req.known_ids.contains(&o.id)))
+            .find(|o| crate::kit::is_ours(&o.tags, &req.target) && !req.known_ids.contains(&o.id)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

@@ -24,8 +24,8 @@ use super::common::{
     NOT_FOUND, arn_suffix, attribute_map, changed_attributes, in_batches, sdk_tags, sync_tags, tags_of,
 };
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place, tolerate, vanished};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -201,9 +201,7 @@ impl Reconciler for LoadBalancer {
         let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
         let lbs = self.by_name(&req.target.region, &name).await?;
         let found = self.complete(&req.target.region, lbs).await?;
-        Ok(found
-            .into_iter()
-            .find(|o| crate::ec2::common::is_ours(&o.tags, &req.target) && !req.known_ids.contains(&o.id)))
+        Ok(found.into_iter().find(|o| crate::kit::is_ours(&o.tags, &req.target) && !req.known_ids.contains(&o.id)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

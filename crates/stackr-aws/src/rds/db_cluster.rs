@@ -50,8 +50,8 @@
 
 use super::common::{self, Record, Step, num, sorted};
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;

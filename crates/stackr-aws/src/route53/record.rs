@@ -27,8 +27,8 @@
 //! records of that zone.
 
 use crate::clients::Clients;
-use crate::ec2::common::{invalid, not_in_place};
 use crate::error::{is, provider};
+use crate::kit::{invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_route53::types::{
@@ -280,7 +280,7 @@ impl Record {
         self.change(&id, &zone, ChangeAction::Upsert, wanted(p)?).await?;
         match self.read(&id).await? {
             Some((r, name)) => Ok(observed(&zone, &name, &id, &r)),
-            None => Err(crate::ec2::common::vanished("record", &id)),
+            None => Err(crate::kit::vanished("record", &id)),
         }
     }
 }
@@ -357,7 +357,7 @@ impl Reconciler for Record {
         }
         match self.read(&id).await? {
             Some((r, name)) => Ok(observed(&zone, &name, &id, &r)),
-            None => Err(crate::ec2::common::vanished("record", &id)),
+            None => Err(crate::kit::vanished("record", &id)),
         }
     }
 

@@ -97,8 +97,8 @@ impl IpSet {
     }
 
     async fn must_read(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
-        let sum = self.summary(region, id).await?.ok_or_else(|| crate::ec2::common::vanished("IP set", id))?;
-        self.read(region, &sum).await?.ok_or_else(|| crate::ec2::common::vanished("IP set", id))
+        let sum = self.summary(region, id).await?.ok_or_else(|| crate::kit::vanished("IP set", id))?;
+        self.read(region, &sum).await?.ok_or_else(|| crate::kit::vanished("IP set", id))
     }
 
     /// The IP set of this name in the request's scope, if any.
@@ -117,7 +117,7 @@ impl IpSet {
     async fn write(&self, region: &str, id: &str, p: &Props) -> Result<(), ProviderError> {
         let addresses = wanted_addresses(p)?;
         let client = self.clients.wafv2(region);
-        let sum = self.summary(region, id).await?.ok_or_else(|| crate::ec2::common::vanished("IP set", id))?;
+        let sum = self.summary(region, id).await?.ok_or_else(|| crate::kit::vanished("IP set", id))?;
         let done = with_lock("UpdateIPSet", || async {
             let cur = match client.get_ip_set().name(&sum.name).scope(sum.scope.clone()).id(id).send().await {
                 Ok(o) => o,
@@ -139,7 +139,7 @@ impl IpSet {
             Ok(Some(r))
         })
         .await?;
-        done.map(|_| ()).ok_or_else(|| crate::ec2::common::vanished("IP set", id))
+        done.map(|_| ()).ok_or_else(|| crate::kit::vanished("IP set", id))
     }
 }
 
@@ -207,7 +207,7 @@ impl Reconciler for IpSet {
             .await;
         match created {
             Ok(out) => {
-                let id = out.summary.and_then(|s| s.id).ok_or_else(|| crate::ec2::common::vanished("IP set", &name))?;
+                let id = out.summary.and_then(|s| s.id).ok_or_else(|| crate::kit::vanished("IP set", &name))?;
                 self.must_read(region, &id).await
             }
             // Made meanwhile (a concurrent retry): adopt it if it is ours.
@@ -233,10 +233,10 @@ impl Reconciler for IpSet {
                 "addresses" | "description" => {}
                 "tags" => {
                     let arn = props::string(&req.observed.attributes, "arn")
-                        .ok_or_else(|| crate::ec2::common::vanished("IP set", &req.id))?;
+                        .ok_or_else(|| crate::kit::vanished("IP set", &req.id))?;
                     sync_tags(&self.clients.wafv2(region), &arn, &req.observed.tags, &req.tags).await?;
                 }
-                other => return Err(crate::ec2::common::not_in_place("a WAF IP set", other)),
+                other => return Err(crate::kit::not_in_place("a WAF IP set", other)),
             }
         }
         self.must_read(region, &req.id).await

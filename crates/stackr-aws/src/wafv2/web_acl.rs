@@ -248,8 +248,8 @@ impl WebAcl {
     }
 
     async fn must_read(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
-        let sum = self.summary(region, id).await?.ok_or_else(|| crate::ec2::common::vanished("web ACL", id))?;
-        self.read(region, &sum).await?.ok_or_else(|| crate::ec2::common::vanished("web ACL", id))
+        let sum = self.summary(region, id).await?.ok_or_else(|| crate::kit::vanished("web ACL", id))?;
+        self.read(region, &sum).await?.ok_or_else(|| crate::kit::vanished("web ACL", id))
     }
 
     async fn named(&self, target: &Target, p: &Props) -> Result<Option<Observed>, ProviderError> {
@@ -270,7 +270,7 @@ impl WebAcl {
         let new_default = if want("default_action") { Some(default_action(p)?) } else { None };
         let new_visibility =
             if want("visibility_config") { Some(visibility(p.get("visibility_config"), "the web ACL")?) } else { None };
-        let sum = self.summary(region, id).await?.ok_or_else(|| crate::ec2::common::vanished("web ACL", id))?;
+        let sum = self.summary(region, id).await?.ok_or_else(|| crate::kit::vanished("web ACL", id))?;
         let client = self.clients.wafv2(region);
         let done = with_lock("UpdateWebACL", || async {
             let Some((acl, token)) = self.get(region, &sum).await? else { return Ok(None) };
@@ -297,7 +297,7 @@ impl WebAcl {
             Ok(Some(r))
         })
         .await?;
-        done.map(|_| ()).ok_or_else(|| crate::ec2::common::vanished("web ACL", id))
+        done.map(|_| ()).ok_or_else(|| crate::kit::vanished("web ACL", id))
     }
 }
 
@@ -367,8 +367,7 @@ impl Reconciler for WebAcl {
             .await;
         match created {
             Ok(out) => {
-                let id =
-                    out.summary.and_then(|s| s.id).ok_or_else(|| crate::ec2::common::vanished("web ACL", &name))?;
+                let id = out.summary.and_then(|s| s.id).ok_or_else(|| crate::kit::vanished("web ACL", &name))?;
                 self.must_read(region, &id).await
             }
             Err(e) if is(&e, &["WAFDuplicateItemException", "WafV2DuplicateItem"]) => {
@@ -392,7 +391,7 @@ impl Reconciler for WebAcl {
         for field in &req.changed {
             match field.as_str() {
                 "default_action" | "description" | "rules" | "visibility_config" | "tags" => {}
-                other => return Err(crate::ec2::common::not_in_place("a WAF web ACL", other)),
+                other => return Err(crate::kit::not_in_place("a WAF web ACL", other)),
             }
         }
         if !acl_fields.is_empty() {
@@ -400,7 +399,7 @@ impl Reconciler for WebAcl {
         }
         if req.changed.iter().any(|f| f == "tags") {
             let arn = props::string(&req.observed.attributes, "arn")
-                .ok_or_else(|| crate::ec2::common::vanished("web ACL", &req.id))?;
+                .ok_or_else(|| crate::kit::vanished("web ACL", &req.id))?;
             sync_tags(&self.clients.wafv2(region), &arn, &req.observed.tags, &req.tags).await?;
         }
         self.must_read(region, &req.id).await

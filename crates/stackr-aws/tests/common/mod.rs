@@ -230,6 +230,33 @@ impl Harness {
             aws_sdk_ssm::config::Builder::from(self.env.config()).interceptor(self.env.account()).build(),
         )
     }
+
+    pub fn sqs(&self) -> aws_sdk_sqs::Client {
+        sdk_client!(self, aws_sdk_sqs, REGION)
+    }
+
+    pub fn sns(&self) -> aws_sdk_sns::Client {
+        sdk_client!(self, aws_sdk_sns, REGION)
+    }
+
+    pub fn kms(&self) -> aws_sdk_kms::Client {
+        sdk_client!(self, aws_sdk_kms, REGION)
+    }
+
+    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+        sdk_client!(self, aws_sdk_ecr, REGION)
+    }
+
+    /// S3 with path-style addressing (the local AWS has no bucket host names).
+    pub fn s3(&self) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(self.env.config())
+                .region(aws_sdk_s3::config::Region::new(REGION))
+                .force_path_style(true)
+                .interceptor(self.env.account())
+                .build(),
+        )
+    }
 }
 
 pub type Mutation = Box<dyn Fn(Arc<Harness>, String) -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
@@ -290,6 +317,8 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
     let live = rec.observe(REGION, std::slice::from_ref(&id)).await.expect("observe")[0]
         .clone()
         .expect("observed after create");
+    let broken = contract_breaches(rec.schema(), &live);
+    assert!(broken.is_empty(), "{}: observed values break the schema: {broken:#?}", case.kind);
     let mut desired = h.session.prepare(&s).await.expect("prepare").desired.props["subject"].clone();
     match case.twice {
         // Create twice with the same request: one resource. It is another
@@ -404,6 +433,43 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
     })
     .await
     .expect("delete of a missing resource is ok");
+}
+
+/// Where an observed resource breaks the reconciler contract: a property
+/// or attribute the schema does not declare, a value not of its declared
+/// type, a secret returned, an empty id.
+pub fn contract_breaches(
+    schema: &stackr_core::schema::TypeSchema,
+    live: &stackr_engine::reconciler::Observed,
+) -> Vec<String> {
+    use stackr_core::schema::check_value;
+    use stackr_core::value::Value;
+    let mut out = Vec::new();
+    let check = |out: &mut Vec<String>, what: &str, name: &str, ty: &stackr_core::schema::PropType, v: &Value| {
+        if matches!(v, Value::Null) {
+            return;
+        }
+        let mut found = Vec::new();
+        check_value(ty, v, name, &mut found);
+        out.extend(found.into_iter().map(|m| format!("{what} {}: {}", m.path, m.message)));
+    };
+    for (k, v) in &live.properties {
+        match schema.property(k) {
+            Some(p) if p.secret => out.push(format!("secret property `{k}` is returned")),
+            Some(p) => check(&mut out, "property", k, &p.ty, v),
+            None => out.push(format!("property `{k}` is not declared")),
+        }
+    }
+    for (k, v) in &live.attributes {
+        match schema.attribute(k) {
+            Some(a) => check(&mut out, "attribute", k, &a.ty, v),
+            None => out.push(format!("attribute `{k}` is not declared")),
+        }
+    }
+    if live.id.is_empty() {
+        out.push("the id is empty".into());
+    }
+    out
 }
 
 /// Deletes as the engine does: "not yet" answers (a distribution still

@@ -27,31 +27,28 @@ pub async fn tags_of(clients: &Clients, region: &str, arn: &str) -> Result<BTree
     Ok(crate::props::tag_map(out.tags.unwrap_or_default()))
 }
 
-/// Makes the tags of `arn` equal `want`.
-pub async fn sync_tags(
-    client: &aws_sdk_applicationautoscaling::Client,
-    arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = crate::tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .untag_resource()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_applicationautoscaling::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.tag_resource()
             .resource_arn(arn)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| provider("UntagResource", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(d.set.into_iter().collect()))
+            .set_tags(Some(tags.into_iter().collect()))
             .send()
             .await
             .map_err(|e| provider("TagResource", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+        Ok(())
+    }
 }
+
+pub use crate::kit::sync_tags;

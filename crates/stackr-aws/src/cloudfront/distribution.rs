@@ -203,33 +203,6 @@ impl Distribution {
         }
         Err(other(format!("CloudFront distribution {id} kept changing while it was being updated")))
     }
-
-    async fn sync_tags(
-        &self,
-        arn: &str,
-        have: &BTreeMap<String, String>,
-        want: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let d = tags::diff(have, want);
-        let cf = self.cf();
-        if !d.remove.is_empty() {
-            cf.untag_resource()
-                .resource(arn)
-                .tag_keys(TagKeys::builder().set_items(Some(d.remove)).build())
-                .send()
-                .await
-                .map_err(|e| provider("UntagResource", e))?;
-        }
-        if !d.set.is_empty() {
-            cf.tag_resource()
-                .resource(arn)
-                .tags(sdk_tags(&d.set)?)
-                .send()
-                .await
-                .map_err(|e| provider("TagResource", e))?;
-        }
-        Ok(())
-    }
 }
 
 #[async_trait]
@@ -285,7 +258,7 @@ impl Reconciler for Distribution {
         if req.changed.iter().any(|f| f == "tags") {
             let arn = props::string(&req.observed.attributes, "arn")
                 .ok_or_else(|| vanished("CloudFront distribution", &req.id))?;
-            self.sync_tags(&arn, &req.observed.tags, &req.tags).await?;
+            crate::kit::sync_tags(&self.cf(), &arn, &req.observed.tags, &req.tags).await?;
         }
         self.must_read(&req.id).await
     }
@@ -368,5 +341,19 @@ impl Reconciler for Distribution {
     /// tools wait up to 90 minutes for each.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(90, 90, 90)
+    }
+}
+
+/// CloudFront's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait]
+impl crate::kit::TagApi for aws_sdk_cloudfront::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.tag_resource().resource(arn).tags(sdk_tags(&tags)?);
+        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+    }
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.untag_resource().resource(arn).tag_keys(TagKeys::builder().set_items(Some(keys)).build());
+        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
     }
 }

@@ -16,7 +16,6 @@
 use super::metrics;
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::invalid;
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -196,13 +195,7 @@ impl Reconciler for MetricAlarm {
         let region = &req.target.region;
         let name = props::require(&req.properties, "alarm_name")?;
         if let Some(live) = self.one(region, &name).await? {
-            if !tags::same_owner(&live.tags, &req.tags) {
-                return Err(invalid(format!(
-                    "an alarm named {name} already exists and was not made by this stack for {}; import it or rename",
-                    req.target.address
-                )));
-            }
-            return Ok(live);
+            return crate::kit::adopt_existing("an alarm", &name, live, req);
         }
         self.put(region, &req.properties, Some(&req.tags)).await?;
         self.must(region, &name).await

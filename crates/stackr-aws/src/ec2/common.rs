@@ -17,7 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 // The service-neutral part of the toolkit, for EC2's types.
 pub use crate::collect as describe;
 pub use crate::kit::{
-    PROPAGATION, eventually, invalid, is_ours, not_in_place, num, partition, poll, same_fixed, tolerate, vanished,
+    PROPAGATION, eventually, invalid, is_ours, not_in_place, num, partition, poll, same_fixed, sync_tags, tolerate,
+    vanished,
 };
 
 /// How many values one filter may carry (AWS's limit is 200).
@@ -47,33 +48,20 @@ pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     crate::props::tag_map(tags.iter().filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default()))))
 }
 
-/// Makes the tags of `id` equal `want` (CreateTags / DeleteTags).
-pub async fn sync_tags(
-    client: &aws_sdk_ec2::Client,
-    id: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let stale: Vec<Tag> = have
-        .keys()
-        .filter(|k| !want.contains_key(*k) && !k.starts_with("aws:"))
-        .map(|k| Tag::builder().key(k).build())
-        .collect();
-    if !stale.is_empty() {
-        client.delete_tags().resources(id).set_tags(Some(stale)).send().await.map_err(|e| provider("DeleteTags", e))?;
+/// EC2's tagging calls (CreateTags / DeleteTags, by resource id), for
+/// [`sync_tags`].
+#[async_trait]
+impl crate::kit::TagApi for aws_sdk_ec2::Client {
+    async fn tag(&self, id: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.create_tags().resources(id).set_tags(Some(sdk_tags(&tags)));
+        call.send().await.map(|_| ()).map_err(|e| provider("CreateTags", e))
     }
-    let changed: BTreeMap<String, String> =
-        want.iter().filter(|(k, v)| have.get(*k) != Some(*v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-    if !changed.is_empty() {
-        client
-            .create_tags()
-            .resources(id)
-            .set_tags(Some(sdk_tags(&changed)))
-            .send()
-            .await
-            .map_err(|e| provider("CreateTags", e))?;
+
+    async fn untag(&self, id: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let stale = keys.into_iter().map(|k| Tag::builder().key(k).build()).collect();
+        let call = self.delete_tags().resources(id).set_tags(Some(stale));
+        call.send().await.map(|_| ()).map_err(|e| provider("DeleteTags", e))
     }
-    Ok(())
 }
 
 /// `arn:aws:ec2:REGION:OWNER:KIND/ID`.

@@ -136,13 +136,7 @@ impl Reconciler for Cluster {
         let p = &req.properties;
         let name = props::require(p, "name")?;
         if let Some(live) = self.one(region, &name).await? {
-            if !tags::same_owner(&live.tags, &req.tags) {
-                return Err(invalid(format!(
-                    "an ECS cluster named {name} already exists and was not made by this stack for {}; import it or rename",
-                    req.target.address
-                )));
-            }
-            return Ok(live);
+            return crate::kit::adopt_existing("an ECS cluster", &name, live, req);
         }
         let out = self
             .clients

@@ -74,34 +74,31 @@ pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     props::tag_map(tags.iter().filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default()))))
 }
 
-/// Makes the tags of `arn` equal `want`.
-pub async fn sync_tags(
-    client: &aws_sdk_ecs::Client,
-    arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = crate::tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .untag_resource()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_ecs::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.tag_resource()
             .resource_arn(arn)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| provider("UntagResource", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(ecs_tags(&d.set)))
+            .set_tags(Some(ecs_tags(&tags)))
             .send()
             .await
             .map_err(|e| provider("TagResource", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+        Ok(())
+    }
 }
+
+pub use crate::kit::sync_tags;
 
 /// A capacity provider strategy from its property value (a list of
 /// `{capacity_provider, weight, base}`).

@@ -272,13 +272,7 @@ impl Reconciler for Service {
         match self.raw_one(region, &cluster, &name).await? {
             Some(svc) if svc.status() == Some("ACTIVE") => {
                 let live = observed(&svc).ok_or_else(|| vanished("ECS service", &name))?;
-                if !tags::same_owner(&live.tags, &req.tags) {
-                    return Err(invalid(format!(
-                        "an ECS service named {name} already exists in {cluster} and was not made by this stack for {}; import it or rename",
-                        req.target.address
-                    )));
-                }
-                return Ok(live);
+                return crate::kit::adopt_existing("an ECS service", &format!("{name} in {cluster}"), live, req);
             }
             Some(svc) if svc.status() == Some("DRAINING") => {
                 return Err(ProviderError::not_yet(

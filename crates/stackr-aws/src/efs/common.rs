@@ -16,34 +16,31 @@ pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
     crate::props::tag_map(tags.iter().map(|t| (t.key.clone(), t.value.clone())))
 }
 
-/// Makes the tags of `resource_id` equal `want`.
-pub async fn sync_tags(
-    client: &aws_sdk_efs::Client,
-    resource_id: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = crate::tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .untag_resource()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_efs::Client {
+    async fn tag(&self, resource_id: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.tag_resource()
             .resource_id(resource_id)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| provider("UntagResource", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_id(resource_id)
-            .set_tags(Some(sdk_tags(&d.set)))
+            .set_tags(Some(sdk_tags(&tags)))
             .send()
             .await
             .map_err(|e| provider("TagResource", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, resource_id: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.untag_resource()
+            .resource_id(resource_id)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| provider("UntagResource", e))?;
+        Ok(())
+    }
 }
+
+pub use crate::kit::sync_tags;
 
 /// Readiness from a life-cycle state: `available` is ready, `creating` and
 /// `updating` wait, `error` and deletion never become ready.

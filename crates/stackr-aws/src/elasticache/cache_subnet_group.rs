@@ -20,7 +20,7 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{invalid, not_in_place, vanished};
+use crate::kit::{not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::CacheSubnetGroup as Group;
@@ -155,11 +155,7 @@ impl Reconciler for CacheSubnetGroup {
             }
         };
         match existing {
-            Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => Ok(o),
-            Some(_) => Err(invalid(format!(
-                "a cache subnet group named {name} already exists and was not made for {}; rename it in the stack",
-                req.target.address
-            ))),
+            Some(o) => crate::kit::adopt_existing("a cache subnet group", &name, o, req),
             None => Err(vanished("cache subnet group", &name)),
         }
     }

@@ -31,34 +31,31 @@ pub async fn tags_of(clients: &Clients, region: &str, arn: &str) -> Result<BTree
     ))
 }
 
-/// Makes the tags of `arn` equal `want`.
-pub async fn sync_tags(
-    client: &aws_sdk_elasticache::Client,
-    arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = crate::tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .remove_tags_from_resource()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_elasticache::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.add_tags_to_resource()
             .resource_name(arn)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| provider("RemoveTagsFromResource", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .add_tags_to_resource()
-            .resource_name(arn)
-            .set_tags(Some(sdk_tags(&d.set)))
+            .set_tags(Some(sdk_tags(&tags)))
             .send()
             .await
             .map_err(|e| provider("AddTagsToResource", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.remove_tags_from_resource()
+            .resource_name(arn)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| provider("RemoveTagsFromResource", e))?;
+        Ok(())
+    }
 }
+
+pub use crate::kit::sync_tags;
 
 /// AWS keeps cluster ids and subnet group names in lower case; a name
 /// written otherwise would read back different and be replaced on every

@@ -98,34 +98,31 @@ fn collect_tags(
     }
 }
 
-/// Makes the tags of `arn` equal `want` (RemoveTags / AddTags).
-pub async fn sync_tags(
-    client: &aws_sdk_elasticloadbalancingv2::Client,
-    arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = crate::tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .remove_tags()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_elasticloadbalancingv2::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.add_tags()
             .resource_arns(arn)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| provider("RemoveTags", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .add_tags()
-            .resource_arns(arn)
-            .set_tags(Some(sdk_tags(&d.set)))
+            .set_tags(Some(sdk_tags(&tags)))
             .send()
             .await
             .map_err(|e| provider("AddTags", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.remove_tags()
+            .resource_arns(arn)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| provider("RemoveTags", e))?;
+        Ok(())
+    }
 }
+
+pub use crate::kit::sync_tags;
 
 /// Key/value attributes as the `attributes` property.
 pub fn attribute_map(pairs: impl IntoIterator<Item = (Option<String>, Option<String>)>) -> Value {

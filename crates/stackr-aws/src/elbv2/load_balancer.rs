@@ -25,7 +25,7 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, tolerate, vanished};
+use crate::kit::{not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -210,13 +210,7 @@ impl Reconciler for LoadBalancer {
         let name = props::require(p, "name")?;
         let existing = self.complete(region, self.by_name(region, &name).await?).await?;
         let arn = match existing.into_iter().next() {
-            Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => o.id,
-            Some(o) => {
-                return Err(invalid(format!(
-                    "a load balancer named {name} already exists ({}) and was not made by this stack for {}",
-                    o.id, req.target.address
-                )));
-            }
+            Some(o) => crate::kit::adopt_existing("a load balancer", &name, o, req)?.id,
             None => {
                 let out = self
                     .client(region)

@@ -247,13 +247,7 @@ impl Reconciler for TargetGroup {
         let name = props::require(p, "name")?;
         let existing = self.complete(region, self.by_name(region, &name).await?).await?;
         let arn = match existing.into_iter().next() {
-            Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => o.id,
-            Some(o) => {
-                return Err(invalid(format!(
-                    "a target group named {name} already exists ({}) and was not made by this stack for {}",
-                    o.id, req.target.address
-                )));
-            }
+            Some(o) => crate::kit::adopt_existing("a target group", &name, o, req)?.id,
             None => {
                 let h = HealthCheck::from(p)?;
                 let port = props::int(p, "port")

@@ -5,7 +5,6 @@
 //! adopted). Reads: one paginated DescribeLogGroups per region for many
 //! groups, plus one ListTagsForResource per group.
 
-use super::Tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::kit::{self, Listed, int32, not_in_place, observe_listed, tolerate, vanished};
@@ -170,7 +169,7 @@ impl Reconciler for LogGroup {
                 },
                 "tags" => {
                     let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();
-                    kit::sync_tags(&Tags(&self.clients), region, &arn, &req.observed.tags, &req.tags).await?;
+                    kit::sync_tags(&client, &arn, &req.observed.tags, &req.tags).await?;
                 }
                 other => return Err(not_in_place("a log group", other)),
             }

@@ -278,12 +278,7 @@ impl DbCluster {
     fn adopt(&self, req: &CreateRequest, live: Cluster) -> Result<Observed, ProviderError> {
         let id = live.db_cluster_identifier().unwrap_or_default().to_string();
         let o = observed(&live).ok_or_else(|| invalid(format!("DB cluster {id} has no identifier")))?;
-        if !tags::same_owner(&o.tags, &req.tags) {
-            return Err(invalid(format!(
-                "a DB cluster named {id} already exists and was not made by this stack; import it or rename"
-            )));
-        }
-        Ok(o)
+        crate::kit::adopt_existing("a DB cluster", &id, o, req)
     }
 }
 

@@ -30,7 +30,7 @@
 use super::common::{self, Record, Step, num};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place};
+use crate::kit::not_in_place;
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -197,12 +197,7 @@ impl DbInstance {
     /// adopted, anyone else's is an error.
     async fn adopt(&self, req: &CreateRequest, id: &str) -> Result<Observed, ProviderError> {
         let o = self.must(&req.target.region, id).await?;
-        if !tags::same_owner(&o.tags, &req.tags) {
-            return Err(invalid(format!(
-                "a DB instance named {id} already exists and was not made by this stack; import it or rename"
-            )));
-        }
-        Ok(o)
+        crate::kit::adopt_existing("a DB instance", &id, o, req)
     }
 }
 

@@ -178,38 +178,6 @@ impl Parameter {
             .set_tags(tags))
     }
 
-    async fn sync_tags(
-        &self,
-        region: &str,
-        name: &str,
-        have: &BTreeMap<String, String>,
-        want: &BTreeMap<String, String>,
-    ) -> Result<(), ProviderError> {
-        let d = tags::diff(have, want);
-        let client = self.clients.ssm(region);
-        if !d.remove.is_empty() {
-            client
-                .remove_tags_from_resource()
-                .resource_type(ResourceTypeForTagging::Parameter)
-                .resource_id(name)
-                .set_tag_keys(Some(d.remove))
-                .send()
-                .await
-                .map_err(|e| provider("RemoveTagsFromResource", e))?;
-        }
-        if !d.set.is_empty() {
-            client
-                .add_tags_to_resource()
-                .resource_type(ResourceTypeForTagging::Parameter)
-                .resource_id(name)
-                .set_tags(Some(ssm_tags(&d.set)?))
-                .send()
-                .await
-                .map_err(|e| provider("AddTagsToResource", e))?;
-        }
-        Ok(())
-    }
-
     async fn read_back(&self, region: &str, name: &str, what: &str) -> Result<Observed, ProviderError> {
         self.one(region, name)
             .await?
@@ -293,7 +261,7 @@ impl Reconciler for Parameter {
             ));
         };
         self.put(region, &req.properties, true, None)?.send().await.map_err(|e| provider("PutParameter", e))?;
-        self.sync_tags(region, &name, &live.tags, &req.tags).await?;
+        crate::kit::sync_tags(&self.clients.ssm(region), &name, &live.tags, &req.tags).await?;
         self.read_back(region, &name, "adopting it").await
     }
 
@@ -304,7 +272,7 @@ impl Reconciler for Parameter {
         for field in &req.changed {
             match field.as_str() {
                 "type" | "value" | "description" | "tier" | "key_id" | "allowed_pattern" => put = true,
-                "tags" => self.sync_tags(region, name, &req.observed.tags, &req.tags).await?,
+                "tags" => crate::kit::sync_tags(&self.clients.ssm(region), name, &req.observed.tags, &req.tags).await?,
                 other => {
                     return Err(ProviderError::new(
                         ErrorKind::Invalid,
@@ -327,5 +295,27 @@ impl Reconciler for Parameter {
             Err(e) if is(&e, NOT_FOUND) => Ok(()),
             Err(e) => Err(provider("DeleteParameter", e)),
         }
+    }
+}
+
+/// SSM's tagging calls on a parameter (by name), for [`crate::kit::sync_tags`].
+#[async_trait]
+impl crate::kit::TagApi for aws_sdk_ssm::Client {
+    async fn tag(&self, name: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self
+            .add_tags_to_resource()
+            .resource_type(ResourceTypeForTagging::Parameter)
+            .resource_id(name)
+            .set_tags(Some(ssm_tags(&tags)?));
+        call.send().await.map(|_| ()).map_err(|e| provider("AddTagsToResource", e))
+    }
+
+    async fn untag(&self, name: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self
+            .remove_tags_from_resource()
+            .resource_type(ResourceTypeForTagging::Parameter)
+            .resource_id(name)
+            .set_tag_keys(Some(keys));
+        call.send().await.map(|_| ()).map_err(|e| provider("RemoveTagsFromResource", e))
     }
 }

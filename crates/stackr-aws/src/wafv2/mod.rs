@@ -22,7 +22,6 @@ mod web_acl;
 
 use crate::clients::Clients;
 use crate::error::{code, provider};
-use crate::tags;
 use aws_sdk_wafv2::types::{Scope, Tag};
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -296,34 +295,31 @@ async fn read_tags(
     Ok(Some(crate::props::tag_map(out)))
 }
 
-/// Makes the tags of `arn` equal `want`.
-async fn sync_tags(
-    client: &aws_sdk_wafv2::Client,
-    arn: &str,
-    have: &BTreeMap<String, String>,
-    want: &BTreeMap<String, String>,
-) -> Result<(), ProviderError> {
-    let d = tags::diff(have, want);
-    if !d.remove.is_empty() {
-        client
-            .untag_resource()
+/// The service's tagging calls, for [`crate::kit::sync_tags`].
+#[async_trait::async_trait]
+impl crate::kit::TagApi for aws_sdk_wafv2::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        self.tag_resource()
             .resource_arn(arn)
-            .set_tag_keys(Some(d.remove))
-            .send()
-            .await
-            .map_err(|e| waf_error("UntagResource", e))?;
-    }
-    if !d.set.is_empty() {
-        client
-            .tag_resource()
-            .resource_arn(arn)
-            .set_tags(Some(waf_tags(&d.set)?))
+            .set_tags(Some(waf_tags(&tags)?))
             .send()
             .await
             .map_err(|e| waf_error("TagResource", e))?;
+        Ok(())
     }
-    Ok(())
+
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        self.untag_resource()
+            .resource_arn(arn)
+            .set_tag_keys(Some(keys))
+            .send()
+            .await
+            .map_err(|e| waf_error("UntagResource", e))?;
+        Ok(())
+    }
 }
+
+use crate::kit::sync_tags;
 
 /// The error for a name taken by a resource this stack did not make.
 fn taken(what: &str, name: &str, target: &Target) -> ProviderError {

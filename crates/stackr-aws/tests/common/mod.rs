@@ -461,9 +461,12 @@ pub fn contract_breaches(
         }
     }
     for (k, v) in &live.attributes {
-        match schema.attribute(k) {
-            Some(a) => check(&mut out, "attribute", k, &a.ty, v),
-            None => out.push(format!("attribute `{k}` is not declared")),
+        // A property's live value may also be given as an attribute of
+        // the same name (what a reference to it reads after apply).
+        match (schema.attribute(k), schema.property(k)) {
+            (Some(a), _) => check(&mut out, "attribute", k, &a.ty, v),
+            (None, Some(p)) if !p.secret => check(&mut out, "attribute", k, &p.ty, v),
+            _ => out.push(format!("attribute `{k}` is declared neither as an attribute nor as a property")),
         }
     }
     if live.id.is_empty() {

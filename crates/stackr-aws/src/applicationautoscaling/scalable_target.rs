@@ -196,8 +196,8 @@ impl ScalableTarget {
             .service_namespace(ServiceNamespace::from(key.0.as_str()))
             .resource_id(&key.1)
             .scalable_dimension(ScalableDimension::from(key.2.as_str()))
-            .set_min_capacity(props::int(p, "min_capacity").map(|n| n as i32))
-            .set_max_capacity(props::int(p, "max_capacity").map(|n| n as i32))
+            .set_min_capacity(crate::kit::int32(p, "min_capacity")?)
+            .set_max_capacity(crate::kit::int32(p, "max_capacity")?)
             .set_tags(tags.map(|t| t.clone().into_iter().collect()))
             .send()
             .await

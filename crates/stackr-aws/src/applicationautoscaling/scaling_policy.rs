@@ -53,10 +53,6 @@ fn num(n: f64) -> Value {
     Value::Number(n)
 }
 
-fn int(p: &Props, k: &str) -> Option<i32> {
-    props::int(p, k).map(|n| n as i32)
-}
-
 fn float(p: &Props, k: &str) -> Option<f64> {
     p.get(k).and_then(Value::as_f64)
 }
@@ -125,8 +121,8 @@ fn target_tracking(t: &Props) -> Result<TargetTrackingScalingPolicyConfiguration
         .set_target_value(float(t, "target_value"))
         .set_predefined_metric_specification(predefined)
         .set_customized_metric_specification(custom)
-        .set_scale_in_cooldown(int(t, "scale_in_cooldown"))
-        .set_scale_out_cooldown(int(t, "scale_out_cooldown"))
+        .set_scale_in_cooldown(crate::kit::int32(t, "scale_in_cooldown")?)
+        .set_scale_out_cooldown(crate::kit::int32(t, "scale_out_cooldown")?)
         .set_disable_scale_in(props::boolean(t, "disable_scale_in"))
         .build()
         .map_err(|e| invalid(format!("target_tracking: {e}")))
@@ -143,7 +139,7 @@ fn step_scaling(st: &Props) -> Result<StepScalingPolicyConfiguration, ProviderEr
             StepAdjustment::builder()
                 .set_metric_interval_lower_bound(float(a, "metric_interval_lower_bound"))
                 .set_metric_interval_upper_bound(float(a, "metric_interval_upper_bound"))
-                .set_scaling_adjustment(int(a, "scaling_adjustment"))
+                .set_scaling_adjustment(crate::kit::int32(a, "scaling_adjustment")?)
                 .build()
                 .map_err(|e| invalid(format!("step_adjustments: {e}")))
         })
@@ -151,11 +147,11 @@ fn step_scaling(st: &Props) -> Result<StepScalingPolicyConfiguration, ProviderEr
     Ok(StepScalingPolicyConfiguration::builder()
         .set_adjustment_type(props::string(st, "adjustment_type").map(|a| AdjustmentType::from(a.as_str())))
         .set_step_adjustments(Some(steps))
-        .set_cooldown(int(st, "cooldown"))
+        .set_cooldown(crate::kit::int32(st, "cooldown")?)
         .set_metric_aggregation_type(
             props::string(st, "metric_aggregation_type").map(|a| MetricAggregationType::from(a.as_str())),
         )
-        .set_min_adjustment_magnitude(int(st, "min_adjustment_magnitude"))
+        .set_min_adjustment_magnitude(crate::kit::int32(st, "min_adjustment_magnitude")?)
         .build())
 }
 

@@ -142,9 +142,9 @@ impl MetricAlarm {
             .set_statistic(props::string(p, "statistic").map(|x| Statistic::from(x.as_str())))
             .set_extended_statistic(props::string(p, "extended_statistic"))
             .set_unit(props::string(p, "unit").map(|u| StandardUnit::from(u.as_str())))
-            .set_period(props::int(p, "period").map(|n| n as i32))
-            .set_evaluation_periods(props::int(p, "evaluation_periods").map(|n| n as i32))
-            .set_datapoints_to_alarm(props::int(p, "datapoints_to_alarm").map(|n| n as i32))
+            .set_period(crate::kit::int32(p, "period")?)
+            .set_evaluation_periods(crate::kit::int32(p, "evaluation_periods")?)
+            .set_datapoints_to_alarm(crate::kit::int32(p, "datapoints_to_alarm")?)
             .set_threshold(p.get("threshold").and_then(Value::as_f64))
             .set_threshold_metric_id(props::string(p, "threshold_metric_id"))
             .set_comparison_operator(

@@ -11,10 +11,6 @@ fn object(pairs: impl IntoIterator<Item = (&'static str, Option<Value>)>) -> Val
     Value::Map(props::build(pairs))
 }
 
-fn int(p: &Props, k: &str) -> Option<i32> {
-    props::int(p, k).map(|n| n as i32)
-}
-
 /// Dimensions from a name-to-value map.
 pub fn dimensions(m: Option<&Props>) -> Option<Vec<Dimension>> {
     m.map(|m| {
@@ -50,7 +46,7 @@ pub fn queries(v: &Value) -> Result<Vec<MetricDataQuery>, ProviderError> {
     list.iter()
         .map(|q| {
             let q = q.as_map().ok_or_else(|| invalid("each item of `metrics` must be a map"))?;
-            let stat = q.get("MetricStat").and_then(Value::as_map).map(|ms| {
+            let stat = q.get("MetricStat").and_then(Value::as_map).map(|ms| -> Result<MetricStat, ProviderError> {
                 let metric = ms.get("Metric").and_then(Value::as_map).map(|m| {
                     Metric::builder()
                         .set_namespace(props::string(m, "Namespace"))
@@ -58,20 +54,21 @@ pub fn queries(v: &Value) -> Result<Vec<MetricDataQuery>, ProviderError> {
                         .set_dimensions(dimension_items(m.get("Dimensions")))
                         .build()
                 });
-                MetricStat::builder()
+                Ok(MetricStat::builder()
                     .set_metric(metric)
-                    .set_period(int(ms, "Period"))
+                    .set_period(crate::kit::int32(ms, "Period")?)
                     .set_stat(props::string(ms, "Stat"))
                     .set_unit(props::string(ms, "Unit").map(|u| StandardUnit::from(u.as_str())))
-                    .build()
+                    .build())
             });
+            let stat = stat.transpose()?;
             Ok(MetricDataQuery::builder()
                 .set_id(props::string(q, "Id"))
                 .set_metric_stat(stat)
                 .set_expression(props::string(q, "Expression"))
                 .set_label(props::string(q, "Label"))
                 .set_return_data(props::boolean(q, "ReturnData"))
-                .set_period(int(q, "Period"))
+                .set_period(crate::kit::int32(q, "Period")?)
                 .set_account_id(props::string(q, "AccountId"))
                 .build())
         })

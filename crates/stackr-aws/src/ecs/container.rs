@@ -18,10 +18,6 @@ use aws_sdk_ecs::types::{
 use stackr_core::value::Value;
 use stackr_engine::reconciler::{Props, ProviderError};
 
-fn int(p: &Props, k: &str) -> Option<i32> {
-    props::int(p, k).map(|n| n as i32)
-}
-
 fn opt_strings(p: &Props, k: &str) -> Option<Vec<String>> {
     p.contains_key(k).then(|| props::strings(p, k))
 }
@@ -37,15 +33,15 @@ pub fn to_sdk(v: &Value) -> Result<ContainerDefinition, ProviderError> {
     let ports = maps(c, "port_mappings")
         .into_iter()
         .map(|m| {
-            PortMapping::builder()
-                .set_container_port(int(m, "container_port"))
-                .set_host_port(int(m, "host_port"))
+            Ok(PortMapping::builder()
+                .set_container_port(crate::kit::int32(m, "container_port")?)
+                .set_host_port(crate::kit::int32(m, "host_port")?)
                 .set_protocol(props::string(m, "protocol").map(|p| TransportProtocol::from(p.as_str())))
                 .set_name(props::string(m, "name"))
                 .set_app_protocol(props::string(m, "app_protocol").map(|p| ApplicationProtocol::from(p.as_str())))
-                .build()
+                .build())
         })
-        .collect::<Vec<_>>();
+        .collect::<Result<Vec<_>, ProviderError>>()?;
     let environment = string_map(c, "environment")
         .into_iter()
         .map(|(k, v)| KeyValuePair::builder().name(k).value(v).build())
@@ -83,10 +79,10 @@ pub fn to_sdk(v: &Value) -> Result<ContainerDefinition, ProviderError> {
         Some(h) => Some(
             HealthCheck::builder()
                 .set_command(Some(props::strings(h, "command")))
-                .set_interval(int(h, "interval"))
-                .set_timeout(int(h, "timeout"))
-                .set_retries(int(h, "retries"))
-                .set_start_period(int(h, "start_period"))
+                .set_interval(crate::kit::int32(h, "interval")?)
+                .set_timeout(crate::kit::int32(h, "timeout")?)
+                .set_retries(crate::kit::int32(h, "retries")?)
+                .set_start_period(crate::kit::int32(h, "start_period")?)
                 .build()
                 .map_err(|e| invalid(format!("container {name}: health_check: {e}")))?,
         ),
@@ -114,8 +110,8 @@ pub fn to_sdk(v: &Value) -> Result<ContainerDefinition, ProviderError> {
         .map(|u| {
             Ulimit::builder()
                 .set_name(props::string(u, "name").map(|n| UlimitName::from(n.as_str())))
-                .set_soft_limit(int(u, "soft_limit"))
-                .set_hard_limit(int(u, "hard_limit"))
+                .set_soft_limit(crate::kit::int32(u, "soft_limit")?)
+                .set_hard_limit(crate::kit::int32(u, "hard_limit")?)
                 .build()
                 .map_err(|e| invalid(format!("container {name}: ulimits: {e}")))
         })
@@ -125,9 +121,9 @@ pub fn to_sdk(v: &Value) -> Result<ContainerDefinition, ProviderError> {
         .name(&name)
         .set_image(props::string(c, "image"))
         .set_essential(props::boolean(c, "essential"))
-        .set_cpu(int(c, "cpu"))
-        .set_memory(int(c, "memory"))
-        .set_memory_reservation(int(c, "memory_reservation"))
+        .set_cpu(crate::kit::int32(c, "cpu")?)
+        .set_memory(crate::kit::int32(c, "memory")?)
+        .set_memory_reservation(crate::kit::int32(c, "memory_reservation")?)
         .set_port_mappings((!ports.is_empty()).then_some(ports))
         .set_environment((!environment.is_empty()).then_some(environment))
         .set_secrets((!secrets.is_empty()).then_some(secrets))
@@ -143,8 +139,8 @@ pub fn to_sdk(v: &Value) -> Result<ContainerDefinition, ProviderError> {
         .set_linux_parameters(linux)
         .set_ulimits((!ulimits.is_empty()).then_some(ulimits))
         .set_docker_labels(labels)
-        .set_stop_timeout(int(c, "stop_timeout"))
-        .set_start_timeout(int(c, "start_timeout"))
+        .set_stop_timeout(crate::kit::int32(c, "stop_timeout")?)
+        .set_start_timeout(crate::kit::int32(c, "start_timeout")?)
         .build())
 }
 

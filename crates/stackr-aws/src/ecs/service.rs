@@ -86,19 +86,21 @@ fn network(p: &Props) -> Result<Option<NetworkConfiguration>, ProviderError> {
     Ok(Some(NetworkConfiguration::builder().awsvpc_configuration(vpc).build()))
 }
 
-fn load_balancers(p: &Props) -> Option<Vec<LoadBalancer>> {
-    p.contains_key("load_balancers").then(|| {
-        maps(p, "load_balancers")
-            .into_iter()
-            .map(|l| {
-                LoadBalancer::builder()
-                    .set_target_group_arn(props::string(l, "target_group_arn"))
-                    .set_container_name(props::string(l, "container_name"))
-                    .set_container_port(props::int(l, "container_port").map(|n| n as i32))
-                    .build()
-            })
-            .collect()
-    })
+fn load_balancers(p: &Props) -> Result<Option<Vec<LoadBalancer>>, ProviderError> {
+    if !p.contains_key("load_balancers") {
+        return Ok(None);
+    }
+    maps(p, "load_balancers")
+        .into_iter()
+        .map(|l| {
+            Ok(LoadBalancer::builder()
+                .set_target_group_arn(props::string(l, "target_group_arn"))
+                .set_container_name(props::string(l, "container_name"))
+                .set_container_port(crate::kit::int32(l, "container_port")?)
+                .build())
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(Some)
 }
 
 /// The deployment configuration the properties ask for; `base` (the live
@@ -290,13 +292,13 @@ impl Reconciler for Service {
             .cluster(&cluster)
             .service_name(&name)
             .task_definition(&task)
-            .set_desired_count(props::int(p, "desired_count").map(|n| n as i32))
+            .set_desired_count(crate::kit::int32(p, "desired_count")?)
             .set_launch_type(props::string(p, "launch_type").map(|l| LaunchType::from(l.as_str())))
             .set_capacity_provider_strategy(common::strategy(p.get("capacity_provider_strategy"))?)
             .set_platform_version(props::string(p, "platform_version"))
             .set_network_configuration(network(p)?)
-            .set_load_balancers(load_balancers(p))
-            .set_health_check_grace_period_seconds(props::int(p, "health_check_grace_period_seconds").map(|n| n as i32))
+            .set_load_balancers(load_balancers(p)?)
+            .set_health_check_grace_period_seconds(crate::kit::int32(p, "health_check_grace_period_seconds")?)
             .set_deployment_configuration(deployment(p, None))
             .set_enable_execute_command(props::boolean(p, "enable_execute_command"))
             .set_enable_ecs_managed_tags(props::boolean(p, "enable_ecs_managed_tags"))
@@ -328,16 +330,15 @@ impl Reconciler for Service {
             send |= field != "tags";
             call = match field.as_str() {
                 "task_definition" => call.task_definition(require_arn(d, "task_definition", "${task.arn}")?),
-                "desired_count" => call.set_desired_count(props::int(d, "desired_count").map(|n| n as i32)),
+                "desired_count" => call.set_desired_count(crate::kit::int32(d, "desired_count")?),
                 "capacity_provider_strategy" => {
                     call.set_capacity_provider_strategy(common::strategy(d.get("capacity_provider_strategy"))?)
                 }
                 "platform_version" => call.set_platform_version(props::string(d, "platform_version")),
                 "network_configuration" => call.set_network_configuration(network(d)?),
-                "load_balancers" => call.set_load_balancers(Some(load_balancers(d).unwrap_or_default())),
-                "health_check_grace_period_seconds" => call.set_health_check_grace_period_seconds(
-                    props::int(d, "health_check_grace_period_seconds").map(|n| n as i32),
-                ),
+                "load_balancers" => call.set_load_balancers(Some(load_balancers(d)?.unwrap_or_default())),
+                "health_check_grace_period_seconds" => call
+                    .set_health_check_grace_period_seconds(crate::kit::int32(d, "health_check_grace_period_seconds")?),
                 "deployment_circuit_breaker" | "deployment_minimum_healthy_percent" | "deployment_maximum_percent" => {
                     call.set_deployment_configuration(deployment(d, Some(&req.observed.properties)))
                 }

@@ -55,7 +55,7 @@ fn volume(v: &Props) -> Result<Volume, ProviderError> {
                 .set_transit_encryption(
                     props::string(e, "transit_encryption").map(|t| EfsTransitEncryption::from(t.as_str())),
                 )
-                .set_transit_encryption_port(props::int(e, "transit_encryption_port").map(|n| n as i32))
+                .set_transit_encryption_port(crate::kit::int32(e, "transit_encryption_port")?)
                 .set_authorization_config(map(e, "authorization_config").map(|a| {
                     EfsAuthorizationConfig::builder()
                         .set_access_point_id(props::string(a, "access_point_id"))
@@ -235,9 +235,10 @@ impl Reconciler for TaskDefinition {
                 )
                 .build()
         });
-        let storage = map(p, "ephemeral_storage").map(|e| {
-            EphemeralStorage::builder().set_size_in_gib(props::int(e, "size_in_gib").map(|n| n as i32)).build()
-        });
+        let storage = match map(p, "ephemeral_storage") {
+            Some(e) => Some(EphemeralStorage::builder().set_size_in_gib(crate::kit::int32(e, "size_in_gib")?).build()),
+            None => None,
+        };
         let call = self
             .clients
             .ecs(region)

@@ -257,7 +257,7 @@ impl Reconciler for CacheCluster {
                     .set_preferred_availability_zones((!zones.is_empty()).then_some(zones))
                     .set_security_group_ids((!groups.is_empty()).then_some(groups))
                     .set_cache_parameter_group_name(props::string(p, "parameter_group_name"))
-                    .set_port(props::int(p, "port").map(|n| n as i32))
+                    .set_port(crate::kit::int32(p, "port")?)
                     .set_cache_subnet_group_name(props::string(p, "subnet_group_name"))
                     .set_network_type(props::string(p, "network_type").map(|n| NetworkType::from(n.as_str())))
                     .set_transit_encryption_enabled(props::boolean(p, "transit_encryption_enabled"))

@@ -351,7 +351,7 @@ impl Reconciler for Role {
             .set_path(props::string(p, "path"))
             .assume_role_policy_document(document::text(assume, "assume_role_policy")?)
             .set_description(props::string(p, "description"))
-            .set_max_session_duration(props::int(p, "max_session_duration").map(|m| m as i32))
+            .set_max_session_duration(crate::kit::int32(p, "max_session_duration")?)
             .set_permissions_boundary(props::string(p, "permissions_boundary"))
             .set_tags(Some(iam_tags(&req.tags)?))
             .send()

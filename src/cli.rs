@@ -245,9 +245,13 @@ pub struct SchemaArgs {
     /// Document one resource or data type, e.g. aws.ec2.vpc.
     pub kind: Option<String>,
 
-    /// List every resource and data type.
+    /// List every resource and data type, with the AWS calls each makes.
     #[arg(long, conflicts_with = "kind")]
     pub list: bool,
+
+    /// With --list: as a Markdown table (the one in stacks/README.md).
+    #[arg(long, requires = "list")]
+    pub markdown: bool,
 
     /// List the functions of the expression language, with their usage.
     #[arg(long, conflicts_with_all = ["kind", "list"])]

@@ -41,3 +41,30 @@ fn both_environments_are_valid() {
         assert!(out.status.success(), "{env}: {}", String::from_utf8_lossy(&out.stderr));
     }
 }
+
+#[test]
+fn the_readme_type_table_is_the_schema() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = Command::new(env!("CARGO_BIN_EXE_stackr"))
+        .args(["schema", "--list", "--markdown"])
+        .current_dir(root)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs stackr");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8(out.stdout).expect("utf-8");
+    let readme = std::fs::read_to_string(format!("{root}/stacks/README.md")).expect("stacks/README.md");
+    let block = readme
+        .split("<!-- types:begin -->")
+        .nth(1)
+        .and_then(|s| s.split("<!-- types:end -->").next())
+        .expect("the type table markers in stacks/README.md");
+    assert!(
+        block.trim() == table.trim(),
+        "stacks/README.md's type table is out of date: paste the output of\n  stackr schema --list --markdown\nbetween its types markers"
+    );
+    // Every type is there, with the calls it makes.
+    for t in stackr_schema::ALL {
+        assert!(table.contains(&format!("| `{}` |", t.kind)), "{} is not in the table", t.kind);
+    }
+}

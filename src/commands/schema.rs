@@ -8,9 +8,17 @@ use stackr_core::schema::{Catalog, PropType, Role, TypeSchema, Update};
 pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     let catalog = stackr_schema::Types;
     if a.list {
+        if a.markdown {
+            out!("{}", markdown_table(&catalog.all()));
+            return Ok(0);
+        }
         for t in catalog.all() {
             let role = if t.role == Role::Data { "data" } else { "resource" };
             outln!("{:<48} {:<8} {}", t.kind, role, t.doc);
+            let calls = calls_of(t);
+            if !calls.is_empty() {
+                outln!("{:<57} AWS calls: {calls}", "");
+            }
         }
         return Ok(0);
     }
@@ -21,11 +29,14 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
         return Ok(0);
     }
     if let Some(kind) = &a.kind {
-        let Some(t) = catalog.get(kind) else {
+        // A kind may be both a resource and a look-up: both are shown.
+        let found: Vec<&TypeSchema> = catalog.all().into_iter().filter(|t| t.kind == kind.as_str()).collect();
+        if found.is_empty() {
             let kinds: Vec<&str> = catalog.all().iter().map(|t| t.kind).collect();
             return Err(Failure::Message(format!("unknown type `{kind}`; {}", suggest(kind, &kinds, "types"))));
-        };
-        out!("{}", describe(t));
+        }
+        let text: Vec<String> = found.into_iter().map(describe).collect();
+        out!("{}", text.join("\n"));
         return Ok(0);
     }
     let schema = stackr_core::jsonschema::stack_schema(&catalog);
@@ -39,8 +50,30 @@ pub fn run(a: &SchemaArgs) -> Result<u8, Failure> {
     Ok(0)
 }
 
+/// The AWS operations a type's implementation calls, comma-separated
+/// (`stackr.*` look-ups read stackr's own state: none).
+fn calls_of(t: &TypeSchema) -> String {
+    stackr_aws::calls::of(t.kind, t.role == Role::Data).join(", ")
+}
+
+/// Every type as a Markdown table: kind, role, AWS calls, what it is.
+fn markdown_table(types: &[&'static TypeSchema]) -> String {
+    let mut out = String::from("| type | role | AWS calls | what it is |\n|---|---|---|---|\n");
+    for t in types {
+        let role = if t.role == Role::Data { "look-up" } else { "resource" };
+        let calls = match calls_of(t) {
+            c if !c.is_empty() => c,
+            _ if t.kind.starts_with("stackr.") => "none: reads stackr's state".to_string(),
+            _ => "none".to_string(),
+        };
+        out.push_str(&format!("| `{}` | {role} | {calls} | {} |\n", t.kind, t.doc.replace('|', "\\|")));
+    }
+    out
+}
+
 fn describe(t: &TypeSchema) -> String {
-    let mut out = format!("{}\n  {}\n\nproperties:\n", t.kind, t.doc);
+    let role = if t.role == Role::Data { " (data look-up)" } else { "" };
+    let mut out = format!("{}{role}\n  {}\n\nproperties:\n", t.kind, t.doc);
     for p in t.properties {
         property(&mut out, p, "");
     }
@@ -52,6 +85,10 @@ fn describe(t: &TypeSchema) -> String {
     out.push_str("\nattributes:\n");
     for at in t.attributes {
         out.push_str(&format!("  {:<36} {}\n", at.name, at.doc));
+    }
+    let calls = calls_of(t);
+    if !calls.is_empty() {
+        out.push_str(&format!("\nAWS calls:\n  {calls}\n"));
     }
     out
 }

@@ -57,6 +57,8 @@ pub struct Clients {
     sns: Mutex<HashMap<String, aws_sdk_sns::Client>>,
     kms: Mutex<HashMap<String, aws_sdk_kms::Client>>,
     ecr: Mutex<HashMap<String, aws_sdk_ecr::Client>>,
+    lambda: Mutex<HashMap<String, aws_sdk_lambda::Client>>,
+    dynamodb: Mutex<HashMap<String, aws_sdk_dynamodb::Client>>,
     /// Reads shared during a refresh.
     pub reads: ReadCache,
     identity: Mutex<HashMap<String, Arc<OnceCell<CallerIdentity>>>>,
@@ -130,6 +132,8 @@ impl Clients {
             sns: Default::default(),
             kms: Default::default(),
             ecr: Default::default(),
+            lambda: Default::default(),
+            dynamodb: Default::default(),
             reads: ReadCache::new(),
             identity: Default::default(),
         }
@@ -178,6 +182,8 @@ impl Clients {
     regional!(sns, sns, aws_sdk_sns);
     regional!(kms, kms, aws_sdk_kms);
     regional!(ecr, ecr, aws_sdk_ecr);
+    regional!(lambda, lambda, aws_sdk_lambda);
+    regional!(dynamodb, dynamodb, aws_sdk_dynamodb);
 
     /// S3 in `region`. Path-style addressing when an endpoint URL is set
     /// (a local or private endpoint has no `bucket.host` DNS names).

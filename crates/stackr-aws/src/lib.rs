@@ -14,6 +14,7 @@
 pub mod acm;
 pub mod applicationautoscaling;
 pub mod bulktags;
+pub mod calls;
 pub mod clients;
 pub mod cloudfront;
 pub mod cloudwatch;

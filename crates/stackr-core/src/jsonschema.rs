@@ -80,7 +80,8 @@ pub fn stack_schema(catalog: &dyn Catalog) -> J {
     let data_kinds: Vec<&str> = types.iter().filter(|t| t.role == Role::Data).map(|t| t.kind).collect();
 
     let mut defs = Map::new();
-    for t in &types {
+    // Resources by kind; look-ups as `<kind>.data` (a kind may be both).
+    for t in types.iter().filter(|t| t.role == Role::Resource) {
         defs.insert(t.kind.to_string(), type_properties(t));
     }
     let by_type = |role: Role, wrap: &dyn Fn(&str) -> J| -> Vec<J> {

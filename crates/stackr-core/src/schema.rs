@@ -223,9 +223,19 @@ impl TypeSchema {
 }
 
 /// All known types. Implemented by the schema crate; tests use small ones.
+///
+/// A kind may be declared twice, once as a resource and once as a data
+/// look-up (`aws.route53.hosted_zone` makes a zone under `resources:` and
+/// finds an existing one under `data:`): [`Catalog::get_role`] picks one.
 pub trait Catalog: Sync {
+    /// The first declaration of `kind`, whatever its role.
     fn get(&self, kind: &str) -> Option<&'static TypeSchema>;
     fn all(&self) -> Vec<&'static TypeSchema>;
+
+    /// The declaration of `kind` in `role`.
+    fn get_role(&self, kind: &str, role: Role) -> Option<&'static TypeSchema> {
+        self.all().into_iter().find(|t| t.kind == kind && t.role == role)
+    }
 }
 
 /// A catalog over a static list.

@@ -142,6 +142,12 @@ pub fn get(kind: &str) -> Option<&'static TypeSchema> {
     ALL.iter().copied().find(|t| t.kind == kind)
 }
 
+/// The type of the given kind in `role` (a kind may be both a resource and
+/// a look-up).
+pub fn get_role(kind: &str, role: stackr_core::schema::Role) -> Option<&'static TypeSchema> {
+    ALL.iter().copied().find(|t| t.kind == kind && t.role == role)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -247,6 +247,14 @@ impl Harness {
         sdk_client!(self, aws_sdk_ecr, REGION)
     }
 
+    pub fn lambda(&self) -> aws_sdk_lambda::Client {
+        sdk_client!(self, aws_sdk_lambda, REGION)
+    }
+
+    pub fn dynamodb(&self) -> aws_sdk_dynamodb::Client {
+        sdk_client!(self, aws_sdk_dynamodb, REGION)
+    }
+
     /// S3 with path-style addressing (the local AWS has no bucket host names).
     pub fn s3(&self) -> aws_sdk_s3::Client {
         aws_sdk_s3::Client::from_conf(

@@ -468,8 +468,10 @@ impl Resolver<'_> {
     }
 
     fn schema(&mut self, ty: &Spanned<String>, role: Role) -> Option<&'static TypeSchema> {
+        if let Some(s) = self.catalog.get_role(&ty.value, role) {
+            return Some(s);
+        }
         match self.catalog.get(&ty.value) {
-            Some(s) if s.role == role => Some(s),
             Some(_) => {
                 let (is, should) = match role {
                     Role::Resource => ("a data look-up type", "under `data:`"),

@@ -23,6 +23,20 @@ gateway. moto marks the gateway deleted but keeps the address associated
 with the gateway's network interface forever, so re-creating a deleted
 gateway with the same address fails with Resource.AlreadyAssociated.
 ``apply()`` disassociates it, and removes the gateway's interface.
+
+Security group rules (AWS, RevokeSecurityGroupIngress: "If the security
+group rule has a description, you do not need to specify the description
+to revoke the rule"; a rule is its protocol, ports and one peer): moto
+compared a rule naming a security group with its whole stored pair, the
+description included, so revoking it by permissions without the
+description failed with ``InvalidPermission.NotFound``, and authorizing it
+again with another description made a second rule instead of
+``InvalidPermission.Duplicate``. ``_security_group_rules`` compares the
+peer group by id (and account) only. It also reports the description of a
+rule naming a group in DescribeSecurityGroupRules (moto read it from CIDR
+rules only), and ModifySecurityGroupRules sets such a rule's description on
+the rule itself (moto wrote it into an empty CIDR range, which
+DescribeSecurityGroups then listed as an IP range without a CIDR).
 """
 
 from moto.ec2.models.nat_gateways import NatGatewayBackend
@@ -47,6 +61,7 @@ def apply():
     NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
     _apply_tokens()
     _literal_filters()
+    _security_group_rules()
 
 
 TOKENED = ("create_route_table", "create_nat_gateway", "create_egress_only_internet_gateway")
@@ -119,3 +134,49 @@ def _literal_filters():
         fnmatch=lambda value, pattern: re.match(_aws_filter_to_re(pattern), value) is not None,
         translate=fnmatch.translate,
     )
+
+
+def _security_group_rules():
+    from moto.ec2.models.security_groups import SecurityGroupBackend, SecurityGroupRule
+
+    original_eq = SecurityGroupRule.__eq__
+
+    def peer(group):
+        return {k: v for k, v in (group or {}).items() if k not in ("Description",)}
+
+    def __eq__(self, other):
+        if not isinstance(other, SecurityGroupRule):
+            return NotImplemented
+        if peer(self.source_group) != peer(other.source_group):
+            return False
+        saved = (self.source_group, other.source_group)
+        self.source_group, other.source_group = {}, {}
+        try:
+            return original_eq(self, other)
+        finally:
+            self.source_group, other.source_group = saved
+
+    SecurityGroupRule.__eq__ = __eq__
+    SecurityGroupRule.__hash__ = None
+
+    def description(self):
+        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+
+    SecurityGroupRule.description = property(description)
+
+    original_modify = SecurityGroupBackend.modify_security_group_rules
+
+    def modify_security_group_rules(self, group_id, rules):
+        descriptions = {}
+        for rule_id, new_rule in rules.items():
+            if "Description" in new_rule:
+                descriptions[rule_id] = new_rule.pop("Description")
+        original_modify(self, group_id, rules)
+        group = self.get_security_group_by_name_or_id(group_id)
+        for rule_id, text in descriptions.items():
+            rule = group.get_rule(rule_id)
+            target = rule.source_group if rule.source_group else rule.ip_range if rule.ip_range else None
+            if target is not None:
+                target["Description"] = text
+
+    SecurityGroupBackend.modify_security_group_rules = modify_security_group_rules

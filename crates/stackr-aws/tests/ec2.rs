@@ -813,3 +813,46 @@ resources:
     assert!(plan.is_empty(), "settled: {:#?}", plan.steps);
     h.destroy("conf-sg-spellings").await;
 }
+
+/// A changed inline rule naming a source group (and one naming the group
+/// itself) is revoked, whatever its description: revoked by its security
+/// group rule id, so the next plan is empty and only the new rules are live.
+#[tokio::test]
+async fn security_group_rule_naming_a_group_changes_and_settles() {
+    let text = |port: u16| {
+        format!(
+            r#"
+stack: conf-sg-peer-change
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: {{ cidr_block: 10.72.0.0/16 }}
+  peer:
+    type: aws.ec2.security_group
+    properties: {{ name: peer, description: a peer, vpc_id: "${{vpc.id}}" }}
+  sg:
+    type: aws.ec2.security_group
+    properties:
+      name: changing
+      description: rules naming groups
+      vpc_id: ${{vpc.id}}
+      ingress:
+        - {{ protocol: tcp, from_port: {port}, to_port: {port}, source_security_group_id: "${{peer.id}}", description: from the peer }}
+        - {{ protocol: tcp, from_port: {port}, to_port: {port}, self: true, description: from itself }}
+"#
+        )
+    };
+    let h = harness("ec2-sg-peer-change");
+    let applied = h.apply(&stack(&text(5432), &[])).await;
+    let id = h.id_of(&applied, "sg");
+    let changed = stack(&text(3306), &[]);
+    h.apply(&changed).await;
+    let plan = h.plan(&changed).await;
+    assert!(plan.is_empty(), "settled: {:#?}", plan.steps);
+    let live = h.ec2().describe_security_groups().group_ids(&id).send().await.unwrap();
+    let ports: Vec<_> = live.security_groups()[0].ip_permissions().iter().map(|p| p.from_port()).collect();
+    assert_eq!(ports, vec![Some(3306)], "only the new rules are live");
+    assert_eq!(live.security_groups()[0].ip_permissions()[0].user_id_group_pairs().len(), 2);
+    h.destroy("conf-sg-peer-change").await;
+}

@@ -76,6 +76,7 @@ pub static ALL: &[&TypeSchema] = &[
     &ec2::ROUTE_TABLE,
     &ec2::ROUTE_TABLE_ASSOCIATION,
     &ec2::SECURITY_GROUP,
+    &ec2::SECURITY_GROUP_RULE,
     // Identity, logs, configuration and secrets
     &iam::ROLE,
     &iam::POLICY,

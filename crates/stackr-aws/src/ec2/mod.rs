@@ -11,6 +11,7 @@ mod region_reads;
 mod route_table;
 mod route_table_association;
 mod security_group;
+mod security_group_rule;
 mod subnet;
 mod vpc;
 
@@ -21,6 +22,7 @@ pub use nat_gateway::NatGateway;
 pub use route_table::RouteTable;
 pub use route_table_association::RouteTableAssociation;
 pub use security_group::SecurityGroup;
+pub use security_group_rule::SecurityGroupRule;
 pub use subnet::Subnet;
 pub use vpc::Vpc;
 
@@ -37,6 +39,7 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(RouteTable::new(clients.clone())));
     providers.register(Arc::new(RouteTableAssociation::new(clients.clone())));
     providers.register(Arc::new(SecurityGroup::new(clients.clone())));
+    providers.register(Arc::new(SecurityGroupRule::new(clients.clone())));
     providers.register(Arc::new(Eip::new(clients.clone())));
     providers.register(Arc::new(NatGateway::new(clients.clone())));
 }

@@ -33,7 +33,10 @@ use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::types::SecurityGroupRule as SdkRule;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -44,7 +47,7 @@ const NOT_FOUND: &[&str] = &["InvalidGroup.NotFound", "InvalidGroupId.NotFound"]
 
 /// A rule's one peer, in the order observed rules are sorted by.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Peer {
+pub(super) enum Peer {
     V4(String),
     V6(String),
     Group(String),
@@ -53,16 +56,16 @@ enum Peer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-struct Rule {
-    protocol: String,
-    from: Option<i32>,
-    to: Option<i32>,
-    peer: Peer,
-    description: Option<String>,
+pub(super) struct Rule {
+    pub(super) protocol: String,
+    pub(super) from: Option<i32>,
+    pub(super) to: Option<i32>,
+    pub(super) peer: Peer,
+    pub(super) description: Option<String>,
 }
 
 /// AWS's spelling of a protocol.
-fn protocol(p: &str) -> String {
+pub(super) fn protocol(p: &str) -> String {
     match p.to_ascii_lowercase().as_str() {
         "all" => "-1".into(),
         "6" => "tcp".into(),
@@ -74,7 +77,7 @@ fn protocol(p: &str) -> String {
 }
 
 /// A port from a rule map (a number, or a string holding one).
-fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, ProviderError> {
+pub(super) fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, ProviderError> {
     match m.get(k) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) if n.fract() == 0.0 && (-1.0..=65535.0).contains(n) => Ok(Some(*n as i32)),
@@ -87,7 +90,7 @@ fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, ProviderErr
 
 impl Rule {
     /// What identifies a rule in AWS (everything but the description).
-    fn key(&self) -> (&str, Option<i32>, Option<i32>, &Peer) {
+    pub(super) fn key(&self) -> (&str, Option<i32>, Option<i32>, &Peer) {
         (&self.protocol, self.from, self.to, &self.peer)
     }
 
@@ -135,7 +138,7 @@ impl Rule {
         Ok(Rule { protocol: proto, from, to, peer, description: text("description") })
     }
 
-    fn to_value(&self) -> Value {
+    pub(super) fn to_value(&self) -> Value {
         let mut m = BTreeMap::new();
         m.insert("protocol".to_string(), s(&self.protocol));
         if let Some(f) = self.from {
@@ -157,8 +160,28 @@ impl Rule {
         Value::Map(m)
     }
 
+    /// One rule as DescribeSecurityGroupRules reports it (`own` is the
+    /// rule's group: a rule naming it is `self`), with its direction.
+    pub(super) fn from_sdk(r: &SdkRule, own: &str) -> Option<(Direction, Rule)> {
+        let proto = protocol(r.ip_protocol().unwrap_or("-1"));
+        // AWS reports -1 for the ports of a rule without them.
+        let (from, to) = if proto == "-1" { (None, None) } else { (r.from_port(), r.to_port()) };
+        let peer = if let Some(c) = r.cidr_ipv4() {
+            Peer::V4(c.to_string())
+        } else if let Some(c) = r.cidr_ipv6() {
+            Peer::V6(c.to_string())
+        } else if let Some(g) = r.referenced_group_info().and_then(|g| g.group_id()) {
+            if g == own { Peer::SelfRef } else { Peer::Group(g.to_string()) }
+        } else {
+            Peer::PrefixList(r.prefix_list_id()?.to_string())
+        };
+        let description = r.description().filter(|d| !d.is_empty()).map(str::to_string);
+        let d = if r.is_egress() == Some(true) { Direction::Egress } else { Direction::Ingress };
+        Some((d, Rule { protocol: proto, from, to, peer, description }))
+    }
+
     /// The rule as one IpPermission of the group `own`.
-    fn permission(&self, own: &str) -> IpPermission {
+    pub(super) fn permission(&self, own: &str) -> IpPermission {
         let d = self.description.clone();
         let b = IpPermission::builder().ip_protocol(&self.protocol).set_from_port(self.from).set_to_port(self.to);
         match &self.peer {
@@ -212,13 +235,13 @@ fn flatten(perms: &[IpPermission], own: &str) -> Vec<Rule> {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Direction {
+pub(super) enum Direction {
     Ingress,
     Egress,
 }
 
 impl Direction {
-    fn field(self) -> &'static str {
+    pub(super) fn field(self) -> &'static str {
         match self {
             Direction::Ingress => "ingress",
             Direction::Egress => "egress",
@@ -270,21 +293,28 @@ impl SecurityGroup {
         }
     }
 
-    async fn revoke(&self, c: &aws_sdk_ec2::Client, id: &str, d: Direction, r: &Rule) -> Result<(), ProviderError> {
-        let mut p = r.permission(id);
-        // Revoking matches rules without their description.
-        strip_descriptions(&mut p);
-        const GONE: &[&str] = &["InvalidPermission.NotFound"];
-        match d {
-            Direction::Ingress => {
-                let r = c.revoke_security_group_ingress().group_id(id).ip_permissions(p).send().await;
-                tolerate("RevokeSecurityGroupIngress", r, GONE)
-            }
-            Direction::Egress => {
-                let r = c.revoke_security_group_egress().group_id(id).ip_permissions(p).send().await;
-                tolerate("RevokeSecurityGroupEgress", r, GONE)
-            }
+    /// Revokes `rules` of one direction by their security group rule ids
+    /// (DescribeSecurityGroupRules gives them): AWS matches a rule given
+    /// by its permissions without its description, but an id names exactly
+    /// one rule, whatever the peer. A rule without an id is already gone.
+    async fn revoke(
+        &self,
+        c: &aws_sdk_ec2::Client,
+        id: &str,
+        d: Direction,
+        rules: &[&Rule],
+    ) -> Result<(), ProviderError> {
+        if rules.is_empty() {
+            return Ok(());
         }
+        let live = group_rules(c, id).await?;
+        let ids: Vec<String> = live
+            .iter()
+            .filter_map(|r| Some((Rule::from_sdk(r, id)?, r.security_group_rule_id()?)))
+            .filter(|((dir, live), _)| *dir == d && rules.iter().any(|r| r.key() == live.key()))
+            .map(|(_, rule_id)| rule_id.to_string())
+            .collect();
+        revoke_ids(c, id, d, ids).await
     }
 
     async fn describe_rule(
@@ -339,11 +369,8 @@ impl SecurityGroup {
                 )));
             }
         }
-        for h in &have {
-            if !want.iter().any(|w| w.key() == h.key()) {
-                self.revoke(&client, id, d, h).await?;
-            }
-        }
+        let stale: Vec<&Rule> = have.iter().filter(|h| !want.iter().any(|w| w.key() == h.key())).collect();
+        self.revoke(&client, id, d, &stale).await?;
         for w in &want {
             match have.iter().find(|h| h.key() == w.key()) {
                 None => self.authorize(&client, id, d, w).await?,
@@ -355,18 +382,81 @@ impl SecurityGroup {
     }
 }
 
-fn strip_descriptions(p: &mut IpPermission) {
-    for r in p.ip_ranges.iter_mut().flatten() {
-        r.description = None;
+/// Every rule of the group `id`, both directions (DescribeSecurityGroupRules,
+/// paginated, filter `group-id`).
+pub(super) async fn group_rules(c: &aws_sdk_ec2::Client, id: &str) -> Result<Vec<SdkRule>, ProviderError> {
+    let call = c.describe_security_group_rules().filters(common::filter("group-id", [id]));
+    Ok(describe!(call, security_group_rules, "DescribeSecurityGroupRules"))
+}
+
+/// Revokes rules of the group `id` by rule id, and checks AWS's answer:
+/// `Return` false, or rules listed in `UnknownIpPermissions`, mean nothing
+/// was revoked (RevokeSecurityGroupIngress: "AWS recommends that you
+/// describe the security group to verify that the rules were removed",
+/// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_RevokeSecurityGroupIngress.html).
+/// A rule id AWS no longer knows is a rule already gone.
+pub(super) async fn revoke_ids(
+    c: &aws_sdk_ec2::Client,
+    id: &str,
+    d: Direction,
+    ids: Vec<String>,
+) -> Result<(), ProviderError> {
+    match revoke_call(c, id, d, &ids).await? {
+        // One id of several gone refuses them all: one by one.
+        false if ids.len() > 1 => {
+            for one in ids {
+                revoke_call(c, id, d, std::slice::from_ref(&one)).await?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
-    for r in p.ipv6_ranges.iter_mut().flatten() {
-        r.description = None;
+}
+
+/// One Revoke call by rule ids: whether AWS knew every id.
+async fn revoke_call(c: &aws_sdk_ec2::Client, id: &str, d: Direction, ids: &[String]) -> Result<bool, ProviderError> {
+    if ids.is_empty() {
+        return Ok(true);
     }
-    for g in p.user_id_group_pairs.iter_mut().flatten() {
-        g.description = None;
+    let set = Some(ids.to_vec());
+    match d {
+        Direction::Ingress => {
+            let r = c.revoke_security_group_ingress().group_id(id).set_security_group_rule_ids(set).send().await;
+            revoked("RevokeSecurityGroupIngress", id, ids, r.map(|o| (o.r#return(), o.unknown_ip_permissions().len())))
+        }
+        Direction::Egress => {
+            let r = c.revoke_security_group_egress().group_id(id).set_security_group_rule_ids(set).send().await;
+            revoked("RevokeSecurityGroupEgress", id, ids, r.map(|o| (o.r#return(), o.unknown_ip_permissions().len())))
+        }
     }
-    for l in p.prefix_list_ids.iter_mut().flatten() {
-        l.description = None;
+}
+
+/// A Revoke call's answer (`Return`, how many `UnknownIpPermissions`).
+fn revoked<E, R>(
+    call: &str,
+    id: &str,
+    ids: &[String],
+    answer: Result<(Option<bool>, usize), SdkError<E, R>>,
+) -> Result<bool, ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    // An id AWS no longer knows, or a group gone with its rules.
+    const GONE: &[&str] = &[
+        "InvalidSecurityGroupRuleId.NotFound",
+        "InvalidPermission.NotFound",
+        "InvalidGroup.NotFound",
+        "InvalidGroupId.NotFound",
+    ];
+    match answer {
+        Ok((Some(false), _)) | Ok((_, 1..)) => Err(ProviderError::new(
+            ErrorKind::Other,
+            format!("{call} on {id} revoked nothing for the rules {}: AWS does not know them", ids.join(", ")),
+        )),
+        Ok(_) => Ok(true),
+        Err(e) if is(&e, GONE) => Ok(false),
+        Err(e) => Err(provider(call, e)),
     }
 }
 

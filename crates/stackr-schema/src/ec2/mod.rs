@@ -9,6 +9,7 @@ mod nat_gateway;
 mod route_table;
 mod route_table_association;
 mod security_group;
+mod security_group_rule;
 mod subnet;
 mod vpc;
 
@@ -20,5 +21,6 @@ pub use nat_gateway::NAT_GATEWAY;
 pub use route_table::ROUTE_TABLE;
 pub use route_table_association::ROUTE_TABLE_ASSOCIATION;
 pub use security_group::SECURITY_GROUP;
+pub use security_group_rule::SECURITY_GROUP_RULE;
 pub use subnet::SUBNET;
 pub use vpc::VPC;

@@ -17,7 +17,11 @@ const RULE: PropType = PropType::Object(&[
 pub const SECURITY_GROUP: TypeSchema = TypeSchema {
     kind: "aws.ec2.security_group",
     role: Role::Resource,
-    doc: "A VPC security group and its rules (CreateSecurityGroup, Authorize/RevokeSecurityGroup*).",
+    doc: "A VPC security group and its rules (CreateSecurityGroup, Authorize/RevokeSecurityGroup*; a changed rule \
+          is revoked by its rule id from DescribeSecurityGroupRules). Inline rules suit a group whose peers exist \
+          before it; for two groups that name each other (app <-> database), which inline rules would make a \
+          cycle, omit that direction here and write aws.ec2.security_group_rule resources. Each direction is \
+          managed one way only: listed here (the group owns all its rules of that direction) or omitted.",
     properties: &[
         prop("name", PropType::String)
             .required()
@@ -25,10 +29,16 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
             .doc("Group name, unique in the VPC; cannot start with sg-."),
         prop("description", PropType::String).required().replaces().doc("Group description; AWS cannot change it."),
         prop("vpc_id", PropType::String).replaces().doc("The VPC; the default VPC if omitted."),
-        prop("ingress", PropType::List(&RULE)).unordered().doc("Inbound rules; exactly these are kept."),
-        prop("egress", PropType::List(&RULE))
-            .unordered()
-            .doc("Outbound rules; exactly these are kept, replacing AWS's default allow-all rule."),
+        prop("ingress", PropType::List(&RULE)).unordered().doc(
+            "Inbound rules; exactly these are kept (`ingress: []`: none). Omitted: the group does not manage \
+             inbound rules at all (never drift, never revoked); write them as aws.ec2.security_group_rule \
+             resources (for groups naming each other) or leave them to others.",
+        ),
+        prop("egress", PropType::List(&RULE)).unordered().doc(
+            "Outbound rules; exactly these are kept, replacing AWS's default allow-all rule (`egress: []`: \
+             none). Omitted: outbound rules are not managed, AWS's default allow-all rule stays, and \
+             aws.ec2.security_group_rule resources may add others.",
+        ),
     ],
     attributes: &[
         attr("id", PropType::String, "The group ID (sg-...)."),

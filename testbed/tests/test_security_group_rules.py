@@ -1,0 +1,61 @@
+"""Security group rules as AWS matches them: a rule naming a group is its
+protocol, ports and peer group; its description is not part of it."""
+
+from botocore.exceptions import ClientError
+
+from .realistic_base import RealisticCase
+
+
+class RulesNamingAGroup(RealisticCase):
+    REALISTIC = False
+
+    def setUp(self):
+        super().setUp()
+        self.ec2 = self.client("ec2")
+        vpc = self.ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+        self.app = self.ec2.create_security_group(GroupName="app", Description="app", VpcId=vpc)["GroupId"]
+        self.db = self.ec2.create_security_group(GroupName="db", Description="db", VpcId=vpc)["GroupId"]
+
+    def permission(self, description=None):
+        pair = {"GroupId": self.app, **({"Description": description} if description else {})}
+        return {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "UserIdGroupPairs": [pair]}
+
+    def rules(self):
+        out = self.ec2.describe_security_group_rules(Filters=[{"Name": "group-id", "Values": [self.db]}])
+        return [r for r in out["SecurityGroupRules"] if not r["IsEgress"]]
+
+    def test_revoking_by_permissions_needs_no_description(self):
+        self.ec2.authorize_security_group_ingress(GroupId=self.db, IpPermissions=[self.permission("postgres")])
+        self.assertEqual([r.get("Description") for r in self.rules()], ["postgres"])
+        answer = self.ec2.revoke_security_group_ingress(GroupId=self.db, IpPermissions=[self.permission()])
+        self.assertTrue(answer["Return"])
+        self.assertEqual(self.rules(), [])
+
+    def test_the_same_rule_with_another_description_is_a_duplicate(self):
+        self.ec2.authorize_security_group_ingress(GroupId=self.db, IpPermissions=[self.permission("postgres")])
+        with self.assertRaises(ClientError) as e:
+            self.ec2.authorize_security_group_ingress(GroupId=self.db, IpPermissions=[self.permission("other")])
+        self.assertEqual(e.exception.response["Error"]["Code"], "InvalidPermission.Duplicate")
+
+    def test_modify_sets_the_description_of_a_rule_naming_a_group(self):
+        self.ec2.authorize_security_group_ingress(GroupId=self.db, IpPermissions=[self.permission("postgres")])
+        rule = self.rules()[0]
+        self.ec2.modify_security_group_rules(
+            GroupId=self.db,
+            SecurityGroupRules=[
+                {
+                    "SecurityGroupRuleId": rule["SecurityGroupRuleId"],
+                    "SecurityGroupRule": {
+                        "IpProtocol": "tcp",
+                        "FromPort": 5432,
+                        "ToPort": 5432,
+                        "ReferencedGroupId": self.app,
+                        "Description": "edited",
+                    },
+                }
+            ],
+        )
+        self.assertEqual(self.rules()[0].get("Description"), "edited")
+        group = self.ec2.describe_security_groups(GroupIds=[self.db])["SecurityGroups"][0]
+        self.assertEqual(group["IpPermissions"][0].get("IpRanges", []), [])
+        self.assertEqual(group["IpPermissions"][0]["UserIdGroupPairs"][0]["Description"], "edited")

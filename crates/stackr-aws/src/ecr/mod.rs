@@ -20,9 +20,7 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 /// Tags as ECR takes them (Key / Value).
 pub fn ecr_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| crate::kit::invalid(format!("tag {k}: {e}")))
-        })
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| crate::kit::invalid(format!("tag {k}: {e}"))))
         .collect()
 }
 

@@ -18,8 +18,8 @@ use crate::iam::document;
 use crate::kit::{self, PROPAGATION, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
-use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability};
 use aws_sdk_ecr::types::Repository as Repo;
+use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -201,7 +201,8 @@ impl Reconciler for Repository {
             .repository_name(&name)
             .set_image_tag_mutability(props::string(p, "image_tag_mutability").map(|m| m.as_str().into()))
             .set_image_scanning_configuration(
-                props::boolean(p, "scan_on_push").map(|on| ImageScanningConfiguration::builder().scan_on_push(on).build()),
+                props::boolean(p, "scan_on_push")
+                    .map(|on| ImageScanningConfiguration::builder().scan_on_push(on).build()),
             )
             .set_encryption_configuration(encryption(p)?)
             .set_tags(Some(ecr_tags(&req.tags)?))
@@ -214,7 +215,14 @@ impl Reconciler for Repository {
                 // A create of several steps may have stopped after the first.
                 self.set_mutability(region, &name, p).await?;
                 self.set_scanning(region, &name, p).await?;
-                kit::sync_tags(&Tags(&self.clients), region, &crate::props::string(&live.attributes, "arn").unwrap_or_default(), &live.tags, &req.tags).await?;
+                kit::sync_tags(
+                    &Tags(&self.clients),
+                    region,
+                    &crate::props::string(&live.attributes, "arn").unwrap_or_default(),
+                    &live.tags,
+                    &req.tags,
+                )
+                .await?;
             }
             Err(e) => return Err(provider("CreateRepository", e)),
         }

@@ -111,7 +111,8 @@ impl Reconciler for Alias {
         };
         let found = self.read(&req.target.region, &name).await?;
         Ok(found.filter(|o| {
-            !req.known_ids.contains(&o.id) && props::string(&o.properties, "target_key_id").as_deref() == Some(key_id_of(&target))
+            !req.known_ids.contains(&o.id)
+                && props::string(&o.properties, "target_key_id").as_deref() == Some(key_id_of(&target))
         }))
     }
 

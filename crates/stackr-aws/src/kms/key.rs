@@ -299,7 +299,10 @@ impl Reconciler for Key {
         // No name, no token: a retried create finds what the first made.
         if let Some(live) = self.search(region, |t| crate::tags::same_owner(t, &req.tags), &[]).await? {
             let fields = differing(p, &live, &req.tags);
-            if let Some(f) = fields.iter().find(|f| self.schema().property(f).is_some_and(|p| p.update == stackr_core::schema::Update::Replace)) {
+            if let Some(f) = fields
+                .iter()
+                .find(|f| self.schema().property(f).is_some_and(|p| p.update == stackr_core::schema::Update::Replace))
+            {
                 return Err(invalid(format!(
                     "a KMS key made for {} exists with another `{f}` ({}); schedule its deletion or import it",
                     req.target.address, live.id

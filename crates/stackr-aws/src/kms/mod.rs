@@ -47,11 +47,7 @@ pub fn key_id_of(id_or_arn: &str) -> &str {
 pub fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.iter()
         .map(|(k, v)| {
-            Tag::builder()
-                .tag_key(k)
-                .tag_value(v)
-                .build()
-                .map_err(|e| crate::kit::invalid(format!("tag {k}: {e}")))
+            Tag::builder().tag_key(k).tag_value(v).build().map_err(|e| crate::kit::invalid(format!("tag {k}: {e}")))
         })
         .collect()
 }
@@ -78,6 +74,9 @@ mod tests {
     fn key_ids_from_arns() {
         assert_eq!(super::key_id_of("arn:aws:kms:eu-west-1:123456789012:key/abc-1"), "abc-1");
         assert_eq!(super::key_id_of("mrk-1234"), "mrk-1234");
-        assert_eq!(super::key_id_of("arn:aws:kms:eu-west-1:123456789012:alias/x"), "arn:aws:kms:eu-west-1:123456789012:alias/x");
+        assert_eq!(
+            super::key_id_of("arn:aws:kms:eu-west-1:123456789012:alias/x"),
+            "arn:aws:kms:eu-west-1:123456789012:alias/x"
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod data;
 pub mod ec2;
+pub mod ecr;
 pub mod ecs;
 pub mod efs;
 pub mod elasticache;
@@ -27,6 +28,7 @@ pub mod elbv2;
 pub mod error;
 pub mod iam;
 pub mod kit;
+pub mod kms;
 pub mod logs;
 pub mod props;
 pub mod rds;
@@ -67,6 +69,8 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     elbv2::register(&clients, &mut p);
     acm::register(&clients, &mut p);
     route53::register(&clients, &mut p);
+    kms::register(&clients, &mut p);
+    ecr::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -48,11 +48,13 @@ pub mod applicationautoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
 pub mod ec2;
+pub mod ecr;
 pub mod ecs;
 pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
 pub mod iam;
+pub mod kms;
 pub mod logs;
 pub mod rds;
 pub mod region;
@@ -83,6 +85,8 @@ pub static ALL: &[&TypeSchema] = &[
     &logs::LOG_GROUP,
     &ssm::PARAMETER,
     &secretsmanager::SECRET,
+    &kms::KEY,
+    &kms::ALIAS,
     // Data stores
     &rds::DB_SUBNET_GROUP,
     &rds::DB_CLUSTER,
@@ -97,6 +101,7 @@ pub static ALL: &[&TypeSchema] = &[
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,
     &ecs::SERVICE,
+    &ecr::REPOSITORY,
     // Edge
     &elbv2::LOAD_BALANCER,
     &elbv2::TARGET_GROUP,

@@ -1,0 +1,268 @@
+//! `aws.ecr.repository`: a private container image repository.
+//!
+//! The id is the repository name (unique per registry, so a create is
+//! naturally idempotent: "already exists" with our tags is adopted).
+//! Reads: DescribeRepositories by names, up to 100 a call (a name that is
+//! gone fails the whole call with `RepositoryNotFoundException`, then each
+//! is read alone), plus per repository its tags and lifecycle policy
+//! (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeRepositories.html>).
+//! DeleteRepository refuses a repository holding images
+//! (`RepositoryNotEmptyException`) unless `force` is set: stackr sets it
+//! only when the stack's `force_delete` says so
+//! (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DeleteRepository.html>).
+
+use super::{Tags, ecr_tags};
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::iam::document;
+use crate::kit::{self, PROPAGATION, invalid, not_in_place, tolerate, vanished};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use aws_sdk_ecr::types::Repository as Repo;
+use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability};
+use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
+use stackr_engine::reconciler::*;
+use std::sync::Arc;
+
+const NOT_FOUND: &[&str] = &["RepositoryNotFoundException"];
+/// DescribeRepositories takes at most 100 names.
+const NAMES_PER_CALL: usize = 100;
+
+pub struct Repository {
+    clients: Arc<Clients>,
+}
+
+fn force_delete(p: &Props) -> bool {
+    props::boolean(p, "force_delete") == Some(true)
+}
+
+impl Repository {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Repository { clients }
+    }
+
+    /// The repositories named, `None` when one of them is gone.
+    async fn describe(&self, region: &str, names: &[String]) -> Result<Option<Vec<Repo>>, ProviderError> {
+        let call = self.clients.ecr(region).describe_repositories().set_repository_names(Some(names.to_vec()));
+        match call.send().await {
+            Ok(o) => Ok(Some(o.repositories.unwrap_or_default())),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("DescribeRepositories", e)),
+        }
+    }
+
+    async fn observed(&self, region: &str, r: &Repo) -> Result<Observed, ProviderError> {
+        let client = self.clients.ecr(region);
+        let name = r.repository_name.clone().unwrap_or_default();
+        let arn = r.repository_arn.clone().unwrap_or_default();
+        let tags = match crate::bulktags::refreshed(&self.clients, region, &arn).await {
+            Some(t) => t,
+            None => {
+                let out = client.list_tags_for_resource().resource_arn(&arn).send().await;
+                let tags = out.map_err(|e| provider("ListTagsForResource", e))?.tags.unwrap_or_default();
+                props::tag_map(tags.into_iter().map(|t| (t.key, t.value)))
+            }
+        };
+        let lifecycle = match client.get_lifecycle_policy().repository_name(&name).send().await {
+            Ok(o) => o.lifecycle_policy_text.as_deref().and_then(document::parse),
+            Err(e) if is(&e, &["LifecyclePolicyNotFoundException"]) => None,
+            Err(e) => return Err(provider("GetLifecyclePolicy", e)),
+        };
+        let encryption = r.encryption_configuration.as_ref().map(|e| {
+            Value::Map(
+                props::build([
+                    ("encryption_type", Some(s(e.encryption_type.as_str()))),
+                    ("kms_key", e.kms_key.clone().map(s)),
+                ])
+                .into_iter()
+                .collect(),
+            )
+        });
+        let properties = props::build([
+            ("name", Some(s(&name))),
+            ("image_tag_mutability", r.image_tag_mutability.as_ref().map(|m| s(m.as_str()))),
+            ("scan_on_push", r.image_scanning_configuration.as_ref().map(|c| Value::Bool(c.scan_on_push))),
+            ("encryption", encryption),
+            ("lifecycle_policy", lifecycle),
+        ]);
+        let attributes = props::build([
+            ("id", Some(s(&name))),
+            ("arn", Some(s(arn))),
+            ("name", Some(s(&name))),
+            ("repository_url", r.repository_uri.clone().map(s)),
+            ("registry_id", r.registry_id.clone().map(s)),
+        ]);
+        Ok(Observed { id: name, properties, attributes, tags })
+    }
+
+    async fn read(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
+        match self.describe(region, &[name.to_string()]).await? {
+            Some(repos) => match repos.iter().find(|r| r.repository_name() == Some(name)) {
+                Some(r) => Ok(Some(self.observed(region, r).await?)),
+                None => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    async fn must(&self, region: &str, name: &str) -> Result<Observed, ProviderError> {
+        kit::poll(&format!("ECR repository {name} to be visible"), PROPAGATION, || self.read(region, name))
+            .await
+            .map_err(|_| vanished("ECR repository", name))
+    }
+
+    async fn set_mutability(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
+        let Some(m) = props::string(p, "image_tag_mutability") else { return Ok(()) };
+        let call = self.clients.ecr(region).put_image_tag_mutability().repository_name(name);
+        let r = call.image_tag_mutability(ImageTagMutability::from(m.as_str())).send().await;
+        r.map(|_| ()).map_err(|e| provider("PutImageTagMutability", e))
+    }
+
+    async fn set_scanning(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
+        let Some(on) = props::boolean(p, "scan_on_push") else { return Ok(()) };
+        let call = self.clients.ecr(region).put_image_scanning_configuration().repository_name(name);
+        let r = call.image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(on).build());
+        r.send().await.map(|_| ()).map_err(|e| provider("PutImageScanningConfiguration", e))
+    }
+
+    async fn set_lifecycle(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
+        let client = self.clients.ecr(region);
+        match p.get("lifecycle_policy").filter(|v| !matches!(v, Value::Null)) {
+            Some(doc) => {
+                let text = document::text(doc, "lifecycle_policy")?;
+                let r = client.put_lifecycle_policy().repository_name(name).lifecycle_policy_text(text).send().await;
+                r.map(|_| ()).map_err(|e| provider("PutLifecyclePolicy", e))
+            }
+            None => {
+                let r = client.delete_lifecycle_policy().repository_name(name).send().await;
+                tolerate("DeleteLifecyclePolicy", r, &["LifecyclePolicyNotFoundException"])
+            }
+        }
+    }
+}
+
+fn encryption(p: &Props) -> Result<Option<EncryptionConfiguration>, ProviderError> {
+    let Some(Value::Map(e)) = p.get("encryption") else { return Ok(None) };
+    let kind = props::string(e, "encryption_type").unwrap_or_else(|| "AES256".into());
+    let key = props::string(e, "kms_key");
+    if key.is_some() && kind != "KMS" {
+        return Err(invalid("`encryption.kms_key` needs `encryption_type: KMS`"));
+    }
+    let c = EncryptionConfiguration::builder().encryption_type(EncryptionType::from(kind.as_str())).set_kms_key(key);
+    c.build().map(Some).map_err(|e| invalid(format!("encryption: {e}")))
+}
+
+#[async_trait]
+impl Reconciler for Repository {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::ecr::REPOSITORY
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(NAMES_PER_CALL) {
+            match self.describe(region, chunk).await? {
+                Some(repos) => {
+                    for id in chunk {
+                        match repos.iter().find(|r| r.repository_name() == Some(id.as_str())) {
+                            Some(r) => out.push(Some(self.observed(region, r).await?)),
+                            None => out.push(None),
+                        }
+                    }
+                }
+                // One of them is gone: each alone.
+                None => {
+                    for id in chunk {
+                        out.push(self.read(region, id).await?);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn needs_ready(&self, kind: &str) -> bool {
+        kind == "aws.kms.key"
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
+        Ok(kit::mine(self.read(&req.target.region, &name).await?, req))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let (region, p) = (&req.target.region, &req.properties);
+        let name = props::require(p, "name")?;
+        let created = self
+            .clients
+            .ecr(region)
+            .create_repository()
+            .repository_name(&name)
+            .set_image_tag_mutability(props::string(p, "image_tag_mutability").map(|m| m.as_str().into()))
+            .set_image_scanning_configuration(
+                props::boolean(p, "scan_on_push")
+                    .map(|on| ImageScanningConfiguration::builder().scan_on_push(on).build()),
+            )
+            .set_encryption_configuration(encryption(p)?)
+            .set_tags(Some(ecr_tags(&req.tags)?))
+            .send()
+            .await;
+        match created {
+            Ok(_) => {}
+            Err(e) if is(&e, &["RepositoryAlreadyExistsException"]) => {
+                let live = kit::adopt_existing("an ECR repository", &name, self.must(region, &name).await?, req)?;
+                // A create of several steps may have stopped after the first.
+                self.set_mutability(region, &name, p).await?;
+                self.set_scanning(region, &name, p).await?;
+                kit::sync_tags(
+                    &Tags(&self.clients),
+                    region,
+                    &crate::props::string(&live.attributes, "arn").unwrap_or_default(),
+                    &live.tags,
+                    &req.tags,
+                )
+                .await?;
+            }
+            Err(e) => return Err(provider("CreateRepository", e)),
+        }
+        if p.get("lifecycle_policy").is_some_and(|v| !matches!(v, Value::Null)) {
+            self.set_lifecycle(region, &name, p).await?;
+        }
+        self.must(region, &name).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        let (region, name) = (&req.target.region, &req.id);
+        for field in &req.changed {
+            match field.as_str() {
+                "image_tag_mutability" => self.set_mutability(region, name, &req.desired).await?,
+                "scan_on_push" => self.set_scanning(region, name, &req.desired).await?,
+                "lifecycle_policy" => self.set_lifecycle(region, name, &req.desired).await?,
+                "force_delete" => {}
+                "tags" => {
+                    let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();
+                    kit::sync_tags(&Tags(&self.clients), region, &arn, &req.observed.tags, &req.tags).await?;
+                }
+                other => return Err(not_in_place("an ECR repository", other)),
+            }
+        }
+        self.must(region, name).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let force = force_delete(&req.properties);
+        let call = self.clients.ecr(&req.target.region).delete_repository().repository_name(&req.id).force(force);
+        match call.send().await {
+            Ok(_) => Ok(()),
+            Err(e) if is(&e, NOT_FOUND) => Ok(()),
+            Err(e) if is(&e, &["RepositoryNotEmptyException"]) => Err(invalid(format!(
+                "ECR repository {} still holds images, and DeleteRepository refuses it \
+                 (RepositoryNotEmptyException): delete the images, or set `force_delete: true` on it and apply \
+                 before deleting it to delete them with it",
+                req.id
+            ))),
+            Err(e) => Err(provider("DeleteRepository", e)),
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! Amazon Elastic Container Registry: private repositories.
+
+mod repository;
+
+pub use repository::REPOSITORY;

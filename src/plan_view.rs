@@ -115,6 +115,10 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         let what = if *keep { "kept in AWS when it leaves the stack" } else { "deleted when it leaves the stack" };
         let _ = writeln!(out, "  {} {a}  lifecycle.retain recorded: {what}", paint(on, "36", "  ~"));
     }
+    for (a, values) in &plan.settings {
+        let shown: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+        let _ = writeln!(out, "  {} {a}  stackr setting recorded: {}", paint(on, "36", "  ~"), shown.join(", "));
+    }
     for o in &plan.outputs {
         let show = |v| crate::plan_leaves::show("", v);
         let (sym, what) = match (&o.before, &o.after) {

@@ -12,7 +12,7 @@ use stackr_core::lang::check::planned_object;
 use stackr_core::model::{NodeRef, Stack, StackScope};
 use stackr_core::value::Value;
 use stackr_state::State;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 /// Version of the saved-plan and `diff --json` document.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -120,6 +120,12 @@ pub struct Plan {
     /// says otherwise (so it holds once the definition is gone).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub retain: BTreeMap<String, bool>,
+    /// stackr's own settings of a resource (its `local` properties, such
+    /// as `force_destroy`) to record where state differs and nothing else
+    /// changes: the delete that reads them must see what the stack says.
+    /// A `null` value removes the setting.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub settings: BTreeMap<String, BTreeMap<String, serde_json::Value>>,
     /// The values of the stack's variables this plan was made with, but
     /// the sensitive ones (`diff --out`): `apply --plan` uses them, so only
     /// sensitive variables must be given again.
@@ -241,6 +247,7 @@ impl Plan {
             && self.outputs.is_empty()
             && self.forget.is_empty()
             && self.retain.is_empty()
+            && self.settings.is_empty()
     }
 
     /// Keeps only what `--target` names: the instances given (a name
@@ -277,6 +284,7 @@ impl Plan {
         self.steps.retain(|s| keep.contains(&s.address));
         self.forget.retain(|a| keep.contains(a));
         self.retain.retain(|a, _| keep.contains(a));
+        self.settings.retain(|a, _| keep.contains(a));
         self.moved.retain(|m| keep.contains(&m.to));
         keep
     }
@@ -550,6 +558,34 @@ pub fn plan_replacing(
             retain.insert(address, wanted);
         }
     }
+    // stackr's own settings of resources with no step, recorded where
+    // state differs (an update or a create records them with the rest).
+    let stepped: HashSet<&str> = steps.iter().map(|s| s.address.as_str()).collect();
+    let mut settings = BTreeMap::new();
+    for inst in &stack.instances {
+        let address = inst.address.to_string();
+        let (Some(record), Some(props)) = (state.resources.get(&address), desired_all.props.get(&address)) else {
+            continue;
+        };
+        if stepped.contains(address.as_str()) {
+            continue;
+        }
+        let changed: BTreeMap<String, serde_json::Value> = stack
+            .resource_of(inst)
+            .schema
+            .properties
+            .iter()
+            .filter(|p| p.local)
+            .filter_map(|p| {
+                let want = props.get(p.name).map(Value::to_json).unwrap_or(serde_json::Value::Null);
+                let have = record.properties.get(p.name).cloned().unwrap_or(serde_json::Value::Null);
+                (want != have).then(|| (p.name.to_string(), want))
+            })
+            .collect();
+        if !changed.is_empty() {
+            settings.insert(address, changed);
+        }
+    }
     // Orphans: in state, not in the stack. Deleted dependants first; a
     // retained one is forgotten instead.
     let mut orphans: Vec<&String> = state.resources.keys().filter(|a| !in_stack.contains(*a)).collect();
@@ -592,6 +628,7 @@ pub fn plan_replacing(
         warnings,
         forget,
         retain,
+        settings,
         vars: stack.vars.iter().filter(|(_, v)| !v.sensitive).map(|(k, v)| (k.clone(), v.value.to_json())).collect(),
     };
     Ok((plan, desired_all))
@@ -633,6 +670,7 @@ pub fn plan_destroy(state: &State) -> Plan {
         warnings: Vec::new(),
         forget,
         retain: BTreeMap::new(),
+        settings: BTreeMap::new(),
         vars: BTreeMap::new(),
     }
 }

@@ -163,9 +163,10 @@ impl Session {
             persister.update(|_| {});
         }
         let (forget, retain) = (prepared.plan.forget.clone(), prepared.plan.retain.clone());
-        if !forget.is_empty() || !retain.is_empty() {
+        let settings = prepared.plan.settings.clone();
+        if !forget.is_empty() || !retain.is_empty() || !settings.is_empty() {
             // Retained resources leave state (kept in AWS); the setting of
-            // those that stay is recorded.
+            // those that stay is recorded, and so are stackr's own settings.
             persister.update(move |s| {
                 for a in &forget {
                     s.resources.remove(a);
@@ -173,6 +174,16 @@ impl Session {
                 for (a, keep) in &retain {
                     if let Some(r) = s.resources.get_mut(a) {
                         r.retain = *keep;
+                    }
+                }
+                for (a, values) in &settings {
+                    if let Some(r) = s.resources.get_mut(a) {
+                        for (name, v) in values {
+                            match v {
+                                serde_json::Value::Null => r.properties.remove(name),
+                                v => r.properties.insert(name.clone(), v.clone()),
+                            };
+                        }
                     }
                 }
             });

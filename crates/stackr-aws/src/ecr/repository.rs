@@ -11,7 +11,7 @@
 //! only when the stack's `force_delete` says so
 //! (<https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DeleteRepository.html>).
 
-use super::{Tags, ecr_tags};
+use super::ecr_tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -216,8 +216,7 @@ impl Reconciler for Repository {
                 self.set_mutability(region, &name, p).await?;
                 self.set_scanning(region, &name, p).await?;
                 kit::sync_tags(
-                    &Tags(&self.clients),
-                    region,
+                    &self.clients.ecr(region),
                     &crate::props::string(&live.attributes, "arn").unwrap_or_default(),
                     &live.tags,
                     &req.tags,
@@ -242,7 +241,7 @@ impl Reconciler for Repository {
                 "force_delete" => {}
                 "tags" => {
                     let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();
-                    kit::sync_tags(&Tags(&self.clients), region, &arn, &req.observed.tags, &req.tags).await?;
+                    kit::sync_tags(&self.clients.ecr(region), &arn, &req.observed.tags, &req.tags).await?;
                 }
                 other => return Err(not_in_place("an ECR repository", other)),
             }

@@ -16,7 +16,7 @@
 //! is gone: deleting is ScheduleKeyDeletion
 //! (<https://docs.aws.amazon.com/kms/latest/APIReference/API_ScheduleKeyDeletion.html>).
 
-use super::{Tags, kms_tags};
+use super::kms_tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -247,7 +247,7 @@ impl Key {
                     }
                 }
                 "enabled" => self.set_enabled(region, id, enable != Some(false)).await?,
-                "tags" => kit::sync_tags(&Tags(&self.clients), region, id, &live.tags, tags).await?,
+                "tags" => kit::sync_tags(&self.clients.kms(region), id, &live.tags, tags).await?,
                 "deletion_window_in_days" => {}
                 other => return Err(not_in_place("a KMS key", other)),
             }

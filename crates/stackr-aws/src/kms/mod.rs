@@ -53,17 +53,15 @@ pub fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderErr
 }
 
 /// KMS's tagging calls, on a key id or ARN.
-pub struct Tags<'a>(pub &'a Clients);
-
 #[async_trait]
-impl crate::kit::TagApi for Tags<'_> {
-    async fn tag(&self, region: &str, key: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let call = self.0.kms(region).tag_resource().key_id(key).set_tags(Some(kms_tags(&tags)?));
+impl crate::kit::TagApi for aws_sdk_kms::Client {
+    async fn tag(&self, key: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.tag_resource().key_id(key).set_tags(Some(kms_tags(&tags)?));
         call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
     }
 
-    async fn untag(&self, region: &str, key: &str, keys: Vec<String>) -> Result<(), ProviderError> {
-        let call = self.0.kms(region).untag_resource().key_id(key).set_tag_keys(Some(keys));
+    async fn untag(&self, key: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.untag_resource().key_id(key).set_tag_keys(Some(keys));
         call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
     }
 }

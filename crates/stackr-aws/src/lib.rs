@@ -31,6 +31,7 @@ pub mod props;
 pub mod rds;
 pub mod readcache;
 pub mod retry;
+pub mod s3;
 pub mod route53;
 pub mod secretsmanager;
 pub mod ssm;
@@ -66,6 +67,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     elbv2::register(&clients, &mut p);
     acm::register(&clients, &mut p);
     route53::register(&clients, &mut p);
+    s3::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

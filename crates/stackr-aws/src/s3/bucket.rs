@@ -34,7 +34,8 @@ use stackr_engine::reconciler::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-const PAB_FIELDS: [&str; 4] = ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"];
+const PAB_FIELDS: [&str; 4] =
+    ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"];
 
 pub struct Bucket {
     clients: Arc<Clients>,
@@ -151,9 +152,7 @@ impl Bucket {
             .map(|r| r.object_ownership.as_str().to_string())
             .unwrap_or_else(|| "ObjectWriter".into());
         let rules = lifecycle.and_then(|l| l.rules).unwrap_or_default().into_iter().map(rule_value).collect();
-        let tags = props::tag_map(
-            tagging.map(|t| t.tag_set).unwrap_or_default().into_iter().map(|t| (t.key, t.value)),
-        );
+        let tags = props::tag_map(tagging.map(|t| t.tag_set).unwrap_or_default().into_iter().map(|t| (t.key, t.value)));
 
         let properties = props::build([
             ("name", Some(s(name))),
@@ -181,7 +180,14 @@ impl Bucket {
     }
 
     /// Makes one setting what `want` says (`field` of the schema).
-    async fn set(&self, region: &str, name: &str, field: &str, want: &Props, live: &Observed) -> Result<(), ProviderError> {
+    async fn set(
+        &self,
+        region: &str,
+        name: &str,
+        field: &str,
+        want: &Props,
+        live: &Observed,
+    ) -> Result<(), ProviderError> {
         let s3 = self.clients.s3(region);
         match field {
             "versioning" => {
@@ -206,8 +212,9 @@ impl Bucket {
                     .set_bucket_key_enabled(props::boolean(&e, "bucket_key_enabled"))
                     .build();
                 let conf = ServerSideEncryptionConfiguration::builder().rules(rule).build().map_err(sdk)?;
-                let call =
-                    || s3.put_bucket_encryption().bucket(name).server_side_encryption_configuration(conf.clone()).send();
+                let call = || {
+                    s3.put_bucket_encryption().bucket(name).server_side_encryption_configuration(conf.clone()).send()
+                };
                 settled("PutBucketEncryption", call).await.map(|_| ())
             }
             "public_access_block" => {
@@ -244,8 +251,9 @@ impl Bucket {
                     return settled("DeleteBucketLifecycle", call).await.map(|_| ());
                 }
                 let conf = BucketLifecycleConfiguration::builder().set_rules(Some(rules)).build().map_err(sdk)?;
-                let call =
-                    || s3.put_bucket_lifecycle_configuration().bucket(name).lifecycle_configuration(conf.clone()).send();
+                let call = || {
+                    s3.put_bucket_lifecycle_configuration().bucket(name).lifecycle_configuration(conf.clone()).send()
+                };
                 settled("PutBucketLifecycleConfiguration", call).await.map(|_| ())
             }
             other => Err(not_in_place("an S3 bucket", other)),
@@ -329,7 +337,7 @@ impl Bucket {
 fn not_empty(name: &str) -> ProviderError {
     invalid(format!(
         "S3 bucket {name} is not empty: AWS deletes only empty buckets; delete its objects (every version), or \
-         set `force_destroy: true` on it and apply, to have stackr delete them with the bucket"
+         set `force_destroy: true` on it, to have stackr delete them with the bucket"
     ))
 }
 
@@ -342,7 +350,10 @@ fn rule_value(r: LifecycleRule) -> Value {
         ("enabled", Some(Value::Bool(r.status == ExpirationStatus::Enabled))),
         ("prefix", prefix.map(s)),
         ("expiration_days", r.expiration.and_then(|e| e.days).map(kit::num)),
-        ("noncurrent_version_expiration_days", r.noncurrent_version_expiration.and_then(|n| n.noncurrent_days).map(kit::num)),
+        (
+            "noncurrent_version_expiration_days",
+            r.noncurrent_version_expiration.and_then(|n| n.noncurrent_days).map(kit::num),
+        ),
         (
             "abort_incomplete_multipart_upload_days",
             r.abort_incomplete_multipart_upload.and_then(|a| a.days_after_initiation).map(kit::num),
@@ -354,8 +365,11 @@ fn rule_value(r: LifecycleRule) -> Value {
 /// with a `Filter`, empty prefix for every object).
 fn lifecycle_rule(v: &Value) -> Result<LifecycleRule, ProviderError> {
     let Value::Map(r) = v else { return Err(invalid("each of `lifecycle_rules` must be a map")) };
-    let status =
-        if props::boolean(r, "enabled").unwrap_or(true) { ExpirationStatus::Enabled } else { ExpirationStatus::Disabled };
+    let status = if props::boolean(r, "enabled").unwrap_or(true) {
+        ExpirationStatus::Enabled
+    } else {
+        ExpirationStatus::Disabled
+    };
     let filter = LifecycleRuleFilter::builder().prefix(props::string(r, "prefix").unwrap_or_default()).build();
     LifecycleRule::builder()
         .id(props::require(r, "id")?)
@@ -404,7 +418,9 @@ impl Reconciler for Bucket {
             let tags = props::tag_map(req.tags.clone());
             let tags = tags.iter().map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(sdk));
             let conf = CreateBucketConfiguration::builder()
-                .set_location_constraint((region != "us-east-1").then(|| BucketLocationConstraint::from(region.as_str())))
+                .set_location_constraint(
+                    (region != "us-east-1").then(|| BucketLocationConstraint::from(region.as_str())),
+                )
                 .set_tags(Some(tags.collect::<Result<Vec<_>, _>>()?).filter(|t| !t.is_empty()))
                 .build();
             let created = self

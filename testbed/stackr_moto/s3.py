@@ -27,6 +27,24 @@ def _atomic(original):
     return wrapper
 
 
+def _versioning_root(original):
+    def wrapper(self, *args, **kwargs):
+        response = original(self, *args, **kwargs)
+        if isinstance(response, tuple) and len(response) == 3:
+            status, headers, body = response
+            if isinstance(body, bytes):
+                body = body.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+            elif isinstance(body, str):
+                body = body.replace("GetBucketVersioningResponse", "VersioningConfiguration")
+            return status, headers, body
+        return response
+
+    wrapper.__name__ = original.__name__
+    wrapper.__doc__ = original.__doc__
+    return wrapper
+
+
 def apply():
     for name in ("put_object", "delete_object"):
         setattr(S3Response, name, _atomic(getattr(S3Response, name)))
+    S3Response.get_bucket_versioning = _versioning_root(S3Response.get_bucket_versioning)

@@ -35,6 +35,7 @@ pub mod rds;
 pub mod readcache;
 pub mod retry;
 pub mod route53;
+pub mod s3;
 pub mod secretsmanager;
 pub mod ssm;
 pub mod stats;
@@ -71,6 +72,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     route53::register(&clients, &mut p);
     kms::register(&clients, &mut p);
     ecr::register(&clients, &mut p);
+    s3::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

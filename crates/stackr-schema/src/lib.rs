@@ -97,6 +97,7 @@ pub static ALL: &[&TypeSchema] = &[
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
     &s3::BUCKET,
+    &s3::BUCKET_POLICY,
     // Compute
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,

@@ -37,6 +37,22 @@ pub fn normalize(v: &Value) -> Value {
     }
 }
 
+/// A document in one canonical spelling, for comparing policies whose
+/// service rewrites them (S3's GetBucketPolicy): the policy grammar takes a
+/// one-element list and its element alike (`"Action": "s3:GetObject"` and
+/// `"Action": ["s3:GetObject"]`, a lone `Statement` object or a list of
+/// one), <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>,
+/// so every one-element list becomes its element, at any depth; a string
+/// holding JSON is parsed first.
+pub fn canonical(v: &Value) -> Value {
+    match normalize(v) {
+        Value::List(l) if l.len() == 1 => canonical(&l[0]),
+        Value::List(l) => Value::List(l.iter().map(canonical).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), canonical(x))).collect()),
+        other => other,
+    }
+}
+
 /// Decodes `%XX` escapes (RFC 3986; `+` stays a plus). `None` when the
 /// result is not UTF-8 or an escape is malformed.
 pub fn percent_decode(s: &str) -> Option<String> {
@@ -69,6 +85,15 @@ mod tests {
         assert_eq!(parse(plain), parse(encoded));
         assert!(parse(plain).is_some());
         assert_eq!(normalize(&Value::String(plain.into())), parse(plain).unwrap_or(Value::Null));
+    }
+
+    #[test]
+    fn one_element_lists_and_key_order_do_not_matter() {
+        let a = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::1:root"]},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::b/*"}]}"#;
+        let b = r#"{"Statement":{"Resource":["arn:aws:s3:::b/*"],"Action":"s3:GetObject","Principal":{"AWS":"arn:aws:iam::1:root"},"Effect":"Allow"},"Version":"2012-10-17"}"#;
+        assert_eq!(canonical(&Value::String(a.into())), canonical(&Value::String(b.into())));
+        let two = r#"{"Action":["s3:GetObject","s3:PutObject"]}"#;
+        assert_ne!(canonical(&Value::String(two.into())), canonical(&Value::String(a.into())));
     }
 
     #[test]

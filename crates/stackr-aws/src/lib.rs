@@ -33,6 +33,8 @@ pub mod readcache;
 pub mod retry;
 pub mod route53;
 pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
 pub mod ssm;
 pub mod stats;
 pub mod tags;
@@ -66,6 +68,8 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     elbv2::register(&clients, &mut p);
     acm::register(&clients, &mut p);
     route53::register(&clients, &mut p);
+    sqs::register(&clients, &mut p);
+    sns::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -59,6 +59,8 @@ pub mod region;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
 pub mod ssm;
 pub mod stack;
 pub mod sts;
@@ -92,6 +94,10 @@ pub static ALL: &[&TypeSchema] = &[
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
     &s3::BUCKET,
+    // Messaging
+    &sqs::QUEUE,
+    &sns::TOPIC,
+    &sns::SUBSCRIPTION,
     // Compute
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,

@@ -26,9 +26,7 @@ pub(crate) const NOT_FOUND: &[&str] = &["NotFound", "NotFoundException", "Resour
 /// SNS tags as the SDK takes them.
 pub(crate) fn sdk_tags(tags: BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.into_iter()
-        .map(|(k, v)| {
-            Tag::builder().key(k).value(v).build().map_err(|e| crate::kit::invalid(format!("tag: {e}")))
-        })
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| crate::kit::invalid(format!("tag: {e}"))))
         .collect()
 }
 

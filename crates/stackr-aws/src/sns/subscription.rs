@@ -60,8 +60,11 @@ fn observed(arn: &str, attrs: &HashMap<String, String>) -> Observed {
         properties.insert(field.to_string(), v);
     }
     let pending = attrs.get("PendingConfirmation").is_some_and(|v| v == "true");
-    let attributes =
-        props::build([("id", Some(s(arn))), ("arn", Some(s(arn))), ("pending_confirmation", Some(Value::Bool(pending)))]);
+    let attributes = props::build([
+        ("id", Some(s(arn))),
+        ("arn", Some(s(arn))),
+        ("pending_confirmation", Some(Value::Bool(pending))),
+    ]);
     Observed { id: arn.to_string(), properties, attributes, tags: Default::default() }
 }
 

@@ -50,7 +50,10 @@ fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
         }
         _ => {
             let stem = stem.unwrap_or(name);
-            if stem.is_empty() || name.len() > 256 || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+            if stem.is_empty()
+                || name.len() > 256
+                || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            {
                 return Err(invalid(format!(
                     "topic name {name}: 1 to 256 characters, letters, digits, hyphens and underscores only"
                 )));

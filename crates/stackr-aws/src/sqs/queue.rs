@@ -102,7 +102,10 @@ fn from_attr(kind: Kind, raw: &str) -> Option<Value> {
                 serde_json::Value::String(n) => n.parse::<i64>().ok()?,
                 n => n.as_i64()?,
             };
-            Some(Value::Map(props::build([("dead_letter_target_arn", Some(s(dlq))), ("max_receive_count", Some(kit::num(count)))])))
+            Some(Value::Map(props::build([
+                ("dead_letter_target_arn", Some(s(dlq))),
+                ("max_receive_count", Some(kit::num(count))),
+            ])))
         }
     }
 }
@@ -137,7 +140,9 @@ fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
     match (fifo, stem) {
         (true, None) => return Err(invalid(format!("a FIFO queue's name must end in `.fifo`: {name}"))),
         (false, Some(_)) => {
-            return Err(invalid(format!("{name} ends in `.fifo`, which only a FIFO queue's name may: set fifo_queue: true")));
+            return Err(invalid(format!(
+                "{name} ends in `.fifo`, which only a FIFO queue's name may: set fifo_queue: true"
+            )));
         }
         _ => {}
     }
@@ -193,8 +198,12 @@ impl Queue {
         }
         // A standard queue has no FifoQueue attribute at all.
         properties.entry("fifo_queue".into()).or_insert(Value::Bool(false));
-        let attributes =
-            props::build([("id", Some(s(url))), ("url", Some(s(url))), ("arn", Some(s(&arn))), ("name", Some(s(&name)))]);
+        let attributes = props::build([
+            ("id", Some(s(url))),
+            ("url", Some(s(url))),
+            ("arn", Some(s(&arn))),
+            ("name", Some(s(&name))),
+        ]);
         Ok(Some(Observed { id: url.to_string(), properties, attributes, tags }))
     }
 
@@ -232,7 +241,13 @@ impl Queue {
 
     /// A queue of that name that exists already: ours (a retried create)
     /// is adopted and given the stack's attributes; anyone else's is an error.
-    async fn adopt(&self, req: &CreateRequest, name: &str, url: &str, attrs: &Attrs) -> Result<Observed, ProviderError> {
+    async fn adopt(
+        &self,
+        req: &CreateRequest,
+        name: &str,
+        url: &str,
+        attrs: &Attrs,
+    ) -> Result<Observed, ProviderError> {
         let region = &req.target.region;
         let existing = self.read(region, url).await?.ok_or_else(|| vanished("SQS queue", url))?;
         kit::adopt_existing("an SQS queue", name, existing, req)?;
@@ -343,7 +358,10 @@ mod tests {
     fn redrive_policy_round_trips_with_a_quoted_count() {
         let p: Props = [(
             "redrive_policy".to_string(),
-            Value::Map(props::build([("dead_letter_target_arn", Some(s("arn:dlq"))), ("max_receive_count", Some(kit::num(5)))])),
+            Value::Map(props::build([
+                ("dead_letter_target_arn", Some(s("arn:dlq"))),
+                ("max_receive_count", Some(kit::num(5))),
+            ])),
         )]
         .into_iter()
         .collect();

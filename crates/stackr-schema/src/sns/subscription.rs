@@ -18,7 +18,17 @@ pub const SUBSCRIPTION: TypeSchema = TypeSchema {
         prop("topic_arn", PropType::String).required().replaces().doc("The topic, e.g. ${topic.arn}."),
         prop(
             "protocol",
-            PropType::Enum(&["sqs", "lambda", "https", "http", "email", "email-json", "sms", "application", "firehose"]),
+            PropType::Enum(&[
+                "sqs",
+                "lambda",
+                "https",
+                "http",
+                "email",
+                "email-json",
+                "sms",
+                "application",
+                "firehose",
+            ]),
         )
         .required()
         .replaces()

@@ -14,9 +14,11 @@ pub const TOPIC: TypeSchema = TypeSchema {
         prop("fifo_topic", PropType::Bool).replaces().doc("A FIFO topic (ordered, deduplicated); default false."),
         prop("content_based_deduplication", PropType::Bool)
             .doc("FIFO only: deduplicate on a SHA-256 of the body when no deduplication id is sent."),
-        prop("display_name", PropType::String).doc("Sender name of SMS and email notifications (up to 100 characters)."),
+        prop("display_name", PropType::String)
+            .doc("Sender name of SMS and email notifications (up to 100 characters)."),
         prop("kms_master_key_id", PropType::String).doc("KMS key (id, ARN or alias) for server-side encryption."),
-        prop("policy", PropType::Json).doc("The topic's access policy (an IAM policy document), compared as a document."),
+        prop("policy", PropType::Json)
+            .doc("The topic's access policy (an IAM policy document), compared as a document."),
         prop("delivery_policy", PropType::Json).doc("Retry policy of HTTP/S deliveries (a JSON document)."),
     ],
     attributes: &[

@@ -37,7 +37,8 @@ pub const QUEUE: TypeSchema = TypeSchema {
         prop("kms_master_key_id", PropType::String).doc("KMS key (id, ARN or alias) for SSE-KMS, e.g. alias/aws/sqs."),
         prop("kms_data_key_reuse_period_seconds", PropType::Int)
             .doc("SSE-KMS: seconds a data key is reused, 60 to 86400; default 300."),
-        prop("policy", PropType::Json).doc("The queue's access policy (an IAM policy document), compared as a document."),
+        prop("policy", PropType::Json)
+            .doc("The queue's access policy (an IAM policy document), compared as a document."),
     ],
     attributes: &[
         attr("id", PropType::String, "The queue URL."),

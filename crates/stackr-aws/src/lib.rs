@@ -37,6 +37,8 @@ pub mod retry;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
 pub mod ssm;
 pub mod stats;
 pub mod tags;
@@ -73,6 +75,8 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     kms::register(&clients, &mut p);
     ecr::register(&clients, &mut p);
     s3::register(&clients, &mut p);
+    sqs::register(&clients, &mut p);
+    sns::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

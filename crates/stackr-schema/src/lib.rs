@@ -61,6 +61,8 @@ pub mod region;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
 pub mod ssm;
 pub mod stack;
 pub mod sts;
@@ -98,6 +100,10 @@ pub static ALL: &[&TypeSchema] = &[
     &elasticache::CACHE_CLUSTER,
     &s3::BUCKET,
     &s3::BUCKET_POLICY,
+    // Messaging
+    &sqs::QUEUE,
+    &sns::TOPIC,
+    &sns::SUBSCRIPTION,
     // Compute
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,

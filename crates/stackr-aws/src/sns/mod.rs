@@ -1,0 +1,47 @@
+//! Amazon SNS: topics and their subscriptions.
+
+mod subscription;
+mod topic;
+
+use crate::clients::Clients;
+use crate::error::provider;
+use async_trait::async_trait;
+use aws_sdk_sns::types::Tag;
+use stackr_engine::reconciler::{ProviderError, Providers};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use subscription::Subscription;
+pub use topic::Topic;
+
+/// Registers this service's reconcilers.
+pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
+    providers.register(Arc::new(Topic::new(clients.clone())));
+    providers.register(Arc::new(Subscription::new(clients.clone())));
+}
+
+/// SNS's "not found" (a topic or a subscription).
+pub(crate) const NOT_FOUND: &[&str] = &["NotFound", "NotFoundException", "ResourceNotFound"];
+
+/// SNS tags as the SDK takes them.
+pub(crate) fn sdk_tags(tags: BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
+    tags.into_iter()
+        .map(|(k, v)| Tag::builder().key(k).value(v).build().map_err(|e| crate::kit::invalid(format!("tag: {e}"))))
+        .collect()
+}
+
+/// SNS's tagging calls, on a topic ARN (TagResource / UntagResource).
+pub struct Tags<'a>(pub &'a Clients);
+
+#[async_trait]
+impl crate::kit::TagApi for Tags<'_> {
+    async fn tag(&self, region: &str, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.0.sns(region).tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(tags)?));
+        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+    }
+
+    async fn untag(&self, region: &str, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.0.sns(region).untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
+        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+    }
+}

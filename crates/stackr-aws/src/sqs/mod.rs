@@ -1,0 +1,33 @@
+//! Amazon SQS.
+
+mod queue;
+
+use crate::clients::Clients;
+use crate::error::provider;
+use async_trait::async_trait;
+use stackr_engine::reconciler::{ProviderError, Providers};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use queue::Queue;
+
+/// Registers this service's reconcilers.
+pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
+    providers.register(Arc::new(Queue::new(clients.clone())));
+}
+
+/// SQS's tagging calls, on a queue URL (TagQueue / UntagQueue).
+pub struct Tags<'a>(pub &'a Clients);
+
+#[async_trait]
+impl crate::kit::TagApi for Tags<'_> {
+    async fn tag(&self, region: &str, url: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.0.sqs(region).tag_queue().queue_url(url).set_tags(Some(tags.into_iter().collect()));
+        call.send().await.map(|_| ()).map_err(|e| provider("TagQueue", e))
+    }
+
+    async fn untag(&self, region: &str, url: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.0.sqs(region).untag_queue().queue_url(url).set_tag_keys(Some(keys));
+        call.send().await.map(|_| ()).map_err(|e| provider("UntagQueue", e))
+    }
+}

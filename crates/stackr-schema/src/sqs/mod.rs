@@ -1,0 +1,5 @@
+//! Amazon Simple Queue Service.
+
+mod queue;
+
+pub use queue::QUEUE;

@@ -147,7 +147,8 @@ resources:
                 (
                     "tags",
                     mutation!(|h, id| {
-                        let g = h.rds().describe_db_parameter_groups().db_parameter_group_name(&id).send().await.unwrap();
+                        let g =
+                            h.rds().describe_db_parameter_groups().db_parameter_group_name(&id).send().await.unwrap();
                         let arn = g.db_parameter_groups()[0].db_parameter_group_arn().unwrap();
                         untag(&h, arn, "suite").await;
                     }),

@@ -101,7 +101,13 @@ resources:
                         assert_eq!(vpcs.len(), 2, "both VPCs associated: {vpcs:?}");
                         let last = vpcs[1].vpc_id().unwrap().to_string();
                         let vpc = Vpc::builder().vpc_id(last).vpc_region(VpcRegion::ApNortheast1).build();
-                        h.route53().disassociate_vpc_from_hosted_zone().hosted_zone_id(&id).vpc(vpc).send().await.unwrap();
+                        h.route53()
+                            .disassociate_vpc_from_hosted_zone()
+                            .hosted_zone_id(&id)
+                            .vpc(vpc)
+                            .send()
+                            .await
+                            .unwrap();
                     }),
                 ),
                 ("tags", mutation!(|h, id| untag(&h, &id).await)),

@@ -96,20 +96,12 @@ impl Api for DbParameterGroup {
 
     async fn modify(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError> {
         let call = self.client(region).modify_db_parameter_group().db_parameter_group_name(name);
-        call.set_parameters(Some(params))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| provider("ModifyDBParameterGroup", e))
+        call.set_parameters(Some(params)).send().await.map(|_| ()).map_err(|e| provider("ModifyDBParameterGroup", e))
     }
 
     async fn reset(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError> {
         let call = self.client(region).reset_db_parameter_group().db_parameter_group_name(name);
-        call.set_parameters(Some(params))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(|e| provider("ResetDBParameterGroup", e))
+        call.set_parameters(Some(params)).send().await.map(|_| ()).map_err(|e| provider("ResetDBParameterGroup", e))
     }
 
     async fn remove(&self, region: &str, name: &str) -> Result<(), ProviderError> {

@@ -78,10 +78,8 @@ async fn observed<A: Api>(api: &A, region: &str, g: &Group) -> Result<Option<Obs
             Err(e) => return Err(provider("ListTagsForResource", e)),
         },
     };
-    let parameters: BTreeMap<String, Value> = params
-        .iter()
-        .filter_map(|p| Some((p.parameter_name()?.to_string(), s(p.parameter_value()?))))
-        .collect();
+    let parameters: BTreeMap<String, Value> =
+        params.iter().filter_map(|p| Some((p.parameter_name()?.to_string(), s(p.parameter_value()?)))).collect();
     let properties = props::build([
         ("name", Some(s(&g.name))),
         ("family", Some(s(&g.family))),
@@ -134,9 +132,7 @@ async fn converge<A: Api>(
         Some(Value::Map(m)) => m.clone(),
         _ => BTreeMap::new(),
     };
-    let method = |k: &str| {
-        ApplyMethod::from(methods.get(k).and_then(Value::as_str).unwrap_or("immediate"))
-    };
+    let method = |k: &str| ApplyMethod::from(methods.get(k).and_then(Value::as_str).unwrap_or("immediate"));
     let mut set = Vec::new();
     for (k, v) in &want {
         let Some(v) = v.as_str() else {
@@ -174,7 +170,10 @@ pub async fn create<A: Api>(api: &A, req: &CreateRequest) -> Result<Observed, Pr
         let existing = kit::adopt_existing(A::WHAT, &name, must(api, region, &name).await?, req)?;
         let fixed = ["family", "description"];
         if fixed.iter().any(|k| props::string(&existing.properties, k) != props::string(&req.properties, k)) {
-            return Err(invalid(format!("{} named {name} exists with another family or description; rename it", A::WHAT)));
+            return Err(invalid(format!(
+                "{} named {name} exists with another family or description; rename it",
+                A::WHAT
+            )));
         }
         common::sync_tags(&api.client(region), &arn_of(&existing), &existing.tags, &req.tags).await?;
         live = existing.properties;

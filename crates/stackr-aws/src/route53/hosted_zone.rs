@@ -148,10 +148,7 @@ impl HostedZone {
         let private = z.config().is_some_and(|c| c.private_zone());
         let live_vpcs = out.vpcs.clone().unwrap_or_default();
         let vpcs = live_vpcs.iter().filter_map(|v| {
-            let m = props::build([
-                ("vpc_id", Some(s(v.vpc_id()?))),
-                ("vpc_region", Some(s(v.vpc_region()?.as_str()))),
-            ]);
+            let m = props::build([("vpc_id", Some(s(v.vpc_id()?))), ("vpc_region", Some(s(v.vpc_region()?.as_str())))]);
             Some(Value::Map(m))
         });
         let servers = out.delegation_set.as_ref().map(|d| d.name_servers().to_vec()).unwrap_or_default();
@@ -316,9 +313,11 @@ impl HostedZone {
                 Err(e) if is(&e, GONE) => return Ok(Vec::new()),
                 Err(e) => return Err(provider("ListResourceRecordSets", e)),
             };
-            out.extend(page.resource_record_sets.into_iter().filter(|r| {
-                !(canonical(r.name()) == apex && matches!(r.r#type(), RrType::Soa | RrType::Ns))
-            }));
+            out.extend(
+                page.resource_record_sets
+                    .into_iter()
+                    .filter(|r| !(canonical(r.name()) == apex && matches!(r.r#type(), RrType::Soa | RrType::Ns))),
+            );
             match (page.is_truncated, page.next_record_name, page.next_record_type) {
                 (true, Some(name), Some(kind)) => next = Some((name, kind, page.next_record_identifier)),
                 _ => break,

@@ -19,10 +19,7 @@ pub const DB_CLUSTER_PARAMETER_GROUP: TypeSchema = TypeSchema {
              `pending-reboot` (static parameters: taken on the instances' next reboot).",
         ),
     ],
-    attributes: &[
-        attr("id", PropType::String, "The group name."),
-        attr("arn", PropType::String, "The group ARN."),
-    ],
+    attributes: &[attr("id", PropType::String, "The group name."), attr("arn", PropType::String, "The group ARN.")],
     taggable: true,
     has_readiness: false,
 };

@@ -19,10 +19,7 @@ pub const DB_PARAMETER_GROUP: TypeSchema = TypeSchema {
              `pending-reboot` (static parameters: taken on the instance's next reboot).",
         ),
     ],
-    attributes: &[
-        attr("id", PropType::String, "The group name."),
-        attr("arn", PropType::String, "The group ARN."),
-    ],
+    attributes: &[attr("id", PropType::String, "The group name."), attr("arn", PropType::String, "The group ARN.")],
     taggable: true,
     has_readiness: false,
 };

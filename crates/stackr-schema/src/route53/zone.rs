@@ -13,7 +13,10 @@ pub const HOSTED_ZONE_RESOURCE: TypeSchema = TypeSchema {
     doc: "A public or private hosted zone (CreateHostedZone); ready when its creation is INSYNC (GetChange). \
           Under `data:` the same kind finds an existing zone instead.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Zone name, e.g. example.com; the trailing dot is optional."),
+        prop("name", PropType::String)
+            .required()
+            .replaces()
+            .doc("Zone name, e.g. example.com; the trailing dot is optional."),
         prop("comment", PropType::String).doc("Free text (UpdateHostedZoneComment)."),
         prop("vpcs", PropType::List(&VPC)).unordered().doc(
             "Makes the zone private to these VPCs (AssociateVPCWithHostedZone / DisassociateVPCFromHostedZone); \

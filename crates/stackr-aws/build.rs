@@ -89,7 +89,10 @@ fn kind(text: &str) -> Option<(String, bool)> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
         .collect();
     let (service, name) = path.split_once("::")?;
-    let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{}", name.to_lowercase()) };
+    // `HOSTED_ZONE_RESOURCE`: the resource of a kind that is also a look-up.
+    let name = name.to_lowercase();
+    let name = name.strip_suffix("_resource").unwrap_or(&name);
+    let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{name}") };
     Some((kind, lookup))
 }
 

@@ -91,6 +91,8 @@ pub static ALL: &[&TypeSchema] = &[
     &kms::ALIAS,
     // Data stores
     &rds::DB_SUBNET_GROUP,
+    &rds::DB_CLUSTER_PARAMETER_GROUP,
+    &rds::DB_PARAMETER_GROUP,
     &rds::DB_CLUSTER,
     &rds::DB_INSTANCE,
     &efs::FILE_SYSTEM,
@@ -117,6 +119,7 @@ pub static ALL: &[&TypeSchema] = &[
     &acm::CERTIFICATE,
     &acm::CERTIFICATE_VALIDATION,
     &cloudfront::DISTRIBUTION,
+    &route53::HOSTED_ZONE_RESOURCE,
     &route53::RECORD,
     &wafv2::IP_SET,
     &wafv2::WEB_ACL,
@@ -204,7 +207,8 @@ mod tests {
     fn kinds_are_unique_and_well_formed() {
         let mut seen = HashSet::new();
         for t in ALL {
-            assert!(seen.insert(t.kind), "{} is declared twice", t.kind);
+            // A kind may be both a resource and a look-up, once each.
+            assert!(seen.insert((t.kind, t.role == Role::Data)), "{} is declared twice", t.kind);
             let parts: Vec<&str> = t.kind.split('.').collect();
             // `stackr.*`: look-ups of stackr's own (another stack's outputs).
             assert!(parts[0] == "aws" || (parts[0] == "stackr" && t.role == Role::Data), "{}", t.kind);

@@ -1,8 +1,10 @@
-//! Route 53 reconcilers: record sets. (Hosted zones are looked up, not
-//! managed: see `data::hosted_zone`.)
+//! Route 53 reconcilers: record sets and hosted zones (the hosted zone
+//! look-up is `data::hosted_zone`).
 
+mod hosted_zone;
 mod record;
 
+pub use hosted_zone::{HostedZone, ZoneTags};
 pub use record::{Record, normalise};
 
 use crate::clients::Clients;
@@ -19,4 +21,5 @@ pub const TRANSIENT: &[crate::transient::Transient] =
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(Record::new(clients.clone())));
+    providers.register(Arc::new(HostedZone::new(clients.clone())));
 }

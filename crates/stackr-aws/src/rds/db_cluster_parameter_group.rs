@@ -1,0 +1,158 @@
+//! `aws.rds.db_cluster_parameter_group`: engine settings of an Aurora
+//! cluster, named by a cluster's `db_cluster_parameter_group_name`. The
+//! reconciling is shared with DB parameter groups
+//! ([`super::parameter_group`]); this file is the cluster flavour's calls:
+//! CreateDBClusterParameterGroup, DescribeDBClusterParameterGroups,
+//! DescribeDBClusterParameters (Source=user), ModifyDBClusterParameterGroup,
+//! ResetDBClusterParameterGroup, DeleteDBClusterParameterGroup
+//! (<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBClusterParameterGroup.html>:
+//! "can't be associated with any DB clusters", InvalidDBParameterGroupState).
+
+use super::parameter_group::{self as pg, Api, EXISTS, Group, NOT_FOUND};
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::kit::{Listed, observe_listed, tolerate};
+use crate::props;
+use async_trait::async_trait;
+use aws_sdk_rds::types::{Parameter, Tag};
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub struct DbClusterParameterGroup {
+    clients: Arc<Clients>,
+}
+
+impl DbClusterParameterGroup {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        DbClusterParameterGroup { clients }
+    }
+}
+
+#[async_trait]
+impl Api for DbClusterParameterGroup {
+    const WHAT: &'static str = "a DB cluster parameter group";
+
+    fn client(&self, region: &str) -> aws_sdk_rds::Client {
+        self.clients.rds(region)
+    }
+
+    fn clients(&self) -> &Clients {
+        &self.clients
+    }
+
+    async fn groups(&self, region: &str, name: Option<&str>) -> Result<Vec<Group>, ProviderError> {
+        let mut out = Vec::new();
+        let call = self.client(region).describe_db_cluster_parameter_groups();
+        let mut pages = call.set_db_cluster_parameter_group_name(name.map(Into::into)).into_paginator().send();
+        while let Some(page) = pages.next().await {
+            let page = match page {
+                Ok(p) => p,
+                Err(e) if is(&e, NOT_FOUND) => break,
+                Err(e) => return Err(provider("DescribeDBClusterParameterGroups", e)),
+            };
+            out.extend(page.db_cluster_parameter_groups.unwrap_or_default().into_iter().filter_map(|g| {
+                Some(Group {
+                    name: g.db_cluster_parameter_group_name?,
+                    family: g.db_parameter_group_family.unwrap_or_default(),
+                    description: g.description.unwrap_or_default(),
+                    arn: g.db_cluster_parameter_group_arn.unwrap_or_default(),
+                })
+            }));
+        }
+        Ok(out)
+    }
+
+    async fn user_parameters(&self, region: &str, name: &str) -> Result<Option<Vec<Parameter>>, ProviderError> {
+        let call = self.client(region).describe_db_cluster_parameters().db_cluster_parameter_group_name(name);
+        let mut pages = call.source("user").into_paginator().send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            match page {
+                Ok(p) => out.extend(p.parameters.unwrap_or_default()),
+                Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(provider("DescribeDBClusterParameters", e)),
+            }
+        }
+        Ok(Some(out))
+    }
+
+    async fn make(&self, region: &str, p: &Props, name: &str, tags: Vec<Tag>) -> Result<bool, ProviderError> {
+        let made = self
+            .client(region)
+            .create_db_cluster_parameter_group()
+            .db_cluster_parameter_group_name(name)
+            .db_parameter_group_family(props::require(p, "family")?)
+            .description(props::require(p, "description")?)
+            .set_tags(Some(tags))
+            .send()
+            .await;
+        match made {
+            Ok(_) => Ok(true),
+            Err(e) if is(&e, EXISTS) => Ok(false),
+            Err(e) => Err(provider("CreateDBClusterParameterGroup", e)),
+        }
+    }
+
+    async fn modify(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError> {
+        let call = self.client(region).modify_db_cluster_parameter_group().db_cluster_parameter_group_name(name);
+        call.set_parameters(Some(params))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| provider("ModifyDBClusterParameterGroup", e))
+    }
+
+    async fn reset(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError> {
+        let call = self.client(region).reset_db_cluster_parameter_group().db_cluster_parameter_group_name(name);
+        call.set_parameters(Some(params))
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| provider("ResetDBClusterParameterGroup", e))
+    }
+
+    async fn remove(&self, region: &str, name: &str) -> Result<(), ProviderError> {
+        let call = self.client(region).delete_db_cluster_parameter_group().db_cluster_parameter_group_name(name);
+        tolerate("DeleteDBClusterParameterGroup", call.send().await, NOT_FOUND)
+    }
+}
+
+#[async_trait]
+impl Listed for DbClusterParameterGroup {
+    async fn read(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
+        pg::read(self, region, id).await
+    }
+
+    async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
+        pg::list(self, region).await
+    }
+}
+
+#[async_trait]
+impl Reconciler for DbClusterParameterGroup {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::rds::DB_CLUSTER_PARAMETER_GROUP
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        observe_listed(self, region, ids).await
+    }
+
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        pg::find(self, req).await
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        pg::create(self, req).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        pg::update(self, req).await
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        self.remove(&req.target.region, &req.id).await
+    }
+}

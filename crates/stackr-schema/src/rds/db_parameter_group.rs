@@ -1,0 +1,25 @@
+use crate::prelude::*;
+
+pub const DB_PARAMETER_GROUP: TypeSchema = TypeSchema {
+    kind: "aws.rds.db_parameter_group",
+    role: Role::Resource,
+    doc: "Engine settings of a DB instance (CreateDBParameterGroup); an instance uses it through \
+          `db_parameter_group_name`.",
+    properties: &[
+        prop("name", PropType::String).required().replaces().doc("Group name, lower case (RDS stores it so)."),
+        prop("family", PropType::String).required().replaces().doc("Parameter group family, e.g. aurora-mysql8.0."),
+        prop("description", PropType::String).required().replaces().doc("Group description (AWS cannot change it)."),
+        prop("parameters", STRING_MAP).doc(
+            "Parameter name to value, set with ModifyDBParameterGroup (20 a call); one removed from the \
+             stack goes back to the engine default (ResetDBParameterGroup). Only the parameters the stack \
+             sets are compared (DescribeDBParameters Source=user).",
+        ),
+        prop("apply_method", PropType::Map(&PropType::Enum(&["immediate", "pending-reboot"]))).local().doc(
+            "How each parameter is applied, by name: `immediate` (default; dynamic parameters only) or \
+             `pending-reboot` (static parameters: taken on the instance's next reboot).",
+        ),
+    ],
+    attributes: &[attr("id", PropType::String, "The group name."), attr("arn", PropType::String, "The group ARN.")],
+    taggable: true,
+    has_readiness: false,
+};

@@ -89,6 +89,8 @@ fn kind(text: &str) -> Option<(String, bool)> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
         .collect();
     let (service, name) = path.split_once("::")?;
+    // A look-up of a kind that is also a resource is declared as `NAME_DATA`.
+    let name = if lookup { name.strip_suffix("_DATA").unwrap_or(name) } else { name };
     let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{}", name.to_lowercase()) };
     Some((kind, lookup))
 }

@@ -53,6 +53,7 @@ pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
 pub mod iam;
+pub mod kms;
 pub mod logs;
 pub mod rds;
 pub mod region;
@@ -76,6 +77,7 @@ pub static ALL: &[&TypeSchema] = &[
     &ec2::ROUTE_TABLE,
     &ec2::ROUTE_TABLE_ASSOCIATION,
     &ec2::SECURITY_GROUP,
+    &ec2::VPC_ENDPOINT,
     // Identity, logs, configuration and secrets
     &iam::ROLE,
     &iam::POLICY,
@@ -113,6 +115,11 @@ pub static ALL: &[&TypeSchema] = &[
     &cloudwatch::METRIC_ALARM,
     // Data look-ups
     &ec2::AVAILABILITY_ZONES,
+    &ec2::VPC_DATA,
+    &ec2::SUBNETS,
+    &ssm::PARAMETER_DATA,
+    &acm::CERTIFICATE_DATA,
+    &kms::ALIAS_DATA,
     &sts::CALLER_IDENTITY,
     &route53::HOSTED_ZONE,
     &region::REGION,
@@ -191,7 +198,8 @@ mod tests {
     fn kinds_are_unique_and_well_formed() {
         let mut seen = HashSet::new();
         for t in ALL {
-            assert!(seen.insert(t.kind), "{} is declared twice", t.kind);
+            // A kind may be both a resource and a look-up, once each.
+            assert!(seen.insert(format!("{} {:?}", t.kind, t.role)), "{} is declared twice", t.kind);
             let parts: Vec<&str> = t.kind.split('.').collect();
             // `stackr.*`: look-ups of stackr's own (another stack's outputs).
             assert!(parts[0] == "aws" || (parts[0] == "stackr" && t.role == Role::Data), "{}", t.kind);
@@ -254,15 +262,16 @@ mod tests {
     #[test]
     fn resources_have_an_id_and_tags_are_implied() {
         for t in ALL {
-            assert!(
-                t.properties.iter().all(|p| p.name != "tags"),
-                "{} declares `tags`; set `taggable` instead",
-                t.kind
-            );
             match t.role {
                 Role::Resource => {
+                    assert!(
+                        t.properties.iter().all(|p| p.name != "tags"),
+                        "{} declares `tags`; set `taggable` instead",
+                        t.kind
+                    );
                     assert!(t.attribute("id").is_some(), "{} has no `id` attribute", t.kind)
                 }
+                // A look-up's `tags` is an argument (find what carries them).
                 Role::Data => {
                     assert!(!t.taggable, "{} is a look-up but taggable", t.kind);
                     assert!(!t.has_readiness, "{} is a look-up but has readiness", t.kind);
@@ -289,7 +298,12 @@ mod tests {
         let schema = stackr_core::jsonschema::stack_schema(&Types);
         let defs = schema["definitions"].as_object().expect("definitions");
         for t in ALL {
-            assert!(defs.contains_key(t.kind), "{} missing from the JSON Schema", t.kind);
+            // Look-ups are defined as `<kind>.data` (a kind may be both).
+            let key = match t.role {
+                Role::Resource => t.kind.to_string(),
+                Role::Data => format!("{}.data", t.kind),
+            };
+            assert!(defs.contains_key(&key), "{key} missing from the JSON Schema");
         }
     }
 

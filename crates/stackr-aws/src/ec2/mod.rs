@@ -13,6 +13,7 @@ mod route_table_association;
 mod security_group;
 mod subnet;
 mod vpc;
+mod vpc_endpoint;
 
 pub use egress_only_internet_gateway::EgressOnlyInternetGateway;
 pub use eip::Eip;
@@ -23,6 +24,7 @@ pub use route_table_association::RouteTableAssociation;
 pub use security_group::SecurityGroup;
 pub use subnet::Subnet;
 pub use vpc::Vpc;
+pub use vpc_endpoint::VpcEndpoint;
 
 use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
@@ -39,4 +41,5 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(SecurityGroup::new(clients.clone())));
     providers.register(Arc::new(Eip::new(clients.clone())));
     providers.register(Arc::new(NatGateway::new(clients.clone())));
+    providers.register(Arc::new(VpcEndpoint::new(clients.clone())));
 }

@@ -3,7 +3,7 @@
 //! says where the stack is; every call goes to the one IAM endpoint.
 
 mod account_roles;
-mod document;
+pub(crate) mod document;
 mod policy;
 mod role;
 

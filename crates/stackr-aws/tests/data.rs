@@ -174,7 +174,9 @@ async fn subnets_by_vpc_tags_and_zones() {
     let h = harness("data-subnets");
     let vpc = tagged_vpc(&h, "10.30.0.0/16", &[("Name", "net")]).await;
     let mut made = Vec::new();
-    for (cidr, az, tier) in [("10.30.0.0/24", "a", "public"), ("10.30.1.0/24", "c", "public"), ("10.30.2.0/24", "a", "private")] {
+    for (cidr, az, tier) in
+        [("10.30.0.0/24", "a", "public"), ("10.30.1.0/24", "c", "public"), ("10.30.2.0/24", "a", "private")]
+    {
         let out = h.ec2().create_subnet().vpc_id(&vpc).cidr_block(cidr).availability_zone(format!("{REGION}{az}"));
         let id = out.send().await.unwrap().subnet().unwrap().subnet_id().unwrap().to_string();
         let t = aws_sdk_ec2::types::Tag::builder().key("tier").value(tier).build();
@@ -188,7 +190,8 @@ async fn subnets_by_vpc_tags_and_zones() {
     assert_eq!(got["ids"], Value::List(all.iter().map(|i| s(i)).collect()));
     assert_eq!(got["cidr_blocks"].as_list().unwrap().len(), 3);
 
-    let public = lookup.read(REGION, &args(&[("vpc_id", s(&vpc)), ("tags", tags(&[("tier", "public")]))])).await.unwrap();
+    let public =
+        lookup.read(REGION, &args(&[("vpc_id", s(&vpc)), ("tags", tags(&[("tier", "public")]))])).await.unwrap();
     let mut want = vec![made[0].clone(), made[1].clone()];
     want.sort();
     assert_eq!(public["ids"], Value::List(want.iter().map(|i| s(i)).collect()));
@@ -210,7 +213,14 @@ async fn ssm_parameter_string_but_never_a_secure_string() {
     let h = harness("data-ssm");
     use aws_sdk_ssm::types::ParameterType;
     h.ssm().put_parameter().name("/app/plain").value("hello").r#type(ParameterType::String).send().await.unwrap();
-    h.ssm().put_parameter().name("/app/secret").value("s3cr3t").r#type(ParameterType::SecureString).send().await.unwrap();
+    h.ssm()
+        .put_parameter()
+        .name("/app/secret")
+        .value("s3cr3t")
+        .r#type(ParameterType::SecureString)
+        .send()
+        .await
+        .unwrap();
     let lookup = h.lookups.get("aws.ssm.parameter").unwrap();
     let got = lookup.read(REGION, &args(&[("name", s("/app/plain"))])).await.unwrap();
     assert_eq!(got["value"], s("hello"));

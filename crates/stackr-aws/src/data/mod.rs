@@ -16,12 +16,12 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Lookups;
 use std::sync::Arc;
 
+pub use acm_certificate::AcmCertificate;
 pub use availability_zones::AvailabilityZones;
 pub use caller_identity::CallerIdentity;
 pub use hosted_zone::HostedZone;
-pub use region::Region;
-pub use acm_certificate::AcmCertificate;
 pub use kms_alias::KmsAlias;
+pub use region::Region;
 pub use ssm_parameter::SsmParameter;
 pub use subnets::Subnets;
 pub use vpc::Vpc;

@@ -49,7 +49,9 @@ impl Lookup for Subnets {
             .into_iter()
             // Filtered by AWS; the zones checked again on this side.
             .filter(|s| zones.is_empty() || s.availability_zone().is_some_and(|z| zones.iter().any(|w| w == z)))
-            .filter_map(|s| Some((s.subnet_id?, s.cidr_block.unwrap_or_default(), s.availability_zone.unwrap_or_default())))
+            .filter_map(|s| {
+                Some((s.subnet_id?, s.cidr_block.unwrap_or_default(), s.availability_zone.unwrap_or_default()))
+            })
             .collect();
         rows.sort();
         let (mut ids, mut cidrs, mut azs) = (Vec::new(), Vec::new(), Vec::new());

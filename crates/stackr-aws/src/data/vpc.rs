@@ -74,7 +74,9 @@ impl Lookup for Vpc {
         let ipv6 = vpc
             .ipv6_cidr_block_association_set()
             .iter()
-            .filter(|a| a.ipv6_cidr_block_state().and_then(|st| st.state()).is_none_or(|st| st.as_str() == "associated"))
+            .filter(|a| {
+                a.ipv6_cidr_block_state().and_then(|st| st.state()).is_none_or(|st| st.as_str() == "associated")
+            })
             .find_map(|a| a.ipv6_cidr_block());
         Ok(props::build([
             ("id", Some(s(id))),

@@ -147,9 +147,10 @@ impl Describe for VpcEndpoint {
                 if let Some(raw) = e.policy_document() {
                     properties.insert("policy".into(), document::parse(raw).unwrap_or_else(|| s(raw)));
                 }
-                let prefix_list = e.service_name().and_then(|n| prefix_lists.get(n)).filter(|_| {
-                    e.vpc_endpoint_type() == Some(&VpcEndpointType::Gateway)
-                });
+                let prefix_list = e
+                    .service_name()
+                    .and_then(|n| prefix_lists.get(n))
+                    .filter(|_| e.vpc_endpoint_type() == Some(&VpcEndpointType::Gateway));
                 let attributes = props::build([
                     ("id", Some(s(&id))),
                     ("arn", Some(s(common::arn(region, owner, "vpc-endpoint", &id)))),
@@ -211,7 +212,8 @@ impl Reconciler for VpcEndpoint {
             .set_ip_address_type(props::string(p, "ip_address_type").map(|t| IpAddressType::from(t.as_str())))
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::VpcEndpoint, &req.tags));
-        let out = common::eventually("CreateVpcEndpoint", || call.clone().send()).await.map_err(|e| explain(e, &vpc))?;
+        let out =
+            common::eventually("CreateVpcEndpoint", || call.clone().send()).await.map_err(|e| explain(e, &vpc))?;
         let id = out
             .vpc_endpoint
             .and_then(|e| e.vpc_endpoint_id)
@@ -308,7 +310,9 @@ impl Reconciler for VpcEndpoint {
         Ok(match self.raw(region, id).await? {
             None => Readiness::Ready,
             Some(e) if e.state() == Some(&State::Deleted) => Readiness::Ready,
-            Some(e) => Readiness::Pending(e.state().map(|s| s.as_str().to_string()).unwrap_or_else(|| "unknown".into())),
+            Some(e) => {
+                Readiness::Pending(e.state().map(|s| s.as_str().to_string()).unwrap_or_else(|| "unknown".into()))
+            }
         })
     }
 

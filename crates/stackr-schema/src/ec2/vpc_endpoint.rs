@@ -43,7 +43,11 @@ pub const VPC_ENDPOINT: TypeSchema = TypeSchema {
         attr("arn", PropType::String, "The endpoint ARN."),
         attr("dns_entries", STRINGS, "Interface: the endpoint's DNS names."),
         attr("network_interface_ids", STRINGS, "Interface: the endpoint's network interfaces."),
-        attr("prefix_list_id", PropType::String, "Gateway: the service's prefix list (pl-...), for security group rules."),
+        attr(
+            "prefix_list_id",
+            PropType::String,
+            "Gateway: the service's prefix list (pl-...), for security group rules.",
+        ),
         attr("state", PropType::String, "pendingAcceptance, pending, available, deleting, deleted, rejected, failed."),
     ],
     taggable: true,

@@ -93,6 +93,9 @@ fn kind(text: &str) -> Option<(String, bool)> {
     let name = name.to_lowercase();
     let name = name.strip_suffix("_resource").unwrap_or(&name);
     let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{name}") };
+    // A look-up of a kind that is also a resource is declared as `NAME_DATA`.
+    let name = if lookup { name.strip_suffix("_DATA").unwrap_or(name) } else { name };
+    let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{}", name.to_lowercase()) };
     Some((kind, lookup))
 }
 

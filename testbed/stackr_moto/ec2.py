@@ -15,7 +15,13 @@ first call instead of making a second resource; the same token with other
 parameters is refused with ``IdempotentParameterMismatch``. moto ignores the
 token of CreateRouteTable, CreateNatGateway and CreateEgressOnlyInternetGateway,
 so a retried call whose first answer was lost made a duplicate; the wrapper
-below remembers each (account, region, action, token).
+below remembers each (account, region, action, token). CreateVpcEndpoint
+too (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html,
+ClientToken).
+
+DescribeVpcEndpoints filters by ``vpc-endpoint-id`` (AWS's filter list:
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html);
+moto answered FilterNotImplemented.
 
 AWS: "When you delete a NAT gateway, its Elastic IP address is
 disassociated, but not released"; the address can then be given to a new
@@ -62,9 +68,28 @@ def apply():
     _apply_tokens()
     _literal_filters()
     _security_group_rules()
+    _endpoint_filters()
 
 
-TOKENED = ("create_route_table", "create_nat_gateway", "create_egress_only_internet_gateway")
+def _endpoint_filters():
+    from moto.ec2.models.vpcs import VPCEndPoint
+
+    original = VPCEndPoint.get_filter_value
+
+    def get_filter_value(self, filter_name, method_name=None):
+        if filter_name == "vpc-endpoint-id":
+            return self.id
+        return original(self, filter_name, method_name)
+
+    VPCEndPoint.get_filter_value = get_filter_value
+
+
+TOKENED = (
+    "create_route_table",
+    "create_nat_gateway",
+    "create_egress_only_internet_gateway",
+    "create_vpc_endpoint",
+)
 
 
 def _idempotent(name, original):

@@ -322,3 +322,66 @@ class DatabaseLingerTest(Ec2Case):
         self.assertRefused("DependencyViolation", self.ec2.delete_subnet, SubnetId=subnets[0])
         self.wait_until(lambda: self.accepted("DependencyViolation", self.ec2.delete_security_group, GroupId=group))
         self.wait_until(lambda: self.accepted("DependencyViolation", self.ec2.delete_subnet, SubnetId=subnets[0]))
+
+
+class VpcEndpointTest(Ec2Case):
+    # An endpoint is `pending` 20-90 AWS seconds: under 2 s at 60x.
+    SCALE = 60
+
+    def endpoint(self, vpce):
+        return self.ec2.describe_vpc_endpoints(
+            Filters=[{"Name": "vpc-endpoint-id", "Values": [vpce]}]
+        )["VpcEndpoints"]
+
+    def test_pending_then_available_and_modify_refused_meanwhile(self):
+        vpc, _, _ = self.network(igw=False)
+        table = self.ec2.create_route_table(VpcId=vpc)["RouteTable"]["RouteTableId"]
+        made = self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=f"com.amazonaws.{self.REGION}.s3", VpcEndpointType="Gateway", ClientToken="t1"
+        )["VpcEndpoint"]
+        vpce = made["VpcEndpointId"]
+        self.assertEqual(made["State"], "pending")
+        # The same token: the same endpoint.
+        again = self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=f"com.amazonaws.{self.REGION}.s3", VpcEndpointType="Gateway", ClientToken="t1"
+        )["VpcEndpoint"]
+        self.assertEqual(again["VpcEndpointId"], vpce)
+        self.assertRefused("IncorrectState", self.ec2.modify_vpc_endpoint, VpcEndpointId=vpce, AddRouteTableIds=[table])
+        self.wait_until(lambda: self.endpoint(vpce)[0]["State"] == "available", what="available")
+        self.ec2.modify_vpc_endpoint(VpcEndpointId=vpce, AddRouteTableIds=[table])
+        self.assertEqual(self.endpoint(vpce)[0]["RouteTableIds"], [table])
+
+    def test_delete_is_deleting_then_deleted_and_unknown_ids_are_unsuccessful(self):
+        vpc, _, _ = self.network(igw=False)
+        vpce = self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=f"com.amazonaws.{self.REGION}.s3", VpcEndpointType="Gateway"
+        )["VpcEndpoint"]["VpcEndpointId"]
+        out = self.ec2.delete_vpc_endpoints(VpcEndpointIds=[vpce, "vpce-0123456789abcdef0"])
+        self.assertEqual(
+            [(u["ResourceId"], u["Error"]["Code"]) for u in out["Unsuccessful"]],
+            [("vpce-0123456789abcdef0", "InvalidVpcEndpoint.NotFound")],
+        )
+        self.assertEqual(self.endpoint(vpce)[0]["State"], "deleting")
+        self.wait_until(lambda: self.endpoint(vpce)[0]["State"] == "deleted", what="deleted")
+        again = self.ec2.delete_vpc_endpoints(VpcEndpointIds=[vpce])
+        self.assertEqual(again["Unsuccessful"][0]["Error"]["Code"], "InvalidVpcEndpoint.NotFound")
+
+    def test_private_dns_needs_the_vpc_dns_attributes(self):
+        vpc, subnets, _ = self.network(igw=False)
+        service = f"com.amazonaws.{self.REGION}.sqs"
+        self.assertRefused(
+            "InvalidParameter",
+            self.ec2.create_vpc_endpoint,
+            VpcId=vpc,
+            ServiceName=service,
+            VpcEndpointType="Interface",
+            SubnetIds=subnets[:1],
+        )
+        # Without private DNS, or once the VPC has both attributes: made.
+        self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=service, VpcEndpointType="Interface", SubnetIds=subnets[:1], PrivateDnsEnabled=False
+        )
+        self.ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
+        self.ec2.create_vpc_endpoint(
+            VpcId=vpc, ServiceName=service, VpcEndpointType="Interface", SubnetIds=subnets[1:]
+        )

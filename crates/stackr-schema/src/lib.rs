@@ -81,6 +81,7 @@ pub static ALL: &[&TypeSchema] = &[
     &ec2::ROUTE_TABLE_ASSOCIATION,
     &ec2::SECURITY_GROUP,
     &ec2::SECURITY_GROUP_RULE,
+    &ec2::VPC_ENDPOINT,
     // Identity, logs, configuration and secrets
     &iam::ROLE,
     &iam::POLICY,
@@ -129,6 +130,11 @@ pub static ALL: &[&TypeSchema] = &[
     &cloudwatch::METRIC_ALARM,
     // Data look-ups
     &ec2::AVAILABILITY_ZONES,
+    &ec2::VPC_DATA,
+    &ec2::SUBNETS,
+    &ssm::PARAMETER_DATA,
+    &acm::CERTIFICATE_DATA,
+    &kms::ALIAS_DATA,
     &sts::CALLER_IDENTITY,
     &route53::HOSTED_ZONE,
     &region::REGION,
@@ -209,6 +215,7 @@ mod tests {
         for t in ALL {
             // A kind may be both a resource and a look-up, once each.
             assert!(seen.insert((t.kind, t.role == Role::Data)), "{} is declared twice", t.kind);
+            assert!(seen.insert(format!("{} {:?}", t.kind, t.role)), "{} is declared twice", t.kind);
             let parts: Vec<&str> = t.kind.split('.').collect();
             // `stackr.*`: look-ups of stackr's own (another stack's outputs).
             assert!(parts[0] == "aws" || (parts[0] == "stackr" && t.role == Role::Data), "{}", t.kind);
@@ -271,15 +278,16 @@ mod tests {
     #[test]
     fn resources_have_an_id_and_tags_are_implied() {
         for t in ALL {
-            assert!(
-                t.properties.iter().all(|p| p.name != "tags"),
-                "{} declares `tags`; set `taggable` instead",
-                t.kind
-            );
             match t.role {
                 Role::Resource => {
+                    assert!(
+                        t.properties.iter().all(|p| p.name != "tags"),
+                        "{} declares `tags`; set `taggable` instead",
+                        t.kind
+                    );
                     assert!(t.attribute("id").is_some(), "{} has no `id` attribute", t.kind)
                 }
+                // A look-up's `tags` is an argument (find what carries them).
                 Role::Data => {
                     assert!(!t.taggable, "{} is a look-up but taggable", t.kind);
                     assert!(!t.has_readiness, "{} is a look-up but has readiness", t.kind);
@@ -306,7 +314,12 @@ mod tests {
         let schema = stackr_core::jsonschema::stack_schema(&Types);
         let defs = schema["definitions"].as_object().expect("definitions");
         for t in ALL {
-            assert!(defs.contains_key(t.kind), "{} missing from the JSON Schema", t.kind);
+            // Look-ups are defined as `<kind>.data` (a kind may be both).
+            let key = match t.role {
+                Role::Resource => t.kind.to_string(),
+                Role::Data => format!("{}.data", t.kind),
+            };
+            assert!(defs.contains_key(&key), "{key} missing from the JSON Schema");
         }
     }
 

@@ -26,6 +26,22 @@ https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_NatGateway.html):
   and its interface stays in the subnet; the default mode's patch, which
   lets both go, runs when the gateway reaches ``deleted``.
 
+VPC endpoints (states:
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html):
+
+- CreateVpcEndpoint answers ``pending``; ``available`` 20-90 s later
+  (``VPCE_CREATE``). An Interface endpoint with private DNS (AWS's default)
+  in a VPC without enableDnsSupport and enableDnsHostnames is refused:
+  ``InvalidParameter`` "Enabling private DNS requires both enableDnsSupport
+  and enableDnsHostnames VPC attributes set to true for vpc-..."
+  (https://docs.aws.amazon.com/vpc/latest/privatelink/create-interface-endpoint.html).
+- ModifyVpcEndpoint while ``pending``: ``IncorrectState``.
+- DeleteVpcEndpoints
+  (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpcEndpoints.html):
+  ``deleting`` for 20-60 s (``VPCE_DELETE``), then moto's delete (routes and
+  interfaces go) and ``deleted``. An unknown id is reported in
+  ``Unsuccessful`` (``InvalidVpcEndpoint.NotFound``), the call succeeding.
+
 Refusals, all ``DependencyViolation`` unless said otherwise (codes:
 https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html):
 
@@ -106,6 +122,10 @@ NAT_CREATE = (60, 180)
 NAT_FAIL = (15, 60)
 #: AWS seconds a NAT gateway is ``deleting`` before ``deleted``.
 NAT_DELETE = (45, 90)
+#: AWS seconds a VPC endpoint is ``pending`` before ``available``.
+VPCE_CREATE = (20, 90)
+#: AWS seconds a VPC endpoint is ``deleting`` before ``deleted``.
+VPCE_DELETE = (20, 60)
 #: AWS seconds an owner's interfaces outlive it, per kind of owner.
 LINGER = {
     "elb": (30, 180),
@@ -253,6 +273,70 @@ def _apply_nat_gateways():
 
         _later(self.account_id, self.region_name, clock.Phase(f"{nat.id}:delete", *NAT_DELETE), deleted)
         return nat
+
+
+# --- VPC endpoints ---------------------------------------------------------
+
+
+def _apply_vpc_endpoints():
+    @wrap(VPCBackend, "create_vpc_endpoint")
+    def create_vpc_endpoint(original, self, vpc_id, service_name, endpoint_type, *args, **kwargs):
+        interface = (endpoint_type or "").lower() == "interface"
+        if interface and kwargs.get("private_dns_enabled") is not False:
+            vpc = self.get_vpc(vpc_id)
+            if not (vpc.enable_dns_support and vpc.enable_dns_hostnames):
+                raise EC2ClientError(
+                    "InvalidParameter",
+                    "Enabling private DNS requires both enableDnsSupport and enableDnsHostnames VPC attributes "
+                    f"set to true for {vpc_id}",
+                )
+        endpoint = original(self, vpc_id, service_name, endpoint_type, *args, **kwargs)
+        endpoint.state = "pending"
+
+        def become_available():
+            if endpoint.state == "pending":
+                endpoint.state = "available"
+
+        phase = clock.Phase(f"{endpoint.id}:create", *VPCE_CREATE)
+        _later(self.account_id, self.region_name, phase, become_available)
+        return endpoint
+
+    @wrap(VPCBackend, "modify_vpc_endpoint")
+    def modify_vpc_endpoint(original, self, vpc_id, *args, **kwargs):
+        endpoint = self.vpc_end_points.get(vpc_id)
+        if endpoint is not None and endpoint.state in ("pending", "pendingAcceptance"):
+            raise EC2ClientError("IncorrectState", f"VPC endpoint {vpc_id} is in state {endpoint.state}")
+        return original(self, vpc_id, *args, **kwargs)
+
+    @wrap(EC2Response, "delete_vpc_endpoints")
+    def delete_vpc_endpoints(original, self):
+        from moto.core.responses import ActionResult
+
+        ec2 = self.ec2_backend
+        unsuccessful = []
+        for vpce_id in self._get_param("VpcEndpointIds", []):
+            endpoint = ec2.vpc_end_points.get(vpce_id)
+            if endpoint is None or endpoint.state == "deleted":
+                unsuccessful.append(
+                    {
+                        "ResourceId": vpce_id,
+                        "Error": {
+                            "Code": "InvalidVpcEndpoint.NotFound",
+                            "Message": f"The Vpc Endpoint Id '{vpce_id}' does not exist",
+                        },
+                    }
+                )
+                continue
+            if endpoint.state == "deleting":
+                continue
+            endpoint.state = "deleting"
+
+            def deleted(endpoint=endpoint):
+                # moto's delete: its routes and interfaces go, state `deleted`.
+                VPCBackend.delete_vpc_endpoints(ec2, [endpoint.id])
+
+            _later(ec2.account_id, ec2.region_name, clock.Phase(f"{endpoint.id}:delete", *VPCE_DELETE), deleted)
+        return ActionResult({"Unsuccessful": unsuccessful})
 
 
 # --- refusals ---------------------------------------------------------------
@@ -606,6 +690,7 @@ def _apply_settle():
 
 def apply():
     _apply_nat_gateways()
+    _apply_vpc_endpoints()
     _apply_refusals()
     _apply_owners()
     _apply_settle()

@@ -14,6 +14,7 @@ mod security_group;
 mod security_group_rule;
 mod subnet;
 mod vpc;
+mod vpc_endpoint;
 
 pub use egress_only_internet_gateway::EgressOnlyInternetGateway;
 pub use eip::Eip;
@@ -25,6 +26,7 @@ pub use security_group::SecurityGroup;
 pub use security_group_rule::SecurityGroupRule;
 pub use subnet::Subnet;
 pub use vpc::Vpc;
+pub use vpc_endpoint::VpcEndpoint;
 
 use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
@@ -42,4 +44,5 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(SecurityGroupRule::new(clients.clone())));
     providers.register(Arc::new(Eip::new(clients.clone())));
     providers.register(Arc::new(NatGateway::new(clients.clone())));
+    providers.register(Arc::new(VpcEndpoint::new(clients.clone())));
 }

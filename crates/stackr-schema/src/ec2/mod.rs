@@ -1,5 +1,5 @@
 //! Amazon EC2 networking: VPC, subnets, gateways, routes, security groups,
-//! and the availability zone look-up.
+//! VPC endpoints, and the availability zone, VPC and subnet look-ups.
 
 mod availability_zones;
 mod egress_only_internet_gateway;
@@ -11,7 +11,10 @@ mod route_table_association;
 mod security_group;
 mod security_group_rule;
 mod subnet;
+mod subnets;
 mod vpc;
+mod vpc_data;
+mod vpc_endpoint;
 
 pub use availability_zones::AVAILABILITY_ZONES;
 pub use egress_only_internet_gateway::EGRESS_ONLY_INTERNET_GATEWAY;
@@ -23,4 +26,7 @@ pub use route_table_association::ROUTE_TABLE_ASSOCIATION;
 pub use security_group::SECURITY_GROUP;
 pub use security_group_rule::SECURITY_GROUP_RULE;
 pub use subnet::SUBNET;
+pub use subnets::SUBNETS;
 pub use vpc::VPC;
+pub use vpc_data::VPC_DATA;
+pub use vpc_endpoint::VPC_ENDPOINT;

@@ -5,3 +5,6 @@ mod key;
 
 pub use alias::ALIAS;
 pub use key::KEY;
+//! AWS Key Management Service: the alias look-up.
+mod alias_data;
+pub use alias_data::ALIAS_DATA;

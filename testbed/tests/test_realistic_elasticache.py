@@ -94,7 +94,16 @@ class ReplicationGroupTest(RealisticCase):
     """A replication group takes AWS's time and refuses changes meanwhile."""
 
     SCALE = 300
-    setUp = CacheClusterTest.setUp
+
+    def setUp(self):
+        super().setUp()
+        self.cache = self.client("elasticache")
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.cache.create_cache_subnet_group(
+            CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache", SubnetIds=[subnet]
+        )
 
     def group_state(self, gid):
         try:

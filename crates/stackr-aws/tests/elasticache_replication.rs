@@ -90,7 +90,10 @@ resources:
                     "description",
                     m(|h, id| async move {
                         let c = h.elasticache();
-                        let r = c.modify_replication_group().replication_group_id(&id).replication_group_description("by hand");
+                        let r = c
+                            .modify_replication_group()
+                            .replication_group_id(&id)
+                            .replication_group_description("by hand");
                         r.apply_immediately(true).send().await.expect("ModifyReplicationGroup");
                         settle(&c, &id).await;
                     }),
@@ -242,7 +245,8 @@ resources:
     let saved = std::fs::read_to_string(h.state_file()).expect("state file");
     assert!(!saved.contains(first), "the AUTH token is in the state file");
     assert!(h.plan(&s1).await.is_empty());
-    let out = h.elasticache().describe_replication_groups().replication_group_id("authed").send().await.expect("describe");
+    let out =
+        h.elasticache().describe_replication_groups().replication_group_id("authed").send().await.expect("describe");
     assert_eq!(out.replication_groups()[0].auth_token_enabled(), Some(true));
 
     let s2 = stack(&text(second, true), &[]);
@@ -253,13 +257,8 @@ resources:
     assert!(!shown.contains(second), "the plan shows the token");
     h.calls.reset();
     h.apply(&s2).await;
-    let modifies: u64 = h
-        .calls
-        .rows()
-        .iter()
-        .filter(|r| r.operation == "ModifyReplicationGroup")
-        .map(|r| r.count.calls)
-        .sum();
+    let modifies: u64 =
+        h.calls.rows().iter().filter(|r| r.operation == "ModifyReplicationGroup").map(|r| r.count.calls).sum();
     assert_eq!(modifies, 1, "{:?}", h.calls.rows());
     let saved = std::fs::read_to_string(h.state_file()).expect("state file");
     assert!(!saved.contains(first) && !saved.contains(second), "an AUTH token is in the state file");

@@ -85,13 +85,13 @@ fn observed(g: &Group, member: Option<&CacheCluster>, tags: BTreeMap<String, Str
     let port = config.and_then(|e| e.port).or_else(|| first.and_then(|n| n.primary_endpoint.as_ref()?.port));
     let failover = match pending.and_then(|p| p.automatic_failover_status.as_ref()) {
         Some(p) => Some(*p == PendingAutomaticFailoverStatus::Enabled),
-        None => g.automatic_failover.as_ref().map(|a| {
-            matches!(a, AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling)
-        }),
+        None => g
+            .automatic_failover
+            .as_ref()
+            .map(|a| matches!(a, AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling)),
     };
     let groups = member.map(|m| {
-        let mut ids: Vec<String> =
-            m.security_groups().iter().filter_map(|g| g.security_group_id.clone()).collect();
+        let mut ids: Vec<String> = m.security_groups().iter().filter_map(|g| g.security_group_id.clone()).collect();
         ids.sort();
         props::list(ids)
     });
@@ -106,10 +106,7 @@ fn observed(g: &Group, member: Option<&CacheCluster>, tags: BTreeMap<String, Str
                 .or_else(|| member.and_then(|m| m.engine_version.clone()))
                 .map(s),
         ),
-        (
-            "node_type",
-            member_pending.and_then(|p| p.cache_node_type.clone()).or(g.cache_node_type.clone()).map(s),
-        ),
+        ("node_type", member_pending.and_then(|p| p.cache_node_type.clone()).or(g.cache_node_type.clone()).map(s)),
         ("port", port.map(num)),
         ("cache_subnet_group_name", member.and_then(|m| m.cache_subnet_group_name.clone()).map(s)),
         ("security_group_ids", groups),
@@ -127,10 +124,7 @@ fn observed(g: &Group, member: Option<&CacheCluster>, tags: BTreeMap<String, Str
         (
             "transit_encryption_enabled",
             Some(Value::Bool(
-                pending
-                    .and_then(|p| p.transit_encryption_enabled)
-                    .or(g.transit_encryption_enabled)
-                    .unwrap_or(false),
+                pending.and_then(|p| p.transit_encryption_enabled).or(g.transit_encryption_enabled).unwrap_or(false),
             )),
         ),
         ("kms_key_id", g.kms_key_id.clone().filter(|k| !k.is_empty()).map(s)),
@@ -142,8 +136,14 @@ fn observed(g: &Group, member: Option<&CacheCluster>, tags: BTreeMap<String, Str
     let attributes = props::build([
         ("id", Some(s(&id))),
         ("arn", g.arn.clone().map(s)),
-        ("primary_endpoint_address", if enabled { None } else { address(first.and_then(|n| n.primary_endpoint.as_ref())) }),
-        ("reader_endpoint_address", if enabled { None } else { address(first.and_then(|n| n.reader_endpoint.as_ref())) }),
+        (
+            "primary_endpoint_address",
+            if enabled { None } else { address(first.and_then(|n| n.primary_endpoint.as_ref())) },
+        ),
+        (
+            "reader_endpoint_address",
+            if enabled { None } else { address(first.and_then(|n| n.reader_endpoint.as_ref())) },
+        ),
         ("configuration_endpoint_address", if enabled { address(config) } else { None }),
         ("port", port.map(num)),
     ]);
@@ -189,9 +189,7 @@ fn check(p: &Props) -> Result<(bool, Option<i64>), ProviderError> {
     }
     let has_replica = replicas.unwrap_or(0) >= 1;
     if !enabled && failover == Some(true) && !has_replica {
-        return Err(invalid(
-            "automatic failover needs at least one replica: set `num_cache_clusters` to 2 or more",
-        ));
+        return Err(invalid("automatic failover needs at least one replica: set `num_cache_clusters` to 2 or more"));
     }
     if props::boolean(p, "multi_az_enabled") == Some(true) {
         if !(failover == Some(true) || enabled && failover.is_none()) {
@@ -231,7 +229,11 @@ impl ReplicationGroup {
     /// One group by id, in any state.
     async fn raw(&self, region: &str, id: &str) -> Result<Option<Group>, ProviderError> {
         match self.clients.elasticache(region).describe_replication_groups().replication_group_id(id).send().await {
-            Ok(out) => Ok(out.replication_groups.unwrap_or_default().into_iter().find(|g| g.replication_group_id() == Some(id))),
+            Ok(out) => Ok(out
+                .replication_groups
+                .unwrap_or_default()
+                .into_iter()
+                .find(|g| g.replication_group_id() == Some(id))),
             Err(e) if is(&e, NOT_FOUND) => Ok(None),
             Err(e) => Err(provider("DescribeReplicationGroups", e)),
         }
@@ -278,7 +280,8 @@ impl Listed for ReplicationGroup {
 
     async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
         let client = self.clients.elasticache(region);
-        let groups = crate::collect!(client.describe_replication_groups(), replication_groups, "DescribeReplicationGroups");
+        let groups =
+            crate::collect!(client.describe_replication_groups(), replication_groups, "DescribeReplicationGroups");
         let clusters: HashMap<String, CacheCluster> =
             crate::collect!(client.describe_cache_clusters(), cache_clusters, "DescribeCacheClusters")
                 .into_iter()
@@ -352,14 +355,16 @@ impl Reconciler for ReplicationGroup {
         };
         match call.send().await {
             Ok(_) => self.must(region, &id).await,
-            Err(e) if code(&e).as_deref() == Some("ReplicationGroupAlreadyExists") => match self.read(region, &id).await? {
-                Some(o) => kit::adopt_existing("a replication group", &id, o, req),
-                // Still being deleted: the id is not free until it is gone.
-                None => Err(ProviderError::not_yet(
-                    format!("replication group {id} is still being deleted; its id is not free yet"),
-                    None,
-                )),
-            },
+            Err(e) if code(&e).as_deref() == Some("ReplicationGroupAlreadyExists") => {
+                match self.read(region, &id).await? {
+                    Some(o) => kit::adopt_existing("a replication group", &id, o, req),
+                    // Still being deleted: the id is not free until it is gone.
+                    None => Err(ProviderError::not_yet(
+                        format!("replication group {id} is still being deleted; its id is not free yet"),
+                        None,
+                    )),
+                }
+            }
             Err(e) => Err(provider("CreateReplicationGroup", e)),
         }
     }
@@ -430,7 +435,8 @@ impl Reconciler for ReplicationGroup {
             None => Ok(()),
             Some(g) if matches!(status(&g), "deleting" | "deleted") => Ok(()),
             Some(_) => {
-                let r = self.clients.elasticache(region).delete_replication_group().replication_group_id(id).send().await;
+                let r =
+                    self.clients.elasticache(region).delete_replication_group().replication_group_id(id).send().await;
                 // Still creating or modifying: "not yet" (`super::TRANSIENT`).
                 kit::tolerate("DeleteReplicationGroup", r, NOT_FOUND)
             }

@@ -22,7 +22,9 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
         prop("engine", PropType::Enum(&["redis", "valkey"]))
             .doc("Default redis; AWS upgrades redis to valkey in place (ModifyReplicationGroup), not back."),
         prop("engine_version", PropType::String).doc("e.g. 7.1; AWS only upgrades (ModifyReplicationGroup)."),
-        prop("node_type", PropType::String).required().doc("e.g. cache.t4g.small; scaled in place (ModifyReplicationGroup)."),
+        prop("node_type", PropType::String)
+            .required()
+            .doc("e.g. cache.t4g.small; scaled in place (ModifyReplicationGroup)."),
         prop("port", PropType::Int).replaces().doc("Listening port; default 6379."),
         prop("cache_subnet_group_name", PropType::String).replaces().doc("The cache subnet group, hence the VPC."),
         prop("security_group_ids", STRINGS).unordered().doc("VPC security groups (ModifyReplicationGroup)."),

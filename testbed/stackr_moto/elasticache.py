@@ -36,6 +36,43 @@ moto 5.2 keeps a cache cluster's bare settings only. This module adds:
   while a cluster uses the group, ``CacheSubnetGroupNotFoundFault`` when
   there is none.
 - ``ModifyCacheSubnetGroup`` (missing in moto): description and subnets.
+
+Replication groups (Redis OSS / Valkey), which moto keeps as bare settings:
+
+- Member clusters. Each member of a replication group is a cache cluster
+  (``DescribeCacheClusters`` finds it, with ``ReplicationGroupId``), as on
+  AWS: the settings the ReplicationGroup shape lacks (engine version,
+  parameter group, subnet group, security groups, maintenance window) are
+  read from them. Cluster mode disabled has ``NumCacheClusters`` members
+  (moto ignores it and makes ``ReplicasPerNodeGroup + 1``): ``<id>-001``
+  the primary, then replicas; cluster mode enabled has ``<id>-<shard>-<n>``.
+  A node group has a ``ReaderEndpoint`` (moto gives only a bare address).
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ReplicationGroup.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_NodeGroup.html
+- ``Status``: ``creating`` then ``available``, ``modifying`` after a change,
+  ``deleting`` then gone (``ReplicationGroupNotFoundFault``; moto keeps it
+  ``deleting`` forever), each for ``BUSY_SECONDS``; the members are
+  ``deleting`` with their group and go with it (so the subnet group stays in
+  use until then). ModifyReplicationGroup, Increase/DecreaseReplicaCount
+  and DeleteReplicationGroup are refused with ``InvalidReplicationGroupState``
+  unless the group is ``available``.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteReplicationGroup.html
+- ``CreateReplicationGroup`` refuses what AWS refuses up front: Multi-AZ
+  without automatic failover (``InvalidParameterCombination``), an AUTH token
+  without in-transit encryption (``InvalidParameterValue``).
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
+- ``ModifyReplicationGroup`` (moto's changes only a few fields): also engine
+  version (up only), node type (both wait in the members'
+  ``PendingModifiedValues`` unless ``ApplyImmediately``), security groups,
+  parameter group, maintenance and snapshot windows, and the AUTH token
+  (``AuthTokenUpdateStrategy`` required with it, in-transit encryption
+  required), which is never shown back.
+- ``IncreaseReplicaCount`` / ``DecreaseReplicaCount`` (missing in moto):
+  ``NewReplicaCount`` replicas in every node group, ``ApplyImmediately``
+  must be true; the group is ``modifying`` meanwhile.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_IncreaseReplicaCount.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DecreaseReplicaCount.html
 """
 
 import random
@@ -45,7 +82,7 @@ import time
 
 from moto.core.utils import utcnow
 from moto.elasticache import exceptions as exc
-from moto.elasticache.models import CacheCluster, CacheSubnetGroup, ElastiCacheBackend
+from moto.elasticache.models import CacheCluster, CacheSubnetGroup, ElastiCacheBackend, ReplicationGroup
 from moto.elasticache.responses import ActionResult, EmptyResult, ElastiCacheResponse, PaginatedResult
 
 from ._util import add_method
@@ -75,6 +112,10 @@ class CacheClusterNotAvailable(exc.ElastiCacheException):
 
 class CacheSubnetGroupInUse(exc.ElastiCacheException):
     code = "CacheSubnetGroupInUse"
+
+
+class ReplicationGroupNotAvailable(exc.ElastiCacheException):
+    code = "InvalidReplicationGroupState"
 
 
 def region_short(region):
@@ -197,7 +238,8 @@ class _WithoutNodes:
 
 
 def _purge(backend):
-    """Forgets clusters whose deletion has finished."""
+    """Forgets clusters and replication groups whose deletion has finished."""
+    _purge_groups(backend)
     for cid, cluster in list(backend.cache_clusters.items()):
         if _gone(cluster):
             del backend.cache_clusters[cid]
@@ -416,3 +458,321 @@ def apply():
             self._get_param("SubnetIds"),
         )
         return ActionResult({"CacheSubnetGroup": group})
+
+    _apply_replication_groups()
+
+
+# --- replication groups ---------------------------------------------------
+
+
+def _purge_groups(backend):
+    """Forgets replication groups whose deletion has finished, their member
+    clusters and tags with them."""
+    for gid, group in list(getattr(backend, "replication_groups", {}).items()):
+        if group.status == "deleted":
+            del backend.replication_groups[gid]
+            backend.tagging_service.delete_all_tags_for_resource(group.arn)
+            for cid in list(group.member_clusters):
+                member = backend.cache_clusters.pop(cid, None)
+                if member is not None:
+                    backend.tagging_service.delete_all_tags_for_resource(member.arn)
+
+
+def _group_available(group):
+    if group.status != "available":
+        raise ReplicationGroupNotAvailable(
+            f"Replication group {group.replication_group_id} is not in available state ({group.status})."
+        )
+
+
+def _group_domain(group):
+    return f"{group.replication_group_id}.{group._stackr_hash}.{region_short(group._stackr_region)}.cache.amazonaws.com"
+
+
+def _member(group, cluster_id, role, zone):
+    node = {
+        "cache_cluster_id": cluster_id,
+        "cache_node_id": "0001",
+        "preferred_availability_zone": zone,
+    }
+    if group.cluster_mode != "enabled":
+        node["read_endpoint"] = {"address": f"{cluster_id}.{_group_domain(group)}", "port": group.port}
+        node["current_role"] = role
+    return node
+
+
+def _layout(backend, group, replicas):
+    """Node groups with ``replicas`` replicas each; creates member clusters
+    that are new and deletes those no longer listed."""
+    zones = sorted({f"{backend.region_name}{z}" for z in "acd"})
+    before = list(group.member_clusters)
+    members = []
+    for ng in group.node_groups:
+        shard = ng["node_group_id"]
+        ids = (
+            [f"{group.replication_group_id}-{shard}-{n:03d}" for n in range(1, replicas + 2)]
+            if group.cluster_mode == "enabled"
+            else [f"{group.replication_group_id}-{n:03d}" for n in range(1, replicas + 2)]
+        )
+        ng["node_group_members"] = [
+            _member(group, cid, "primary" if i == 0 else "replica", zones[i % len(zones)]) for i, cid in enumerate(ids)
+        ]
+        if group.cluster_mode != "enabled":
+            domain = _group_domain(group)
+            ng["primary_endpoint"] = {"address": f"master.{domain}", "port": group.port}
+            ng["reader_endpoint"] = {"address": f"replica.{domain}", "port": group.port}
+        members.extend(ids)
+    group.member_clusters = members
+    settings = group._stackr_settings
+    for cid in members:
+        if cid in before and cid in backend.cache_clusters:
+            continue
+        cluster = backend.create_cache_cluster(
+            cache_cluster_id=cid,
+            replication_group_id=group.replication_group_id,
+            az_mode=None,
+            preferred_availability_zone=None,
+            num_cache_nodes=1,
+            cache_node_type=group.cache_node_type,
+            engine="redis",
+            engine_version=settings["engine_version"],
+            cache_parameter_group_name=settings["parameter_group"],
+            cache_subnet_group_name=group.cache_subnet_group_name,
+            transit_encryption_enabled=group.transit_encryption_enabled,
+            network_type=group.network_type,
+            ip_discovery=None,
+            snapshot_name=None,
+            preferred_maintenance_window=settings["maintenance_window"],
+            port=group.port,
+            notification_topic_arn=None,
+            auto_minor_version_upgrade=None,
+            snapshot_retention_limit=None,
+            snapshot_window=None,
+            auth_token=None,
+            outpost_mode=None,
+            preferred_outpost_arn=None,
+            preferred_availability_zones=None,
+            cache_security_group_names=None,
+            security_group_ids=settings["security_group_ids"],
+            tags=None,
+            snapshot_arns=None,
+            preferred_outpost_arns=None,
+            log_delivery_configurations=[],
+            cache_node_ids_to_remove=None,
+            cache_node_ids_to_reboot=None,
+        )
+        cluster.engine = group.engine
+        cluster.replication_group_id = group.replication_group_id
+    for cid in before:
+        if cid not in members:
+            gone = backend.cache_clusters.pop(cid, None)
+            if gone is not None:
+                backend.tagging_service.delete_all_tags_for_resource(gone.arn)
+
+
+def _members(backend, group):
+    return [backend.cache_clusters[c] for c in group.member_clusters if c in backend.cache_clusters]
+
+
+def _replicas(group):
+    return max(len(group.node_groups[0]["node_group_members"]) - 1, 0) if group.node_groups else 0
+
+
+def _true(value):
+    return str(value).lower() == "true"
+
+
+def _apply_replication_groups():
+    ReplicationGroup.status = property(_status_get, _status_set)
+
+    @_wrap(ElastiCacheBackend, "create_replication_group")
+    def create_replication_group(original, self, **kwargs):
+        with _lock:
+            _purge(self)
+            if kwargs.get("multi_az_enabled") and not kwargs.get("automatic_failover_enabled"):
+                raise exc.InvalidParameterCombinationException(
+                    "Multi-AZ requires automatic failover: AutomaticFailoverEnabled must be true."
+                )
+            if kwargs.get("auth_token") and not kwargs.get("transit_encryption_enabled"):
+                raise exc.InvalidParameterValueException(
+                    "TransitEncryptionEnabled must be true when an AuthToken is given."
+                )
+            subnet_group = kwargs.get("cache_subnet_group_name")
+            if subnet_group and subnet_group not in self.cache_subnet_groups:
+                raise exc.CacheSubnetGroupNotFound(subnet_group)
+            group = original(self, **kwargs)
+            engine = group.engine
+            enabled = group.cluster_mode == "enabled"
+            family = "default.valkey8" if engine == "valkey" else "default.redis7"
+            group._stackr_region = self.region_name
+            group._stackr_hash = "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(6))
+            group._stackr_settings = {
+                "engine_version": kwargs.get("engine_version") or ("8.0" if engine == "valkey" else "7.1"),
+                "parameter_group": kwargs.get("cache_parameter_group_name")
+                or (family + (".cluster.on" if enabled else "")),
+                "maintenance_window": kwargs.get("preferred_maintenance_window") or "sun:05:00-sun:06:00",
+                "security_group_ids": list(kwargs.get("security_group_ids") or []),
+            }
+            group.port = int(group.port)
+            group.snapshot_window = kwargs.get("snapshot_window") or "05:00-06:00"
+            if enabled:
+                group.configuration_endpoint = {"address": f"clustercfg.{_group_domain(group)}", "port": group.port}
+                replicas = kwargs.get("replicas_per_node_group") or 0
+            else:
+                count = kwargs.get("num_cache_clusters") or (kwargs.get("replicas_per_node_group") or 0) + 1
+                replicas = int(count) - 1
+            _layout(self, group, int(replicas))
+            _busy(group, "creating")
+            return group
+
+    @_wrap(ElastiCacheBackend, "describe_replication_groups")
+    def describe_replication_groups(original, self, *args, **kwargs):
+        with _lock:
+            _purge(self)
+            return original(self, *args, **kwargs)
+
+    def _group(backend, gid):
+        _purge(backend)
+        group = backend.replication_groups.get(gid)
+        if group is None:
+            raise exc.ReplicationGroupNotFound(gid)
+        return group
+
+    @_wrap(ElastiCacheBackend, "delete_replication_group")
+    def delete_replication_group(original, self, replication_group_id, retain_primary_cluster=None):
+        with _lock:
+            group = _group(self, replication_group_id)
+            if group.status == "deleting":
+                return group
+            _group_available(group)
+            _busy(group, "deleting")
+            for member in _members(self, group):
+                member.__dict__["_stackr_busy"] = ("deleting", float("inf"))
+            return group
+
+    @_wrap(ElastiCacheResponse, "modify_replication_group")
+    def modify_response(original, self):
+        group = self.elasticache_backend.stackr_modify_replication_group(
+            self._get_param("ReplicationGroupId"), self._get_params()
+        )
+        return ActionResult({"ReplicationGroup": group})
+
+    @add_method(ElastiCacheBackend, "stackr_modify_replication_group")
+    def modify_replication_group(self, gid, params):
+        with _lock:
+            group = _group(self, gid)
+            _group_available(group)
+            immediately = _true(params.get("ApplyImmediately", False))
+            members = _members(self, group)
+            token = params.get("AuthToken")
+            if token is not None:
+                if not params.get("AuthTokenUpdateStrategy"):
+                    raise exc.InvalidParameterValueException("AuthTokenUpdateStrategy is required with AuthToken.")
+                if not group.transit_encryption_enabled:
+                    raise exc.InvalidParameterValueException(
+                        "The AUTH token can only be set on a replication group with in-transit encryption."
+                    )
+            failover = params.get("AutomaticFailoverEnabled")
+            multi_az = params.get("MultiAZEnabled")
+            failover_on = _true(failover) if failover is not None else group.automatic_failover == "enabled"
+            if multi_az is not None and _true(multi_az) and not failover_on:
+                raise exc.InvalidParameterCombinationException("Multi-AZ requires automatic failover.")
+            version = params.get("EngineVersion")
+            settings = group._stackr_settings
+            if version and _version(version) < _version(settings["engine_version"]):
+                raise exc.InvalidParameterValueException(
+                    f"Cannot downgrade the engine from {settings['engine_version']} to {version}."
+                )
+
+            if params.get("ReplicationGroupDescription") is not None:
+                group.description = params["ReplicationGroupDescription"]
+            if params.get("Engine"):
+                group.engine = params["Engine"]
+                for m in members:
+                    m.engine = params["Engine"]
+            if failover is not None:
+                group.automatic_failover = "enabled" if _true(failover) else "disabled"
+            if multi_az is not None:
+                group.multi_az = "enabled" if _true(multi_az) else "disabled"
+            if params.get("SnapshotRetentionLimit") is not None:
+                group.snapshot_retention_limit = int(params["SnapshotRetentionLimit"])
+            if params.get("SnapshotWindow"):
+                group.snapshot_window = params["SnapshotWindow"]
+            if params.get("PreferredMaintenanceWindow"):
+                settings["maintenance_window"] = params["PreferredMaintenanceWindow"]
+                for m in members:
+                    m.preferred_maintenance_window = params["PreferredMaintenanceWindow"]
+            if params.get("SecurityGroupIds") is not None:
+                settings["security_group_ids"] = list(params["SecurityGroupIds"])
+                for m in members:
+                    m.security_group_ids = list(params["SecurityGroupIds"])
+            if params.get("CacheParameterGroupName"):
+                settings["parameter_group"] = params["CacheParameterGroupName"]
+                for m in members:
+                    m.cache_parameter_group_name = params["CacheParameterGroupName"]
+            if token is not None:
+                group.auth_token_enabled = True
+                group.auth_token_last_modified_date = utcnow()
+            node_type = params.get("CacheNodeType")
+            for key, value in (("EngineVersion", version), ("CacheNodeType", node_type)):
+                if not value:
+                    continue
+                if immediately:
+                    if key == "EngineVersion":
+                        settings["engine_version"] = value
+                    else:
+                        group.cache_node_type = value
+                    for m in members:
+                        setattr(m, "engine_version" if key == "EngineVersion" else "cache_node_type", value)
+                        m._stackr_pending.pop(key, None)
+                else:
+                    for m in members:
+                        m._stackr_pending[key] = value
+            _busy(group, "modifying")
+            return group
+
+    def _replica_count(backend, gid, params, grow):
+        with _lock:
+            group = _group(backend, gid)
+            if not _true(params.get("ApplyImmediately", False)):
+                raise exc.InvalidParameterValueException("ApplyImmediately=False is not currently supported.")
+            _group_available(group)
+            count = params.get("NewReplicaCount")
+            if count is None:
+                raise exc.InvalidParameterValueException("NewReplicaCount is required.")
+            count = int(count)
+            have = _replicas(group)
+            if (grow and count <= have) or (not grow and count >= have) or not 0 <= count <= 5:
+                raise exc.InvalidParameterValueException(
+                    f"NewReplicaCount {count} must be {'more' if grow else 'fewer'} than the {have} replicas now, "
+                    "between 0 and 5."
+                )
+            if not grow and count == 0 and group.automatic_failover == "enabled" and group.cluster_mode != "enabled":
+                raise exc.InvalidParameterCombinationException(
+                    "A replication group with automatic failover needs at least one replica."
+                )
+            _layout(backend, group, count)
+            _busy(group, "modifying")
+            return group
+
+    @add_method(ElastiCacheBackend, "increase_replica_count")
+    def increase_replica_count(self, gid, params):
+        return _replica_count(self, gid, params, True)
+
+    @add_method(ElastiCacheBackend, "decrease_replica_count")
+    def decrease_replica_count(self, gid, params):
+        return _replica_count(self, gid, params, False)
+
+    @add_method(ElastiCacheResponse, "increase_replica_count")
+    def increase_response(self):
+        group = self.elasticache_backend.increase_replica_count(
+            self._get_param("ReplicationGroupId"), self._get_params()
+        )
+        return ActionResult({"ReplicationGroup": group})
+
+    @add_method(ElastiCacheResponse, "decrease_replica_count")
+    def decrease_response(self):
+        group = self.elasticache_backend.decrease_replica_count(
+            self._get_param("ReplicationGroupId"), self._get_params()
+        )
+        return ActionResult({"ReplicationGroup": group})

@@ -88,3 +88,73 @@ class CacheClusterTest(RealisticCase):
         seen = self.states_until("c2", "gone")
         self.assertEqual(seen, ["deleting", "gone"])
         self.cache.delete_cache_subnet_group(CacheSubnetGroupName="cache")
+
+
+class ReplicationGroupTest(RealisticCase):
+    """A replication group takes AWS's time and refuses changes meanwhile."""
+
+    SCALE = 300
+
+    def setUp(self):
+        super().setUp()
+        self.cache = self.client("elasticache")
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.1.0/24")["Subnet"]["SubnetId"]
+        self.cache.create_cache_subnet_group(
+            CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache", SubnetIds=[subnet]
+        )
+
+    def group_state(self, gid):
+        try:
+            return self.cache.describe_replication_groups(ReplicationGroupId=gid)["ReplicationGroups"][0]["Status"]
+        except ClientError as e:
+            if e.response["Error"]["Code"] == "ReplicationGroupNotFoundFault":
+                return "gone"
+            raise
+
+    def modify_group(self, gid):
+        return self.cache.modify_replication_group(
+            ReplicationGroupId=gid, ReplicationGroupDescription="changed", ApplyImmediately=True
+        )
+
+    def test_group_creating_modifying_deleting(self):
+        made = self.cache.create_replication_group(
+            ReplicationGroupId="rg",
+            ReplicationGroupDescription="sessions",
+            CacheNodeType="cache.t4g.micro",
+            NumCacheClusters=2,
+            CacheSubnetGroupName="cache",
+        )["ReplicationGroup"]
+        self.assertEqual(made["Status"], "creating")
+        self.assertRefused("InvalidReplicationGroupState", self.modify_group, "rg")
+        self.assertRefused("InvalidReplicationGroupState", self.cache.delete_replication_group, ReplicationGroupId="rg")
+        self.assertEqual(self.states_until_group("rg", "available"), ["creating", "available"])
+
+        self.assertEqual(self.modify_group("rg")["ReplicationGroup"]["Status"], "modifying")
+        self.assertRefused("InvalidReplicationGroupState", self.modify_group, "rg")
+        self.assertRefused(
+            "InvalidReplicationGroupState",
+            self.cache.increase_replica_count,
+            ReplicationGroupId="rg",
+            NewReplicaCount=2,
+            ApplyImmediately=True,
+        )
+        self.assertEqual(self.states_until_group("rg", "available"), ["modifying", "available"])
+
+        self.cache.delete_replication_group(ReplicationGroupId="rg")
+        self.assertRefused("CacheSubnetGroupInUse", self.cache.delete_cache_subnet_group, CacheSubnetGroupName="cache")
+        self.assertEqual(self.states_until_group("rg", "gone"), ["deleting", "gone"])
+        self.cache.delete_cache_subnet_group(CacheSubnetGroupName="cache")
+
+    def states_until_group(self, gid, final):
+        seen = []
+
+        def reached():
+            state = self.group_state(gid)
+            if not seen or seen[-1] != state:
+                seen.append(state)
+            return state == final
+
+        self.wait_until(reached, timeout=30, pause=0.02, what=f"state {final}")
+        return seen

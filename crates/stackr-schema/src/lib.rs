@@ -101,6 +101,7 @@ pub static ALL: &[&TypeSchema] = &[
     &efs::ACCESS_POINT,
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
+    &elasticache::REPLICATION_GROUP,
     &s3::BUCKET,
     &s3::BUCKET_POLICY,
     // Messaging

@@ -28,6 +28,19 @@ and AWS's refusals; here they last as long as on AWS:
   drawn deletion above.
   https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteCacheSubnetGroup.html
 
+- A new replication group (Redis OSS / Valkey) is ``creating`` for a drawn
+  10-20 AWS minutes, then ``available``. ModifyReplicationGroup,
+  IncreaseReplicaCount and DecreaseReplicaCount are refused with
+  ``InvalidReplicationGroupState`` unless the group is ``available``; an
+  accepted one puts it in ``modifying`` for a drawn 2-10 AWS minutes (its
+  new values show meanwhile, in PendingModifiedValues where AWS puts them).
+  DeleteReplicationGroup is refused the same way; accepted, the group is
+  ``deleting`` for a drawn 3-10 AWS minutes, then
+  ``ReplicationGroupNotFoundFault``.
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CreateReplicationGroup.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyReplicationGroup.html
+  https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_DeleteReplicationGroup.html
+
 The refusals and the removal of a deleted cluster are the default mode's;
 this module only makes each state last AWS's time (through moto's
 ``cache_cluster_status``, which every reader in this process sees).
@@ -35,7 +48,7 @@ this module only makes each state last AWS's time (through moto's
 
 import threading
 
-from moto.elasticache.models import CacheCluster, ElastiCacheBackend
+from moto.elasticache.models import CacheCluster, ElastiCacheBackend, ReplicationGroup
 
 from . import clock
 from .._util import wrap_method as _wrap
@@ -44,6 +57,9 @@ from .._util import wrap_method as _wrap
 CREATING = (300, 600)
 MODIFYING = (60, 240)
 DELETING = (180, 480)
+GROUP_CREATING = (600, 1200)
+GROUP_MODIFYING = (120, 600)
+GROUP_DELETING = (180, 600)
 
 _lock = threading.RLock()
 
@@ -65,17 +81,17 @@ def _current_phase(cluster):
     return phase[0]
 
 
-def _status_property():
-    """``cache_cluster_status`` shows the phase while it lasts, then what
-    the default mode says (which ends a deletion with ``deleted``)."""
-    current = CacheCluster.__dict__.get("cache_cluster_status")
+def _status_property(cls=CacheCluster, name="cache_cluster_status"):
+    """The status shows the phase while it lasts, then what the default
+    mode says (which ends a deletion with ``deleted``)."""
+    current = cls.__dict__.get(name)
     if not isinstance(current, property):
-        raise RuntimeError("stackr_moto: realistic.elasticache needs the default mode's cache_cluster_status")
+        raise RuntimeError(f"stackr_moto: realistic.elasticache needs the default mode's {name}")
 
     def shown(self):
         return _current_phase(self) or current.fget(self)
 
-    CacheCluster.cache_cluster_status = property(shown, current.fset)
+    setattr(cls, name, property(shown, current.fset))
 
 
 def _node_status_property():
@@ -96,7 +112,9 @@ def _node_status_property():
 
 def apply():
     _status_property()
+    _status_property(ReplicationGroup, "status")
     _node_status_property()
+    _replication_groups()
 
     @_wrap(ElastiCacheBackend, "create_cache_cluster")
     def create_cache_cluster(original, self, **kwargs):
@@ -123,3 +141,34 @@ def apply():
             if phase is None or phase[0] != "deleting":
                 _start(cluster, "deleting", DELETING)
             return cluster
+
+
+def _replication_groups():
+    @_wrap(ElastiCacheBackend, "create_replication_group")
+    def create_replication_group(original, self, **kwargs):
+        with _lock:
+            group = original(self, **kwargs)
+            _start(group, "creating", GROUP_CREATING)
+            return group
+
+    # The default mode refuses a group that is not `available`
+    # (InvalidReplicationGroupState); an accepted change starts the phase.
+    def modifying(name):
+        @_wrap(ElastiCacheBackend, name)
+        def changed(original, self, gid, params):
+            with _lock:
+                group = original(self, gid, params)
+                _start(group, "modifying", GROUP_MODIFYING)
+                return group
+
+    for name in ("stackr_modify_replication_group", "increase_replica_count", "decrease_replica_count"):
+        modifying(name)
+
+    @_wrap(ElastiCacheBackend, "delete_replication_group")
+    def delete_replication_group(original, self, replication_group_id, retain_primary_cluster=None):
+        with _lock:
+            group = original(self, replication_group_id, retain_primary_cluster)
+            phase = group.__dict__.get("_stackr_phase")
+            if phase is None or phase[0] != "deleting":
+                _start(group, "deleting", GROUP_DELETING)
+            return group

@@ -27,6 +27,7 @@ pub mod elbv2;
 pub mod error;
 pub mod iam;
 pub mod kit;
+pub mod lambda;
 pub mod logs;
 pub mod props;
 pub mod rds;
@@ -67,6 +68,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     elbv2::register(&clients, &mut p);
     acm::register(&clients, &mut p);
     route53::register(&clients, &mut p);
+    lambda::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

@@ -50,6 +50,7 @@ const ALL: &[&[Transient]] = &[
     crate::wafv2::TRANSIENT,
     crate::iam::TRANSIENT,
     crate::applicationautoscaling::TRANSIENT,
+    crate::lambda::TRANSIENT,
 ];
 
 /// The entry that makes `code` (with `message`) transient for `operation`.

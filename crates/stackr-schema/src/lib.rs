@@ -47,12 +47,14 @@ pub mod acm;
 pub mod applicationautoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
+pub mod dynamodb;
 pub mod ec2;
 pub mod ecs;
 pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
 pub mod iam;
+pub mod lambda;
 pub mod logs;
 pub mod rds;
 pub mod region;
@@ -92,10 +94,13 @@ pub static ALL: &[&TypeSchema] = &[
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
     &s3::BUCKET,
+    &dynamodb::TABLE,
     // Compute
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,
     &ecs::SERVICE,
+    &lambda::FUNCTION,
+    &lambda::PERMISSION,
     // Edge
     &elbv2::LOAD_BALANCER,
     &elbv2::TARGET_GROUP,

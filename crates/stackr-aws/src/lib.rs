@@ -19,6 +19,7 @@ pub mod clients;
 pub mod cloudfront;
 pub mod cloudwatch;
 pub mod data;
+pub mod dynamodb;
 pub mod ec2;
 pub mod ecs;
 pub mod efs;
@@ -69,6 +70,7 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     acm::register(&clients, &mut p);
     route53::register(&clients, &mut p);
     lambda::register(&clients, &mut p);
+    dynamodb::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

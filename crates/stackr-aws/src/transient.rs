@@ -51,6 +51,7 @@ const ALL: &[&[Transient]] = &[
     crate::iam::TRANSIENT,
     crate::applicationautoscaling::TRANSIENT,
     crate::lambda::TRANSIENT,
+    crate::dynamodb::TRANSIENT,
 ];
 
 /// The entry that makes `code` (with `message`) transient for `operation`.

@@ -82,10 +82,7 @@ impl Gsi {
     fn throughput(&self) -> Result<Option<ProvisionedThroughput>, ProviderError> {
         match (self.read, self.write) {
             (Some(r), Some(w)) => Ok(Some(built(
-                ProvisionedThroughput::builder()
-                    .read_capacity_units(r)
-                    .write_capacity_units(w)
-                    .build(),
+                ProvisionedThroughput::builder().read_capacity_units(r).write_capacity_units(w).build(),
             )?)),
             _ => Ok(None),
         }
@@ -268,9 +265,10 @@ impl Table {
                 None => break,
             }
         }
-        let ttl_on = ttl.as_ref().and_then(|t| t.time_to_live_status.as_ref()).is_some_and(|s| {
-            matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
-        });
+        let ttl_on = ttl
+            .as_ref()
+            .and_then(|t| t.time_to_live_status.as_ref())
+            .is_some_and(|s| matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling));
         let ttl_value = Value::Map(props::build([
             ("attribute_name", ttl.as_ref().and_then(|t| t.attribute_name.clone()).filter(|_| ttl_on).map(s)),
             ("enabled", Some(Value::Bool(ttl_on))),
@@ -282,7 +280,10 @@ impl Table {
             .collect();
         attrs.sort();
         let attrs = Value::List(
-            attrs.into_iter().map(|(n, t)| Value::Map(props::build([("name", Some(s(n))), ("type", Some(s(t)))]))).collect(),
+            attrs
+                .into_iter()
+                .map(|(n, t)| Value::Map(props::build([("name", Some(s(n))), ("type", Some(s(t)))])))
+                .collect(),
         );
         let provisioned = billing(&t) == "PROVISIONED";
         let tp = t.provisioned_throughput.as_ref().filter(|_| provisioned);
@@ -300,7 +301,10 @@ impl Table {
             ("ttl", Some(ttl_value)),
             ("point_in_time_recovery", Some(Value::Bool(pitr))),
             ("stream_enabled", Some(Value::Bool(stream_on))),
-            ("stream_view_type", st.and_then(|s| s.stream_view_type.as_ref()).filter(|_| stream_on).map(|v| s(v.as_str()))),
+            (
+                "stream_view_type",
+                st.and_then(|s| s.stream_view_type.as_ref()).filter(|_| stream_on).map(|v| s(v.as_str())),
+            ),
             ("deletion_protection_enabled", Some(Value::Bool(t.deletion_protection_enabled.unwrap_or(false)))),
             (
                 "table_class",
@@ -347,7 +351,13 @@ impl Table {
     }
 
     /// Global secondary indexes, one creation or deletion per call.
-    async fn sync_gsis(&self, region: &str, name: &str, p: &Props, mut t: TableDescription) -> Result<(), ProviderError> {
+    async fn sync_gsis(
+        &self,
+        region: &str,
+        name: &str,
+        p: &Props,
+        mut t: TableDescription,
+    ) -> Result<(), ProviderError> {
         let want = wanted_gsis(p);
         let attrs = attribute_definitions(p)?;
         loop {
@@ -355,7 +365,9 @@ impl Table {
             let gone = live.iter().find(|l| !want.iter().any(|w| w.name == l.name && w.same_shape(l)));
             let new = want.iter().find(|w| !live.iter().any(|l| l.name == w.name));
             let resized = want.iter().find(|w| {
-                live.iter().any(|l| l.name == w.name && l.same_shape(w) && w.read.is_some() && (l.read, l.write) != (w.read, w.write))
+                live.iter().any(|l| {
+                    l.name == w.name && l.same_shape(w) && w.read.is_some() && (l.read, l.write) != (w.read, w.write)
+                })
             });
             let change = if let Some(g) = gone {
                 GlobalSecondaryIndexUpdate::builder()
@@ -392,14 +404,16 @@ impl Table {
             return if on { Err(invalid("`ttl.attribute_name` is needed to enable TTL")) } else { Ok(()) };
         };
         let spec = built(TimeToLiveSpecification::builder().enabled(on).attribute_name(attr).build())?;
-        let r = self.client(region).update_time_to_live().table_name(name).time_to_live_specification(spec).send().await;
+        let r =
+            self.client(region).update_time_to_live().table_name(name).time_to_live_specification(spec).send().await;
         r.map(|_| ()).map_err(|e| provider("UpdateTimeToLive", e))
     }
 
     async fn set_pitr(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
         let Some(on) = props::boolean(p, "point_in_time_recovery") else { return Ok(()) };
         let spec = built(PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(on).build())?;
-        let r = self.client(region).update_continuous_backups().table_name(name).point_in_time_recovery_specification(spec);
+        let r =
+            self.client(region).update_continuous_backups().table_name(name).point_in_time_recovery_specification(spec);
         r.send().await.map(|_| ()).map_err(|e| provider("UpdateContinuousBackups", e))
     }
 }

@@ -132,8 +132,9 @@ impl Function {
     }
 
     async fn must(&self, region: &str, name: &str) -> Result<Observed, ProviderError> {
-        let out = kit::eventually("GetFunction", || self.clients.lambda(region).get_function().function_name(name).send())
-            .await?;
+        let out =
+            kit::eventually("GetFunction", || self.clients.lambda(region).get_function().function_name(name).send())
+                .await?;
         Ok(self.observed(region, out))
     }
 
@@ -154,8 +155,7 @@ impl Function {
 
     /// Records where a zip came from, next to the CodeSha256 it gave.
     async fn record_code(&self, region: &str, arn: &str, p: &Props, sha: Option<String>) -> Result<(), ProviderError> {
-        let (Some(bucket), Some(key), Some(sha)) =
-            (props::string(p, "s3_bucket"), props::string(p, "s3_key"), sha)
+        let (Some(bucket), Some(key), Some(sha)) = (props::string(p, "s3_bucket"), props::string(p, "s3_key"), sha)
         else {
             return Ok(());
         };
@@ -186,7 +186,8 @@ fn code(p: &Props) -> Result<FunctionCode, ProviderError> {
 }
 
 fn architectures(p: &Props) -> Option<Vec<Architecture>> {
-    p.contains_key("architectures").then(|| props::strings(p, "architectures").iter().map(|a| a.as_str().into()).collect())
+    p.contains_key("architectures")
+        .then(|| props::strings(p, "architectures").iter().map(|a| a.as_str().into()).collect())
 }
 
 fn environment(p: &Props) -> Option<Environment> {
@@ -271,7 +272,9 @@ impl Reconciler for Function {
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let (region, name, p) = (&req.target.region, &req.id, &req.desired);
         let client = self.clients.lambda(region);
-        if let Some(other) = req.changed.iter().find(|f| !CODE.contains(&f.as_str()) && !CONFIG.contains(&f.as_str()) && *f != "tags") {
+        if let Some(other) =
+            req.changed.iter().find(|f| !CODE.contains(&f.as_str()) && !CONFIG.contains(&f.as_str()) && *f != "tags")
+        {
             return Err(not_in_place("a Lambda function", other));
         }
         let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();

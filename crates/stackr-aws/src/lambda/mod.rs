@@ -38,11 +38,7 @@ pub const TRANSIENT: &[crate::transient::Transient] = {
             "ResourceConflictException",
             Some("in progress"),
         ),
-        until_timeout(
-            &["UpdateFunctionConfiguration", "UpdateFunctionCode"],
-            "ResourceConflictException",
-            None,
-        ),
+        until_timeout(&["UpdateFunctionConfiguration", "UpdateFunctionCode"], "ResourceConflictException", None),
         for_minutes(
             &["CreateFunction", "UpdateFunctionConfiguration"],
             "InvalidParameterValueException",

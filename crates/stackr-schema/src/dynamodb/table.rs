@@ -9,7 +9,8 @@ const GSI: PropType = PropType::Object(&[
     prop("name", PropType::String).required().doc("Index name."),
     prop("hash_key", PropType::String).required().doc("Partition key attribute."),
     prop("range_key", PropType::String).doc("Sort key attribute."),
-    prop("projection_type", PropType::Enum(&["ALL", "KEYS_ONLY", "INCLUDE"])).doc("What the index holds (default ALL)."),
+    prop("projection_type", PropType::Enum(&["ALL", "KEYS_ONLY", "INCLUDE"]))
+        .doc("What the index holds (default ALL)."),
     prop("non_key_attributes", STRINGS).doc("Attributes projected with INCLUDE."),
     prop("read_capacity", PropType::Int).doc("Read capacity units (PROVISIONED)."),
     prop("write_capacity", PropType::Int).doc("Write capacity units (PROVISIONED)."),

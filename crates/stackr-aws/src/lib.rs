@@ -19,6 +19,7 @@ pub mod clients;
 pub mod cloudfront;
 pub mod cloudwatch;
 pub mod data;
+pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
@@ -29,6 +30,7 @@ pub mod error;
 pub mod iam;
 pub mod kit;
 pub mod kms;
+pub mod lambda;
 pub mod logs;
 pub mod props;
 pub mod rds;
@@ -77,6 +79,8 @@ pub fn providers(config: &SdkConfig, interceptors: Vec<SharedInterceptor>) -> (P
     s3::register(&clients, &mut p);
     sqs::register(&clients, &mut p);
     sns::register(&clients, &mut p);
+    lambda::register(&clients, &mut p);
+    dynamodb::register(&clients, &mut p);
     let mut l = Lookups::default();
     data::register(&clients, &mut l);
     (p, l)

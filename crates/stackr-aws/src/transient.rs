@@ -52,6 +52,8 @@ const ALL: &[&[Transient]] = &[
     crate::applicationautoscaling::TRANSIENT,
     crate::kms::TRANSIENT,
     crate::s3::TRANSIENT,
+    crate::lambda::TRANSIENT,
+    crate::dynamodb::TRANSIENT,
 ];
 
 /// The entry that makes `code` (with `message`) transient for `operation`.

@@ -47,6 +47,7 @@ pub mod acm;
 pub mod applicationautoscaling;
 pub mod cloudfront;
 pub mod cloudwatch;
+pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
 pub mod ecs;
@@ -55,6 +56,7 @@ pub mod elasticache;
 pub mod elbv2;
 pub mod iam;
 pub mod kms;
+pub mod lambda;
 pub mod logs;
 pub mod rds;
 pub mod region;
@@ -108,11 +110,14 @@ pub static ALL: &[&TypeSchema] = &[
     &sqs::QUEUE,
     &sns::TOPIC,
     &sns::SUBSCRIPTION,
+    &dynamodb::TABLE,
     // Compute
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,
     &ecs::SERVICE,
     &ecr::REPOSITORY,
+    &lambda::FUNCTION,
+    &lambda::PERMISSION,
     // Edge
     &elbv2::LOAD_BALANCER,
     &elbv2::TARGET_GROUP,

@@ -1,0 +1,189 @@
+//! `aws.lambda.permission`: one statement of a function's resource-based
+//! policy. The id is `function_name/statement_id` (a statement id has no
+//! `/`). AWS has no update: every property replaces. Reads: one GetPolicy
+//! per function, its JSON policy's statements found by Sid.
+
+use crate::clients::Clients;
+use crate::error::{is, provider};
+use crate::kit::{self, invalid, not_in_place};
+use crate::props::{self, s};
+use async_trait::async_trait;
+use serde_json::Value as Json;
+use stackr_core::schema::TypeSchema;
+use stackr_engine::reconciler::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// GetPolicy's answer for a function without a policy (or no function).
+const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
+
+pub struct Permission {
+    clients: Arc<Clients>,
+}
+
+fn split(id: &str) -> Option<(&str, &str)> {
+    id.rsplit_once('/')
+}
+
+/// A statement as the type's properties.
+fn statement_props(function: &str, st: &Json) -> Props {
+    let principal = match &st["Principal"] {
+        Json::String(p) => Some(p.clone()),
+        Json::Object(m) => m.get("Service").or_else(|| m.get("AWS")).and_then(Json::as_str).map(|p| {
+            // AddPermission with an account id is shown as the account's root.
+            p.strip_prefix("arn:")
+                .and_then(|r| r.split_once(":iam::"))
+                .and_then(|(_, rest)| rest.strip_suffix(":root"))
+                .map_or_else(|| p.to_string(), str::to_string)
+        }),
+        _ => None,
+    };
+    let cond = &st["Condition"];
+    let action = match &st["Action"] {
+        Json::Array(a) => a.first().and_then(Json::as_str).map(str::to_string),
+        a => a.as_str().map(str::to_string),
+    };
+    props::build([
+        ("function_name", Some(s(function))),
+        ("statement_id", st["Sid"].as_str().map(s)),
+        ("action", action.map(s)),
+        ("principal", principal.map(s)),
+        ("source_arn", cond["ArnLike"]["AWS:SourceArn"].as_str().map(s)),
+        ("source_account", cond["StringEquals"]["AWS:SourceAccount"].as_str().map(s)),
+    ])
+}
+
+impl Permission {
+    pub fn new(clients: Arc<Clients>) -> Self {
+        Permission { clients }
+    }
+
+    /// The function's policy statements by Sid (none: no policy).
+    async fn statements(&self, region: &str, function: &str) -> Result<HashMap<String, Json>, ProviderError> {
+        let policy = match self.clients.lambda(region).get_policy().function_name(function).send().await {
+            Ok(o) => o.policy.unwrap_or_default(),
+            Err(e) if is(&e, NOT_FOUND) => return Ok(HashMap::new()),
+            Err(e) => return Err(provider("GetPolicy", e)),
+        };
+        let doc: Json = serde_json::from_str(&policy).unwrap_or(Json::Null);
+        let list = match &doc["Statement"] {
+            Json::Array(a) => a.clone(),
+            one @ Json::Object(_) => vec![one.clone()],
+            _ => Vec::new(),
+        };
+        Ok(list.into_iter().filter_map(|st| Some((st["Sid"].as_str()?.to_string(), st))).collect())
+    }
+
+    async fn read(&self, region: &str, function: &str, sid: &str) -> Result<Option<Observed>, ProviderError> {
+        let all = self.statements(region, function).await?;
+        Ok(all.get(sid).map(|st| observed(function, st)))
+    }
+}
+
+fn observed(function: &str, st: &Json) -> Observed {
+    let properties = statement_props(function, st);
+    let id = format!("{function}/{}", st["Sid"].as_str().unwrap_or_default());
+    Observed { attributes: props::build([("id", Some(s(&id)))]), id, properties, tags: Default::default() }
+}
+
+/// Whether a live statement is the one wanted.
+fn same(live: &Observed, want: &Props) -> bool {
+    ["action", "principal", "source_arn", "source_account"]
+        .iter()
+        .all(|k| props::string(&live.properties, k) == props::string(want, k))
+}
+
+#[async_trait]
+impl Reconciler for Permission {
+    fn schema(&self) -> &'static TypeSchema {
+        &stackr_schema::lambda::PERMISSION
+    }
+
+    async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
+        let mut policies: HashMap<&str, HashMap<String, Json>> = HashMap::new();
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let Some((function, sid)) = split(id) else {
+                out.push(None);
+                continue;
+            };
+            if !policies.contains_key(function) {
+                policies.insert(function, self.statements(region, function).await?);
+            }
+            out.push(policies.get(function).and_then(|p| p.get(sid)).map(|st| observed(function, st)));
+        }
+        Ok(out)
+    }
+
+    /// Not taggable: a statement with the journaled id and values is ours.
+    async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
+        let p = &req.properties;
+        let (Some(function), Some(sid)) = (props::string(p, "function_name"), props::string(p, "statement_id")) else {
+            return Ok(None);
+        };
+        let found = self.read(&req.target.region, &function, &sid).await?;
+        Ok(found.filter(|o| same(o, p) && !req.known_ids.contains(&o.id)))
+    }
+
+    async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
+        let (region, p) = (&req.target.region, &req.properties);
+        let function = props::require(p, "function_name")?;
+        let sid = props::require(p, "statement_id")?;
+        let adopt = |live: Observed| {
+            if same(&live, p) {
+                Ok(live)
+            } else {
+                Err(invalid(format!(
+                    "function {function} already has a policy statement {sid} with other values; remove it or \
+                     choose another statement_id"
+                )))
+            }
+        };
+        if let Some(live) = self.read(region, &function, &sid).await? {
+            return adopt(live);
+        }
+        let added = self
+            .clients
+            .lambda(region)
+            .add_permission()
+            .function_name(&function)
+            .statement_id(&sid)
+            .action(props::require(p, "action")?)
+            .principal(props::require(p, "principal")?)
+            .set_source_arn(props::string(p, "source_arn"))
+            .set_source_account(props::string(p, "source_account"))
+            .send()
+            .await;
+        match added {
+            Ok(_) => {}
+            // https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html:
+            // ResourceConflictException for a statement id already in use.
+            Err(e) if is(&e, &["ResourceConflictException"]) => {
+                if let Some(live) = self.read(region, &function, &sid).await? {
+                    return adopt(live);
+                }
+                return Err(provider("AddPermission", e));
+            }
+            Err(e) => return Err(provider("AddPermission", e)),
+        }
+        let what = format!("statement {sid} in the policy of {function}");
+        kit::poll(&what, kit::PROPAGATION, || self.read(region, &function, &sid)).await
+    }
+
+    async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
+        Err(not_in_place("a Lambda permission", req.changed.first().map(String::as_str).unwrap_or("?")))
+    }
+
+    async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
+        let Some((function, sid)) = split(&req.id) else { return Ok(()) };
+        let r = self
+            .clients
+            .lambda(&req.target.region)
+            .remove_permission()
+            .function_name(function)
+            .statement_id(sid)
+            .send()
+            .await;
+        kit::tolerate("RemovePermission", r, NOT_FOUND)
+    }
+}

@@ -1,0 +1,5 @@
+//! Amazon DynamoDB tables.
+
+mod table;
+
+pub use table::TABLE;

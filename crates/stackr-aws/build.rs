@@ -57,6 +57,8 @@ const VERBS: &[&str] = &[
     "Untag",
     "Update",
 ];
+/// Operations that are a verb alone.
+const WHOLE: &[&str] = &["Subscribe", "Unsubscribe", "Publish"];
 /// Names that look like operations but are error codes or metric names.
 const NOT_CALLS: &[&str] = &["Exception", "Exceeded", "NotFound", "Count", "Fault", "InUse", "Exists"];
 
@@ -65,9 +67,10 @@ fn operations(text: &str) -> BTreeSet<String> {
     for piece in text.split('"').skip(1).step_by(2) {
         let ok = piece.len() > 4
             && piece.chars().all(|c| c.is_ascii_alphanumeric())
-            && VERBS
-                .iter()
-                .any(|v| piece.starts_with(v) && piece[v.len()..].starts_with(|c: char| c.is_ascii_uppercase()))
+            && (WHOLE.contains(&piece)
+                || VERBS
+                    .iter()
+                    .any(|v| piece.starts_with(v) && piece[v.len()..].starts_with(|c: char| c.is_ascii_uppercase())))
             && !NOT_CALLS.iter().any(|s| piece.ends_with(s));
         if ok {
             out.insert(piece.to_string());
@@ -89,13 +92,11 @@ fn kind(text: &str) -> Option<(String, bool)> {
         .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == ':')
         .collect();
     let (service, name) = path.split_once("::")?;
-    // `HOSTED_ZONE_RESOURCE`: the resource of a kind that is also a look-up.
+    // A kind both a resource and a look-up declares them as `NAME_RESOURCE`
+    // (`HOSTED_ZONE_RESOURCE`) or `NAME_DATA` (`VPC_DATA`).
     let name = name.to_lowercase();
-    let name = name.strip_suffix("_resource").unwrap_or(&name);
+    let name = name.strip_suffix("_resource").or_else(|| name.strip_suffix("_data")).unwrap_or(&name);
     let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{name}") };
-    // A look-up of a kind that is also a resource is declared as `NAME_DATA`.
-    let name = if lookup { name.strip_suffix("_DATA").unwrap_or(name) } else { name };
-    let kind = if service == "region" { "aws.region".into() } else { format!("aws.{service}.{}", name.to_lowercase()) };
     Some((kind, lookup))
 }
 

@@ -49,7 +49,6 @@ pub mod cloudfront;
 pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
-pub mod ecr;
 pub mod ecs;
 pub mod efs;
 pub mod elasticache;
@@ -103,7 +102,6 @@ pub static ALL: &[&TypeSchema] = &[
     &efs::ACCESS_POINT,
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
-    &elasticache::REPLICATION_GROUP,
     &s3::BUCKET,
     &s3::BUCKET_POLICY,
     // Messaging
@@ -115,7 +113,6 @@ pub static ALL: &[&TypeSchema] = &[
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,
     &ecs::SERVICE,
-    &ecr::REPOSITORY,
     &lambda::FUNCTION,
     &lambda::PERMISSION,
     // Edge
@@ -221,7 +218,6 @@ mod tests {
         for t in ALL {
             // A kind may be both a resource and a look-up, once each.
             assert!(seen.insert((t.kind, t.role == Role::Data)), "{} is declared twice", t.kind);
-            assert!(seen.insert(format!("{} {:?}", t.kind, t.role)), "{} is declared twice", t.kind);
             let parts: Vec<&str> = t.kind.split('.').collect();
             // `stackr.*`: look-ups of stackr's own (another stack's outputs).
             assert!(parts[0] == "aws" || (parts[0] == "stackr" && t.role == Role::Data), "{}", t.kind);

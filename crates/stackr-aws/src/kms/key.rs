@@ -121,8 +121,10 @@ impl Key {
         let Some(m) = meta.filter(|m| !gone(m.key_state.as_ref())) else { return Ok(None) };
         let id = m.key_id.clone();
         let arn = m.arn.clone().unwrap_or_default();
-        let spec = m.key_spec.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default();
-        let usage = m.key_usage.as_ref().map(|k| k.as_str().to_string()).unwrap_or_default();
+        // AWS's defaults when an answer leaves them out (CreateKey: KeySpec
+        // SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT).
+        let spec = m.key_spec.as_ref().map_or("SYMMETRIC_DEFAULT", |k| k.as_str()).to_string();
+        let usage = m.key_usage.as_ref().map_or("ENCRYPT_DECRYPT", |k| k.as_str()).to_string();
         let (rotation, period) = if rotatable(&spec, &usage) && m.custom_key_store_id.is_none() {
             let r = client.get_key_rotation_status().key_id(&id).send().await;
             let r = r.map_err(|e| provider("GetKeyRotationStatus", e))?;

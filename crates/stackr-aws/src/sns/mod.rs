@@ -31,17 +31,15 @@ pub(crate) fn sdk_tags(tags: BTreeMap<String, String>) -> Result<Vec<Tag>, Provi
 }
 
 /// SNS's tagging calls, on a topic ARN (TagResource / UntagResource).
-pub struct Tags<'a>(pub &'a Clients);
-
 #[async_trait]
-impl crate::kit::TagApi for Tags<'_> {
-    async fn tag(&self, region: &str, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let call = self.0.sns(region).tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(tags)?));
+impl crate::kit::TagApi for aws_sdk_sns::Client {
+    async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(tags)?));
         call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
     }
 
-    async fn untag(&self, region: &str, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
-        let call = self.0.sns(region).untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
+    async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
         call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
     }
 }

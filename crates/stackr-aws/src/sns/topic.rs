@@ -9,7 +9,7 @@
 //! GetTopicAttributes' `NotFound` means gone
 //! (<https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html>).
 
-use super::{NOT_FOUND, Tags};
+use super::NOT_FOUND;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -178,7 +178,7 @@ impl Reconciler for Topic {
                 for (attr, v) in attrs.into_iter().filter(|(a, _)| a != "FifoTopic") {
                     self.set(region, &arn, &attr, v).await?;
                 }
-                kit::sync_tags(&Tags(&self.clients), region, &arn, &self.must(region, &arn).await?.tags, &req.tags)
+                kit::sync_tags(&self.clients.sns(region), &arn, &self.must(region, &arn).await?.tags, &req.tags)
                     .await?;
                 arn
             }
@@ -204,7 +204,7 @@ impl Reconciler for Topic {
                     }
                 }
                 None if field == "tags" => {
-                    kit::sync_tags(&Tags(&self.clients), region, arn, &req.observed.tags, &req.tags).await?
+                    kit::sync_tags(&self.clients.sns(region), arn, &req.observed.tags, &req.tags).await?
                 }
                 None => return Err(not_in_place("an SNS topic", field)),
             }

@@ -17,17 +17,15 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 }
 
 /// SQS's tagging calls, on a queue URL (TagQueue / UntagQueue).
-pub struct Tags<'a>(pub &'a Clients);
-
 #[async_trait]
-impl crate::kit::TagApi for Tags<'_> {
-    async fn tag(&self, region: &str, url: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
-        let call = self.0.sqs(region).tag_queue().queue_url(url).set_tags(Some(tags.into_iter().collect()));
+impl crate::kit::TagApi for aws_sdk_sqs::Client {
+    async fn tag(&self, url: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
+        let call = self.tag_queue().queue_url(url).set_tags(Some(tags.into_iter().collect()));
         call.send().await.map(|_| ()).map_err(|e| provider("TagQueue", e))
     }
 
-    async fn untag(&self, region: &str, url: &str, keys: Vec<String>) -> Result<(), ProviderError> {
-        let call = self.0.sqs(region).untag_queue().queue_url(url).set_tag_keys(Some(keys));
+    async fn untag(&self, url: &str, keys: Vec<String>) -> Result<(), ProviderError> {
+        let call = self.untag_queue().queue_url(url).set_tag_keys(Some(keys));
         call.send().await.map(|_| ()).map_err(|e| provider("UntagQueue", e))
     }
 }

@@ -17,7 +17,6 @@
 //! - `AWS.SimpleQueueService.NonExistentQueue` (`QueueDoesNotExist` in the
 //!   JSON protocol): gone.
 
-use super::Tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -321,7 +320,7 @@ impl Reconciler for Queue {
         let (region, url) = (&req.target.region, &req.id);
         for field in &req.changed {
             match field.as_str() {
-                "tags" => kit::sync_tags(&Tags(&self.clients), region, url, &req.observed.tags, &req.tags).await?,
+                "tags" => kit::sync_tags(&self.clients.sqs(region), url, &req.observed.tags, &req.tags).await?,
                 f if f != "fifo_queue" && FIELDS.iter().any(|(name, _, _)| *name == f) => {}
                 other => return Err(not_in_place("an SQS queue", other)),
             }

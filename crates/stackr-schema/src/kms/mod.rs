@@ -1,10 +1,10 @@
-//! AWS Key Management Service: customer managed keys and their aliases.
+//! AWS Key Management Service: customer managed keys and their aliases,
+//! and the alias look-up.
 
 mod alias;
+mod alias_data;
 mod key;
 
 pub use alias::ALIAS;
-pub use key::KEY;
-//! AWS Key Management Service: the alias look-up.
-mod alias_data;
 pub use alias_data::ALIAS_DATA;
+pub use key::KEY;

@@ -50,6 +50,7 @@ pub mod cloudwatch;
 pub mod dynamodb;
 pub mod ec2;
 pub mod ecs;
+pub mod ecr;
 pub mod efs;
 pub mod elasticache;
 pub mod elbv2;
@@ -102,6 +103,7 @@ pub static ALL: &[&TypeSchema] = &[
     &efs::ACCESS_POINT,
     &elasticache::CACHE_SUBNET_GROUP,
     &elasticache::CACHE_CLUSTER,
+    &elasticache::REPLICATION_GROUP,
     &s3::BUCKET,
     &s3::BUCKET_POLICY,
     // Messaging
@@ -113,6 +115,7 @@ pub static ALL: &[&TypeSchema] = &[
     &ecs::CLUSTER,
     &ecs::TASK_DEFINITION,
     &ecs::SERVICE,
+    &ecr::REPOSITORY,
     &lambda::FUNCTION,
     &lambda::PERMISSION,
     // Edge

@@ -72,12 +72,12 @@ resources:
       snapshot_window: "03:00-04:00"
       maintenance_window: sun:05:00-sun:06:00
       at_rest_encryption_enabled: true
+  # Follows the group (an SSM value would do too, but it is never kept in
+  # state, where the suite checks the dependant).
   endpoint:
-    type: aws.ssm.parameter
+    type: aws.logs.log_group
     properties:
-      name: /conformance/redis-endpoint
-      type: String
-      value: ${{subject.primary_endpoint_address}}
+      name: /conformance/${{subject.id}}
 "#
     );
     conformance(

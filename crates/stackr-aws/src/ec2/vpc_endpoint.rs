@@ -49,8 +49,17 @@ pub struct VpcEndpoint {
     clients: Arc<Clients>,
 }
 
+/// The state in lower case: the API reference spells the values
+/// `Available`, `PendingAcceptance`..., while EC2's answers (and so the
+/// SDK's enum, which keeps an unknown spelling as is) say `available`,
+/// `pendingAcceptance`
+/// (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_VpcEndpoint.html>).
+fn state(e: &aws_sdk_ec2::types::VpcEndpoint) -> String {
+    e.state().map(|s| s.as_str().to_ascii_lowercase()).unwrap_or_default()
+}
+
 fn gone(state: Option<&State>) -> bool {
-    matches!(state, Some(State::Deleting | State::Deleted))
+    state.is_some_and(|s| matches!(s.as_str().to_ascii_lowercase().as_str(), "deleting" | "deleted"))
 }
 
 /// AWS's refusal of private DNS in a VPC without DNS hostnames, in words
@@ -203,7 +212,11 @@ impl Reconciler for VpcEndpoint {
             .create_vpc_endpoint()
             .vpc_id(&vpc)
             .service_name(props::require(p, "service_name")?)
-            .set_vpc_endpoint_type(props::string(p, "vpc_endpoint_type").map(|t| VpcEndpointType::from(t.as_str())))
+            // Gateway is AWS's default; said outright, so every answer names
+            // the type (API_CreateVpcEndpoint: VpcEndpointType, default Gateway).
+            .vpc_endpoint_type(VpcEndpointType::from(
+                props::string(p, "vpc_endpoint_type").as_deref().unwrap_or("Gateway"),
+            ))
             .set_route_table_ids(ids("route_table_ids"))
             .set_subnet_ids(ids("subnet_ids"))
             .set_security_group_ids(ids("security_group_ids"))
@@ -257,7 +270,7 @@ impl Reconciler for VpcEndpoint {
         if modify {
             // AWS refuses changes while the endpoint is being set up.
             if let Some(e) = self.raw(region, &req.id).await?
-                && matches!(e.state(), Some(State::Pending | State::PendingAcceptance))
+                && matches!(state(&e).as_str(), "pending" | "pendingacceptance")
             {
                 return Err(ProviderError::not_yet(format!("VPC endpoint {} is still pending", req.id), None));
             }
@@ -309,7 +322,7 @@ impl Reconciler for VpcEndpoint {
     async fn deleted(&self, region: &str, id: &str) -> Result<Readiness, ProviderError> {
         Ok(match self.raw(region, id).await? {
             None => Readiness::Ready,
-            Some(e) if e.state() == Some(&State::Deleted) => Readiness::Ready,
+            Some(e) if state(&e) == "deleted" => Readiness::Ready,
             Some(e) => {
                 Readiness::Pending(e.state().map(|s| s.as_str().to_string()).unwrap_or_else(|| "unknown".into()))
             }
@@ -321,13 +334,13 @@ impl Reconciler for VpcEndpoint {
             return Ok(Readiness::Failed(format!("VPC endpoint {id} is gone")));
         };
         let why = || e.last_error().and_then(|l| l.message()).or(e.failure_reason()).unwrap_or("no reason given");
-        Ok(match e.state() {
-            Some(State::Available) => Readiness::Ready,
-            Some(st @ (State::Failed | State::Rejected | State::Expired | State::Deleting | State::Deleted)) => {
-                Readiness::Failed(format!("{}: {}", st.as_str(), why()))
+        Ok(match state(&e).as_str() {
+            "available" => Readiness::Ready,
+            st @ ("failed" | "rejected" | "expired" | "deleting" | "deleted") => {
+                Readiness::Failed(format!("{st}: {}", why()))
             }
-            Some(st) => Readiness::Pending(st.as_str().to_string()),
-            None => Readiness::Pending("unknown".into()),
+            "" => Readiness::Pending("unknown".into()),
+            st => Readiness::Pending(st.to_string()),
         })
     }
 

@@ -192,7 +192,7 @@ async fn subnets_by_vpc_tags_and_zones() {
 
     let public =
         lookup.read(REGION, &args(&[("vpc_id", s(&vpc)), ("tags", tags(&[("tier", "public")]))])).await.unwrap();
-    let mut want = vec![made[0].clone(), made[1].clone()];
+    let mut want = [made[0].clone(), made[1].clone()];
     want.sort();
     assert_eq!(public["ids"], Value::List(want.iter().map(|i| s(i)).collect()));
 

@@ -457,10 +457,10 @@ impl Reconciler for Table {
                 _ => None,
             });
         }
-        if let Some(Value::Map(ttl)) = p.get_mut("ttl") {
-            if props::boolean(ttl, "enabled") == Some(false) {
-                ttl.remove("attribute_name");
-            }
+        if let Some(Value::Map(ttl)) = p.get_mut("ttl")
+            && props::boolean(ttl, "enabled") == Some(false)
+        {
+            ttl.remove("attribute_name");
         }
     }
 

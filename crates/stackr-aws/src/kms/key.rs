@@ -172,10 +172,10 @@ impl Key {
                 continue;
             }
             let Some(tags) = self.tags(region, &id).await? else { continue };
-            if ours(&tags) {
-                if let Some(o) = self.read(region, &id).await? {
-                    return Ok(Some(o));
-                }
+            if ours(&tags)
+                && let Some(o) = self.read(region, &id).await?
+            {
+                return Ok(Some(o));
             }
         }
         Ok(None)

@@ -197,7 +197,7 @@ impl DbInstance {
     /// adopted, anyone else's is an error.
     async fn adopt(&self, req: &CreateRequest, id: &str) -> Result<Observed, ProviderError> {
         let o = self.must(&req.target.region, id).await?;
-        crate::kit::adopt_existing("a DB instance", &id, o, req)
+        crate::kit::adopt_existing("a DB instance", id, o, req)
     }
 }
 

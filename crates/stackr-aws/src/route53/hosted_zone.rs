@@ -260,7 +260,7 @@ impl HostedZone {
         }
         let (have, want) = (vpcs_of(&live.properties), vpcs_of(p));
         if have != want {
-            if live.properties.get("vpcs").is_none() || want.is_empty() {
+            if !live.properties.contains_key("vpcs") || want.is_empty() {
                 return Err(invalid(format!(
                     "hosted zone {id}: a zone cannot change between public and private, nor keep no VPC; \
                      replace it (`stackr apply --replace`) to change that"

@@ -23,6 +23,20 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 /// SNS's "not found" (a topic or a subscription).
 pub(crate) const NOT_FOUND: &[&str] = &["NotFound", "NotFoundException", "ResourceNotFound"];
 
+/// A property as the SNS attribute's text (a JSON document as compact
+/// JSON); `None` when unset. Topics and subscriptions both set theirs so.
+pub(crate) fn to_attr(
+    p: &stackr_engine::reconciler::Props,
+    k: &str,
+    doc: bool,
+) -> Result<Option<String>, ProviderError> {
+    match p.get(k) {
+        None | Some(stackr_core::value::Value::Null) => Ok(None),
+        Some(v) if doc => crate::iam::document::text(v, k).map(Some),
+        Some(_) => Ok(crate::props::string(p, k)),
+    }
+}
+
 /// SNS tags as the SDK takes them.
 pub(crate) fn sdk_tags(tags: BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderError> {
     tags.into_iter()

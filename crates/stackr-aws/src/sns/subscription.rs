@@ -15,7 +15,7 @@
 //!   ARN "PendingConfirmation").
 //! - `NotFound` means gone.
 
-use super::NOT_FOUND;
+use super::{NOT_FOUND, to_attr};
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -37,14 +37,6 @@ const FIELDS: &[(&str, &str, bool)] = &[
     ("redrive_policy", "RedrivePolicy", true),
     ("subscription_role_arn", "SubscriptionRoleArn", false),
 ];
-
-fn to_attr(p: &Props, k: &str, doc: bool) -> Result<Option<String>, ProviderError> {
-    match p.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) if doc => document::text(v, k).map(Some),
-        Some(_) => Ok(props::string(p, k)),
-    }
-}
 
 fn observed(arn: &str, attrs: &HashMap<String, String>) -> Observed {
     let get = |k: &str| attrs.get(k).filter(|v| !v.is_empty()).map(s);

@@ -9,7 +9,7 @@
 //! GetTopicAttributes' `NotFound` means gone
 //! (<https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html>).
 
-use super::NOT_FOUND;
+use super::{NOT_FOUND, to_attr};
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
@@ -31,15 +31,6 @@ const FIELDS: &[(&str, &str, bool)] = &[
     ("policy", "Policy", true),
     ("delivery_policy", "DeliveryPolicy", true),
 ];
-
-/// A property as the SNS attribute's text; `None` when unset.
-fn to_attr(p: &Props, k: &str, doc: bool) -> Result<Option<String>, ProviderError> {
-    match p.get(k) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) if doc => document::text(v, k).map(Some),
-        Some(_) => Ok(props::string(p, k)),
-    }
-}
 
 fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
     let stem = name.strip_suffix(".fifo");

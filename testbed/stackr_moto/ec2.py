@@ -43,6 +43,11 @@ rule naming a group in DescribeSecurityGroupRules (moto read it from CIDR
 rules only), and ModifySecurityGroupRules sets such a rule's description on
 the rule itself (moto wrote it into an empty CIDR range, which
 DescribeSecurityGroups then listed as an IP range without a CIDR).
+A rule whose peer is a prefix list keeps its description too (AWS:
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListId.html,
+``Description``; DescribeSecurityGroups lists it on the PrefixListId and
+DescribeSecurityGroupRules on the rule): moto kept only the prefix list's
+id, so such a rule read back without its description and never settled.
 """
 
 from moto.ec2.models.nat_gateways import NatGatewayBackend
@@ -162,7 +167,7 @@ def _literal_filters():
 
 
 def _security_group_rules():
-    from moto.ec2.models.security_groups import SecurityGroupBackend, SecurityGroupRule
+    from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupBackend, SecurityGroupRule
 
     original_eq = SecurityGroupRule.__eq__
 
@@ -184,10 +189,54 @@ def _security_group_rules():
     SecurityGroupRule.__eq__ = __eq__
     SecurityGroupRule.__hash__ = None
 
+    original_init = SecurityGroupRule.__init__
+
+    def __init__(self, *args, **kwargs):
+        prefix_list = kwargs.get("prefix_list_id")
+        if prefix_list is None and len(args) > 7:
+            prefix_list = args[7]
+        original_init(self, *args, **kwargs)
+        self.prefix_list_description = (prefix_list or {}).get("Description")
+
+    SecurityGroupRule.__init__ = __init__
+
     def description(self):
-        return self.ip_range.get("Description") or (self.source_group or {}).get("Description")
+        return (
+            self.ip_range.get("Description")
+            or (self.source_group or {}).get("Description")
+            or getattr(self, "prefix_list_description", None)
+        )
 
     SecurityGroupRule.description = property(description)
+
+    original_flattened = SecurityGroup._flattened_rules
+
+    def _flattened_rules(self, rules):
+        views = original_flattened(self, rules)
+        for view in views:
+            for entry in view.prefix_list_ids:
+                for rule in rules:
+                    same = (rule.from_port, rule.to_port, rule.ip_protocol, rule.prefix_list_id) == (
+                        view.from_port,
+                        view.to_port,
+                        view.ip_protocol,
+                        entry["PrefixListId"],
+                    )
+                    if same and getattr(rule, "prefix_list_description", None):
+                        entry["Description"] = rule.prefix_list_description
+        return views
+
+    SecurityGroup._flattened_rules = _flattened_rules
+
+    original_update = SecurityGroupBackend._sg_update_description
+
+    def _sg_update_description(self, security_rule, rule):
+        original_update(self, security_rule, rule)
+        wanted = getattr(security_rule, "prefix_list_description", None)
+        if wanted is not None and security_rule.prefix_list_id and security_rule.prefix_list_id == rule.prefix_list_id:
+            rule.prefix_list_description = wanted
+
+    SecurityGroupBackend._sg_update_description = _sg_update_description
 
     original_modify = SecurityGroupBackend.modify_security_group_rules
 
@@ -200,6 +249,9 @@ def _security_group_rules():
         group = self.get_security_group_by_name_or_id(group_id)
         for rule_id, text in descriptions.items():
             rule = group.get_rule(rule_id)
+            if rule.prefix_list_id:
+                rule.prefix_list_description = text
+                continue
             target = rule.source_group if rule.source_group else rule.ip_range if rule.ip_range else None
             if target is not None:
                 target["Description"] = text

@@ -84,7 +84,7 @@ resources:
       name: "${var.suffix}.internal.example"
       comment: private
       vpcs:
-        - { vpc_id: "${vpc_a.id}", vpc_region: ap-northeast-1 }
+        - { vpc_id: "${vpc_a.id}" } # in the stack's region
         - { vpc_id: "${vpc_b.id}", vpc_region: ap-northeast-1 }
 "#;
     conformance(

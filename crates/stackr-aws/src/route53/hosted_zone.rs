@@ -97,12 +97,16 @@ fn wanted_tags(tags: &BTreeMap<String, String>, p: &Props) -> BTreeMap<String, S
 }
 
 /// A `vpcs` entry as (vpc id, region).
-fn vpcs_of(p: &Props) -> Vec<(String, String)> {
+/// The zone's VPCs as (id, region) pairs, sorted; a VPC without
+/// `vpc_region` is in `region` (the stack's).
+fn vpcs_of(p: &Props, region: &str) -> Vec<(String, String)> {
     let Some(Value::List(items)) = p.get("vpcs") else { return Vec::new() };
     let mut out: Vec<(String, String)> = items
         .iter()
         .filter_map(|v| match v {
-            Value::Map(m) => Some((props::string(m, "vpc_id")?, props::string(m, "vpc_region")?)),
+            Value::Map(m) => {
+                Some((props::string(m, "vpc_id")?, props::string(m, "vpc_region").unwrap_or_else(|| region.into())))
+            }
             _ => None,
         })
         .collect();
@@ -250,7 +254,13 @@ impl HostedZone {
 
     /// Brings the zone's comment, VPCs and tags to `p` (after create, or
     /// for an update of those), given `live`.
-    async fn converge(&self, live: &Observed, p: &Props, tags: &BTreeMap<String, String>) -> Result<(), ProviderError> {
+    async fn converge(
+        &self,
+        region: &str,
+        live: &Observed,
+        p: &Props,
+        tags: &BTreeMap<String, String>,
+    ) -> Result<(), ProviderError> {
         let client = self.client();
         let id = &live.id;
         let comment = props::string(p, "comment");
@@ -258,7 +268,7 @@ impl HostedZone {
             let call = client.update_hosted_zone_comment().id(id).set_comment(comment.or(Some(String::new())));
             call.send().await.map_err(|e| provider("UpdateHostedZoneComment", e))?;
         }
-        let (have, want) = (vpcs_of(&live.properties), vpcs_of(p));
+        let (have, want) = (vpcs_of(&live.properties, region), vpcs_of(p, region));
         if have != want {
             if !live.properties.contains_key("vpcs") || want.is_empty() {
                 return Err(invalid(format!(
@@ -374,7 +384,7 @@ impl Reconciler for HostedZone {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let (p, region) = (&req.properties, &req.target.region);
         let name = props::require(p, "name")?;
-        let vpcs = vpcs_of(p);
+        let vpcs = vpcs_of(p, region);
         let config = HostedZoneConfig::builder()
             .set_comment(props::string(p, "comment"))
             .private_zone(p.get("vpcs").is_some_and(|v| !matches!(v, Value::Null)))
@@ -418,7 +428,7 @@ impl Reconciler for HostedZone {
             Ok(self.read(region, &id).await?.map(|(z, _)| z))
         })
         .await?;
-        self.converge(&live, p, &req.tags).await?;
+        self.converge(region, &live, p, &req.tags).await?;
         self.must(region, &id).await
     }
 
@@ -428,7 +438,7 @@ impl Reconciler for HostedZone {
                 return Err(not_in_place("a hosted zone", field));
             }
         }
-        self.converge(&req.observed, &req.desired, &req.tags).await?;
+        self.converge(&req.target.region, &req.observed, &req.desired, &req.tags).await?;
         self.must(&req.target.region, &req.id).await
     }
 

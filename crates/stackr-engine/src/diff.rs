@@ -120,11 +120,40 @@ fn covers(ty: &PropType, unordered: bool, have: &Value, want: &Value) -> bool {
                 (_, None) => false,
             }
         }),
-        (PropType::List(inner @ PropType::Object(_)), Value::List(h), Value::List(w)) if !unordered => {
-            h.len() == w.len() && h.iter().zip(w).all(|(hv, wv)| covers(inner, false, hv, wv))
+        (PropType::List(inner @ PropType::Object(_)), Value::List(h), Value::List(w)) => {
+            h.len() == w.len()
+                && if unordered {
+                    matched(inner, h, w)
+                } else {
+                    h.iter().zip(w).all(|(hv, wv)| covers(inner, false, hv, wv))
+                }
         }
         _ => have == want || (unordered && same_set(have, want)),
     }
+}
+
+/// Whether each wanted element of an unordered list of objects is covered
+/// by a live element of its own (a perfect matching, so fields a wanted
+/// element leaves out are not compared there either, whatever the order).
+fn matched(inner: &PropType, have: &[Value], want: &[Value]) -> bool {
+    let fits: Vec<Vec<usize>> =
+        want.iter().map(|w| (0..have.len()).filter(|&j| covers(inner, false, &have[j], w)).collect()).collect();
+    // Kuhn's augmenting paths: `owner[j]` is the wanted element live
+    // element j covers so far.
+    fn assign(i: usize, fits: &[Vec<usize>], owner: &mut [Option<usize>], seen: &mut [bool]) -> bool {
+        for &j in &fits[i] {
+            if std::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            if owner[j].is_none_or(|k| assign(k, fits, owner, seen)) {
+                owner[j] = Some(i);
+                return true;
+            }
+        }
+        false
+    }
+    let mut owner = vec![None; have.len()];
+    (0..want.len()).all(|i| assign(i, &fits, &mut owner, &mut vec![false; have.len()]))
 }
 
 /// [`covers`] for a whole property; a map marked `partial` compares only
@@ -234,6 +263,32 @@ mod tests {
         let names: Vec<&str> = changes.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["many", "one"]);
         assert!(changes.iter().all(|c| c.config && !c.drift));
+    }
+
+    #[test]
+    fn an_unordered_list_of_objects_compares_as_a_set_of_covered_elements() {
+        const SET: TypeSchema = TypeSchema {
+            kind: "test.set",
+            role: Role::Resource,
+            doc: "",
+            properties: &[prop("many", PropType::List(&INNER)).unordered()],
+            attributes: &[],
+            taggable: false,
+            has_readiness: false,
+        };
+        // AWS fills in `mode`; the stack names the elements in another order.
+        let live = props(serde_json::json!({ "many": [{ "ttl": 1, "mode": "a" }, { "ttl": 2, "mode": "b" }] }));
+        let want = props(serde_json::json!({ "many": [{ "ttl": 2 }, { "ttl": 1 }] }));
+        assert_eq!(diff(&SET, &want, &live, Some(&want), &[]), Diff::UpToDate);
+        // Each wanted element needs a live one of its own: the first fits
+        // both, the second only the first, which a greedy match would take.
+        let want = props(serde_json::json!({ "many": [{ "mode": "a" }, { "ttl": 1, "mode": "a" }] }));
+        let live = props(serde_json::json!({ "many": [{ "ttl": 1, "mode": "a" }, { "ttl": 3, "mode": "a" }] }));
+        assert_eq!(diff(&SET, &want, &live, Some(&want), &[]), Diff::UpToDate);
+        let want = props(serde_json::json!({ "many": [{ "ttl": 1 }, { "ttl": 1 }] }));
+        assert!(matches!(diff(&SET, &want, &live, Some(&want), &[]), Diff::Update(c) if c[0].drift));
+        let want = props(serde_json::json!({ "many": [{ "ttl": 1 }] }));
+        assert!(matches!(diff(&SET, &want, &live, Some(&want), &[]), Diff::Update(_)));
     }
 
     #[test]

@@ -11,6 +11,11 @@
   scale of 60), and ``DEFAULT_WINDOW`` wall seconds in the default mode
   (``STACKR_MOTO_SQS_DELETED_RECENTLY`` overrides it; 0 turns it off), short
   enough for tests to wait out.
+- SetQueueAttributes sets the attributes it is given and leaves the others
+  alone ("Sets the value of one or more queue attributes"); moto set the
+  queue's policy to the call's, so changing any other attribute deleted
+  the access policy.
+  https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
 """
 
 import os
@@ -66,3 +71,12 @@ def apply():
                 raise QueueDeletedRecently(name)
             _deleted(self).pop(name, None)
         return moto_create(self, name, tags, **kwargs)
+
+    @wrap_method(backend, "set_queue_attributes")
+    def set_queue_attributes(moto_set, self, queue_name, attributes):
+        queue = self.get_queue(queue_name)
+        policy = queue.policy
+        out = moto_set(self, queue_name, attributes)
+        if "Policy" not in attributes:
+            queue.policy = policy
+        return out

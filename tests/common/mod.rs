@@ -78,3 +78,16 @@ pub async fn create_bucket(s3: &aws_sdk_s3::Client, bucket: &str, region: &str) 
         .await
         .unwrap_or_else(|e| panic!("create bucket {bucket}: {e}"));
 }
+
+/// The entry of `address` in a plan printed by diff or apply: its header
+/// line (`~ address  type  id`) and the lines of its field changes, or
+/// `None` when the plan does not list it.
+pub fn plan_entry(plan: &str, address: &str) -> Option<String> {
+    // Headers are indented 2 to 4 spaces (`  -/+ a`, `    ~ a`), fields 6.
+    let mut lines = plan.lines().skip_while(|l| {
+        l.starts_with("      ") || !l.starts_with("  ") || l.split_whitespace().nth(1) != Some(address)
+    });
+    let header = lines.next()?;
+    let fields = lines.take_while(|l| l.starts_with("      "));
+    Some(std::iter::once(header).chain(fields).collect::<Vec<_>>().join("\n"))
+}

@@ -349,11 +349,11 @@ impl Reconciler for Distribution {
 impl crate::kit::TagApi for aws_sdk_cloudfront::Client {
     async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.tag_resource().resource(arn).tags(sdk_tags(&tags)?);
-        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+        crate::kit::done("TagResource", call.send().await)
     }
 
     async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().resource(arn).tag_keys(TagKeys::builder().set_items(Some(keys)).build());
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+        crate::kit::done("UntagResource", call.send().await)
     }
 }

@@ -5,7 +5,6 @@ mod table;
 pub use table::Table;
 
 use crate::clients::Clients;
-use crate::error::provider;
 use async_trait::async_trait;
 use stackr_engine::reconciler::{ProviderError, Providers};
 use std::collections::BTreeMap;
@@ -44,11 +43,11 @@ impl crate::kit::TagApi for aws_sdk_dynamodb::Client {
             list.push(t.map_err(|e| crate::kit::invalid(format!("tag: {e}")))?);
         }
         let call = self.tag_resource().resource_arn(arn).set_tags(Some(list));
-        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+        crate::kit::done("TagResource", call.send().await)
     }
 
     async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+        crate::kit::done("UntagResource", call.send().await)
     }
 }

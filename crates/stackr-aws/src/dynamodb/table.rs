@@ -414,7 +414,7 @@ impl Table {
         let spec = built(PointInTimeRecoverySpecification::builder().point_in_time_recovery_enabled(on).build())?;
         let r =
             self.client(region).update_continuous_backups().table_name(name).point_in_time_recovery_specification(spec);
-        r.send().await.map(|_| ()).map_err(|e| provider("UpdateContinuousBackups", e))
+        crate::kit::done("UpdateContinuousBackups", r.send().await)
     }
 }
 

@@ -7,7 +7,6 @@
 //! and [`existing`] build `observe`, `find` and the look-up before every
 //! create on it.
 
-use crate::error::provider;
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{Filter, ResourceType, Tag, TagSpecification};
 use stackr_core::schema::TypeSchema;
@@ -54,13 +53,13 @@ pub fn tag_map(tags: &[Tag]) -> BTreeMap<String, String> {
 impl crate::kit::TagApi for aws_sdk_ec2::Client {
     async fn tag(&self, id: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.create_tags().resources(id).set_tags(Some(sdk_tags(&tags)));
-        call.send().await.map(|_| ()).map_err(|e| provider("CreateTags", e))
+        crate::kit::done("CreateTags", call.send().await)
     }
 
     async fn untag(&self, id: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let stale = keys.into_iter().map(|k| Tag::builder().key(k).build()).collect();
         let call = self.delete_tags().resources(id).set_tags(Some(stale));
-        call.send().await.map(|_| ()).map_err(|e| provider("DeleteTags", e))
+        crate::kit::done("DeleteTags", call.send().await)
     }
 }
 

@@ -123,7 +123,7 @@ impl Repository {
         let Some(on) = props::boolean(p, "scan_on_push") else { return Ok(()) };
         let call = self.clients.ecr(region).put_image_scanning_configuration().repository_name(name);
         let r = call.image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(on).build());
-        r.send().await.map(|_| ()).map_err(|e| provider("PutImageScanningConfiguration", e))
+        crate::kit::done("PutImageScanningConfiguration", r.send().await)
     }
 
     async fn set_lifecycle(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {

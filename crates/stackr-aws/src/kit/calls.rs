@@ -24,6 +24,16 @@ where
     }
 }
 
+/// A call whose answer is not needed, its error mapped as `provider` does:
+/// `done("PutRetentionPolicy", call.send().await)?`.
+pub fn done<T, E, R>(call: &str, r: Result<T, SdkError<E, R>>) -> Result<(), ProviderError>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    tolerate(call, r, &[])
+}
+
 /// Bad input: will fail again as is.
 pub fn invalid(message: impl Into<String>) -> ProviderError {
     ProviderError::new(ErrorKind::Invalid, message)

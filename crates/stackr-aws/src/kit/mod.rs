@@ -25,7 +25,9 @@ pub mod num;
 pub mod owned;
 pub mod tags;
 
-pub use calls::{PROPAGATION, eventually, invalid, not_in_place, partition, poll, same_fixed, tolerate, vanished};
+pub use calls::{
+    PROPAGATION, done, eventually, invalid, not_in_place, partition, poll, same_fixed, tolerate, vanished,
+};
 pub use list::{Listed, observe_listed};
 pub use num::{int32, num};
 pub use owned::{adopt_existing, is_ours, mine};

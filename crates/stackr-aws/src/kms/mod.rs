@@ -7,7 +7,6 @@ pub use alias::Alias;
 pub use key::Key;
 
 use crate::clients::Clients;
-use crate::error::provider;
 use async_trait::async_trait;
 use aws_sdk_kms::types::Tag;
 use stackr_engine::reconciler::{ProviderError, Providers};
@@ -57,12 +56,12 @@ pub fn kms_tags(tags: &BTreeMap<String, String>) -> Result<Vec<Tag>, ProviderErr
 impl crate::kit::TagApi for aws_sdk_kms::Client {
     async fn tag(&self, key: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.tag_resource().key_id(key).set_tags(Some(kms_tags(&tags)?));
-        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+        crate::kit::done("TagResource", call.send().await)
     }
 
     async fn untag(&self, key: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().key_id(key).set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+        crate::kit::done("UntagResource", call.send().await)
     }
 }
 

@@ -8,7 +8,6 @@ pub use function::Function;
 pub use permission::Permission;
 
 use crate::clients::Clients;
-use crate::error::provider;
 use async_trait::async_trait;
 use stackr_engine::reconciler::{ProviderError, Providers};
 use std::collections::BTreeMap;
@@ -59,11 +58,11 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 impl crate::kit::TagApi for aws_sdk_lambda::Client {
     async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.tag_resource().resource(arn).set_tags(Some(tags.into_iter().collect()));
-        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+        crate::kit::done("TagResource", call.send().await)
     }
 
     async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().resource(arn).set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+        crate::kit::done("UntagResource", call.send().await)
     }
 }

@@ -7,7 +7,7 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, Listed, int32, not_in_place, observe_listed, tolerate, vanished};
+use crate::kit::{self, Listed, done, int32, not_in_place, observe_listed, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_cloudwatchlogs::types::LogGroup as Group;
@@ -61,21 +61,11 @@ impl LogGroup {
     async fn set_retention(&self, region: &str, name: &str, p: &Props) -> Result<(), ProviderError> {
         let client = self.clients.logs(region);
         match int32(p, "retention_in_days")? {
-            Some(days) => client
-                .put_retention_policy()
-                .log_group_name(name)
-                .retention_in_days(days)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| provider("PutRetentionPolicy", e)),
-            None => client
-                .delete_retention_policy()
-                .log_group_name(name)
-                .send()
-                .await
-                .map(|_| ())
-                .map_err(|e| provider("DeleteRetentionPolicy", e)),
+            Some(days) => {
+                let call = client.put_retention_policy().log_group_name(name).retention_in_days(days);
+                done("PutRetentionPolicy", call.send().await)
+            }
+            None => done("DeleteRetentionPolicy", client.delete_retention_policy().log_group_name(name).send().await),
         }
     }
 
@@ -151,21 +141,13 @@ impl Reconciler for LogGroup {
             match field.as_str() {
                 "retention_in_days" => self.set_retention(region, name, &req.desired).await?,
                 "kms_key_id" => match props::string(&req.desired, "kms_key_id") {
-                    Some(k) => client
-                        .associate_kms_key()
-                        .log_group_name(name)
-                        .kms_key_id(k)
-                        .send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| provider("AssociateKmsKey", e))?,
-                    None => client
-                        .disassociate_kms_key()
-                        .log_group_name(name)
-                        .send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| provider("DisassociateKmsKey", e))?,
+                    Some(k) => done(
+                        "AssociateKmsKey",
+                        client.associate_kms_key().log_group_name(name).kms_key_id(k).send().await,
+                    )?,
+                    None => {
+                        done("DisassociateKmsKey", client.disassociate_kms_key().log_group_name(name).send().await)?
+                    }
                 },
                 "tags" => {
                     let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();

@@ -4,7 +4,6 @@ mod subscription;
 mod topic;
 
 use crate::clients::Clients;
-use crate::error::provider;
 use async_trait::async_trait;
 use aws_sdk_sns::types::Tag;
 use stackr_engine::reconciler::{ProviderError, Providers};
@@ -49,11 +48,11 @@ pub(crate) fn sdk_tags(tags: BTreeMap<String, String>) -> Result<Vec<Tag>, Provi
 impl crate::kit::TagApi for aws_sdk_sns::Client {
     async fn tag(&self, arn: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.tag_resource().resource_arn(arn).set_tags(Some(sdk_tags(tags)?));
-        call.send().await.map(|_| ()).map_err(|e| provider("TagResource", e))
+        crate::kit::done("TagResource", call.send().await)
     }
 
     async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().resource_arn(arn).set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagResource", e))
+        crate::kit::done("UntagResource", call.send().await)
     }
 }

@@ -3,7 +3,6 @@
 mod queue;
 
 use crate::clients::Clients;
-use crate::error::provider;
 use async_trait::async_trait;
 use stackr_engine::reconciler::{ProviderError, Providers};
 use std::collections::BTreeMap;
@@ -21,11 +20,11 @@ pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
 impl crate::kit::TagApi for aws_sdk_sqs::Client {
     async fn tag(&self, url: &str, tags: BTreeMap<String, String>) -> Result<(), ProviderError> {
         let call = self.tag_queue().queue_url(url).set_tags(Some(tags.into_iter().collect()));
-        call.send().await.map(|_| ()).map_err(|e| provider("TagQueue", e))
+        crate::kit::done("TagQueue", call.send().await)
     }
 
     async fn untag(&self, url: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_queue().queue_url(url).set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("UntagQueue", e))
+        crate::kit::done("UntagQueue", call.send().await)
     }
 }

@@ -220,7 +220,7 @@ impl Queue {
             return Ok(());
         }
         let call = self.clients.sqs(region).set_queue_attributes().queue_url(url).set_attributes(Some(attrs.clone()));
-        call.send().await.map(|_| ()).map_err(|e| provider("SetQueueAttributes", e))
+        crate::kit::done("SetQueueAttributes", call.send().await)
     }
 
     /// The queue once reads show what was just written (`sent`), or after

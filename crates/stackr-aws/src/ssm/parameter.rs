@@ -307,7 +307,7 @@ impl crate::kit::TagApi for aws_sdk_ssm::Client {
             .resource_type(ResourceTypeForTagging::Parameter)
             .resource_id(name)
             .set_tags(Some(ssm_tags(&tags)?));
-        call.send().await.map(|_| ()).map_err(|e| provider("AddTagsToResource", e))
+        crate::kit::done("AddTagsToResource", call.send().await)
     }
 
     async fn untag(&self, name: &str, keys: Vec<String>) -> Result<(), ProviderError> {
@@ -316,6 +316,6 @@ impl crate::kit::TagApi for aws_sdk_ssm::Client {
             .resource_type(ResourceTypeForTagging::Parameter)
             .resource_id(name)
             .set_tag_keys(Some(keys));
-        call.send().await.map(|_| ()).map_err(|e| provider("RemoveTagsFromResource", e))
+        crate::kit::done("RemoveTagsFromResource", call.send().await)
     }
 }

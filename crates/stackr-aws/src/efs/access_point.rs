@@ -19,7 +19,7 @@
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, same_fixed, vanished};
+use crate::kit::{Listed, invalid, not_in_place, observe_listed, same_fixed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{AccessPointDescription, CreationInfo, PosixUser, RootDirectory};
@@ -30,8 +30,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["AccessPointNotFound"];
-/// Above this many ids, observe lists the region instead of one call each.
-const LIST_ABOVE: usize = 3;
 /// AWS's limit on `ClientToken`.
 const TOKEN_MAX: usize = 64;
 
@@ -195,22 +193,30 @@ fn root_directory(p: &Props) -> Result<Option<RootDirectory>, ProviderError> {
 }
 
 #[async_trait]
+impl Listed for AccessPoint {
+    type Raw = AccessPointDescription;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<AccessPointDescription>, ProviderError> {
+        self.raw(region, id).await
+    }
+
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, AccessPointDescription>, ProviderError> {
+        Ok(self.list(region, None).await?.into_iter().filter_map(|a| Some((a.access_point_id.clone()?, a))).collect())
+    }
+
+    async fn observed(&self, _: &str, a: &AccessPointDescription) -> Result<Option<Observed>, ProviderError> {
+        Ok(if dead(a) { None } else { observed(a) })
+    }
+}
+
+#[async_trait]
 impl Reconciler for AccessPoint {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::efs::ACCESS_POINT
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        if ids.len() > LIST_ABOVE {
-            let all: HashMap<String, Observed> =
-                self.list(region, None).await?.iter().filter_map(observed).map(|o| (o.id.clone(), o)).collect();
-            return Ok(ids.iter().map(|id| all.get(id).cloned()).collect());
-        }
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            out.push(self.raw(region, id).await?.filter(|a| !dead(a)).as_ref().and_then(observed));
-        }
-        Ok(out)
+        observe_listed(self, region, ids).await
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {

@@ -24,7 +24,7 @@
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{invalid, not_in_place, vanished};
+use crate::kit::{Listed, invalid, not_in_place, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_efs::types::{
@@ -38,8 +38,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["FileSystemNotFound"];
-/// Above this many ids, observe lists the region instead of one call each.
-const LIST_ABOVE: usize = 3;
 
 pub struct FileSystem {
     clients: Arc<Clients>,
@@ -83,7 +81,7 @@ impl FileSystem {
         Ok(out)
     }
 
-    async fn observed(&self, region: &str, f: &FileSystemDescription) -> Result<Observed, ProviderError> {
+    async fn observe_fs(&self, region: &str, f: &FileSystemDescription) -> Result<Observed, ProviderError> {
         let client = self.clients.efs(region);
         let id = f.file_system_id.clone();
         let lifecycle = client
@@ -125,15 +123,8 @@ impl FileSystem {
         Ok(Observed { id, properties, attributes, tags: tag_map(&f.tags) })
     }
 
-    async fn one(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
-        match self.raw(region, id).await? {
-            Some(f) if !dead(&f) => Ok(Some(self.observed(region, &f).await?)),
-            _ => Ok(None),
-        }
-    }
-
     async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
-        self.one(region, id).await?.ok_or_else(|| vanished("EFS file system", id))
+        self.read(region, id).await?.ok_or_else(|| vanished("EFS file system", id))
     }
 
     async fn put_lifecycle(&self, region: &str, id: &str, p: &Props) -> Result<(), ProviderError> {
@@ -221,25 +212,30 @@ fn number(p: &Props, k: &str) -> Option<f64> {
 }
 
 #[async_trait]
+impl Listed for FileSystem {
+    type Raw = FileSystemDescription;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<FileSystemDescription>, ProviderError> {
+        self.raw(region, id).await
+    }
+
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, FileSystemDescription>, ProviderError> {
+        self.all(region).await
+    }
+
+    async fn observed(&self, region: &str, f: &FileSystemDescription) -> Result<Option<Observed>, ProviderError> {
+        if dead(f) { Ok(None) } else { self.observe_fs(region, f).await.map(Some) }
+    }
+}
+
+#[async_trait]
 impl Reconciler for FileSystem {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::efs::FILE_SYSTEM
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        let all = if ids.len() > LIST_ABOVE { Some(self.all(region).await?) } else { None };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let found = match &all {
-                Some(all) => all.get(id).cloned(),
-                None => self.raw(region, id).await?,
-            };
-            out.push(match found {
-                Some(f) if !dead(&f) => Some(self.observed(region, &f).await?),
-                _ => None,
-            });
-        }
-        Ok(out)
+        observe_listed(self, region, ids).await
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
@@ -251,7 +247,7 @@ impl Reconciler for FileSystem {
         {
             return Ok(None);
         }
-        Ok(Some(self.observed(&req.target.region, &f).await?))
+        Ok(Some(self.observe_fs(&req.target.region, &f).await?))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {

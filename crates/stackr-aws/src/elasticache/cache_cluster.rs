@@ -33,7 +33,7 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{invalid, not_in_place, num, vanished};
+use crate::kit::{Listed, invalid, not_in_place, num, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster as Cluster, NetworkType};
@@ -44,8 +44,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["CacheClusterNotFound"];
-/// Above this many ids, observe lists the region instead of one call each.
-const LIST_ABOVE: usize = 3;
 
 pub struct CacheCluster {
     clients: Arc<Clients>,
@@ -190,15 +188,25 @@ impl CacheCluster {
         Ok(observed(c, tags))
     }
 
-    async fn one(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
-        match self.raw(region, id).await? {
-            Some(c) => self.observe_cluster(region, &c).await,
-            None => Ok(None),
-        }
+    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
+        self.read(region, id).await?.ok_or_else(|| vanished("cache cluster", id))
+    }
+}
+
+#[async_trait]
+impl Listed for CacheCluster {
+    type Raw = Cluster;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<Cluster>, ProviderError> {
+        self.raw(region, id).await
     }
 
-    async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
-        self.one(region, id).await?.ok_or_else(|| vanished("cache cluster", id))
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, Cluster>, ProviderError> {
+        self.all(region).await
+    }
+
+    async fn observed(&self, region: &str, raw: &Cluster) -> Result<Option<Observed>, ProviderError> {
+        self.observe_cluster(region, raw).await
     }
 }
 
@@ -209,24 +217,12 @@ impl Reconciler for CacheCluster {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        let all = if ids.len() > LIST_ABOVE { Some(self.all(region).await?) } else { None };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let found = match &all {
-                Some(all) => all.get(id).cloned(),
-                None => self.raw(region, id).await?,
-            };
-            out.push(match found {
-                Some(c) => self.observe_cluster(region, &c).await?,
-                None => None,
-            });
-        }
-        Ok(out)
+        observe_listed(self, region, ids).await
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(id) = props::string(&req.properties, "cluster_id") else { return Ok(None) };
-        let found = self.one(&req.target.region, &id.to_ascii_lowercase()).await?;
+        let found = self.read(&req.target.region, &id.to_ascii_lowercase()).await?;
         Ok(found.filter(|o| {
             !req.known_ids.contains(&o.id) && crate::tags::ours(&o.tags, &req.target.stack, &req.target.address)
         }))
@@ -238,7 +234,7 @@ impl Reconciler for CacheCluster {
         let id = props::require(p, "cluster_id")?;
         common::lower_case_name("cache cluster id", &id)?;
         immediately_only(p)?;
-        let existing = match self.one(region, &id).await? {
+        let existing = match self.read(region, &id).await? {
             Some(o) => Some(o),
             None => {
                 let nodes = props::int(p, "num_cache_nodes").ok_or_else(|| invalid("`num_cache_nodes` is required"))?;
@@ -267,7 +263,9 @@ impl Reconciler for CacheCluster {
                     .await;
                 match made {
                     Ok(_) => return self.must(region, &id).await,
-                    Err(e) if code(&e).as_deref() == Some("CacheClusterAlreadyExists") => self.one(region, &id).await?,
+                    Err(e) if code(&e).as_deref() == Some("CacheClusterAlreadyExists") => {
+                        self.read(region, &id).await?
+                    }
                     Err(e) => return Err(provider("CreateCacheCluster", e)),
                 }
             }

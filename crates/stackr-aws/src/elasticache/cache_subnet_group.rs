@@ -20,7 +20,7 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{not_in_place, vanished};
+use crate::kit::{Listed, not_in_place, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticache::types::CacheSubnetGroup as Group;
@@ -30,8 +30,6 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["CacheSubnetGroupNotFoundFault"];
-/// Above this many ids, observe lists the region instead of one call each.
-const LIST_ABOVE: usize = 3;
 
 pub struct CacheSubnetGroup {
     clients: Arc<Clients>,
@@ -69,7 +67,7 @@ impl CacheSubnetGroup {
         Ok(out)
     }
 
-    async fn observed(&self, region: &str, g: &Group) -> Result<Observed, ProviderError> {
+    async fn observe_group(&self, region: &str, g: &Group) -> Result<Observed, ProviderError> {
         let name = g.cache_subnet_group_name.clone().unwrap_or_default();
         let arn = g.arn.clone().unwrap_or_default();
         let tags = if arn.is_empty() { Default::default() } else { tags_of(&self.clients, region, &arn).await? };
@@ -85,15 +83,25 @@ impl CacheSubnetGroup {
         Ok(Observed { id: name, properties, attributes, tags })
     }
 
-    async fn one(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
-        match self.raw(region, name).await? {
-            Some(g) => Ok(Some(self.observed(region, &g).await?)),
-            None => Ok(None),
-        }
+    async fn must(&self, region: &str, name: &str) -> Result<Observed, ProviderError> {
+        self.read(region, name).await?.ok_or_else(|| vanished("cache subnet group", name))
+    }
+}
+
+#[async_trait]
+impl Listed for CacheSubnetGroup {
+    type Raw = Group;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<Group>, ProviderError> {
+        self.raw(region, id).await
     }
 
-    async fn must(&self, region: &str, name: &str) -> Result<Observed, ProviderError> {
-        self.one(region, name).await?.ok_or_else(|| vanished("cache subnet group", name))
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, Group>, ProviderError> {
+        self.all(region).await
+    }
+
+    async fn observed(&self, region: &str, raw: &Group) -> Result<Option<Observed>, ProviderError> {
+        self.observe_group(region, raw).await.map(Some)
     }
 }
 
@@ -104,24 +112,12 @@ impl Reconciler for CacheSubnetGroup {
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        let all = if ids.len() > LIST_ABOVE { Some(self.all(region).await?) } else { None };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let found = match &all {
-                Some(all) => all.get(id).cloned(),
-                None => self.raw(region, id).await?,
-            };
-            out.push(match found {
-                Some(g) => Some(self.observed(region, &g).await?),
-                None => None,
-            });
-        }
-        Ok(out)
+        observe_listed(self, region, ids).await
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
-        let found = self.one(&req.target.region, &name.to_ascii_lowercase()).await?;
+        let found = self.read(&req.target.region, &name.to_ascii_lowercase()).await?;
         Ok(found.filter(|o| {
             !req.known_ids.contains(&o.id) && crate::tags::ours(&o.tags, &req.target.stack, &req.target.address)
         }))
@@ -132,7 +128,7 @@ impl Reconciler for CacheSubnetGroup {
         let p = &req.properties;
         let name = props::require(p, "name")?;
         common::lower_case_name("cache subnet group name", &name)?;
-        let existing = match self.one(region, &name).await? {
+        let existing = match self.read(region, &name).await? {
             Some(o) => Some(o),
             None => {
                 let made = self
@@ -148,7 +144,7 @@ impl Reconciler for CacheSubnetGroup {
                 match made {
                     Ok(_) => return self.must(region, &name).await,
                     Err(e) if code(&e).as_deref() == Some("CacheSubnetGroupAlreadyExists") => {
-                        self.one(region, &name).await?
+                        self.read(region, &name).await?
                     }
                     Err(e) => return Err(provider("CreateCacheSubnetGroup", e)),
                 }

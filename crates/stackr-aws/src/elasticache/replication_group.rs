@@ -270,31 +270,40 @@ impl ReplicationGroup {
     }
 }
 
+/// A group with its first member cluster, where node settings are read.
+pub struct WithMember(Group, Option<CacheCluster>);
+
 #[async_trait]
 impl Listed for ReplicationGroup {
-    async fn read(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
+    type Raw = WithMember;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<WithMember>, ProviderError> {
         let Some(g) = self.raw(region, id).await? else { return Ok(None) };
         let member = self.member(region, &g).await?;
-        self.observe_group(region, &g, member.as_ref()).await
+        Ok(Some(WithMember(g, member)))
     }
 
-    async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, WithMember>, ProviderError> {
         let client = self.clients.elasticache(region);
         let groups =
             crate::collect!(client.describe_replication_groups(), replication_groups, "DescribeReplicationGroups");
-        let clusters: HashMap<String, CacheCluster> =
+        let mut clusters: HashMap<String, CacheCluster> =
             crate::collect!(client.describe_cache_clusters(), cache_clusters, "DescribeCacheClusters")
                 .into_iter()
                 .filter_map(|c| Some((c.cache_cluster_id.clone()?, c)))
                 .collect();
         let mut out = HashMap::new();
         for g in groups {
-            let member = g.member_clusters().first().and_then(|m| clusters.get(m));
-            if let Some(o) = self.observe_group(region, &g, member).await? {
-                out.insert(o.id.clone(), o);
+            let member = g.member_clusters().first().and_then(|m| clusters.remove(m));
+            if let Some(id) = g.replication_group_id.clone() {
+                out.insert(id, WithMember(g, member));
             }
         }
         Ok(out)
+    }
+
+    async fn observed(&self, region: &str, raw: &WithMember) -> Result<Option<Observed>, ProviderError> {
+        self.observe_group(region, &raw.0, raw.1.as_ref()).await
     }
 }
 

@@ -69,16 +69,21 @@ impl Alias {
 
 #[async_trait]
 impl Listed for Alias {
+    type Raw = AliasListEntry;
     /// No call reads one alias: a listing is the read.
     const LIST_ABOVE: usize = 0;
 
-    async fn read(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
-        Ok(self.list(region).await?.remove(name))
+    async fn read_raw(&self, region: &str, name: &str) -> Result<Option<AliasListEntry>, ProviderError> {
+        Ok(self.list_raw(region).await?.remove(name))
     }
 
-    async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, AliasListEntry>, ProviderError> {
         let aliases = crate::collect!(self.clients.kms(region).list_aliases(), aliases, "ListAliases");
-        Ok(aliases.iter().filter_map(observed).map(|o| (o.id.clone(), o)).collect())
+        Ok(aliases.into_iter().filter_map(|a| Some((a.alias_name.clone()?, a))).collect())
+    }
+
+    async fn observed(&self, _: &str, a: &AliasListEntry) -> Result<Option<Observed>, ProviderError> {
+        Ok(observed(a))
     }
 }
 

@@ -33,7 +33,7 @@ impl LogGroup {
         Ok(crate::collect!(call, log_groups, "DescribeLogGroups"))
     }
 
-    async fn observed(&self, region: &str, g: &Group) -> Result<Observed, ProviderError> {
+    async fn observe_group(&self, region: &str, g: &Group) -> Result<Observed, ProviderError> {
         let name = g.log_group_name.clone().unwrap_or_default();
         let arn = g
             .log_group_arn
@@ -76,20 +76,23 @@ impl LogGroup {
 
 #[async_trait]
 impl Listed for LogGroup {
-    async fn read(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
-        match self.describe(region, Some(name)).await?.into_iter().find(|g| g.log_group_name() == Some(name)) {
-            Some(g) => Ok(Some(self.observed(region, &g).await?)),
-            None => Ok(None),
-        }
+    type Raw = Group;
+
+    async fn read_raw(&self, region: &str, name: &str) -> Result<Option<Group>, ProviderError> {
+        Ok(self.describe(region, Some(name)).await?.into_iter().find(|g| g.log_group_name() == Some(name)))
     }
 
-    async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
-        let mut out = HashMap::new();
-        for g in self.describe(region, None).await? {
-            let o = self.observed(region, &g).await?;
-            out.insert(o.id.clone(), o);
-        }
-        Ok(out)
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, Group>, ProviderError> {
+        Ok(self
+            .describe(region, None)
+            .await?
+            .into_iter()
+            .filter_map(|g| Some((g.log_group_name.clone()?, g)))
+            .collect())
+    }
+
+    async fn observed(&self, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
+        self.observe_group(region, g).await.map(Some)
     }
 }
 

@@ -112,12 +112,18 @@ impl Api for DbParameterGroup {
 
 #[async_trait]
 impl Listed for DbParameterGroup {
-    async fn read(&self, region: &str, id: &str) -> Result<Option<Observed>, ProviderError> {
-        pg::read(self, region, id).await
+    type Raw = pg::Group;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<pg::Group>, ProviderError> {
+        pg::read_raw(self, region, id).await
     }
 
-    async fn list(&self, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
-        pg::list(self, region).await
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, pg::Group>, ProviderError> {
+        pg::list_raw(self, region).await
+    }
+
+    async fn observed(&self, region: &str, g: &pg::Group) -> Result<Option<Observed>, ProviderError> {
+        pg::observed(self, region, g).await
     }
 }
 

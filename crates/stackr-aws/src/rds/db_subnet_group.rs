@@ -18,7 +18,7 @@
 use super::common::{self, Step, sorted};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place};
+use crate::kit::{Listed, invalid, not_in_place, observe_listed};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -34,8 +34,6 @@ const NOT_FOUND: &[&str] = &["DBSubnetGroupNotFoundFault"];
 const IN_USE: &[&str] = &["InvalidDBSubnetGroupStateFault"];
 /// How long a delete waits for the databases using the group to go.
 const IN_USE_WAIT: Duration = Duration::from_secs(10 * 60);
-/// Up to this many groups are read by name; more by listing the region.
-const BY_NAME: usize = 3;
 
 pub struct DbSubnetGroup {
     clients: Arc<Clients>,
@@ -74,7 +72,7 @@ impl DbSubnetGroup {
         Ok(out)
     }
 
-    async fn observed(&self, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
+    async fn observe_group(&self, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
         let Some(name) = g.db_subnet_group_name() else { return Ok(None) };
         let arn = g.db_subnet_group_arn().unwrap_or_default();
         let tags = match crate::bulktags::refreshed(&self.clients, region, arn).await {
@@ -96,15 +94,8 @@ impl DbSubnetGroup {
         Ok(Some(Observed { id: name.to_string(), properties, attributes, tags }))
     }
 
-    async fn one(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
-        match self.list(region, Some(name)).await?.get(name) {
-            Some(g) => self.observed(region, g).await,
-            None => Ok(None),
-        }
-    }
-
     async fn must(&self, region: &str, name: &str, after: &str) -> Result<Observed, ProviderError> {
-        self.one(region, name).await?.ok_or_else(|| {
+        self.read(region, name).await?.ok_or_else(|| {
             ProviderError::new(ErrorKind::Other, format!("DB subnet group {name} is not visible after {after}"))
         })
     }
@@ -142,30 +133,35 @@ impl DbSubnetGroup {
 }
 
 #[async_trait]
+impl Listed for DbSubnetGroup {
+    type Raw = Group;
+
+    async fn read_raw(&self, region: &str, id: &str) -> Result<Option<Group>, ProviderError> {
+        Ok(self.list(region, Some(id)).await?.remove(id))
+    }
+
+    async fn list_raw(&self, region: &str) -> Result<HashMap<String, Group>, ProviderError> {
+        self.list(region, None).await
+    }
+
+    async fn observed(&self, region: &str, raw: &Group) -> Result<Option<Observed>, ProviderError> {
+        self.observe_group(region, raw).await
+    }
+}
+
+#[async_trait]
 impl Reconciler for DbSubnetGroup {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::rds::DB_SUBNET_GROUP
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
-        let all = if ids.len() > BY_NAME { Some(self.list(region, None).await?) } else { None };
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let found = match &all {
-                Some(all) => all.get(id).cloned(),
-                None => self.list(region, Some(id)).await?.remove(id),
-            };
-            out.push(match found {
-                Some(g) => self.observed(region, &g).await?,
-                None => None,
-            });
-        }
-        Ok(out)
+        observe_listed(self, region, ids).await
     }
 
     async fn find(&self, req: &FindRequest) -> Result<Option<Observed>, ProviderError> {
         let Some(name) = props::string(&req.properties, "name") else { return Ok(None) };
-        let found = self.one(&req.target.region, &name).await?;
+        let found = self.read(&req.target.region, &name).await?;
         Ok(found
             .filter(|o| !req.known_ids.contains(&o.id) && tags::ours(&o.tags, &req.target.stack, &req.target.address)))
     }
@@ -175,7 +171,7 @@ impl Reconciler for DbSubnetGroup {
         let p = &req.properties;
         let name = props::require(p, "name")?;
         common::lower_case("name", &name)?;
-        if let Some(live) = self.one(region, &name).await? {
+        if let Some(live) = self.read(region, &name).await? {
             if !tags::same_owner(&live.tags, &req.tags) {
                 return Err(invalid(format!(
                     "a DB subnet group named {name} already exists and was not made by this stack; import it or rename"
@@ -196,7 +192,7 @@ impl Reconciler for DbSubnetGroup {
             Ok(_) => self.must(region, &name, "CreateDBSubnetGroup").await,
             // Made meanwhile (a concurrent retry): ours is adopted.
             Err(e) if is(&e, &["DBSubnetGroupAlreadyExists", "DBSubnetGroupAlreadyExistsFault"]) => {
-                match self.one(region, &name).await? {
+                match self.read(region, &name).await? {
                     Some(live) if tags::same_owner(&live.tags, &req.tags) => self.converge(req, live).await,
                     _ => Err(provider("CreateDBSubnetGroup", e)),
                 }

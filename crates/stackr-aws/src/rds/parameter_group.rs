@@ -68,7 +68,7 @@ pub trait Api: Send + Sync {
     async fn remove(&self, region: &str, name: &str) -> Result<(), ProviderError>;
 }
 
-async fn observed<A: Api>(api: &A, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
+pub async fn observed<A: Api>(api: &A, region: &str, g: &Group) -> Result<Option<Observed>, ProviderError> {
     let Some(params) = api.user_parameters(region, &g.name).await? else { return Ok(None) };
     let tags = match crate::bulktags::refreshed(api.clients(), region, &g.arn).await {
         Some(tags) => tags,
@@ -90,21 +90,19 @@ async fn observed<A: Api>(api: &A, region: &str, g: &Group) -> Result<Option<Obs
     Ok(Some(Observed { id: g.name.clone(), properties, attributes, tags }))
 }
 
-pub async fn read<A: Api>(api: &A, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
-    match api.groups(region, Some(name)).await?.into_iter().find(|g| g.name == name) {
+pub async fn read_raw<A: Api>(api: &A, region: &str, name: &str) -> Result<Option<Group>, ProviderError> {
+    Ok(api.groups(region, Some(name)).await?.into_iter().find(|g| g.name == name))
+}
+
+async fn read<A: Api>(api: &A, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
+    match read_raw(api, region, name).await? {
         Some(g) => observed(api, region, &g).await,
         None => Ok(None),
     }
 }
 
-pub async fn list<A: Api>(api: &A, region: &str) -> Result<HashMap<String, Observed>, ProviderError> {
-    let mut out = HashMap::new();
-    for g in api.groups(region, None).await? {
-        if let Some(o) = observed(api, region, &g).await? {
-            out.insert(o.id.clone(), o);
-        }
-    }
-    Ok(out)
+pub async fn list_raw<A: Api>(api: &A, region: &str) -> Result<HashMap<String, Group>, ProviderError> {
+    Ok(api.groups(region, None).await?.into_iter().map(|g| (g.name.clone(), g)).collect())
 }
 
 async fn must<A: Api>(api: &A, region: &str, name: &str) -> Result<Observed, ProviderError> {

@@ -108,7 +108,8 @@ fn property(out: &mut String, p: &stackr_core::schema::PropSchema, parent: &str)
     }
     let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
     let name = format!("{parent}{}", p.name);
-    out.push_str(&format!("  {name:<36} {}{flags}\n", p.ty.describe()));
+    let limit = p.limit.map(|l| format!(", {}", l.describe())).unwrap_or_default();
+    out.push_str(&format!("  {name:<36} {}{limit}{flags}\n", p.ty.describe()));
     if !p.doc.is_empty() {
         out.push_str(&format!("  {:<36} {}\n", "", p.doc));
     }

@@ -46,6 +46,16 @@ fn object(fields: &[PropSchema]) -> J {
     let mut props = Map::new();
     for f in fields {
         let mut s = prop_type(&f.ty);
+        // A range bounds the number written (an expression is checked once known).
+        if let (Some(crate::schema::Limit::Range(lo, hi)), Some(J::Array(any))) = (f.limit, s.get_mut("anyOf"))
+            && let Some(J::Object(base)) = any.first_mut()
+        {
+            let n = |x: f64| if x.fract() == 0.0 { json!(x as i64) } else { json!(x) };
+            base.insert("minimum".into(), n(lo));
+            if hi.is_finite() {
+                base.insert("maximum".into(), n(hi));
+            }
+        }
         if !f.doc.is_empty()
             && let Some(o) = s.as_object_mut()
         {

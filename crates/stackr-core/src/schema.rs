@@ -93,7 +93,109 @@ pub struct PropSchema {
     /// `allow_overwrite`), not a value AWS holds: recorded in state, never
     /// compared with what AWS reports.
     pub local: bool,
+    /// What AWS accepts beyond the type (a range, a name's length and
+    /// characters): checked with the type, before any call.
+    pub limit: Option<Limit>,
     pub doc: &'static str,
+}
+
+/// What AWS accepts of a value beyond its type, as its API reference
+/// documents it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// A number from the first to the second, both included.
+    Range(f64, f64),
+    /// A string of the first to the second number of characters, each one
+    /// of the third: character ranges and characters (`a-z0-9.-`; a `-`
+    /// last stands for itself; empty: any character).
+    Text(usize, usize, &'static str),
+}
+
+impl Limit {
+    /// What is wrong with `v`, if anything (values of other types are the
+    /// type check's business).
+    pub fn problem(&self, v: &Value) -> Option<String> {
+        match (self, v) {
+            (Limit::Range(lo, hi), Value::Number(n)) if n < lo || n > hi => {
+                Some(format!("{} is out of range: it must be {}", crate::value::format_number(*n), self.describe()))
+            }
+            (Limit::Text(lo, hi, chars), Value::String(t)) => {
+                let n = t.chars().count();
+                if n < *lo || n > *hi {
+                    return Some(if lo == hi {
+                        format!("`{t}` has {n} characters; it must have {lo}")
+                    } else {
+                        format!("`{t}` has {n} characters; it must have {lo} to {hi}")
+                    });
+                }
+                let bad: Vec<char> = t.chars().filter(|c| !chars.is_empty() && !allowed(chars, *c)).collect();
+                (!bad.is_empty()).then(|| {
+                    let mut shown: Vec<String> = Vec::new();
+                    for c in bad {
+                        let c = format!("`{c}`");
+                        if !shown.contains(&c) {
+                            shown.push(c);
+                        }
+                    }
+                    format!("`{t}` holds {}; it may hold only {}", shown.join(", "), describe_chars(chars))
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The limit in words, for documentation.
+    pub fn describe(&self) -> String {
+        match self {
+            Limit::Range(lo, hi) if hi.is_infinite() => format!("at least {}", crate::value::format_number(*lo)),
+            Limit::Range(lo, hi) => {
+                format!("{} to {}", crate::value::format_number(*lo), crate::value::format_number(*hi))
+            }
+            Limit::Text(lo, hi, chars) if chars.is_empty() => format!("{lo} to {hi} characters"),
+            Limit::Text(lo, hi, chars) => format!("{lo} to {hi} characters: {}", describe_chars(chars)),
+        }
+    }
+}
+
+/// Whether `c` is one of `spec` (`a-z0-9.-`).
+fn allowed(spec: &str, c: char) -> bool {
+    let s: Vec<char> = spec.chars().collect();
+    let mut i = 0;
+    while i < s.len() {
+        if i + 2 < s.len() && s[i + 1] == '-' {
+            if (s[i]..=s[i + 2]).contains(&c) {
+                return true;
+            }
+            i += 3;
+        } else {
+            if s[i] == c {
+                return true;
+            }
+            i += 1;
+        }
+    }
+    false
+}
+
+fn describe_chars(spec: &str) -> String {
+    let s: Vec<char> = spec.chars().collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < s.len() {
+        if i + 2 < s.len() && s[i + 1] == '-' {
+            parts.push(match (s[i], s[i + 2]) {
+                ('a', 'z') => "lower-case letters".to_string(),
+                ('A', 'Z') => "upper-case letters".to_string(),
+                ('0', '9') => "digits".to_string(),
+                (a, b) => format!("`{a}` to `{b}`"),
+            });
+            i += 3;
+        } else {
+            parts.push(format!("`{}`", s[i]));
+            i += 1;
+        }
+    }
+    parts.join(", ")
 }
 
 /// Declares an optional, updatable property; refine with the builder methods.
@@ -108,6 +210,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         unordered: false,
         partial: false,
         local: false,
+        limit: None,
         doc: "",
     }
 }
@@ -144,6 +247,19 @@ impl PropSchema {
     }
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }
+    }
+    /// A number AWS takes from `lo` to `hi`, both included.
+    pub const fn range(self, lo: f64, hi: f64) -> Self {
+        PropSchema { limit: Some(Limit::Range(lo, hi)), ..self }
+    }
+    /// A number AWS takes from `lo` up.
+    pub const fn at_least(self, lo: f64) -> Self {
+        PropSchema { limit: Some(Limit::Range(lo, f64::INFINITY)), ..self }
+    }
+    /// A string AWS takes with `lo` to `hi` characters, each one of
+    /// `chars` (see [`Limit::Text`]).
+    pub const fn text(self, lo: usize, hi: usize, chars: &'static str) -> Self {
+        PropSchema { limit: Some(Limit::Text(lo, hi, chars)), ..self }
     }
 }
 
@@ -261,6 +377,23 @@ pub struct TypeMismatch {
 
 /// Checks a value against a declared type. Unknown values are accepted:
 /// they are checked again when known.
+/// [`check_value`] for a property or field, with its [`Limit`] (checked
+/// on the value, or on each element of a list).
+pub fn check_prop(p: &PropSchema, v: &Value, path: &str, out: &mut Vec<TypeMismatch>) {
+    let before = out.len();
+    check_value(&p.ty, v, path, out);
+    let (Some(limit), true) = (p.limit, out.len() == before) else { return };
+    let items: Vec<(String, &Value)> = match v {
+        Value::List(items) => items.iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), v)).collect(),
+        v => vec![(path.to_string(), v)],
+    };
+    for (at, v) in items {
+        if let Some(message) = limit.problem(v) {
+            out.push(TypeMismatch { path: at, message, help: None });
+        }
+    }
+}
+
 pub fn check_value(ty: &PropType, v: &Value, path: &str, out: &mut Vec<TypeMismatch>) {
     let mismatch = |out: &mut Vec<TypeMismatch>| {
         out.push(TypeMismatch {
@@ -300,7 +433,7 @@ pub fn check_value(ty: &PropType, v: &Value, path: &str, out: &mut Vec<TypeMisma
         (PropType::Object(fields), Value::Map(m)) => {
             for (k, item) in m {
                 match fields.iter().find(|f| f.name == *k) {
-                    Some(f) => check_value(&f.ty, item, &format!("{path}.{k}"), out),
+                    Some(f) => check_prop(f, item, &format!("{path}.{k}"), out),
                     None => {
                         let names: Vec<&str> = fields.iter().map(|f| f.name).collect();
                         out.push(TypeMismatch {
@@ -341,5 +474,50 @@ fn describe_value(v: &Value) -> String {
         Value::Number(n) => format!("the number {}", crate::value::format_number(*n)),
         Value::Bool(b) => format!("`{b}`"),
         other => other.type_name().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problems(p: &PropSchema, v: Value) -> Vec<String> {
+        let mut out = Vec::new();
+        check_prop(p, &v, "", &mut out);
+        out.into_iter().map(|m| format!("{}: {}", m.path, m.message)).collect()
+    }
+
+    #[test]
+    fn a_range_is_checked_on_numbers_and_on_each_element_of_a_list() {
+        let p = prop("n", PropType::Int).range(0.0, 20.0);
+        assert!(problems(&p, Value::Number(20.0)).is_empty());
+        assert_eq!(problems(&p, Value::Number(21.0)), [": 21 is out of range: it must be 0 to 20"]);
+        let l = prop("l", PropType::List(&PropType::Int)).range(1.0, 2.0);
+        let list = Value::List(vec![Value::Number(1.0), Value::Number(3.0)]);
+        assert_eq!(problems(&l, list), ["[1]: 3 is out of range: it must be 1 to 2"]);
+        let up = prop("d", PropType::Int).at_least(1.0);
+        assert_eq!(problems(&up, Value::Number(0.0)), [": 0 is out of range: it must be at least 1"]);
+        assert_eq!(up.limit.unwrap().describe(), "at least 1");
+    }
+
+    #[test]
+    fn text_is_checked_for_length_and_characters() {
+        let p = prop("name", PropType::String).text(3, 8, "a-z0-9.-");
+        assert!(problems(&p, Value::String("my-b.1".into())).is_empty());
+        assert_eq!(problems(&p, Value::String("ab".into())), [": `ab` has 2 characters; it must have 3 to 8"]);
+        assert_eq!(
+            problems(&p, Value::String("My_Bu_".into())),
+            [": `My_Bu_` holds `M`, `_`, `B`; it may hold only lower-case letters, digits, `.`, `-`"]
+        );
+        assert_eq!(p.limit.unwrap().describe(), "3 to 8 characters: lower-case letters, digits, `.`, `-`");
+        let any = prop("token", PropType::String).text(2, 3, "");
+        assert!(problems(&any, Value::String("@/%".into())).is_empty());
+    }
+
+    #[test]
+    fn unknown_values_and_type_mismatches_are_not_limit_problems() {
+        let p = prop("n", PropType::Int).range(0.0, 1.0);
+        assert!(problems(&p, Value::Unknown).is_empty());
+        assert_eq!(problems(&p, Value::String("x".into())).len(), 1, "only the type mismatch");
     }
 }

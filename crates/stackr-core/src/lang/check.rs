@@ -6,7 +6,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::tree::Tree;
 use crate::model::{NodeRef, Stack, StackScope};
-use crate::schema::{TypeSchema, check_value};
+use crate::schema::{TypeSchema, check_prop};
 use crate::value::Value;
 use crate::yaml::Key;
 use std::collections::{BTreeMap, HashSet};
@@ -118,7 +118,7 @@ pub fn eval_props(
 pub fn value_type_errors(schema: &TypeSchema, k: &Key, t: &Tree, v: &Value, diags: &mut Diagnostics) {
     let Some(p) = schema.property(&k.name) else { return };
     let mut problems = Vec::new();
-    check_value(&p.ty, v, "", &mut problems);
+    check_prop(p, v, "", &mut problems);
     for pr in problems {
         let path = pr.path.trim_start_matches('.');
         let span = if path.is_empty() { t.span() } else { t.span_of(path) };

@@ -12,8 +12,8 @@ const GSI: PropType = PropType::Object(&[
     prop("projection_type", PropType::Enum(&["ALL", "KEYS_ONLY", "INCLUDE"]))
         .doc("What the index holds (default ALL)."),
     prop("non_key_attributes", STRINGS).doc("Attributes projected with INCLUDE."),
-    prop("read_capacity", PropType::Int).doc("Read capacity units (PROVISIONED)."),
-    prop("write_capacity", PropType::Int).doc("Write capacity units (PROVISIONED)."),
+    prop("read_capacity", PropType::Int).at_least(1.0).doc("Read capacity units (PROVISIONED)."),
+    prop("write_capacity", PropType::Int).at_least(1.0).doc("Write capacity units (PROVISIONED)."),
 ]);
 
 const TTL: PropType = PropType::Object(&[
@@ -32,7 +32,7 @@ pub const TABLE: TypeSchema = TypeSchema {
           waiting in between. UpdateTimeToLive may change a table's TTL only once an hour. Deletion goes \
           through DELETING; a table with deletion protection on is refused before the run starts.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("The table name."),
+        prop("name", PropType::String).required().replaces().text(3, 255, "A-Za-z0-9_.-").doc("The table name."),
         prop("hash_key", PropType::String).required().replaces().doc("Partition key attribute."),
         prop("range_key", PropType::String).replaces().doc("Sort key attribute."),
         prop("attributes", PropType::List(&ATTRIBUTE))
@@ -40,8 +40,8 @@ pub const TABLE: TypeSchema = TypeSchema {
             .doc("Key attributes of the table and its indexes, with their types (kept in name order)."),
         prop("billing_mode", PropType::Enum(&["PAY_PER_REQUEST", "PROVISIONED"]))
             .doc("On-demand or provisioned capacity (default PROVISIONED, as AWS)."),
-        prop("read_capacity", PropType::Int).doc("Read capacity units (PROVISIONED)."),
-        prop("write_capacity", PropType::Int).doc("Write capacity units (PROVISIONED)."),
+        prop("read_capacity", PropType::Int).at_least(1.0).doc("Read capacity units (PROVISIONED)."),
+        prop("write_capacity", PropType::Int).at_least(1.0).doc("Write capacity units (PROVISIONED)."),
         prop("global_secondary_indexes", PropType::List(&GSI))
             .doc("Global secondary indexes (kept in name order); each added or removed one takes minutes."),
         prop("ttl", TTL).doc("Time to live (UpdateTimeToLive; once an hour at most)."),

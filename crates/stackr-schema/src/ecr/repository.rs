@@ -15,6 +15,7 @@ pub const REPOSITORY: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .text(2, 256, "a-z0-9._/-")
             .doc("Repository name, unique in the registry: lower case, digits, `._-/`, 2 to 256 characters."),
         prop("image_tag_mutability", PropType::Enum(&["MUTABLE", "IMMUTABLE"]))
             .doc("Whether a tag may be pushed again; default MUTABLE (PutImageTagMutability)."),

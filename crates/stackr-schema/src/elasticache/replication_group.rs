@@ -17,6 +17,7 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
         prop("replication_group_id", PropType::String)
             .required()
             .replaces()
+            .text(1, 40, "A-Za-z0-9-")
             .doc("The group's name, lower case, up to 40 characters."),
         prop("description", PropType::String).required().doc("Free text (ModifyReplicationGroup)."),
         prop("engine", PropType::Enum(&["redis", "valkey"]))
@@ -25,7 +26,7 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
         prop("node_type", PropType::String)
             .required()
             .doc("e.g. cache.t4g.small; scaled in place (ModifyReplicationGroup)."),
-        prop("port", PropType::Int).replaces().doc("Listening port; default 6379."),
+        prop("port", PropType::Int).replaces().range(1.0, 65535.0).doc("Listening port; default 6379."),
         prop("cache_subnet_group_name", PropType::String).replaces().doc("The cache subnet group, hence the VPC."),
         prop("security_group_ids", STRINGS).unordered().doc("VPC security groups (ModifyReplicationGroup)."),
         prop("parameter_group_name", PropType::String).doc(
@@ -35,15 +36,15 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
             "Sharding. Left out: enabled when `num_node_groups` is more than 1, else disabled. Enabled needs \
              automatic failover (on by default then) and excludes `num_cache_clusters`.",
         ),
-        prop("num_node_groups", PropType::Int).replaces().doc(
+        prop("num_node_groups", PropType::Int).replaces().range(1.0, 500.0).doc(
             "Cluster mode enabled: the number of shards, 1 to 500. Resharding in place \
              (ModifyReplicationGroupShardConfiguration) is not done: a change replaces the group.",
         ),
-        prop("replicas_per_node_group", PropType::Int).doc(
+        prop("replicas_per_node_group", PropType::Int).range(0.0, 5.0).doc(
             "Replicas in each shard, 0 to 5; with cluster mode disabled the same as `num_cache_clusters` - 1. \
              Changed in place (IncreaseReplicaCount / DecreaseReplicaCount, applied immediately).",
         ),
-        prop("num_cache_clusters", PropType::Int).doc(
+        prop("num_cache_clusters", PropType::Int).range(1.0, 6.0).doc(
             "Cluster mode disabled: nodes including the primary, 1 to 6 (default 1). Changed in place \
              (IncreaseReplicaCount / DecreaseReplicaCount, applied immediately).",
         ),
@@ -60,7 +61,7 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
              replaces the group.",
         ),
         prop("kms_key_id", PropType::String).replaces().doc("KMS key for encryption at rest."),
-        prop("auth_token", PropType::String).secret().doc(
+        prop("auth_token", PropType::String).secret().text(16, 128, "").doc(
             "Redis AUTH password, 16 to 128 printable characters without / \" @ or %; needs \
              `transit_encryption_enabled`. Never stored nor shown; a change is sent with ModifyReplicationGroup \
              and `auth_token_update_strategy`.",
@@ -70,6 +71,7 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
              until the next set) or set (only the new one) (AuthTokenUpdateStrategy).",
         ),
         prop("snapshot_retention_limit", PropType::Int)
+            .range(0.0, 35.0)
             .doc("Days of automatic snapshots kept, 0 for none (ModifyReplicationGroup)."),
         prop("snapshot_window", PropType::String).doc("Daily UTC snapshot window, hh24:mi-hh24:mi."),
         prop("maintenance_window", PropType::String)

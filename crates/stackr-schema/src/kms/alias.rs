@@ -9,6 +9,7 @@ pub const ALIAS: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .text(7, 256, "A-Za-z0-9/_-")
             .doc("The alias, `alias/` then letters, digits, `/_-`; `alias/aws/` is AWS's own and refused."),
         prop("target_key_id", PropType::String)
             .required()

@@ -41,13 +41,14 @@ pub const KEY: TypeSchema = TypeSchema {
              encryption keys (SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT) can rotate.",
         ),
         prop("rotation_period_in_days", PropType::Int)
+            .range(90.0, 2560.0)
             .doc("Days between rotations, 90 to 2560; default 365. Needs `enable_key_rotation: true`."),
         prop("policy", PropType::Json).doc(
             "The key policy document (PutKeyPolicy), compared as a document; omit to keep the default policy \
              AWS attaches (the account may use the key through IAM).",
         ),
         prop("multi_region", PropType::Bool).replaces().doc("Make a multi-Region primary key; default false."),
-        prop("deletion_window_in_days", PropType::Int).local().doc(
+        prop("deletion_window_in_days", PropType::Int).local().range(7.0, 30.0).doc(
             "stackr's own setting: days between delete and the key's removal (ScheduleKeyDeletion's window), \
              7 to 30; default 30. Read from what was last applied.",
         ),

@@ -18,7 +18,11 @@ pub const FUNCTION: TypeSchema = TypeSchema {
           code changed outside stackr shows as drift of `s3_key`. Deletion of a function in a VPC waits until \
           its network interfaces are released.",
     properties: &[
-        prop("function_name", PropType::String).required().replaces().doc("The function's name."),
+        prop("function_name", PropType::String)
+            .required()
+            .replaces()
+            .text(1, 64, "A-Za-z0-9_-")
+            .doc("The function's name."),
         prop("role", PropType::String).required().doc("ARN of the execution role Lambda assumes."),
         prop("package_type", PropType::Enum(&["Zip", "Image"]))
             .replaces()
@@ -29,8 +33,8 @@ pub const FUNCTION: TypeSchema = TypeSchema {
         prop("image_uri", PropType::String).doc("URI of the container image in ECR (Image)."),
         prop("runtime", PropType::String).doc("Runtime identifier (python3.12, nodejs20.x...); Zip only."),
         prop("handler", PropType::String).doc("Entry point, e.g. app.handler; Zip only."),
-        prop("memory_size", PropType::Int).doc("Memory in MB, 128 to 10240 (default 128)."),
-        prop("timeout", PropType::Int).doc("Seconds a run may last, 1 to 900 (default 3)."),
+        prop("memory_size", PropType::Int).range(128.0, 10240.0).doc("Memory in MB, 128 to 10240 (default 128)."),
+        prop("timeout", PropType::Int).range(1.0, 900.0).doc("Seconds a run may last, 1 to 900 (default 3)."),
         prop("environment", STRING_MAP).doc("Environment variables."),
         prop("vpc_config", VPC_CONFIG).doc("Network placement in a VPC; interfaces take minutes to make and release."),
         prop("architectures", PropType::List(&PropType::Enum(&["x86_64", "arm64"])))

@@ -8,7 +8,11 @@ pub const PERMISSION: TypeSchema = TypeSchema {
           every change replaces it. A statement already there with the same id and values is adopted.",
     properties: &[
         prop("function_name", PropType::String).required().replaces().doc("The function's name or ARN."),
-        prop("statement_id", PropType::String).required().replaces().doc("The statement's id (Sid)."),
+        prop("statement_id", PropType::String)
+            .required()
+            .replaces()
+            .text(1, 100, "A-Za-z0-9_-")
+            .doc("The statement's id (Sid)."),
         prop("action", PropType::String).required().replaces().doc("e.g. lambda:InvokeFunction."),
         prop("principal", PropType::String)
             .required()

@@ -6,7 +6,11 @@ pub const DB_CLUSTER_PARAMETER_GROUP: TypeSchema = TypeSchema {
     doc: "Engine settings shared by an Aurora cluster's instances (CreateDBClusterParameterGroup); a cluster uses it \
           through `db_cluster_parameter_group_name`.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Group name, lower case (RDS stores it so)."),
+        prop("name", PropType::String)
+            .required()
+            .replaces()
+            .text(1, 255, "A-Za-z0-9-")
+            .doc("Group name, lower case (RDS stores it so)."),
         prop("family", PropType::String).required().replaces().doc("Parameter group family, e.g. aurora-mysql8.0."),
         prop("description", PropType::String).required().replaces().doc("Group description (AWS cannot change it)."),
         prop("parameters", STRING_MAP).doc(

@@ -18,10 +18,12 @@ const LIFECYCLE_RULE: PropType = PropType::Object(&[
     prop("id", PropType::String).required().doc("The rule's name, unique in the bucket (up to 255 characters)."),
     prop("enabled", PropType::Bool).doc("Whether the rule applies; default true."),
     prop("prefix", PropType::String).doc("Only objects whose keys start with this; default every object."),
-    prop("expiration_days", PropType::Int).doc("Expire current versions this many days after creation."),
+    prop("expiration_days", PropType::Int).at_least(1.0).doc("Expire current versions this many days after creation."),
     prop("noncurrent_version_expiration_days", PropType::Int)
+        .at_least(1.0)
         .doc("Delete noncurrent versions this many days after they became noncurrent."),
     prop("abort_incomplete_multipart_upload_days", PropType::Int)
+        .at_least(1.0)
         .doc("Abort multipart uploads not completed this many days after they started."),
 ]);
 
@@ -39,6 +41,7 @@ pub const BUCKET: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .text(3, 63, "a-z0-9.-")
             .doc("Bucket name, globally unique: 3 to 63 lower-case letters, digits, dots, hyphens."),
         prop("versioning", PropType::Bool).doc(
             "Keep every version of objects; false suspends versioning, AWS cannot unversion a bucket once \

@@ -7,7 +7,7 @@ pub const TOPIC: TypeSchema = TypeSchema {
           ListTagsForResource; changed with SetTopicAttributes, TagResource, UntagResource; DeleteTopic). \
           The id is the topic ARN.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc(
+        prop("name", PropType::String).required().replaces().text(1, 256, "A-Za-z0-9_.-").doc(
             "Topic name: 1 to 256 letters, digits, hyphens, underscores; a FIFO topic's ends in `.fifo` \
              (and only a FIFO topic's).",
         ),
@@ -15,6 +15,7 @@ pub const TOPIC: TypeSchema = TypeSchema {
         prop("content_based_deduplication", PropType::Bool)
             .doc("FIFO only: deduplicate on a SHA-256 of the body when no deduplication id is sent."),
         prop("display_name", PropType::String)
+            .text(0, 100, "")
             .doc("Sender name of SMS and email notifications (up to 100 characters)."),
         prop("kms_master_key_id", PropType::String).doc("KMS key (id, ARN or alias) for server-side encryption."),
         prop("policy", PropType::Json)

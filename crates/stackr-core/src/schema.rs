@@ -112,9 +112,11 @@ pub enum Limit {
 }
 
 impl Limit {
-    /// What is wrong with `v`, if anything (values of other types are the
-    /// type check's business).
-    pub fn problem(&self, v: &Value) -> Option<String> {
+    /// (Values of other types are the type check's business.)
+    /// What is wrong with `v`, if anything; `secret`: the message never
+    /// shows the value nor any of its characters.
+    pub fn problem(&self, v: &Value, secret: bool) -> Option<String> {
+        let shown = |t: &str| if secret { "the value".to_string() } else { format!("`{t}`") };
         match (self, v) {
             (Limit::Range(lo, hi), Value::Number(n)) if n < lo || n > hi => {
                 Some(format!("{} is out of range: it must be {}", crate::value::format_number(*n), self.describe()))
@@ -123,12 +125,18 @@ impl Limit {
                 let n = t.chars().count();
                 if n < *lo || n > *hi {
                     return Some(if lo == hi {
-                        format!("`{t}` has {n} characters; it must have {lo}")
+                        format!("{} has {n} characters; it must have {lo}", shown(t))
                     } else {
-                        format!("`{t}` has {n} characters; it must have {lo} to {hi}")
+                        format!("{} has {n} characters; it must have {lo} to {hi}", shown(t))
                     });
                 }
                 let bad: Vec<char> = t.chars().filter(|c| !chars.is_empty() && !allowed(chars, *c)).collect();
+                if secret && !bad.is_empty() {
+                    return Some(format!(
+                        "the value holds characters it may not; it may hold only {}",
+                        describe_chars(chars)
+                    ));
+                }
                 (!bad.is_empty()).then(|| {
                     let mut shown: Vec<String> = Vec::new();
                     for c in bad {
@@ -388,7 +396,7 @@ pub fn check_prop(p: &PropSchema, v: &Value, path: &str, out: &mut Vec<TypeMisma
         v => vec![(path.to_string(), v)],
     };
     for (at, v) in items {
-        if let Some(message) = limit.problem(v) {
+        if let Some(message) = limit.problem(v, p.secret) {
             out.push(TypeMismatch { path: at, message, help: None });
         }
     }
@@ -512,6 +520,15 @@ mod tests {
         assert_eq!(p.limit.unwrap().describe(), "3 to 8 characters: lower-case letters, digits, `.`, `-`");
         let any = prop("token", PropType::String).text(2, 3, "");
         assert!(problems(&any, Value::String("@/%".into())).is_empty());
+        let secret = prop("token", PropType::String).secret().text(4, 8, "a-z");
+        assert_eq!(
+            problems(&secret, Value::String("hunter2".into())),
+            [": the value holds characters it may not; it may hold only lower-case letters"]
+        );
+        assert_eq!(
+            problems(&secret, Value::String("abc".into())),
+            [": the value has 3 characters; it must have 4 to 8"]
+        );
     }
 
     #[test]

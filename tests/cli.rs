@@ -192,3 +192,32 @@ fn json_runs_report_errors_as_an_event_with_located_diagnostics() {
     // People still read the error on standard error.
     assert!(text(&out.stderr).contains("error:"));
 }
+
+/// Contradictions between fields that AWS would refuse, each told by its
+/// type (no AWS call): by `validate`, and by `apply` before its first call
+/// (AWS is a closed port here; the refusal comes from the plan).
+#[test]
+fn what_aws_would_refuse_in_a_resource_is_told_before_any_call() {
+    let dir = std::env::temp_dir().join(format!("stackr-cli-checks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("mistakes.yaml"),
+        "stack: mistakes\nregion: ap-northeast-1\nresources:\n  jobs:\n    type: aws.sqs.queue\n    properties: { name: jobs, fifo_queue: true }\n  orders:\n    type: aws.dynamodb.table\n    properties:\n      name: orders\n      billing_mode: PAY_PER_REQUEST\n      hash_key: order_id\n      attributes: [{ name: id, type: S }]\n",
+    )
+    .unwrap();
+    let run = |args: &[&str]| {
+        offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(args).current_dir(&dir)).output().expect("runs")
+    };
+    for args in [&["validate", "mistakes.yaml"][..], &["apply", "mistakes.yaml", "--yes"]] {
+        let out = run(args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("aws.sqs.queue jobs: a FIFO queue's name must end in `.fifo`: jobs"), "{err}");
+        assert!(err.contains("--> mistakes.yaml:6:5"), "{err}");
+        assert!(err.contains("`hash_key` names order_id, which is not in `attributes`"), "{err}");
+        assert!(!err.contains("127.0.0.1:9"), "no call was tried: {err}");
+    }
+    assert!(!dir.join("state/mistakes.json.lock").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

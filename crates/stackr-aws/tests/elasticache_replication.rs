@@ -264,9 +264,14 @@ resources:
     assert!(!saved.contains(first) && !saved.contains(second), "an AUTH token is in the state file");
     assert!(h.plan(&s2).await.is_empty());
 
-    let rec = h.providers.get("aws.elasticache.replication_group").expect("reconciler");
+    // Refused when planned, before any call, and again by create itself.
     let bad = stack(&text(second, false), &[]);
-    let mut props = h.session.prepare(&bad).await.expect("prepare").desired.props["rg"].clone();
+    let refused = h.session.prepare(&bad).await.err().map(|e| format!("{e:?}")).expect("refused when planned");
+    assert!(refused.contains("`auth_token` requires `transit_encryption_enabled: true`"), "{refused}");
+    assert!(!refused.contains(second), "the plan's refusal shows the token");
+    let rec = h.providers.get("aws.elasticache.replication_group").expect("reconciler");
+    let mut props = h.session.prepare(&s2).await.expect("prepare").desired.props["rg"].clone();
+    props.insert("transit_encryption_enabled".into(), stackr_core::value::Value::Bool(false));
     props.insert("replication_group_id".into(), stackr_core::value::Value::String("plain".into()));
     let req = stackr_engine::reconciler::CreateRequest {
         target: stackr_engine::reconciler::Target { stack: "x".into(), address: "rg".into(), region: REGION.into() },

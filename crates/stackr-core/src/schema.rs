@@ -159,7 +159,7 @@ impl Limit {
             Limit::Range(lo, hi) => {
                 format!("{} to {}", crate::value::format_number(*lo), crate::value::format_number(*hi))
             }
-            Limit::Text(lo, hi, chars) if chars.is_empty() => format!("{lo} to {hi} characters"),
+            Limit::Text(lo, hi, "") => format!("{lo} to {hi} characters"),
             Limit::Text(lo, hi, chars) => format!("{lo} to {hi} characters: {}", describe_chars(chars)),
         }
     }

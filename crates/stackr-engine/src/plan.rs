@@ -539,6 +539,11 @@ pub fn plan_replacing(
             }
         };
         if let Some(s) = step {
+            // What AWS would refuse of the wanted properties as a whole, told
+            // now rather than after what precedes it was made.
+            if let Some(d) = type_check(providers, res, &address, &props) {
+                diags.push(d);
+            }
             if !providers_has(providers, &s.kind) {
                 diags.push(stackr_core::diag::Diagnostic::new(
                     res.type_span,
@@ -673,4 +678,19 @@ pub fn plan_destroy(state: &State) -> Plan {
         settings: BTreeMap::new(),
         vars: BTreeMap::new(),
     }
+}
+
+/// The reconciler's [`Reconciler::check`] of a resource's wanted
+/// properties (normalized), as a diagnostic at its properties.
+pub fn type_check(
+    providers: &Providers,
+    res: &stackr_core::model::Resource,
+    address: &str,
+    props: &Props,
+) -> Option<stackr_core::diag::Diagnostic> {
+    let e = providers.get(res.schema.kind)?.check(props).err()?;
+    Some(stackr_core::diag::Diagnostic::new(
+        res.properties_span,
+        format!("{} {address}: {}", res.schema.kind, e.message),
+    ))
 }

@@ -228,6 +228,16 @@ pub trait Reconciler: Send + Sync {
         Ok(vec![BTreeMap::new(); ids.len()])
     }
 
+    /// What AWS would refuse in the wanted properties as a whole: fields
+    /// that contradict each other (a FIFO queue whose name lacks `.fifo`),
+    /// a combination the API reference rules out. Called for every create,
+    /// update and replacement when the plan is made, so that an apply stops
+    /// before its first call instead of at this resource. Values not yet
+    /// known are `Value::Unknown`: a check that needs one passes.
+    fn check(&self, _props: &Props) -> Result<(), ProviderError> {
+        Ok(())
+    }
+
     /// Puts the stack's values in the form AWS reports them, where one
     /// setting has several spellings (a security group rule for all traffic
     /// written with `from_port: 0, to_port: 0`, ports AWS drops): applied

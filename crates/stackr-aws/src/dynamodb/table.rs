@@ -191,6 +191,70 @@ fn stream(p: &Props) -> Result<Option<StreamSpecification>, ProviderError> {
     }
 }
 
+/// What CreateTable and UpdateTable refuse in a table's shape, told before
+/// any call
+/// (<https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html>):
+/// every key is a defined attribute and every defined attribute a key
+/// (of the table or an index); provisioned capacity is given with
+/// PROVISIONED (AWS's default) and only then; a stream has a view type;
+/// only INCLUDE projections list non-key attributes.
+fn check_shape(p: &Props) -> Result<(), ProviderError> {
+    let defined: Vec<String> = match p.get("attributes") {
+        Some(Value::List(l)) => l.iter().filter_map(|a| a.as_map().and_then(|m| props::string(m, "name"))).collect(),
+        _ => Vec::new(),
+    };
+    let gsis = wanted_gsis(p);
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for k in ["hash_key", "range_key"] {
+        keys.extend(props::string(p, k).map(|a| (k.to_string(), a)));
+    }
+    for g in &gsis {
+        keys.push((format!("global_secondary_indexes {}", g.name), g.hash.clone()));
+        keys.extend(g.range.clone().map(|r| (format!("global_secondary_indexes {}", g.name), r)));
+    }
+    if let Some((at, a)) = keys.iter().find(|(_, a)| !defined.contains(a)) {
+        return Err(invalid(format!(
+            "`{at}` names {a}, which is not in `attributes`: add {{ name: {a}, type: S|N|B }}"
+        )));
+    }
+    if let Some(a) = defined.iter().find(|a| !keys.iter().any(|(_, k)| k == *a)) {
+        return Err(invalid(format!(
+            "`attributes` defines {a}, which no key of the table or of an index uses; DynamoDB takes key attributes \
+             only (other attributes need no definition)"
+        )));
+    }
+    let provisioned = props::string(p, "billing_mode").is_none_or(|b| b == "PROVISIONED");
+    let table_capacity = [props::int(p, "read_capacity"), props::int(p, "write_capacity")];
+    let index_capacity = gsis.iter().map(|g| (g.name.as_str(), [g.read, g.write]));
+    for (at, [read, write]) in std::iter::once(("the table", table_capacity)).chain(index_capacity) {
+        match (provisioned, read.is_some() && write.is_some(), read.is_some() || write.is_some()) {
+            (true, false, _) => {
+                return Err(invalid(format!(
+                    "{at} needs `read_capacity` and `write_capacity` with billing_mode PROVISIONED (AWS's default); \
+                     or set `billing_mode: PAY_PER_REQUEST`"
+                )));
+            }
+            (false, _, true) => {
+                return Err(invalid(format!("{at} sets a capacity, which billing_mode PAY_PER_REQUEST does not take")));
+            }
+            _ => {}
+        }
+    }
+    let on = props::boolean(p, "stream_enabled") == Some(true);
+    match (on, props::string(p, "stream_view_type")) {
+        (true, None) => return Err(invalid("`stream_enabled: true` needs `stream_view_type`")),
+        (false, Some(_)) => return Err(invalid("`stream_view_type` needs `stream_enabled: true`")),
+        _ => {}
+    }
+    if let Some(g) = gsis.iter().find(|g| (g.projection == "INCLUDE") == g.non_key.is_empty()) {
+        return Err(invalid(format!(
+            "index {}: `non_key_attributes` goes with `projection_type: INCLUDE`, and INCLUDE needs them",
+            g.name
+        )));
+    }
+    Ok(())
+}
+
 /// Whether the table and every index take changes.
 fn active(t: &TableDescription) -> Result<(), String> {
     match &t.table_status {
@@ -424,6 +488,21 @@ impl Reconciler for Table {
         &stackr_schema::dynamodb::TABLE
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        const READ: &[&str] = &[
+            "attributes",
+            "hash_key",
+            "range_key",
+            "global_secondary_indexes",
+            "billing_mode",
+            "read_capacity",
+            "write_capacity",
+            "stream_enabled",
+            "stream_view_type",
+        ];
+        if kit::known(p, READ) { check_shape(p) } else { Ok(()) }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -624,5 +703,52 @@ impl Reconciler for Table {
 
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(30, 60, 20)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(extra: serde_json::Value) -> Props {
+        let mut base = serde_json::json!({
+            "name": "orders", "hash_key": "id", "billing_mode": "PAY_PER_REQUEST",
+            "attributes": [{ "name": "id", "type": "S" }],
+        });
+        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        match Value::from_json(&base) {
+            Value::Map(m) => m,
+            _ => unreachable!(),
+        }
+    }
+
+    fn refused(p: &Props) -> String {
+        check_shape(p).err().map(|e| e.message).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_shape_aws_refuses_is_told_before_any_call() {
+        assert_eq!(refused(&table(serde_json::json!({}))), "");
+        let gsi = serde_json::json!({ "attributes": [{ "name": "id", "type": "S" }, { "name": "status", "type": "S" }],
+            "global_secondary_indexes": [{ "name": "by-status", "hash_key": "status" }] });
+        assert_eq!(refused(&table(gsi)), "");
+        assert!(refused(&table(serde_json::json!({ "range_key": "at" }))).contains("`range_key` names at"));
+        let unused = serde_json::json!({ "attributes": [{ "name": "id", "type": "S" }, { "name": "x", "type": "N" }] });
+        assert!(refused(&table(unused)).contains("defines x, which no key"));
+        let provisioned = serde_json::json!({ "billing_mode": "PROVISIONED", "read_capacity": 5 });
+        assert!(refused(&table(provisioned)).contains("the table needs `read_capacity` and `write_capacity`"));
+        assert!(refused(&table(serde_json::json!({ "read_capacity": 5 }))).contains("PAY_PER_REQUEST does not take"));
+        assert!(refused(&table(serde_json::json!({ "stream_enabled": true }))).contains("needs `stream_view_type`"));
+        let include = serde_json::json!({ "attributes": [{ "name": "id", "type": "S" }, { "name": "s", "type": "S" }],
+            "global_secondary_indexes": [{ "name": "g", "hash_key": "s", "projection_type": "INCLUDE" }] });
+        assert!(refused(&table(include)).contains("index g"));
+    }
+
+    #[test]
+    fn a_check_that_needs_an_unknown_value_passes() {
+        let mut p = table(serde_json::json!({ "range_key": "at" }));
+        p.insert("attributes".into(), Value::Unknown);
+        let sdk = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        assert!(Table::new(Arc::new(Clients::new(sdk, Vec::new()))).check(&p).is_ok());
     }
 }

@@ -18,6 +18,7 @@ use super::common::{
 use super::security_group::{Direction, Peer, Rule, group_rules, port, protocol, revoke_ids};
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -120,6 +121,17 @@ impl Describe for SecurityGroupRule {
 impl Reconciler for SecurityGroupRule {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::ec2::SECURITY_GROUP_RULE
+    }
+
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        // The group may be unknown still: a stand-in tells only `self` apart.
+        let mut p = p.clone();
+        if p.get("security_group_id").is_some_and(Value::contains_unknown) {
+            p.insert("security_group_id".into(), Value::String(String::new()));
+        }
+        let mut fields = vec!["type", "protocol", "from_port", "to_port"];
+        fields.extend(PEERS);
+        if kit::known(&p, &fields) { wanted(&p).map(|_| ()) } else { Ok(()) }
     }
 
     /// As the inline rules of `aws.ec2.security_group`: the protocol as AWS

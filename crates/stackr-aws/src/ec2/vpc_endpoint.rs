@@ -189,6 +189,33 @@ impl Reconciler for VpcEndpoint {
         &stackr_schema::ec2::VPC_ENDPOINT
     }
 
+    /// Which settings go with which endpoint type
+    /// (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html>:
+    /// RouteTableIds for Gateway endpoints; SubnetIds for Interface and
+    /// Gateway Load Balancer ones; SecurityGroupIds, PrivateDnsEnabled and
+    /// IpAddressType for Interface ones).
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        const ONLY: &[(&str, &[&str])] = &[
+            ("route_table_ids", &["Gateway"]),
+            ("subnet_ids", &["Interface", "GatewayLoadBalancer"]),
+            ("security_group_ids", &["Interface"]),
+            ("private_dns_enabled", &["Interface"]),
+            ("ip_address_type", &["Interface"]),
+        ];
+        if p.get("vpc_endpoint_type").is_some_and(Value::contains_unknown) {
+            return Ok(());
+        }
+        let ty = props::string(p, "vpc_endpoint_type").unwrap_or_else(|| "Gateway".into());
+        match ONLY.iter().find(|(field, types)| p.contains_key(*field) && !types.contains(&ty.as_str())) {
+            Some((field, types)) => Err(common::invalid(format!(
+                "`{field}` is for {} endpoints; this one is {ty}{}",
+                types.join(" and "),
+                if p.contains_key("vpc_endpoint_type") { "" } else { " (the default)" }
+            ))),
+            None => Ok(()),
+        }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         observe_by_id(self, region, ids).await
     }

@@ -313,6 +313,20 @@ impl Reconciler for ReplicationGroup {
         &stackr_schema::elasticache::REPLICATION_GROUP
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        const READ: &[&str] = &[
+            "num_node_groups",
+            "cluster_mode",
+            "replicas_per_node_group",
+            "num_cache_clusters",
+            "automatic_failover_enabled",
+            "multi_az_enabled",
+            "auth_token",
+            "transit_encryption_enabled",
+        ];
+        if kit::known(p, READ) { check(p).map(|_| ()) } else { Ok(()) }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         observe_listed(self, region, ids).await
     }

@@ -34,6 +34,13 @@ where
     tolerate(call, r, &[])
 }
 
+/// Whether every one of `fields` is known (neither `Value::Unknown` nor
+/// holding one): a plan-time `check` that needs a field not yet known
+/// passes, and the same rule is checked again when the call is made.
+pub fn known(p: &Props, fields: &[&str]) -> bool {
+    fields.iter().all(|f| !p.get(*f).is_some_and(Value::contains_unknown))
+}
+
 /// Bad input: will fail again as is.
 pub fn invalid(message: impl Into<String>) -> ProviderError {
     ProviderError::new(ErrorKind::Invalid, message)

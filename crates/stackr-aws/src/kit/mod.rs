@@ -26,7 +26,7 @@ pub mod owned;
 pub mod tags;
 
 pub use calls::{
-    PROPAGATION, done, eventually, invalid, not_in_place, partition, poll, same_fixed, tolerate, vanished,
+    PROPAGATION, done, eventually, invalid, known, not_in_place, partition, poll, same_fixed, tolerate, vanished,
 };
 pub use list::{Listed, observe_listed};
 pub use num::{int32, num};

@@ -282,6 +282,12 @@ impl Reconciler for Key {
         &stackr_schema::kms::KEY
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        const READ: &[&str] =
+            &["key_spec", "key_usage", "enable_key_rotation", "rotation_period_in_days", "deletion_window_in_days"];
+        if kit::known(p, READ) { validate(p) } else { Ok(()) }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

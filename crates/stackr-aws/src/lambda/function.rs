@@ -219,6 +219,14 @@ impl Reconciler for Function {
         &stackr_schema::lambda::FUNCTION
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        if kit::known(p, &["image_uri", "s3_bucket", "s3_key", "s3_object_version"]) {
+            code(p).map(|_| ())
+        } else {
+            Ok(())
+        }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

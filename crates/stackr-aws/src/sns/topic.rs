@@ -123,6 +123,18 @@ impl Reconciler for Topic {
         &stackr_schema::sns::TOPIC
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        if !kit::known(p, &["name", "fifo_topic", "content_based_deduplication"]) {
+            return Ok(());
+        }
+        let fifo = props::boolean(p, "fifo_topic").unwrap_or(false);
+        check_name(&props::string(p, "name").unwrap_or_default(), fifo)?;
+        if !fifo && props::boolean(p, "content_based_deduplication") == Some(true) {
+            return Err(invalid("`content_based_deduplication` is for FIFO topics only: set `fifo_topic: true`"));
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for arn in ids {

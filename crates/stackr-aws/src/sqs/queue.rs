@@ -261,6 +261,18 @@ impl Reconciler for Queue {
         &stackr_schema::sqs::QUEUE
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        if !kit::known(p, &["name", "fifo_queue", "content_based_deduplication"]) {
+            return Ok(());
+        }
+        let fifo = props::boolean(p, "fifo_queue").unwrap_or(false);
+        check_name(&props::string(p, "name").unwrap_or_default(), fifo)?;
+        if !fifo && props::boolean(p, "content_based_deduplication") == Some(true) {
+            return Err(invalid("`content_based_deduplication` is for FIFO queues only: set `fifo_queue: true`"));
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         // SQS has no call that reads many queues' attributes: one read each.
         let mut out = Vec::with_capacity(ids.len());

@@ -28,6 +28,27 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
 /// Evaluates and type-checks properties; `skip` and `skip_outputs` hold
 /// resources and outputs whose references were already reported broken.
 pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet<String>, diags: &mut Diagnostics) {
+    walk(stack, skip, skip_outputs, diags, &mut |_, _| {});
+}
+
+/// Each instance (by index) with its properties as known before apply
+/// (what only AWS can tell is `Value::Unknown`), in dependency order: for
+/// checks beyond the types, made without any call.
+pub fn planned_properties(stack: &Stack) -> Vec<(usize, BTreeMap<String, Value>)> {
+    let mut out = Vec::new();
+    // The stack loaded: its diagnostics were reported then.
+    let mut ignored = Diagnostics::default();
+    walk(stack, &HashSet::new(), &HashSet::new(), &mut ignored, &mut |i, props| out.push((i, props.clone())));
+    out
+}
+
+fn walk(
+    stack: &Stack,
+    skip: &HashSet<usize>,
+    skip_outputs: &HashSet<String>,
+    diags: &mut Diagnostics,
+    visit: &mut dyn FnMut(usize, &BTreeMap<String, Value>),
+) {
     let Some(order) = stack.graph.topo_order() else {
         return;
     };
@@ -66,6 +87,7 @@ pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet
                             }
                         }
                     }
+                    visit(ii, &props);
                     props
                 };
                 let obj =

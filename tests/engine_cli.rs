@@ -140,7 +140,7 @@ fn a_failed_apply_names_the_cause_and_releases_the_lock() {
     // an apply that fails at AWS (here: none to reach) names why and
     // releases its lock on the error path.
     let d = setup("failed");
-    let stack = "stack: failed\nregion: ap-northeast-1\nresources:\n  bucket:\n    type: aws.s3.bucket\n    properties: { name: b }\n";
+    let stack = "stack: failed\nregion: ap-northeast-1\nresources:\n  bucket:\n    type: aws.s3.bucket\n    properties: { name: failed-apply-bucket }\n";
     std::fs::write(d.0.join("stacks/failed.yaml"), stack).unwrap();
     let o = run(&d.0, &["apply", "stacks/failed.yaml", "--yes"], false);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));

@@ -150,3 +150,41 @@ async fn serverless_apply_drift_repair_destroy() {
     assert_eq!(state(&dir)["resources"].as_object().map(|r| r.len()), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// At AWS's pace (the local AWS in realistic mode, 60 times faster): the
+/// table is CREATING and the function Pending after their creates, an
+/// update leaves the function InProgress, and a deleted table is DELETING
+/// and a deleted queue's name refused for 60 seconds; stackr waits each
+/// out: apply, change, destroy, and apply again at once, all converge.
+#[tokio::test(flavor = "multi_thread")]
+async fn serverless_at_aws_pace() {
+    let scale = stackr_testkit::REALISTIC_SCALE;
+    let moto = stackr_testkit::Moto::start_realistic(scale, "1").expect("realistic moto");
+    let dir = workdir("serverless-realistic", &["serverless.yaml"]);
+    let url = moto.url().to_string();
+    let config = stackr_testkit::sdk_config(&moto, "ap-northeast-1");
+    let s3 = aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(&config).force_path_style(true).build());
+    create_bucket(&s3, CODE_BUCKET, "ap-northeast-1").await;
+    let zip = aws_sdk_s3::primitives::ByteStream::from_static(EMPTY_ZIP);
+    s3.put_object().bucket(CODE_BUCKET).key("orders/handler.zip").body(zip).send().await.unwrap();
+    let env = [("STACKR_TIME_SCALE".to_string(), scale.to_string())];
+    let var = format!("code_bucket={CODE_BUCKET}");
+    let stackr = |args: &[&str], code: i32| {
+        let args: Vec<&str> = args.iter().copied().chain(["--var", var.as_str()]).collect();
+        run_with(&dir, &url, &args, &env, code)
+    };
+
+    stackr(&["apply", FILE, "--yes"], 0);
+    stackr(&["diff", FILE], 0);
+    let out = stackr(&["apply", FILE, "--yes", "--var", "memory=512"], 0);
+    assert!(out.contains("fn: updated"), "{out}");
+    stackr(&["diff", FILE, "--var", "memory=512"], 0);
+    stackr(&["destroy", FILE, "--yes"], 0);
+    // At once again: the table's name is taken until its deletion ends,
+    // the queues' names for 60 seconds after theirs.
+    let out = stackr(&["apply", FILE, "--yes"], 0);
+    assert!(out.contains("table: created") && out.contains("orders: created"), "{out}");
+    stackr(&["diff", FILE], 0);
+    stackr(&["destroy", FILE, "--yes"], 0);
+    let _ = std::fs::remove_dir_all(&dir);
+}

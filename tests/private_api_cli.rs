@@ -157,3 +157,36 @@ async fn private_api_apply_drift_repair_destroy() {
     assert_eq!(state(&dir)["resources"].as_object().map(|r| r.len()), Some(0));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// At AWS's pace (the local AWS in realistic mode, 60 times faster): the
+/// replication group is `creating` for many minutes, the endpoints
+/// `pending`, the zone's changes PENDING, the load balancer
+/// `provisioning`; stackr waits for each where a dependant needs it (the
+/// cache's name needs the group's endpoint) and the stack converges, then
+/// is destroyed with nothing left.
+#[tokio::test(flavor = "multi_thread")]
+async fn private_api_at_aws_pace() {
+    let scale = stackr_testkit::REALISTIC_SCALE;
+    let moto = stackr_testkit::Moto::start_realistic(scale, "1").expect("realistic moto");
+    let dir = workdir("private-api-realistic", &["private-api.yaml"]);
+    let url = moto.url().to_string();
+    let env = [
+        ("STACKR_VAR_cache_auth_token".to_string(), TOKEN.to_string()),
+        ("STACKR_TIME_SCALE".to_string(), scale.to_string()),
+    ];
+    let out = run_with(&dir, &url, &["apply", FILE, "--yes", "--stats"], &env, 0);
+    let line = out.lines().find(|l| l.starts_with("In AWS time")).unwrap_or("(no AWS-time figures)");
+    println!("realistic apply of private-api: {line}");
+    let s = state(&dir);
+    let primary = s["resources"]["cache"]["attributes"]["primary_endpoint_address"].as_str().unwrap_or_default();
+    assert!(!primary.is_empty(), "the group's endpoint is recorded: {}", s["resources"]["cache"]);
+    run_with(&dir, &url, &["diff", FILE], &env, 0);
+    run_with(&dir, &url, &["destroy", FILE, "--yes"], &env, 0);
+    let config = stackr_testkit::sdk_config(&moto, "ap-northeast-1");
+    let cache = aws_sdk_elasticache::Client::new(&config);
+    assert!(cache.describe_replication_groups().send().await.unwrap().replication_groups().is_empty());
+    let ec2 = aws_sdk_ec2::Client::new(&config);
+    let tagged = Filter::builder().name("tag:stackr:stack").values("private-api").build();
+    assert!(ec2.describe_vpcs().filters(tagged).send().await.unwrap().vpcs().is_empty());
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -16,6 +16,30 @@ pub fn changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
     out
 }
 
+/// [`changes`] of a list whose order means nothing (a security group's
+/// rules): the wanted elements no live one matches (`+`), and the live
+/// elements no wanted one matches (`-`), whatever their positions; a live
+/// element matches when it has every field the wanted one sets.
+pub fn set_changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
+    let (J::Array(b), J::Array(a)) = (before, after) else { return changes(field, before, after) };
+    let covers = |x: &J, y: &J| match (x, y) {
+        (J::Object(x), J::Object(y)) => y.iter().all(|(k, v)| x.get(k) == Some(v)),
+        _ => x == y,
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    out.extend(
+        a.iter().filter(|y| !b.iter().any(|x| covers(x, y))).map(|y| (field.to_string(), format!("+ {}", leaf(y)))),
+    );
+    out.extend(
+        b.iter().filter(|x| !a.iter().any(|y| covers(x, y))).map(|x| (field.to_string(), format!("- {}", leaf(x)))),
+    );
+    if out.is_empty() {
+        // Matched, but not one to one (one live element for two wanted).
+        return changes(field, before, after);
+    }
+    out
+}
+
 /// A value as shown: JSON, but the placeholders for unknown and secret
 /// values as they read, and stackr's own tags left out.
 pub fn show(field: &str, v: &J) -> String {
@@ -133,5 +157,21 @@ mod tests {
         let b = json!([{ "port": 80 }]);
         let a = json!([{ "port": 80 }, { "port": 443 }]);
         assert_eq!(lines("ingress", b, a), ["ingress[1]: + {\"port\":443}"]);
+    }
+
+    #[test]
+    fn a_set_of_objects_shows_what_is_missing_and_what_is_extra_whatever_the_order() {
+        let live = json!([{ "port": 443, "peer": "sg-a", "description": "x" }, { "port": 80, "peer": "sg-b" }]);
+        let want =
+            json!([{ "port": 80, "peer": "sg-b" }, { "port": 6379, "peer": "sg-c" }, { "port": 443, "peer": "sg-a" }]);
+        let got: Vec<String> =
+            set_changes("egress", &live, &want).into_iter().map(|(p, w)| format!("{p}: {w}")).collect();
+        assert_eq!(got, ["egress: + {\"port\":6379,\"peer\":\"sg-c\"}"]);
+        let got: Vec<String> = set_changes("egress", &want, &json!([{ "port": 80, "peer": "sg-b" }]))
+            .into_iter()
+            .map(|(p, w)| format!("{p}: {w}"))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got.iter().all(|l| l.starts_with("egress: - ")), "{got:?}");
     }
 }

@@ -41,7 +41,7 @@ fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
 
 /// A field's change: for a create, its value; else each leaf that
 /// differs, in full (see `plan_leaves`).
-fn change_line(out: &mut String, c: &Change, action: Action, on: bool) {
+fn change_line(out: &mut String, kind: &str, c: &Change, action: Action, on: bool) {
     let mut note = String::new();
     if c.forces_replacement {
         note.push_str("  # forces replacement");
@@ -58,7 +58,14 @@ fn change_line(out: &mut String, c: &Change, action: Action, on: bool) {
         let _ = writeln!(out, "      {}: {shown}{note}", c.field);
         return;
     }
-    let lines = crate::plan_leaves::changes(&c.field, &c.before, &c.after);
+    let unordered = stackr_schema::get_role(kind, stackr_core::schema::Role::Resource)
+        .and_then(|t| t.property(&c.field))
+        .is_some_and(|p| p.unordered);
+    let lines = if unordered {
+        crate::plan_leaves::set_changes(&c.field, &c.before, &c.after)
+    } else {
+        crate::plan_leaves::changes(&c.field, &c.before, &c.after)
+    };
     if lines.is_empty() && c.field == "tags" {
         let _ = writeln!(out, "      tags: stackr's own tags (stackr:*) brought up to date{note}");
         return;
@@ -104,7 +111,7 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
         );
         if s.action != Action::Delete && !(s.action == Action::Create && plan.destroy) {
             for c in &s.changes {
-                change_line(&mut out, c, s.action, on);
+                change_line(&mut out, &s.kind, c, s.action, on);
             }
         }
     }

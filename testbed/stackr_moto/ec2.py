@@ -19,6 +19,11 @@ below remembers each (account, region, action, token). CreateVpcEndpoint
 too (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html,
 ClientToken).
 
+ModifyVpcEndpoint's ``PrivateDnsEnabled`` changes an Interface endpoint's
+private DNS
+(https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html);
+moto ignored it.
+
 DescribeVpcEndpoints filters by ``vpc-endpoint-id`` (AWS's filter list:
 https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html);
 moto answered FilterNotImplemented.
@@ -74,6 +79,26 @@ def apply():
     _literal_filters()
     _security_group_rules()
     _endpoint_filters()
+    _endpoint_private_dns()
+
+
+def _endpoint_private_dns():
+    """ModifyVpcEndpoint's PrivateDnsEnabled turns an Interface endpoint's
+    private DNS on or off (moto read no such parameter, so the change was
+    answered ``Return: true`` and lost)."""
+    from moto.ec2.responses.vpcs import VPCs
+
+    original = VPCs.modify_vpc_endpoint
+
+    def modify_vpc_endpoint(self):
+        result = original(self)
+        wanted = self._get_bool_param("PrivateDnsEnabled")
+        if wanted is not None:
+            endpoint_id = self._get_param("VpcEndpointId")
+            self.ec2_backend.describe_vpc_endpoints(vpc_end_point_ids=[endpoint_id])[0].private_dns_enabled = wanted
+        return result
+
+    VPCs.modify_vpc_endpoint = modify_vpc_endpoint
 
 
 def _endpoint_filters():

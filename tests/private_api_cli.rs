@@ -76,6 +76,8 @@ async fn private_api_apply_drift_repair_destroy() {
     call.remove_route_table_ids(id(&s, "routes")).send().await.unwrap();
     let call = ec2.modify_vpc_endpoint().vpc_endpoint_id(&logs_endpoint);
     call.add_security_group_ids(&api_sg).send().await.unwrap();
+    let call = ec2.modify_vpc_endpoint().vpc_endpoint_id(id(&s, "interface[secretsmanager]"));
+    call.private_dns_enabled(false).send().await.unwrap();
     let call = elb.set_security_groups().load_balancer_arn(id(&s, "lb"));
     call.security_groups(id(&s, "lb_sg")).security_groups(&api_sg).send().await.unwrap();
     let targets = id(&s, "api_targets");
@@ -113,6 +115,7 @@ async fn private_api_apply_drift_repair_destroy() {
         ("cache_from_api", "description"),
         ("s3", "route_table_ids"),
         ("interface[logs]", "security_group_ids"),
+        ("interface[secretsmanager]", "private_dns_enabled"),
         ("lb", "security_groups"),
         ("api_targets", "health_check"),
         ("http", "port"),

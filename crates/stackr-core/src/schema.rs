@@ -256,6 +256,24 @@ impl PropSchema {
     pub const fn doc(self, doc: &'static str) -> Self {
         PropSchema { doc, ..self }
     }
+    /// The field of a structure this property holds at `path` (`a.b`,
+    /// `[0].b`, as problems name them); itself for an empty path.
+    pub fn field_at(&self, path: &str) -> Option<&PropSchema> {
+        let mut here = self;
+        for part in path.split('.').filter(|p| !p.is_empty()) {
+            let name = part.split('[').next().unwrap_or_default();
+            if name.is_empty() {
+                continue;
+            }
+            let fields = match here.ty {
+                PropType::Object(fields) => fields,
+                PropType::List(PropType::Object(fields)) | PropType::Map(PropType::Object(fields)) => fields,
+                _ => return None,
+            };
+            here = fields.iter().find(|f| f.name == name)?;
+        }
+        Some(here)
+    }
     /// A number AWS takes from `lo` to `hi`, both included.
     pub const fn range(self, lo: f64, hi: f64) -> Self {
         PropSchema { limit: Some(Limit::Range(lo, hi)), ..self }

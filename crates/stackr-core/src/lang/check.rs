@@ -150,7 +150,8 @@ pub fn value_type_errors(schema: &TypeSchema, k: &Key, t: &Tree, v: &Value, diag
             Some(_) => format!("{}.{path}", k.name),
         };
         let mut d = Diagnostic::new(span, format!("{} `{field}`: {}", schema.kind, pr.message));
-        d.help = pr.help.or_else(|| (!p.doc.is_empty()).then(|| p.doc.to_string()));
+        let doc = p.field_at(path).map_or(p.doc, |f| f.doc);
+        d.help = pr.help.or_else(|| (!doc.is_empty()).then(|| doc.to_string()));
         diags.push(d);
     }
 }

@@ -54,19 +54,12 @@ def _in_vpc(fn):
 
 
 def _start(fn, kind, span):
-    with _lock:
-        count = fn.__dict__.get("_stackr_phases", 0) + 1
-        fn.__dict__["_stackr_phases"] = count
-        key = f"lambda:{fn.function_arn}:{kind}:{count}"
-        fn.__dict__["_stackr_phase"] = (kind, clock.Phase(key, *span))
+    clock.begin(fn, f"lambda:{fn.function_arn}", kind, span)
 
 
 def _phase(fn):
     """``creating`` or ``updating`` while that phase lasts, else None."""
-    phase = fn.__dict__.get("_stackr_phase")
-    if phase is None or phase[1].done():
-        return None
-    return phase[0]
+    return clock.current(fn)
 
 
 def _refuse_while_busy(fn):

@@ -100,3 +100,23 @@ class Phase:
 
     def remaining(self):
         return max(0.0, self.ends - now())
+
+
+def begin(obj, prefix, state, span):
+    """Puts ``obj`` (a moto model) in ``state`` for a duration drawn from
+    ``span`` (AWS seconds), keyed ``prefix:state:n`` for the n-th phase of
+    the object so that a seed gives the same durations; returns the Phase.
+    Callers serialize changes of one object (each module's own lock)."""
+    count = obj.__dict__.get("_stackr_phases", 0) + 1
+    obj.__dict__["_stackr_phases"] = count
+    phase = Phase(f"{prefix}:{state}:{count}", *span)
+    obj.__dict__["_stackr_phase"] = (state, phase)
+    return phase
+
+
+def current(obj):
+    """The state of ``obj``'s phase while it lasts, else None."""
+    phase = obj.__dict__.get("_stackr_phase")
+    if phase is None or phase[1].done():
+        return None
+    return phase[0]

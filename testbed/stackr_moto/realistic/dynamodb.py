@@ -51,10 +51,7 @@ def _phase(key, span):
 
 def _table_phase(table):
     """``CREATING`` / ``UPDATING`` / ``DELETING`` while that phase lasts, else None."""
-    phase = table.__dict__.get("_stackr_phase")
-    if phase is None or phase[1].done():
-        return None
-    return phase[0]
+    return clock.current(table)
 
 
 def _building(table):
@@ -64,9 +61,7 @@ def _building(table):
 
 
 def _start(table, status, span):
-    count = table.__dict__.get("_stackr_phases", 0) + 1
-    table.__dict__["_stackr_phases"] = count
-    table.__dict__["_stackr_phase"] = (status, _phase(f"dynamodb:{table.table_arn}:{status}:{count}", span))
+    return clock.begin(table, f"dynamodb:{table.table_arn}", status, span)
 
 
 def _deleting(backend):
@@ -149,8 +144,8 @@ def apply():
                     f"Attempt to change a resource which is still in use: Table is being {status}: {name}"
                 )
             table = original(self, name)
-            _start(table, "DELETING", DELETING)
-            _deleting(self)[name] = (table.describe(base_key="Table"), table.__dict__["_stackr_phase"][1])
+            phase = _start(table, "DELETING", DELETING)
+            _deleting(self)[name] = (table.describe(base_key="Table"), phase)
             return table
 
     @_wrap(DynamoDBBackend, "describe_table")

@@ -95,9 +95,7 @@ class IncorrectMountTargetState(exc.EFSError):
 
 def _start(obj, state, ident, span):
     """Puts ``obj`` in ``state`` for a duration drawn from ``span`` (AWS s)."""
-    count = obj.__dict__.get("_stackr_phases", 0) + 1
-    obj.__dict__["_stackr_phases"] = count
-    obj.__dict__["_stackr_phase"] = (state, clock.Phase(f"efs:{ident}:{state}:{count}", *span))
+    clock.begin(obj, f"efs:{ident}", state, span)
 
 
 def _shown(obj, underlying):

@@ -67,18 +67,12 @@ _lock = threading.RLock()
 
 def _start(cluster, state, span):
     """Puts ``cluster`` in ``state`` for a duration drawn from ``span`` (AWS s)."""
-    count = cluster.__dict__.get("_stackr_phases", 0) + 1
-    cluster.__dict__["_stackr_phases"] = count
-    key = f"elasticache:{cluster.arn}:{state}:{count}"
-    cluster.__dict__["_stackr_phase"] = (state, clock.Phase(key, *span))
+    clock.begin(cluster, f"elasticache:{cluster.arn}", state, span)
 
 
 def _current_phase(cluster):
     """The state of the phase under way, or None once it is over."""
-    phase = cluster.__dict__.get("_stackr_phase")
-    if phase is None or phase[1].done():
-        return None
-    return phase[0]
+    return clock.current(cluster)
 
 
 def _status_property(cls=CacheCluster, name="cache_cluster_status"):

@@ -88,9 +88,7 @@ def _instance_state_fault(message):
 
 def _start(obj, state, ident, span):
     """Puts ``obj`` in ``state`` for a duration drawn from ``span`` (AWS s)."""
-    count = obj.__dict__.get("_stackr_phases", 0) + 1
-    obj.__dict__["_stackr_phases"] = count
-    obj.__dict__["_stackr_phase"] = (state, clock.Phase(f"rds:{ident}:{state}:{count}", *span))
+    clock.begin(obj, f"rds:{ident}", state, span)
 
 
 def _phase_state(obj):

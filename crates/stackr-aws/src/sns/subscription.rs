@@ -116,10 +116,40 @@ impl Subscription {
     }
 }
 
+/// The endpoint each protocol takes
+/// (<https://docs.aws.amazon.com/sns/latest/api/API_Subscribe.html>,
+/// Endpoint): an ARN for queues, functions, streams and mobile endpoints,
+/// a URL of the protocol's scheme, an email address; SNS refuses others
+/// with InvalidParameter.
+fn check_endpoint(protocol: &str, endpoint: &str) -> Result<(), ProviderError> {
+    let (ok, what) = match protocol {
+        "sqs" | "lambda" | "firehose" | "application" => (endpoint.starts_with("arn:"), "an ARN, e.g. ${queue.arn}"),
+        "http" => (endpoint.starts_with("http://"), "a URL starting with http://"),
+        "https" => (endpoint.starts_with("https://"), "a URL starting with https://"),
+        "email" | "email-json" => (endpoint.contains('@'), "an email address"),
+        "sms" => (endpoint.starts_with('+'), "a phone number in E.164 form, e.g. +81312345678"),
+        _ => (true, ""),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(kit::invalid(format!("a {protocol} subscription's `endpoint` is {what}, not {endpoint}")))
+    }
+}
+
 #[async_trait]
 impl Reconciler for Subscription {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::sns::SUBSCRIPTION
+    }
+
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        match (props::string(p, "protocol"), props::string(p, "endpoint")) {
+            (Some(protocol), Some(endpoint)) if kit::known(p, &["protocol", "endpoint"]) => {
+                check_endpoint(&protocol, &endpoint)
+            }
+            _ => Ok(()),
+        }
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
@@ -208,5 +238,21 @@ impl Reconciler for Subscription {
             )));
         }
         Ok(Readiness::Ready)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_endpoint;
+
+    #[test]
+    fn each_protocol_takes_its_kind_of_endpoint() {
+        assert!(check_endpoint("sqs", "arn:aws:sqs:ap-northeast-1:123456789012:q").is_ok());
+        assert!(check_endpoint("https", "https://hooks.example.com/sns").is_ok());
+        assert!(check_endpoint("email", "ops@example.com").is_ok());
+        let e = check_endpoint("sqs", "https://sqs.ap-northeast-1.amazonaws.com/123456789012/q").unwrap_err();
+        assert!(e.message.contains("is an ARN"), "{}", e.message);
+        assert!(check_endpoint("https", "http://plain.example.com").is_err());
+        assert!(check_endpoint("sms", "0312345678").is_err());
     }
 }

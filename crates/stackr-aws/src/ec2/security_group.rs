@@ -88,6 +88,34 @@ pub(super) fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, 
     }
 }
 
+/// A rule's ports as AWS takes them
+/// (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html>):
+/// none for all protocols (-1); both, 0 to 65535 and in order, for TCP and
+/// UDP; for ICMP the type and code, -1 for all.
+pub(super) fn ports(proto: &str, m: &BTreeMap<String, Value>) -> Result<(Option<i32>, Option<i32>), ProviderError> {
+    if proto == "-1" {
+        return Ok((None, None));
+    }
+    let (from, to) = (port(m, "from_port")?, port(m, "to_port")?);
+    if matches!(proto, "tcp" | "udp") {
+        match (from, to) {
+            (Some(f), Some(t)) if (0..=t).contains(&f) && t <= 65535 => {}
+            (Some(f), Some(t)) => {
+                return Err(common::invalid(format!(
+                    "a {proto} rule's ports run from `from_port` to `to_port`, 0 to 65535: {f} to {t} is not a range"
+                )));
+            }
+            _ => {
+                return Err(common::invalid(format!(
+                    "a {proto} rule needs `from_port` and `to_port` (the same number for one port); protocol \"-1\" is \
+                     all traffic"
+                )));
+            }
+        }
+    }
+    Ok((from, to))
+}
+
 impl Rule {
     /// What identifies a rule in AWS (everything but the description).
     pub(super) fn key(&self) -> (&str, Option<i32>, Option<i32>, &Peer) {
@@ -134,7 +162,7 @@ impl Rule {
                 )));
             }
         };
-        let (from, to) = if proto == "-1" { (None, None) } else { (port(m, "from_port")?, port(m, "to_port")?) };
+        let (from, to) = ports(&proto, m)?;
         Ok(Rule { protocol: proto, from, to, peer, description: text("description") })
     }
 
@@ -505,6 +533,18 @@ impl Reconciler for SecurityGroup {
         &stackr_schema::ec2::SECURITY_GROUP
     }
 
+    /// Each known inline rule as AWS would take it (one peer; ports).
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        for field in ["ingress", "egress"] {
+            if let Some(Value::List(rules)) = p.get(field) {
+                for r in rules.iter().filter(|r| !r.contains_unknown()) {
+                    Rule::from_value(r).map_err(|e| common::invalid(format!("`{field}`: {}", e.message)))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Rules as AWS reports them: protocol names (`all` is `-1`), no ports
     /// for all traffic (`protocol: "-1", from_port: 0, to_port: 0`, as
     /// Terraform users write it, is the same rule). A rule not yet known,
@@ -618,6 +658,19 @@ mod tests {
         assert_eq!(a.key(), b.key());
         assert_eq!(protocol("6"), "tcp");
         assert_eq!(protocol("58"), "icmpv6");
+    }
+
+    #[test]
+    fn tcp_and_udp_rules_need_a_port_range_in_order() {
+        let peer = ("cidr_ipv4", s("10.0.0.0/8"));
+        let ok = rule(&[("protocol", s("tcp")), ("from_port", num(80)), ("to_port", num(80)), peer.clone()]);
+        assert!(Rule::from_value(&ok).is_ok());
+        let missing = rule(&[("protocol", s("udp")), ("from_port", num(53)), peer.clone()]);
+        assert!(Rule::from_value(&missing).unwrap_err().message.contains("needs `from_port` and `to_port`"));
+        let reversed = rule(&[("protocol", s("tcp")), ("from_port", num(443)), ("to_port", num(80)), peer.clone()]);
+        assert!(Rule::from_value(&reversed).unwrap_err().message.contains("443 to 80 is not a range"));
+        let icmp = rule(&[("protocol", s("icmp")), ("from_port", num(-1)), ("to_port", num(-1)), peer]);
+        assert!(Rule::from_value(&icmp).is_ok(), "ICMP type and code, -1 for all");
     }
 
     #[test]

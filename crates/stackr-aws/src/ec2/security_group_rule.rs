@@ -15,7 +15,7 @@
 use super::common::{
     self, Describe, describe, eventually, existing, find_tagged, must_observe, observe_by_id, tag_spec,
 };
-use super::security_group::{Direction, Peer, Rule, group_rules, port, protocol, revoke_ids};
+use super::security_group::{Direction, Peer, Rule, group_rules, ports, protocol, revoke_ids};
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::kit;
@@ -67,7 +67,7 @@ fn wanted(p: &Props) -> Result<(String, Direction, Rule), ProviderError> {
             )));
         }
     };
-    let (from, to) = if proto == "-1" { (None, None) } else { (port(p, "from_port")?, port(p, "to_port")?) };
+    let (from, to) = ports(&proto, p)?;
     Ok((group, d, Rule { protocol: proto, from, to, peer, description: text("description") }))
 }
 

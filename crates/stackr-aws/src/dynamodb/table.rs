@@ -246,6 +246,14 @@ fn check_shape(p: &Props) -> Result<(), ProviderError> {
         (false, Some(_)) => return Err(invalid("`stream_view_type` needs `stream_enabled: true`")),
         _ => {}
     }
+    if let Some(Value::Map(ttl)) = p.get("ttl")
+        && props::boolean(ttl, "enabled") == Some(true)
+        && props::string(ttl, "attribute_name").is_none()
+    {
+        return Err(invalid(
+            "`ttl.enabled: true` needs `ttl.attribute_name`, the attribute holding each item's expiry",
+        ));
+    }
     if let Some(g) = gsis.iter().find(|g| (g.projection == "INCLUDE") == g.non_key.is_empty()) {
         return Err(invalid(format!(
             "index {}: `non_key_attributes` goes with `projection_type: INCLUDE`, and INCLUDE needs them",
@@ -499,6 +507,7 @@ impl Reconciler for Table {
             "write_capacity",
             "stream_enabled",
             "stream_view_type",
+            "ttl",
         ];
         if kit::known(p, READ) { check_shape(p) } else { Ok(()) }
     }
@@ -742,6 +751,7 @@ mod tests {
         let include = serde_json::json!({ "attributes": [{ "name": "id", "type": "S" }, { "name": "s", "type": "S" }],
             "global_secondary_indexes": [{ "name": "g", "hash_key": "s", "projection_type": "INCLUDE" }] });
         assert!(refused(&table(include)).contains("index g"));
+        assert!(refused(&table(serde_json::json!({ "ttl": { "enabled": true } }))).contains("ttl.attribute_name"));
     }
 
     #[test]

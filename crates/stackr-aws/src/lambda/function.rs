@@ -167,6 +167,26 @@ impl Function {
     }
 }
 
+/// The environment variables Lambda sets itself and refuses in a
+/// function's configuration (the reserved keys of "Defined runtime
+/// environment variables").
+fn reserved(key: &str) -> bool {
+    const KEYS: &[&str] = &[
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    ];
+    KEYS.contains(&key) || key.starts_with("AWS_LAMBDA_")
+}
+
 /// The code to deploy: a zip in S3 or an image.
 fn code(p: &Props) -> Result<FunctionCode, ProviderError> {
     if let Some(uri) = props::string(p, "image_uri") {
@@ -220,6 +240,14 @@ impl Reconciler for Function {
     }
 
     fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        if let Some(Value::Map(env)) = p.get("environment")
+            && let Some(key) = env.keys().find(|k| reserved(k))
+        {
+            return Err(kit::invalid(format!(
+                "`environment` sets {key}, a key Lambda reserves for its runtime and refuses \
+                 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)"
+            )));
+        }
         if kit::known(p, &["image_uri", "s3_bucket", "s3_key", "s3_object_version"]) {
             code(p).map(|_| ())
         } else {
@@ -378,5 +406,16 @@ impl Reconciler for Function {
 
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(20, 20, 45)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reserved;
+
+    #[test]
+    fn the_runtime_s_own_variables_are_reserved() {
+        assert!(reserved("AWS_REGION") && reserved("AWS_LAMBDA_FUNCTION_NAME") && reserved("_HANDLER"));
+        assert!(!reserved("TABLE") && !reserved("AWS_REGION_OVERRIDE"));
     }
 }

@@ -13,6 +13,7 @@
 //!   a create (ours: adopted; anyone else's: an error that names it).
 //! - [`list`]: `observe` over one listing per region ([`Listed`]): a
 //!   per-id read for a few ids, one paginated listing for many.
+//! - [`names`]: naming rules several services share (FIFO names).
 //! - [`num`]: checked number conversions between stack values (f64) and
 //!   the SDK's integer fields.
 //!
@@ -21,6 +22,7 @@
 
 pub mod calls;
 pub mod list;
+pub mod names;
 pub mod num;
 pub mod owned;
 pub mod tags;
@@ -29,6 +31,7 @@ pub use calls::{
     PROPAGATION, done, eventually, invalid, known, not_in_place, partition, poll, same_fixed, tolerate, vanished,
 };
 pub use list::{Listed, observe_listed};
+pub use names::fifo_name;
 pub use num::{int32, num};
 pub use owned::{adopt_existing, is_ours, mine};
 pub use tags::{TagApi, sync_tags};

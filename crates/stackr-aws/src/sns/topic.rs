@@ -33,25 +33,7 @@ const FIELDS: &[(&str, &str, bool)] = &[
 ];
 
 fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
-    let stem = name.strip_suffix(".fifo");
-    match (fifo, stem) {
-        (true, None) => Err(invalid(format!("a FIFO topic's name must end in `.fifo`: {name}"))),
-        (false, Some(_)) => {
-            Err(invalid(format!("{name} ends in `.fifo`, which only a FIFO topic's name may: set fifo_topic: true")))
-        }
-        _ => {
-            let stem = stem.unwrap_or(name);
-            if stem.is_empty()
-                || name.len() > 256
-                || !stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(invalid(format!(
-                    "topic name {name}: 1 to 256 characters, letters, digits, hyphens and underscores only"
-                )));
-            }
-            Ok(())
-        }
-    }
+    kit::fifo_name("topic", "fifo_topic", 256, name, fifo)
 }
 
 pub struct Topic {

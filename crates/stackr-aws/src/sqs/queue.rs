@@ -135,24 +135,7 @@ fn shows(sent: &Attrs, got: &Attrs) -> bool {
 /// AWS's naming rules, told before any call: a FIFO queue's name ends in
 /// `.fifo`, and only a FIFO queue's.
 fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
-    let stem = name.strip_suffix(".fifo");
-    match (fifo, stem) {
-        (true, None) => return Err(invalid(format!("a FIFO queue's name must end in `.fifo`: {name}"))),
-        (false, Some(_)) => {
-            return Err(invalid(format!(
-                "{name} ends in `.fifo`, which only a FIFO queue's name may: set fifo_queue: true"
-            )));
-        }
-        _ => {}
-    }
-    let stem = stem.unwrap_or(name);
-    let ok_chars = stem.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if stem.is_empty() || name.len() > 80 || !ok_chars {
-        return Err(invalid(format!(
-            "queue name {name}: 1 to 80 characters, letters, digits, hyphens and underscores only"
-        )));
-    }
-    Ok(())
+    kit::fifo_name("queue", "fifo_queue", 80, name, fifo)
 }
 
 pub struct Queue {

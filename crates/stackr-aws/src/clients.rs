@@ -212,8 +212,8 @@ impl Clients {
 }
 
 impl RefreshHook for Clients {
-    fn refresh_begins(&self, stack: &str) {
-        self.reads.begin(stack);
+    fn refresh_begins(&self, stack: &str, recorded: Arc<stackr_engine::recorded::Recorded>) {
+        self.reads.begin(stack, recorded);
     }
 
     fn refresh_ends(&self) {

@@ -19,10 +19,15 @@
 //!   updates, readiness polls and finds therefore always see AWS as it is.
 //! - Ends nest: overlapping refreshes on the same clients share one scope,
 //!   cleared when the last ends.
+//! - [`ReadCache::recorded`] gives, during a refresh only, what the state
+//!   recorded of the resources being observed, under the contract of
+//!   [`stackr_engine::recorded`]: only what AWS never changes is taken
+//!   from it, and only to save a read.
 //!
 //! The key also carries the Rust type the result is read as, so two reads
 //! of one operation turned into different shapes never mix.
 
+use stackr_engine::recorded::Recorded;
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::future::Future;
@@ -55,6 +60,8 @@ struct Scope {
     depth: usize,
     /// The stack being refreshed (the latest `begin`'s).
     stack: Option<String>,
+    /// What its state recorded (the latest `begin`'s).
+    recorded: Option<Arc<Recorded>>,
     slots: HashMap<(ReadKey, TypeId), Slot>,
 }
 
@@ -73,11 +80,12 @@ impl ReadCache {
         self.scope.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A refresh of `stack` starts.
-    pub fn begin(&self, stack: &str) {
+    /// A refresh of `stack` starts, its state having recorded `recorded`.
+    pub fn begin(&self, stack: &str, recorded: Arc<Recorded>) {
         let mut s = self.lock();
         s.depth += 1;
         s.stack = Some(stack.to_string());
+        s.recorded = Some(recorded);
     }
 
     /// A refresh ends; when it was the last one, everything read is dropped.
@@ -87,7 +95,15 @@ impl ReadCache {
         if s.depth == 0 {
             s.slots.clear();
             s.stack = None;
+            s.recorded = None;
         }
+    }
+
+    /// What the state of the stack being refreshed recorded, or `None`
+    /// outside a refresh.
+    pub fn recorded(&self) -> Option<Arc<Recorded>> {
+        let s = self.lock();
+        if s.depth > 0 { s.recorded.clone() } else { None }
     }
 
     /// The stack being refreshed, or `None` outside a refresh.
@@ -155,7 +171,7 @@ mod tests {
     async fn during_a_refresh_identical_reads_are_made_once_even_at_the_same_time() {
         let cache = ReadCache::new();
         let calls = AtomicUsize::new(0);
-        cache.begin("shop");
+        cache.begin("shop", Default::default());
         assert_eq!(cache.refreshing().as_deref(), Some("shop"));
         let (a, b, c) = tokio::join!(
             cache.read(key("a"), || counted(&calls, 1)),
@@ -177,10 +193,30 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 4);
     }
 
+    #[test]
+    fn the_record_is_given_during_a_refresh_only() {
+        let cache = ReadCache::new();
+        assert!(cache.recorded().is_none());
+        let mut state = stackr_state::State::new("shop", "0.0.0");
+        state.resources.insert(
+            "vpc".into(),
+            serde_json::from_value(serde_json::json!({
+                "type": "aws.ec2.vpc", "region": "eu-west-1", "id": "vpc-1",
+                "attributes": {"default_network_acl_id": "acl-1"}
+            }))
+            .unwrap(),
+        );
+        cache.begin("shop", Arc::new(Recorded::from_state(&state)));
+        let recorded = cache.recorded().expect("during the refresh");
+        assert_eq!(recorded.text("aws.ec2.vpc", "eu-west-1", "vpc-1", "default_network_acl_id"), Some("acl-1"));
+        cache.end();
+        assert!(cache.recorded().is_none());
+    }
+
     #[tokio::test]
     async fn failures_are_not_kept() {
         let cache = ReadCache::new();
-        cache.begin("shop");
+        cache.begin("shop", Default::default());
         let failed: Result<u32, String> = cache.read(key("a"), || async { Err("throttled".to_string()) }).await;
         assert!(failed.is_err());
         assert_eq!(cache.read(key("a"), || async { Ok::<_, String>(7) }).await, Ok(7));
@@ -191,8 +227,8 @@ mod tests {
     #[tokio::test]
     async fn nested_refreshes_share_one_scope_until_the_last_ends() {
         let cache = ReadCache::new();
-        cache.begin("shop");
-        cache.begin("shop");
+        cache.begin("shop", Default::default());
+        cache.begin("shop", Default::default());
         assert_eq!(cache.read(key("a"), || async { Ok::<_, String>(1) }).await, Ok(1));
         cache.end();
         assert_eq!(cache.read(key("a"), || async { Ok::<_, String>(2) }).await, Ok(1));

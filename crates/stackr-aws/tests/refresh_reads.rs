@@ -278,3 +278,100 @@ async fn a_refresh_reads_every_role_in_two_calls_and_still_sees_their_drift() {
     h.apply(&s).await;
     h.destroy("refresh-roles").await;
 }
+
+const RECORDED: &str = r#"
+stack: refresh-recorded
+region: ap-northeast-1
+tags: { suite: refresh }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.31.0.0/16 }
+  subnet:
+    type: aws.ec2.subnet
+    for_each: [ap-northeast-1a, ap-northeast-1c]
+    properties:
+      vpc_id: ${vpc.id}
+      availability_zone: ${each.value}
+      cidr_block: ${cidrsubnet(vpc.cidr_block, 8, each.index)}
+  sg:
+    type: aws.ec2.security_group
+    properties: { name: refresh-recorded, description: clients, vpc_id: "${vpc.id}" }
+  fs:
+    type: aws.efs.file_system
+    properties: { creation_token: refresh-recorded, encrypted: true }
+  mount:
+    type: aws.efs.mount_target
+    for_each: [ap-northeast-1a, ap-northeast-1c]
+    properties: { file_system_id: "${fs.id}", subnet_id: "${subnet[each.value].id}", security_groups: ["${sg.id}"] }
+  lb:
+    type: aws.elbv2.load_balancer
+    properties:
+      name: refresh-recorded
+      subnets: ${subnet[*].id}
+      security_groups: ["${sg.id}"]
+  tg:
+    type: aws.elbv2.target_group
+    properties: { name: refresh-recorded, port: 80, protocol: HTTP, vpc_id: "${vpc.id}", target_type: ip }
+  listener:
+    type: aws.elbv2.listener
+    properties:
+      load_balancer_arn: ${lb.arn}
+      port: 80
+      protocol: HTTP
+      default_action: { type: fixed-response, fixed_response: { status_code: "404", content_type: text/plain } }
+  rule:
+    type: aws.elbv2.listener_rule
+    properties:
+      listener_arn: ${listener.arn}
+      priority: 10
+      conditions: { host_header: [recorded.example.com] }
+      actions: [{ type: forward, target_group_arn: "${tg.arn}" }]
+"#;
+
+/// What a refresh takes from the state's record (what AWS never changes)
+/// saves reads, and drift is seen as before: the VPC's default network ACL
+/// is not described, the mount targets are read with one call for their
+/// file system, the ELB resources' tags with one DescribeTags for every
+/// type; a mount target deleted and tags removed out of band still show.
+#[tokio::test]
+async fn a_refresh_takes_what_aws_never_changes_from_the_record_and_still_sees_drift() {
+    let h = harness("refresh-recorded");
+    let s = stack(RECORDED, &[]);
+    let applied = h.apply(&s).await;
+
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    assert_eq!(calls(&h, "DescribeNetworkAcls"), 0, "{:?}", h.calls.rows());
+    assert_eq!(calls(&h, "DescribeMountTargets"), 1, "{:?}", h.calls.rows());
+    assert!(calls(&h, "DescribeTags") <= 1, "{:?}", h.calls.rows());
+
+    // Outside a refresh the VPC reads its network ACL from AWS.
+    h.calls.reset();
+    let vpcs = h.providers.get("aws.ec2.vpc").expect("vpc reconciler");
+    let seen = vpcs.observe(REGION, &[h.id_of(&applied, "vpc")]).await.expect("observe");
+    let acl = seen[0].as_ref().expect("the vpc").attributes.get("default_network_acl_id").cloned();
+    assert!(matches!(acl, Some(stackr_core::value::Value::String(_))), "{acl:?}");
+    assert_eq!(calls(&h, "DescribeNetworkAcls"), 1, "{:?}", h.calls.rows());
+
+    // Drift: a mount target deleted, the stack tag removed from the
+    // listener and the rule.
+    let mount = h.id_of(&applied, "mount[ap-northeast-1c]");
+    h.efs().delete_mount_target().mount_target_id(&mount).send().await.expect("DeleteMountTarget");
+    for address in ["listener", "rule"] {
+        let arn = h.id_of(&applied, address);
+        h.elbv2().remove_tags().resource_arns(arn).tag_keys("suite").send().await.expect("RemoveTags");
+    }
+    h.calls.reset();
+    let plan = h.plan(&s).await;
+    assert_eq!(calls(&h, "DescribeMountTargets"), 1, "{:?}", h.calls.rows());
+    let gone = plan.steps.iter().find(|st| st.address == "mount[ap-northeast-1c]");
+    assert!(gone.is_some_and(|st| matches!(st.cause, Cause::Deleted)), "{:#?}", plan.steps);
+    assert!(!plan.steps.iter().any(|st| st.address == "mount[ap-northeast-1a]"), "{:#?}", plan.steps);
+    assert!(tag_drift(&plan, "listener") && tag_drift(&plan, "rule"), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    h.destroy("refresh-recorded").await;
+}

@@ -28,6 +28,7 @@ pub mod pending;
 pub mod persist;
 pub mod plan;
 pub mod reconciler;
+pub mod recorded;
 pub mod refresh;
 mod schedule;
 pub mod secret;

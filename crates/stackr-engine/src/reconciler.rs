@@ -322,8 +322,9 @@ impl Default for Timeouts {
 /// refresh, so a read made once there holds for all of it; outside a
 /// refresh a reconciler must read AWS as it is.
 pub trait RefreshHook: Send + Sync {
-    /// A refresh of `stack` starts.
-    fn refresh_begins(&self, stack: &str);
+    /// A refresh of `stack` starts; `recorded` is what its state holds of
+    /// the resources observed (see [`crate::recorded`]).
+    fn refresh_begins(&self, stack: &str, recorded: Arc<crate::recorded::Recorded>);
     /// The refresh ends (also when it failed or was cancelled).
     fn refresh_ends(&self);
 }
@@ -371,11 +372,11 @@ impl Providers {
         self.refresh_hook = Some(hook);
     }
 
-    /// Tells the hook a refresh of `stack` starts; it ends when the
-    /// returned scope is dropped.
-    pub fn refresh_scope(&self, stack: &str) -> RefreshScope {
+    /// Tells the hook a refresh of `stack` starts, with what its state
+    /// recorded; it ends when the returned scope is dropped.
+    pub fn refresh_scope(&self, stack: &str, recorded: Arc<crate::recorded::Recorded>) -> RefreshScope {
         if let Some(h) = &self.refresh_hook {
-            h.refresh_begins(stack);
+            h.refresh_begins(stack, recorded);
         }
         RefreshScope { hook: self.refresh_hook.clone() }
     }

@@ -3,10 +3,12 @@
 
 use crate::error::EngineError;
 use crate::reconciler::{Lookups, Observed, Props, Providers};
+use crate::recorded::Recorded;
 use stackr_core::model::{NodeRef, Stack, StackScope};
 use stackr_core::value::Value;
 use stackr_state::State;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use tokio::task::JoinSet;
 
 /// What is live now.
@@ -31,7 +33,7 @@ pub struct Observations {
 /// Observes everything in `state`, grouped by (type, region).
 pub async fn observe_state(state: &State, providers: &Providers) -> Result<Observations, EngineError> {
     // Reconcilers may share identical reads until this is dropped.
-    let _refresh = providers.refresh_scope(&state.stack);
+    let _refresh = providers.refresh_scope(&state.stack, Arc::new(Recorded::from_state(state)));
     let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
     for (addr, r) in &state.resources {
         groups.entry((r.kind.clone(), r.region.clone())).or_default().push((addr.clone(), r.id.clone()));

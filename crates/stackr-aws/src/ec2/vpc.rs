@@ -5,7 +5,8 @@
 //! batched calls for the defaults AWS made with them (main route table,
 //! default security group, default network ACL; during a refresh the first
 //! two come from the region's tables and groups that every EC2 type shares,
-//! see `region_reads`), and DescribeVpcAttribute
+//! see `region_reads`, and the default network ACL, which AWS never
+//! changes, from the state's record), and DescribeVpcAttribute
 //! twice per VPC (the API has no batch form). The IPv6 /56 is asked for at
 //! creation (`AmazonProvidedIpv6CidrBlock`) and associated or disassociated
 //! in place afterwards; creates and updates wait until it is `associated`,
@@ -21,7 +22,7 @@ use crate::error::provider;
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
-    AttributeBooleanValue, Filter, ResourceType, RouteTable, SecurityGroup, Tenancy, VpcAttributeName,
+    AttributeBooleanValue, Filter, NetworkAcl, ResourceType, RouteTable, SecurityGroup, Tenancy, VpcAttributeName,
     VpcCidrBlockStateCode, VpcIpv6CidrBlockAssociation, VpcState,
 };
 use stackr_core::schema::TypeSchema;
@@ -32,6 +33,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["InvalidVpcID.NotFound"];
+/// This type's kind, as the state records it.
+const KIND: &str = "aws.ec2.vpc";
 /// How long a new VPC may stay `pending`, or an IPv6 block `associating`.
 const SETTLE_WAIT: Duration = Duration::from_secs(120);
 
@@ -133,12 +136,37 @@ impl Vpc {
                     "DescribeSecurityGroups"
                 ))
             };
+            // A VPC's default network ACL is made with it and can be neither
+            // deleted nor replaced as the default
+            // (https://docs.aws.amazon.com/vpc/latest/userguide/default-network-acl.html):
+            // during a refresh the recorded one stands, and only VPCs without
+            // a record are described.
+            let recorded = self.clients.reads.recorded();
+            let known: Vec<(String, String)> = chunk
+                .iter()
+                .filter_map(|id| {
+                    let acl = recorded.as_ref()?.text(KIND, region, id, "default_network_acl_id")?;
+                    Some((id.clone(), acl.to_string()))
+                })
+                .collect();
+            let unknown: Vec<&str> =
+                chunk.iter().filter(|id| !known.iter().any(|(k, _)| k == *id)).map(String::as_str).collect();
             let acls = async {
-                Ok::<_, ProviderError>(describe!(
-                    client.describe_network_acls().filters(vpcs()).filters(filter("default", ["true"])),
-                    network_acls,
-                    "DescribeNetworkAcls"
-                ))
+                let mut acls: Vec<NetworkAcl> = known
+                    .into_iter()
+                    .map(|(vpc, acl)| NetworkAcl::builder().vpc_id(vpc).network_acl_id(acl).build())
+                    .collect();
+                if !unknown.is_empty() {
+                    acls.extend(describe!(
+                        client
+                            .describe_network_acls()
+                            .filters(filter("vpc-id", unknown.iter().copied()))
+                            .filters(filter("default", ["true"])),
+                        network_acls,
+                        "DescribeNetworkAcls"
+                    ));
+                }
+                Ok::<_, ProviderError>(acls)
             };
             let (tables, groups, acls) = tokio::try_join!(tables, groups, acls)?;
             for t in tables {

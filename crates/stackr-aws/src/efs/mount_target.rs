@@ -16,7 +16,8 @@
 //! Reads: DescribeMountTargets takes one mount target id or one file
 //! system id, so observe reads the first mount target of a file system by
 //! id (to learn the file system) and the rest with one call for the file
-//! system (paginated); then DescribeMountTargetSecurityGroups per mount
+//! system (paginated); during a refresh the file system is the state's
+//! record (it never changes), so one call per file system reads them all; then DescribeMountTargetSecurityGroups per mount
 //! target (EFS has no batch form), or during a refresh one
 //! DescribeNetworkInterfaces for all: a mount target's groups are its
 //! network interface's.
@@ -34,6 +35,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["MountTargetNotFound"];
+/// This type's kind, as the state records it.
+const KIND: &str = "aws.efs.mount_target";
 /// How many ids one DescribeNetworkInterfaces filter carries.
 const INTERFACES_PER_CALL: usize = 200;
 
@@ -193,7 +196,27 @@ impl Reconciler for MountTarget {
         // Mount targets read so far, by id; and the file systems listed whole.
         let mut seen: HashMap<String, MountTargetDescription> = HashMap::new();
         let mut listed: HashSet<String> = HashSet::new();
+        // A mount target belongs to its file system for life (EFS changes
+        // only its security groups in place:
+        // https://docs.aws.amazon.com/efs/latest/ug/API_ModifyMountTargetSecurityGroups.html),
+        // so during a refresh the recorded file system is listed at once,
+        // without first reading a mount target by id to learn it.
+        let recorded = self.clients.reads.recorded();
+        let recorded_fs =
+            |id: &str| recorded.as_ref().and_then(|r| r.text(KIND, region, id, "file_system_id")).map(str::to_string);
         for id in ids {
+            if let Some(fs) = recorded_fs(id)
+                && listed.insert(fs.clone())
+            {
+                let all = self.of_file_system(region, &fs).await?;
+                seen.extend(all.into_iter().map(|m| (m.mount_target_id.clone(), m)));
+            }
+        }
+        for id in ids {
+            // Not in its file system's listing: gone.
+            if recorded_fs(id).is_some_and(|fs| listed.contains(&fs)) {
+                continue;
+            }
             if !seen.contains_key(id)
                 && let Some(m) = self.raw(region, id).await?
             {

@@ -12,6 +12,7 @@ use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::kit::invalid;
 use crate::props;
+use crate::readcache::ReadKey;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, FixedResponseActionConfig, ForwardActionConfig, RedirectActionConfig,
     RedirectActionStatusCodeEnum, Tag, TargetGroupStickinessConfig, TargetGroupTuple,
@@ -19,6 +20,7 @@ use aws_sdk_elasticloadbalancingv2::types::{
 use stackr_core::value::Value;
 use stackr_engine::reconciler::{Props, ProviderError};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// How many ARNs one Describe* or DescribeTags call takes.
 pub const BATCH: usize = 20;
@@ -54,7 +56,8 @@ where
 
 /// The tags of each ARN (one DescribeTags per 20 ARNs; see [`in_batches`]);
 /// during a refresh those the bulk read lists come from it
-/// ([`crate::bulktags`]), and only the others are described.
+/// ([`crate::bulktags`]), and the others of the stack from one read for
+/// every ELBv2 type ([`stack_tags`]); only the rest are described.
 pub async fn tags_of(
     clients: &Clients,
     region: &str,
@@ -62,16 +65,54 @@ pub async fn tags_of(
 ) -> Result<HashMap<String, BTreeMap<String, String>>, ProviderError> {
     let mut out = HashMap::new();
     let mut rest = Vec::new();
+    let stack = stack_tags(clients, region).await?;
     for arn in arns {
-        match crate::bulktags::refreshed(clients, region, arn).await {
-            Some(tags) => {
-                out.insert(arn.clone(), tags);
-            }
-            None => rest.push(arn.clone()),
+        if let Some(tags) = crate::bulktags::refreshed(clients, region, arn).await {
+            out.insert(arn.clone(), tags);
+        } else if let Some(tags) = stack.as_ref().and_then(|s| s.get(arn)) {
+            out.insert(arn.clone(), tags.clone());
+        } else {
+            rest.push(arn.clone());
         }
     }
+    out.extend(describe_tags(clients, region, &rest).await?);
+    Ok(out)
+}
+
+/// The ELBv2 types, whose ids are ARNs one DescribeTags accepts together.
+const KINDS: [&str; 4] =
+    ["aws.elbv2.load_balancer", "aws.elbv2.target_group", "aws.elbv2.listener", "aws.elbv2.listener_rule"];
+
+/// During a refresh, the tags of every ELBv2 resource the state records in
+/// `region` that the bulk read did not list, read once for all four types:
+/// DescribeTags takes up to 20 ARNs of load balancers, target groups,
+/// listeners and rules alike
+/// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTags.html),
+/// so listeners and rules cost one call, not one per type. `None` outside
+/// a refresh or when every ARN was in the bulk read.
+async fn stack_tags(clients: &Clients, region: &str) -> Result<Option<Arc<TagsByArn>>, ProviderError> {
+    let Some(recorded) = clients.reads.recorded() else { return Ok(None) };
+    let mut arns = Vec::new();
+    for arn in KINDS.iter().flat_map(|kind| recorded.ids(kind, region)) {
+        if arn.starts_with("arn:") && crate::bulktags::refreshed(clients, region, &arn).await.is_none() {
+            arns.push(arn);
+        }
+    }
+    if arns.is_empty() {
+        return Ok(None);
+    }
+    let key = ReadKey::new("Elastic Load Balancing v2", "DescribeTags", region, "the stack's");
+    let read = clients.reads.read(key, || async { describe_tags(clients, region, &arns).await.map(Arc::new) });
+    Ok(Some(read.await?))
+}
+
+type TagsByArn = HashMap<String, BTreeMap<String, String>>;
+
+/// DescribeTags of `arns`, 20 at a time; ARNs gone are left out.
+async fn describe_tags(clients: &Clients, region: &str, arns: &[String]) -> Result<TagsByArn, ProviderError> {
+    let mut out = HashMap::new();
     let client = &clients.elbv2(region);
-    let outputs = in_batches(&rest, |chunk| async move {
+    let outputs = in_batches(arns, |chunk| async move {
         match client.describe_tags().set_resource_arns(Some(chunk)).send().await {
             Ok(r) => Ok(Some(vec![r])),
             Err(e) if is(&e, NOT_FOUND) => Ok(None),

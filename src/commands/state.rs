@@ -91,7 +91,8 @@ pub fn mv(a: &StateMvArgs, color: ColorChoice) -> Result<u8, Failure> {
                 )));
             }
             let moves = [stackr_core::model::Move { from, to: to.clone(), span: Default::default() }];
-            let done = stackr_engine::moves::apply(&mut state, &moves);
+            let done = stackr_engine::moves::apply(&mut state, &moves, &o.stack)
+                .map_err(|d| Failure::Message(d.iter().map(|d| d.message.clone()).collect::<Vec<_>>().join("\n")))?;
             state.serial += 1;
             o.session.store.save(&state, version.as_deref()).await.map_err(|e| o.fail(e.into()))?;
             for m in &done {

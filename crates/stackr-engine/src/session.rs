@@ -104,7 +104,7 @@ impl Session {
             resolve_pending(&mut state, &self.providers).await?
         };
         // Renamed in memory only: saved when the plan is applied.
-        let moved = crate::moves::apply(&mut state, &stack.moved);
+        let moved = crate::moves::apply(&mut state, &stack.moved, stack).map_err(EngineError::Plan)?;
         let observed = observe_state(&state, &self.providers).await?;
         let data = read_data(stack, &state, &self.lookups).await?;
         let refreshed = Refreshed { resources: observed.resources, data, secret_digests: observed.secret_digests };

@@ -14,6 +14,7 @@ pub mod load;
 pub mod moved;
 pub mod resolve;
 pub mod rewrite;
+pub mod sensitive;
 pub mod tree;
 pub mod types;
 pub mod vars;
@@ -113,6 +114,10 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         }
         diags.push(d);
     }
+    // Before the values: a resource or output that would show a sensitive
+    // variable is then left out of the value checks, whose messages would
+    // quote it.
+    sensitive::check(&stack, &mut diags);
     if cycles.is_empty() {
         let tainted: HashSet<usize> = resources_with_errors(&stack, &diags);
         let tainted_outputs: HashSet<String> = stack

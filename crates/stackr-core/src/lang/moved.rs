@@ -52,6 +52,23 @@ pub fn check(
             );
             continue;
         }
+        // An instance target must be one the stack makes (a resource whose
+        // `for_each` is read from AWS has none yet and is not checked).
+        let idx = by_name[&to.name];
+        let of_to: Vec<&Address> = instances.iter().filter(|i| i.resource == idx).map(|i| &i.address).collect();
+        // (Without a key, `to` may take a whole resource's instances: the
+        // engine checks that against state.)
+        if to.key.is_some() && !of_to.is_empty() && !of_to.contains(&&to) {
+            let listed: Vec<String> = of_to.iter().take(4).map(|a| format!("`{a}`")).collect();
+            let help = format!(
+                "`{}` makes the instances {}{}; a move's target is one of them, or another resource",
+                to.name,
+                listed.join(", "),
+                if of_to.len() > listed.len() { ", ..." } else { "" }
+            );
+            diags.push(Diagnostic::new(m.to.span, format!("`{to}` is not an instance of this stack")).with_help(help));
+            continue;
+        }
         let still_here = match from.key {
             Some(_) => live.contains(&from),
             None => by_name.contains_key(&from.name),

@@ -171,7 +171,11 @@ pub fn resolve_vars(
                 Ok(v) => {
                     values.insert(name.clone(), (v, VarSource::Env, None));
                 }
-                Err(e) => diags.push(Diagnostic::unlocated(format!("STACKR_VAR_{name}: {e}"))),
+                Err(e) => {
+                    diags.push(Diagnostic::unlocated(format!("STACKR_VAR_{name}: {}", shown(d, e))));
+                    // Given, though wrong: not also "required but not set".
+                    values.insert(name.clone(), (Value::Unknown, VarSource::Env, None));
+                }
             }
         }
     }
@@ -184,7 +188,10 @@ pub fn resolve_vars(
                 Ok(v) => {
                     values.insert(name.clone(), (v, VarSource::Cli, None));
                 }
-                Err(e) => diags.push(Diagnostic::unlocated(format!("--var {name}=...: {e}"))),
+                Err(e) => {
+                    diags.push(Diagnostic::unlocated(format!("--var {name}=...: {}", shown(d, e))));
+                    values.insert(name.clone(), (Value::Unknown, VarSource::Cli, None));
+                }
             },
             None => {
                 let known: Vec<&str> = decls.keys().map(String::as_str).collect();
@@ -291,6 +298,16 @@ fn read_var_file(
             continue;
         }
         values.insert(k.name.clone(), (value, VarSource::VarFile(path.clone()), Some(v.span)));
+    }
+}
+
+/// Why a value given as text was refused, without quoting it when the
+/// variable is sensitive.
+fn shown(d: &Decl, refused: String) -> String {
+    if d.sensitive {
+        format!("expected a {} (the value given is not shown: the variable is sensitive)", d.ty.name())
+    } else {
+        refused
     }
 }
 

@@ -210,6 +210,21 @@ fn state_rm_forgets_and_state_mv_renames_keeping_the_resources() {
     let o = run(&d.0, &["state", "rm", "stacks/e2e.yaml", "subnt[c]"], true);
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean"), "{}", String::from_utf8_lossy(&o.stderr));
+
+    // Another stack cannot import what this one made (both would manage
+    // it); this one can take its own back.
+    let other = "stack: other\nregion: ap-northeast-1\nresources:\n  lg: { type: aws.logs.log_group, properties: { name: /cli } }\n";
+    std::fs::write(d.0.join("stacks/other.yaml"), other).unwrap();
+    let o = run(&d.0, &["import", "stacks/other.yaml", "lg", &logs_id], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("belongs to stack `cli-e2e`") && err.contains("state rm"), "{err}");
+    assert!(
+        !d.0.join("state/other.json").exists()
+            || !std::fs::read_to_string(d.0.join("state/other.json")).unwrap().contains(&logs_id)
+    );
+    ok(&["import", "stacks/e2e.yaml", "app_logs", &logs_id]);
+    assert_eq!(state()["resources"]["app_logs"]["id"], serde_json::json!(logs_id));
 }
 
 #[test]
@@ -319,6 +334,18 @@ fn target_applies_only_the_named_resource_and_what_it_needs() {
     let o = run(&d.0, &["apply", f, "--yes", "--target", "lgs"], true);
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("did you mean `logs`?"), "{}", out(&o));
+    // An instance the stack does not make would apply nothing: refused too.
+    let o = run(&d.0, &["apply", f, "--yes", "--target", "subnet[z]"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("--target subnet[z]: not a resource"), "{}", out(&o));
+    // So is a protected resource named wrong: it would allow nothing.
+    let o = run(&d.0, &["destroy", f, "--yes", "--allow-protected", "vcp"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("--allow-protected vcp: not a resource in the stack's state") && out(&o).contains("vpc"),
+        "{}",
+        out(&o)
+    );
 }
 
 #[test]

@@ -108,6 +108,32 @@ async fn lift_protection(o: &Opened, lifts: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
+/// `--allow-protected` names resources in state (an address, or a
+/// resource name for all its instances); a name that is not would
+/// silently allow nothing.
+pub fn check_allowed(given: &[String], state: &stackr_state::State) -> Result<(), Failure> {
+    // Nothing in state (a stack not applied, or destroyed): nothing to allow.
+    if state.resources.is_empty() {
+        return Ok(());
+    }
+    for g in given {
+        let known = stackr_core::Address::parse(g).is_some_and(|a| {
+            let canonical = a.to_string();
+            state.resources.contains_key(&canonical)
+                || (a.key.is_none() && state.resources.keys().any(|k| k.starts_with(&format!("{}[", a.name))))
+        });
+        if !known {
+            let names: Vec<&str> = state.resources.iter().filter(|(_, r)| r.protect).map(|(k, _)| k.as_str()).collect();
+            let names = if names.is_empty() { state.resources.keys().map(String::as_str).collect() } else { names };
+            return Err(Failure::Message(format!(
+                "--allow-protected {g}: not a resource in the stack's state; {}",
+                stackr_core::diag::suggest(g, &names, "addresses")
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// An address given on the command line, as state writes it, checked
 /// against the stack's instances.
 fn stack_address(o: &Opened, given: &str, flag: &str) -> Result<String, Failure> {
@@ -126,20 +152,33 @@ fn stack_address(o: &Opened, given: &str, flag: &str) -> Result<String, Failure>
 async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     let replace = a.replace.iter().map(|r| stack_address(o, r, "--replace")).collect::<Result<_, _>>()?;
     let mut prepared = o.session.prepare_replacing(&o.stack, &replace).await.map_err(|e| o.fail(e))?;
+    check_allowed(&a.allow_protected, &prepared.state)?;
     if !a.target.is_empty() {
         let mut targets = Vec::new();
         for t in &a.target {
+            // A resource by name, or one instance (`c[x]`) the stack makes or
+            // state holds: an instance that is neither would apply nothing.
             let addr = stackr_core::Address::parse(t)
-                .filter(|x| {
-                    o.stack.by_name.contains_key(&x.name)
-                        || prepared.state.resources.contains_key(&x.to_string())
-                        || prepared.state.resources.keys().any(|k| k.starts_with(&format!("{}[", x.name)))
+                .filter(|x| match x.key {
+                    Some(_) => {
+                        o.stack.instance_by_address(x).is_some()
+                            || prepared.state.resources.contains_key(&x.to_string())
+                    }
+                    None => {
+                        o.stack.by_name.contains_key(&x.name)
+                            || prepared.state.resources.contains_key(&x.to_string())
+                            || prepared.state.resources.keys().any(|k| k.starts_with(&format!("{}[", x.name)))
+                    }
                 })
                 .ok_or_else(|| {
-                    let names: Vec<&str> = o.stack.by_name.keys().map(String::as_str).collect();
+                    let mut names: Vec<String> = o.stack.by_name.keys().cloned().collect();
+                    names.extend(
+                        o.stack.instances.iter().filter(|i| i.address.key.is_some()).map(|i| i.address.to_string()),
+                    );
+                    let names: Vec<&str> = names.iter().map(String::as_str).collect();
                     Failure::Message(format!(
                         "--target {t}: not a resource of the stack or of its state; {}",
-                        stackr_core::diag::suggest(t, &names, "resources")
+                        stackr_core::diag::suggest(t, &names, "addresses")
                     ))
                 })?;
             targets.push(addr);

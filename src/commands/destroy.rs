@@ -16,6 +16,7 @@ pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     let prepared = o.session.prepare_destroy(&o.stack.name).await.map_err(|e| o.fail(e))?;
+    super::apply::check_allowed(&a.allow_protected, &prepared.state)?;
     super::apply::report_resolutions(&prepared.resolutions, true);
     let location = o.session.store.location();
     if a.json {

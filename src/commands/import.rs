@@ -43,6 +43,22 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
     let Some(Some(obs)) = observed.into_iter().next() else {
         return Err(Failure::Message(format!("no {} with id {} in {}", res.schema.kind, a.id, inst.region)));
     };
+    // Made by another stack (its `stackr:stack` tag): importing it would
+    // let two stacks manage it, and either could replace or delete it.
+    if let Some(owner) = obs.tags.get("stackr:stack").filter(|owner| *owner != &stack.name) {
+        return Err(Failure::Message(format!(
+            "{} belongs to stack `{owner}` (its `stackr:stack` tag); importing it into `{}` would let both \
+             manage it, and either could replace or delete it.\n  To move it here: `stackr state rm` it in \
+             `{owner}`, remove its `stackr:stack` tag, then import it again",
+            obs.id, stack.name
+        )));
+    }
+    if let Some((other, _)) = state.resources.iter().find(|(_, r)| r.kind == res.schema.kind && r.id == obs.id) {
+        return Err(Failure::Message(format!(
+            "{} is already in state as `{other}`; one resource has one address (`stackr state mv` renames it)",
+            obs.id
+        )));
+    }
     let attributes = obs.attributes_json();
     let dependencies = stackr_engine::apply::dependency_addresses(stack, ii);
     state.resources.insert(

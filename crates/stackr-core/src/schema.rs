@@ -109,6 +109,14 @@ pub enum Limit {
     /// of the third: character ranges and characters (`a-z0-9.-`; a `-`
     /// last stands for itself; empty: any character).
     Text(usize, usize, &'static str),
+    /// One of these numbers (CloudWatch Logs' retention periods).
+    OneOf(&'static [f64]),
+    /// An IPv4 CIDR block (`10.0.0.0/16`) whose prefix length is from the
+    /// first to the second, its address the block's first (no host bits).
+    Cidr4(u8, u8),
+    /// Any text that does not start with this (a security group's name
+    /// cannot start with `sg-`).
+    NotPrefixed(&'static str),
 }
 
 impl Limit {
@@ -148,6 +156,15 @@ impl Limit {
                     format!("`{t}` holds {}; it may hold only {}", shown.join(", "), describe_chars(chars))
                 })
             }
+            (Limit::OneOf(set), Value::Number(n)) if !set.contains(n) => Some(format!(
+                "{} is not one of the values AWS takes: {}",
+                crate::value::format_number(*n),
+                self.describe()
+            )),
+            (Limit::Cidr4(lo, hi), Value::String(t)) => cidr4_problem(t, *lo, *hi),
+            (Limit::NotPrefixed(prefix), Value::String(t)) if t.starts_with(prefix) => {
+                Some(format!("{} starts with `{prefix}`, which AWS keeps for its own ids", shown(t)))
+            }
             _ => None,
         }
     }
@@ -161,8 +178,34 @@ impl Limit {
             }
             Limit::Text(lo, hi, "") => format!("{lo} to {hi} characters"),
             Limit::Text(lo, hi, chars) => format!("{lo} to {hi} characters: {}", describe_chars(chars)),
+            Limit::OneOf(set) => set.iter().map(|n| crate::value::format_number(*n)).collect::<Vec<_>>().join(", "),
+            Limit::Cidr4(lo, hi) => format!("an IPv4 CIDR block, /{lo} to /{hi}, e.g. 10.0.0.0/{lo}"),
+            Limit::NotPrefixed(prefix) => format!("not starting with `{prefix}`"),
         }
     }
+}
+
+/// What is wrong with `t` as an IPv4 CIDR block of prefix `lo` to `hi`.
+fn cidr4_problem(t: &str, lo: u8, hi: u8) -> Option<String> {
+    let expected = || format!("it must be an IPv4 CIDR block, /{lo} to /{hi}, e.g. 10.0.0.0/{lo}");
+    let Some((addr, len)) = t.split_once('/') else {
+        return Some(format!("`{t}` is not a CIDR block: {}", expected()));
+    };
+    let (Ok(addr), Ok(len)) = (addr.parse::<std::net::Ipv4Addr>(), len.parse::<u8>()) else {
+        return Some(format!("`{t}` is not a CIDR block: {}", expected()));
+    };
+    if len > 32 {
+        return Some(format!("`{t}` is not a CIDR block: {}", expected()));
+    }
+    if len < lo || len > hi {
+        return Some(format!("`{t}` is a /{len}: {}", expected()));
+    }
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    let bits = u32::from(addr);
+    (bits & !mask != 0).then(|| {
+        let network = std::net::Ipv4Addr::from(bits & mask);
+        format!("`{t}` has host bits set: the block is `{network}/{len}`")
+    })
 }
 
 /// Whether `c` is one of `spec` (`a-z0-9.-`).
@@ -286,6 +329,18 @@ impl PropSchema {
     /// `chars` (see [`Limit::Text`]).
     pub const fn text(self, lo: usize, hi: usize, chars: &'static str) -> Self {
         PropSchema { limit: Some(Limit::Text(lo, hi, chars)), ..self }
+    }
+    /// A number AWS takes from `set` only.
+    pub const fn one_of(self, set: &'static [f64]) -> Self {
+        PropSchema { limit: Some(Limit::OneOf(set)), ..self }
+    }
+    /// An IPv4 CIDR block of prefix `/lo` to `/hi` (see [`Limit::Cidr4`]).
+    pub const fn cidr4(self, lo: u8, hi: u8) -> Self {
+        PropSchema { limit: Some(Limit::Cidr4(lo, hi)), ..self }
+    }
+    /// Text that does not start with `prefix`.
+    pub const fn not_prefixed(self, prefix: &'static str) -> Self {
+        PropSchema { limit: Some(Limit::NotPrefixed(prefix)), ..self }
     }
 }
 
@@ -434,7 +489,17 @@ pub fn check_value(ty: &PropType, v: &Value, path: &str, out: &mut Vec<TypeMisma
         // Numbers and booleans written where a string is wanted are
         // accepted as their text (`port: 443` for a string port).
         (PropType::String, Value::Number(_) | Value::Bool(_)) => {}
-        (PropType::Int, Value::Number(n)) if n.fract() == 0.0 => {}
+        // Whole, and within what a number carries exactly (2^53): beyond
+        // that `99999999999999999999999` would be sent as another number.
+        (PropType::Int, Value::Number(n)) if n.fract() == 0.0 && n.abs() <= 9_007_199_254_740_991.0 => {}
+        (PropType::Int, Value::Number(n)) if n.fract() == 0.0 => out.push(TypeMismatch {
+            path: path.to_string(),
+            message: format!(
+                "{} is too large: a whole number here is at most 9007199254740991 either way",
+                crate::value::format_number(*n)
+            ),
+            help: None,
+        }),
         (PropType::Number, Value::Number(_)) => {}
         (PropType::Bool, Value::Bool(_)) => {}
         (PropType::Enum(allowed), Value::String(s)) => {

@@ -93,6 +93,14 @@ pub(super) fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, 
 /// none for all protocols (-1); both, 0 to 65535 and in order, for TCP and
 /// UDP; for ICMP the type and code, -1 for all.
 pub(super) fn ports(proto: &str, m: &BTreeMap<String, Value>) -> Result<(Option<i32>, Option<i32>), ProviderError> {
+    // A name AWS knows, -1, or an IP protocol number (0-255).
+    let named = ["tcp", "udp", "icmp", "icmpv6", "-1"];
+    if !named.contains(&proto) && !proto.parse::<u8>().is_ok() {
+        return Err(common::invalid(format!(
+            "`{proto}` is not a protocol: tcp, udp, icmp, icmpv6, -1 (or all) for all traffic, or a protocol \
+             number 0-255"
+        )));
+    }
     if proto == "-1" {
         return Ok((None, None));
     }
@@ -658,6 +666,17 @@ mod tests {
         assert_eq!(a.key(), b.key());
         assert_eq!(protocol("6"), "tcp");
         assert_eq!(protocol("58"), "icmpv6");
+    }
+
+    #[test]
+    fn a_protocol_is_a_name_aws_knows_or_a_number() {
+        let peer = ("cidr_ipv4", s("10.0.0.0/8"));
+        let typo = rule(&[("protocol", s("tpc")), ("from_port", num(80)), ("to_port", num(80)), peer.clone()]);
+        let e = Rule::from_value(&typo).unwrap_err().message;
+        assert!(e.contains("`tpc` is not a protocol: tcp, udp"), "{e}");
+        let gre = rule(&[("protocol", s("47")), peer.clone()]);
+        assert!(Rule::from_value(&gre).is_ok());
+        assert!(Rule::from_value(&rule(&[("protocol", s("256")), peer])).is_err());
     }
 
     #[test]

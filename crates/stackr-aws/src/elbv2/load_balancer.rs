@@ -25,13 +25,14 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{not_in_place, tolerate, vanished};
+use crate::kit::{invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
     IpAddressType, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
 use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -185,6 +186,24 @@ impl LoadBalancer {
 impl Reconciler for LoadBalancer {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::elbv2::LOAD_BALANCER
+    }
+
+    /// An Application Load Balancer needs subnets in at least two
+    /// Availability Zones
+    /// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateLoadBalancer.html).
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let application = matches!(p.get("type"), None | Some(Value::Null))
+            || p.get("type").and_then(Value::as_str) == Some("application");
+        if let (true, Some(Value::List(subnets))) = (application, p.get("subnets"))
+            && subnets.len() < 2
+            && !subnets.iter().any(|s| matches!(s, Value::Unknown))
+        {
+            return Err(invalid(format!(
+                "an Application Load Balancer needs subnets in at least two Availability Zones; `subnets` has {}",
+                subnets.len()
+            )));
+        }
+        Ok(())
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {

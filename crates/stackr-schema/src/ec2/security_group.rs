@@ -5,7 +5,7 @@ const RULE: PropType = PropType::Object(&[
     prop("protocol", PropType::String).required().doc("tcp, udp, icmp, icmpv6, a protocol number, or \"-1\" for all."),
     prop("from_port", PropType::Int).doc("First port (ICMP type); omit for protocol -1."),
     prop("to_port", PropType::Int).doc("Last port (ICMP code); omit for protocol -1."),
-    prop("cidr_ipv4", PropType::String).doc("An IPv4 peer range, e.g. 0.0.0.0/0."),
+    prop("cidr_ipv4", PropType::String).cidr4(0, 32).doc("An IPv4 peer range, e.g. 0.0.0.0/0."),
     prop("cidr_ipv6", PropType::String).doc("An IPv6 peer range, e.g. ::/0."),
     prop("source_security_group_id", PropType::String)
         .doc("A peer security group (the source of ingress, the destination of egress)."),
@@ -26,6 +26,7 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .not_prefixed("sg-")
             .doc("Group name, unique in the VPC; cannot start with sg-."),
         prop("description", PropType::String).required().replaces().doc("Group description; AWS cannot change it."),
         prop("vpc_id", PropType::String).replaces().doc("The VPC; the default VPC if omitted."),

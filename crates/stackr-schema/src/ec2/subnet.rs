@@ -12,7 +12,11 @@ pub const SUBNET: TypeSchema = TypeSchema {
         prop("availability_zone_id", PropType::String)
             .replaces()
             .doc("Zone ID (apne1-az4), instead of `availability_zone`."),
-        prop("cidr_block", PropType::String).required().replaces().doc("IPv4 CIDR block inside the VPC's."),
+        prop("cidr_block", PropType::String)
+            .required()
+            .replaces()
+            .cidr4(16, 28)
+            .doc("IPv4 CIDR block inside the VPC's, /16 to /28."),
         prop("ipv6_cidr_block", PropType::String)
             .doc("An IPv6 /64 inside the VPC's /56; associated and disassociated in place."),
         prop("map_public_ip_on_launch", PropType::Bool)

@@ -8,7 +8,8 @@ pub const VPC: TypeSchema = TypeSchema {
         prop("cidr_block", PropType::String)
             .required()
             .replaces()
-            .doc("Primary IPv4 CIDR block, e.g. 10.0.0.0/16."),
+            .cidr4(16, 28)
+            .doc("Primary IPv4 CIDR block, /16 to /28, e.g. 10.0.0.0/16."),
         prop("ipv6", PropType::Bool)
             .doc("Associate an Amazon-provided IPv6 /56 (AssociateVpcCidrBlock); default false."),
         prop("enable_dns_hostnames", PropType::Bool)

@@ -8,6 +8,7 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .text(1, 32, "a-zA-Z0-9-")
             .doc("Up to 32 alphanumerics and hyphens, unique in the region."),
         prop("type", PropType::Enum(&["application", "network", "gateway"])).replaces().doc("Default application."),
         prop("scheme", PropType::Enum(&["internet-facing", "internal"])).replaces().doc("Default internet-facing."),

@@ -8,6 +8,7 @@ pub const ROLE: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .text(1, 64, "a-zA-Z0-9+=,.@_-")
             .doc("Role name, unique in the account (up to 64 characters)."),
         prop("path", PropType::String).replaces().doc("Path, e.g. /service/; default /."),
         prop("assume_role_policy", PropType::Json).required().doc("Trust policy document (UpdateAssumeRolePolicy)."),
@@ -18,6 +19,7 @@ pub const ROLE: TypeSchema = TypeSchema {
             .doc("Managed policies to attach; exactly these are kept (Attach/DetachRolePolicy)."),
         prop("description", PropType::String).doc("Role description (UpdateRole)."),
         prop("max_session_duration", PropType::Int)
+            .range(3600.0, 43200.0)
             .doc("Maximum session length in seconds, 3600 to 43200; default 3600."),
         prop("permissions_boundary", PropType::String).doc("ARN of a managed policy bounding the role's permissions."),
     ],

@@ -19,6 +19,7 @@ pub mod graph;
 pub mod jsonschema;
 pub mod lang;
 pub mod model;
+pub mod policy;
 pub mod regions;
 pub mod render;
 pub mod schema;

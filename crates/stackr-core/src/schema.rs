@@ -117,6 +117,8 @@ pub enum Limit {
     /// Any text that does not start with this (a security group's name
     /// cannot start with `sg-`).
     NotPrefixed(&'static str),
+    /// An IAM policy document ([`crate::policy`]).
+    Policy,
 }
 
 impl Limit {
@@ -162,6 +164,7 @@ impl Limit {
                 self.describe()
             )),
             (Limit::Cidr4(lo, hi), Value::String(t)) => cidr4_problem(t, *lo, *hi),
+            (Limit::Policy, v) => crate::policy::problem(v),
             (Limit::NotPrefixed(prefix), Value::String(t)) if t.starts_with(prefix) => {
                 Some(format!("{} starts with `{prefix}`, which AWS keeps for its own ids", shown(t)))
             }
@@ -181,6 +184,7 @@ impl Limit {
             Limit::OneOf(set) => set.iter().map(|n| crate::value::format_number(*n)).collect::<Vec<_>>().join(", "),
             Limit::Cidr4(lo, hi) => format!("an IPv4 CIDR block, /{lo} to /{hi}, e.g. 10.0.0.0/{lo}"),
             Limit::NotPrefixed(prefix) => format!("not starting with `{prefix}`"),
+            Limit::Policy => "an IAM policy document".to_string(),
         }
     }
 }
@@ -338,6 +342,10 @@ impl PropSchema {
     pub const fn cidr4(self, lo: u8, hi: u8) -> Self {
         PropSchema { limit: Some(Limit::Cidr4(lo, hi)), ..self }
     }
+    /// An IAM policy document (each one, in a map of them).
+    pub const fn policy(self) -> Self {
+        PropSchema { limit: Some(Limit::Policy), ..self }
+    }
     /// Text that does not start with `prefix`.
     pub const fn not_prefixed(self, prefix: &'static str) -> Self {
         PropSchema { limit: Some(Limit::NotPrefixed(prefix)), ..self }
@@ -464,9 +472,12 @@ pub fn check_prop(p: &PropSchema, v: &Value, path: &str, out: &mut Vec<TypeMisma
     let before = out.len();
     check_value(&p.ty, v, path, out);
     let (Some(limit), true) = (p.limit, out.len() == before) else { return };
-    let items: Vec<(String, &Value)> = match v {
-        Value::List(items) => items.iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), v)).collect(),
-        v => vec![(path.to_string(), v)],
+    let items: Vec<(String, &Value)> = match (p.ty, v) {
+        (PropType::List(_), Value::List(items)) => {
+            items.iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), v)).collect()
+        }
+        (PropType::Map(_), Value::Map(m)) => m.iter().map(|(k, v)| (format!("{path}.{k}"), v)).collect(),
+        (_, v) => vec![(path.to_string(), v)],
     };
     for (at, v) in items {
         if let Some(message) = limit.problem(v, p.secret) {

@@ -31,7 +31,7 @@ pub const VPC_ENDPOINT: TypeSchema = TypeSchema {
             "Interface: resolve the service's default name to the endpoint (AWS's default: true). Needs the VPC's \
              enableDnsSupport and enableDnsHostnames.",
         ),
-        prop("policy", PropType::Json).doc(
+        prop("policy", PropType::Json).policy().doc(
             "The endpoint policy (a map, or a string holding JSON); AWS's default allows full access. Compared as a \
              document; left out, whatever AWS holds is kept.",
         ),

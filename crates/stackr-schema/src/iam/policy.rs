@@ -9,6 +9,7 @@ pub const POLICY: TypeSchema = TypeSchema {
         prop("path", PropType::String).replaces().doc("Path, e.g. /service/; default /."),
         prop("description", PropType::String).replaces().doc("Policy description; AWS cannot change it."),
         prop("policy", PropType::Json)
+            .policy()
             .required()
             .doc("The policy document (CreatePolicyVersion; the oldest of 5 versions is deleted)."),
     ],

@@ -11,8 +11,12 @@ pub const ROLE: TypeSchema = TypeSchema {
             .text(1, 64, "a-zA-Z0-9+=,.@_-")
             .doc("Role name, unique in the account (up to 64 characters)."),
         prop("path", PropType::String).replaces().doc("Path, e.g. /service/; default /."),
-        prop("assume_role_policy", PropType::Json).required().doc("Trust policy document (UpdateAssumeRolePolicy)."),
+        prop("assume_role_policy", PropType::Json)
+            .required()
+            .policy()
+            .doc("Trust policy document (UpdateAssumeRolePolicy)."),
         prop("inline_policies", PropType::Map(&PropType::Json))
+            .policy()
             .doc("Inline policy documents by name; exactly these are kept (PutRolePolicy, DeleteRolePolicy)."),
         prop("managed_policy_arns", STRINGS)
             .unordered()

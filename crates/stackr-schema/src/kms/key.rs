@@ -43,7 +43,7 @@ pub const KEY: TypeSchema = TypeSchema {
         prop("rotation_period_in_days", PropType::Int)
             .range(90.0, 2560.0)
             .doc("Days between rotations, 90 to 2560; default 365. Needs `enable_key_rotation: true`."),
-        prop("policy", PropType::Json).doc(
+        prop("policy", PropType::Json).policy().doc(
             "The key policy document (PutKeyPolicy), compared as a document; omit to keep the default policy \
              AWS attaches (the account may use the key through IAM).",
         ),

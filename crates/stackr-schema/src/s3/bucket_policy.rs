@@ -8,7 +8,10 @@ pub const BUCKET_POLICY: TypeSchema = TypeSchema {
           list, are not changes.",
     properties: &[
         prop("bucket", PropType::String).required().replaces().doc("The bucket's name."),
-        prop("policy", PropType::Json).required().doc("The policy document (a map, or a string holding JSON)."),
+        prop("policy", PropType::Json)
+            .required()
+            .policy()
+            .doc("The policy document (a map, or a string holding JSON)."),
     ],
     attributes: &[attr("id", PropType::String, "The bucket name.")],
     taggable: false,

@@ -19,6 +19,7 @@ pub const TOPIC: TypeSchema = TypeSchema {
             .doc("Sender name of SMS and email notifications (up to 100 characters)."),
         prop("kms_master_key_id", PropType::String).doc("KMS key (id, ARN or alias) for server-side encryption."),
         prop("policy", PropType::Json)
+            .policy()
             .doc("The topic's access policy (an IAM policy document), compared as a document."),
         prop("delivery_policy", PropType::Json).doc("Retry policy of HTTP/S deliveries (a JSON document)."),
     ],

@@ -44,6 +44,7 @@ pub const QUEUE: TypeSchema = TypeSchema {
             .range(60.0, 86400.0)
             .doc("SSE-KMS: seconds a data key is reused, 60 to 86400; default 300."),
         prop("policy", PropType::Json)
+            .policy()
             .doc("The queue's access policy (an IAM policy document), compared as a document."),
     ],
     attributes: &[

@@ -464,6 +464,21 @@ impl Run<'_> {
         let work: Work = match op.kind {
             OpKind::Delete => {
                 let prior = state0.resources.get(&address);
+                // The old half of a create-before-destroy whose new half came
+                // back as the very same resource (a create that found and
+                // adopted it): it did not step aside, and deleting it would
+                // delete the replacement.
+                let old_id = prior.map(|p| p.id.clone()).unwrap_or_default();
+                let same = op.state_key != address
+                    && self.persister.with(|s| {
+                        !s.resources.contains_key(&op.state_key)
+                            && s.resources.get(&address).is_some_and(|r| r.id == old_id)
+                    });
+                if same {
+                    let _ = tx.send(Msg::Done(i, Ok(None)));
+                    let _ = tx.send(Msg::Ready(i, Ok(None)));
+                    return None;
+                }
                 Work::Delete {
                     id: prior.map(|p| p.id.clone()).unwrap_or_default(),
                     properties: prior.map(|p| props_of(&p.properties)).unwrap_or_default(),

@@ -47,6 +47,11 @@ pub struct FakeCloud {
     /// "Not yet" refusals (`Retryable`) still to answer, by `ADDRESS:op`,
     /// as AWS answers a call made too early (a cluster still `creating`).
     pub not_yet: Mutex<BTreeMap<String, u32>>,
+    /// Addresses whose next create finds the resource already at that
+    /// address and answers with it, as a create that adopts a matching
+    /// resource does (an ECS task definition revision identical to the
+    /// one it replaces).
+    pub adopting: Mutex<HashSet<String>>,
     /// Calls by operation name ("create", "observe", ...).
     calls: Mutex<BTreeMap<String, u64>>,
 }
@@ -294,6 +299,13 @@ impl Reconciler for FakeReconciler {
         self.cloud.call("create", Some(&req.target.address)).await?;
         let mut all = self.cloud.resources.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(r) = all.values().find(|r| r.token == req.token && r.kind == self.schema.kind) {
+            return Ok(self.observed(r));
+        }
+        if self.cloud.adopting.lock().unwrap_or_else(|p| p.into_inner()).remove(&req.target.address)
+            && let Some(r) = all
+                .values()
+                .find(|r| r.kind == self.schema.kind && r.tags.get("stackr:resource") == Some(&req.target.address))
+        {
             return Ok(self.observed(r));
         }
         let n = self.cloud.next.fetch_add(1, Ordering::SeqCst);

@@ -146,6 +146,32 @@ async fn create_before_destroy_creates_the_new_one_first() {
     assert!(b.plan(&stack_with(&text, &[("retention", "14")])).await.is_empty());
 }
 
+/// A create-before-destroy whose create comes back with the very resource
+/// it replaces (one that adopts a matching resource, as an ECS task
+/// definition revision is) keeps it: deleting "the old one" would delete
+/// the new one, leaving state and its users on a resource that is gone.
+#[tokio::test]
+async fn a_replacement_that_is_the_old_resource_itself_is_not_deleted() {
+    let text = NETWORK
+        .replace(
+            "  logs:\n    type: aws.logs.log_group\n",
+            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
+        )
+        .replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    let old_id = b.cloud.by_address("logs")[0].id.clone();
+    b.cloud.adopting.lock().unwrap().insert("logs".into());
+    let applied = b.apply(&stack_with(&text, &[("retention", "14")])).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert_eq!(b.cloud.calls("delete"), 0, "nothing deleted");
+    let live = b.cloud.by_address("logs");
+    assert_eq!((live.len(), live[0].id.as_str()), (1, old_id.as_str()));
+    let state = b.store.state();
+    assert_eq!(state.resources["logs"].id, old_id);
+    assert!(!state.resources.contains_key("logs#deposed"));
+}
+
 #[tokio::test]
 async fn an_old_resource_whose_delete_fails_is_kept_as_deposed_and_deleted_later() {
     let text = NETWORK

@@ -14,9 +14,10 @@ pub const DB_PARAMETER_GROUP: TypeSchema = TypeSchema {
         prop("family", PropType::String).required().replaces().doc("Parameter group family, e.g. aurora-mysql8.0."),
         prop("description", PropType::String).required().replaces().doc("Group description (AWS cannot change it)."),
         prop("parameters", STRING_MAP).doc(
-            "Parameter name to value, set with ModifyDBParameterGroup (20 a call); one removed from the \
-             stack goes back to the engine default (ResetDBParameterGroup). Only the parameters the stack \
-             sets are compared (DescribeDBParameters Source=user).",
+            "Parameter name to value, set with ModifyDBParameterGroup (20 a call). The stack owns every \
+             parameter set by a user (DescribeDBParameters Source=user): exactly these are kept, so one removed \
+             from the stack, or set outside stackr, is drift and goes back to the engine default \
+             (ResetDBParameterGroup). The engine's own defaults are never compared.",
         ),
         prop("apply_method", PropType::Map(&PropType::Enum(&["immediate", "pending-reboot"]))).local().doc(
             "How each parameter is applied, by name: `immediate` (default; dynamic parameters only) or \

@@ -334,3 +334,48 @@ async fn find_after_interrupted_create() {
     let other = FindRequest { target: Target { address: "other".into(), ..target }, ..req };
     assert!(rec.find(&other).await.unwrap().is_none(), "found another address's role");
 }
+
+/// A policy re-saved in another spelling that means the same (the console's
+/// JSON editor: actions in another order, a lone statement without its
+/// list, a service principal as a one-element list) is not drift; a policy
+/// that means something else still is.
+#[tokio::test]
+async fn policies_spelled_otherwise_are_not_drift() {
+    let h = harness("iam-spelling");
+    let s = stack(ROLE_STACK, &[]);
+    h.apply(&s).await;
+    let role = "conf-role-one";
+    let inline = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":["*"],"Action":["logs:PutLogEvents","logs:CreateLogStream"]}}"#;
+    h.iam()
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("logs")
+        .policy_document(inline)
+        .send()
+        .await
+        .expect("PutRolePolicy");
+    let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":["ecs-tasks.amazonaws.com"]},"Action":["sts:AssumeRole"]}]}"#;
+    h.iam()
+        .update_assume_role_policy()
+        .role_name(role)
+        .policy_document(trust)
+        .send()
+        .await
+        .expect("UpdateAssumeRolePolicy");
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    let widened = r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Resource":"*","Action":["logs:PutLogEvents","logs:CreateLogStream","logs:DeleteLogGroup"]}}"#;
+    h.iam()
+        .put_role_policy()
+        .role_name(role)
+        .policy_name("logs")
+        .policy_document(widened)
+        .send()
+        .await
+        .expect("PutRolePolicy");
+    let plan = h.plan(&s).await;
+    assert!(plan.steps.iter().any(|st| st.address == "subject"), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    h.destroy("conf-iam-role").await;
+}

@@ -154,7 +154,8 @@ impl Describe for VpcEndpoint {
                     ("ip_address_type", e.ip_address_type().map(|t| s(t.as_str()))),
                 ]);
                 if let Some(raw) = e.policy_document() {
-                    properties.insert("policy".into(), document::parse(raw).unwrap_or_else(|| s(raw)));
+                    properties
+                        .insert("policy".into(), document::canonical(&document::parse(raw).unwrap_or_else(|| s(raw))));
                 }
                 let prefix_list = e
                     .service_name()
@@ -187,6 +188,13 @@ fn delta(have: &Props, want: &Props, k: &str) -> (Option<Vec<String>>, Option<Ve
 impl Reconciler for VpcEndpoint {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::ec2::VPC_ENDPOINT
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["policy"]);
     }
 
     /// Which settings go with which endpoint type

@@ -42,14 +42,45 @@ pub fn normalize(v: &Value) -> Value {
 /// one-element list and its element alike (`"Action": "s3:GetObject"` and
 /// `"Action": ["s3:GetObject"]`, a lone `Statement` object or a list of
 /// one), <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>,
-/// so every one-element list becomes its element, at any depth; a string
-/// holding JSON is parsed first.
+/// so every one-element list becomes its element, at any depth; and every
+/// list in the grammar is a set (statements, actions, resources,
+/// principals, condition values: their order means nothing), so lists
+/// are sorted and their repeats dropped. A string holding JSON is parsed
+/// first.
 pub fn canonical(v: &Value) -> Value {
     match normalize(v) {
-        Value::List(l) if l.len() == 1 => canonical(&l[0]),
-        Value::List(l) => Value::List(l.iter().map(canonical).collect()),
+        Value::List(l) => {
+            let mut items: Vec<(String, Value)> =
+                l.iter().map(canonical).map(|x| (x.to_json().to_string(), x)).collect();
+            items.sort_by(|a, b| a.0.cmp(&b.0));
+            items.dedup_by(|a, b| a.0 == b.0);
+            match items.len() {
+                1 => items.remove(0).1,
+                _ => Value::List(items.into_iter().map(|(_, x)| x).collect()),
+            }
+        }
         Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), canonical(x))).collect()),
         other => other,
+    }
+}
+
+/// [`canonical`] applied to the documents `fields` of `props` (those
+/// known), for comparing what a stack wants with what AWS holds.
+pub fn canonical_in(props: &mut stackr_engine::reconciler::Props, fields: &[&str]) {
+    for f in fields {
+        if let Some(v) = props.get_mut(*f).filter(|v| !matches!(v, Value::Null) && !v.contains_unknown()) {
+            *v = canonical(v);
+        }
+    }
+}
+
+/// [`canonical`] applied to each document of the map `field` (a role's
+/// inline policies, by name).
+pub fn canonical_each(props: &mut stackr_engine::reconciler::Props, field: &str) {
+    if let Some(Value::Map(m)) = props.get_mut(field) {
+        for d in m.values_mut().filter(|d| !d.contains_unknown()) {
+            *d = canonical(d);
+        }
     }
 }
 
@@ -94,6 +125,17 @@ mod tests {
         assert_eq!(canonical(&Value::String(a.into())), canonical(&Value::String(b.into())));
         let two = r#"{"Action":["s3:GetObject","s3:PutObject"]}"#;
         assert_ne!(canonical(&Value::String(two.into())), canonical(&Value::String(a.into())));
+    }
+
+    #[test]
+    fn the_order_of_a_list_and_its_repeats_do_not_matter() {
+        let a = r#"{"Statement":[{"Effect":"Allow","Action":["s3:PutObject","s3:GetObject"],"Resource":"*"},
+                                 {"Effect":"Deny","Action":"iam:*","Resource":"*"}]}"#;
+        let b = r#"{"Statement":[{"Effect":"Deny","Action":["iam:*"],"Resource":["*"]},
+                                 {"Effect":"Allow","Action":["s3:GetObject","s3:PutObject","s3:GetObject"],"Resource":"*"}]}"#;
+        assert_eq!(canonical(&Value::String(a.into())), canonical(&Value::String(b.into())));
+        let other = r#"{"Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":"*"}]}"#;
+        assert_ne!(canonical(&Value::String(other.into())), canonical(&Value::String(a.into())));
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Policy {
             ("name", Some(s(&name))),
             ("path", Some(s(policy.path.clone().unwrap_or_else(|| "/".into())))),
             ("description", policy.description.clone().filter(|d| !d.is_empty()).map(s)),
-            ("policy", doc.as_deref().and_then(document::parse)),
+            ("policy", doc.as_deref().and_then(document::parse).map(|d| document::canonical(&d))),
         ]);
         let attributes = props::build([
             ("id", Some(s(arn))),
@@ -205,6 +205,13 @@ impl Policy {
 impl Reconciler for Policy {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::iam::POLICY
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["policy"]);
     }
 
     async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {

@@ -52,6 +52,9 @@ fn observed(role: aws_sdk_iam::types::Role, inline: BTreeMap<String, Value>, man
         ("unique_id", Some(s(&role.role_id))),
         ("name", Some(s(&role.role_name))),
     ]);
+    let mut properties = properties;
+    document::canonical_in(&mut properties, &["assume_role_policy"]);
+    document::canonical_each(&mut properties, "inline_policies");
     Observed { id: role.role_name.clone(), properties, attributes, tags: tag_map(role.tags) }
 }
 
@@ -316,6 +319,14 @@ impl Role {
 impl Reconciler for Role {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::iam::ROLE
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["assume_role_policy"]);
+        document::canonical_each(props, "inline_policies");
     }
 
     async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {

@@ -144,7 +144,7 @@ impl Key {
             ("key_spec", Some(s(spec))),
             ("enable_key_rotation", Some(Value::Bool(rotation))),
             ("rotation_period_in_days", period.map(kit::num)),
-            ("policy", policy.as_deref().and_then(document::parse)),
+            ("policy", policy.as_deref().and_then(document::parse).map(|d| document::canonical(&d))),
             ("multi_region", Some(Value::Bool(m.multi_region.unwrap_or(false)))),
             ("enabled", Some(Value::Bool(m.enabled))),
         ]);
@@ -280,6 +280,13 @@ fn differing(p: &Props, live: &Observed, tags: &BTreeMap<String, String>) -> Vec
 impl Reconciler for Key {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::kms::KEY
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["policy"]);
     }
 
     fn check(&self, p: &Props) -> Result<(), ProviderError> {

@@ -89,6 +89,7 @@ fn observed(arn: &str, attrs: &HashMap<String, String>, tags: std::collections::
     for (field, attr, doc) in FIELDS {
         let Some(raw) = attrs.get(*attr).filter(|r| !r.is_empty()) else { continue };
         let v = match (doc, *field) {
+            (true, "policy") => document::canonical(&document::parse(raw).unwrap_or_else(|| s(raw))),
             (true, _) => document::parse(raw).unwrap_or_else(|| s(raw)),
             (false, "content_based_deduplication") => Value::Bool(raw == "true"),
             _ => s(raw),
@@ -103,6 +104,13 @@ fn observed(arn: &str, attrs: &HashMap<String, String>, tags: std::collections::
 impl Reconciler for Topic {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::sns::TOPIC
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["policy"]);
     }
 
     fn check(&self, p: &Props) -> Result<(), ProviderError> {

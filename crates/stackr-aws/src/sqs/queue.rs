@@ -92,7 +92,7 @@ fn from_attr(kind: Kind, raw: &str) -> Option<Value> {
         Kind::Int => raw.parse::<i64>().ok().map(kit::num),
         Kind::Bool => Some(Value::Bool(raw.eq_ignore_ascii_case("true"))),
         Kind::Str => (!raw.is_empty()).then(|| s(raw)),
-        Kind::Doc => (!raw.is_empty()).then(|| document::parse(raw).unwrap_or_else(|| s(raw))),
+        Kind::Doc => (!raw.is_empty()).then(|| document::canonical(&document::parse(raw).unwrap_or_else(|| s(raw)))),
         Kind::Redrive => {
             let j: serde_json::Value = serde_json::from_str(raw).ok()?;
             let dlq = j.get("deadLetterTargetArn")?.as_str()?;
@@ -242,6 +242,13 @@ impl Queue {
 impl Reconciler for Queue {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::sqs::QUEUE
+    }
+
+    /// Policies compare as documents in one canonical spelling
+    /// ([`document::canonical`]): key order, list order and a value
+    /// written alone or as a one-element list are not changes.
+    fn normalize_desired(&self, props: &mut Props) {
+        document::canonical_in(props, &["policy"]);
     }
 
     fn check(&self, p: &Props) -> Result<(), ProviderError> {

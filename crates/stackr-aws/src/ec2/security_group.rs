@@ -95,7 +95,7 @@ pub(super) fn port(m: &BTreeMap<String, Value>, k: &str) -> Result<Option<i32>, 
 pub(super) fn ports(proto: &str, m: &BTreeMap<String, Value>) -> Result<(Option<i32>, Option<i32>), ProviderError> {
     // A name AWS knows, -1, or an IP protocol number (0-255).
     let named = ["tcp", "udp", "icmp", "icmpv6", "-1"];
-    if !named.contains(&proto) && !proto.parse::<u8>().is_ok() {
+    if !named.contains(&proto) && proto.parse::<u8>().is_err() {
         return Err(common::invalid(format!(
             "`{proto}` is not a protocol: tcp, udp, icmp, icmpv6, -1 (or all) for all traffic, or a protocol \
              number 0-255"

@@ -5,7 +5,8 @@
 mod common;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, FixedResponseActionConfig, HostHeaderConditionConfig, IpAddressType, LoadBalancerAttribute,
-    RuleCondition, RulePriorityPair, TargetGroupAttribute,
+    PathPatternConditionConfig, RedirectActionConfig, RedirectActionStatusCodeEnum, RuleCondition, RulePriorityPair,
+    TargetGroupAttribute,
 };
 use common::*;
 use std::sync::Arc;
@@ -424,4 +425,82 @@ resources:{NETWORK}{LB}
         },
     )
     .await;
+}
+
+/// A listener and a rule own their actions and conditions whole: a
+/// redirect's host changed outside stackr (the stack leaves AWS's default
+/// `#{host}`) and a condition added to a rule are drift, and repaired.
+#[tokio::test]
+async fn a_changed_redirect_host_and_an_added_condition_are_drift() {
+    let text = format!(
+        r#"
+stack: conf-owned
+region: ap-northeast-1
+tags: {{ suite: conformance }}
+vars:
+  lb: {{ type: string, default: conf-owned }}
+resources:{NETWORK}{LB}
+  tg:
+    type: aws.elbv2.target_group
+    properties: {{ name: conf-owned-tg, port: 80, protocol: HTTP, vpc_id: "${{vpc.id}}", target_type: ip }}
+  http:
+    type: aws.elbv2.listener
+    properties:
+      load_balancer_arn: ${{lb.arn}}
+      port: 80
+      protocol: HTTP
+      default_action: {{ type: redirect, redirect: {{ status_code: HTTP_301, protocol: HTTPS, port: "443" }} }}
+  web:
+    type: aws.elbv2.listener
+    properties:
+      load_balancer_arn: ${{lb.arn}}
+      port: 8080
+      protocol: HTTP
+      default_action: {{ type: fixed-response, fixed_response: {{ status_code: "404" }} }}
+  rule:
+    type: aws.elbv2.listener_rule
+    properties:
+      listener_arn: ${{web.arn}}
+      priority: 10
+      conditions: {{ host_header: [blog.example.com] }}
+      actions: [{{ type: forward, target_group_arn: "${{tg.arn}}" }}]
+"#
+    );
+    let h = harness("elbv2-owned");
+    let s = stack(&text, &[]);
+    let applied = h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    let redirect = RedirectActionConfig::builder()
+        .status_code(RedirectActionStatusCodeEnum::Http301)
+        .protocol("HTTPS")
+        .port("443")
+        .host("evil.example.com")
+        .build();
+    let action = Action::builder().r#type(ActionTypeEnum::Redirect).redirect_config(redirect).build();
+    h.elbv2()
+        .modify_listener()
+        .listener_arn(h.id_of(&applied, "http"))
+        .default_actions(action)
+        .send()
+        .await
+        .expect("ModifyListener");
+    let host = HostHeaderConditionConfig::builder().values("blog.example.com").build();
+    let path = PathPatternConditionConfig::builder().values("/wp-admin/*").build();
+    h.elbv2()
+        .modify_rule()
+        .rule_arn(h.id_of(&applied, "rule"))
+        .conditions(RuleCondition::builder().field("host-header").host_header_config(host).build())
+        .conditions(RuleCondition::builder().field("path-pattern").path_pattern_config(path).build())
+        .send()
+        .await
+        .expect("ModifyRule");
+    let plan = h.plan(&s).await;
+    let changed = |address: &str, field: &str| {
+        plan.steps.iter().any(|st| st.address == address && st.changes.iter().any(|c| c.field.starts_with(field)))
+    };
+    assert!(changed("http", "default_action"), "{:#?}", plan.steps);
+    assert!(changed("rule", "conditions"), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    h.destroy("conf-owned").await;
 }

@@ -234,6 +234,25 @@ fn int(p: &Props, k: &str) -> Result<Option<i32>, ProviderError> {
 }
 
 /// One action of the stack as AWS takes it.
+/// A redirect's fields the stack leaves out, with the values AWS gives
+/// them (the request's own protocol, port, host, path and query)
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RedirectActionConfig.html>:
+/// written out, and so sent and compared, a host or path changed outside
+/// stackr is drift.
+pub fn redirect_defaults(action: &mut Value) {
+    let Value::Map(a) = action else { return };
+    let Some(Value::Map(r)) = a.get_mut("redirect") else { return };
+    for (k, default) in [
+        ("protocol", "#{protocol}"),
+        ("port", "#{port}"),
+        ("host", "#{host}"),
+        ("path", "/#{path}"),
+        ("query", "#{query}"),
+    ] {
+        r.entry(k.to_string()).or_insert_with(|| Value::String(default.to_string()));
+    }
+}
+
 pub fn action_to_sdk(v: &Value) -> Result<Action, ProviderError> {
     let a = map(v).ok_or_else(|| invalid("an action must be a map"))?;
     let kind = props::require(a, "type")?;

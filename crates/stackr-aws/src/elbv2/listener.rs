@@ -204,6 +204,14 @@ impl Reconciler for Listener {
         &stackr_schema::elbv2::LISTENER
     }
 
+    /// A redirect is written with AWS's defaults, so that a host or path
+    /// changed outside stackr is drift (the listener owns its action).
+    fn normalize_desired(&self, props: &mut Props) {
+        if let Some(a) = props.get_mut("default_action") {
+            super::common::redirect_defaults(a);
+        }
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let wanted: BTreeSet<&String> = ids.iter().collect();
         let parents: BTreeSet<String> = ids.iter().filter_map(|id| listener_load_balancer(id)).collect();

@@ -45,8 +45,29 @@ fn priority(p: &Props) -> Result<i32, ProviderError> {
 }
 
 /// The stack's conditions as AWS takes them (the `*Config` forms).
+/// The conditions given as lists: one the stack leaves out is the empty
+/// list, on both sides of the comparison, so a condition added outside
+/// stackr is drift (the rule owns all its conditions: ModifyRule replaces
+/// them together).
+const LIST_CONDITIONS: [&str; 5] = ["host_header", "path_pattern", "http_request_method", "source_ip", "query_string"];
+
+/// `conditions` with every list condition written out (empty when unset).
+fn with_every_condition(v: &mut Value) {
+    if let Value::Map(c) = v {
+        for k in LIST_CONDITIONS {
+            c.entry(k.to_string()).or_insert_with(|| Value::List(Vec::new()));
+        }
+    }
+}
+
 fn conditions_to_sdk(v: Option<&Value>) -> Result<Vec<RuleCondition>, ProviderError> {
     let Some(Value::Map(c)) = v else { return Err(invalid("property `conditions` must be a map")) };
+    // An empty list is a condition left out.
+    let c: &Props = &c
+        .iter()
+        .filter(|(_, v)| !matches!(v, Value::List(l) if l.is_empty()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     let mut out = Vec::new();
     if c.contains_key("host_header") {
         let cfg = HostHeaderConditionConfig::builder().set_values(Some(props::strings(c, "host_header"))).build();
@@ -139,7 +160,9 @@ fn conditions_from_sdk(conditions: &[RuleCondition]) -> Value {
             _ => {}
         }
     }
-    Value::Map(out)
+    let mut out = Value::Map(out);
+    with_every_condition(&mut out);
+    out
 }
 
 fn actions_to_sdk(v: Option<&Value>) -> Result<Vec<Action>, ProviderError> {
@@ -246,6 +269,18 @@ impl ListenerRule {
 impl Reconciler for ListenerRule {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::elbv2::LISTENER_RULE
+    }
+
+    /// The rule owns its conditions and actions whole: conditions left out
+    /// are written as empty, redirects with AWS's defaults, so that one
+    /// added or changed outside stackr is drift.
+    fn normalize_desired(&self, props: &mut Props) {
+        if let Some(c) = props.get_mut("conditions").filter(|c| !c.contains_unknown()) {
+            with_every_condition(c);
+        }
+        if let Some(Value::List(actions)) = props.get_mut("actions") {
+            actions.iter_mut().for_each(super::common::redirect_defaults);
+        }
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {

@@ -96,7 +96,30 @@ pub struct PropSchema {
     /// What AWS accepts beyond the type (a range, a name's length and
     /// characters): checked with the type, before any call.
     pub limit: Option<Limit>,
+    /// A name AWS allows once in this scope (a log group's in a region, a
+    /// role's in the account): two resources of a stack giving the same
+    /// one are refused before any call.
+    pub unique: Option<Unique>,
     pub doc: &'static str,
+}
+
+/// Where AWS allows a name once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unique {
+    Region,
+    Account,
+    /// Every account and region (S3 bucket names).
+    Global,
+}
+
+impl Unique {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unique::Region => "unique in a region",
+            Unique::Account => "unique in the account",
+            Unique::Global => "unique across all of AWS",
+        }
+    }
 }
 
 /// What AWS accepts of a value beyond its type, as its API reference
@@ -266,6 +289,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         partial: false,
         local: false,
         limit: None,
+        unique: None,
         doc: "",
     }
 }
@@ -341,6 +365,10 @@ impl PropSchema {
     /// An IPv4 CIDR block of prefix `/lo` to `/hi` (see [`Limit::Cidr4`]).
     pub const fn cidr4(self, lo: u8, hi: u8) -> Self {
         PropSchema { limit: Some(Limit::Cidr4(lo, hi)), ..self }
+    }
+    /// A name AWS allows once in `scope`.
+    pub const fn unique(self, scope: Unique) -> Self {
+        PropSchema { unique: Some(scope), ..self }
     }
     /// An IAM policy document (each one, in a map of them).
     pub const fn policy(self) -> Self {

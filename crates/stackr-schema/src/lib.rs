@@ -35,7 +35,7 @@ use stackr_core::schema::{Catalog, StaticCatalog, TypeSchema};
 
 /// What every declaration file imports.
 mod prelude {
-    pub(crate) use stackr_core::schema::{PropType, Role, TypeSchema, attr, prop};
+    pub(crate) use stackr_core::schema::{PropType, Role, TypeSchema, Unique, attr, prop};
 
     /// A list of strings (ids, ARNs, CIDRs, names).
     pub(crate) const STRINGS: PropType = PropType::List(&PropType::String);

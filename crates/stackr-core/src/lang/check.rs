@@ -28,7 +28,64 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
 /// Evaluates and type-checks properties; `skip` and `skip_outputs` hold
 /// resources and outputs whose references were already reported broken.
 pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet<String>, diags: &mut Diagnostics) {
-    walk(stack, skip, skip_outputs, diags, &mut |_, _| {});
+    let mut names = Names::default();
+    walk(stack, skip, skip_outputs, diags, &mut |i, props| names.see(stack, i, props));
+    for d in names.clashes {
+        diags.push(d);
+    }
+}
+
+/// Names AWS allows once in a scope ([`crate::schema::Unique`]), by type,
+/// scope and name: the first instance giving each, and every second one
+/// as an error (AWS would keep one, and the apply stop halfway).
+#[derive(Default)]
+struct Names {
+    first: std::collections::HashMap<(&'static str, String, String), usize>,
+    clashes: Vec<Diagnostic>,
+}
+
+impl Names {
+    fn see(&mut self, stack: &Stack, i: usize, props: &BTreeMap<String, Value>) {
+        let inst = &stack.instances[i];
+        let res = stack.resource_of(inst);
+        for p in res.schema.properties.iter().filter(|p| p.unique.is_some()) {
+            let (Some(scope), Some(Value::String(name))) = (p.unique, props.get(p.name)) else { continue };
+            let place = match scope {
+                crate::schema::Unique::Region => inst.region.clone(),
+                _ => String::new(),
+            };
+            let span = |r: &crate::model::Resource| {
+                r.properties.iter().find(|(k, _)| k.name == p.name).map_or(r.properties_span, |(_, t)| t.span())
+            };
+            match self.first.entry((res.schema.kind, place, name.clone())) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(o) => {
+                    // Told at the one written later, whatever the order of evaluation.
+                    let (first, later) = if *o.get() < i { (*o.get(), i) } else { (i, *o.get()) };
+                    let (inst, other) = (&stack.instances[later], &stack.instances[first]);
+                    let res = stack.resource_of(inst);
+                    let other_res = stack.resource_of(other);
+                    self.clashes.push(
+                        Diagnostic::new(
+                            span(res),
+                            format!(
+                                "`{}` and `{}` both name {} `{name}`; its `{}` is {}, so AWS would make one",
+                                inst.address,
+                                other.address,
+                                res.schema.kind,
+                                p.name,
+                                scope.describe()
+                            ),
+                        )
+                        .with_note(span(other_res), format!("`{}` names it here", other.address))
+                        .with_help("give each its own name (`${each.key}` tells the instances of one resource apart)"),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Each instance (by index) with its properties as known before apply

@@ -5,7 +5,11 @@ pub const METRIC_ALARM: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A metric alarm (PutMetricAlarm, which also updates it).",
     properties: &[
-        prop("alarm_name", PropType::String).required().replaces().doc("Name, unique in the region."),
+        prop("alarm_name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .doc("Name, unique in the region."),
         prop("alarm_description", PropType::String).doc("Description."),
         prop("namespace", PropType::String).doc("Metric namespace, e.g. AWS/ECS; not with metrics."),
         prop("metric_name", PropType::String).doc("e.g. CPUUtilization; not with metrics."),

@@ -32,7 +32,12 @@ pub const TABLE: TypeSchema = TypeSchema {
           waiting in between. UpdateTimeToLive may change a table's TTL only once an hour. Deletion goes \
           through DELETING; a table with deletion protection on is refused before the run starts.",
     properties: &[
-        prop("name", PropType::String).required().replaces().text(3, 255, "A-Za-z0-9_.-").doc("The table name."),
+        prop("name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .text(3, 255, "A-Za-z0-9_.-")
+            .doc("The table name."),
         prop("hash_key", PropType::String).required().replaces().doc("Partition key attribute."),
         prop("range_key", PropType::String).replaces().doc("Sort key attribute."),
         prop("attributes", PropType::List(&ATTRIBUTE))

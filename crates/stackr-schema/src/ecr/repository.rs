@@ -13,6 +13,7 @@ pub const REPOSITORY: TypeSchema = TypeSchema {
           images unless `force_delete` is true.",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(2, 256, "a-z0-9._/-")

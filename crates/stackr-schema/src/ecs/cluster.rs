@@ -6,7 +6,7 @@ pub const CLUSTER: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "An ECS cluster (CreateCluster).",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Cluster name."),
+        prop("name", PropType::String).unique(Unique::Region).required().replaces().doc("Cluster name."),
         prop("container_insights", PropType::Enum(&["enabled", "disabled", "enhanced"]))
             .doc("CloudWatch Container Insights (UpdateClusterSettings); default the account setting."),
         prop("capacity_providers", STRINGS)

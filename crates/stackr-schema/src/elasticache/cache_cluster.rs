@@ -7,6 +7,7 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
           immediately (ModifyCacheCluster with ApplyImmediately), not in the maintenance window.",
     properties: &[
         prop("cluster_id", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .doc("Cluster name, lower case, up to 40 characters."),

@@ -5,7 +5,11 @@ pub const CACHE_SUBNET_GROUP: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "The subnets an ElastiCache cluster may use (CreateCacheSubnetGroup).",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Group name; AWS stores it in lower case."),
+        prop("name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .doc("Group name; AWS stores it in lower case."),
         prop("description", PropType::String).required().doc("Group description (ModifyCacheSubnetGroup)."),
         prop("subnet_ids", STRINGS).unordered().required().doc("Subnets of one VPC (ModifyCacheSubnetGroup)."),
     ],

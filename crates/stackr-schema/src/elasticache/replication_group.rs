@@ -15,6 +15,7 @@ pub const REPLICATION_GROUP: TypeSchema = TypeSchema {
           maintenance window) are read from the first member cluster (DescribeCacheClusters).",
     properties: &[
         prop("replication_group_id", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(1, 40, "A-Za-z0-9-")

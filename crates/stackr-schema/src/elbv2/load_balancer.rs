@@ -6,6 +6,7 @@ pub const LOAD_BALANCER: TypeSchema = TypeSchema {
     doc: "An Application, Network or Gateway Load Balancer (CreateLoadBalancer); ready when `active`.",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(1, 32, "a-zA-Z0-9-")

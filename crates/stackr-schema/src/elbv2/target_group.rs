@@ -18,6 +18,7 @@ pub const TARGET_GROUP: TypeSchema = TypeSchema {
     doc: "A load balancer target group (CreateTargetGroup).",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .doc("Up to 32 alphanumerics and hyphens, unique in the region."),

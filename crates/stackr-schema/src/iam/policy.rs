@@ -5,7 +5,11 @@ pub const POLICY: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A customer managed IAM policy (CreatePolicy); a changed document becomes a new default version.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Policy name, unique in the account."),
+        prop("name", PropType::String)
+            .unique(Unique::Account)
+            .required()
+            .replaces()
+            .doc("Policy name, unique in the account."),
         prop("path", PropType::String).replaces().doc("Path, e.g. /service/; default /."),
         prop("description", PropType::String).replaces().doc("Policy description; AWS cannot change it."),
         prop("policy", PropType::Json)

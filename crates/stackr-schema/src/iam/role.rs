@@ -6,6 +6,7 @@ pub const ROLE: TypeSchema = TypeSchema {
     doc: "An IAM role with its inline and attached policies (CreateRole).",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Account)
             .required()
             .replaces()
             .text(1, 64, "a-zA-Z0-9+=,.@_-")

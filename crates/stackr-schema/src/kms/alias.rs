@@ -7,6 +7,7 @@ pub const ALIAS: TypeSchema = TypeSchema {
           an alias that already exists is adopted only when it already points at the wanted key.",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(7, 256, "A-Za-z0-9/_-")

@@ -19,6 +19,7 @@ pub const FUNCTION: TypeSchema = TypeSchema {
           its network interfaces are released.",
     properties: &[
         prop("function_name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(1, 64, "A-Za-z0-9_-")

@@ -13,6 +13,7 @@ pub const LOG_GROUP: TypeSchema = TypeSchema {
     doc: "A CloudWatch Logs log group (CreateLogGroup).",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(1, 512, "a-zA-Z0-9._/#-")

@@ -15,7 +15,7 @@ pub const DB_CLUSTER: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "An Aurora (or Multi-AZ) DB cluster (CreateDBCluster); ready when `available`.",
     properties: &[
-        prop("cluster_identifier", PropType::String)
+        prop("cluster_identifier", PropType::String).unique(Unique::Region)
             .required()
             .doc("Cluster name, lower case; renamed in place (ModifyDBCluster NewDBClusterIdentifier)."),
         prop("engine", PropType::Enum(&["aurora-mysql", "aurora-postgresql", "mysql", "postgres"]))

@@ -7,6 +7,7 @@ pub const DB_CLUSTER_PARAMETER_GROUP: TypeSchema = TypeSchema {
           through `db_cluster_parameter_group_name`.",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Region)
             .required()
             .replaces()
             .text(1, 255, "A-Za-z0-9-")

@@ -6,6 +6,7 @@ pub const DB_INSTANCE: TypeSchema = TypeSchema {
     doc: "An instance of an Aurora DB cluster (CreateDBInstance); ready when `available`.",
     properties: &[
         prop("identifier", PropType::String)
+            .unique(Unique::Region)
             .required()
             .doc("Instance name, lower case; renamed in place (ModifyDBInstance NewDBInstanceIdentifier)."),
         prop("cluster_identifier", PropType::String).required().replaces().doc("The cluster the instance belongs to."),

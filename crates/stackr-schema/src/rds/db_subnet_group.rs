@@ -5,7 +5,11 @@ pub const DB_SUBNET_GROUP: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "The subnets an RDS database may use (CreateDBSubnetGroup).",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Group name; AWS stores it in lower case."),
+        prop("name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .doc("Group name; AWS stores it in lower case."),
         prop("description", PropType::String).required().doc("Group description (ModifyDBSubnetGroup)."),
         prop("subnet_ids", STRINGS)
             .unordered()

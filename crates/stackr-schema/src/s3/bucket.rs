@@ -39,6 +39,7 @@ pub const BUCKET: TypeSchema = TypeSchema {
           objects unless `force_destroy` is true.",
     properties: &[
         prop("name", PropType::String)
+            .unique(Unique::Global)
             .required()
             .replaces()
             .text(3, 63, "a-z0-9.-")

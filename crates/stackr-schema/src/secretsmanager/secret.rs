@@ -18,7 +18,11 @@ pub const SECRET: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A Secrets Manager secret whose value AWS generates; the value is never seen in clear.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Secret name, e.g. wordpress/prod/auth-keys."),
+        prop("name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .doc("Secret name, e.g. wordpress/prod/auth-keys."),
         prop("description", PropType::String).doc("Secret description (UpdateSecret)."),
         prop("kms_key_id", PropType::String).doc("KMS key to encrypt with; default aws/secretsmanager (UpdateSecret)."),
         prop("generate", GENERATE).doc(

@@ -7,7 +7,7 @@ pub const TOPIC: TypeSchema = TypeSchema {
           ListTagsForResource; changed with SetTopicAttributes, TagResource, UntagResource; DeleteTopic). \
           The id is the topic ARN.",
     properties: &[
-        prop("name", PropType::String).required().replaces().text(1, 256, "A-Za-z0-9_.-").doc(
+        prop("name", PropType::String).unique(Unique::Region).required().replaces().text(1, 256, "A-Za-z0-9_.-").doc(
             "Topic name: 1 to 256 letters, digits, hyphens, underscores; a FIFO topic's ends in `.fifo` \
              (and only a FIFO topic's).",
         ),

@@ -20,7 +20,7 @@ pub const QUEUE: TypeSchema = TypeSchema {
           take up to 60 seconds to show in reads (15 minutes for the retention period); an apply waits \
           up to a minute for them, then leaves the rest to the next plan.",
     properties: &[
-        prop("name", PropType::String).required().replaces().text(1, 80, "A-Za-z0-9_.-").doc(
+        prop("name", PropType::String).unique(Unique::Region).required().replaces().text(1, 80, "A-Za-z0-9_.-").doc(
             "Queue name: 1 to 80 letters, digits, hyphens, underscores; a FIFO queue's ends in `.fifo` \
              (and only a FIFO queue's).",
         ),

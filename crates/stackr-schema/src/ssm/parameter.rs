@@ -5,7 +5,11 @@ pub const PARAMETER: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "A Parameter Store parameter (PutParameter; updates overwrite it as a new version).",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Parameter name, e.g. /wordpress/prod/db-host."),
+        prop("name", PropType::String)
+            .unique(Unique::Region)
+            .required()
+            .replaces()
+            .doc("Parameter name, e.g. /wordpress/prod/db-host."),
         prop("type", PropType::Enum(&["String", "StringList", "SecureString"]))
             .required()
             .doc("SecureString values are encrypted with KMS."),

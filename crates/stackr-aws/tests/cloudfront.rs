@@ -323,3 +323,56 @@ async fn interrupted_create_is_found() {
     assert!(rec.find(&req("subject", vec![id])).await.unwrap().is_none(), "a known id is never the answer");
     h.destroy("cdn-find").await;
 }
+
+/// A distribution given a certificate of another region (CloudFront takes
+/// ACM certificates from us-east-1 only) is refused before its create is
+/// sent, once the certificate made in the same run gives its ARN; what was
+/// made before stays recorded.
+#[tokio::test]
+async fn a_certificate_outside_us_east_1_is_refused_before_the_create() {
+    let text = r#"
+stack: conf-cdn-region
+region: ap-northeast-1
+tags: { suite: conformance }
+resources:
+  cert:
+    type: aws.acm.certificate
+    properties: { domain_name: cdn.example.com, validation_method: DNS }
+  subject:
+    type: aws.cloudfront.distribution
+    properties:
+      enabled: true
+      origins: [{ id: alb, domain_name: alb-1.ap-northeast-1.elb.amazonaws.com, custom_origin_config: { origin_protocol_policy: https-only } }]
+      default_cache_behavior:
+        target_origin_id: alb
+        viewer_protocol_policy: redirect-to-https
+        forwarded_values: { query_string: false, cookies: { forward: none } }
+      viewer_certificate: { acm_certificate_arn: "${cert.arn}", ssl_support_method: sni-only }
+"#;
+    let h = harness("cdn-region");
+    let s = stack(text, &[]);
+    let lock = h.session.lock("conformance").await.expect("lock");
+    let prepared = h.session.prepare(&s).await.expect("prepare");
+    let applied = h.session.apply(Some(&s), prepared, options()).await.expect("apply");
+    h.session.unlock(&lock).await.expect("unlock");
+    let failed: Vec<String> = applied.report.failed.iter().map(|(a, _, e)| format!("{a}: {e}")).collect();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].contains("a certificate in ap-northeast-1; CloudFront takes ACM certificates from us-east-1 only"),
+        "{failed:?}"
+    );
+    assert!(failed[0].contains("nothing was sent to AWS"), "{failed:?}");
+    assert!(applied.state.resources.contains_key("cert") && !applied.state.resources.contains_key("subject"));
+    assert!(
+        h.cloudfront()
+            .list_distributions()
+            .send()
+            .await
+            .expect("ListDistributions")
+            .distribution_list
+            .and_then(|l| l.items)
+            .unwrap_or_default()
+            .is_empty()
+    );
+    h.destroy("conf-cdn-region").await;
+}

@@ -517,6 +517,14 @@ impl Run<'_> {
                 }
                 normalize(res.schema, &mut props);
                 rec.normalize_desired(&mut props);
+                // The type's own checks again, now that every value is known
+                // (a certificate ARN made earlier in this run).
+                if let Err(e) = rec.check(&props) {
+                    let at = format!(" ({})", stack.sources.location(res.properties_span));
+                    let msg = format!("{}{at}; nothing was sent to AWS", e.message);
+                    let _ = tx.send(Msg::Done(i, Err(OpError::Stack(msg))));
+                    return None;
+                }
                 let tags = tags_for(stack, &address, props.get("tags"), &state0.lineage);
                 if res.schema.taggable {
                     props.insert(

@@ -211,6 +211,24 @@ impl Reconciler for Distribution {
         &stackr_schema::cloudfront::DISTRIBUTION
     }
 
+    /// CloudFront takes ACM certificates from us-east-1 only
+    /// (https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_ViewerCertificate.html);
+    /// one from another region is refused, told here once its ARN is known.
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let arn = p
+            .get("viewer_certificate")
+            .and_then(|v| v.as_map())
+            .and_then(|v| v.get("acm_certificate_arn"))
+            .and_then(|a| a.as_str());
+        if let Some(region) = arn.and_then(|a| a.split(':').nth(3)).filter(|r| *r != "us-east-1" && !r.is_empty()) {
+            return Err(crate::kit::invalid(format!(
+                "`viewer_certificate.acm_certificate_arn` is a certificate in {region}; CloudFront takes ACM \
+                 certificates from us-east-1 only (give the certificate resource `region: us-east-1`)"
+            )));
+        }
+        Ok(())
+    }
+
     async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         if ids.is_empty() {
             return Ok(Vec::new());

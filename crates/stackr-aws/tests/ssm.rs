@@ -245,3 +245,18 @@ async fn foreign_parameter_is_not_adopted() {
     let got = h.ssm().get_parameter().name("/foreign/p").send().await.unwrap();
     assert_eq!(got.parameter().and_then(|p| p.value()), Some("theirs"), "the foreign value was overwritten");
 }
+
+/// A String value changed in the stack reads as the stack's change: what
+/// AWS holds is the value last applied, not a change made outside stackr.
+#[tokio::test]
+async fn a_value_changed_in_the_stack_is_not_called_drift() {
+    let h = harness("ssm-value-config");
+    h.apply(&stack(STACK, &[])).await;
+    let changed = stack(&STACK.replace(PLAIN_VALUE, "plain-two"), &[]);
+    let plan = h.plan(&changed).await;
+    let step = plan.steps.iter().find(|st| st.address == "follower").unwrap_or_else(|| panic!("{plan:#?}"));
+    assert_eq!(step.cause, stackr_engine::plan::Cause::Config, "{step:?}");
+    let value = step.changes.iter().find(|c| c.field == "value").expect("the value is named");
+    assert_eq!((value.before.as_str(), value.after.as_str()), (Some("(the value last applied)"), Some("plain-two")));
+    h.destroy("conf-ssm").await;
+}

@@ -30,6 +30,8 @@ pub fn digests(schema: &TypeSchema, props: &Props, lineage: &str) -> BTreeMap<St
 /// What stands, on the live side, for a secret AWS holds with another
 /// value than the stack's (never shown: secrets are masked).
 const CHANGED_OUTSIDE: &str = "(changed outside stackr)";
+/// ... and for a secret AWS holds as last applied, which the stack changes.
+const AS_APPLIED: &str = "(the value last applied)";
 
 /// The live side of the secrets: where AWS showed a digest of what it
 /// holds (`aws`), the wanted value when it matches and a stand-in when it
@@ -45,7 +47,13 @@ pub fn fill_live(
 ) {
     for (k, want) in unshown(schema, desired, live) {
         if let Some(held) = aws.and_then(|a| a.get(k)) {
-            let v = if *held == digest(lineage, want) { want.clone() } else { Value::String(CHANGED_OUTSIDE.into()) };
+            let v = if *held == digest(lineage, want) {
+                want.clone()
+            } else if recorded.get(k) == Some(held) {
+                Value::String(AS_APPLIED.into())
+            } else {
+                Value::String(CHANGED_OUTSIDE.into())
+            };
             live.insert(k.clone(), v);
         }
     }

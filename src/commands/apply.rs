@@ -294,7 +294,9 @@ pub fn report_resolutions(r: &[stackr_engine::pending::Resolution], recorded: bo
     for x in r {
         match x {
             Adopted { address, id } => eprintln!("{address}: an interrupted run had created {id}; {adopted}"),
-            NothingMade { address } => eprintln!("{address}: an interrupted create had made nothing"),
+            NothingMade { address } => {
+                eprintln!("{address}: the create an earlier run did not finish (failed or interrupted) made nothing")
+            }
             Deleted { address } => eprintln!("{address}: an interrupted delete had finished"),
             Cleared { .. } => {}
         }

@@ -690,7 +690,16 @@ pub fn type_check(
 ) -> Option<stackr_core::diag::Diagnostic> {
     let e = providers.get(res.schema.kind)?.check(props).err()?;
     Some(stackr_core::diag::Diagnostic::new(
-        res.properties_span,
+        named_span(res, &e.message),
         format!("{} {address}: {}", res.schema.kind, e.message),
     ))
+}
+
+/// Where a check's message points: the property it opens with
+/// (`` `hash_key` names ... ``, `` `ingress`: ... ``) when the resource
+/// writes it, else the resource's properties.
+fn named_span(res: &stackr_core::model::Resource, message: &str) -> stackr_core::source::Span {
+    let named =
+        message.strip_prefix('`').and_then(|m| m.split('`').next()).map(|n| n.split(['.', '[']).next().unwrap_or(n));
+    named.and_then(|n| res.properties.iter().find(|(k, _)| k.name == n)).map_or(res.properties_span, |(_, t)| t.span())
 }

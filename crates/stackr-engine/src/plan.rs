@@ -145,6 +145,9 @@ fn blocking_replacements(stack: &Stack, steps: &[Step]) -> Vec<String> {
         .filter(|s| matches!(s.action, Action::Replace | Action::Delete) && !s.create_before_destroy)
         .map(|s| s.address.as_str())
         .collect();
+    // Made in this run: not using the old one yet.
+    let made: BTreeSet<&str> =
+        steps.iter().filter(|s| s.action == Action::Create).map(|s| s.address.as_str()).collect();
     let mut out = Vec::new();
     for s in steps.iter().filter(|s| s.action == Action::Replace && !s.create_before_destroy) {
         let Some(ii) = stackr_core::Address::parse(&s.address).and_then(|a| stack.instance_by_address(&a)) else {
@@ -155,7 +158,7 @@ fn blocking_replacements(stack: &Stack, steps: &[Step]) -> Vec<String> {
             .iter()
             .filter(|i| i.deps.iter().any(|d| d.target == NodeRef::Instance(ii)))
             .map(|i| i.address.to_string())
-            .filter(|a| !going.contains(a.as_str()))
+            .filter(|a| !going.contains(a.as_str()) && !made.contains(a.as_str()))
             .collect();
         if staying.is_empty() {
             continue;

@@ -85,8 +85,11 @@ impl Op {
 
 /// The state key under which the old half of a create-before-destroy waits.
 pub fn deposed_key(address: &str) -> String {
-    format!("{address}#deposed")
+    format!("{address}{DEPOSED}")
 }
+
+/// The suffix of an old half's state key.
+const DEPOSED: &str = "#deposed";
 
 pub(crate) fn build_ops(
     stack: Option<&Stack>,
@@ -201,7 +204,13 @@ pub(crate) fn build_ops(
     }
     for (addr, &del) in &backward {
         let delete_first = replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str());
-        for user in dependants_in_state.get(addr.as_str()).into_iter().flatten() {
+        // The old half of a create-before-destroy an earlier run left
+        // (`ADDRESS#deposed`): its users are those of ADDRESS, and it goes
+        // only once they and its replacement have moved on.
+        let base = addr.strip_suffix(DEPOSED).unwrap_or(addr);
+        let old_half = base != addr;
+        let replaced_first = cbd.contains(addr.as_str()) || old_half;
+        for user in dependants_in_state.get(base).into_iter().flatten() {
             // Gone, not just asked to go: a subnet waits until the load
             // balancer in it is deleted, not until its delete was accepted;
             // unless AWS takes a dependant being deleted as enough.
@@ -218,15 +227,11 @@ pub(crate) fn build_ops(
             }
             // With create-before-destroy the old one also waits for the
             // dependants' new instances.
-            if cbd.contains(addr.as_str())
-                && let Some(&f) = forward.get(*user)
-            {
+            if replaced_first && let Some(&f) = forward.get(*user) {
                 ops[del].deps.push((f, Milestone::Done));
             }
         }
-        if cbd.contains(addr.as_str())
-            && let Some(&new) = forward.get(addr)
-        {
+        if replaced_first && let Some(&new) = forward.get(base) {
             ops[del].deps.push((new, Milestone::Done));
         }
     }

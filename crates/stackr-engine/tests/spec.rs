@@ -172,6 +172,45 @@ async fn a_replacement_that_is_the_old_resource_itself_is_not_deleted() {
     assert!(!state.resources.contains_key("logs#deposed"));
 }
 
+/// The old half of a create-before-destroy that an earlier run left (its
+/// user's update failed) goes in a later run only after that user has
+/// moved to the new one, as it would have in the first run.
+#[tokio::test]
+async fn an_old_half_left_by_an_earlier_run_goes_after_its_users_have_moved() {
+    let text = NETWORK
+        .replace(
+            "  logs:\n    type: aws.logs.log_group\n",
+            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
+        )
+        .replace("name: /spec", "name: \"/spec/${var.retention}\"")
+        .replace(
+            "outputs:\n",
+            "  param:\n    type: aws.ssm.parameter\n    properties: { name: /spec/logs, type: String, value: \"${logs.arn}\" }\noutputs:\n",
+        );
+    let b = bed();
+    b.apply(&stack(&text)).await;
+    b.cloud.fail("param:update");
+    let changed = stack_with(&text, &[("retention", "14")]);
+    let applied = b.apply(&changed).await;
+    assert!(!applied.report.ok());
+    assert!(b.store.state().resources.contains_key("logs#deposed"), "kept while its user has not moved");
+    b.cloud.heal("param:update");
+    // The user's update takes a while (AWS says "not yet" twice first).
+    b.cloud.not_yet.lock().unwrap().insert("param:update".into(), 2);
+    b.events.take();
+    let applied = b.apply(&changed).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let done = |addr: &str, op: &str| {
+        events
+            .iter()
+            .position(|e| matches!(e, Event::Done { address, operation, .. } if address == addr && *operation == op))
+    };
+    let (update, delete) = (done("param", "update"), done("logs#deposed", "delete"));
+    assert!(update.is_some() && delete.is_some() && update < delete, "{events:?}");
+    assert!(b.plan(&changed).await.is_empty());
+}
+
 #[tokio::test]
 async fn an_old_resource_whose_delete_fails_is_kept_as_deposed_and_deleted_later() {
     let text = NETWORK

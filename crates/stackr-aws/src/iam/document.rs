@@ -64,11 +64,12 @@ pub fn canonical(v: &Value) -> Value {
     }
 }
 
-/// [`canonical`] applied to the documents `fields` of `props` (those
-/// known), for comparing what a stack wants with what AWS holds.
+/// [`canonical`] applied to the documents `fields` of `props`, for
+/// comparing what a stack wants with what AWS holds (and showing it in a
+/// plan in the same spelling, also while a value is not known yet).
 pub fn canonical_in(props: &mut stackr_engine::reconciler::Props, fields: &[&str]) {
     for f in fields {
-        if let Some(v) = props.get_mut(*f).filter(|v| !matches!(v, Value::Null) && !v.contains_unknown()) {
+        if let Some(v) = props.get_mut(*f).filter(|v| !matches!(v, Value::Null | Value::Unknown)) {
             *v = canonical(v);
         }
     }
@@ -78,7 +79,7 @@ pub fn canonical_in(props: &mut stackr_engine::reconciler::Props, fields: &[&str
 /// inline policies, by name).
 pub fn canonical_each(props: &mut stackr_engine::reconciler::Props, field: &str) {
     if let Some(Value::Map(m)) = props.get_mut(field) {
-        for d in m.values_mut().filter(|d| !d.contains_unknown()) {
+        for d in m.values_mut().filter(|d| !matches!(d, Value::Unknown)) {
             *d = canonical(d);
         }
     }

@@ -18,15 +18,48 @@ pub fn check(stack: &Stack, diags: &mut Diagnostics) {
     }
     for r in &stack.resources {
         for (k, tree) in &r.properties {
-            // `tags` and the like are not secret either.
+            // `tags` and the like are not secret either; a secret shown in
+            // plans while another property has some value (an SSM
+            // parameter's `value` while `type` is String) is masked only
+            // when that property is written with another value.
             let prop = r.schema.properties.iter().find(|p| p.name == k.name);
+            let shown = prop.and_then(|p| p.shown_when).is_some_and(|(key, values)| {
+                let written = r.properties.iter().find(|(k, _)| k.name == key).map(|(_, t)| t);
+                match written {
+                    Some(Tree::Str(t)) if t.is_literal() => {
+                        let text: String = t
+                            .parts
+                            .iter()
+                            .map(|p| match p {
+                                Part::Lit(l) => l.as_str(),
+                                _ => "",
+                            })
+                            .collect();
+                        values.contains(&text.as_str())
+                    }
+                    // Not written (the default), or only known later.
+                    _ => true,
+                }
+            });
             visit(tree, &k.name, &mut |path, t| {
-                if prop.is_some_and(|p| holds_secret(p, path)) {
+                if !shown && prop.is_some_and(|p| holds_secret(p, path)) {
                     return;
                 }
                 for (name, span) in sensitive_refs(t, &sensitive) {
-                    diags.push(
-                        Diagnostic::new(
+                    let d = match prop.and_then(|p| p.shown_when).filter(|_| shown) {
+                        Some((key, values)) => Diagnostic::new(
+                            span,
+                            format!(
+                                "the sensitive variable `{name}` would be shown in plans here: `{path}` of {} is \
+                                 shown while `{key}` is {}",
+                                r.schema.kind,
+                                values.join(" or ")
+                            ),
+                        )
+                        .with_help(format!(
+                            "write `{key}` with a value that keeps it masked (an SSM parameter's `type: SecureString`)"
+                        )),
+                        None => Diagnostic::new(
                             span,
                             format!(
                                 "the sensitive variable `{name}` would be shown in plans and kept in state here: \
@@ -35,7 +68,8 @@ pub fn check(stack: &Stack, diags: &mut Diagnostics) {
                             ),
                         )
                         .with_help(secret_help(r.schema)),
-                    );
+                    };
+                    diags.push(d);
                 }
             });
         }

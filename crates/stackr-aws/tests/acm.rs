@@ -217,3 +217,26 @@ resources:
     )
     .await;
 }
+
+/// Record names written as the record's `name` (with its trailing dot, in
+/// any case) are the names the validation observes: no diff after apply.
+#[tokio::test]
+async fn record_names_with_a_trailing_dot_settle() {
+    let (h, zone) = with_zone("acm-dots", "dots.example.com").await;
+    let text = format!(
+        r#"
+stack: conf-cert-dots
+region: ap-northeast-1
+tags: {{ suite: conformance }}
+vars:
+  domain: {{ type: string, default: www.dots.example.com }}
+resources:{}"#,
+        validated(&zone, None).replace("[\"${record.fqdn}\"]", "[\"${upper(record.name)}\"]")
+    );
+    assert!(text.contains("upper(record.name)"), "{text}");
+    let s = stack(&text, &[]);
+    h.apply(&s).await;
+    let plan = h.plan(&s).await;
+    assert!(plan.is_empty(), "{:#?}", plan.steps);
+    h.destroy("conf-cert-dots").await;
+}

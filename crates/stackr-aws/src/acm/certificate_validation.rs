@@ -32,6 +32,7 @@ use crate::route53::normalise;
 use async_trait::async_trait;
 use aws_sdk_acm::types::{CertificateDetail, CertificateStatus};
 use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -86,6 +87,20 @@ impl CertificateValidation {
 impl Reconciler for CertificateValidation {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::acm::CERTIFICATE_VALIDATION
+    }
+
+    /// Record names in the form they are observed in (lower case, no
+    /// trailing dot): `${record[*].name}` with its dots is the same names.
+    fn normalize_desired(&self, props: &mut Props) {
+        if let Some(Value::List(names)) = props.get_mut("validation_record_fqdns") {
+            for n in names.iter_mut() {
+                if let Value::String(t) = n {
+                    *t = normalise(t);
+                }
+            }
+            names.sort_by_key(|n| n.as_str().map(str::to_string));
+            names.dedup();
+        }
     }
 
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {

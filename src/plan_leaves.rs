@@ -16,6 +16,21 @@ pub fn changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
     out
 }
 
+/// [`changes`] of a map the stack owns whole (an RDS group's parameters,
+/// a role's inline policies): a key the live side has and the stack no
+/// longer sets is removed, and shown so (`- value`).
+pub fn map_changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
+    let mut out = changes(field, before, after);
+    if let (J::Object(b), J::Object(a)) = (before, after)
+        && field != "tags"
+    {
+        for (k, x) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+            out.push((format!("{field}.{k}"), format!("- {}", leaf(x))));
+        }
+    }
+    out
+}
+
 /// [`changes`] of a list whose order means nothing (a security group's
 /// rules): the wanted elements no live one matches (`+`), and the live
 /// elements no wanted one matches (`-`), whatever their positions; a live
@@ -157,6 +172,22 @@ mod tests {
         let b = json!([{ "port": 80 }]);
         let a = json!([{ "port": 80 }, { "port": 443 }]);
         assert_eq!(lines("ingress", b, a), ["ingress[1]: + {\"port\":443}"]);
+    }
+
+    #[test]
+    fn a_map_owned_whole_shows_the_keys_it_drops() {
+        let got = map_changes(
+            "parameters",
+            &json!({"max_connections": "100", "work_mem": "4096"}),
+            &json!({"log_statement": "ddl", "work_mem": "4096"}),
+        );
+        assert_eq!(
+            got,
+            vec![
+                ("parameters.log_statement".to_string(), "+ \"ddl\"".to_string()),
+                ("parameters.max_connections".to_string(), "- \"100\"".to_string()),
+            ]
+        );
     }
 
     #[test]

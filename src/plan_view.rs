@@ -58,11 +58,13 @@ fn change_line(out: &mut String, kind: &str, c: &Change, action: Action, on: boo
         let _ = writeln!(out, "      {}: {shown}{note}", c.field);
         return;
     }
-    let unordered = stackr_schema::get_role(kind, stackr_core::schema::Role::Resource)
-        .and_then(|t| t.property(&c.field))
-        .is_some_and(|p| p.unordered);
+    let prop = stackr_schema::get_role(kind, stackr_core::schema::Role::Resource).and_then(|t| t.property(&c.field));
+    let unordered = prop.is_some_and(|p| p.unordered);
+    let owned_map = prop.is_some_and(|p| matches!(p.ty, stackr_core::schema::PropType::Map(_)) && !p.partial);
     let lines = if unordered {
         crate::plan_leaves::set_changes(&c.field, &c.before, &c.after)
+    } else if owned_map {
+        crate::plan_leaves::map_changes(&c.field, &c.before, &c.after)
     } else {
         crate::plan_leaves::changes(&c.field, &c.before, &c.after)
     };

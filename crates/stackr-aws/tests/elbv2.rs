@@ -504,3 +504,58 @@ resources:{NETWORK}{LB}
     assert!(h.plan(&s).await.is_empty());
     h.destroy("conf-owned").await;
 }
+
+/// Two rules of the stack that swap priorities (each updated on its own;
+/// a priority is unique per listener) converge in one apply: the rule
+/// whose new priority is still held steps aside and waits for the other.
+#[tokio::test]
+async fn two_rules_swap_priorities_in_one_apply() {
+    let text = |a: u32, b: u32| {
+        format!(
+            r#"
+stack: conf-swap
+region: ap-northeast-1
+tags: {{ suite: conformance }}
+vars:
+  lb: {{ type: string, default: conf-swap }}
+resources:{NETWORK}{LB}
+  tg:
+    type: aws.elbv2.target_group
+    properties: {{ name: conf-swap-tg, port: 80, protocol: HTTP, vpc_id: "${{vpc.id}}", target_type: ip }}
+  web:
+    type: aws.elbv2.listener
+    properties:
+      load_balancer_arn: ${{lb.arn}}
+      port: 80
+      protocol: HTTP
+      default_action: {{ type: fixed-response, fixed_response: {{ status_code: "404" }} }}
+  api:
+    type: aws.elbv2.listener_rule
+    properties:
+      listener_arn: ${{web.arn}}
+      priority: {a}
+      conditions: {{ path_pattern: ["/api/*"] }}
+      actions: [{{ type: forward, target_group_arn: "${{tg.arn}}" }}]
+  site:
+    type: aws.elbv2.listener_rule
+    properties:
+      listener_arn: ${{web.arn}}
+      priority: {b}
+      conditions: {{ host_header: [swap.example.com] }}
+      actions: [{{ type: forward, target_group_arn: "${{tg.arn}}" }}]
+"#
+        )
+    };
+    let h = harness("elbv2-swap");
+    let applied = h.apply(&stack(&text(10, 20), &[])).await;
+    let swapped = stack(&text(20, 10), &[]);
+    h.apply(&swapped).await;
+    assert!(h.plan(&swapped).await.is_empty());
+    let rules = h.elbv2().describe_rules().listener_arn(h.id_of(&applied, "web")).send().await.expect("DescribeRules");
+    let prio = |address: &str| {
+        let arn = h.id_of(&applied, address);
+        rules.rules().iter().find(|r| r.rule_arn() == Some(arn.as_str())).and_then(|r| r.priority()).map(str::to_string)
+    };
+    assert_eq!((prio("api").as_deref(), prio("site").as_deref()), (Some("20"), Some("10")));
+    h.destroy("conf-swap").await;
+}

@@ -39,12 +39,17 @@ pub struct ListenerRule {
 
 type Rule = aws_sdk_elasticloadbalancingv2::types::Rule;
 
+/// The highest priority a listener rule takes.
+const MAX_PRIORITY: i32 = 50000;
+/// How long a rule waits for another rule of the stack to leave the
+/// priority it wants.
+const SWAP_WINDOW: std::time::Duration = std::time::Duration::from_secs(300);
+
 fn priority(p: &Props) -> Result<i32, ProviderError> {
     let n = props::int(p, "priority").ok_or_else(|| invalid("property `priority` is required"))?;
     i32::try_from(n).map_err(|_| invalid(format!("priority is out of range: {n}")))
 }
 
-/// The stack's conditions as AWS takes them (the `*Config` forms).
 /// The conditions given as lists: one the stack leaves out is the empty
 /// list, on both sides of the comparison, so a condition added outside
 /// stackr is drift (the rule owns all its conditions: ModifyRule replaces
@@ -60,6 +65,7 @@ fn with_every_condition(v: &mut Value) {
     }
 }
 
+/// The stack's conditions as AWS takes them (the `*Config` forms).
 fn conditions_to_sdk(v: Option<&Value>) -> Result<Vec<RuleCondition>, ProviderError> {
     let Some(Value::Map(c)) = v else { return Err(invalid("property `conditions` must be a map")) };
     // An empty list is a condition left out.
@@ -202,6 +208,53 @@ impl ListenerRule {
         Ok(out)
     }
 
+    /// Why rule `arn` cannot take priority `want` yet, after making way.
+    /// Priorities are unique per listener, so two rules of this stack that
+    /// swap priorities (each update sent on its own) would each find the
+    /// other's in use forever: a rule whose priority is held by another
+    /// rule of this stack steps aside to a free priority, and the engine
+    /// retries it once the other has moved ("not yet"). A priority held by
+    /// a rule that is not this stack's is a conflict to resolve by hand.
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html>
+    async fn make_way(&self, region: &str, arn: &str, desired: &Props, want: i32, stack: &str) -> ProviderError {
+        let Some(listener) = props::string(desired, "listener_arn") else {
+            return invalid("property `listener_arn` is required");
+        };
+        let rules = match self.of(region, &listener).await {
+            Ok(r) => r,
+            Err(e) => return e,
+        };
+        let prio = |r: &Rule| r.priority().and_then(|p| p.parse::<i32>().ok());
+        let Some(holder) = rules.iter().find(|r| prio(r) == Some(want)).and_then(|r| r.rule_arn()) else {
+            return ProviderError::not_yet(format!("priority {want} was in use on {listener}"), Some(SWAP_WINDOW));
+        };
+        let ours = tags_of(&self.clients, region, &[holder.to_string()])
+            .await
+            .ok()
+            .and_then(|mut t| t.remove(holder))
+            .is_some_and(|t| t.get("stackr:stack").is_some_and(|s| s == stack));
+        if !ours {
+            return invalid(format!(
+                "priority {want} of {listener} is held by rule {holder}, which this stack does not manage; \
+                 move or delete it, or give this rule another priority"
+            ));
+        }
+        // Step aside to the highest free priority (rules are matched lowest
+        // first, so it is tried last meanwhile).
+        let used: BTreeSet<i32> = rules.iter().filter_map(prio).collect();
+        let mine = rules.iter().find(|r| r.rule_arn() == Some(arn)).and_then(prio);
+        if let Some(free) = (1..=MAX_PRIORITY).rev().find(|p| !used.contains(p))
+            && mine.is_some_and(|m| m < free)
+        {
+            let pair = RulePriorityPair::builder().rule_arn(arn).priority(free).build();
+            let _ = self.client(region).set_rule_priorities().rule_priorities(pair).send().await;
+        }
+        ProviderError::not_yet(
+            format!("priority {want} is held by rule {holder} of this stack, which moves in this run; waiting for it"),
+            Some(SWAP_WINDOW),
+        )
+    }
+
     async fn complete(&self, region: &str, listener: &str, rules: Vec<Rule>) -> Result<Vec<Observed>, ProviderError> {
         let arns: Vec<String> = rules.iter().filter_map(|r| r.rule_arn().map(str::to_string)).collect();
         let mut tags = tags_of(&self.clients, region, &arns).await?;
@@ -235,19 +288,22 @@ impl ListenerRule {
         live: &Observed,
         desired: &Props,
         tags: &BTreeMap<String, String>,
+        stack: &str,
     ) -> Result<(), ProviderError> {
         let client = self.client(region);
         let arn = &live.id;
         let have = &live.properties;
         let differs = |k: &str| desired.get(k).is_some_and(|w| !covers(have.get(k), w));
         if differs("priority") {
-            let pair = RulePriorityPair::builder().rule_arn(arn).priority(priority(desired)?).build();
-            client
-                .set_rule_priorities()
-                .rule_priorities(pair)
-                .send()
-                .await
-                .map_err(|e| provider("SetRulePriorities", e))?;
+            let want = priority(desired)?;
+            let pair = RulePriorityPair::builder().rule_arn(arn).priority(want).build();
+            match client.set_rule_priorities().rule_priorities(pair).send().await {
+                Ok(_) => {}
+                Err(e) if is(&e, &["PriorityInUse"]) => {
+                    return Err(self.make_way(region, arn, desired, want, stack).await);
+                }
+                Err(e) => return Err(provider("SetRulePriorities", e)),
+            }
         }
         // Conditions are compared whole: one AWS left out would still match.
         let conditions = desired.get("conditions").is_some_and(|w| have.get("conditions") != Some(w));
@@ -329,6 +385,16 @@ impl Reconciler for ListenerRule {
             .collect();
         let arn = match self.complete(region, &listener, there).await?.into_iter().next() {
             Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => o.id,
+            // Another rule of this stack, which may move in this run.
+            Some(o) if o.tags.get("stackr:stack") == Some(&req.target.stack) => {
+                return Err(ProviderError::not_yet(
+                    format!(
+                        "listener {listener} has rule {} of this stack at priority {prio}; waiting for it to move",
+                        o.id
+                    ),
+                    Some(SWAP_WINDOW),
+                ));
+            }
             Some(o) => {
                 return Err(invalid(format!(
                     "listener {listener} already has a rule of priority {prio} ({}), not made by this stack for {}",
@@ -345,8 +411,16 @@ impl Reconciler for ListenerRule {
                     .set_actions(Some(actions_to_sdk(p.get("actions"))?))
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
-                    .await
-                    .map_err(|e| provider("CreateRule", e))?;
+                    .await;
+                let out = match out {
+                    Ok(o) => o,
+                    // Held by another rule: one of this stack moving in this
+                    // run is waited for; anyone else's is a conflict.
+                    Err(e) if is(&e, &["PriorityInUse"]) => {
+                        return Err(self.make_way(region, "", p, prio, &req.target.stack).await);
+                    }
+                    Err(e) => return Err(provider("CreateRule", e)),
+                };
                 out.rules
                     .unwrap_or_default()
                     .into_iter()
@@ -355,7 +429,7 @@ impl Reconciler for ListenerRule {
             }
         };
         let live = self.must_observe(region, &arn).await?;
-        self.converge(region, &live, p, &req.tags).await?;
+        self.converge(region, &live, p, &req.tags, &req.target.stack).await?;
         self.must_observe(region, &arn).await
     }
 
@@ -363,7 +437,7 @@ impl Reconciler for ListenerRule {
         if let Some(field) = req.changed.iter().find(|f| f.as_str() == "listener_arn") {
             return Err(not_in_place("a listener rule", field));
         }
-        self.converge(&req.target.region, &req.observed, &req.desired, &req.tags).await?;
+        self.converge(&req.target.region, &req.observed, &req.desired, &req.tags, &req.target.stack).await?;
         self.must_observe(&req.target.region, &req.id).await
     }
 

@@ -235,3 +235,16 @@ fn a_for_is_bounded() {
     // The budget is per outermost `for`: the next one starts afresh.
     assert_eq!(ev("${length([for a in range(1000) : a])}").unwrap(), Value::Number(1000.0));
 }
+
+#[test]
+fn a_string_inside_an_expression_may_hold_a_template_with_its_own_strings() {
+    assert_eq!(ev(r#"${"x-${upper("a")}"}"#), Ok("x-A".into()));
+    assert_eq!(ev(r#"${"${var.stage}-${"y"}"}"#), Ok("prod-y".into()));
+    assert_eq!(
+        ev(r#"${[for z in var.azs : "az-${upper(z)}"]}"#),
+        Ok(Value::List(vec!["az-A".into(), "az-B".into(), "az-C".into()]))
+    );
+    // A brace or quote inside a plain string still does not end anything.
+    assert_eq!(ev(r#"${"a}b"}"#), Ok("a}b".into()));
+    assert!(ev(r#"${"x-${upper("a")"}"#).is_err(), "an unclosed inner template is an error");
+}

@@ -127,6 +127,16 @@ pub fn lex(src: &str) -> Result<Vec<Token>, LexError> {
                             return Err(LexError { offset: start, message: "unterminated string literal".into() });
                         }
                         Some(&q) if q == quote => break,
+                        // A template inside the string keeps its own strings
+                        // (`"x-${upper("a")}"`); parsed as a template later.
+                        Some('$') if chars.get(i + 1) == Some(&'{') => {
+                            let Some(close) = super::parser::find_close(&chars, i + 2) else {
+                                return Err(LexError { offset: i, message: "`${` is never closed".into() });
+                            };
+                            s.extend(&chars[i..=close]);
+                            i = close + 1;
+                            continue;
+                        }
                         Some('\\') => {
                             let esc = match chars.get(i + 1) {
                                 Some('n') => '\n',

@@ -91,7 +91,7 @@ fn at(base: Span, chars: &[char], idx: usize) -> Span {
 
 /// Finds the `}` closing a `${` whose content starts at `from`, skipping
 /// string literals and nested braces.
-fn find_close(chars: &[char], from: usize) -> Option<usize> {
+pub(crate) fn find_close(chars: &[char], from: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = from;
     let mut quote: Option<char> = None;
@@ -103,6 +103,10 @@ fn find_close(chars: &[char], from: usize) -> Option<usize> {
                     i += 1;
                 } else if c == q {
                     quote = None;
+                } else if c == '$' && chars.get(i + 1) == Some(&'{') {
+                    // A template inside the string: its own strings and
+                    // braces do not end the string (`"x-${upper("a")}"`).
+                    i = find_close(chars, i + 2)?;
                 }
             }
             None => match c {

@@ -10,6 +10,9 @@ class CertificateKeyAlgorithm(RealisticCase):
         acm = self.client("acm")
         ec = acm.request_certificate(DomainName="ec.example.com", ValidationMethod="DNS", KeyAlgorithm="EC_prime256v1")
         rsa = acm.request_certificate(DomainName="rsa.example.com", ValidationMethod="DNS")
-        algorithm = lambda arn: acm.describe_certificate(CertificateArn=arn)["Certificate"]["KeyAlgorithm"]
+
+        def algorithm(arn):
+            return acm.describe_certificate(CertificateArn=arn)["Certificate"]["KeyAlgorithm"]
+
         self.assertEqual(algorithm(ec["CertificateArn"]), "EC_prime256v1")
         self.assertEqual(algorithm(rsa["CertificateArn"]), "RSA_2048")

@@ -80,6 +80,41 @@ def apply():
     _security_group_rules()
     _endpoint_filters()
     _endpoint_private_dns()
+    _endpoint_route_tables()
+
+
+def _endpoint_route_tables():
+    """ModifyVpcEndpoint's AddRouteTableIds / RemoveRouteTableIds add and
+    remove a Gateway endpoint's route to its prefix list in each table, as
+    CreateVpcEndpoint's RouteTableIds do
+    (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ModifyVpcEndpoint.html).
+    moto only changed the endpoint's list of tables, so a table added later
+    had no route, and DeleteVpcEndpoints then failed (InvalidRoute.NotFound)
+    on it."""
+    from moto.ec2.models.vpcs import VPCBackend
+
+    original = VPCBackend.modify_vpc_endpoint
+
+    def modify_vpc_endpoint(self, vpc_id, policy_doc, add_subnets, remove_subnets, remove_route_tables,
+                            add_route_tables, add_security_groups, remove_security_groups):
+        endpoint = self.describe_vpc_endpoints(vpc_end_point_ids=[vpc_id])[0]
+        prefix_list = getattr(endpoint, "destination_prefix_list_id", None)
+        before = set(endpoint.route_table_ids or [])
+        original(self, vpc_id, policy_doc, add_subnets, remove_subnets, remove_route_tables, add_route_tables,
+                 add_security_groups, remove_security_groups)
+        if not prefix_list:
+            return
+        for table in add_route_tables or []:
+            if table not in before:
+                self.create_route(table, None, gateway_id=vpc_id, destination_prefix_list_id=prefix_list)
+        for table in remove_route_tables or []:
+            if table in before:
+                try:
+                    self.delete_route(table, prefix_list)
+                except Exception:  # the route was removed by hand: nothing to undo
+                    pass
+
+    VPCBackend.modify_vpc_endpoint = modify_vpc_endpoint
 
 
 def _endpoint_private_dns():

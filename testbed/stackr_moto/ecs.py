@@ -15,6 +15,12 @@
   steady service).
 - A service's awsvpc configuration may leave out security groups (AWS then
   uses the VPC's default group; moto failed with a server error).
+- A family's revision numbers only grow: "the revision value always
+  increases by one ... even if you deregistered previous revisions"
+  (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_TaskDefinition.html).
+  moto numbered the next revision after the highest one left, so deleting
+  the latest made its number (and ARN) come back, hiding a service still
+  pointing at the deleted one.
 """
 
 from moto.ecs import models
@@ -35,7 +41,29 @@ _DEFAULT_DEPLOYMENT = {
 }
 
 
+def _revisions_only_grow():
+    backend = models.EC2ContainerServiceBackend
+    original_last = backend._get_last_task_definition_revision_id
+
+    def last(self, family):
+        seen = getattr(self, "stackr_highest_revision", {}).get(family, 0)
+        current = original_last(self, family) or 0
+        return max(seen, current) or None
+
+    original_register = backend.register_task_definition
+
+    def register(self, family, *args, **kwargs):
+        made = original_register(self, family, *args, **kwargs)
+        highest = self.__dict__.setdefault("stackr_highest_revision", {})
+        highest[family] = max(highest.get(family, 0), made.revision)
+        return made
+
+    backend._get_last_task_definition_revision_id = last
+    backend.register_task_definition = register
+
+
 def apply():
+    _revisions_only_grow()
     original_create = EC2ContainerServiceResponse.create_service
 
     def create_service(self):

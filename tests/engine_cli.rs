@@ -301,7 +301,11 @@ fn lock_timeout_waits_for_the_other_run_instead_of_refusing() {
     let o = run(&d.0, &["diff", f, "--lock-timeout", "30s"], true);
     releaser.join().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
-    assert!(out(&o).contains("waiting up to 30s for the lock held by"), "{}", out(&o));
+    assert!(
+        out(&o).contains("waiting up to 30s for the lock, held by") && !out(&o).contains("held by held by"),
+        "{}",
+        out(&o)
+    );
     let o = run(&d.0, &["diff", f, "--lock-timeout", "soon"], true);
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("not a duration"), "{}", out(&o));

@@ -128,7 +128,7 @@ impl Opened {
         // `--lock-timeout`: wait for the other run, checking every 2 s.
         while matches!(taken, Err(StateError::Locked { .. })) && tokio::time::Instant::now() < deadline {
             if let (false, Err(StateError::Locked { holder, .. })) = (said, &taken) {
-                eprintln!("waiting up to {:?} for the lock held by {}", self.lock_timeout, holder.describe());
+                eprintln!("waiting up to {:?} for the lock, {}", self.lock_timeout, holder.describe());
                 said = true;
             }
             tokio::time::sleep(Duration::from_secs(2).min(deadline - tokio::time::Instant::now())).await;

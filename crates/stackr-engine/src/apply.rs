@@ -169,12 +169,12 @@ impl Run<'_> {
                 return report;
             }
         };
-        if let Err(e) = self.journal_creates(&ops).await {
+        let mut scope = self.initial_scope(&state0);
+        if let Err(e) = self.journal_creates(&ops, &mut scope).await {
             report.failed.push(("state".into(), "journal", OpError::Run(e)));
             report.elapsed = started.elapsed();
             return report;
         }
-        let mut scope = self.initial_scope(&state0);
 
         let n = ops.len();
         let mut sched = Schedule::new(&ops);
@@ -312,7 +312,12 @@ impl Run<'_> {
     /// write before any operation starts. If the run dies, the next one
     /// asks each reconciler to find what a journaled create made, and
     /// adopts it; creates that never started are found to have made nothing.
-    async fn journal_creates(&mut self, ops: &[Op]) -> Result<(), String> {
+    ///
+    /// Each entry also carries the create's properties already known now
+    /// (a name from a literal or a variable), so that a run killed before
+    /// the operation's own journal update was saved still leaves enough to
+    /// find the resource by.
+    async fn journal_creates(&mut self, ops: &[Op], scope: &mut StackScope) -> Result<(), String> {
         let now = stackr_state::model::now_unix();
         let mut entries = Vec::new();
         for op in ops.iter().filter(|o| o.kind == OpKind::Create) {
@@ -323,6 +328,20 @@ impl Run<'_> {
                     (dependency_addresses(st, ii), st.resource_of(&st.instances[ii]).lifecycle.protect)
                 }
                 _ => (Vec::new(), false),
+            };
+            let properties = match (self.stack, op.instance) {
+                (Some(st), Some(ii)) => {
+                    let inst = &st.instances[ii];
+                    let res = st.resource_of(inst);
+                    scope.each = inst.each.as_ref().map(|e| e.to_value());
+                    let mut ignored = stackr_core::diag::Diagnostics::new();
+                    let mut props = res.eval_properties(scope, &mut ignored);
+                    scope.each = None;
+                    props.retain(|_, v| !v.contains_unknown());
+                    normalize(res.schema, &mut props);
+                    strip_secrets(res.schema, &props)
+                }
+                _ => Default::default(),
             };
             entries.push((
                 op.address.clone(),
@@ -335,7 +354,7 @@ impl Run<'_> {
                     started_at: now,
                     dependencies,
                     protect,
-                    properties: Default::default(),
+                    properties,
                 },
             ));
         }
@@ -439,6 +458,34 @@ impl Run<'_> {
             OpKind::Delete => (set.delete, defaults.delete),
         };
         Limit { timeout: own.unwrap_or(default).min(self.options.retry_for), from_stack: own.is_some() }
+    }
+
+    /// The dependencies of a create or update that this run leaves as
+    /// they are but that it needs ready (`depends_on`, its type's
+    /// `needs_ready`, or `--wait-for-ready`), for it to wait for first: an
+    /// earlier run that stopped during their wait left them recorded but
+    /// perhaps not ready yet (an Aurora writer still `creating`).
+    fn awaited(&self, op: &Op, rec: &dyn Reconciler, state0: &State) -> Vec<crate::task::Awaited> {
+        let (Some(stack), Some(ii), OpKind::Create | OpKind::Update) = (self.stack, op.instance, op.kind) else {
+            return Vec::new();
+        };
+        let changing = |a: &str| self.plan.steps.iter().any(|s| s.address == a && s.action != Action::Delete);
+        let mut out = Vec::new();
+        for d in &stack.instances[ii].deps {
+            let NodeRef::Instance(j) = d.target else { continue };
+            let inst = &stack.instances[j];
+            let kind = stack.resource_of(inst).schema;
+            let address = inst.address.to_string();
+            let wanted = d.explicit || self.options.wait_for_ready || rec.needs_ready(kind.kind);
+            if !kind.has_readiness || !wanted || changing(&address) {
+                continue;
+            }
+            let (Some(r), Some(dep)) = (state0.resources.get(&address), self.providers.get(kind.kind)) else {
+                continue;
+            };
+            out.push(crate::task::Awaited { address, rec: dep.clone(), region: r.region.clone(), id: r.id.clone() });
+        }
+        out
     }
 
     /// Starts one operation in its own task.
@@ -581,9 +628,11 @@ impl Run<'_> {
             }
         };
         let limit = self.limit(op, rec.as_ref());
+        let awaited = self.awaited(op, rec.as_ref(), state0);
         let ctx = TaskCtx {
             i,
             rec,
+            awaited,
             target,
             state_key: op.state_key.clone(),
             kind: op.type_kind.clone(),

@@ -87,6 +87,15 @@ impl FakeCloud {
         *self.ready_polls.lock().unwrap_or_else(|p| p.into_inner()) = n;
     }
 
+    /// The resources at `address` become ready after `polls` more checks.
+    pub fn ready_after(&self, address: &str, polls: u32) {
+        for r in self.resources.lock().unwrap_or_else(|p| p.into_inner()).values_mut() {
+            if r.tags.get("stackr:resource").map(String::as_str) == Some(address) {
+                r.polls_left = polls;
+            }
+        }
+    }
+
     pub fn fail(&self, address: &str) {
         self.failing.lock().unwrap_or_else(|p| p.into_inner()).insert(address.to_string());
     }

@@ -161,9 +161,21 @@ pub(crate) struct Pacing {
     pub polls: Arc<PollCounter>,
 }
 
+/// A dependency this run does not change that the operation needs ready
+/// (`depends_on`, or its type needs it ready): an earlier run may have
+/// stopped while it was still on its way (interrupted, or a wait that
+/// timed out), so it is waited for before the operation's first call.
+pub(crate) struct Awaited {
+    pub address: String,
+    pub rec: Arc<dyn Reconciler>,
+    pub region: String,
+    pub id: String,
+}
+
 pub(crate) struct TaskCtx {
     pub i: usize,
     pub rec: Arc<dyn Reconciler>,
+    pub awaited: Vec<Awaited>,
     pub target: Target,
     /// The state entry this operation maintains (see [`crate::ops::Op::state_key`]).
     pub state_key: String,
@@ -212,7 +224,18 @@ impl TaskCtx {
             _ => None,
         };
         self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
-        let result = run.call(work).await;
+        let mut waited: Result<(), OpError> = Ok(());
+        for a in &self.awaited {
+            let doing = format!("waiting for {} to be ready", a.address);
+            waited = run.poll(&doing, || a.rec.readiness(&a.region, &a.id)).await;
+            if waited.is_err() {
+                break;
+            }
+        }
+        let result = match waited {
+            Ok(()) => run.call(work).await,
+            Err(e) => Err(e),
+        };
         run.polling.store(true, Ordering::Relaxed);
         run.release();
         match result {

@@ -679,3 +679,40 @@ async fn a_refusal_that_is_not_not_yet_is_not_retried() {
     assert_eq!(applied.report.failed.len(), 1);
     assert_eq!(b.cloud.calls("create"), 4, "vpc, two subnets, and one attempt at logs");
 }
+
+/// A dependency an earlier run recorded before it was ready (its wait
+/// interrupted or timed out) is waited for by a dependant that names it in
+/// `depends_on`, though this run does not change it.
+#[tokio::test]
+async fn a_recorded_dependency_not_yet_ready_is_waited_for_by_what_depends_on_it() {
+    let text = r#"
+stack: late
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    lifecycle: { timeouts: { create: 1s } }
+    properties: { cluster_identifier: c1, engine: aurora-mysql, master_username: admin, manage_master_user_password: true }
+  param:
+    type: aws.ssm.parameter
+    depends_on: [cluster]
+    properties: { name: /db/ready, type: String, value: "yes" }
+"#;
+    let b = bed();
+    // Far more polls than the 1 s create allows: the first run stops
+    // waiting, with the cluster recorded but not available.
+    b.cloud.set_ready_polls(100_000);
+    let first = b.apply(&stack(text)).await;
+    assert!(!first.report.ok(), "{:?}", first.report);
+    assert!(b.store.state().resources.contains_key("cluster"));
+    assert!(!b.store.state().resources.contains_key("param"));
+    b.events.take();
+    b.cloud.reset_calls();
+    b.cloud.ready_after("cluster", 3);
+    let second = b.apply(&stack(text)).await;
+    assert!(second.report.ok(), "{:?}", second.report);
+    let events = b.events.take();
+    // Its create came only after the cluster's three more checks.
+    assert!(b.cloud.calls("readiness") >= 3, "{events:?}");
+    assert!(b.cloud.by_address("param").len() == 1);
+}

@@ -30,10 +30,14 @@ pub fn diff(have: &BTreeMap<String, String>, want: &BTreeMap<String, String>) ->
     }
 }
 
+/// Whether `tags` mark a resource of `stack` (any address).
+pub fn of_stack(tags: &BTreeMap<String, String>, stack: &str) -> bool {
+    tags.get("stackr:stack").map(String::as_str) == Some(stack)
+}
+
 /// Whether `tags` carry stackr's marks for this stack and address.
 pub fn ours(tags: &BTreeMap<String, String>, stack: &str, address: &str) -> bool {
-    tags.get("stackr:stack").map(String::as_str) == Some(stack)
-        && tags.get("stackr:resource").map(String::as_str) == Some(address)
+    of_stack(tags, stack) && tags.get("stackr:resource").map(String::as_str) == Some(address)
 }
 
 /// Whether `tags` (the stack's, as a create request carries them) mark the

@@ -427,44 +427,54 @@ resources:{NETWORK}{LB}
     .await;
 }
 
-/// A listener and a rule own their actions and conditions whole: a
-/// redirect's host changed outside stackr (the stack leaves AWS's default
-/// `#{host}`) and a condition added to a rule are drift, and repaired.
-#[tokio::test]
-async fn a_changed_redirect_host_and_an_added_condition_are_drift() {
-    let text = format!(
+/// A stack named `name`: the network, a load balancer, a target group `tg`
+/// and an HTTP listener `web` on port 80 answering 404, then `rest`.
+fn web_stack(name: &str, rest: &str) -> String {
+    format!(
         r#"
-stack: conf-owned
+stack: {name}
 region: ap-northeast-1
 tags: {{ suite: conformance }}
 vars:
-  lb: {{ type: string, default: conf-owned }}
+  lb: {{ type: string, default: {name} }}
 resources:{NETWORK}{LB}
   tg:
     type: aws.elbv2.target_group
-    properties: {{ name: conf-owned-tg, port: 80, protocol: HTTP, vpc_id: "${{vpc.id}}", target_type: ip }}
-  http:
+    properties: {{ name: {name}-tg, port: 80, protocol: HTTP, vpc_id: "${{vpc.id}}", target_type: ip }}
+  web:
     type: aws.elbv2.listener
     properties:
       load_balancer_arn: ${{lb.arn}}
       port: 80
       protocol: HTTP
-      default_action: {{ type: redirect, redirect: {{ status_code: HTTP_301, protocol: HTTPS, port: "443" }} }}
-  web:
+      default_action: {{ type: fixed-response, fixed_response: {{ status_code: "404" }} }}
+{rest}"#
+    )
+}
+
+/// A listener and a rule own their actions and conditions whole: a
+/// redirect's host changed outside stackr (the stack leaves AWS's default
+/// `#{host}`) and a condition added to a rule are drift, and repaired.
+#[tokio::test]
+async fn a_changed_redirect_host_and_an_added_condition_are_drift() {
+    let text = web_stack(
+        "conf-owned",
+        r#"
+  http:
     type: aws.elbv2.listener
     properties:
-      load_balancer_arn: ${{lb.arn}}
-      port: 8080
+      load_balancer_arn: ${lb.arn}
+      port: 8081
       protocol: HTTP
-      default_action: {{ type: fixed-response, fixed_response: {{ status_code: "404" }} }}
+      default_action: { type: redirect, redirect: { status_code: HTTP_301, protocol: HTTPS, port: "443" } }
   rule:
     type: aws.elbv2.listener_rule
     properties:
-      listener_arn: ${{web.arn}}
+      listener_arn: ${web.arn}
       priority: 10
-      conditions: {{ host_header: [blog.example.com] }}
-      actions: [{{ type: forward, target_group_arn: "${{tg.arn}}" }}]
-"#
+      conditions: { host_header: [blog.example.com] }
+      actions: [{ type: forward, target_group_arn: "${tg.arn}" }]
+"#,
     );
     let h = harness("elbv2-owned");
     let s = stack(&text, &[]);
@@ -511,24 +521,10 @@ resources:{NETWORK}{LB}
 #[tokio::test]
 async fn two_rules_swap_priorities_in_one_apply() {
     let text = |a: u32, b: u32| {
-        format!(
-            r#"
-stack: conf-swap
-region: ap-northeast-1
-tags: {{ suite: conformance }}
-vars:
-  lb: {{ type: string, default: conf-swap }}
-resources:{NETWORK}{LB}
-  tg:
-    type: aws.elbv2.target_group
-    properties: {{ name: conf-swap-tg, port: 80, protocol: HTTP, vpc_id: "${{vpc.id}}", target_type: ip }}
-  web:
-    type: aws.elbv2.listener
-    properties:
-      load_balancer_arn: ${{lb.arn}}
-      port: 80
-      protocol: HTTP
-      default_action: {{ type: fixed-response, fixed_response: {{ status_code: "404" }} }}
+        web_stack(
+            "conf-swap",
+            &format!(
+                r#"
   api:
     type: aws.elbv2.listener_rule
     properties:
@@ -544,6 +540,7 @@ resources:{NETWORK}{LB}
       conditions: {{ host_header: [swap.example.com] }}
       actions: [{{ type: forward, target_group_arn: "${{tg.arn}}" }}]
 "#
+            ),
         )
     };
     let h = harness("elbv2-swap");

@@ -526,10 +526,7 @@ impl Run<'_> {
                     let _ = tx.send(Msg::Ready(i, Ok(None)));
                     return None;
                 }
-                Work::Delete {
-                    id: prior.map(|p| p.id.clone()).unwrap_or_default(),
-                    properties: prior.map(|p| props_of(&p.properties)).unwrap_or_default(),
-                }
+                Work::Delete { id: old_id, properties: prior.map(|p| props_of(&p.properties)).unwrap_or_default() }
             }
             OpKind::Create | OpKind::Update => {
                 let (Some(stack), Some(ii)) = (self.stack, op.instance) else {

@@ -224,18 +224,14 @@ impl TaskCtx {
             _ => None,
         };
         self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
-        let mut waited: Result<(), OpError> = Ok(());
-        for a in &self.awaited {
-            let doing = format!("waiting for {} to be ready", a.address);
-            waited = run.poll(&doing, || a.rec.readiness(&a.region, &a.id)).await;
-            if waited.is_err() {
-                break;
+        let result = async {
+            for a in &self.awaited {
+                let doing = format!("waiting for {} to be ready", a.address);
+                run.poll(&doing, || a.rec.readiness(&a.region, &a.id)).await?;
             }
+            run.call(work).await
         }
-        let result = match waited {
-            Ok(()) => run.call(work).await,
-            Err(e) => Err(e),
-        };
+        .await;
         run.polling.store(true, Ordering::Relaxed);
         run.release();
         match result {

@@ -119,13 +119,20 @@ async fn replacement_deletes_dependants_before_their_dependency() {
     assert!(b.plan(&changed).await.is_empty());
 }
 
+/// NETWORK with its log group replaced create-before-destroy, and named
+/// after `retention` (so that changing it forces the replacement).
+fn cbd_logs() -> String {
+    NETWORK
+        .replace(
+            "  logs:\n    type: aws.logs.log_group\n",
+            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
+        )
+        .replace("name: /spec", "name: \"/spec/${var.retention}\"")
+}
+
 #[tokio::test]
 async fn create_before_destroy_creates_the_new_one_first() {
-    let text = NETWORK.replace(
-        "  logs:\n    type: aws.logs.log_group\n",
-        "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
-    );
-    let text = text.replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let text = cbd_logs();
     let b = bed();
     b.apply(&stack(&text)).await;
     b.events.take();
@@ -152,12 +159,7 @@ async fn create_before_destroy_creates_the_new_one_first() {
 /// the new one, leaving state and its users on a resource that is gone.
 #[tokio::test]
 async fn a_replacement_that_is_the_old_resource_itself_is_not_deleted() {
-    let text = NETWORK
-        .replace(
-            "  logs:\n    type: aws.logs.log_group\n",
-            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
-        )
-        .replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let text = cbd_logs();
     let b = bed();
     b.apply(&stack(&text)).await;
     let old_id = b.cloud.by_address("logs")[0].id.clone();
@@ -177,12 +179,7 @@ async fn a_replacement_that_is_the_old_resource_itself_is_not_deleted() {
 /// moved to the new one, as it would have in the first run.
 #[tokio::test]
 async fn an_old_half_left_by_an_earlier_run_goes_after_its_users_have_moved() {
-    let text = NETWORK
-        .replace(
-            "  logs:\n    type: aws.logs.log_group\n",
-            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
-        )
-        .replace("name: /spec", "name: \"/spec/${var.retention}\"")
+    let text = cbd_logs()
         .replace(
             "outputs:\n",
             "  param:\n    type: aws.ssm.parameter\n    properties: { name: /spec/logs, type: String, value: \"${logs.arn}\" }\noutputs:\n",
@@ -213,12 +210,7 @@ async fn an_old_half_left_by_an_earlier_run_goes_after_its_users_have_moved() {
 
 #[tokio::test]
 async fn an_old_resource_whose_delete_fails_is_kept_as_deposed_and_deleted_later() {
-    let text = NETWORK
-        .replace(
-            "  logs:\n    type: aws.logs.log_group\n",
-            "  logs:\n    type: aws.logs.log_group\n    lifecycle: { create_before_destroy: true }\n",
-        )
-        .replace("name: /spec", "name: \"/spec/${var.retention}\"");
+    let text = cbd_logs();
     let b = bed();
     b.apply(&stack(&text)).await;
     let old_id = b.cloud.by_address("logs")[0].id.clone();

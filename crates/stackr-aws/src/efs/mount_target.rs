@@ -17,8 +17,9 @@
 //! system id, so observe reads the first mount target of a file system by
 //! id (to learn the file system) and the rest with one call for the file
 //! system (paginated); during a refresh the file system is the state's
-//! record (it never changes), so one call per file system reads them all; then DescribeMountTargetSecurityGroups per mount
-//! target (EFS has no batch form), or during a refresh one
+//! record (it never changes), so one call per file system reads them all;
+//! then DescribeMountTargetSecurityGroups per mount target (EFS has no
+//! batch form), or during a refresh one
 //! DescribeNetworkInterfaces for all: a mount target's groups are its
 //! network interface's.
 

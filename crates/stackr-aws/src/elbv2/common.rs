@@ -88,21 +88,21 @@ const KINDS: [&str; 4] =
 /// DescribeTags takes up to 20 ARNs of load balancers, target groups,
 /// listeners and rules alike
 /// (https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTags.html),
-/// so listeners and rules cost one call, not one per type. `None` outside
-/// a refresh or when every ARN was in the bulk read.
+/// so listeners and rules cost one call, not one per type. Worked out once
+/// per refresh and region, shared by the four types; `None` outside a
+/// refresh.
 async fn stack_tags(clients: &Clients, region: &str) -> Result<Option<Arc<TagsByArn>>, ProviderError> {
     let Some(recorded) = clients.reads.recorded() else { return Ok(None) };
-    let mut arns = Vec::new();
-    for arn in KINDS.iter().flat_map(|kind| recorded.ids(kind, region)) {
-        if arn.starts_with("arn:") && crate::bulktags::refreshed(clients, region, &arn).await.is_none() {
-            arns.push(arn);
-        }
-    }
-    if arns.is_empty() {
-        return Ok(None);
-    }
     let key = ReadKey::new("Elastic Load Balancing v2", "DescribeTags", region, "the stack's");
-    let read = clients.reads.read(key, || async { describe_tags(clients, region, &arns).await.map(Arc::new) });
+    let read = clients.reads.read(key, || async {
+        let mut arns = Vec::new();
+        for arn in KINDS.iter().flat_map(|kind| recorded.ids(kind, region)) {
+            if arn.starts_with("arn:") && crate::bulktags::refreshed(clients, region, &arn).await.is_none() {
+                arns.push(arn);
+            }
+        }
+        describe_tags(clients, region, &arns).await.map(Arc::new)
+    });
     Ok(Some(read.await?))
 }
 
@@ -233,7 +233,6 @@ fn int(p: &Props, k: &str) -> Result<Option<i32>, ProviderError> {
     props::int(p, k).map(|n| i32::try_from(n).map_err(|_| invalid(format!("`{k}` is out of range: {n}")))).transpose()
 }
 
-/// One action of the stack as AWS takes it.
 /// A redirect's fields the stack leaves out, with the values AWS gives
 /// them (the request's own protocol, port, host, path and query)
 /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_RedirectActionConfig.html>:
@@ -253,6 +252,7 @@ pub fn redirect_defaults(action: &mut Value) {
     }
 }
 
+/// One action of the stack as AWS takes it.
 pub fn action_to_sdk(v: &Value) -> Result<Action, ProviderError> {
     let a = map(v).ok_or_else(|| invalid("an action must be a map"))?;
     let kind = props::require(a, "type")?;

@@ -216,7 +216,15 @@ impl ListenerRule {
     /// retries it once the other has moved ("not yet"). A priority held by
     /// a rule that is not this stack's is a conflict to resolve by hand.
     /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetRulePriorities.html>
-    async fn make_way(&self, region: &str, arn: &str, desired: &Props, want: i32, stack: &str) -> ProviderError {
+    /// `arn` is `None` for a rule not made yet (it has nowhere to step from).
+    async fn make_way(
+        &self,
+        region: &str,
+        arn: Option<&str>,
+        desired: &Props,
+        want: i32,
+        stack: &str,
+    ) -> ProviderError {
         let Some(listener) = props::string(desired, "listener_arn") else {
             return invalid("property `listener_arn` is required");
         };
@@ -232,7 +240,7 @@ impl ListenerRule {
             .await
             .ok()
             .and_then(|mut t| t.remove(holder))
-            .is_some_and(|t| t.get("stackr:stack").is_some_and(|s| s == stack));
+            .is_some_and(|t| crate::tags::of_stack(&t, stack));
         if !ours {
             return invalid(format!(
                 "priority {want} of {listener} is held by rule {holder}, which this stack does not manage; \
@@ -242,8 +250,8 @@ impl ListenerRule {
         // Step aside to the highest free priority (rules are matched lowest
         // first, so it is tried last meanwhile).
         let used: BTreeSet<i32> = rules.iter().filter_map(prio).collect();
-        let mine = rules.iter().find(|r| r.rule_arn() == Some(arn)).and_then(prio);
-        if let Some(free) = (1..=MAX_PRIORITY).rev().find(|p| !used.contains(p))
+        let mine = arn.and_then(|arn| rules.iter().find(|r| r.rule_arn() == Some(arn))).and_then(prio);
+        if let (Some(arn), Some(free)) = (arn, (1..=MAX_PRIORITY).rev().find(|p| !used.contains(p)))
             && mine.is_some_and(|m| m < free)
         {
             let pair = RulePriorityPair::builder().rule_arn(arn).priority(free).build();
@@ -300,7 +308,7 @@ impl ListenerRule {
             match client.set_rule_priorities().rule_priorities(pair).send().await {
                 Ok(_) => {}
                 Err(e) if is(&e, &["PriorityInUse"]) => {
-                    return Err(self.make_way(region, arn, desired, want, stack).await);
+                    return Err(self.make_way(region, Some(arn), desired, want, stack).await);
                 }
                 Err(e) => return Err(provider("SetRulePriorities", e)),
             }
@@ -386,7 +394,7 @@ impl Reconciler for ListenerRule {
         let arn = match self.complete(region, &listener, there).await?.into_iter().next() {
             Some(o) if crate::tags::same_owner(&o.tags, &req.tags) => o.id,
             // Another rule of this stack, which may move in this run.
-            Some(o) if o.tags.get("stackr:stack") == Some(&req.target.stack) => {
+            Some(o) if crate::tags::of_stack(&o.tags, &req.target.stack) => {
                 return Err(ProviderError::not_yet(
                     format!(
                         "listener {listener} has rule {} of this stack at priority {prio}; waiting for it to move",
@@ -417,7 +425,7 @@ impl Reconciler for ListenerRule {
                     // Held by another rule: one of this stack moving in this
                     // run is waited for; anyone else's is a conflict.
                     Err(e) if is(&e, &["PriorityInUse"]) => {
-                        return Err(self.make_way(region, "", p, prio, &req.target.stack).await);
+                        return Err(self.make_way(region, None, p, prio, &req.target.stack).await);
                     }
                     Err(e) => return Err(provider("CreateRule", e)),
                 };

@@ -120,6 +120,17 @@ impl Template {
     pub fn is_literal(&self) -> bool {
         self.parts.iter().all(|p| matches!(p, Part::Lit(_)))
     }
+
+    /// The text, when the string has no `${...}` at all.
+    pub fn literal(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Lit(l) => Some(l.as_str()),
+                Part::Expr(_) => None,
+            })
+            .collect()
+    }
 }
 
 /// A step of a reference path after its root name.

@@ -22,22 +22,12 @@ pub fn check(stack: &Stack, diags: &mut Diagnostics) {
             // plans while another property has some value (an SSM
             // parameter's `value` while `type` is String) is masked only
             // when that property is written with another value.
-            let prop = r.schema.properties.iter().find(|p| p.name == k.name);
+            let prop = r.schema.property(&k.name);
             let shown = prop.and_then(|p| p.shown_when).is_some_and(|(key, values)| {
                 let written = r.properties.iter().find(|(k, _)| k.name == key).map(|(_, t)| t);
                 match written {
-                    Some(Tree::Str(t)) if t.is_literal() => {
-                        let text: String = t
-                            .parts
-                            .iter()
-                            .map(|p| match p {
-                                Part::Lit(l) => l.as_str(),
-                                _ => "",
-                            })
-                            .collect();
-                        values.contains(&text.as_str())
-                    }
-                    // Not written (the default), or only known later.
+                    Some(Tree::Str(t)) => t.literal().is_none_or(|text| values.contains(&text.as_str())),
+                    // Not written (the default).
                     _ => true,
                 }
             });

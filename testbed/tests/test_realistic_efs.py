@@ -109,7 +109,12 @@ class MountTargetTest(EfsCase):
         self.assertRefused(
             "MountTargetConflict", self.efs.create_mount_target, FileSystemId=fs_id, SubnetId=self.subnet
         )
-        self.assertEqual(self.states_until(lambda: self.mt_state(mt_id), "gone"), ["deleting", "gone"])
+        # `deleted` (a LifeCycleState AWS lists) may be read in the instant
+        # between the deletion's end and its purge, on a busy machine.
+        self.assertEqual(
+            [s for s in self.states_until(lambda: self.mt_state(mt_id), "gone") if s != "deleted"],
+            ["deleting", "gone"],
+        )
 
         self.efs.delete_file_system(FileSystemId=fs_id)
         self.assertEqual(self.fs_state(fs_id), "deleting")
@@ -119,7 +124,7 @@ class MountTargetTest(EfsCase):
         # it was seen above, so the states read from now on may begin with
         # it or, on a busy machine, already be `gone`.
         after = self.states_until(lambda: self.fs_state(fs_id), "gone")
-        self.assertEqual(["deleting"] + [s for s in after if s != "deleting"], ["deleting", "gone"])
+        self.assertEqual(["deleting"] + [s for s in after if s not in ("deleting", "deleted")], ["deleting", "gone"])
         self.efs.create_file_system(CreationToken="fs-mounted")
 
     def test_a_mount_target_still_creating_can_be_deleted(self):

@@ -203,7 +203,7 @@ fn what_aws_would_refuse_in_a_resource_is_told_before_any_call() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("mistakes.yaml"),
-        "stack: mistakes\nregion: ap-northeast-1\nresources:\n  jobs:\n    type: aws.sqs.queue\n    properties: { name: jobs, fifo_queue: true }\n  orders:\n    type: aws.dynamodb.table\n    properties:\n      name: orders\n      billing_mode: PAY_PER_REQUEST\n      hash_key: order_id\n      attributes: [{ name: id, type: S }]\n  lb:\n    type: aws.elbv2.load_balancer\n    properties: { name: lone, subnets: [subnet-1] }\n  web:\n    type: aws.ec2.security_group\n    properties: { name: web, description: web, ingress: [{ protocol: tpc, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }] }\n",
+        "stack: mistakes\nregion: ap-northeast-1\nresources:\n  jobs:\n    type: aws.sqs.queue\n    properties: { name: jobs, fifo_queue: true }\n  orders:\n    type: aws.dynamodb.table\n    properties:\n      name: orders\n      billing_mode: PAY_PER_REQUEST\n      hash_key: order_id\n      attributes: [{ name: id, type: S }]\n  lb:\n    type: aws.elbv2.load_balancer\n    properties: { name: lone, subnets: [subnet-1] }\n  web:\n    type: aws.ec2.security_group\n    properties: { name: web, description: web, ingress: [{ protocol: tcp, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }, { protocol: tpc, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }] }\n",
     )
     .unwrap();
     let run = |args: &[&str]| {
@@ -217,7 +217,9 @@ fn what_aws_would_refuse_in_a_resource_is_told_before_any_call() {
         assert!(err.contains("--> mistakes.yaml:6:5"), "{err}");
         assert!(err.contains("`hash_key` names order_id, which is not in `attributes`"), "{err}");
         assert!(err.contains("needs subnets in at least two Availability Zones"), "{err}");
-        assert!(err.contains("`tpc` is not a protocol: tcp, udp"), "{err}");
+        // The rule at fault, not the first of the list.
+        assert!(err.contains("`ingress[1]`: `tpc` is not a protocol: tcp, udp"), "{err}");
+        assert!(err.contains("--> mistakes.yaml:19:127"), "{err}");
         assert!(!err.contains("127.0.0.1:9"), "no call was tried: {err}");
     }
     assert!(!dir.join("state/mistakes.json.lock").exists());

@@ -100,6 +100,11 @@ pub struct PropSchema {
     /// role's in the account): two resources of a stack giving the same
     /// one are refused before any call.
     pub unique: Option<Unique>,
+    /// An IPv4 block carved out of the same-named block of the resource
+    /// this property names (a subnet's `cidr_block` out of its VPC's,
+    /// through `vpc_id`): inside it, and apart from every other block of
+    /// this type carved out of it. Checked before any call.
+    pub within: Option<&'static str>,
     pub doc: &'static str,
 }
 
@@ -205,16 +210,22 @@ impl Limit {
             Limit::Text(lo, hi, "") => format!("{lo} to {hi} characters"),
             Limit::Text(lo, hi, chars) => format!("{lo} to {hi} characters: {}", describe_chars(chars)),
             Limit::OneOf(set) => set.iter().map(|n| crate::value::format_number(*n)).collect::<Vec<_>>().join(", "),
-            Limit::Cidr4(lo, hi) => format!("an IPv4 CIDR block, /{lo} to /{hi}, e.g. 10.0.0.0/{lo}"),
+            Limit::Cidr4(lo, hi) => format!("an IPv4 CIDR block, /{lo} to /{hi}, e.g. {}", cidr4_example(*lo, *hi)),
             Limit::NotPrefixed(prefix) => format!("not starting with `{prefix}`"),
             Limit::Policy => "an IAM policy document".to_string(),
         }
     }
 }
 
+/// A block of a private range with a prefix in `lo..=hi` (a /16 when
+/// allowed: the size of a typical VPC).
+fn cidr4_example(lo: u8, hi: u8) -> String {
+    format!("10.0.0.0/{}", 16.clamp(lo, hi.max(lo)))
+}
+
 /// What is wrong with `t` as an IPv4 CIDR block of prefix `lo` to `hi`.
 fn cidr4_problem(t: &str, lo: u8, hi: u8) -> Option<String> {
-    let expected = || format!("it must be an IPv4 CIDR block, /{lo} to /{hi}, e.g. 10.0.0.0/{lo}");
+    let expected = || format!("it must be an IPv4 CIDR block, /{lo} to /{hi}, e.g. {}", cidr4_example(lo, hi));
     let Some((addr, len)) = t.split_once('/') else {
         return Some(format!("`{t}` is not a CIDR block: {}", expected()));
     };
@@ -290,6 +301,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         local: false,
         limit: None,
         unique: None,
+        within: None,
         doc: "",
     }
 }
@@ -369,6 +381,11 @@ impl PropSchema {
     /// A name AWS allows once in `scope`.
     pub const fn unique(self, scope: Unique) -> Self {
         PropSchema { unique: Some(scope), ..self }
+    }
+    /// An IPv4 block inside the one of the resource that property `via`
+    /// names, and apart from the other blocks carved out of it.
+    pub const fn within(self, via: &'static str) -> Self {
+        PropSchema { within: Some(via), ..self }
     }
     /// An IAM policy document (each one, in a map of them).
     pub const fn policy(self) -> Self {

@@ -698,11 +698,15 @@ pub fn type_check(
     ))
 }
 
-/// Where a check's message points: the property it opens with
-/// (`` `hash_key` names ... ``, `` `ingress`: ... ``) when the resource
-/// writes it, else the resource's properties.
+/// Where a check's message points: the value at the path it opens with
+/// (`` `hash_key` names ... ``, `` `ingress[1]`: ... ``) when the resource
+/// writes it (else the nearest enclosing value), else the resource's
+/// properties.
 fn named_span(res: &stackr_core::model::Resource, message: &str) -> stackr_core::source::Span {
-    let named =
-        message.strip_prefix('`').and_then(|m| m.split('`').next()).map(|n| n.split(['.', '[']).next().unwrap_or(n));
-    named.and_then(|n| res.properties.iter().find(|(k, _)| k.name == n)).map_or(res.properties_span, |(_, t)| t.span())
+    let Some(path) = message.strip_prefix('`').and_then(|m| m.split('`').next()) else {
+        return res.properties_span;
+    };
+    let end = path.find(['.', '[']).unwrap_or(path.len());
+    let (name, rest) = path.split_at(end);
+    res.properties.iter().find(|(k, _)| k.name == name).map_or(res.properties_span, |(_, t)| t.span_of(rest))
 }

@@ -545,8 +545,8 @@ impl Reconciler for SecurityGroup {
     fn check(&self, p: &Props) -> Result<(), ProviderError> {
         for field in ["ingress", "egress"] {
             if let Some(Value::List(rules)) = p.get(field) {
-                for r in rules.iter().filter(|r| !r.contains_unknown()) {
-                    Rule::from_value(r).map_err(|e| common::invalid(format!("`{field}`: {}", e.message)))?;
+                for (i, r) in rules.iter().enumerate().filter(|(_, r)| !r.contains_unknown()) {
+                    Rule::from_value(r).map_err(|e| common::invalid(format!("`{field}[{i}]`: {}", e.message)))?;
                 }
             }
         }

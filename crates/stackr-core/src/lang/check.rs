@@ -29,10 +29,15 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
 /// resources and outputs whose references were already reported broken.
 pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet<String>, diags: &mut Diagnostics) {
     let mut names = Names::default();
-    walk(stack, skip, skip_outputs, diags, &mut |i, props| names.see(stack, i, props));
+    let mut planned = vec![None; stack.instances.len()];
+    walk(stack, skip, skip_outputs, diags, &mut |i, props| {
+        names.see(stack, i, props);
+        planned[i] = Some(props.clone());
+    });
     for d in names.clashes {
         diags.push(d);
     }
+    super::within::check(stack, &planned, diags);
 }
 
 /// Names AWS allows once in a scope ([`crate::schema::Unique`]), by type,

@@ -18,6 +18,7 @@ pub mod sensitive;
 pub mod tree;
 pub mod types;
 pub mod vars;
+pub mod within;
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::StackGraph;

@@ -16,7 +16,8 @@ pub const SUBNET: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .cidr4(16, 28)
-            .doc("IPv4 CIDR block inside the VPC's, /16 to /28."),
+            .within("vpc_id")
+            .doc("IPv4 CIDR block inside the VPC's, /16 to /28, apart from the VPC's other subnets."),
         prop("ipv6_cidr_block", PropType::String)
             .doc("An IPv6 /64 inside the VPC's /56; associated and disassociated in place."),
         prop("map_public_ip_on_launch", PropType::Bool)

@@ -1,0 +1,170 @@
+//! Blocks carved out of another resource's block
+//! ([`crate::schema::PropSchema::within`]): a subnet's IPv4 block lies
+//! inside its VPC's and apart from the VPC's other subnets. AWS refuses
+//! the create otherwise, with `InvalidSubnet.Range` and
+//! `InvalidSubnet.Conflict`
+//! (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>,
+//! <https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html>);
+//! told here before any call, at the value, when both blocks are known
+//! and the parent is a resource of the stack.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::lang::tree::Tree;
+use crate::model::{NodeRef, Resource, Stack};
+use crate::source::Span;
+use crate::value::Value;
+use std::collections::{BTreeMap, HashMap};
+
+/// An IPv4 block: network address and prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Block {
+    net: u32,
+    len: u8,
+}
+
+impl Block {
+    /// A well-formed block without host bits (anything else is reported
+    /// by the property's own limit).
+    fn parse(v: &Value) -> Option<Block> {
+        let Value::String(t) = v else { return None };
+        let (addr, len) = t.split_once('/')?;
+        let (addr, len) = (addr.parse::<std::net::Ipv4Addr>().ok()?, len.parse::<u8>().ok()?);
+        let block = Block { net: u32::from(addr), len: (len <= 32).then_some(len)? };
+        (block.net & !block.mask() == 0).then_some(block)
+    }
+
+    fn mask(self) -> u32 {
+        if self.len == 0 { 0 } else { u32::MAX << (32 - self.len) }
+    }
+
+    /// The last address.
+    fn end(self) -> u32 {
+        self.net | !self.mask()
+    }
+
+    fn contains(self, inner: Block) -> bool {
+        inner.len >= self.len && inner.net & self.mask() == self.net
+    }
+}
+
+/// One carved block of the stack, for the report.
+struct Carved<'a> {
+    instance: usize,
+    block: Block,
+    text: &'a str,
+}
+
+/// Checks every `within` property of the instances planned (by index;
+/// `None` for an instance not evaluated).
+pub fn check(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: &mut Diagnostics) {
+    let mut groups: HashMap<(usize, &'static str), Vec<Carved>> = HashMap::new();
+    for (i, props) in planned.iter().enumerate() {
+        let Some(props) = props else { continue };
+        let inst = &stack.instances[i];
+        let res = stack.resource_of(inst);
+        for p in res.schema.properties {
+            let Some(via) = p.within else { continue };
+            let (Some(v @ Value::String(text)), Some(parent)) = (props.get(p.name), parent(stack, i, via)) else {
+                continue;
+            };
+            let Some(block) = Block::parse(v) else { continue };
+            let outer = planned.get(parent).and_then(Option::as_ref).and_then(|pp| pp.get(p.name));
+            let Some((outer_text, outer)) = outer.and_then(|o| Some((o.to_interpolated()?, Block::parse(o)?))) else {
+                continue;
+            };
+            let parent_inst = &stack.instances[parent];
+            if !outer.contains(block) {
+                let parent_res = stack.resource_of(parent_inst);
+                diags.push(
+                    Diagnostic::new(
+                        span_of(res, p.name),
+                        format!(
+                            "{} {}: `{}` {text} is not inside {outer_text}, the block of `{}`; AWS would refuse it",
+                            res.schema.kind, inst.address, p.name, parent_inst.address
+                        ),
+                    )
+                    .with_note(span_of(parent_res, p.name), format!("`{}`'s block", parent_inst.address))
+                    .with_help({
+                        let bits = block.len.saturating_sub(outer.len).max(1).min(32 - outer.len);
+                        format!(
+                            "pick a block inside {outer_text}: `cidrsubnet(\"{outer_text}\", {bits}, n)` is its n-th /{}",
+                            outer.len + bits
+                        )
+                    }),
+                );
+                continue;
+            }
+            groups.entry((parent, p.name)).or_default().push(Carved { instance: i, block, text });
+        }
+    }
+    let mut keys: Vec<_> = groups.keys().copied().collect();
+    keys.sort();
+    for key in keys {
+        overlaps(stack, key, groups.remove(&key).unwrap_or_default(), diags);
+    }
+}
+
+/// Reports each block that overlaps an earlier one (by address) of the
+/// same parent: sorted, a block overlaps some earlier one exactly when it
+/// starts before the furthest end seen so far.
+fn overlaps(stack: &Stack, (parent, name): (usize, &str), mut carved: Vec<Carved>, diags: &mut Diagnostics) {
+    carved.sort_by_key(|c| (c.block, c.instance));
+    let mut furthest: Option<&Carved> = None;
+    for c in &carved {
+        match furthest {
+            Some(f) if c.block.net <= f.block.end() => {
+                let (inst, other) = (&stack.instances[c.instance], &stack.instances[f.instance]);
+                let (res, other_res) = (stack.resource_of(inst), stack.resource_of(other));
+                diags.push(
+                    Diagnostic::new(
+                        span_of(res, name),
+                        format!(
+                            "{} {}: `{name}` {} overlaps {}, the block of `{}`, both in `{}`; AWS would refuse it",
+                            res.schema.kind,
+                            inst.address,
+                            c.text,
+                            f.text,
+                            other.address,
+                            stack.instances[parent].address
+                        ),
+                    )
+                    .with_note(span_of(other_res, name), format!("`{}`'s block", other.address))
+                    .with_help("give each its own block (`cidrsubnet(vpc_block, newbits, n)` with a distinct n)"),
+                );
+                if c.block.end() > f.block.end() {
+                    furthest = Some(c);
+                }
+            }
+            _ => furthest = Some(c),
+        }
+    }
+}
+
+/// The instance that property `via` of instance `i` names: its value is
+/// one reference, to a resource of which `i` depends on one instance.
+fn parent(stack: &Stack, i: usize, via: &str) -> Option<usize> {
+    let inst = &stack.instances[i];
+    let (_, Tree::Str(t)) = stack.resource_of(inst).properties.iter().find(|(k, _)| k.name == via)? else {
+        return None;
+    };
+    let refs = t.sole_expr()?.references();
+    let [r] = refs.as_slice() else { return None };
+    let mut targets: Vec<usize> = inst
+        .deps
+        .iter()
+        .filter_map(|d| match d.target {
+            NodeRef::Instance(j) if stack.resource_of(&stack.instances[j]).name == r.root => Some(j),
+            _ => None,
+        })
+        .collect();
+    targets.sort_unstable();
+    targets.dedup();
+    match targets.as_slice() {
+        [j] => Some(*j),
+        _ => None,
+    }
+}
+
+fn span_of(res: &Resource, name: &str) -> Span {
+    res.properties.iter().find(|(k, _)| k.name == name).map_or(res.properties_span, |(_, t)| t.span())
+}

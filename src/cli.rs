@@ -102,11 +102,22 @@ pub struct StackArgs {
     pub lock_timeout: std::time::Duration,
 }
 
+/// The longest wait for another run's lock: a day (a run holding it
+/// longer has died; `stackr unlock` frees it).
+const LOCK_TIMEOUT_MAX: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
 fn lock_timeout(s: &str) -> Result<std::time::Duration, String> {
     if s.trim_end_matches(['s', 'm', 'h']) == "0" {
         return Ok(std::time::Duration::ZERO);
     }
-    stackr_core::duration::parse(s).ok_or_else(|| format!("`{s}` is not a duration: write e.g. 30s, 5m or 1h"))
+    let d =
+        stackr_core::duration::parse(s).ok_or_else(|| format!("`{s}` is not a duration: write e.g. 30s, 5m or 1h"))?;
+    if d > LOCK_TIMEOUT_MAX {
+        return Err(format!(
+            "`{s}` is longer than the longest wait, 24h (`stackr unlock` frees a lock a dead run left)"
+        ));
+    }
+    Ok(d)
 }
 
 #[derive(Debug, Args)]

@@ -309,6 +309,10 @@ fn lock_timeout_waits_for_the_other_run_instead_of_refusing() {
     let o = run(&d.0, &["diff", f, "--lock-timeout", "soon"], true);
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("not a duration"), "{}", out(&o));
+    // A wait too long for the clock is refused, not a crash.
+    let o = run(&d.0, &["diff", f, "--lock-timeout", "2562047788015216h"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("longer than the longest wait, 24h"), "{}", out(&o));
 }
 
 #[test]

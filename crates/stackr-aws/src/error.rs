@@ -16,10 +16,12 @@ const RETRYABLE: &[&str] = &[
     "InvalidGroup.InUse",
     "ResourceInUse",
     "ResourceInUseException",
-    "DeleteConflict",
     "IncorrectState",
-    "InvalidNatGatewayID.NotFound",
     "OperationAborted",
+    // CloudWatch Logs: "Multiple concurrent requests to update the same
+    // resource were in conflict" (e.g. Lambda creating the log group too),
+    // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html
+    "OperationAbortedException",
     "ConcurrentModification",
     "ConcurrentModificationException",
     "Throttling",

@@ -40,6 +40,8 @@ const fn minutes(m: u64) -> Option<Duration> {
 
 /// Every service's list.
 const ALL: &[&[Transient]] = &[
+    crate::ec2::TRANSIENT,
+    crate::ssm::TRANSIENT,
     crate::ecs::TRANSIENT,
     crate::rds::TRANSIENT,
     crate::efs::TRANSIENT,
@@ -116,6 +118,20 @@ mod tests {
             lookup("CreateDistributionWithTags", "InvalidViewerCertificate", "").is_some_and(|t| t.window.is_some())
         );
         assert!(lookup("CreateWebACL", "WAFUnavailableEntityException", "").is_some());
+    }
+
+    #[test]
+    fn codes_a_mistake_also_gives_are_retried_for_a_while_only() {
+        let nat = lookup("CreateRoute", "InvalidNatGatewayID.NotFound", "").expect("listed");
+        assert_eq!(nat.window, minutes(2));
+        let conflict = lookup("DeletePolicy", "DeleteConflict", "Cannot delete a policy attached to entities.");
+        assert!(conflict.is_some_and(|t| t.window.is_some()));
+        let eni = "The provided execution role does not have permissions to call CreateNetworkInterface on EC2";
+        assert!(lookup("CreateFunction", "InvalidParameterValueException", eni).is_some());
+        assert!(lookup("CreateFunction", "InvalidParameterValueException", "Unzipped size must be smaller").is_none());
+        assert!(lookup("DeleteHostedZone", "PriorRequestNotComplete", "").is_some());
+        assert!(lookup("DeleteDBInstance", "InvalidDBClusterStateFault", "").is_some());
+        assert!(lookup("PutParameter", "TooManyUpdates", "").is_some());
     }
 
     #[test]

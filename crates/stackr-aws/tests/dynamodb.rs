@@ -150,3 +150,43 @@ async fn deletion_protection_is_refused_before_the_run() {
     let live = h.dynamodb().describe_table().table_name("conf-table-one").send().await;
     assert!(live.is_ok(), "the table is still there");
 }
+
+/// A table deleted out of band reads as gone while still `DELETING`
+/// (DescribeTable answers, its other reads say ResourceNotFoundException),
+/// never as a failed read.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_table_being_deleted_reads_as_gone() {
+    use aws_sdk_dynamodb::types::{AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType};
+    let moto = stackr_testkit::Moto::start_realistic(2.0, "ddb-deleting").expect("realistic moto");
+    let config = stackr_testkit::sdk_config(&moto, REGION);
+    let account = stackr_testkit::MotoAccount::fresh();
+    let interceptors = vec![aws_smithy_runtime_api::client::interceptors::SharedInterceptor::new(account.clone())];
+    let (providers, _) = stackr_aws::providers(&config, interceptors);
+    let client = aws_sdk_dynamodb::Client::from_conf(
+        aws_sdk_dynamodb::config::Builder::from(&config).interceptor(account.clone()).build(),
+    );
+    let key = |t| KeySchemaElement::builder().attribute_name("pk").key_type(t).build().unwrap();
+    let attr = AttributeDefinition::builder().attribute_name("pk").attribute_type(ScalarAttributeType::S).build();
+    client
+        .create_table()
+        .table_name("leaving")
+        .key_schema(key(KeyType::Hash))
+        .attribute_definitions(attr.unwrap())
+        .billing_mode(BillingMode::PayPerRequest)
+        .send()
+        .await
+        .expect("create");
+    let table = providers.get("aws.dynamodb.table").expect("registered");
+    for _ in 0..200 {
+        if table.readiness(REGION, "leaving").await.is_ok_and(|r| r == stackr_engine::reconciler::Readiness::Ready) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(table.observe(REGION, &["leaving".into()]).await.expect("read")[0].is_some(), "active");
+    client.delete_table().table_name("leaving").send().await.expect("delete");
+    let status = client.describe_table().table_name("leaving").send().await.expect("still listed");
+    assert_eq!(status.table().and_then(|t| t.table_status()).map(|s| s.as_str()), Some("DELETING"));
+    let seen = table.observe(REGION, &["leaving".into()]).await.expect("a table on its way out is no error");
+    assert!(seen[0].is_none(), "{:?}", seen[0]);
+}

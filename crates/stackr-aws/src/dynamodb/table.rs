@@ -30,7 +30,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
+/// `ResourceNotFound` is the local AWS's spelling for some reads.
+const NOT_FOUND: &[&str] = &["ResourceNotFoundException", "ResourceNotFound"];
 
 fn built<T>(r: Result<T, aws_smithy_types::error::operation::BuildError>) -> Result<T, ProviderError> {
     r.map_err(|e| invalid(format!("DynamoDB table: {e}")))
@@ -300,23 +301,31 @@ impl Table {
         }
     }
 
+    /// The table as observed; `None` when gone or `DELETING` (on its way:
+    /// its other reads answer ResourceNotFoundException, "or its status
+    /// might not be ACTIVE",
+    /// <https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTimeToLive.html>),
+    /// or gone between two reads.
     async fn read(&self, region: &str, name: &str) -> Result<Option<Observed>, ProviderError> {
         let Some(t) = self.describe(region, name).await? else { return Ok(None) };
+        if t.table_status == Some(TableStatus::Deleting) {
+            return Ok(None);
+        }
         let client = self.client(region);
         let arn = t.table_arn.clone().unwrap_or_default();
-        let ttl = client
-            .describe_time_to_live()
-            .table_name(name)
-            .send()
-            .await
-            .map_err(|e| provider("DescribeTimeToLive", e))?
-            .time_to_live_description;
-        let pitr = client
-            .describe_continuous_backups()
-            .table_name(name)
-            .send()
-            .await
-            .map_err(|e| provider("DescribeContinuousBackups", e))?
+        let ttl = match client.describe_time_to_live().table_name(name).send().await {
+            Ok(o) => o.time_to_live_description,
+            Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+            Err(e) => return Err(provider("DescribeTimeToLive", e)),
+        };
+        let backups = match client.describe_continuous_backups().table_name(name).send().await {
+            Ok(o) => o,
+            Err(e) if is(&e, &["TableNotFoundException", "ResourceNotFoundException", "ResourceNotFound"]) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(provider("DescribeContinuousBackups", e)),
+        };
+        let pitr = backups
             .continuous_backups_description
             .and_then(|c| c.point_in_time_recovery_description)
             .and_then(|p| p.point_in_time_recovery_status)
@@ -324,13 +333,12 @@ impl Table {
         let mut tags = BTreeMap::new();
         let mut next: Option<String> = None;
         loop {
-            let page = client
-                .list_tags_of_resource()
-                .resource_arn(&arn)
-                .set_next_token(next.take())
-                .send()
-                .await
-                .map_err(|e| provider("ListTagsOfResource", e))?;
+            let page = match client.list_tags_of_resource().resource_arn(&arn).set_next_token(next.take()).send().await
+            {
+                Ok(page) => page,
+                Err(e) if is(&e, NOT_FOUND) => return Ok(None),
+                Err(e) => return Err(provider("ListTagsOfResource", e)),
+            };
             tags.extend(page.tags().iter().map(|t| (t.key.clone(), t.value.clone())));
             match page.next_token {
                 Some(n) => next = Some(n),
@@ -588,7 +596,14 @@ impl Reconciler for Table {
             // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html:
             // ResourceInUseException for a name already taken.
             Err(e) if is(&e, &["ResourceInUseException"]) => {
-                return kit::adopt_existing("a DynamoDB table", &name, self.must(region, &name).await?, req);
+                // A table of that name being deleted holds it until gone.
+                return match self.read(region, &name).await? {
+                    Some(live) => kit::adopt_existing("a DynamoDB table", &name, live, req),
+                    None => Err(ProviderError::new(
+                        ErrorKind::Retryable,
+                        format!("CreateTable: table {name} is still being deleted (ResourceInUseException)"),
+                    )),
+                };
             }
             Err(e) => return Err(provider("CreateTable", e)),
         }

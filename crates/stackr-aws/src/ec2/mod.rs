@@ -32,6 +32,14 @@ use crate::clients::Clients;
 use stackr_engine::reconciler::Providers;
 use std::sync::Arc;
 
+/// "Not yet" refusals of EC2 ([`crate::transient`]): a NAT gateway made
+/// seconds ago that CreateRoute does not know yet (EC2 is eventually
+/// consistent,
+/// <https://docs.aws.amazon.com/ec2/latest/devguide/eventual-consistency.html>);
+/// past two minutes the id is a mistake.
+pub const TRANSIENT: &[crate::transient::Transient] =
+    &[crate::transient::for_minutes(&["CreateRoute", "ReplaceRoute"], "InvalidNatGatewayID.NotFound", None, 2)];
+
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {
     providers.register(Arc::new(Vpc::new(clients.clone())));

@@ -22,12 +22,21 @@ pub use role::Role;
 /// `MalformedPolicyDocument` "Invalid principal" until IAM has propagated it
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>);
 /// a real mistake looks the same, so it is retried for minutes only.
-pub const TRANSIENT: &[crate::transient::Transient] = &[crate::transient::for_minutes(
-    &["CreateRole", "UpdateAssumeRolePolicy"],
-    "MalformedPolicyDocument",
-    Some("invalid principal"),
-    2,
-)];
+///
+/// `DeleteConflict` ("must detach all policies first", a policy still
+/// attached) while a detach made moments ago propagates; past a few
+/// minutes it is something outside the run holding on
+/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeletePolicy.html>).
+/// `NoSuchEntity` for a policy made seconds ago: IAM is eventually
+/// consistent (<https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency>).
+pub const TRANSIENT: &[crate::transient::Transient] = {
+    use crate::transient::for_minutes;
+    &[
+        for_minutes(&["CreateRole", "UpdateAssumeRolePolicy"], "MalformedPolicyDocument", Some("invalid principal"), 2),
+        for_minutes(&["DeleteRole", "DeletePolicy", "DeletePolicyVersion"], "DeleteConflict", None, 5),
+        for_minutes(&["AttachRolePolicy", "PutRolePermissionsBoundary"], "NoSuchEntity", Some("policy"), 2),
+    ]
+};
 
 /// Registers this service's reconcilers.
 pub fn register(clients: &Arc<Clients>, providers: &mut Providers) {

@@ -44,6 +44,16 @@ pub const TRANSIENT: &[crate::transient::Transient] = {
             Some("cannot be assumed by Lambda"),
             2,
         ),
+        // A VPC function's role whose EC2 permissions were just granted:
+        // "The provided execution role does not have permissions to call
+        // CreateNetworkInterface on EC2" until IAM's change propagates
+        // (https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions).
+        for_minutes(
+            &["CreateFunction", "UpdateFunctionConfiguration"],
+            "InvalidParameterValueException",
+            Some("does not have permissions to call"),
+            2,
+        ),
     ]
 };
 

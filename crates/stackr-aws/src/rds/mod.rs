@@ -27,7 +27,9 @@ use std::sync::Arc;
 /// deletes until it is
 /// (<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBCluster.html>,
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>,
-/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html>:
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBCluster.html>,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DeleteDBInstance.html>,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBInstance.html>:
 /// `InvalidDBClusterStateFault`; `InvalidDBInstanceState` for instances);
 /// a subnet group is in use until its clusters are gone
 /// (`InvalidDBSubnetGroupStateFault`), a parameter group until its clusters
@@ -38,10 +40,22 @@ pub const TRANSIENT: &[crate::transient::Transient] = {
     use crate::transient::until_timeout;
     &[
         until_timeout(
-            &["ModifyDBCluster", "DeleteDBCluster", "CreateDBInstance", "AddTagsToResource", "RemoveTagsFromResource"],
+            &[
+                "ModifyDBCluster",
+                "DeleteDBCluster",
+                "CreateDBInstance",
+                "ModifyDBInstance",
+                "DeleteDBInstance",
+                "AddTagsToResource",
+                "RemoveTagsFromResource",
+            ],
             "InvalidDBClusterStateFault",
             None,
         ),
+        // A cluster's change waits for its instances to leave a transient
+        // state (ModifyDBCluster lists InvalidDBInstanceState).
+        until_timeout(&["ModifyDBCluster"], "InvalidDBInstanceState", None),
+        until_timeout(&["ModifyDBCluster"], "InvalidDBInstanceStateFault", None),
         until_timeout(&["ModifyDBInstance", "DeleteDBInstance"], "InvalidDBInstanceState", None),
         until_timeout(&["ModifyDBInstance", "DeleteDBInstance"], "InvalidDBInstanceStateFault", None),
         until_timeout(&["DeleteDBSubnetGroup", "ModifyDBSubnetGroup"], "InvalidDBSubnetGroupStateFault", None),

@@ -389,7 +389,16 @@ impl Reconciler for Secret {
             Err(e) if is(&e, &["ResourceExistsException", "InvalidRequestException"]) => provider("CreateSecret", e),
             Err(e) => return Err(provider("CreateSecret", e)),
         };
-        let Some(live) = self.describe(region, &name).await? else { return Err(taken) };
+        // A secret deleted without a recovery window keeps its name until
+        // AWS has purged it: "the deletion is asynchronous ... use
+        // appropriate back off and retry logic"
+        // (https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DeleteSecret.html).
+        let being_purged = |taken: ProviderError| ProviderError {
+            kind: ErrorKind::Retryable,
+            retry_within: Some(std::time::Duration::from_secs(5 * 60)),
+            message: format!("{} (the name is freed once AWS has purged a deleted secret)", taken.message),
+        };
+        let Some(live) = self.describe(region, &name).await? else { return Err(being_purged(taken)) };
         if !tags::same_owner(&live.tags, &req.tags) {
             return Err(ProviderError::new(
                 ErrorKind::Invalid,
@@ -402,12 +411,14 @@ impl Reconciler for Secret {
         // Ours: a retried create, or this address's secret deleted with a
         // recovery window and now wanted again (restored, value kept).
         if live.deleted {
-            self.client(region)
-                .restore_secret()
-                .secret_id(&live.arn)
-                .send()
-                .await
-                .map_err(|e| provider("RestoreSecret", e))?;
+            match self.client(region).restore_secret().secret_id(&live.arn).send().await {
+                Ok(_) => {}
+                // Deleted for good, still being purged: its name comes free.
+                Err(e) if is(&e, &["InvalidRequestException"]) => {
+                    return Err(being_purged(provider("RestoreSecret", e)));
+                }
+                Err(e) => return Err(provider("RestoreSecret", e)),
+            }
         }
         let arn = live.arn.clone();
         let observed = self.read_back(region, &arn, "adopting it").await?;

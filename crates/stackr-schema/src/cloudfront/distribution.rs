@@ -4,13 +4,17 @@ const CUSTOM_ORIGIN_CONFIG: PropType = PropType::Object(&[
     prop("origin_protocol_policy", PropType::Enum(&["http-only", "match-viewer", "https-only"]))
         .required()
         .doc("Protocol to the origin."),
-    prop("http_port", PropType::Int).doc("Default 80."),
-    prop("https_port", PropType::Int).doc("Default 443."),
+    prop("http_port", PropType::Int).range(1.0, 65535.0).doc("Default 80."),
+    prop("https_port", PropType::Int).range(1.0, 65535.0).doc("Default 443."),
     prop("origin_ssl_protocols", PropType::List(&PropType::Enum(&["SSLv3", "TLSv1", "TLSv1.1", "TLSv1.2"])))
         .unordered()
         .doc("TLS versions to the origin; default [TLSv1.2]."),
-    prop("origin_read_timeout", PropType::Int).doc("Seconds, 1 to 120 (more on request); default 30."),
-    prop("origin_keepalive_timeout", PropType::Int).doc("Seconds, 1 to 120 (more on request); default 5."),
+    prop("origin_read_timeout", PropType::Int)
+        .range(1.0, 180.0)
+        .doc("Seconds, 1 to 120 (to 180 with a quota increase); default 30."),
+    prop("origin_keepalive_timeout", PropType::Int)
+        .range(1.0, 180.0)
+        .doc("Seconds, 1 to 60 (to 180 with a quota increase); default 5."),
     prop("ip_address_type", PropType::Enum(&["ipv4", "ipv6", "dualstack"]))
         .doc("Address family to the origin; default ipv4."),
 ]);
@@ -20,8 +24,8 @@ const ORIGIN: PropType = PropType::Object(&[
     prop("domain_name", PropType::String).required().doc("Origin host name, e.g. the ALB's DNS name."),
     prop("origin_path", PropType::String).doc("Path prefixed to requests, e.g. /prod."),
     prop("custom_headers", STRING_MAP).doc("Headers CloudFront adds to origin requests."),
-    prop("connection_attempts", PropType::Int).doc("1 to 3; default 3."),
-    prop("connection_timeout", PropType::Int).doc("Seconds, 1 to 10; default 10."),
+    prop("connection_attempts", PropType::Int).range(1.0, 3.0).doc("1 to 3; default 3."),
+    prop("connection_timeout", PropType::Int).range(1.0, 10.0).doc("Seconds, 1 to 10; default 10."),
     prop("custom_origin_config", CUSTOM_ORIGIN_CONFIG).doc("For a web server or load balancer origin."),
     prop(
         "s3_origin_config",
@@ -80,7 +84,7 @@ const ORDERED_CACHE_BEHAVIOR: PropType =
     behavior!(prop("path_pattern", PropType::String).required().doc("Requests it applies to, e.g. wp-content/*."));
 
 const CUSTOM_ERROR_RESPONSE: PropType = PropType::Object(&[
-    prop("error_code", PropType::Int).required().doc("The origin's HTTP error code, e.g. 503."),
+    prop("error_code", PropType::Int).required().range(400.0, 599.0).doc("The origin's HTTP error code, e.g. 503."),
     prop("error_caching_min_ttl", PropType::Int).doc("Seconds to cache the error; default 10."),
     prop("response_code", PropType::String).doc("Code returned to viewers instead."),
     prop("response_page_path", PropType::String).doc("Page returned instead, e.g. /errors/503.html."),

@@ -45,8 +45,10 @@ pub const SERVICE: TypeSchema = TypeSchema {
             .doc("Seconds to ignore load balancer health checks after a task starts."),
         prop("deployment_circuit_breaker", CIRCUIT_BREAKER).doc("Rolling deployment failure handling."),
         prop("deployment_minimum_healthy_percent", PropType::Int)
+            .range(0.0, 100.0)
             .doc("Lower bound of running tasks during a deployment, in percent of desired_count."),
         prop("deployment_maximum_percent", PropType::Int)
+            .range(0.0, 2147483647.0)
             .doc("Upper bound of running tasks during a deployment, in percent of desired_count."),
         prop("enable_execute_command", PropType::Bool)
             .doc("Allow `aws ecs execute-command` into the tasks; default false."),

@@ -16,6 +16,7 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
         prop("node_type", PropType::String).required().doc("e.g. cache.t4g.small (ModifyCacheCluster)."),
         prop("num_cache_nodes", PropType::Int)
             .required()
+            .range(1.0, 60.0)
             .doc("Nodes, 1 to 60 for memcached; 1 for redis. Nodes are added or removed in place."),
         prop("az_mode", PropType::Enum(&["single-az", "cross-az"]))
             .replaces()

@@ -3,7 +3,10 @@ use crate::prelude::*;
 
 const RULE: PropType = PropType::Object(&[
     prop("name", PropType::String).required().doc("Rule name, unique in the ACL."),
-    prop("priority", PropType::Int).required().doc("Evaluation order, lowest first; unique in the ACL."),
+    prop("priority", PropType::Int)
+        .required()
+        .range(0.0, 2147483647.0)
+        .doc("Evaluation order, lowest first; unique in the ACL."),
     prop("action", PropType::Enum(&["allow", "block", "count", "captcha", "challenge"]))
         .doc("What a match does; for rules with their own statement."),
     prop("override_action", PropType::Enum(&["none", "count"]))

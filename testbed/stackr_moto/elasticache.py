@@ -11,7 +11,9 @@ moto 5.2 keeps a cache cluster's bare settings only. This module adds:
   Node zones follow ``PreferredAvailabilityZones`` when given; otherwise a
   ``cross-az`` cluster spreads its nodes over its subnet group's zones and a
   ``single-az`` one keeps them in one zone. ``PreferredAvailabilityZone`` is
-  ``Multiple`` for a ``cross-az`` cluster, else the nodes' zone.
+  ``Multiple`` for a ``cross-az`` cluster (or once its nodes span zones,
+  after ``ModifyCacheCluster`` with ``AZMode: cross-az``), else the nodes'
+  zone.
 - ``SecurityGroups`` (id, ``active``) and ``CacheParameterGroup`` (the
   engine's ``default.memcached1.6`` / ``default.redis7`` when none is named)
   in the cluster description; AWS's defaults for port (11211 for memcached,
@@ -399,6 +401,15 @@ def apply():
                 for zone in _zones_for(backend, cluster, added, wanted):
                     cluster._stackr_nodes.append(_new_node(cluster, zone))
             cluster.num_cache_nodes = len(cluster._stackr_nodes)
+        # "The name of the Availability Zone in which the cluster is located
+        # or "Multiple" if the cache nodes are located in different
+        # Availability Zones"
+        # (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html):
+        # a cluster changed to cross-az in place, with nodes added in
+        # other zones, reads "Multiple".
+        zones = {n["CustomerAvailabilityZone"] for n in cluster._stackr_nodes}
+        if len(zones) > 1:
+            cluster.preferred_availability_zone = "Multiple"
         if pending.get("EngineVersion"):
             cluster.engine_version = pending["EngineVersion"]
         if pending.get("CacheNodeType"):

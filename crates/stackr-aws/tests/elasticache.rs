@@ -340,3 +340,50 @@ async fn refused_before_any_call() {
     assert!(err.message.contains("apply_immediately"), "{err:?}");
     assert!(h.elasticache().describe_cache_clusters().send().await.expect("describe").cache_clusters().is_empty());
 }
+
+/// A memcached cluster grown from one node in one zone to two across
+/// zones changes in place (ModifyCacheCluster `AZMode`), keeping its
+/// endpoint: the dev stack's `cache_nodes` 1 → 2.
+#[tokio::test]
+async fn single_az_to_cross_az_in_place() {
+    let text = |nodes: &str, mode: &str| {
+        format!(
+            r#"
+stack: ec-azmode
+region: ap-northeast-1
+resources:
+{NETWORK}
+{CLUSTER}
+  mc:
+    type: aws.elasticache.cache_cluster
+    properties:
+      cluster_id: azmode-mc
+      engine: memcached
+      node_type: cache.t4g.small
+      num_cache_nodes: {nodes}
+      az_mode: {mode}
+      subnet_group_name: ${{subnets.id}}
+"#
+        )
+    };
+    let h = harness("ec-azmode");
+    let one = h.apply(&stack(&text("1", "single-az"), &[])).await;
+    let two = stack(&text("2", "cross-az"), &[]);
+    let plan = h.plan(&two).await;
+    assert_eq!(plan.steps.len(), 1, "{:#?}", plan.steps);
+    assert_eq!(plan.steps[0].action, stackr_engine::plan::Action::Update, "{:#?}", plan.steps);
+    let applied = h.apply(&two).await;
+    assert_eq!(applied.state.resources["mc"].id, one.state.resources["mc"].id);
+    let out = h
+        .elasticache()
+        .describe_cache_clusters()
+        .cache_cluster_id("azmode-mc")
+        .show_cache_node_info(true)
+        .send()
+        .await
+        .expect("describe");
+    let zones: std::collections::BTreeSet<_> =
+        out.cache_clusters()[0].cache_nodes().iter().filter_map(|n| n.customer_availability_zone()).collect();
+    assert_eq!(zones.len(), 2, "{zones:?}");
+    assert!(h.plan(&two).await.is_empty());
+}

@@ -168,8 +168,9 @@ resources:
       default_action: block
       visibility_config: { cloudwatch_metrics_enabled: true, metric_name: conf-acl, sampled_requests_enabled: true }
       rules:
+        # Written out of evaluation order: priorities decide it.
         - name: allow-v4
-          priority: 1
+          priority: 3
           action: allow
           ip_set_arn: ${v4.arn}
           visibility_config: { cloudwatch_metrics_enabled: true, metric_name: allow-v4, sampled_requests_enabled: true }
@@ -179,7 +180,7 @@ resources:
           ip_set_arn: ${v6.arn}
           visibility_config: { cloudwatch_metrics_enabled: true, metric_name: allow-v6, sampled_requests_enabled: true }
         - name: not-japan
-          priority: 3
+          priority: 1
           action: count
           statement: { NotStatement: { Statement: { GeoMatchStatement: { CountryCodes: [JP] } } } }
           visibility_config: { cloudwatch_metrics_enabled: false, metric_name: not-japan, sampled_requests_enabled: false }

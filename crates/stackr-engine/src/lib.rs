@@ -30,6 +30,7 @@ pub mod plan;
 pub mod reconciler;
 pub mod recorded;
 pub mod refresh;
+mod replace_first;
 mod schedule;
 pub mod secret;
 pub mod session;

@@ -9,8 +9,8 @@
 //!   one. Without `create_before_destroy` the create follows the delete, and
 //!   the old resource's delete follows the deletes of its old dependants.
 //!   With it, the create comes first and the old one (moved in state to
-//!   `ADDRESS#deposed` so the new one can take its address) is deleted after
-//!   every dependant has moved on. A resource a `create_before_destroy`
+//!   `ADDRESS#deposed` so the new one can take its address) is deleted once
+//!   the new one is ready and every dependant has moved on (and is ready). A resource a `create_before_destroy`
 //!   dependant relies on is itself replaced create-before-destroy, as the
 //!   dependant cannot be created before a dependency it needs exists.
 //! - Orphans (and destroys) are deleted after whatever depended on them is
@@ -226,13 +226,17 @@ pub(crate) fn build_ops(
                 ops[del].deps.push((f, Milestone::Done));
             }
             // With create-before-destroy the old one also waits for the
-            // dependants' new instances.
+            // dependants' new instances, ready: until then the old one is
+            // what serves (a service still rolling onto the new revision).
             if replaced_first && let Some(&f) = forward.get(*user) {
-                ops[del].deps.push((f, Milestone::Done));
+                ops[del].deps.push((f, Milestone::Ready));
             }
         }
+        // And for its replacement to be ready, not just accepted: a cache
+        // still `creating` serves nothing, and the point of creating first
+        // is that something always does.
         if replaced_first && let Some(&new) = forward.get(base) {
-            ops[del].deps.push((new, Milestone::Done));
+            ops[del].deps.push((new, Milestone::Ready));
         }
     }
     // One edge per dependency, the stronger milestone kept.

@@ -617,6 +617,10 @@ pub fn plan_replacing(
         });
     }
     scope.each = None;
+    crate::replace_first::mark(stack, providers, &mut steps);
+    for d in crate::replace_first::name_clashes(stack, &steps, &desired_all) {
+        diags.push(d);
+    }
     let outputs = output_changes(stack, state, &scope, !steps.is_empty(), &mut diags);
     let warnings = blocking_replacements(stack, &steps);
     if !diags.is_empty() {

@@ -238,6 +238,15 @@ pub trait Reconciler: Send + Sync {
         Ok(())
     }
 
+    /// Whether a replacement always makes the new resource before deleting
+    /// the old one, whatever the stack's `lifecycle` says: for types AWS
+    /// will not delete while in use and that have no name AWS allows once
+    /// (an ACM certificate on a listener), where deleting first could only
+    /// wait out the timeout.
+    fn replaced_first(&self) -> bool {
+        false
+    }
+
     /// Puts the stack's values in the form AWS reports them, where one
     /// setting has several spellings (a security group rule for all traffic
     /// written with `from_port: 0, to_port: 0`, ports AWS drops): applied

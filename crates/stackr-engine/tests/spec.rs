@@ -153,6 +153,67 @@ async fn create_before_destroy_creates_the_new_one_first() {
     assert!(b.plan(&stack_with(&text, &[("retention", "14")])).await.is_empty());
 }
 
+/// A create-before-destroy deletes the old resource only once the new one
+/// is ready, not as soon as its create is accepted: a cluster still
+/// `creating` serves nothing.
+#[tokio::test]
+async fn create_before_destroy_deletes_the_old_one_once_the_new_one_is_ready() {
+    let text = r#"
+stack: cbd-ready
+region: ap-northeast-1
+vars:
+  gen: { type: string, default: a }
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    lifecycle: { create_before_destroy: true }
+    properties: { cluster_identifier: "c-${var.gen}", engine: aurora-mysql, master_username: admin, database_name: "db${var.gen}", manage_master_user_password: true }
+"#;
+    let b = bed();
+    b.apply(&stack(text)).await;
+    b.events.take();
+    b.cloud.set_ready_polls(3);
+    let applied = b.apply(&stack_with(text, &[("gen", "b")])).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let ready = events.iter().position(|e| matches!(e, Event::Ready { address, .. } if address == "cluster"));
+    let delete = events.iter().position(|e| matches!(e, Event::Started { operation: "delete", .. }));
+    assert!(ready.is_some() && delete.is_some() && ready < delete, "{events:?}");
+    assert_eq!(b.cloud.by_address("cluster").len(), 1);
+}
+
+/// A create-before-destroy replacement that keeps a name AWS allows once is
+/// refused before any call, whether the stack asks for it or a dependant
+/// replaced create-before-destroy makes it so: the create would meet the
+/// old resource and replace nothing.
+#[tokio::test]
+async fn a_replacement_made_first_under_the_same_name_is_refused() {
+    let text = r#"
+stack: cbd-name
+region: ap-northeast-1
+vars:
+  gen: { type: string, default: a }
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    properties: { cluster_identifier: c1, engine: aurora-mysql, master_username: admin, database_name: "db${var.gen}", manage_master_user_password: true }
+  logs:
+    type: aws.logs.log_group
+    lifecycle: { create_before_destroy: true }
+    properties: { name: "/db/${cluster.database_name}" }
+"#;
+    let b = bed();
+    b.apply(&stack(text)).await;
+    let refused = b.session.prepare(&stack_with(text, &[("gen", "b")])).await;
+    let message = match refused {
+        Err(e) => format!("{e:?}"),
+        Ok(p) => panic!("planned: {:#?}", p.plan.steps),
+    };
+    assert!(message.contains("cluster must be replaced") && message.contains("`c1`"), "{message}");
+    assert!(message.contains("cluster_identifier"), "{message}");
+    assert_eq!(b.cloud.calls("create"), 2, "nothing more was sent");
+}
+
 /// A create-before-destroy whose create comes back with the very resource
 /// it replaces (one that adopts a matching resource, as an ECS task
 /// definition revision is) keeps it: deleting "the old one" would delete

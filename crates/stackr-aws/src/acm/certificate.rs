@@ -198,6 +198,15 @@ impl Reconciler for Certificate {
         &stackr_schema::acm::CERTIFICATE
     }
 
+    /// A certificate in use is not deleted ("ResourceInUseException ...
+    /// in use by another AWS service",
+    /// <https://docs.aws.amazon.com/acm/latest/APIReference/API_DeleteCertificate.html>)
+    /// until its load balancers and distributions have moved to another,
+    /// and it has no name to clash: the new one is always made first.
+    fn replaced_first(&self) -> bool {
+        true
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

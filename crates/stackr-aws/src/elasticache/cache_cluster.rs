@@ -352,6 +352,13 @@ impl Reconciler for CacheCluster {
                     call = call.set_cache_node_type(props::string(d, "node_type"));
                     modify = true;
                 }
+                // Existing nodes stay where they are; nodes added in the
+                // same call follow the mode
+                // (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html).
+                "az_mode" => {
+                    call = call.set_az_mode(props::string(d, "az_mode").map(|m| AzMode::from(m.as_str())));
+                    modify = true;
+                }
                 "preferred_maintenance_window" => {
                     call = call.set_preferred_maintenance_window(props::string(d, "preferred_maintenance_window"));
                     modify = true;

@@ -307,6 +307,43 @@ impl Reconciler for WebAcl {
         &stackr_schema::wafv2::WEB_ACL
     }
 
+    /// Rules in evaluation order, as AWS reads them back: the order they
+    /// are written in means nothing, their priorities do.
+    fn normalize_desired(&self, p: &mut Props) {
+        if let Some(Value::List(rules)) = p.get_mut("rules")
+            && rules.iter().all(|r| r.as_map().and_then(|m| m.get("priority")).and_then(Value::as_f64).is_some())
+        {
+            rules.sort_by(|a, b| {
+                let at = |r: &Value| r.as_map().and_then(|m| m.get("priority")).and_then(Value::as_f64).unwrap_or(0.0);
+                at(a).total_cmp(&at(b))
+            });
+        }
+    }
+
+    /// A priority or a name given to two rules: AWS refuses the ACL
+    /// (<https://docs.aws.amazon.com/waf/latest/APIReference/API_Rule.html>:
+    /// "Rules with lower priority are evaluated first"; each rule's name
+    /// and priority are unique in the ACL).
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let Some(Value::List(rules)) = p.get("rules") else { return Ok(()) };
+        for key in ["priority", "name"] {
+            let mut seen: Vec<String> = Vec::new();
+            for m in rules.iter().filter_map(Value::as_map) {
+                let Some(v) = m.get(key).filter(|v| !v.contains_unknown()).and_then(Value::to_interpolated) else {
+                    continue;
+                };
+                if seen.contains(&v) {
+                    return Err(ProviderError::new(
+                        ErrorKind::Invalid,
+                        format!("`rules`: two rules have {key} {v}; each rule of a web ACL needs its own"),
+                    ));
+                }
+                seen.push(v);
+            }
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         if ids.is_empty() {
             return Ok(Vec::new());

@@ -18,9 +18,10 @@ pub const CACHE_CLUSTER: TypeSchema = TypeSchema {
             .required()
             .range(1.0, 60.0)
             .doc("Nodes, 1 to 60 for memcached; 1 for redis. Nodes are added or removed in place."),
-        prop("az_mode", PropType::Enum(&["single-az", "cross-az"]))
-            .replaces()
-            .doc("memcached only: nodes in one zone or spread; default single-az."),
+        prop("az_mode", PropType::Enum(&["single-az", "cross-az"])).doc(
+            "memcached only: nodes in one zone or spread; default single-az. To cross-az in place (ModifyCacheCluster: \
+             nodes added go to other zones); back to single-az only while every node is in one zone.",
+        ),
         prop("preferred_availability_zones", STRINGS)
             .doc("Zone of each node, in order; on update only the zones of added nodes apply."),
         prop("security_group_ids", STRINGS).unordered().doc("VPC security groups (ModifyCacheCluster)."),

@@ -1,0 +1,44 @@
+"""A memcached cluster changed from single-az to cross-az in place
+(ModifyCacheCluster ``AZMode``: "If cross-az is specified, existing
+Memcached nodes remain in their current Availability Zone",
+https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html):
+the nodes added go to other zones, and ``PreferredAvailabilityZone`` reads
+``Multiple`` once they span zones."""
+
+from .realistic_base import RealisticCase
+
+
+class AzModeTest(RealisticCase):
+    REALISTIC = False
+
+    def setUp(self):
+        super().setUp()
+        self.cache = self.client("elasticache")
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        subnets = [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{self.REGION}{z}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, z in ((1, "a"), (2, "c"))
+        ]
+        self.cache.create_cache_subnet_group(
+            CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache", SubnetIds=subnets
+        )
+
+    def cluster(self, cid):
+        return self.cache.describe_cache_clusters(CacheClusterId=cid, ShowCacheNodeInfo=True)["CacheClusters"][0]
+
+    def test_single_az_to_cross_az_in_place(self):
+        self.cache.create_cache_cluster(
+            CacheClusterId="mc", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=1,
+            CacheSubnetGroupName="cache",
+        )
+        self.wait_until(lambda: self.cluster("mc")["CacheClusterStatus"] == "available", what="available")
+        self.assertNotEqual(self.cluster("mc")["PreferredAvailabilityZone"], "Multiple")
+        self.cache.modify_cache_cluster(CacheClusterId="mc", NumCacheNodes=2, AZMode="cross-az", ApplyImmediately=True)
+        self.wait_until(lambda: self.cluster("mc")["CacheClusterStatus"] == "available", what="available")
+        live = self.cluster("mc")
+        self.assertEqual(len(live["CacheNodes"]), 2)
+        self.assertEqual(len({n["CustomerAvailabilityZone"] for n in live["CacheNodes"]}), 2)
+        self.assertEqual(live["PreferredAvailabilityZone"], "Multiple")

@@ -29,6 +29,7 @@ fn cause_text(step: &stackr_engine::plan::Step, destroying: bool) -> String {
         Cause::ConfigAndDrift => parts.push("stack changed, and drift outside stackr".into()),
         Cause::Removed => parts.push("no longer in the stack".into()),
         Cause::Requested => parts.push("replacement asked for with --replace".into()),
+        Cause::Unready => parts.push("not seen ready yet: an earlier run stopped waiting for it; apply waits".into()),
     }
     if !forced.is_empty() {
         parts.push(format!("{} forces replacement", forced.join(", ")));
@@ -150,9 +151,10 @@ pub fn render(plan: &Plan, location: &str, on: bool) -> String {
 
 /// One line per resource type: what the plan does to it.
 fn by_type(plan: &Plan) -> String {
-    let mut counts: std::collections::BTreeMap<&str, [usize; 4]> = std::collections::BTreeMap::new();
+    let mut counts: std::collections::BTreeMap<&str, [usize; 5]> = std::collections::BTreeMap::new();
     for s in &plan.steps {
         let i = match s.action {
+            _ if s.cause == Cause::Unready => 4,
             Action::Create => 0,
             Action::Update => 1,
             Action::Replace => 2,
@@ -162,7 +164,7 @@ fn by_type(plan: &Plan) -> String {
     }
     let mut out = String::new();
     for (kind, c) in counts {
-        let parts: Vec<String> = ["to create", "to update", "to replace", "to delete"]
+        let parts: Vec<String> = ["to create", "to update", "to replace", "to delete", "to wait for"]
             .iter()
             .zip(c)
             .filter(|(_, n)| *n > 0)
@@ -185,10 +187,14 @@ pub fn summary(plan: &Plan) -> String {
             if plan.outputs.len() == 1 { "" } else { "s" }
         ));
     }
+    let waiting = plan.steps.iter().filter(|s| s.cause == Cause::Unready).count();
+    if waiting > 0 {
+        moved.push_str(&format!(", {waiting} to wait for (not seen ready yet)"));
+    }
     format!(
         "Plan: {} to create, {} to update, {} to replace, {} to delete{moved}; {} unchanged.",
         plan.count(Action::Create),
-        plan.count(Action::Update),
+        plan.count(Action::Update) - waiting,
         plan.count(Action::Replace),
         plan.count(Action::Delete),
         plan.unchanged

@@ -73,6 +73,7 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
             protect: res.lifecycle.protect,
             retain: res.lifecycle.retain,
             secret_digests: Default::default(),
+            unready: false,
         },
     );
     state.serial += 1;

@@ -73,6 +73,8 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                                 protect: op.protect,
                                 retain: false,
                                 secret_digests: Default::default(),
+                                // Made by a run that stopped before it was seen ready.
+                                unready: rec.schema().has_readiness,
                             },
                         );
                         out.push(Resolution::Adopted { address: address.clone(), id: obs.id });

@@ -56,6 +56,10 @@ pub enum Cause {
     Removed,
     /// Replaced because the user asked (`apply --replace`).
     Requested,
+    /// Unchanged, but not seen ready yet: an earlier run stopped waiting
+    /// for it (interrupted, timed out). An update step with no changes:
+    /// apply reads it and waits until it is ready.
+    Unready,
 }
 
 /// One field change as shown and saved; secrets are masked here already.
@@ -477,6 +481,16 @@ pub fn plan_replacing(
                 };
                 scope.set_instance(&inst.address, obj);
                 match d {
+                    Diff::UpToDate if p.unready && res.schema.has_readiness => Some(Step {
+                        address: address.clone(),
+                        kind: res.schema.kind.to_string(),
+                        region: inst.region.clone(),
+                        action: Action::Update,
+                        cause: Cause::Unready,
+                        create_before_destroy: false,
+                        changes: Vec::new(),
+                        id: Some(p.id.clone()),
+                    }),
                     Diff::UpToDate => {
                         unchanged += 1;
                         None

@@ -83,6 +83,7 @@ mod tests {
             protect: false,
             retain: false,
             secret_digests: Default::default(),
+            unready: false,
         }
     }
 

@@ -551,6 +551,8 @@ impl Running<'_> {
             protect: record.protect,
             retain: record.retain,
             secret_digests: record.secret_digests,
+            // Until the wait for ready that follows ends.
+            unready: ctx.rec.schema().has_readiness,
         };
         let a = ctx.target.address.clone();
         let depose_old = record.depose_old;
@@ -583,19 +585,22 @@ impl Running<'_> {
     }
 
     /// The resource read again once ready, its new attributes recorded in
-    /// state; `None` when the read fails (the attributes known at *done*
-    /// stand, the next refresh reads them).
+    /// state, and its `unready` mark cleared; `None` when the read fails
+    /// (the attributes known at *done* stand, the next refresh reads them).
     async fn read_when_ready(&self, id: &str) -> Option<Observed> {
         let ctx = self.ctx;
-        let obs = ctx.rec.observe(&ctx.target.region, &[id.to_string()]).await.ok()?.pop().flatten()?;
-        let (key, attributes) = (ctx.state_key.clone(), obs.attributes_json());
+        let obs = ctx.rec.observe(&ctx.target.region, &[id.to_string()]).await.ok().and_then(|mut o| o.pop().flatten());
+        let (key, attributes) = (ctx.state_key.clone(), obs.as_ref().map(Observed::attributes_json));
         let id = id.to_string();
         ctx.persister.update(move |s| {
             if let Some(r) = s.resources.get_mut(&key).filter(|r| r.id == id) {
-                r.attributes = attributes;
+                r.unready = false;
+                if let Some(attributes) = attributes {
+                    r.attributes = attributes;
+                }
             }
         });
-        Some(obs)
+        obs
     }
 
     /// After a delete: polls until the resource is gone.

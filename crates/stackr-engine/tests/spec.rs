@@ -733,6 +733,38 @@ async fn a_refusal_that_is_not_not_yet_is_not_retried() {
     assert_eq!(b.cloud.calls("create"), 4, "vpc, two subnets, and one attempt at logs");
 }
 
+/// A resource an earlier run made but stopped waiting for (its create
+/// timed out) is not "in sync": the next plan has it to wait for, and the
+/// apply waits until it is ready, even with nothing else to do.
+#[tokio::test]
+async fn a_resource_left_unready_is_waited_for_by_the_next_apply() {
+    let text = r#"
+stack: unready
+region: ap-northeast-1
+resources:
+  cluster:
+    type: aws.rds.db_cluster
+    lifecycle: { timeouts: { create: 1s } }
+    properties: { cluster_identifier: c1, engine: aurora-mysql, master_username: admin, manage_master_user_password: true }
+"#;
+    let b = bed();
+    b.cloud.set_ready_polls(100_000);
+    let first = b.apply(&stack(text)).await;
+    assert!(!first.report.ok(), "{:?}", first.report);
+    assert!(b.store.state().resources["cluster"].unready, "recorded, not seen ready");
+    let plan = b.plan(&stack(text)).await;
+    assert_eq!(plan.steps.len(), 1, "{:#?}", plan.steps);
+    assert_eq!((plan.steps[0].action, plan.steps[0].cause), (Action::Update, stackr_engine::plan::Cause::Unready));
+    b.cloud.ready_after("cluster", 2);
+    b.cloud.reset_calls();
+    let second = b.apply(&stack(text)).await;
+    assert!(second.report.ok(), "{:?}", second.report);
+    assert!(b.cloud.calls("readiness") >= 2);
+    assert_eq!((b.cloud.calls("create"), b.cloud.calls("update")), (0, 0), "nothing sent but reads");
+    assert!(!b.store.state().resources["cluster"].unready);
+    assert!(b.plan(&stack(text)).await.is_empty());
+}
+
 /// A dependency an earlier run recorded before it was ready (its wait
 /// interrupted or timed out) is waited for by a dependant that names it in
 /// `depends_on`, though this run does not change it.

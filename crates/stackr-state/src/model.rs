@@ -64,6 +64,11 @@ pub struct ResourceState {
     /// without the secret ever being stored.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub secret_digests: BTreeMap<String, String>,
+    /// Made or changed, but not seen ready yet: the run stopped waiting
+    /// (interrupted, killed, timed out) before AWS said so. The next apply
+    /// waits for it, even with nothing else to do.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unready: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

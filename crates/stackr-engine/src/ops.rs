@@ -192,6 +192,29 @@ pub(crate) fn build_ops(
             }
         }
     }
+    // A create that takes a name an old resource of this run still holds
+    // (renamed in the stack without `moved:`, or removed and added back
+    // under another address) goes once that one is gone: AWS allows the
+    // name once. The old one is then deleted first, as in a delete-first
+    // replacement.
+    let mut taken: HashSet<usize> = HashSet::new();
+    for s in plan.steps.iter().filter(|s| s.action == Action::Create) {
+        let (Some(&i), Some(rec)) = (forward.get(&s.address), providers.get(&s.kind)) else { continue };
+        for p in rec.schema().properties.iter().filter(|p| p.unique.is_some()) {
+            let Some(name) = s.changes.iter().find(|c| c.field == p.name).map(|c| &c.after) else { continue };
+            for (addr, &del) in &backward {
+                let holds = state.resources.get(addr).is_some_and(|r| {
+                    r.kind == s.kind
+                        && (r.region == s.region || p.unique != Some(stackr_core::schema::Unique::Region))
+                        && r.properties.get(p.name) == Some(name)
+                });
+                if holds && del != i && ops[del].kind == OpKind::Delete && !cbd.contains(addr.as_str()) {
+                    ops[i].deps.push((del, Milestone::Ready));
+                    taken.insert(del);
+                }
+            }
+        }
+    }
     // Old resources go after what depended on them: their deletes first;
     // their updates too (which stop using them), unless the old resource
     // is replaced delete-first, where the dependant's update needs the new
@@ -203,7 +226,7 @@ pub(crate) fn build_ops(
         }
     }
     for (addr, &del) in &backward {
-        let delete_first = replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str());
+        let delete_first = (replaced.contains(addr.as_str()) && !cbd.contains(addr.as_str())) || taken.contains(&del);
         // The old half of a create-before-destroy an earlier run left
         // (`ADDRESS#deposed`): its users are those of ADDRESS, and it goes
         // only once they and its replacement have moved on.

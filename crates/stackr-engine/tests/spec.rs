@@ -214,6 +214,32 @@ resources:
     assert_eq!(b.cloud.calls("create"), 2, "nothing more was sent");
 }
 
+/// A resource renamed in the stack without `moved:` is a delete and a
+/// create of the same name: the create waits until the old one is gone
+/// (AWS allows the name once), and what uses it follows, without a cycle.
+#[tokio::test]
+async fn a_create_taking_a_name_an_old_resource_holds_waits_for_it_to_go() {
+    let text = |name: &str| {
+        format!(
+            "stack: rename\nregion: ap-northeast-1\nresources:\n  {name}:\n    type: aws.logs.log_group\n    properties: {{ name: /spec/same }}\n  param:\n    type: aws.ssm.parameter\n    properties: {{ name: /spec/logs, type: String, value: \"${{{name}.arn}}\" }}\n"
+        )
+    };
+    let b = bed();
+    b.apply(&stack(&text("old_logs"))).await;
+    b.events.take();
+    let applied = b.apply(&stack(&text("new_logs"))).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let gone = events
+        .iter()
+        .position(|e| matches!(e, Event::Done { address, operation: "delete", .. } if address == "old_logs"));
+    let made = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { address, operation: "create" } if address == "new_logs"));
+    assert!(gone.is_some() && made.is_some() && gone < made, "{events:?}");
+    assert!(b.plan(&stack(&text("new_logs"))).await.is_empty());
+}
+
 /// A create-before-destroy whose create comes back with the very resource
 /// it replaces (one that adopts a matching resource, as an ECS task
 /// definition revision is) keeps it: deleting "the old one" would delete

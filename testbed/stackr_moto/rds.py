@@ -19,6 +19,8 @@ makes them work:
   has them (``AWS::RDS::DBSubnetGroup``); moto left them out, so a refresh
   read their tags one call each.
   https://docs.aws.amazon.com/ARG/latest/userguide/supported-resources.html
+- ``ModifyDBSubnetGroup`` keeps the group (moto dropped it from the
+  region: the group read as deleted after every change of its subnets).
 - ``CreateDBInstance`` / ``ModifyDBInstance`` ``EnablePerformanceInsights``
   and ``PerformanceInsightsRetentionPeriod``: kept and reported as
   ``PerformanceInsightsEnabled`` and ``PerformanceInsightsRetentionPeriod``
@@ -26,7 +28,7 @@ makes them work:
 """
 
 from moto.core.resource_tagging import TaggedResource
-from moto.rds.exceptions import DBClusterNotFoundError
+from moto.rds.exceptions import DBClusterNotFoundError, DBSubnetGroupNotFoundError
 from moto.rds.models import RDSBackend
 
 #: AWS's default Performance Insights retention, in days.
@@ -99,6 +101,20 @@ def apply():
         _set_performance_insights(database, enabled, retention)
         return database
 
+    def modify_db_subnet_group(self, subnet_name, description, subnets):
+        # moto pops the group and never puts it back: the group vanished
+        # after every ModifyDBSubnetGroup. AWS keeps it, with the new
+        # subnets and description
+        # (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBSubnetGroup.html).
+        group = self.subnet_groups.get(subnet_name)
+        if group is None:
+            raise DBSubnetGroupNotFoundError(subnet_name)
+        group.subnets = subnets
+        if description is not None:
+            group.description = description
+        return group
+
+    RDSBackend.modify_db_subnet_group = modify_db_subnet_group
     RDSBackend.modify_db_cluster = modify_db_cluster
     RDSBackend.delete_db_cluster = delete_db_cluster
     RDSBackend.create_db_instance = create_db_instance

@@ -9,6 +9,9 @@ pub const PARAMETER: TypeSchema = TypeSchema {
             .unique(Unique::Region)
             .required()
             .replaces()
+            // PutParameter: 1 to 2048 characters, a-zA-Z0-9_.- and / for
+            // the hierarchy; never an ARN.
+            .text(1, 2048, "A-Za-z0-9_./-")
             .doc("Parameter name, e.g. /wordpress/prod/db-host."),
         prop("type", PropType::Enum(&["String", "StringList", "SecureString"]))
             .required()

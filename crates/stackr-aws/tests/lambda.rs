@@ -69,6 +69,8 @@ resources:
       timeout: 10
       description: conformance function
       environment: {{ STAGE: test }}
+      # Out of any VPC, said so: put in one by hand is drift.
+      vpc_config: {{ subnet_ids: [], security_group_ids: [] }}
   perm:
     type: aws.lambda.permission
     properties:
@@ -104,6 +106,22 @@ async fn function() {
                         let env = aws_sdk_lambda::types::Environment::builder().variables("STAGE", "prod").build();
                         let call = h.lambda().update_function_configuration().function_name(&id).environment(env);
                         call.send().await.unwrap();
+                    }),
+                ),
+                (
+                    "vpc_config",
+                    mutation!(|h, id| {
+                        let ec2 = h.ec2();
+                        let vpc = ec2.create_vpc().cidr_block("10.77.0.0/16").send().await.unwrap();
+                        let vpc = vpc.vpc().and_then(|v| v.vpc_id()).unwrap().to_string();
+                        let subnet = ec2.create_subnet().vpc_id(&vpc).cidr_block("10.77.1.0/24").send().await.unwrap();
+                        let subnet = subnet.subnet().and_then(|s| s.subnet_id()).unwrap().to_string();
+                        let sg = ec2.create_security_group().vpc_id(&vpc).group_name("fn").description("fn");
+                        let sg = sg.send().await.unwrap().group_id().unwrap().to_string();
+                        let placed =
+                            aws_sdk_lambda::types::VpcConfig::builder().subnet_ids(subnet).security_group_ids(sg);
+                        let call = h.lambda().update_function_configuration().function_name(&id);
+                        call.vpc_config(placed.build()).send().await.unwrap();
                     }),
                 ),
                 (

@@ -172,3 +172,34 @@ async fn destroy_of_a_zone_with_records_needs_force_destroy() {
     let gone = h.route53().get_hosted_zone().id(&zone).send().await;
     assert!(gone.is_err(), "the zone is gone");
 }
+
+/// A public zone given VPCs cannot become private in place: the plan says
+/// replace (and the apply does it), not an update AWS would refuse.
+#[tokio::test]
+async fn a_public_zone_given_vpcs_is_replaced() {
+    let text = |vpcs: &str| {
+        format!(
+            r#"
+stack: zone-kind
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: {{ cidr_block: 10.61.0.0/16, enable_dns_support: true, enable_dns_hostnames: true }}
+  zone:
+    type: aws.route53.hosted_zone
+    properties: {{ name: kind.example.com, {vpcs} }}
+"#
+        )
+    };
+    let h = harness("zone-kind");
+    h.apply(&stack(&text("comment: public"), &[])).await;
+    let private = stack(&text("comment: private, vpcs: [{ vpc_id: \"${vpc.id}\" }]"), &[]);
+    let plan = h.plan(&private).await;
+    let step = plan.steps.iter().find(|s| s.address == "zone").expect("a step for the zone");
+    assert_eq!(step.action, stackr_engine::plan::Action::Replace, "{:#?}", plan.steps);
+    assert!(step.changes.iter().any(|c| c.field == "vpcs" && c.forces_replacement), "{:#?}", step.changes);
+    let applied = h.apply(&private).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert!(h.plan(&private).await.is_empty());
+}

@@ -465,6 +465,18 @@ pub fn plan_replacing(
                 let recorded = props_of(&p.properties);
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 let mut d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
+                if let (Diff::Update(ch), Some(rec)) = (&mut d, providers.get(res.schema.kind)) {
+                    let mut forced = false;
+                    for c in ch.iter_mut().filter(|c| !c.forces_replacement) {
+                        if !c.desired.contains_unknown() && rec.replaces(&c.name, c.live.as_ref(), &c.desired) {
+                            c.forces_replacement = true;
+                            forced = true;
+                        }
+                    }
+                    if forced {
+                        d = Diff::Replace(std::mem::take(ch));
+                    }
+                }
                 if let Diff::Update(ch) | Diff::Replace(ch) = &mut d {
                     crate::secret::classify(ch, aws, &p.secret_digests, &state.lineage);
                 }

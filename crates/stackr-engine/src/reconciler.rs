@@ -247,6 +247,15 @@ pub trait Reconciler: Send + Sync {
         false
     }
 
+    /// Whether a change of a property AWS changes in place only between
+    /// some values forces a replacement here (a hosted zone's VPCs:
+    /// changed in place, but never from none to some); `live` is `None`
+    /// when AWS reports nothing for it. The plan then shows a replacement
+    /// instead of an update that AWS would refuse.
+    fn replaces(&self, _field: &str, _live: Option<&Value>, _desired: &Value) -> bool {
+        false
+    }
+
     /// Puts the stack's values in the form AWS reports them, where one
     /// setting has several spellings (a security group rule for all traffic
     /// written with `from_port: 0, to_port: 0`, ports AWS drops): applied

@@ -38,20 +38,27 @@ pub fn normalize(v: &Value) -> Value {
 }
 
 /// A document in one canonical spelling, for comparing policies whose
-/// service rewrites them (S3's GetBucketPolicy): the policy grammar takes a
-/// one-element list and its element alike (`"Action": "s3:GetObject"` and
-/// `"Action": ["s3:GetObject"]`, a lone `Statement` object or a list of
-/// one), <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>,
-/// so every one-element list becomes its element, at any depth; and every
-/// list in the grammar is a set (statements, actions, resources,
-/// principals, condition values: their order means nothing), so lists
-/// are sorted and their repeats dropped. A string holding JSON is parsed
-/// first.
+/// service rewrites them (S3's GetBucketPolicy), and for sending them
+/// alike: the policy grammar takes a one-element list and its element
+/// alike (`"Action": "s3:GetObject"` and `"Action": ["s3:GetObject"]`),
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_grammar.html>,
+/// so every one-element list becomes its element, at any depth, except
+/// `Statement`, always a list; every list in the grammar is a set
+/// (statements, actions, resources, principals, condition values: their
+/// order means nothing), so lists are sorted and their repeats dropped;
+/// and every value in the grammar is a string (an account id, a Sid, a
+/// condition's `"false"` or `"10"`), so a YAML number or boolean is its
+/// text. A string holding the whole document as JSON is parsed first;
+/// strings inside the document stay as written (`"1e3"` is not 1000).
 pub fn canonical(v: &Value) -> Value {
-    match normalize(v) {
+    canonical_part(&normalize(v))
+}
+
+fn canonical_part(v: &Value) -> Value {
+    match v {
         Value::List(l) => {
             let mut items: Vec<(String, Value)> =
-                l.iter().map(canonical).map(|x| (x.to_json().to_string(), x)).collect();
+                l.iter().map(canonical_part).map(|x| (x.to_json().to_string(), x)).collect();
             items.sort_by(|a, b| a.0.cmp(&b.0));
             items.dedup_by(|a, b| a.0 == b.0);
             match items.len() {
@@ -59,8 +66,21 @@ pub fn canonical(v: &Value) -> Value {
                 _ => Value::List(items.into_iter().map(|(_, x)| x).collect()),
             }
         }
-        Value::Map(m) => Value::Map(m.iter().map(|(k, x)| (k.clone(), canonical(x))).collect()),
-        other => other,
+        Value::Map(m) => Value::Map(
+            m.iter()
+                .map(|(k, x)| {
+                    let x = canonical_part(x);
+                    let x = match x {
+                        Value::List(_) => x,
+                        other if k == "Statement" => Value::List(vec![other]),
+                        other => other,
+                    };
+                    (k.clone(), x)
+                })
+                .collect(),
+        ),
+        Value::Bool(_) | Value::Number(_) => v.to_interpolated().map_or_else(|| v.clone(), Value::String),
+        other => other.clone(),
     }
 }
 
@@ -137,6 +157,25 @@ mod tests {
         assert_eq!(canonical(&Value::String(a.into())), canonical(&Value::String(b.into())));
         let other = r#"{"Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":"*"}]}"#;
         assert_ne!(canonical(&Value::String(other.into())), canonical(&Value::String(a.into())));
+    }
+
+    #[test]
+    fn strings_inside_stay_strings_and_scalars_are_text() {
+        let yaml = Value::from_json(&serde_json::json!({
+            "Statement": {"Sid": "1", "Effect": "Allow", "Principal": {"AWS": 123456789012_u64},
+                          "Condition": {"StringEquals": {"s3:x": "1e3", "s3:y": "true"}, "Bool": {"aws:SecureTransport": false}}}
+        }));
+        let c = canonical(&yaml).to_json();
+        let st = &c["Statement"][0];
+        assert_eq!(st["Sid"], "1");
+        assert_eq!(st["Principal"]["AWS"], "123456789012");
+        assert_eq!(st["Condition"]["StringEquals"]["s3:x"], "1e3");
+        assert_eq!(st["Condition"]["StringEquals"]["s3:y"], "true");
+        assert_eq!(st["Condition"]["Bool"]["aws:SecureTransport"], "false");
+        // AWS's copy with the value as a string compares equal.
+        let aws = r#"{"Statement":[{"Sid":"1","Effect":"Allow","Principal":{"AWS":"123456789012"},
+            "Condition":{"StringEquals":{"s3:x":"1e3","s3:y":"true"},"Bool":{"aws:SecureTransport":"false"}}}]}"#;
+        assert_eq!(canonical(&Value::String(aws.into())), canonical(&yaml));
     }
 
     #[test]

@@ -88,16 +88,18 @@ impl Function {
             .into_iter()
             .map(|(k, v)| (k, Value::String(v)))
             .collect();
-        let vpc = c.vpc_config.as_ref().filter(|v| !v.subnet_ids().is_empty()).map(|v| {
-            Value::Map(
-                [
-                    ("subnet_ids".to_string(), props::list(v.subnet_ids().to_vec())),
-                    ("security_group_ids".to_string(), props::list(v.security_group_ids().to_vec())),
-                ]
+        // Not in a VPC reads as empty lists, what a stack writes to take a
+        // function out of one (leaving `vpc_config` out leaves it be).
+        let (subnets, groups) = c
+            .vpc_config
+            .as_ref()
+            .map(|v| (v.subnet_ids().to_vec(), v.security_group_ids().to_vec()))
+            .unwrap_or_default();
+        let vpc = Some(Value::Map(
+            [("subnet_ids".to_string(), props::list(subnets)), ("security_group_ids".to_string(), props::list(groups))]
                 .into_iter()
                 .collect(),
-            )
-        });
+        ));
         let version = c.version.clone().unwrap_or_else(|| "$LATEST".into());
         let properties = props::build([
             ("function_name", Some(s(&name))),

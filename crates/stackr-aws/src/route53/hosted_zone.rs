@@ -347,6 +347,17 @@ impl Reconciler for HostedZone {
         &stackr_schema::route53::HOSTED_ZONE_RESOURCE
     }
 
+    /// A zone is public or private for life: VPCs are associated and
+    /// disassociated in place, but a public zone never gets one and a
+    /// private zone never loses its last
+    /// (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_DisassociateVPCFromHostedZone.html>:
+    /// "You can't disassociate the last Amazon VPC from a private hosted
+    /// zone").
+    fn replaces(&self, field: &str, live: Option<&Value>, desired: &Value) -> bool {
+        let some = |v: Option<&Value>| matches!(v, Some(Value::List(l)) if !l.is_empty());
+        field == "vpcs" && some(live) != some(Some(desired))
+    }
+
     fn normalize_desired(&self, p: &mut Props) {
         if let Some(n) = props::string(p, "name") {
             p.insert("name".into(), s(canonical(&n)));

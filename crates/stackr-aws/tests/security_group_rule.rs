@@ -12,6 +12,7 @@ region: ap-northeast-1
 tags: { suite: conformance }
 vars:
   port: { type: number, default: 5432 }
+  direction: { type: string, default: ingress }
 resources:
   vpc:
     type: aws.ec2.vpc
@@ -26,7 +27,7 @@ resources:
     type: aws.ec2.security_group_rule
     properties:
       security_group_id: ${sg.id}
-      type: ingress
+      type: ${var.direction}
       protocol: "6"
       from_port: ${var.port}
       to_port: ${var.port}
@@ -80,11 +81,30 @@ async fn security_group_rule() {
                     }),
                 ),
             ],
-            replace: Some(("port", "3306", None)),
+            replace: Some(("direction", "egress", None)),
             twice: Twice::Retry,
         },
     )
     .await;
+}
+
+/// Ports and protocol change in place (ModifySecurityGroupRules), keeping
+/// the rule's id: no moment without the rule.
+#[tokio::test]
+async fn a_port_change_keeps_the_rule() {
+    let h = harness("ec2-sgr-port");
+    let first = h.apply(&stack(STACK, &[])).await;
+    let id = h.id_of(&first, "subject");
+    let moved = stack(STACK, &[("port", "6543")]);
+    let plan = h.plan(&moved).await;
+    assert_eq!(plan.steps.len(), 1, "{:#?}", plan.steps);
+    assert_eq!(plan.steps[0].action, stackr_engine::plan::Action::Update, "{:#?}", plan.steps);
+    let second = h.apply(&moved).await;
+    assert_eq!(h.id_of(&second, "subject"), id);
+    let live = h.ec2().describe_security_group_rules().security_group_rule_ids(&id).send().await.unwrap();
+    let rule = &live.security_group_rules()[0];
+    assert_eq!((rule.from_port(), rule.to_port()), (Some(6543), Some(6543)));
+    assert!(h.plan(&moved).await.is_empty());
 }
 
 /// Two groups that name each other (the app reaches the database on 5432,

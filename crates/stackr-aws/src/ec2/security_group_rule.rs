@@ -226,9 +226,15 @@ impl Reconciler for SecurityGroupRule {
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let region = &req.target.region;
         let c = self.clients.ec2(region);
+        let mut modified = false;
         for field in &req.changed {
             match field.as_str() {
-                "description" => {
+                // One ModifySecurityGroupRules sets the whole rule, keeping
+                // its id: ports, protocol, an IPv4 peer and the description
+                // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_SecurityGroupRuleRequest.html).
+                "description" | "protocol" | "from_port" | "to_port" | "cidr_ipv4" if modified => {}
+                "description" | "protocol" | "from_port" | "to_port" | "cidr_ipv4" => {
+                    modified = true;
                     let (group, _, rule) = wanted(&req.desired)?;
                     let b = SecurityGroupRuleRequest::builder()
                         .ip_protocol(&rule.protocol)

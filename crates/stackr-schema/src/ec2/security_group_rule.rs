@@ -22,13 +22,13 @@ pub const SECURITY_GROUP_RULE: TypeSchema = TypeSchema {
             .required()
             .replaces()
             .doc("ingress (inbound) or egress (outbound)."),
-        prop("protocol", PropType::String)
-            .required()
-            .replaces()
-            .doc("tcp, udp, icmp, icmpv6, a protocol number, or \"-1\" for all (`all` is -1; 6, 17, 1 and 58 are named)."),
-        prop("from_port", PropType::Int).replaces().range(-1.0, 65535.0).doc("First port (ICMP type); omit for protocol -1."),
-        prop("to_port", PropType::Int).replaces().range(-1.0, 65535.0).doc("Last port (ICMP code); omit for protocol -1."),
-        prop("cidr_ipv4", PropType::String).replaces().cidr4(0, 32).doc("The peer: an IPv4 range, e.g. 10.0.0.0/16."),
+        prop("protocol", PropType::String).required().doc(
+            "tcp, udp, icmp, icmpv6, a protocol number, or \"-1\" for all (`all` is -1; 6, 17, 1 and 58 are named); \
+             changed in place (ModifySecurityGroupRules), as are the ports and an IPv4 peer.",
+        ),
+        prop("from_port", PropType::Int).range(-1.0, 65535.0).doc("First port (ICMP type); omit for protocol -1."),
+        prop("to_port", PropType::Int).range(-1.0, 65535.0).doc("Last port (ICMP code); omit for protocol -1."),
+        prop("cidr_ipv4", PropType::String).cidr4(0, 32).doc("The peer: an IPv4 range, e.g. 10.0.0.0/16."),
         prop("cidr_ipv6", PropType::String).replaces().doc("The peer: an IPv6 range, e.g. ::/0."),
         prop("prefix_list_id", PropType::String).replaces().doc("The peer: a managed prefix list (pl-...)."),
         prop("referenced_security_group_id", PropType::String).replaces().doc(

@@ -27,6 +27,7 @@ resources:
         - { name: by-email, hash_key: email }
       ttl: { attribute_name: expires, enabled: true }
       point_in_time_recovery: true
+      table_class: STANDARD_INFREQUENT_ACCESS
       stream_enabled: true
       stream_view_type: NEW_IMAGE
   follower:

@@ -105,6 +105,10 @@ pub struct PropSchema {
     /// through `vpc_id`): inside it, and apart from every other block of
     /// this type carved out of it. Checked before any call.
     pub within: Option<&'static str>,
+    /// A value AWS allows once among the resources of this type that name
+    /// the same parent through the property given here (a listener rule's
+    /// priority in its listener). Checked before any call.
+    pub unique_in: Option<&'static str>,
     pub doc: &'static str,
 }
 
@@ -302,6 +306,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         limit: None,
         unique: None,
         within: None,
+        unique_in: None,
         doc: "",
     }
 }
@@ -386,6 +391,11 @@ impl PropSchema {
     /// names, and apart from the other blocks carved out of it.
     pub const fn within(self, via: &'static str) -> Self {
         PropSchema { within: Some(via), ..self }
+    }
+    /// A value allowed once among the resources of this type that name
+    /// the same parent through property `via`.
+    pub const fn unique_in(self, via: &'static str) -> Self {
+        PropSchema { unique_in: Some(via), ..self }
     }
     /// An IAM policy document (each one, in a map of them).
     pub const fn policy(self) -> Self {

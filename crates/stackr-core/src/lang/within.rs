@@ -1,12 +1,16 @@
-//! Blocks carved out of another resource's block
-//! ([`crate::schema::PropSchema::within`]): a subnet's IPv4 block lies
-//! inside its VPC's and apart from the VPC's other subnets. AWS refuses
-//! the create otherwise, with `InvalidSubnet.Range` and
-//! `InvalidSubnet.Conflict`
-//! (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>,
-//! <https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html>);
-//! told here before any call, at the value, when both blocks are known
-//! and the parent is a resource of the stack.
+//! Values bound by the resource a property names (its parent), told
+//! before any call, at the value, when the values are known and the parent
+//! is a resource of the stack:
+//! - blocks carved out of the parent's ([`crate::schema::PropSchema::within`]):
+//!   a subnet's IPv4 block lies inside its VPC's and apart from the VPC's
+//!   other subnets. AWS refuses the create otherwise, with
+//!   `InvalidSubnet.Range` and `InvalidSubnet.Conflict`
+//!   (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>,
+//!   <https://docs.aws.amazon.com/vpc/latest/userguide/subnet-sizing.html>);
+//! - values allowed once under one parent
+//!   ([`crate::schema::PropSchema::unique_in`]): a listener rule's
+//!   priority in its listener (`PriorityInUse`,
+//!   <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateRule.html>).
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::tree::Tree;
@@ -101,6 +105,46 @@ pub fn check(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: 
     keys.sort();
     for key in keys {
         overlaps(stack, key, groups.remove(&key).unwrap_or_default(), diags);
+    }
+    repeats(stack, planned, diags);
+}
+
+/// Values given twice under one parent ([`crate::schema::PropSchema::unique_in`]):
+/// told at the later instance (by address), with the first as a note.
+fn repeats(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: &mut Diagnostics) {
+    let mut first: HashMap<(usize, &'static str, &'static str, String), usize> = HashMap::new();
+    let mut order: Vec<usize> = (0..planned.len()).collect();
+    order.sort_by_key(|&i| stack.instances[i].address.to_string());
+    for i in order {
+        let Some(props) = &planned[i] else { continue };
+        let inst = &stack.instances[i];
+        let res = stack.resource_of(inst);
+        for p in res.schema.properties {
+            let Some(via) = p.unique_in else { continue };
+            let Some(v) = props.get(p.name).filter(|v| !v.contains_unknown()).and_then(Value::to_interpolated) else {
+                continue;
+            };
+            let Some(parent) = parent(stack, i, via) else { continue };
+            match first.entry((parent, res.schema.kind, p.name, v.clone())) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(i);
+                }
+                std::collections::hash_map::Entry::Occupied(e) => {
+                    let other = &stack.instances[*e.get()];
+                    diags.push(
+                        Diagnostic::new(
+                            span_of(res, p.name),
+                            format!(
+                                "{} {}: `{}` {v} is also `{}`'s, both in `{}`; AWS allows it once there",
+                                res.schema.kind, inst.address, p.name, other.address, stack.instances[parent].address
+                            ),
+                        )
+                        .with_note(span_of(stack.resource_of(other), p.name), format!("`{}`'s", other.address))
+                        .with_help(format!("give each its own `{}`", p.name)),
+                    );
+                }
+            }
+        }
     }
 }
 

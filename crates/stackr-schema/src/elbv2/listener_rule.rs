@@ -31,7 +31,11 @@ pub const LISTENER_RULE: TypeSchema = TypeSchema {
     doc: "A rule of an ALB listener (CreateRule); changes go through ModifyRule and SetRulePriorities.",
     properties: &[
         prop("listener_arn", PropType::String).required().replaces().doc("The listener."),
-        prop("priority", PropType::Int).required().doc("1 to 50000, unique in the listener; lower is evaluated first."),
+        prop("priority", PropType::Int)
+            .required()
+            .range(1.0, 50000.0)
+            .unique_in("listener_arn")
+            .doc("1 to 50000, unique in the listener; lower is evaluated first."),
         prop("conditions", CONDITIONS).required().doc("What requests the rule matches."),
         prop("actions", PropType::List(&ACTION))
             .required()

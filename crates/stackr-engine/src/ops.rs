@@ -10,9 +10,11 @@
 //!   the old resource's delete follows the deletes of its old dependants.
 //!   With it, the create comes first and the old one (moved in state to
 //!   `ADDRESS#deposed` so the new one can take its address) is deleted once
-//!   the new one is ready and every dependant has moved on (and is ready). A resource a `create_before_destroy`
-//!   dependant relies on is itself replaced create-before-destroy, as the
-//!   dependant cannot be created before a dependency it needs exists.
+//!   the new one is ready and every dependant has moved on (and is ready).
+//!   A resource a `create_before_destroy` dependant relies on is itself
+//!   replaced create-before-destroy, as the dependant cannot be created
+//!   before a dependency it needs exists (the plan marks these, see
+//!   `replace_first.rs`; a plan read from a file is marked again here).
 //! - Orphans (and destroys) are deleted after whatever depended on them is
 //!   deleted (gone: a delete's *ready* milestone, see
 //!   [`Reconciler::deleted`](crate::reconciler::Reconciler::deleted); only

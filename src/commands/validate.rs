@@ -54,7 +54,9 @@ fn type_checks(stack: &Stack) -> Diagnostics {
         if let Some(rec) = providers.get(res.schema.kind) {
             rec.normalize_desired(&mut props);
         }
-        if let Some(d) = stackr_engine::plan::type_check(&providers, res, &inst.address.to_string(), &props) {
+        if let Some(d) =
+            stackr_engine::plan::type_check(&providers, res, &inst.address.to_string(), &inst.region, &props)
+        {
             diags.push(d);
         }
     }

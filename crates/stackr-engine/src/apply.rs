@@ -563,9 +563,16 @@ impl Run<'_> {
                 rec.normalize_desired(&mut props);
                 // The type's own checks again, now that every value is known
                 // (a certificate ARN made earlier in this run).
-                if let Err(e) = rec.check(&props) {
+                if let Err(e) = rec.check_in(&inst.region, &props) {
                     let at = format!(" ({})", stack.sources.location(res.properties_span));
                     let msg = format!("{}{at}; nothing was sent to AWS", e.message);
+                    // Nothing was sent: the create's journal entry goes.
+                    if op.kind == OpKind::Create {
+                        let key = op.state_key.clone();
+                        self.persister.update(move |s| {
+                            s.pending.remove(&key);
+                        });
+                    }
                     let _ = tx.send(Msg::Done(i, Err(OpError::Stack(msg))));
                     return None;
                 }

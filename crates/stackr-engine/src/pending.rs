@@ -38,11 +38,20 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                     .collect();
                 let properties = crate::plan::props_of(&op.properties);
                 let req = FindRequest { target, token: op.token.clone(), properties, known_ids };
-                let found = rec.find(&req).await.map_err(|e| EngineError::Observe {
-                    kind: op.kind.clone(),
-                    region: op.region.clone(),
-                    source: e,
-                })?;
+                let found = match rec.find(&req).await {
+                    Ok(found) => found,
+                    // What it would have been made from is refused as it
+                    // stands (a WAF scope its region does not serve): AWS
+                    // refused it too, or it was never sent.
+                    Err(e) if e.kind == crate::reconciler::ErrorKind::Invalid => None,
+                    Err(e) => {
+                        return Err(EngineError::Observe {
+                            kind: op.kind.clone(),
+                            region: op.region.clone(),
+                            source: e,
+                        });
+                    }
+                };
                 // Made for another state of this stack (another lineage):
                 // never this state's to adopt.
                 let found = found.filter(|o| o.tags.get(crate::plan::LINEAGE_TAG).is_none_or(|l| *l == state.lineage));

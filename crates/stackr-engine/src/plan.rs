@@ -570,7 +570,7 @@ pub fn plan_replacing(
         if let Some(s) = step {
             // What AWS would refuse of the wanted properties as a whole, told
             // now rather than after what precedes it was made.
-            if let Some(d) = type_check(providers, res, &address, &props) {
+            if let Some(d) = type_check(providers, res, &address, &inst.region, &props) {
                 diags.push(d);
             }
             if !providers_has(providers, &s.kind) {
@@ -719,9 +719,10 @@ pub fn type_check(
     providers: &Providers,
     res: &stackr_core::model::Resource,
     address: &str,
+    region: &str,
     props: &Props,
 ) -> Option<stackr_core::diag::Diagnostic> {
-    let e = providers.get(res.schema.kind)?.check(props).err()?;
+    let e = providers.get(res.schema.kind)?.check_in(region, props).err()?;
     Some(stackr_core::diag::Diagnostic::new(
         named_span(res, &e.message),
         format!("{} {address}: {}", res.schema.kind, e.message),

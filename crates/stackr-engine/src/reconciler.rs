@@ -238,6 +238,13 @@ pub trait Reconciler: Send + Sync {
         Ok(())
     }
 
+    /// [`Reconciler::check`], for a resource made in `region`: what AWS
+    /// refuses there (a WAF scope CLOUDFRONT outside us-east-1, a zone of
+    /// another region). What callers call.
+    fn check_in(&self, _region: &str, props: &Props) -> Result<(), ProviderError> {
+        self.check(props)
+    }
+
     /// Whether a replacement always makes the new resource before deleting
     /// the old one, whatever the stack's `lifecycle` says: for types AWS
     /// will not delete while in use and that have no name AWS allows once

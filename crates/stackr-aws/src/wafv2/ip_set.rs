@@ -149,6 +149,19 @@ impl Reconciler for IpSet {
         &stackr_schema::wafv2::IP_SET
     }
 
+    /// The scope's region, and addresses that are CIDR blocks of the set's
+    /// family in canonical form (told at create otherwise, after what
+    /// precedes it was made).
+    fn check_in(&self, region: &str, p: &Props) -> Result<(), ProviderError> {
+        super::scope_in(region, p)?;
+        let known =
+            ["addresses", "ip_address_version"].iter().all(|k| p.get(*k).is_some_and(|v| !v.contains_unknown()));
+        if known {
+            wanted_addresses(p).map_err(|e| ProviderError::new(e.kind, format!("`addresses`: {}", e.message)))?;
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         if ids.is_empty() {
             return Ok(Vec::new());

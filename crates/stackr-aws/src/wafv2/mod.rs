@@ -192,6 +192,23 @@ fn summary_of_arn(arn: &str, kind: Kind) -> Option<Summary> {
     Some(Summary { scope, name: name.to_string(), id: id.to_string(), arn: arn.to_string() })
 }
 
+/// A scope its region serves, for the plan's checks (before any call):
+/// CLOUDFRONT resources exist only in us-east-1
+/// (<https://docs.aws.amazon.com/waf/latest/APIReference/API_CreateIPSet.html>:
+/// "API and SDKs - For all calls, use the Region endpoint us-east-1").
+fn scope_in(region: &str, p: &Props) -> Result<(), ProviderError> {
+    match crate::props::string(p, "scope").as_deref() {
+        Some("CLOUDFRONT") if region != CLOUDFRONT_REGION => Err(ProviderError::new(
+            ErrorKind::Invalid,
+            format!(
+                "`scope`: CLOUDFRONT is served only from {CLOUDFRONT_REGION}, not {region}; set \
+                 `region: {CLOUDFRONT_REGION}` on this resource"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// The scope a request asks for, checked against its region: CLOUDFRONT
 /// resources exist only in us-east-1.
 fn scope_of(p: &Props, target: &Target) -> Result<Scope, ProviderError> {

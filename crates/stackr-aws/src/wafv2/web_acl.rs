@@ -324,6 +324,11 @@ impl Reconciler for WebAcl {
     /// (<https://docs.aws.amazon.com/waf/latest/APIReference/API_Rule.html>:
     /// "Rules with lower priority are evaluated first"; each rule's name
     /// and priority are unique in the ACL).
+    fn check_in(&self, region: &str, p: &Props) -> Result<(), ProviderError> {
+        super::scope_in(region, p)?;
+        self.check(p)
+    }
+
     fn check(&self, p: &Props) -> Result<(), ProviderError> {
         let Some(Value::List(rules)) = p.get("rules") else { return Ok(()) };
         for key in ["priority", "name"] {

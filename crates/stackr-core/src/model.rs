@@ -146,6 +146,8 @@ pub struct Resource {
     pub properties: Vec<(Key, Tree)>,
     pub properties_span: Span,
     pub for_each: bool,
+    /// The `for_each` expression as written.
+    pub for_each_source: Option<Tree>,
     pub lifecycle: Lifecycle,
     pub description: Option<String>,
     pub depends_on: Vec<Spanned<String>>,

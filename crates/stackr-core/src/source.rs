@@ -119,3 +119,12 @@ impl fmt::Display for Location<'_> {
         write!(f, "{}:{}:{}", self.file, self.pos.line, self.pos.col)
     }
 }
+
+/// A file's text without the byte order mark some editors write first
+/// (U+FEFF): it would read as part of the first key.
+pub fn without_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}

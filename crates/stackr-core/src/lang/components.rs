@@ -343,7 +343,7 @@ impl Expander<'_> {
             return None;
         }
         let text = match std::fs::read_to_string(&path) {
-            Ok(t) => t,
+            Ok(t) => crate::source::without_bom(t),
             Err(e) => {
                 self.diags.push(
                     Diagnostic::new(u.path.span, format!("cannot read {display}: {}", io_reason(&e)))

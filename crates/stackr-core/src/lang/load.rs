@@ -61,7 +61,7 @@ pub fn load_chain_from(
             None => std::fs::read_to_string(&path),
         };
         let text = match read {
-            Ok(t) => t,
+            Ok(t) => crate::source::without_bom(t),
             Err(e) => {
                 let msg = format!("cannot read {display}: {}", io_reason(&e));
                 diags.push(match from {

@@ -131,6 +131,7 @@ pub fn resolve(
             properties: decl.properties.clone(),
             properties_span: decl.properties_span,
             for_each: decl.for_each.is_some(),
+            for_each_source: decl.for_each.clone(),
             lifecycle,
             description: decl.description.clone(),
             depends_on: decl.depends_on.clone(),

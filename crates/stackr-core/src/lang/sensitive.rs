@@ -17,6 +17,27 @@ pub fn check(stack: &Stack, diags: &mut Diagnostics) {
         return;
     }
     for r in &stack.resources {
+        // Instance keys are part of addresses: printed, stored, tagged.
+        if let Some(tree) = &r.for_each_source {
+            visit(tree, "for_each", &mut |_, t| {
+                for (name, span) in sensitive_refs(t, &sensitive) {
+                    diags.push(
+                        Diagnostic::new(
+                            span,
+                            format!(
+                                "the sensitive variable `{name}` would name instances of `{}`: `for_each` keys are \
+                                 part of each instance's address, shown in plans and kept in state",
+                                r.name
+                            ),
+                        )
+                        .with_help(
+                            "iterate over something that is not secret (names, zones), and use the sensitive value \
+                             in a secret property",
+                        ),
+                    );
+                }
+            });
+        }
         for (k, tree) in &r.properties {
             // `tags` and the like are not secret either; a secret shown in
             // plans while another property has some value (an SSM

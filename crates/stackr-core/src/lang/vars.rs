@@ -149,15 +149,19 @@ pub fn resolve_vars(
     for (name, value, _) in &merged.var_sets {
         if let Some(d) = decls.get(&name.name) {
             if !d.ty.accepts(&value.value) {
-                diags.push(Diagnostic::new(
-                    value.span,
-                    format!(
-                        "variable `{}` is a {}, but this value is {}",
-                        name.name,
-                        d.ty.name(),
-                        value.value.type_name()
-                    ),
-                ));
+                let message = format!(
+                    "variable `{}` is a {}, but this value is {}",
+                    name.name,
+                    d.ty.name(),
+                    value.value.type_name()
+                );
+                diags.push(if d.sensitive {
+                    let at = sources.location(name.span).to_string();
+                    Diagnostic::unlocated(format!("{at}: {message} (not shown: the variable is sensitive)"))
+                } else {
+                    Diagnostic::new(value.span, message)
+                });
+                values.insert(name.name.clone(), (Value::Unknown, VarSource::StackFile, None));
                 continue;
             }
             values.insert(name.name.clone(), (value.value.clone(), VarSource::StackFile, Some(value.span)));
@@ -254,7 +258,7 @@ fn read_var_file(
     diags: &mut Diagnostics,
 ) {
     let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+        Ok(t) => crate::source::without_bom(t),
         Err(e) => {
             diags.push(Diagnostic::unlocated(format!("--var-file {}: {e}", path.display())));
             return;
@@ -291,10 +295,18 @@ fn read_var_file(
         };
         let value = node_value(v);
         if !d.ty.accepts(&value) {
-            diags.push(Diagnostic::new(
-                v.span,
-                format!("variable `{}` is a {}, but this value is {}", k.name, d.ty.name(), value.type_name()),
-            ));
+            let message =
+                format!("variable `{}` is a {}, but this value is {}", k.name, d.ty.name(), value.type_name());
+            // A sensitive value is never quoted: located by file and line
+            // only, without the line's text.
+            diags.push(if d.sensitive {
+                let at = sources.location(k.span).to_string();
+                Diagnostic::unlocated(format!("{at}: {message} (not shown: the variable is sensitive)"))
+            } else {
+                Diagnostic::new(v.span, message)
+            });
+            // Given, though wrong: not also "required but not set".
+            values.insert(k.name.clone(), (Value::Unknown, VarSource::VarFile(path.clone()), None));
             continue;
         }
         values.insert(k.name.clone(), (value, VarSource::VarFile(path.clone()), Some(v.span)));

@@ -193,7 +193,10 @@ resources:
         )
     };
     let h = harness("zone-kind");
-    h.apply(&stack(&text("comment: public"), &[])).await;
+    // `vpcs: []` says public, as leaving it out does.
+    let public = stack(&text("comment: public, vpcs: []"), &[]);
+    h.apply(&public).await;
+    assert!(h.plan(&public).await.is_empty());
     let private = stack(&text("comment: private, vpcs: [{ vpc_id: \"${vpc.id}\" }]"), &[]);
     let plan = h.plan(&private).await;
     let step = plan.steps.iter().find(|s| s.address == "zone").expect("a step for the zone");
@@ -202,4 +205,9 @@ resources:
     let applied = h.apply(&private).await;
     assert!(applied.report.ok(), "{:?}", applied.report);
     assert!(h.plan(&private).await.is_empty());
+    // And back: a new public zone, never a zone deleted and not made again.
+    let applied = h.apply(&public).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert!(applied.state.resources.contains_key("zone"));
+    assert!(h.plan(&public).await.is_empty());
 }

@@ -160,7 +160,8 @@ impl HostedZone {
         let properties = props::build([
             ("name", Some(s(z.name()))),
             ("comment", z.config().and_then(|c| c.comment()).filter(|c| !c.is_empty()).map(s)),
-            ("vpcs", private.then(|| Value::List(vpcs.collect()))),
+            // A public zone has none: `vpcs: []` in a stack says so.
+            ("vpcs", Some(Value::List(if private { vpcs.collect() } else { Vec::new() }))),
             ("delegation_set_id", set_id.filter(|d| !d.is_empty()).map(s)),
         ]);
         let attributes = props::build([
@@ -270,7 +271,7 @@ impl HostedZone {
         }
         let (have, want) = (vpcs_of(&live.properties, region), vpcs_of(p, region));
         if have != want {
-            if !live.properties.contains_key("vpcs") || want.is_empty() {
+            if have.is_empty() || want.is_empty() {
                 return Err(invalid(format!(
                     "hosted zone {id}: a zone cannot change between public and private, nor keep no VPC; \
                      replace it (`stackr apply --replace`) to change that"
@@ -396,13 +397,10 @@ impl Reconciler for HostedZone {
         let (p, region) = (&req.properties, &req.target.region);
         let name = props::require(p, "name")?;
         let vpcs = vpcs_of(p, region);
-        let config = HostedZoneConfig::builder()
-            .set_comment(props::string(p, "comment"))
-            .private_zone(p.get("vpcs").is_some_and(|v| !matches!(v, Value::Null)))
-            .build();
-        if config.private_zone() && vpcs.is_empty() {
-            return Err(invalid(format!("the private hosted zone {name} needs at least one VPC in `vpcs`")));
-        }
+        // Private when it names VPCs; `vpcs: []` is a public zone, as is
+        // leaving it out.
+        let config =
+            HostedZoneConfig::builder().set_comment(props::string(p, "comment")).private_zone(!vpcs.is_empty()).build();
         let reference = reference_of(&req.token);
         let made = self
             .client()

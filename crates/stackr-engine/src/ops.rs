@@ -257,6 +257,27 @@ pub(crate) fn build_ops(
                 ops[del].deps.push((f, Milestone::Ready));
             }
         }
+        // Users that reach it through a resource replaced with it (a
+        // listener using a certificate through its validation) move off
+        // it too, when they move to that resource's new instance.
+        if replaced_first {
+            let mut seen: HashSet<&str> = HashSet::new();
+            let mut queue: Vec<&str> =
+                dependants_in_state.get(base).into_iter().flatten().copied().filter(|u| replaced.contains(u)).collect();
+            while let Some(u) = queue.pop() {
+                if !seen.insert(u) {
+                    continue;
+                }
+                for w in dependants_in_state.get(u).into_iter().flatten() {
+                    if let Some(&f) = forward.get(*w) {
+                        ops[del].deps.push((f, Milestone::Ready));
+                    }
+                    if replaced.contains(w) {
+                        queue.push(w);
+                    }
+                }
+            }
+        }
         // And for its replacement to be ready, not just accepted: a cache
         // still `creating` serves nothing, and the point of creating first
         // is that something always does.

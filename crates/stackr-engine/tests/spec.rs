@@ -182,6 +182,43 @@ resources:
     assert_eq!(b.cloud.by_address("cluster").len(), 1);
 }
 
+/// The old half of a create-before-destroy waits for the users that reach
+/// it through a resource replaced with it (a listener using a certificate
+/// through its validation): they are on the old one until they move.
+#[tokio::test]
+async fn the_old_half_waits_for_users_reaching_it_through_a_replaced_resource() {
+    let text = r#"
+stack: cbd-chain
+region: ap-northeast-1
+vars:
+  gen: { type: string, default: a }
+resources:
+  logs:
+    type: aws.logs.log_group
+    lifecycle: { create_before_destroy: true }
+    properties: { name: "/chain/${var.gen}" }
+  middle:
+    type: aws.ssm.parameter
+    properties: { name: "/middle${logs.name}", type: String, value: m }
+  user:
+    type: aws.ssm.parameter
+    properties: { name: /user, type: String, value: "${middle.name}" }
+"#;
+    let b = bed();
+    b.apply(&stack(text)).await;
+    b.events.take();
+    let applied = b.apply(&stack_with(text, &[("gen", "b")])).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let moved =
+        events.iter().position(|e| matches!(e, Event::Done { address, operation: "update", .. } if address == "user"));
+    let old_goes = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { address, operation: "delete" } if address.starts_with("logs")));
+    assert!(moved.is_some() && old_goes.is_some() && moved < old_goes, "{events:?}");
+    assert!(b.plan(&stack_with(text, &[("gen", "b")])).await.is_empty());
+}
+
 /// A create-before-destroy replacement that keeps a name AWS allows once is
 /// refused before any call, whether the stack asks for it or a dependant
 /// replaced create-before-destroy makes it so: the create would meet the

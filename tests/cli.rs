@@ -203,7 +203,7 @@ fn what_aws_would_refuse_in_a_resource_is_told_before_any_call() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("mistakes.yaml"),
-        "stack: mistakes\nregion: ap-northeast-1\nresources:\n  jobs:\n    type: aws.sqs.queue\n    properties: { name: jobs, fifo_queue: true }\n  orders:\n    type: aws.dynamodb.table\n    properties:\n      name: orders\n      billing_mode: PAY_PER_REQUEST\n      hash_key: order_id\n      attributes: [{ name: id, type: S }]\n  lb:\n    type: aws.elbv2.load_balancer\n    properties: { name: lone, subnets: [subnet-1] }\n  web:\n    type: aws.ec2.security_group\n    properties: { name: web, description: web, ingress: [{ protocol: tcp, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }, { protocol: tpc, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }] }\n",
+        "stack: mistakes\nregion: ap-northeast-1\nresources:\n  jobs:\n    type: aws.sqs.queue\n    properties: { name: jobs, fifo_queue: true }\n  orders:\n    type: aws.dynamodb.table\n    properties:\n      name: orders\n      billing_mode: PAY_PER_REQUEST\n      hash_key: order_id\n      attributes: [{ name: id, type: S }]\n  lb:\n    type: aws.elbv2.load_balancer\n    properties: { name: lone, subnets: [subnet-1] }\n  web:\n    type: aws.ec2.security_group\n    properties: { name: web, description: web, ingress: [{ protocol: tcp, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }, { protocol: tpc, from_port: 80, to_port: 80, cidr_ipv4: 0.0.0.0/0 }] }\n  net:\n    type: aws.ec2.subnet\n    properties: { vpc_id: vpc-1, cidr_block: 10.0.1.0/24, availability_zone: us-east-1a }\n  www:\n    type: aws.route53.record\n    properties: { zone_id: Z1, name: www.example.com, type: A, ttl: 60, alias: { name: d.cloudfront.net, zone_id: Z2FDTNDATAQYW2 } }\n  ip:\n    type: aws.route53.record\n    properties: { zone_id: Z1, name: ip.example.com, type: A, ttl: 60, records: [not-an-ip] }\n  routes:\n    type: aws.ec2.route_table\n    properties: { vpc_id: vpc-1, routes: [{ destination_cidr_block: 0.0.0.0/0, gateway_id: igw-1 }, { destination_cidr_block: 0.0.0.0/0, nat_gateway_id: nat-1 }] }\n  edge_ips:\n    type: aws.wafv2.ip_set\n    properties: { name: edge, scope: CLOUDFRONT, ip_address_version: IPV4, addresses: [192.0.2.0/24] }\n  task:\n    type: aws.ecs.task_definition\n    properties: { family: t, cpu: \"256\", memory: \"4096\", network_mode: awsvpc, requires_compatibilities: [FARGATE], container_definitions: [{ name: a, image: nginx }] }\n",
     )
     .unwrap();
     let run = |args: &[&str]| {
@@ -220,8 +220,43 @@ fn what_aws_would_refuse_in_a_resource_is_told_before_any_call() {
         // The rule at fault, not the first of the list.
         assert!(err.contains("`ingress[1]`: `tpc` is not a protocol: tcp, udp"), "{err}");
         assert!(err.contains("--> mistakes.yaml:19:127"), "{err}");
+        assert!(err.contains("`availability_zone`: us-east-1a is not a zone of ap-northeast-1"), "{err}");
+        assert!(err.contains("`ttl`: an alias record has no ttl of its own"), "{err}");
+        assert!(err.contains("`records[0]`: `not-an-ip` is not an IPv4 address"), "{err}");
+        assert!(err.contains("`routes`: two routes to 0.0.0.0/0"), "{err}");
+        assert!(err.contains("`scope`: CLOUDFRONT is served only from us-east-1, not ap-northeast-1"), "{err}");
+        assert!(err.contains("`memory`: 4096 is not offered with 256 CPU units on Fargate"), "{err}");
         assert!(!err.contains("127.0.0.1:9"), "no call was tried: {err}");
     }
     assert!(!dir.join("state/mistakes.json.lock").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A sensitive variable's value given in a `--var-file` with the wrong
+/// type is not quoted back (the file's line is not shown), and it counts
+/// as given: no "required but not set" beside it.
+#[test]
+fn a_sensitive_value_from_a_var_file_is_never_quoted() {
+    let dir = std::env::temp_dir().join(format!("stackr-cli-varfile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("s.yaml"),
+        "\u{feff}stack: s\nregion: ap-northeast-1\nvars:\n  pin: { type: number, sensitive: true }\nresources: {}\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("vars.yaml"), "pin: hunter4\n").unwrap();
+    let out =
+        offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(["validate", "s.yaml", "--var-file", "vars.yaml"]))
+            .current_dir(&dir)
+            .output()
+            .expect("runs");
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("hunter4"), "{err}");
+    assert!(err.contains("vars.yaml:1:1: variable `pin` is a number") && err.contains("not shown"), "{err}");
+    assert!(!err.contains("required but not set"), "{err}");
+    // The byte order mark some editors write is not part of the first key.
+    assert!(!err.contains("unknown key"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

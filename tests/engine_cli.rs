@@ -346,6 +346,10 @@ fn target_applies_only_the_named_resource_and_what_it_needs() {
     let o = run(&d.0, &["apply", f, "--yes", "--target", "subnet[z]"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains("--target subnet[z]: not a resource"), "{}", out(&o));
+    // A replacement outside what --target applies is refused, not ignored.
+    let o = run(&d.0, &["apply", f, "--yes", "--target", "logs", "--replace", "subnet[c]"], true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(out(&o).contains("--replace subnet[c]: not among what --target applies"), "{}", out(&o));
     // So is a protected resource named wrong: it would allow nothing.
     let o = run(&d.0, &["destroy", f, "--yes", "--allow-protected", "vcp"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));

@@ -183,7 +183,16 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
                 })?;
             targets.push(addr);
         }
-        prepared.plan.restrict_to(&o.stack, &targets);
+        let kept = prepared.plan.restrict_to(&o.stack, &targets);
+        // A replacement asked for outside what --target applies would
+        // silently not happen.
+        let replace: &std::collections::BTreeSet<String> = &replace;
+        if let Some(r) = replace.iter().find(|r| !kept.contains(r.as_str())) {
+            return Err(Failure::Message(format!(
+                "--replace {r}: not among what --target applies (the targets and what they depend on); add \
+                 `--target {r}`, or leave --replace out"
+            )));
+        }
         eprintln!(
             "warning: --target applies part of the stack (the targets and what they depend on); run a full apply \
              afterwards to bring the rest in line"

@@ -231,6 +231,28 @@ impl Reconciler for RouteTable {
         &stackr_schema::ec2::ROUTE_TABLE
     }
 
+    /// One route per destination: a table holds one
+    /// (<https://docs.aws.amazon.com/vpc/latest/userguide/RouteTables.html>;
+    /// CreateRoute answers `RouteAlreadyExists`), so two would never
+    /// both be what AWS reports.
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let Some(Value::List(routes)) = p.get("routes") else { return Ok(()) };
+        let mut seen: Vec<String> = Vec::new();
+        for m in routes.iter().filter_map(Value::as_map) {
+            let dest = ["destination_cidr_block", "destination_ipv6_cidr_block", "destination_prefix_list_id"]
+                .iter()
+                .find_map(|k| m.get(*k).filter(|v| !v.contains_unknown()).and_then(Value::to_interpolated));
+            let Some(dest) = dest else { continue };
+            if seen.contains(&dest) {
+                return Err(common::invalid(format!(
+                    "`routes`: two routes to {dest}; a route table holds one route per destination"
+                )));
+            }
+            seen.push(dest);
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         if let Some(all) = region_reads::route_tables(&self.clients, region).await? {
             return Ok(region_reads::pick(ids, all.iter().filter_map(|t| observed(region, t))));

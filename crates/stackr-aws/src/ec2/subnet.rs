@@ -181,6 +181,23 @@ impl Reconciler for Subnet {
         &stackr_schema::ec2::SUBNET
     }
 
+    /// A zone of the subnet's region: a zone's name is its region's and a
+    /// letter (`ap-northeast-1a`); CreateSubnet refuses any other
+    /// (<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>).
+    fn check_in(&self, region: &str, p: &Props) -> Result<(), ProviderError> {
+        if let Some(zone) = props::string(p, "availability_zone")
+            && !zone
+                .strip_prefix(region)
+                .is_some_and(|rest| !rest.is_empty() && rest.chars().all(|c| c.is_ascii_lowercase()))
+        {
+            return Err(common::invalid(format!(
+                "`availability_zone`: {zone} is not a zone of {region}, where the subnet is made; write e.g. \
+                 {region}a, or set the resource's `region`"
+            )));
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         observe_by_id(self, region, ids).await
     }

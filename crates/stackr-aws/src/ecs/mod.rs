@@ -4,6 +4,7 @@
 mod cluster;
 pub(crate) mod common;
 mod container;
+mod fargate;
 mod service;
 mod task_definition;
 

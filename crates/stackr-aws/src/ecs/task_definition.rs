@@ -196,6 +196,10 @@ impl Reconciler for TaskDefinition {
         &stackr_schema::ecs::TASK_DEFINITION
     }
 
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        super::fargate::check(p)
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

@@ -291,6 +291,36 @@ impl Reconciler for Record {
         &stackr_schema::route53::RECORD
     }
 
+    /// What ChangeResourceRecordSets refuses
+    /// (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html>):
+    /// an alias with a TTL or records of its own (it has neither), and A
+    /// or AAAA values that are not IPv4 or IPv6 addresses.
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let has = |k: &str| p.get(k).is_some_and(|v| !matches!(v, Value::Null));
+        if has("alias") && (has("ttl") || has("records")) {
+            let which = if has("ttl") { "ttl" } else { "records" };
+            return Err(invalid(format!(
+                "`{which}`: an alias record has no {which} of its own (Route 53 answers with the target's); \
+                 leave it out, or drop `alias`"
+            )));
+        }
+        let kind = props::string(p, "type").unwrap_or_default();
+        for (i, r) in props::strings(p, "records").iter().enumerate() {
+            let ok = match kind.as_str() {
+                "A" => r.parse::<std::net::Ipv4Addr>().is_ok(),
+                "AAAA" => r.parse::<std::net::Ipv6Addr>().is_ok(),
+                _ => true,
+            };
+            if !ok {
+                let what = if kind == "A" { "an IPv4 address" } else { "an IPv6 address" };
+                return Err(invalid(format!(
+                    "`records[{i}]`: `{r}` is not {what}, what a {kind} record holds (a name is a CNAME's, or an alias's)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     async fn observe(&self, _region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut zones: BTreeMap<&str, Vec<&String>> = BTreeMap::new();
         for id in ids {

@@ -11,9 +11,8 @@ moto 5.2 keeps a cache cluster's bare settings only. This module adds:
   Node zones follow ``PreferredAvailabilityZones`` when given; otherwise a
   ``cross-az`` cluster spreads its nodes over its subnet group's zones and a
   ``single-az`` one keeps them in one zone. ``PreferredAvailabilityZone`` is
-  ``Multiple`` for a ``cross-az`` cluster (or once its nodes span zones,
-  after ``ModifyCacheCluster`` with ``AZMode: cross-az``), else the nodes'
-  zone.
+  ``Multiple`` while the nodes are in several zones, else the nodes' zone
+  (a ``cross-az`` cluster down to one node reads its zone).
 - ``SecurityGroups`` (id, ``active``) and ``CacheParameterGroup`` (the
   engine's ``default.memcached1.6`` / ``default.redis7`` when none is named)
   in the cluster description; AWS's defaults for port (11211 for memcached,
@@ -192,7 +191,8 @@ def _zones_for(backend, cluster, count, wanted):
         - {None}
     ) or [f"{backend.region_name}a"]
     existing = [n["CustomerAvailabilityZone"] for n in cluster._stackr_nodes]
-    single = cluster.preferred_availability_zone or (existing[0] if existing else group_zones[0])
+    located = cluster.preferred_availability_zone
+    single = located if located and located != "Multiple" else (existing[0] if existing else group_zones[0])
     while len(zones) < count:
         if cluster.az_mode == "cross-az":
             placed = existing + zones
@@ -200,6 +200,19 @@ def _zones_for(backend, cluster, count, wanted):
         else:
             zones.append(single)
     return zones
+
+
+def _locate(cluster):
+    """``PreferredAvailabilityZone`` as AWS reports it: "The name of the
+    Availability Zone in which the cluster is located or "Multiple" if the
+    cache nodes are located in different Availability Zones"
+    (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html),
+    from where the nodes are, after a create or a change of nodes."""
+    zones = sorted({n["CustomerAvailabilityZone"] for n in cluster._stackr_nodes})
+    if len(zones) > 1:
+        cluster.preferred_availability_zone = "Multiple"
+    elif zones:
+        cluster.preferred_availability_zone = zones[0]
 
 
 def _cache_nodes(self):
@@ -294,10 +307,7 @@ def apply():
             zones = _zones_for(self, cluster, cluster.num_cache_nodes, kwargs.get("preferred_availability_zones"))
             for zone in zones:
                 cluster._stackr_nodes.append(_new_node(cluster, zone))
-            if cluster.az_mode == "cross-az":
-                cluster.preferred_availability_zone = "Multiple"
-            elif not cluster.preferred_availability_zone and zones:
-                cluster.preferred_availability_zone = zones[0]
+            _locate(cluster)
             return cluster
 
     @_wrap(ElastiCacheBackend, "describe_cache_clusters")
@@ -401,15 +411,7 @@ def apply():
                 for zone in _zones_for(backend, cluster, added, wanted):
                     cluster._stackr_nodes.append(_new_node(cluster, zone))
             cluster.num_cache_nodes = len(cluster._stackr_nodes)
-        # "The name of the Availability Zone in which the cluster is located
-        # or "Multiple" if the cache nodes are located in different
-        # Availability Zones"
-        # (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_CacheCluster.html):
-        # a cluster changed to cross-az in place, with nodes added in
-        # other zones, reads "Multiple".
-        zones = {n["CustomerAvailabilityZone"] for n in cluster._stackr_nodes}
-        if len(zones) > 1:
-            cluster.preferred_availability_zone = "Multiple"
+        _locate(cluster)
         if pending.get("EngineVersion"):
             cluster.engine_version = pending["EngineVersion"]
         if pending.get("CacheNodeType"):

@@ -42,3 +42,17 @@ class AzModeTest(RealisticCase):
         self.assertEqual(len(live["CacheNodes"]), 2)
         self.assertEqual(len({n["CustomerAvailabilityZone"] for n in live["CacheNodes"]}), 2)
         self.assertEqual(live["PreferredAvailabilityZone"], "Multiple")
+
+    def test_down_to_one_node_reads_its_zone(self):
+        self.cache.create_cache_cluster(
+            CacheClusterId="two", Engine="memcached", CacheNodeType="cache.t4g.micro", NumCacheNodes=2,
+            AZMode="cross-az", CacheSubnetGroupName="cache",
+        )
+        self.wait_until(lambda: self.cluster("two")["CacheClusterStatus"] == "available", what="available")
+        self.assertEqual(self.cluster("two")["PreferredAvailabilityZone"], "Multiple")
+        self.cache.modify_cache_cluster(
+            CacheClusterId="two", NumCacheNodes=1, CacheNodeIdsToRemove=["0002"], ApplyImmediately=True
+        )
+        self.wait_until(lambda: self.cluster("two")["CacheClusterStatus"] == "available", what="available")
+        live = self.cluster("two")
+        self.assertEqual(live["PreferredAvailabilityZone"], live["CacheNodes"][0]["CustomerAvailabilityZone"])

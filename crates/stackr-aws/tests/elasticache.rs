@@ -386,4 +386,9 @@ resources:
         out.cache_clusters()[0].cache_nodes().iter().filter_map(|n| n.customer_availability_zone()).collect();
     assert_eq!(zones.len(), 2, "{zones:?}");
     assert!(h.plan(&two).await.is_empty());
+    // And back to one node in one zone: converged, not a drift forever.
+    let back = stack(&text("1", "single-az"), &[]);
+    let applied = h.apply(&back).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    assert!(h.plan(&back).await.is_empty(), "{:#?}", h.plan(&back).await.steps);
 }

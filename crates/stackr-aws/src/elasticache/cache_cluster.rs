@@ -43,6 +43,8 @@ use stackr_engine::reconciler::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+const KIND: &str = "aws.elasticache.cache_cluster";
+
 const NOT_FOUND: &[&str] = &["CacheClusterNotFound"];
 
 pub struct CacheCluster {
@@ -75,7 +77,23 @@ fn nodes(c: &Cluster) -> Vec<&aws_sdk_elasticache::types::CacheNode> {
     n
 }
 
-fn observed(c: &Cluster, tags: std::collections::BTreeMap<String, String>) -> Option<Observed> {
+/// The AZ mode, which DescribeCacheClusters does not report: a
+/// `PreferredAvailabilityZone` of "Multiple" (nodes in several zones) is
+/// cross-az, nodes sharing a zone single-az; a lone node (or none) could be
+/// either, and keeps the mode last applied (`recorded`).
+fn az_mode(c: &Cluster, node_count: usize, recorded: Option<&str>) -> String {
+    match (c.preferred_availability_zone.as_deref(), recorded) {
+        (Some("Multiple"), _) => "cross-az".into(),
+        (_, Some(mode)) if node_count <= 1 => mode.into(),
+        _ => "single-az".into(),
+    }
+}
+
+fn observed(
+    c: &Cluster,
+    tags: std::collections::BTreeMap<String, String>,
+    recorded_mode: Option<&str>,
+) -> Option<Observed> {
     let id = c.cache_cluster_id.clone()?;
     let pending = c.pending_modified_values.as_ref();
     let nodes = nodes(c);
@@ -88,17 +106,14 @@ fn observed(c: &Cluster, tags: std::collections::BTreeMap<String, String>) -> Op
         .as_ref()
         .and_then(|e| e.port)
         .or_else(|| nodes.iter().find_map(|n| n.endpoint.as_ref().and_then(|e| e.port)));
-    let az_mode = match c.preferred_availability_zone.as_deref() {
-        Some("Multiple") => "cross-az",
-        _ => "single-az",
-    };
+    let az_mode = az_mode(c, nodes.len(), recorded_mode);
     let properties = props::build([
         ("cluster_id", Some(s(&id))),
         ("engine", c.engine.clone().map(s)),
         ("engine_version", pending.and_then(|p| p.engine_version.clone()).or(c.engine_version.clone()).map(s)),
         ("node_type", pending.and_then(|p| p.cache_node_type.clone()).or(c.cache_node_type.clone()).map(s)),
         ("num_cache_nodes", pending.and_then(|p| p.num_cache_nodes).or(c.num_cache_nodes).map(num)),
-        ("az_mode", Some(s(az_mode))),
+        ("az_mode", Some(s(&az_mode))),
         ("preferred_availability_zones", (!zones.is_empty()).then(|| props::list(zones))),
         ("security_group_ids", Some(props::list(groups))),
         (
@@ -185,7 +200,10 @@ impl CacheCluster {
             Some(arn) => tags_of(&self.clients, region, arn).await?,
             None => Default::default(),
         };
-        Ok(observed(c, tags))
+        let recorded = self.clients.reads.recorded();
+        let id = c.cache_cluster_id.as_deref().unwrap_or_default();
+        let mode = recorded.as_ref().and_then(|r| r.text(KIND, region, id, "az_mode"));
+        Ok(observed(c, tags, mode))
     }
 
     async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
@@ -355,9 +373,16 @@ impl Reconciler for CacheCluster {
                 // Existing nodes stay where they are; nodes added in the
                 // same call follow the mode
                 // (https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/API_ModifyCacheCluster.html).
+                // Back to single-az is refused while nodes are in several
+                // zones, even those this call removes; a lone node is in
+                // one zone whatever the mode, so down to one it is not sent.
                 "az_mode" => {
-                    call = call.set_az_mode(props::string(d, "az_mode").map(|m| AzMode::from(m.as_str())));
-                    modify = true;
+                    let mode = props::string(d, "az_mode");
+                    let lone = props::int(d, "num_cache_nodes").is_some_and(|n| n <= 1);
+                    if !(lone && mode.as_deref() == Some("single-az")) {
+                        call = call.set_az_mode(mode.map(|m| AzMode::from(m.as_str())));
+                        modify = true;
+                    }
                 }
                 "preferred_maintenance_window" => {
                     call = call.set_preferred_maintenance_window(props::string(d, "preferred_maintenance_window"));

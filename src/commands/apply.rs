@@ -49,7 +49,20 @@ fn plan_differences(saved: &Plan, now: &Plan) -> String {
     for s in &saved.steps {
         match now.steps.iter().find(|n| n.address == s.address) {
             None => out.push(format!("{}: planned, now nothing to do", s.address)),
-            Some(n) if n != s => out.push(format!("{}: planned {:?}, now {:?}", s.address, s.action, n.action)),
+            Some(n) if n != s => {
+                // The fields whose planned change is not the one now.
+                let mut fields: Vec<&str> = s
+                    .changes
+                    .iter()
+                    .filter(|c| !n.changes.contains(c))
+                    .chain(n.changes.iter().filter(|c| !s.changes.contains(c)))
+                    .map(|c| c.field.as_str())
+                    .collect();
+                fields.sort_unstable();
+                fields.dedup();
+                let what = if fields.is_empty() { String::new() } else { format!(" ({})", fields.join(", ")) };
+                out.push(format!("{}: planned {:?}, now {:?}{what}", s.address, s.action, n.action));
+            }
             Some(_) => {}
         }
     }

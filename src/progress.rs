@@ -118,6 +118,7 @@ fn past(op: &str) -> &'static str {
         "create" => "created",
         "update" => "updated",
         "delete" => "deleted",
+        "check" => "checked, unchanged",
         _ => "done",
     }
 }
@@ -127,6 +128,7 @@ fn ing(op: &str) -> &'static str {
         "create" => "creating",
         "update" => "updating",
         "delete" => "deleting",
+        "check" => "checking",
         _ => "working",
     }
 }

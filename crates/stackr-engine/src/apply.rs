@@ -24,7 +24,7 @@ use crate::events::{Event, EventSink};
 pub use crate::failure::OpError;
 use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::Persister;
-use crate::plan::{Action, Plan, live_object, props_of, tags_for};
+use crate::plan::{Action, Cause, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{Observed, Props, Providers, Reconciler, Target};
 use crate::refresh::Refreshed;
 use crate::schedule::{Schedule, Stage};
@@ -640,7 +640,11 @@ impl Run<'_> {
             target,
             state_key: op.state_key.clone(),
             kind: op.type_kind.clone(),
-            op: op.kind,
+            name: if self.plan.steps.iter().any(|s| s.address == op.address && s.cause == Cause::Unready) {
+                "check"
+            } else {
+                op.kind.name()
+            },
             events,
             pacing: Pacing {
                 poll_initial: options.poll_initial,

@@ -29,7 +29,6 @@ use crate::clock;
 use crate::diff::{Diff, diff};
 use crate::events::{Event, EventSink};
 use crate::failure::OpError;
-use crate::ops::OpKind;
 use crate::persist::PersistHandle;
 use crate::reconciler::{
     CreateRequest, DeleteRequest, ErrorKind, FindRequest, Observed, Props, ProviderError, Readiness, Reconciler,
@@ -180,7 +179,9 @@ pub(crate) struct TaskCtx {
     /// The state entry this operation maintains (see [`crate::ops::Op::state_key`]).
     pub state_key: String,
     pub kind: String,
-    pub op: OpKind,
+    /// The operation's name in events: its kind's, or `check` for an
+    /// update with nothing to change that waits for ready (`Cause::Unready`).
+    pub name: &'static str,
     pub events: Arc<dyn EventSink>,
     pub pacing: Pacing,
     pub limit: Limit,
@@ -223,7 +224,7 @@ impl TaskCtx {
             Work::Delete { id, .. } => Some(id.clone()),
             _ => None,
         };
-        self.events.emit(Event::Started { address: address.clone(), operation: self.op.name() });
+        self.events.emit(Event::Started { address: address.clone(), operation: self.name });
         let result = async {
             for a in &self.awaited {
                 let doing = format!("waiting for {} to be ready", a.address);
@@ -238,7 +239,7 @@ impl TaskCtx {
             Ok(obs) => {
                 self.events.emit(Event::Done {
                     address: address.clone(),
-                    operation: self.op.name(),
+                    operation: self.name,
                     elapsed_ms: clock::since(run.started).as_millis() as u64,
                 });
                 let id = obs.as_ref().map(|o| o.id.clone());
@@ -287,7 +288,7 @@ impl Running<'_> {
         }
         self.ctx.events.emit(Event::Waiting {
             address: self.ctx.target.address.clone(),
-            operation: self.ctx.op.name(),
+            operation: self.ctx.name,
             status: status.to_string(),
             elapsed_ms: clock::since(self.started).as_millis() as u64,
         });
@@ -337,7 +338,7 @@ impl Running<'_> {
             Stop::Cancelled => OpError::Interrupted { doing, last },
             Stop::TimedOut => OpError::TimedOut {
                 address: self.ctx.target.address.clone(),
-                operation: self.ctx.op.name(),
+                operation: self.ctx.name,
                 limit: self.ctx.limit.timeout,
                 from_stack: self.ctx.limit.from_stack,
                 doing,

@@ -824,6 +824,11 @@ resources:
     assert!(second.report.ok(), "{:?}", second.report);
     assert!(b.cloud.calls("readiness") >= 2);
     assert_eq!((b.cloud.calls("create"), b.cloud.calls("update")), (0, 0), "nothing sent but reads");
+    let events = b.events.take();
+    assert!(
+        events.iter().any(|e| matches!(e, Event::Done { address, operation: "check", .. } if address == "cluster")),
+        "told as a check, not an update: {events:?}"
+    );
     assert!(!b.store.state().resources["cluster"].unready);
     assert!(b.plan(&stack(text)).await.is_empty());
 }

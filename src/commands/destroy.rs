@@ -32,7 +32,12 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     if !protected.is_empty() {
         return Err(o.fail(stackr_engine::EngineError::Protected(protected)));
     }
-    let undeletable = stackr_engine::apply::undeletable_in(&prepared.plan, &prepared.state, &o.session.providers);
+    let undeletable = stackr_engine::apply::undeletable_in(
+        &prepared.plan,
+        &prepared.state,
+        &prepared.refreshed,
+        &o.session.providers,
+    );
     if !undeletable.is_empty() {
         return Err(o.fail(stackr_engine::EngineError::Undeletable(undeletable)));
     }

@@ -451,6 +451,20 @@ async fn cluster_delete_needs_a_snapshot_policy_and_honours_protection() {
     // Unprotected through the stack, then destroyed: the named final
     // snapshot is taken and the cluster is gone.
     h.apply(&stack(&text, &[("protect", "false")])).await;
+    // Protection turned on outside stackr stops a destroy before it starts:
+    // the live value counts, not only the one last applied.
+    h.rds().modify_db_cluster().db_cluster_identifier("policy-db").deletion_protection(true).send().await.unwrap();
+    let refused = match h.session.prepare_destroy("rds-delete-policy").await {
+        Err(e) => e.to_string(),
+        Ok(p) => match h.session.apply(None, p, options()).await {
+            Err(e) => e.to_string(),
+            Ok(a) => format!("ran: {:?}", a.report),
+        },
+    };
+    assert!(refused.contains("deletion protection"), "{refused}");
+    let live = h.rds().describe_db_clusters().db_cluster_identifier("policy-db").send().await.unwrap();
+    assert_eq!(live.db_clusters().len(), 1, "nothing deleted");
+    h.rds().modify_db_cluster().db_cluster_identifier("policy-db").deletion_protection(false).send().await.unwrap();
     h.destroy("rds-delete-policy").await;
     let snaps =
         h.rds().describe_db_cluster_snapshots().db_cluster_snapshot_identifier("policy-db-final").send().await.unwrap();

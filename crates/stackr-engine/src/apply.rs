@@ -143,14 +143,25 @@ pub fn protected_in(plan: &Plan, stack: Option<&Stack>, state: &State, allow: &[
 }
 
 /// Resources the plan would delete or replace that their reconciler says
-/// AWS would refuse to delete as last applied, with the reason.
-pub fn undeletable_in(plan: &Plan, state: &State, providers: &Providers) -> Vec<(String, String)> {
+/// AWS would refuse to delete, with the reason: as last applied, with what
+/// the refresh read live over it (deletion protection turned on outside
+/// stackr stops a destroy before it deletes the cluster's instances).
+pub fn undeletable_in(
+    plan: &Plan,
+    state: &State,
+    refreshed: &crate::refresh::Refreshed,
+    providers: &Providers,
+) -> Vec<(String, String)> {
     plan.steps
         .iter()
         .filter(|s| matches!(s.action, Action::Delete | Action::Replace))
         .filter_map(|s| {
             let r = state.resources.get(&s.address)?;
-            let why = providers.get(&r.kind)?.undeletable(&r.id, &crate::plan::props_of(&r.properties))?;
+            let mut props = crate::plan::props_of(&r.properties);
+            if let Some(Some(live)) = refreshed.resources.get(&s.address) {
+                props.extend(live.properties.iter().map(|(k, v)| (k.clone(), v.clone())));
+            }
+            let why = providers.get(&r.kind)?.undeletable(&r.id, &props)?;
             Some((s.address.clone(), why))
         })
         .collect()

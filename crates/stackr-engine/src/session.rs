@@ -151,7 +151,8 @@ impl Session {
         if !protected.is_empty() {
             return Err(EngineError::Protected(protected));
         }
-        let undeletable = crate::apply::undeletable_in(&prepared.plan, &prepared.state, &self.providers);
+        let undeletable =
+            crate::apply::undeletable_in(&prepared.plan, &prepared.state, &prepared.refreshed, &self.providers);
         if !undeletable.is_empty() {
             return Err(EngineError::Undeletable(undeletable));
         }

@@ -42,6 +42,7 @@ use crate::tags;
 use async_trait::async_trait;
 use aws_sdk_cloudfront::types::{DistributionConfigWithTags, Tag, TagKeys, Tags};
 use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -225,6 +226,34 @@ impl Reconciler for Distribution {
                 "`viewer_certificate.acm_certificate_arn` is a certificate in {region}; CloudFront takes ACM \
                  certificates from us-east-1 only (give the certificate resource `region: us-east-1`)"
             )));
+        }
+        // Every behaviour's origin is one of the distribution's
+        // (CreateDistribution: NoSuchOrigin otherwise).
+        let ids: Vec<String> = match p.get("origins") {
+            Some(Value::List(l)) if !l.iter().any(Value::contains_unknown) => {
+                l.iter().filter_map(|o| o.as_map().and_then(|m| props::string(m, "id"))).collect()
+            }
+            _ => return Ok(()),
+        };
+        let mut behaviours: Vec<(String, &Value)> = Vec::new();
+        if let Some(b) = p.get("default_cache_behavior") {
+            behaviours.push(("default_cache_behavior".into(), b));
+        }
+        if let Some(Value::List(l)) = p.get("ordered_cache_behaviors") {
+            behaviours.extend(l.iter().enumerate().map(|(i, b)| (format!("ordered_cache_behaviors[{i}]"), b)));
+        }
+        for (path, b) in behaviours {
+            let Some(target) = b.as_map().and_then(|m| m.get("target_origin_id")).filter(|v| !v.contains_unknown())
+            else {
+                continue;
+            };
+            let target = target.to_interpolated().unwrap_or_default();
+            if !ids.contains(&target) {
+                return Err(crate::kit::invalid(format!(
+                    "`{path}.target_origin_id`: no origin has the id {target}; the origins are {}",
+                    ids.join(", ")
+                )));
+            }
         }
         Ok(())
     }

@@ -200,6 +200,14 @@ impl Reconciler for TaskDefinition {
         super::fargate::check(p)
     }
 
+    /// A new revision is always registered before the old one goes: a
+    /// family's revisions never clash, and a service rolling (or rolled
+    /// back by its circuit breaker) onto a revision being deleted cannot
+    /// start tasks.
+    fn replaced_first(&self) -> bool {
+        true
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

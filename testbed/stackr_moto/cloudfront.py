@@ -12,6 +12,8 @@
 - DeleteDistribution checks If-Match the same way, and refuses a
   distribution that is enabled or not yet Deployed with
   DistributionNotDisabled (HTTP 409); moto deleted it.
+- An S3 origin reads back with its S3OriginConfig (moto never returned it,
+  so a distribution with an S3 origin always read as changed).
 - A custom origin keeps its IpAddressType (moto dropped it), and a cache
   behaviour created without Compress has it false, AWS's default (moto:
   true).
@@ -81,6 +83,21 @@ def apply():
         self.ip_address_type = config.get("IpAddressType")
 
     models.CustomOriginConfig.__init__ = custom_origin_init
+
+    original_s3_origin_init = models.Origin.__init__
+
+    def origin_init(self, origin):
+        original_s3_origin_init(self, origin)
+        # An S3 origin reads back with its S3OriginConfig, whose
+        # OriginAccessIdentity is "" when none is used (Origin Access
+        # Control, or a public bucket), as AWS returns it:
+        # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_S3OriginConfig.html.
+        # moto kept the identity but never returned the config.
+        if "S3OriginConfig" in origin:
+            identity = (origin["S3OriginConfig"] or {}).get("OriginAccessIdentity") or ""
+            self.s3_origin_config = {"OriginAccessIdentity": identity}
+
+    models.Origin.__init__ = origin_init
 
     original_behaviour_init = models.DefaultCacheBehaviour.__init__
 

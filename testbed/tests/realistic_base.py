@@ -95,6 +95,17 @@ class RealisticCase(unittest.TestCase):
     def setUp(self):
         self.account = "".join(random.choice("0123456789") for _ in range(12))
 
+    def subnets(self, zones=("a", "c")):
+        """Subnets of a new VPC, one per zone of the test's region."""
+        ec2 = self.client("ec2")
+        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+        return [
+            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{self.REGION}{z}")["Subnet"][
+                "SubnetId"
+            ]
+            for i, z in enumerate(zones, start=1)
+        ]
+
     def client(self, service, region=None):
         c = boto3.client(
             service,

@@ -14,16 +14,8 @@ class AzModeTest(RealisticCase):
     def setUp(self):
         super().setUp()
         self.cache = self.client("elasticache")
-        ec2 = self.client("ec2")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{self.REGION}{z}")["Subnet"][
-                "SubnetId"
-            ]
-            for i, z in ((1, "a"), (2, "c"))
-        ]
         self.cache.create_cache_subnet_group(
-            CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache", SubnetIds=subnets
+            CacheSubnetGroupName="cache", CacheSubnetGroupDescription="cache", SubnetIds=self.subnets()
         )
 
     def cluster(self, cid):

@@ -9,14 +9,8 @@ class SubnetGroupTest(RealisticCase):
     REALISTIC = False
 
     def test_modify_keeps_the_group(self):
-        ec2, rds = self.client("ec2"), self.client("rds")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{self.REGION}{z}")["Subnet"][
-                "SubnetId"
-            ]
-            for i, z in ((1, "a"), (2, "c"), (3, "d"))
-        ]
+        rds = self.client("rds")
+        subnets = self.subnets(("a", "c", "d"))
         rds.create_db_subnet_group(DBSubnetGroupName="db", DBSubnetGroupDescription="db", SubnetIds=subnets)
         rds.modify_db_subnet_group(DBSubnetGroupName="db", SubnetIds=subnets[:2])
         group = rds.describe_db_subnet_groups(DBSubnetGroupName="db")["DBSubnetGroups"][0]

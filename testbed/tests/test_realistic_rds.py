@@ -14,15 +14,9 @@ class RdsCase(RealisticCase):
     def setUp(self):
         super().setUp()
         self.rds = self.client("rds")
-        ec2 = self.client("ec2")
-        vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-        subnets = [
-            ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24", AvailabilityZone=f"{self.REGION}{z}")["Subnet"][
-                "SubnetId"
-            ]
-            for i, z in ((1, "a"), (2, "c"))
-        ]
-        self.rds.create_db_subnet_group(DBSubnetGroupName="db", DBSubnetGroupDescription="db", SubnetIds=subnets)
+        self.rds.create_db_subnet_group(
+            DBSubnetGroupName="db", DBSubnetGroupDescription="db", SubnetIds=self.subnets()
+        )
 
     def create_cluster(self, cluster_id):
         return self.rds.create_db_cluster(

@@ -156,6 +156,12 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// Where property `name` is written, for messages; the resource's
+    /// properties when it is not.
+    pub fn property_span(&self, name: &str) -> Span {
+        self.properties.iter().find(|(k, _)| k.name == name).map_or(self.properties_span, |(_, t)| t.span())
+    }
+
     /// Type errors in the known parts of evaluated properties (values a
     /// reference gave once the resource it names exists).
     pub fn type_errors(&self, props: &BTreeMap<String, Value>, diags: &mut crate::diag::Diagnostics) {

@@ -24,7 +24,7 @@ use crate::events::{Event, EventSink};
 pub use crate::failure::OpError;
 use crate::ops::{Milestone, Op, OpKind, build_ops};
 use crate::persist::Persister;
-use crate::plan::{Action, Cause, Plan, live_object, props_of, tags_for};
+use crate::plan::{Action, Plan, live_object, props_of, tags_for};
 use crate::reconciler::{Observed, Props, Providers, Reconciler, Target};
 use crate::refresh::Refreshed;
 use crate::schedule::{Schedule, Stage};
@@ -227,7 +227,7 @@ impl Run<'_> {
                     sched.launched(i);
                     times.started(i);
                     if let Some(task) =
-                        self.launch(i, &ops[i], &mut scope, &state0, permit, (sem.clone(), polls.clone()), tx.clone())
+                        self.launch(i, &ops, &mut scope, &state0, permit, (sem.clone(), polls.clone()), tx.clone())
                     {
                         let handle = tasks.spawn(task);
                         task_of.insert(handle.id(), i);
@@ -476,11 +476,12 @@ impl Run<'_> {
     /// `needs_ready`, or `--wait-for-ready`), for it to wait for first: an
     /// earlier run that stopped during their wait left them recorded but
     /// perhaps not ready yet (an Aurora writer still `creating`).
-    fn awaited(&self, op: &Op, rec: &dyn Reconciler, state0: &State) -> Vec<crate::task::Awaited> {
+    fn awaited(&self, op: &Op, ops: &[Op], rec: &dyn Reconciler, state0: &State) -> Vec<crate::task::Awaited> {
         let (Some(stack), Some(ii), OpKind::Create | OpKind::Update) = (self.stack, op.instance, op.kind) else {
             return Vec::new();
         };
-        let changing = |a: &str| self.plan.steps.iter().any(|s| s.address == a && s.action != Action::Delete);
+        // Made or changed in this run: the op already waits for it.
+        let changing = |a: &str| op.deps.iter().any(|&(k, _)| ops[k].kind != OpKind::Delete && ops[k].address == a);
         let mut out = Vec::new();
         for d in &stack.instances[ii].deps {
             let NodeRef::Instance(j) = d.target else { continue };
@@ -504,13 +505,14 @@ impl Run<'_> {
     fn launch(
         &self,
         i: usize,
-        op: &Op,
+        ops: &[Op],
         scope: &mut StackScope,
         state0: &State,
         permit: tokio::sync::OwnedSemaphorePermit,
         (slots, polls): (Arc<Semaphore>, Arc<crate::task::PollCounter>),
         tx: mpsc::UnboundedSender<Msg>,
     ) -> Option<impl std::future::Future<Output = ()> + Send + 'static> {
+        let op = &ops[i];
         let address = op.address.clone();
         let Some(rec) = self.providers.get(&op.type_kind).cloned() else {
             let _ = tx.send(Msg::Done(i, Err(OpError::Stack(format!("no reconciler for `{}`", op.type_kind)))));
@@ -643,7 +645,7 @@ impl Run<'_> {
             }
         };
         let limit = self.limit(op, rec.as_ref());
-        let awaited = self.awaited(op, rec.as_ref(), state0);
+        let awaited = self.awaited(op, ops, rec.as_ref(), state0);
         let ctx = TaskCtx {
             i,
             rec,
@@ -651,11 +653,7 @@ impl Run<'_> {
             target,
             state_key: op.state_key.clone(),
             kind: op.type_kind.clone(),
-            name: if self.plan.steps.iter().any(|s| s.address == op.address && s.cause == Cause::Unready) {
-                "check"
-            } else {
-                op.kind.name()
-            },
+            name: if op.unready { "check" } else { op.kind.name() },
             events,
             pacing: Pacing {
                 poll_initial: options.poll_initial,

@@ -24,7 +24,7 @@
 //!
 //! The result is checked for cycles before anything runs.
 
-use crate::plan::{Action, Plan};
+use crate::plan::{Action, Cause, Plan};
 use crate::reconciler::Providers;
 use stackr_core::model::{NodeRef, Stack};
 use stackr_state::State;
@@ -67,6 +67,9 @@ pub(crate) struct Op {
     pub region: String,
     /// (op index, milestone) this op waits for.
     pub deps: Vec<(usize, Milestone)>,
+    /// An update with nothing to change that waits for a resource an
+    /// earlier run left unready (`Cause::Unready`).
+    pub unready: bool,
 }
 
 impl Op {
@@ -81,6 +84,7 @@ impl Op {
             type_kind: String::new(),
             region: String::new(),
             deps: deps.to_vec(),
+            unready: false,
         }
     }
 }
@@ -103,32 +107,14 @@ pub(crate) fn build_ops(
     let instance_index: HashMap<String, usize> = stack
         .map(|st| st.instances.iter().enumerate().map(|(i, inst)| (inst.address.to_string(), i)).collect())
         .unwrap_or_default();
-    // Which replacements run create-before-destroy: as asked, plus every
-    // replaced dependency of a create-before-destroy replacement.
-    let mut cbd: HashSet<&str> = plan
-        .steps
-        .iter()
-        .filter(|s| s.action == Action::Replace && s.create_before_destroy)
-        .map(|s| s.address.as_str())
+    // Which replacements run create-before-destroy (as the plan marks
+    // them; a plan read from a file is marked again).
+    let cbd: HashSet<&str> = crate::replace_first::create_first(stack, providers, &plan.steps)
+        .into_iter()
+        .map(|i| plan.steps[i].address.as_str())
         .collect();
     let replaced: HashSet<&str> =
         plan.steps.iter().filter(|s| s.action == Action::Replace).map(|s| s.address.as_str()).collect();
-    if let Some(st) = stack {
-        let mut queue: Vec<&str> = cbd.iter().copied().collect();
-        while let Some(addr) = queue.pop() {
-            let Some(&ii) = instance_index.get(addr) else { continue };
-            for d in &st.instances[ii].deps {
-                let NodeRef::Instance(j) = d.target else { continue };
-                let dep = &st.instances[j].address;
-                let dep_s = dep.to_string();
-                if let Some(&name) = replaced.get(dep_s.as_str())
-                    && cbd.insert(name)
-                {
-                    queue.push(name);
-                }
-            }
-        }
-    }
 
     let mut ops: Vec<Op> = Vec::new();
     let mut forward: HashMap<String, usize> = HashMap::new();
@@ -144,6 +130,7 @@ pub(crate) fn build_ops(
             type_kind: if from_state { prior.map_or(s.kind.clone(), |p| p.kind.clone()) } else { s.kind.clone() },
             region: if from_state { prior.map_or(s.region.clone(), |p| p.region.clone()) } else { s.region.clone() },
             deps: Vec::new(),
+            unready: s.cause == Cause::Unready,
         };
         match s.action {
             Action::Create | Action::Update => {

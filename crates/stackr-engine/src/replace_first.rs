@@ -20,23 +20,24 @@ use stackr_core::diag::Diagnostic;
 use stackr_core::model::NodeRef;
 use std::collections::{HashMap, HashSet};
 
-/// Marks the replacements that run create-before-destroy.
-pub(crate) fn mark(stack: &Stack, providers: &Providers, steps: &mut [Step]) {
-    let index: HashMap<String, usize> = steps
+/// The replacements (by step index) that run create-before-destroy; with
+/// no stack (a destroy from state), those the steps or their types say.
+pub(crate) fn create_first(stack: Option<&Stack>, providers: &Providers, steps: &[Step]) -> HashSet<usize> {
+    let index: HashMap<&str, usize> = steps
         .iter()
         .enumerate()
         .filter(|(_, s)| s.action == Action::Replace)
-        .map(|(i, s)| (s.address.clone(), i))
+        .map(|(i, s)| (s.address.as_str(), i))
         .collect();
-    let mut queue: Vec<usize> = Vec::new();
-    for &i in index.values() {
-        let s = &mut steps[i];
-        if s.create_before_destroy || providers.get(&s.kind).is_some_and(|r| r.replaced_first()) {
-            s.create_before_destroy = true;
-            queue.push(i);
-        }
-    }
-    let mut seen: HashSet<usize> = queue.iter().copied().collect();
+    let mut first: HashSet<usize> = index
+        .values()
+        .copied()
+        .filter(|&i| {
+            steps[i].create_before_destroy || providers.get(&steps[i].kind).is_some_and(|r| r.replaced_first())
+        })
+        .collect();
+    let Some(stack) = stack else { return first };
+    let mut queue: Vec<usize> = first.iter().copied().collect();
     while let Some(i) = queue.pop() {
         let Some(ii) = stackr_core::Address::parse(&steps[i].address).and_then(|a| stack.instance_by_address(&a))
         else {
@@ -44,13 +45,21 @@ pub(crate) fn mark(stack: &Stack, providers: &Providers, steps: &mut [Step]) {
         };
         for d in &stack.instances[ii].deps {
             let NodeRef::Instance(j) = d.target else { continue };
-            if let Some(&k) = index.get(&stack.instances[j].address.to_string())
-                && seen.insert(k)
+            if let Some(&k) = index.get(stack.instances[j].address.to_string().as_str())
+                && first.insert(k)
             {
-                steps[k].create_before_destroy = true;
                 queue.push(k);
             }
         }
+    }
+    first
+}
+
+/// Marks the replacements that run create-before-destroy, so the plan
+/// shows them.
+pub(crate) fn mark(stack: &Stack, providers: &Providers, steps: &mut [Step]) {
+    for i in create_first(Some(stack), providers, steps) {
+        steps[i].create_before_destroy = true;
     }
 }
 
@@ -68,8 +77,7 @@ pub(crate) fn name_clashes(stack: &Stack, steps: &[Step], desired: &Desired) -> 
             if s.changes.iter().any(|c| c.field == p.name) {
                 continue;
             }
-            let span =
-                res.properties.iter().find(|(k, _)| k.name == p.name).map_or(res.properties_span, |(_, t)| t.span());
+            let span = res.property_span(p.name);
             let why = if res.lifecycle.create_before_destroy {
                 "its `lifecycle.create_before_destroy` makes the new one first".to_string()
             } else {

@@ -29,10 +29,13 @@ pub fn planned_object(schema: &TypeSchema, props: &BTreeMap<String, Value>) -> V
 /// resources and outputs whose references were already reported broken.
 pub fn check_values(stack: &Stack, skip: &HashSet<usize>, skip_outputs: &HashSet<String>, diags: &mut Diagnostics) {
     let mut names = Names::default();
+    let needed = super::within::needed(stack);
     let mut planned = vec![None; stack.instances.len()];
     walk(stack, skip, skip_outputs, diags, &mut |i, props| {
         names.see(stack, i, props);
-        planned[i] = Some(props.clone());
+        if needed[i] {
+            planned[i] = Some(props.clone());
+        }
     });
     for d in names.clashes {
         diags.push(d);
@@ -59,9 +62,7 @@ impl Names {
                 crate::schema::Unique::Region => inst.region.clone(),
                 _ => String::new(),
             };
-            let span = |r: &crate::model::Resource| {
-                r.properties.iter().find(|(k, _)| k.name == p.name).map_or(r.properties_span, |(_, t)| t.span())
-            };
+            let span = |r: &crate::model::Resource| r.property_span(p.name);
             match self.first.entry((res.schema.kind, place, name.clone())) {
                 std::collections::hash_map::Entry::Vacant(v) => {
                     v.insert(i);

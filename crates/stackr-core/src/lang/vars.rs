@@ -149,18 +149,7 @@ pub fn resolve_vars(
     for (name, value, _) in &merged.var_sets {
         if let Some(d) = decls.get(&name.name) {
             if !d.ty.accepts(&value.value) {
-                let message = format!(
-                    "variable `{}` is a {}, but this value is {}",
-                    name.name,
-                    d.ty.name(),
-                    value.value.type_name()
-                );
-                diags.push(if d.sensitive {
-                    let at = sources.location(name.span).to_string();
-                    Diagnostic::unlocated(format!("{at}: {message} (not shown: the variable is sensitive)"))
-                } else {
-                    Diagnostic::new(value.span, message)
-                });
+                diags.push(wrong_type(d, &name.name, name.span, value.span, &value.value, sources));
                 values.insert(name.name.clone(), (Value::Unknown, VarSource::StackFile, None));
                 continue;
             }
@@ -295,21 +284,25 @@ fn read_var_file(
         };
         let value = node_value(v);
         if !d.ty.accepts(&value) {
-            let message =
-                format!("variable `{}` is a {}, but this value is {}", k.name, d.ty.name(), value.type_name());
-            // A sensitive value is never quoted: located by file and line
-            // only, without the line's text.
-            diags.push(if d.sensitive {
-                let at = sources.location(k.span).to_string();
-                Diagnostic::unlocated(format!("{at}: {message} (not shown: the variable is sensitive)"))
-            } else {
-                Diagnostic::new(v.span, message)
-            });
+            diags.push(wrong_type(d, &k.name, k.span, v.span, &value, sources));
             // Given, though wrong: not also "required but not set".
             values.insert(k.name.clone(), (Value::Unknown, VarSource::VarFile(path.clone()), None));
             continue;
         }
         values.insert(k.name.clone(), (value, VarSource::VarFile(path.clone()), Some(v.span)));
+    }
+}
+
+/// A value written in a file (`at`, its key at `key`) that is not of its
+/// variable's type. A sensitive value is never quoted: located by file and
+/// line only, without the line's text.
+fn wrong_type(d: &Decl, name: &str, key: Span, at: Span, value: &Value, sources: &SourceMap) -> Diagnostic {
+    let message = format!("variable `{name}` is a {}, but this value is {}", d.ty.name(), value.type_name());
+    if d.sensitive {
+        let line = sources.location(key).to_string();
+        Diagnostic::unlocated(format!("{line}: {message} (not shown: the variable is sensitive)"))
+    } else {
+        Diagnostic::new(at, message)
     }
 }
 

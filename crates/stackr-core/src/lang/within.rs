@@ -14,8 +14,7 @@
 
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::lang::tree::Tree;
-use crate::model::{NodeRef, Resource, Stack};
-use crate::source::Span;
+use crate::model::{NodeRef, Stack};
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap};
 
@@ -58,8 +57,29 @@ struct Carved<'a> {
     text: &'a str,
 }
 
+/// The instances whose planned values the checks read (by index): those
+/// with a `within` or `unique_in` property, and the parents they carve
+/// blocks out of. Only theirs are kept while values are checked.
+pub fn needed(stack: &Stack) -> Vec<bool> {
+    let mut out = vec![false; stack.instances.len()];
+    for (i, inst) in stack.instances.iter().enumerate() {
+        for p in stack.resource_of(inst).schema.properties {
+            if p.unique_in.is_some() {
+                out[i] = true;
+            }
+            if let Some(via) = p.within {
+                out[i] = true;
+                if let Some(parent) = parent(stack, i, via) {
+                    out[parent] = true;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Checks every `within` property of the instances planned (by index;
-/// `None` for an instance not evaluated).
+/// `None` for an instance not evaluated, or not [`needed`]).
 pub fn check(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: &mut Diagnostics) {
     let mut groups: HashMap<(usize, &'static str), Vec<Carved>> = HashMap::new();
     for (i, props) in planned.iter().enumerate() {
@@ -81,13 +101,13 @@ pub fn check(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: 
                 let parent_res = stack.resource_of(parent_inst);
                 diags.push(
                     Diagnostic::new(
-                        span_of(res, p.name),
+                        res.property_span(p.name),
                         format!(
                             "{} {}: `{}` {text} is not inside {outer_text}, the block of `{}`; AWS would refuse it",
                             res.schema.kind, inst.address, p.name, parent_inst.address
                         ),
                     )
-                    .with_note(span_of(parent_res, p.name), format!("`{}`'s block", parent_inst.address))
+                    .with_note(parent_res.property_span(p.name), format!("`{}`'s block", parent_inst.address))
                     .with_help({
                         let bits = block.len.saturating_sub(outer.len).max(1).min(32 - outer.len);
                         format!(
@@ -113,8 +133,10 @@ pub fn check(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: 
 /// told at the later instance (by address), with the first as a note.
 fn repeats(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: &mut Diagnostics) {
     let mut first: HashMap<(usize, &'static str, &'static str, String), usize> = HashMap::new();
-    let mut order: Vec<usize> = (0..planned.len()).collect();
-    order.sort_by_key(|&i| stack.instances[i].address.to_string());
+    let mut order: Vec<usize> = (0..planned.len())
+        .filter(|&i| stack.resource_of(&stack.instances[i]).schema.properties.iter().any(|p| p.unique_in.is_some()))
+        .collect();
+    order.sort_by_cached_key(|&i| stack.instances[i].address.to_string());
     for i in order {
         let Some(props) = &planned[i] else { continue };
         let inst = &stack.instances[i];
@@ -133,13 +155,13 @@ fn repeats(stack: &Stack, planned: &[Option<BTreeMap<String, Value>>], diags: &m
                     let other = &stack.instances[*e.get()];
                     diags.push(
                         Diagnostic::new(
-                            span_of(res, p.name),
+                            res.property_span(p.name),
                             format!(
                                 "{} {}: `{}` {v} is also `{}`'s, both in `{}`; AWS allows it once there",
                                 res.schema.kind, inst.address, p.name, other.address, stack.instances[parent].address
                             ),
                         )
-                        .with_note(span_of(stack.resource_of(other), p.name), format!("`{}`'s", other.address))
+                        .with_note(stack.resource_of(other).property_span(p.name), format!("`{}`'s", other.address))
                         .with_help(format!("give each its own `{}`", p.name)),
                     );
                 }
@@ -161,7 +183,7 @@ fn overlaps(stack: &Stack, (parent, name): (usize, &str), mut carved: Vec<Carved
                 let (res, other_res) = (stack.resource_of(inst), stack.resource_of(other));
                 diags.push(
                     Diagnostic::new(
-                        span_of(res, name),
+                        res.property_span(name),
                         format!(
                             "{} {}: `{name}` {} overlaps {}, the block of `{}`, both in `{}`; AWS would refuse it",
                             res.schema.kind,
@@ -172,7 +194,7 @@ fn overlaps(stack: &Stack, (parent, name): (usize, &str), mut carved: Vec<Carved
                             stack.instances[parent].address
                         ),
                     )
-                    .with_note(span_of(other_res, name), format!("`{}`'s block", other.address))
+                    .with_note(other_res.property_span(name), format!("`{}`'s block", other.address))
                     .with_help("give each its own block (`cidrsubnet(vpc_block, newbits, n)` with a distinct n)"),
                 );
                 if c.block.end() > f.block.end() {
@@ -207,8 +229,4 @@ fn parent(stack: &Stack, i: usize, via: &str) -> Option<usize> {
         [j] => Some(*j),
         _ => None,
     }
-}
-
-fn span_of(res: &Resource, name: &str) -> Span {
-    res.properties.iter().find(|(k, _)| k.name == name).map_or(res.properties_span, |(_, t)| t.span())
 }

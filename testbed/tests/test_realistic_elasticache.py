@@ -86,7 +86,9 @@ class CacheClusterTest(RealisticCase):
         self.assertRefused("InvalidCacheClusterState", self.modify, "c2")
         self.assertRefused("CacheSubnetGroupInUse", self.cache.delete_cache_subnet_group, CacheSubnetGroupName="cache")
         seen = self.states_until("c2", "gone")
-        self.assertEqual(seen, ["deleting", "gone"])
+        # `deleted`, a status AWS lists, may show between the end of the
+        # deletion and the purge on a busy machine.
+        self.assertEqual([s for s in seen if s != "deleted"], ["deleting", "gone"])
         self.cache.delete_cache_subnet_group(CacheSubnetGroupName="cache")
 
 

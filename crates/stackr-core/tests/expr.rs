@@ -106,6 +106,22 @@ fn parse_errors_are_located_inside_the_string() {
 }
 
 #[test]
+fn long_chains_are_refused_before_they_can_exhaust_the_stack() {
+    // Operators and `.`/`[]` links nest the tree as brackets do: hundreds
+    // of them in a row are an error, not a stack overflow.
+    let sum = format!("${{{}}}", vec!["1"; 700].join(" + "));
+    let and = format!("${{{}}}", vec!["true"; 700].join(" && "));
+    let index = format!("${{[1]{}}}", "[0]".repeat(700));
+    let attrs = format!("${{var.m{}}}", ".a".repeat(700));
+    for src in [&sum, &and, &index, &attrs] {
+        let e = ev(src).expect_err(&src[..20]);
+        assert!(e.contains("nests too deeply"), "{e}");
+    }
+    // Within the limit, a chain still evaluates.
+    assert_eq!(ev(&format!("${{{}}}", vec!["1"; 40].join(" + "))), Ok(Value::Number(40.0)));
+}
+
+#[test]
 fn hostile_input_does_not_panic() {
     for src in [
         "${((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((1))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))}",

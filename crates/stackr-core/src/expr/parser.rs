@@ -224,7 +224,10 @@ impl Parser {
     fn enter(&mut self) -> Result<(), ParseError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(self.error_at(self.offset(), "expression nests too deeply".into(), None));
+            let message = format!(
+                "expression nests too deeply (over {MAX_DEPTH} levels of brackets, operators or `.`/`[]` links)"
+            );
+            return Err(self.error_at(self.offset(), message, Some("split it into locals")));
         }
         Ok(())
     }
@@ -249,10 +252,16 @@ impl Parser {
     fn binary(&mut self, min_level: u8) -> Result<Expr, ParseError> {
         self.enter()?;
         let mut lhs = self.unary()?;
+        // Each operator of a chain (`a + b + c ...`) nests the tree one
+        // level deeper, as a parenthesis does: counted alike, so that what
+        // walks the tree later cannot run out of stack.
+        let mut chained = 0;
         while let Some((op, level)) = self.peek().and_then(binary_op) {
             if level < min_level {
                 break;
             }
+            self.enter()?;
+            chained += 1;
             let offset = self.offset();
             self.pos += 1;
             let rhs = self.binary(level + 1)?;
@@ -262,7 +271,7 @@ impl Parser {
                 return Err(self.error_at(self.offset(), "comparisons cannot be chained".into(), Some("use `&&`")));
             }
         }
-        self.depth -= 1;
+        self.depth -= 1 + chained;
         Ok(lhs)
     }
 
@@ -288,8 +297,14 @@ impl Parser {
 
     fn postfix(&mut self) -> Result<Expr, ParseError> {
         let mut e = self.primary()?;
+        // Each link of `a.b[0].c ...` nests the tree one level deeper.
+        let mut chained = 0;
         loop {
             let offset = self.offset();
+            if matches!(self.peek(), Some(Tok::Dot | Tok::LBracket)) {
+                self.enter()?;
+                chained += 1;
+            }
             if self.eat(&Tok::Dot) {
                 match self.tokens.get(self.pos).map(|t| t.tok.clone()) {
                     Some(Tok::Ident(name)) => {
@@ -321,6 +336,7 @@ impl Parser {
                     e = Expr { kind: ExprKind::Index(Box::new(e), Box::new(ix)), span: self.span_at(offset) };
                 }
             } else {
+                self.depth -= chained;
                 return Ok(e);
             }
         }

@@ -10,7 +10,7 @@ use super::vars::ResolvedVar;
 use crate::diag::{Diagnostic, Diagnostics, suggest};
 use crate::expr::{Reference, Step};
 use crate::model::*;
-use crate::schema::{Catalog, Role, TypeSchema};
+use crate::schema::{Catalog, PropType, Role, TypeSchema};
 use crate::source::{SourceMap, Span};
 use crate::value::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -62,6 +62,7 @@ pub fn resolve(
         sources,
         resource_names: HashMap::new(),
         data_names: HashMap::new(),
+        data_kinds: HashMap::new(),
         for_each_lookups: Default::default(),
         unknown_keys: HashSet::new(),
     };
@@ -107,6 +108,11 @@ pub fn resolve(
         merged.resources.iter().map(|res| r.schema(&res.ty, Role::Resource)).collect();
     let data_schemas: Vec<Option<&'static TypeSchema>> =
         merged.data.iter().map(|d| r.schema(&d.ty, Role::Data)).collect();
+    for (d, schema) in merged.data.iter().zip(&data_schemas) {
+        if let Some(schema) = schema {
+            r.data_kinds.insert(d.name.name.clone(), schema);
+        }
+    }
 
     // Expand instances.
     let mut resources = Vec::new();
@@ -264,6 +270,23 @@ struct Lookup<'a> {
     data_kinds: &'a [&'static TypeSchema],
 }
 
+/// What S3 refuses in a bucket name, if anything.
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>
+fn bucket_name_problem(name: &str) -> Option<String> {
+    let n = name.chars().count();
+    let ok_char = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '-';
+    let ends_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    if !(3..=63).contains(&n) {
+        Some(format!("the state bucket name `{name}` has {n} characters; S3 takes 3 to 63"))
+    } else if let Some(c) = name.chars().find(|c| !ok_char(*c)) {
+        Some(format!("the state bucket name `{name}` holds `{c}`, which S3 refuses in bucket names"))
+    } else if !ends_ok(name.chars().next()) || !ends_ok(name.chars().last()) || name.contains("..") {
+        Some(format!("`{name}` is not a bucket name S3 takes"))
+    } else {
+        None
+    }
+}
+
 struct Resolver<'a> {
     vars: &'a BTreeMap<String, ResolvedVar>,
     catalog: &'a dyn Catalog,
@@ -272,6 +295,8 @@ struct Resolver<'a> {
     sources: &'a SourceMap,
     resource_names: HashMap<String, usize>,
     data_names: HashMap<String, usize>,
+    /// Each look-up's type (those whose type is known).
+    data_kinds: HashMap<String, &'static TypeSchema>,
     /// Look-ups a `for_each` iterates whose values were not given.
     for_each_lookups: std::collections::BTreeSet<String>,
     /// for_each resources whose instances are unknown after an error: their
@@ -310,6 +335,9 @@ impl Resolver<'_> {
     /// Evaluates a setting that must be known before apply to a string.
     fn static_string(&mut self, t: &Tree, what: &str, scope: &StackScope) -> Option<String> {
         self.static_refs_only(t, what, false);
+        if !self.no_sensitive(t, what) {
+            return None;
+        }
         let v = t.eval(scope, self.diags);
         match v {
             Value::String(s) => Some(s),
@@ -321,6 +349,37 @@ impl Resolver<'_> {
                 None
             }
         }
+    }
+
+    /// Whether `t` leaves sensitive variables out. A setting of the stack
+    /// (its region, state, tags) is printed in plans and errors and kept in
+    /// state or sent to AWS as it is: a sensitive value there is an error,
+    /// told without evaluating it (an error about the value would show it).
+    fn no_sensitive(&mut self, t: &Tree, what: &str) -> bool {
+        let mut ok = true;
+        for reference in t.references() {
+            let name = match (reference.root, reference.steps.first()) {
+                ("var", Some(crate::expr::Step::Attr(name))) => *name,
+                _ => continue,
+            };
+            if self.vars.get(name).is_some_and(|v| v.sensitive) {
+                ok = false;
+                self.diags.push(
+                    Diagnostic::new(
+                        reference.span,
+                        format!(
+                            "the sensitive variable `{name}` would be shown in plans and kept in state here: \
+                             {what} is not secret"
+                        ),
+                    )
+                    .with_help(
+                        "a sensitive value belongs in a secret property or a sensitive output; \
+                         declare the variable without `sensitive: true` if it is not secret",
+                    ),
+                );
+            }
+        }
+        ok
     }
 
     /// A setting that must be known before apply: true or false, from
@@ -405,6 +464,18 @@ impl Resolver<'_> {
         let mut settings: HashMap<&str, (String, Span)> = HashMap::new();
         for (k, t) in &decl.settings {
             if let Some(v) = self.static_string(t, &format!("`state.{}`", k.name), scope) {
+                match k.name.as_str() {
+                    "region" if decl.backend.value == "s3" => self.check_region(&v, t.span()),
+                    "bucket" if decl.backend.value == "s3" => {
+                        if let Some(problem) = bucket_name_problem(&v) {
+                            self.diags.push(Diagnostic::new(t.span(), problem).with_help(
+                                "3 to 63 lowercase letters, digits, `.` and `-`, starting and ending with a letter \
+                                 or digit, e.g. `my-company-stackr-state`",
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
                 settings.insert(k.name.as_str(), (v, k.span));
             }
         }
@@ -419,9 +490,12 @@ impl Resolver<'_> {
             }
         }
         if decl.backend.value == "s3" {
+            let written: Vec<&str> = decl.settings.iter().map(|(k, _)| k.name.as_str()).collect();
             let mut need = |key: &str| -> String {
                 match settings.get(key) {
                     Some((v, _)) if !v.is_empty() => v.clone(),
+                    // Written, but its value was refused (and told).
+                    None if written.contains(&key) => String::new(),
                     _ => {
                         self.diags
                             .push(Diagnostic::new(decl.span, format!("the s3 state backend needs `{key}`")).with_help(
@@ -462,8 +536,23 @@ impl Resolver<'_> {
                 continue;
             }
             if let Some(v) = self.static_string(t, &format!("tag `{}`", k.name), scope) {
+                if let Some(problem) = crate::schema::tag_problem(&k.name, &v) {
+                    self.diags.push(Diagnostic::new(t.span(), problem));
+                }
                 out.insert(k.name.clone(), v);
             }
+        }
+        if out.len() > crate::schema::MAX_TAGS {
+            let span = tags.first().map(|(k, _)| k.span);
+            let message = format!(
+                "the stack has {} tags: AWS takes 50 a resource, and stackr adds two, so at most {}",
+                out.len(),
+                crate::schema::MAX_TAGS
+            );
+            self.diags.push(match span {
+                Some(s) => Diagnostic::new(s, message),
+                None => Diagnostic::unlocated(message),
+            });
         }
         out
     }
@@ -575,6 +664,9 @@ impl Resolver<'_> {
                 );
                 return None;
             }
+            if !self.lookup_attribute_fits(reference, t) {
+                return None;
+            }
             if !matches!(&scope.data, Value::Map(m) if m.contains_key(*name)) {
                 self.for_each_lookups.insert(name.to_string());
                 waiting = true;
@@ -591,6 +683,48 @@ impl Resolver<'_> {
         }
         let v = t.eval(scope, self.diags);
         eaches(v, t.span(), self.diags)
+    }
+
+    /// Whether a look-up's attribute a `for_each` reads exists, and, when
+    /// the `for_each` is that attribute alone, is a list or a map: told
+    /// before the look-up is read, as any other mistake.
+    fn lookup_attribute_fits(&mut self, reference: &Reference<'_>, t: &Tree) -> bool {
+        let (Some(Step::Attr(name)), Some(Step::Attr(attr))) = (reference.steps.first(), reference.steps.get(1)) else {
+            return true;
+        };
+        let Some(schema) = self.data_kinds.get(*name).copied() else { return true };
+        let ty = match schema.attribute(attr) {
+            Some(a) => a.ty,
+            None => {
+                let known: Vec<&str> = schema.attributes.iter().map(|a| a.name).collect();
+                self.diags.push(
+                    Diagnostic::new(
+                        reference.span,
+                        format!("the look-up `{name}` ({}) has no attribute `{attr}`", schema.kind),
+                    )
+                    .with_help(suggest(attr, &known, "attributes")),
+                );
+                return false;
+            }
+        };
+        let alone = matches!(t, Tree::Str(tpl) if tpl.sole_expr().is_some()) && t.references().len() == 1;
+        if alone
+            && reference.steps.len() == 2
+            && !matches!(ty, PropType::List(_) | PropType::Map(_) | PropType::Any | PropType::Json)
+        {
+            self.diags.push(
+                Diagnostic::new(
+                    reference.span,
+                    format!(
+                        "`for_each` needs a list or a map, but `{attr}` of the look-up `{name}` is {}",
+                        ty.describe()
+                    ),
+                )
+                .with_help("iterate over a list or map attribute, e.g. an availability zones look-up's `names`"),
+            );
+            return false;
+        }
+        true
     }
 
     fn check_var_ref(&mut self, reference: &Reference<'_>) -> bool {

@@ -85,6 +85,27 @@ pub fn check(stack: &Stack, diags: &mut Diagnostics) {
             });
         }
     }
+    // A look-up's arguments are printed in its errors ("no SSM parameter
+    // named ...") and its results are kept in state.
+    for d in &stack.data {
+        for (k, tree) in &d.args {
+            visit(tree, &k.name, &mut |path, t| {
+                for (name, span) in sensitive_refs(t, &sensitive) {
+                    diags.push(
+                        Diagnostic::new(
+                            span,
+                            format!(
+                                "the sensitive variable `{name}` would be shown in errors and plans here: `{path}` \
+                                 of the look-up `{}` is not secret",
+                                d.name
+                            ),
+                        )
+                        .with_help("look things up by names that are not secret"),
+                    );
+                }
+            });
+        }
+    }
     for o in &stack.outputs {
         if o.sensitive {
             continue;

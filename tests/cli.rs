@@ -259,5 +259,19 @@ fn a_sensitive_value_from_a_var_file_is_never_quoted() {
     assert!(!err.contains("required but not set"), "{err}");
     // The byte order mark some editors write is not part of the first key.
     assert!(!err.contains("unknown key"), "{err}");
+    // Nor is a line of the file quoted when it does not parse: an unclosed
+    // quote, a key given twice.
+    for (body, secret) in [("pin: \"hunter5\n", "hunter5"), ("pin: 1234\npin: 5678\n", "5678")] {
+        std::fs::write(dir.join("vars.yaml"), body).unwrap();
+        let out =
+            offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(["validate", "s.yaml", "--var-file", "vars.yaml"]))
+                .current_dir(&dir)
+                .output()
+                .expect("runs");
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(!err.contains(secret), "{err}");
+        assert!(err.contains("vars.yaml:") && err.contains("lines not shown"), "{err}");
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -143,6 +143,14 @@ pub fn resolve_vars(
     let mut values: BTreeMap<String, (Value, VarSource, Option<Span>)> = BTreeMap::new();
     for (name, d) in &decls {
         if let Some(def) = &d.default {
+            if holds_expression(&def.value) {
+                diags.push(
+                    Diagnostic::new(def.span, format!("the default of variable `{name}` holds `${{...}}`")).with_help(
+                        "a default is a value as written, never evaluated: write the expression where the \
+                             variable is used (e.g. `name: ${var.a}-web`), or `$${` for a literal `${`",
+                    ),
+                );
+            }
             values.insert(name.clone(), (def.value.clone(), VarSource::Default, Some(def.span)));
         }
     }
@@ -256,6 +264,14 @@ fn read_var_file(
     let file = sources.add(path, path.display().to_string(), text.clone());
     let root = match yaml::parse(file, &text) {
         Ok(r) => r,
+        // A file that gives a sensitive variable holds a secret: its lines
+        // are not quoted (CI logs keep what is printed), only located.
+        Err(e) if decls.values().any(|d| d.sensitive) => {
+            for d in e.0 {
+                diags.push(unquoted(d, sources));
+            }
+            return;
+        }
         Err(e) => {
             diags.extend(e);
             return;
@@ -303,6 +319,35 @@ fn wrong_type(d: &Decl, name: &str, key: Span, at: Span, value: &Value, sources:
         Diagnostic::unlocated(format!("{line}: {message} (not shown: the variable is sensitive)"))
     } else {
         Diagnostic::new(at, message)
+    }
+}
+
+/// Whether a value written as a default holds `${` (not `$${`, a
+/// literal `${`) in any of its strings.
+fn holds_expression(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.match_indices("${").any(|(i, _)| !s[..i].ends_with('$')),
+        Value::List(items) => items.iter().any(holds_expression),
+        Value::Map(m) => m.values().any(holds_expression),
+        _ => false,
+    }
+}
+
+/// `d` located by file, line and column only, without the text of the
+/// lines it points at.
+fn unquoted(d: Diagnostic, sources: &SourceMap) -> Diagnostic {
+    let mut message = match d.span {
+        Some(span) => format!("{}: {}", sources.location(span), d.message),
+        None => d.message,
+    };
+    for (span, note) in &d.notes {
+        message.push_str(&format!("; {note} at {}", sources.location(*span)));
+    }
+    message.push_str(" (lines not shown: the file may hold a sensitive value)");
+    let out = Diagnostic::unlocated(message);
+    match d.help {
+        Some(h) => out.with_help(h),
+        None => out,
     }
 }
 

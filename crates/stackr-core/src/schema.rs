@@ -151,6 +151,31 @@ pub enum Limit {
     NotPrefixed(&'static str),
     /// An IAM policy document ([`crate::policy`]).
     Policy,
+    /// Tags as AWS takes them: keys of 1 to 128 characters that do not
+    /// start with `aws:` (AWS's own) or `stackr:` (stackr's), values of at
+    /// most 256, and at most 48 of them (AWS allows 50 a resource, and
+    /// stackr adds two).
+    /// <https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions>
+    Tags,
+}
+
+/// Most tags a resource's own map may hold: AWS's 50, less stackr's two.
+pub const MAX_TAGS: usize = 48;
+
+/// What is wrong with one tag, if anything (its value is not shown).
+pub fn tag_problem(key: &str, value: &str) -> Option<String> {
+    let (k, v) = (key.chars().count(), value.chars().count());
+    if key.starts_with("aws:") || key.starts_with("stackr:") {
+        Some(format!(
+            "tag `{key}` uses a reserved prefix: `aws:` tags are AWS's and `stackr:` tags stackr's; choose another key"
+        ))
+    } else if k == 0 || k > 128 {
+        Some(format!("a tag key has {k} characters; AWS takes 1 to 128"))
+    } else if v > 256 {
+        Some(format!("the value of tag `{key}` has {v} characters; AWS takes at most 256"))
+    } else {
+        None
+    }
 }
 
 impl Limit {
@@ -197,6 +222,19 @@ impl Limit {
             )),
             (Limit::Cidr4(lo, hi), Value::String(t)) => cidr4_problem(t, *lo, *hi),
             (Limit::Policy, v) => crate::policy::problem(v),
+            (Limit::Tags, Value::Map(m)) => {
+                if m.len() > MAX_TAGS {
+                    return Some(format!(
+                        "{} tags: AWS takes 50 a resource, and stackr adds two (`stackr:stack`, `stackr:resource`), \
+                         so at most {MAX_TAGS}",
+                        m.len()
+                    ));
+                }
+                m.iter().find_map(|(k, v)| match v {
+                    Value::String(v) => tag_problem(k, v),
+                    _ => tag_problem(k, ""),
+                })
+            }
             (Limit::NotPrefixed(prefix), Value::String(t)) if t.starts_with(prefix) => {
                 Some(format!("{} starts with `{prefix}`, which AWS keeps for its own ids", shown(t)))
             }
@@ -217,6 +255,10 @@ impl Limit {
             Limit::Cidr4(lo, hi) => format!("an IPv4 CIDR block, /{lo} to /{hi}, e.g. {}", cidr4_example(*lo, *hi)),
             Limit::NotPrefixed(prefix) => format!("not starting with `{prefix}`"),
             Limit::Policy => "an IAM policy document".to_string(),
+            Limit::Tags => format!(
+                "at most {MAX_TAGS} tags, keys of 1 to 128 characters not starting with `aws:` or `stackr:`, \
+                 values of at most 256"
+            ),
         }
     }
 }
@@ -402,6 +444,9 @@ impl PropSchema {
         PropSchema { limit: Some(Limit::Policy), ..self }
     }
     /// Text that does not start with `prefix`.
+    pub const fn tags(self) -> Self {
+        PropSchema { limit: Some(Limit::Tags), ..self }
+    }
     pub const fn not_prefixed(self, prefix: &'static str) -> Self {
         PropSchema { limit: Some(Limit::NotPrefixed(prefix)), ..self }
     }
@@ -445,7 +490,7 @@ pub struct TypeSchema {
 
 /// The property every taggable type accepts.
 pub const TAGS_PROP: PropSchema =
-    prop("tags", PropType::Map(&PropType::String)).doc("Tags for this resource, merged over the stack's tags.");
+    prop("tags", PropType::Map(&PropType::String)).tags().doc("Tags for this resource, merged over the stack's tags.");
 
 impl TypeSchema {
     pub fn property(&self, name: &str) -> Option<&PropSchema> {
@@ -528,6 +573,8 @@ pub fn check_prop(p: &PropSchema, v: &Value, path: &str, out: &mut Vec<TypeMisma
     check_value(&p.ty, v, path, out);
     let (Some(limit), true) = (p.limit, out.len() == before) else { return };
     let items: Vec<(String, &Value)> = match (p.ty, v) {
+        // Tags are checked as a whole (their number, and keys with values).
+        (_, v) if matches!(limit, Limit::Tags) => vec![(path.to_string(), v)],
         (PropType::List(_), Value::List(items)) => {
             items.iter().enumerate().map(|(i, v)| (format!("{path}[{i}]"), v)).collect()
         }

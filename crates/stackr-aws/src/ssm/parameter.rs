@@ -191,6 +191,41 @@ impl Reconciler for Parameter {
         &stackr_schema::ssm::PARAMETER
     }
 
+    /// What PutParameter refuses: a name that starts with `aws` or `ssm`
+    /// (any case, after an optional `/`), more than 15 levels, a value of
+    /// more than 4 KB (Standard) or 8 KB (Advanced and Intelligent-Tiering;
+    /// the size is told, never the value).
+    /// <https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html>
+    fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        if let Some(Value::String(name)) = p.get("name") {
+            let bare = name.strip_prefix('/').unwrap_or(name).to_ascii_lowercase();
+            if let Some(prefix) = ["aws", "ssm"].into_iter().find(|x| bare.starts_with(x)) {
+                return Err(crate::kit::invalid(format!(
+                    "`name`: `{name}` starts with `{prefix}`, which AWS keeps for its own parameters \
+                     (any case, with or without a leading `/`); choose another first level"
+                )));
+            }
+            let levels = name.split('/').filter(|l| !l.is_empty()).count();
+            if levels > 15 {
+                return Err(crate::kit::invalid(format!(
+                    "`name`: `{name}` has {levels} levels; AWS allows at most 15"
+                )));
+            }
+        }
+        if let Some(Value::String(value)) = p.get("value") {
+            let tier = props::string(p, "tier").unwrap_or_else(|| "Standard".into());
+            let most = if tier == "Standard" { 4096 } else { 8192 };
+            if value.len() > most {
+                return Err(crate::kit::invalid(format!(
+                    "`value`: the value has {} bytes; a {tier} parameter holds at most {most} \
+                     (an Advanced one 8192)",
+                    value.len()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let found = self.describe(region, ids).await?;
         let mut out = Vec::with_capacity(ids.len());

@@ -19,6 +19,9 @@ pub const PARAMETER: TypeSchema = TypeSchema {
         prop("value", PropType::String)
             .required()
             .secret()
+            // PutParameter: at least one character (the most is the tier's:
+            // the reconciler's check).
+            .text(1, 8192, "")
             .shown_when("type", &["String", "StringList"])
             .doc("The value; never stored in state; shown in plans only for String and StringList."),
         prop("description", PropType::String).doc("Parameter description."),

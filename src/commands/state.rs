@@ -85,6 +85,9 @@ pub fn mv(a: &StateMvArgs, color: ColorChoice) -> Result<u8, Failure> {
             if entries(&state, &from).is_empty() {
                 return Err(not_in_state(&state, &a.from));
             }
+            if from == to {
+                return Err(Failure::Message(format!("`{from}` is already at that address: nothing to move")));
+            }
             if !entries(&state, &to).is_empty() {
                 return Err(Failure::Message(format!(
                     "`{to}` is already in state; `stackr state rm` it first if it should be forgotten"

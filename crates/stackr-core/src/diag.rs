@@ -197,7 +197,7 @@ pub fn suggest(word: &str, candidates: &[&str], what: &str) -> String {
     } else if candidates.len() <= 20 {
         format!("valid {what}: {}", candidates.join(", "))
     } else if what == "types" {
-        format!("`stackr schema --list` lists all {} types", candidates.len())
+        "`stackr schema --list` lists every type".to_string()
     } else {
         format!("valid {what}: {}, ... ({} in all)", candidates[..20].join(", "), candidates.len())
     };

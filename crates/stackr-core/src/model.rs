@@ -38,9 +38,13 @@ impl Address {
             Some(i) => {
                 let name = &s[..last + i];
                 let rest = s[last + i + 1..].strip_suffix(']')?;
-                let key = rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')).unwrap_or(rest);
-                (!name.is_empty() && !name.ends_with('.'))
-                    .then(|| Address { name: name.to_string(), key: Some(key.to_string()) })
+                // A quoted key is written as `Display` writes it: with
+                // `\"`, `\\`, `\n` and `\u{..}` escapes.
+                let key = match rest.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+                    Some(quoted) => unescape(quoted)?,
+                    None => rest.to_string(),
+                };
+                (!name.is_empty() && !name.ends_with('.')).then(|| Address { name: name.to_string(), key: Some(key) })
             }
         }
     }
@@ -60,6 +64,34 @@ impl Address {
         out.reverse();
         out
     }
+}
+
+/// The text of a key quoted as `{:?}` quotes it; `None` when an escape is
+/// not one that writes.
+fn unescape(s: &str) -> Option<String> {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        out.push(match chars.next()? {
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            '0' => '\0',
+            'u' => {
+                let rest = chars.as_str();
+                let hex = rest.strip_prefix('{')?.split('}').next()?;
+                let c = char::from_u32(u32::from_str_radix(hex, 16).ok()?)?;
+                chars = rest[hex.len() + 2..].chars();
+                c
+            }
+            other => other,
+        });
+    }
+    Some(out)
 }
 
 /// Where the last `.`-separated part of an address starts: dots inside
@@ -381,5 +413,15 @@ mod tests {
         for s in ["svc[api].task", "svc[\"a b\"].task[\"c d\"]"] {
             assert_eq!(Address::parse(s).unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn a_key_printed_with_escapes_parses_back_to_itself() {
+        for key in ["c\"d", "back\\slash", "line\nbreak", "tab\there", "caf\u{e9}", "nul\0", "\u{1F600}"] {
+            let a = Address { name: "lg".into(), key: Some(key.into()) };
+            let printed = a.to_string();
+            assert_eq!(Address::parse(&printed), Some(a), "{printed}");
+        }
+        assert_eq!(Address::parse("lg[\"bad\\u{zz}\"]"), None);
     }
 }

@@ -86,7 +86,9 @@ import sys, time, boto3
 bucket, zone, region = sys.argv[1:]
 s3 = boto3.client("s3", region_name=region)
 if bucket not in [b["Name"] for b in s3.list_buckets().get("Buckets", [])]:
-    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+    # us-east-1 takes no location constraint (CreateBucket refuses it there).
+    config = {} if region == "us-east-1" else {"CreateBucketConfiguration": {"LocationConstraint": region}}
+    s3.create_bucket(Bucket=bucket, **config)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
 r53 = boto3.client("route53", region_name="us-east-1")
 names = [z["Name"] for z in r53.list_hosted_zones()["HostedZones"]]

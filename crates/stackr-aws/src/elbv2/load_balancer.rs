@@ -182,10 +182,31 @@ impl LoadBalancer {
     }
 }
 
+/// The attribute that makes AWS refuse to delete a load balancer.
+const PROTECTION: &str = "deletion_protection.enabled";
+
 #[async_trait]
 impl Reconciler for LoadBalancer {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::elbv2::LOAD_BALANCER
+    }
+
+    /// DeleteLoadBalancer is refused (`OperationNotPermitted`) while the
+    /// attribute `deletion_protection.enabled` is `true`, as applied or as
+    /// a refresh reads it (the read returns every attribute, also those the
+    /// stack leaves out): told before a destroy deletes anything else.
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html>
+    fn undeletable(&self, id: &str, properties: &Props) -> Option<String> {
+        let Some(Value::Map(attrs)) = properties.get("attributes") else { return None };
+        let on = matches!(attrs.get(PROTECTION), Some(Value::String(v)) if v.eq_ignore_ascii_case("true"))
+            || matches!(attrs.get(PROTECTION), Some(Value::Bool(true)));
+        on.then(|| {
+            format!(
+                "load balancer {} has deletion protection, and stackr never turns it off on its own: set \
+                 `attributes: {{ \"{PROTECTION}\": \"false\" }}` on it, apply, then delete",
+                props::string(properties, "name").unwrap_or_else(|| id.to_string())
+            )
+        })
     }
 
     /// An Application Load Balancer needs subnets in at least two
@@ -308,6 +329,21 @@ impl Reconciler for LoadBalancer {
 mod tests {
     use super::*;
     use stackr_core::value::Value;
+
+    #[test]
+    fn deletion_protection_read_from_aws_makes_it_undeletable() {
+        let config = aws_config::SdkConfig::builder().behavior_version(aws_config::BehaviorVersion::latest()).build();
+        let lb = LoadBalancer::new(Arc::new(Clients::new(config, Vec::new())));
+        let with = |on: &str| {
+            let attrs =
+                Value::Map(props::build([(PROTECTION, Some(s(on))), ("idle_timeout.timeout_seconds", Some(s("60")))]));
+            props::build([("name", Some(s("web"))), ("attributes", Some(attrs))])
+        };
+        let why = lb.undeletable("arn:lb", &with("true")).expect("refused");
+        assert!(why.contains("load balancer web has deletion protection") && why.contains(PROTECTION), "{why}");
+        assert_eq!(lb.undeletable("arn:lb", &with("false")), None);
+        assert_eq!(lb.undeletable("arn:lb", &Props::new()), None);
+    }
 
     #[test]
     fn only_named_attributes_are_modified() {

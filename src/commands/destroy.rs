@@ -32,12 +32,15 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     if !protected.is_empty() {
         return Err(o.fail(stackr_engine::EngineError::Protected(protected)));
     }
-    let undeletable = stackr_engine::apply::undeletable_in(
+    // Run from state alone (below): its settings, not the stack's, decide.
+    let undeletable = stackr_engine::apply::undeletable_now(
         &prepared.plan,
         &prepared.state,
         &prepared.refreshed,
         &o.session.providers,
-    );
+        None,
+    )
+    .await;
     if !undeletable.is_empty() {
         return Err(o.fail(stackr_engine::EngineError::Undeletable(undeletable)));
     }

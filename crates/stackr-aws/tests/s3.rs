@@ -184,6 +184,14 @@ resources:
   store:
     type: aws.s3.bucket
     properties: {{ name: stackr-force-destroy, versioning: true, force_destroy: {force} }}
+  policy:
+    type: aws.s3.bucket_policy
+    properties:
+      bucket: ${{store.id}}
+      policy:
+        Version: "2012-10-17"
+        Statement:
+          - {{ Sid: read, Effect: Allow, Principal: {{ AWS: "arn:aws:iam::123456789012:root" }}, Action: "s3:GetObject", Resource: "${{store.arn}}/*" }}
 "#
     )
 }
@@ -210,13 +218,21 @@ async fn force_destroy_empties_a_bucket_and_nothing_else_does() {
     s3.delete_object().bucket(bucket).key("b.txt").send().await.expect("DeleteObject");
     assert_eq!(held(&h, bucket).await, (3, 1));
 
+    // Refused before the run starts (AWS asked), so nothing else of the
+    // stack is deleted on the way: its policy stays.
     let prepared = h.session.prepare_destroy("s3-force").await.expect("prepare destroy");
-    let applied = h.session.apply(None, prepared, options()).await.expect("destroy runs");
-    let failed = &applied.report.failed;
-    assert_eq!(failed.len(), 1, "{failed:?}");
-    let message = failed[0].2.to_string();
+    let Err(refused) = h.session.apply(None, prepared, options()).await else { panic!("not refused before the run") };
+    let message = refused.to_string();
+    assert!(message.contains("nothing was changed"), "{message}");
     assert!(message.contains(bucket) && message.contains("force_destroy: true"), "{message}");
     assert_eq!(held(&h, bucket).await, (3, 1), "nothing deleted");
+    h.s3().get_bucket_policy().bucket(bucket).send().await.expect("the policy is still there");
+    // A replacement that sets force_destroy in the same run follows it:
+    // the old bucket is emptied and deleted.
+    let renamed = force_stack(true).replace("name: stackr-force-destroy,", "name: stackr-force-destroy-new,");
+    h.apply(&stack(&renamed, &[])).await;
+    assert!(h.s3().head_bucket().bucket(bucket).send().await.is_err(), "the old bucket is gone");
+    h.destroy("s3-force").await;
 
     // A bucket applied with force_destroy: true is emptied, versions and
     // delete markers included, then deleted. (Turning force_destroy on for

@@ -167,6 +167,65 @@ pub fn undeletable_in(
         .collect()
 }
 
+/// [`undeletable_in`], and what AWS tells of each delete and replacement
+/// ([`Reconciler::undeletable_now`]), with stackr's own settings
+/// (`force_destroy`) as `stack` has them now for the resources it still
+/// defines: the delete will follow those. A read that fails refuses
+/// nothing (the delete itself will tell).
+pub async fn undeletable_now(
+    plan: &Plan,
+    state: &State,
+    refreshed: &crate::refresh::Refreshed,
+    providers: &Providers,
+    stack: Option<&Stack>,
+) -> Vec<(String, String)> {
+    let mut out = undeletable_in(plan, state, refreshed, providers);
+    let scope = stack.map(Stack::scope);
+    for s in plan.steps.iter().filter(|s| matches!(s.action, Action::Delete | Action::Replace)) {
+        if out.iter().any(|(a, _)| *a == s.address) {
+            continue;
+        }
+        let (Some(r), Some(rec)) =
+            (state.resources.get(&s.address), state.resources.get(&s.address).and_then(|r| providers.get(&r.kind)))
+        else {
+            continue;
+        };
+        let mut props = crate::plan::props_of(&r.properties);
+        if let Some(Some(live)) = refreshed.resources.get(&s.address) {
+            props.extend(live.properties.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+        if let (Some(stack), Some(scope)) = (stack, &scope) {
+            props.extend(local_settings_now(stack, scope, &s.address, &r.kind));
+        }
+        if let Ok(Some(why)) = rec.undeletable_now(&r.region, &r.id, &props).await {
+            out.push((s.address.clone(), why));
+        }
+    }
+    out
+}
+
+/// The values of stackr's own settings (`local` properties) that `stack`
+/// gives the instance at `address` of type `kind`, where known without
+/// any resource's values.
+fn local_settings_now(stack: &Stack, scope: &StackScope, address: &str, kind: &str) -> Props {
+    let Some(inst) = stack.instances.iter().find(|i| i.address.to_string() == address) else {
+        return Props::new();
+    };
+    let res = stack.resource_of(inst);
+    if res.schema.kind != kind || !res.schema.properties.iter().any(|p| p.local) {
+        return Props::new();
+    }
+    let mut scope = scope.clone();
+    scope.each = inst.each.as_ref().map(|e| e.to_value());
+    let now = res.eval_properties(&scope, &mut stackr_core::diag::Diagnostics::new());
+    res.schema
+        .properties
+        .iter()
+        .filter(|p| p.local)
+        .filter_map(|p| now.get(p.name).filter(|v| !v.contains_unknown()).map(|v| (p.name.to_string(), v.clone())))
+        .collect()
+}
+
 impl Run<'_> {
     pub async fn execute(mut self) -> Report {
         let started = Instant::now();
@@ -539,7 +598,26 @@ impl Run<'_> {
                     let _ = tx.send(Msg::Ready(i, Ok(None)));
                     return None;
                 }
-                Work::Delete { id: old_id, properties: prior.map(|p| props_of(&p.properties)).unwrap_or_default() }
+                let mut properties = prior.map(|p| props_of(&p.properties)).unwrap_or_default();
+                // stackr's own settings (`force_destroy`) as the stack has them
+                // now, when it still defines the resource: a replacement's or
+                // a destroy's delete follows what the user just set, not only
+                // what the last apply recorded.
+                if let (Some(stack), Some(ii)) = (self.stack, op.instance) {
+                    let inst = &stack.instances[ii];
+                    let res = stack.resource_of(inst);
+                    if res.schema.kind == op.type_kind && res.schema.properties.iter().any(|p| p.local) {
+                        scope.each = inst.each.as_ref().map(|e| e.to_value());
+                        let now = res.eval_properties(scope, &mut stackr_core::diag::Diagnostics::new());
+                        scope.each = None;
+                        for p in res.schema.properties.iter().filter(|p| p.local) {
+                            if let Some(v) = now.get(p.name).filter(|v| !v.contains_unknown()) {
+                                properties.insert(p.name.to_string(), v.clone());
+                            }
+                        }
+                    }
+                }
+                Work::Delete { id: old_id, properties }
             }
             OpKind::Create | OpKind::Update => {
                 let (Some(stack), Some(ii)) = (self.stack, op.instance) else {

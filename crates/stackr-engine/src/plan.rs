@@ -260,8 +260,13 @@ impl Plan {
     /// Keeps only what `--target` names: the instances given (a name
     /// without a key: all its instances; an address only in state: its
     /// delete) and, for those in the stack, everything they depend on.
-    /// Returns the addresses kept.
-    pub fn restrict_to(&mut self, stack: &Stack, targets: &[stackr_core::Address]) -> BTreeSet<String> {
+    /// Returns the addresses kept, and the steps left out that must follow
+    /// a replacement kept (dependant, replaced): the caller refuses those.
+    pub fn restrict_to(
+        &mut self,
+        stack: &Stack,
+        targets: &[stackr_core::Address],
+    ) -> (BTreeSet<String>, Vec<(String, String)>) {
         let mut keep: BTreeSet<String> = BTreeSet::new();
         let mut todo: Vec<usize> = Vec::new();
         for t in targets {
@@ -288,12 +293,36 @@ impl Plan {
                 }
             }
         }
+        // A replaced resource's dependants that follow it (their reference
+        // to it changes) cannot be left out: the old one could not be
+        // deleted while they use it, nor they keep using it once deleted.
+        let replaced: BTreeSet<&str> = self
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Replace && keep.contains(&s.address))
+            .map(|s| s.address.as_str())
+            .collect();
+        let mut followers = Vec::new();
+        for (i, inst) in stack.instances.iter().enumerate() {
+            let address = inst.address.to_string();
+            if keep.contains(&address) || !self.steps.iter().any(|s| s.address == address) {
+                continue;
+            }
+            for d in &inst.deps {
+                if let NodeRef::Instance(j) = d.target {
+                    let dep = stack.instances[j].address.to_string();
+                    if replaced.contains(dep.as_str()) {
+                        followers.push((stack.instances[i].address.to_string(), dep));
+                    }
+                }
+            }
+        }
         self.steps.retain(|s| keep.contains(&s.address));
         self.forget.retain(|a| keep.contains(a));
         self.retain.retain(|a, _| keep.contains(a));
         self.settings.retain(|a, _| keep.contains(a));
         self.moved.retain(|m| keep.contains(&m.to));
-        keep
+        (keep, followers)
     }
 
     pub fn count(&self, a: Action) -> usize {

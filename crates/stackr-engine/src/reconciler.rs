@@ -213,6 +213,20 @@ pub trait Reconciler: Send + Sync {
         None
     }
 
+    /// [`Reconciler::undeletable`] for what only AWS can tell, asked with
+    /// a cheap read (a bucket that still holds objects while
+    /// `force_destroy` is off): checked, like it, before a run that
+    /// deletes or replaces the resource starts. Types that need no read
+    /// keep the default (no call).
+    async fn undeletable_now(
+        &self,
+        _region: &str,
+        _id: &str,
+        _properties: &Props,
+    ) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
     /// Digests of the secret properties AWS holds for `ids`, each made with
     /// [`crate::secret::digest`] salted with `salt`, for types that can
     /// read their secrets back (an SSM parameter's value): a secret changed

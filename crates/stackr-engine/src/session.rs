@@ -152,7 +152,8 @@ impl Session {
             return Err(EngineError::Protected(protected));
         }
         let undeletable =
-            crate::apply::undeletable_in(&prepared.plan, &prepared.state, &prepared.refreshed, &self.providers);
+            crate::apply::undeletable_now(&prepared.plan, &prepared.state, &prepared.refreshed, &self.providers, stack)
+                .await;
         if !undeletable.is_empty() {
             return Err(EngineError::Undeletable(undeletable));
         }

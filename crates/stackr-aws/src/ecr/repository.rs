@@ -249,6 +249,25 @@ impl Reconciler for Repository {
         self.must(region, name).await
     }
 
+    /// A repository that holds images while `force_delete` is off:
+    /// DeleteRepository would refuse it, so a destroy or replacement stops
+    /// before deleting anything else. One ListImages of one image.
+    async fn undeletable_now(&self, region: &str, id: &str, p: &Props) -> Result<Option<String>, ProviderError> {
+        if force_delete(p) {
+            return Ok(None);
+        }
+        let call = self.clients.ecr(region).list_images().repository_name(id).max_results(1);
+        match call.send().await {
+            Ok(o) if !o.image_ids().is_empty() => Ok(Some(format!(
+                "ECR repository {id} still holds images, and DeleteRepository refuses it: delete the images, or \
+                 set `force_delete: true` on it and apply before deleting it to delete them with it"
+            ))),
+            Ok(_) => Ok(None),
+            Err(e) if is(&e, NOT_FOUND) => Ok(None),
+            Err(e) => Err(provider("ListImages", e)),
+        }
+    }
+
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let force = force_delete(&req.properties);
         let call = self.clients.ecr(&req.target.region).delete_repository().repository_name(&req.id).force(force);

@@ -394,6 +394,17 @@ impl Reconciler for Bucket {
         &stackr_schema::s3::BUCKET
     }
 
+    /// A bucket that holds objects (any version) while `force_destroy` is
+    /// off: DeleteBucket would refuse it (`BucketNotEmpty`), so a destroy
+    /// or replacement stops before deleting anything else. One
+    /// ListObjectVersions of one key.
+    async fn undeletable_now(&self, region: &str, id: &str, p: &Props) -> Result<Option<String>, ProviderError> {
+        if props::boolean(p, "force_destroy") == Some(true) || !self.holds_objects(region, id).await? {
+            return Ok(None);
+        }
+        Ok(Some(not_empty(id).message))
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {

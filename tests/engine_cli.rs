@@ -350,6 +350,17 @@ fn target_applies_only_the_named_resource_and_what_it_needs() {
     let o = run(&d.0, &["apply", f, "--yes", "--target", "logs", "--replace", "subnet[c]"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));
     assert!(out(&o).contains("--replace subnet[c]: not among what --target applies"), "{}", out(&o));
+    // Nor may --target leave out what must follow a replacement it keeps:
+    // the old VPC could not be deleted while its subnets use it.
+    let args = ["apply", f, "--yes", "--target", "vpc", "--replace", "vpc", "--allow-protected", "vpc"];
+    let o = run(&d.0, &args, true);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    assert!(
+        out(&o).contains("`vpc` is replaced, and `subnet[a]` uses it")
+            && out(&o).contains("add --target subnet[a] --target subnet[c]"),
+        "{}",
+        out(&o)
+    );
     // So is a protected resource named wrong: it would allow nothing.
     let o = run(&d.0, &["destroy", f, "--yes", "--allow-protected", "vcp"], true);
     assert_eq!(o.status.code(), Some(1), "{}", out(&o));

@@ -196,7 +196,16 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
                 })?;
             targets.push(addr);
         }
-        let kept = prepared.plan.restrict_to(&o.stack, &targets);
+        let (kept, followers) = prepared.plan.restrict_to(&o.stack, &targets);
+        if let Some((dependant, replaced)) = followers.first() {
+            let all: std::collections::BTreeSet<&str> = followers.iter().map(|(d, _)| d.as_str()).collect();
+            let flags: Vec<String> = all.iter().map(|d| format!("--target {d}")).collect();
+            return Err(Failure::Message(format!(
+                "--target: `{replaced}` is replaced, and `{dependant}` uses it and must follow it in the same run \
+                 (the old one cannot be deleted while in use); add {}, or apply without --target",
+                flags.join(" ")
+            )));
+        }
         // A replacement asked for outside what --target applies would
         // silently not happen.
         let replace: &std::collections::BTreeSet<String> = &replace;

@@ -657,7 +657,8 @@ impl Resolver<'_> {
         for reference in t.references().iter().filter(|r| r.root == "data") {
             let Some(Step::Attr(name)) = reference.steps.first() else { continue };
             if !self.data_names.contains_key(*name) {
-                let known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
+                let mut known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
+                known.sort_unstable();
                 self.diags.push(
                     Diagnostic::new(reference.span, format!("unknown data look-up `{name}`"))
                         .with_help(suggest(name, &known, "look-ups")),
@@ -791,7 +792,8 @@ impl Resolver<'_> {
                 };
                 let Some(&di) = lookup.data_index.get(*dname) else {
                     if !self.data_names.contains_key(*dname) {
-                        let known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
+                        let mut known: Vec<&str> = self.data_names.keys().map(String::as_str).collect();
+                        known.sort_unstable();
                         self.diags.push(
                             Diagnostic::new(reference.span, format!("unknown data look-up `{dname}`"))
                                 .with_help(suggest(dname, &known, "data look-ups")),
@@ -915,7 +917,8 @@ impl Resolver<'_> {
         };
         let Some(&ri) = lookup.by_name.get(&addr.name) else {
             if !self.resource_names.contains_key(&addr.name) {
-                let known: Vec<&str> = self.resource_names.keys().map(String::as_str).collect();
+                let mut known: Vec<&str> = self.resource_names.keys().map(String::as_str).collect();
+                known.sort_unstable();
                 self.diags.push(
                     Diagnostic::new(d.span, format!("`depends_on` names `{}`, which is not a resource", addr.name))
                         .with_help(suggest(&addr.name, &known, "resources")),

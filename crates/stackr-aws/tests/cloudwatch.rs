@@ -76,6 +76,14 @@ async fn metric_alarm() {
                 ("threshold", m(|h, id| async move { put(&h, &id, 95.0, 3, "service CPU above 80%").await })),
                 ("evaluation_periods", m(|h, id| async move { put(&h, &id, 80.0, 5, "service CPU above 80%").await })),
                 ("alarm_description", m(|h, id| async move { put(&h, &id, 80.0, 3, "edited by hand").await })),
+                // Left out of the stack, but on by default: actions turned
+                // off outside stackr are drift.
+                (
+                    "actions_enabled",
+                    m(|h, id| async move {
+                        h.cloudwatch().disable_alarm_actions().alarm_names(&id).send().await.unwrap();
+                    }),
+                ),
                 (
                     "tags",
                     m(|h, id| async move {

@@ -310,6 +310,44 @@ resources:
     h.destroy("conf-iam-json").await;
 }
 
+/// A role whose stack leaves its policies out keeps none: a managed policy
+/// attached and an inline one put outside stackr are drift, and apply takes
+/// them off again.
+#[tokio::test]
+async fn policies_added_to_a_role_that_has_none_are_drift() {
+    let h = harness("iam-none");
+    let s = stack(
+        r#"
+stack: conf-iam-none
+region: ap-northeast-1
+resources:
+  subject:
+    type: aws.iam.role
+    properties:
+      name: conf-none
+      assume_role_policy: '{"Version": "2012-10-17", "Statement": []}'
+"#,
+        &[],
+    );
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    let iam = h.iam();
+    let doc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    let arn = iam.create_policy().policy_name("conf-admin").policy_document(doc).send().await.unwrap();
+    let arn = arn.policy().and_then(|p| p.arn()).unwrap().to_string();
+    iam.attach_role_policy().role_name("conf-none").policy_arn(&arn).send().await.unwrap();
+    iam.put_role_policy().role_name("conf-none").policy_name("extra").policy_document(doc).send().await.unwrap();
+    let plan = h.plan(&s).await;
+    let fields: Vec<&str> = plan.steps.iter().flat_map(|st| st.changes.iter().map(|c| c.field.as_str())).collect();
+    assert_eq!(fields, ["inline_policies", "managed_policy_arns"], "{:#?}", plan.steps);
+    assert!(plan.steps[0].changes.iter().all(|c| c.drift), "{:#?}", plan.steps);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    let attached = iam.list_attached_role_policies().role_name("conf-none").send().await.unwrap();
+    assert!(attached.attached_policies().is_empty());
+    h.destroy("conf-iam-none").await;
+}
+
 /// `find` adopts what an interrupted create made (by name, with this
 /// stack's and address's tags), never an id already in state.
 #[tokio::test]

@@ -52,6 +52,14 @@ resources:
                         h.kms().untag_resource().key_id(&id).tag_keys("suite").send().await.unwrap();
                     }),
                 ),
+                // Left out of the stack, but enabled by default: a key
+                // disabled outside stackr is drift.
+                (
+                    "enabled",
+                    mutation!(|h, id| {
+                        h.kms().disable_key().key_id(&id).send().await.unwrap();
+                    }),
+                ),
             ],
             replace: Some(("multi", "true", Some("param"))),
             twice: Twice::Another,

@@ -61,6 +61,9 @@ fn object(fields: &[PropSchema]) -> J {
         {
             o.insert("description".into(), J::String(f.doc.to_string()));
         }
+        if let (Some(d), Some(o)) = (f.default, s.as_object_mut()) {
+            o.insert("default".into(), d.value(&f.ty).to_json());
+        }
         props.insert(f.name.to_string(), s);
     }
     let required: Vec<&str> = fields.iter().filter(|f| f.required).map(|f| f.name).collect();

@@ -206,12 +206,23 @@ impl Resource {
 
     /// The properties' values in `scope`. A property whose value is null
     /// (`${var.x == "" ? null : var.x}`) is left out, as if not written.
+    /// The properties as wanted: those written (`null`: left out), and
+    /// for each one not written that has a default, its default.
     pub fn eval_properties(&self, scope: &StackScope, diags: &mut crate::diag::Diagnostics) -> BTreeMap<String, Value> {
-        self.properties
+        let mut out: BTreeMap<String, Value> = self
+            .properties
             .iter()
             .map(|(k, t)| (k.name.clone(), t.eval(scope, diags)))
             .filter(|(_, v)| *v != Value::Null)
-            .collect()
+            .collect();
+        for p in self.schema.properties {
+            if let Some(d) = p.default
+                && !self.properties.iter().any(|(k, _)| k.name == p.name)
+            {
+                out.insert(p.name.to_string(), d.value(&p.ty));
+            }
+        }
+        out
     }
 }
 

@@ -109,7 +109,32 @@ pub struct PropSchema {
     /// the same parent through the property given here (a listener rule's
     /// priority in its listener). Checked before any call.
     pub unique_in: Option<&'static str>,
+    /// What AWS holds when the stack leaves the property out, for settings
+    /// whose change outside stackr must not go unseen (a key disabled, an
+    /// alarm's actions off, a policy attached to a role): the stack wants
+    /// this value unless it writes the property (`null` written: not
+    /// managed), so a change of it is drift and apply puts it back.
+    pub default: Option<DefaultValue>,
     pub doc: &'static str,
+}
+
+/// A property's value when the stack leaves it out ([`PropSchema::default`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum DefaultValue {
+    Bool(bool),
+    /// An empty list or map (none of them: exactly these are kept).
+    Empty,
+}
+
+impl DefaultValue {
+    /// The value, for a property of type `ty`.
+    pub fn value(self, ty: &PropType) -> Value {
+        match (self, ty) {
+            (DefaultValue::Bool(b), _) => Value::Bool(b),
+            (DefaultValue::Empty, PropType::Map(_)) => Value::Map(std::collections::BTreeMap::new()),
+            (DefaultValue::Empty, _) => Value::List(Vec::new()),
+        }
+    }
 }
 
 /// Where AWS allows a name once.
@@ -349,6 +374,7 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
         unique: None,
         within: None,
         unique_in: None,
+        default: None,
         doc: "",
     }
 }
@@ -356,6 +382,15 @@ pub const fn prop(name: &'static str, ty: PropType) -> PropSchema {
 impl PropSchema {
     pub const fn required(self) -> Self {
         PropSchema { required: true, ..self }
+    }
+    /// Wanted as `value` when the stack leaves it out ([`PropSchema::default`]).
+    pub const fn default_bool(self, value: bool) -> Self {
+        PropSchema { default: Some(DefaultValue::Bool(value)), ..self }
+    }
+    /// Wanted empty when the stack leaves it out: exactly the ones written
+    /// are kept, none when none are.
+    pub const fn default_empty(self) -> Self {
+        PropSchema { default: Some(DefaultValue::Empty), ..self }
     }
     pub const fn replaces(self) -> Self {
         PropSchema { update: Update::Replace, ..self }

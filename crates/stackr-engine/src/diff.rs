@@ -2,7 +2,9 @@
 //! field, telling configuration changes from drift.
 //!
 //! Only properties the stack sets are compared; what it leaves out is left
-//! to AWS's defaults and never shows as a change. The same holds inside
+//! to AWS's defaults and never shows as a change (but a property whose
+//! schema has a `default` is wanted at it when left out: the stack's
+//! evaluation fills it in, and it is compared like any other). The same holds inside
 //! structures (`PropType::Object`, also as list elements): a field the stack
 //! does not set is not compared, so AWS filling in defaults (CloudFront's
 //! cache behaviours, ECS container definitions) is not a change. `ignore_changes` fields

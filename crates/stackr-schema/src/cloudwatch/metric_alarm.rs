@@ -43,7 +43,9 @@ pub const METRIC_ALARM: TypeSchema = TypeSchema {
         prop("evaluate_low_sample_count_percentile", PropType::Enum(&["evaluate", "ignore"]))
             .doc("Percentile alarms only."),
         prop("metrics", PropType::Json).doc("AWS's MetricDataQuery list, for metric math, instead of one metric."),
-        prop("actions_enabled", PropType::Bool).doc("Run the actions; default true."),
+        prop("actions_enabled", PropType::Bool)
+            .default_bool(true)
+            .doc("Run the actions; default true, also when left out: actions turned off outside stackr are drift."),
         prop("alarm_actions", STRINGS).doc("ARNs run on entering ALARM, e.g. a scaling policy or SNS topic."),
         prop("ok_actions", STRINGS).doc("ARNs run on entering OK."),
         prop("insufficient_data_actions", STRINGS).doc("ARNs run on entering INSUFFICIENT_DATA."),

@@ -16,12 +16,14 @@ pub const ROLE: TypeSchema = TypeSchema {
             .required()
             .policy()
             .doc("Trust policy document (UpdateAssumeRolePolicy)."),
-        prop("inline_policies", PropType::Map(&PropType::Json))
-            .policy()
-            .doc("Inline policy documents by name; exactly these are kept (PutRolePolicy, DeleteRolePolicy)."),
-        prop("managed_policy_arns", STRINGS)
-            .unordered()
-            .doc("Managed policies to attach; exactly these are kept (Attach/DetachRolePolicy)."),
+        prop("inline_policies", PropType::Map(&PropType::Json)).policy().default_empty().doc(
+            "Inline policy documents by name; exactly these are kept (PutRolePolicy, DeleteRolePolicy): none \
+                 when left out, so a policy added outside stackr is drift, deleted by apply.",
+        ),
+        prop("managed_policy_arns", STRINGS).unordered().default_empty().doc(
+            "Managed policies to attach; exactly these are kept (Attach/DetachRolePolicy): none when left \
+                 out, so a policy attached outside stackr is drift, detached by apply.",
+        ),
         prop("description", PropType::String).doc("Role description (UpdateRole)."),
         prop("max_session_duration", PropType::Int)
             .range(3600.0, 43200.0)

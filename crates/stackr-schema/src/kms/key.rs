@@ -52,7 +52,10 @@ pub const KEY: TypeSchema = TypeSchema {
             "stackr's own setting: days between delete and the key's removal (ScheduleKeyDeletion's window), \
              7 to 30; default 30. Read from what was last applied.",
         ),
-        prop("enabled", PropType::Bool).doc("Whether the key may be used (EnableKey, DisableKey); default true."),
+        prop("enabled", PropType::Bool).default_bool(true).doc(
+            "Whether the key may be used (EnableKey, DisableKey); default true, also when left out: a key \
+             disabled outside stackr is drift, enabled again by apply.",
+        ),
     ],
     attributes: &[
         attr("id", PropType::String, "The key id (a UUID, or mrk-... for a multi-Region key)."),

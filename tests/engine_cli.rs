@@ -288,6 +288,9 @@ fn lock_timeout_waits_for_the_other_run_instead_of_refusing() {
     let o = run(&d.0, &["diff", f], true);
     assert_eq!(o.status.code(), Some(1), "refused at once without --lock-timeout: {}", out(&o));
     assert!(out(&o).contains("is locked"), "{}", out(&o));
+    // A local lock goes with its process: no `unlock` advice, which could
+    // not remove it.
+    assert!(out(&o).contains("goes when it exits") && !out(&o).contains("stackr unlock"), "{}", out(&o));
 
     // The other run ends 1.5 s later: a run told to wait gets the lock.
     let releaser = {

@@ -137,6 +137,16 @@ impl Opened {
         match taken {
             Ok(None) => {}
             Ok(Some(taken)) => eprintln!("{taken}"),
+            // A local state's lock is the holding process's own (an OS
+            // lock): it goes when that process exits, and only then.
+            Err(StateError::Locked { location, holder }) if !location.starts_with("s3://") => {
+                return Err(Failure::Message(format!(
+                    "the state at {location} is locked: {}\n  The lock of a local state is held by a running \
+                     process and goes when it exits; wait for that run to end (or use --lock-timeout), or stop \
+                     it if it is stuck",
+                    holder.describe(),
+                )));
+            }
             Err(StateError::Locked { location, holder }) => {
                 return Err(Failure::Message(format!(
                     "the state at {location} is locked: {}\n  A run that stops renewing its lock loses it by itself \
@@ -185,18 +195,24 @@ async fn interrupt() {
 pub fn ctrl_c() -> watch::Receiver<bool> {
     let (tx, rx) = watch::channel(false);
     tokio::spawn(async move {
+        // Told with errors ignored: stderr may be a pipe whose reader is
+        // gone (a CI log, `| head`), where `eprintln!` would panic this
+        // task and the interrupt would never be acted on.
         interrupt().await;
-        eprintln!("\ninterrupted: letting running operations finish and saving state (interrupt again to quit now)");
         let _ = tx.send(true);
+        say("\ninterrupted: letting running operations finish and saving state (interrupt again to quit now)");
         interrupt().await;
-        eprintln!(
-            "quitting now: operations already sent to AWS may finish without being recorded in state (each was \
+        say("quitting now: operations already sent to AWS may finish without being recorded in state (each was \
              journaled first: the next apply finds and adopts what they made), and the state lock stays until its \
-             lease ends or `stackr unlock` removes it"
-        );
+             lease ends or `stackr unlock` removes it");
         std::process::exit(130);
     });
     rx
+}
+
+/// A line on stderr, whether or not anyone still reads it.
+fn say(line: &str) {
+    let _ = writeln!(std::io::stderr(), "{line}");
 }
 
 /// Asks for confirmation on a terminal; without one, --yes is required.

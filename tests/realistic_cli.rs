@@ -111,6 +111,12 @@ resources:
     .unwrap();
     cli.expect(0, &["apply", "db.yaml", "--yes"]);
     cli.expect(0, &["diff", "db.yaml"]);
+    // A destroy (run from state) keeps to the stack's delete timeout too.
+    let text = std::fs::read_to_string(cli.dir.join("db.yaml")).unwrap();
+    std::fs::write(cli.dir.join("db.yaml"), text.replace("create: 60m", "create: 60m, delete: 1m")).unwrap();
+    let out = cli.expect(1, &["destroy", "db.yaml", "--yes"]);
+    assert!(out.contains("delete timed out after 1m (its lifecycle.timeouts)"), "{out}");
+    std::fs::write(cli.dir.join("db.yaml"), text).unwrap();
     cli.expect(0, &["destroy", "db.yaml", "--yes"]);
     let _ = std::fs::remove_dir_all(&cli.dir);
 }

@@ -52,6 +52,14 @@ async fn destroy(o: &Opened, a: &DestroyArgs) -> Result<u8, Failure> {
     options.cancel = ctrl_c();
     options.allow_protected = a.allow_protected.clone();
     options.wait_for_ready = a.wait_for_ready;
+    // The stack's own `lifecycle.timeouts` still bound each delete.
+    options.timeouts = o
+        .stack
+        .instances
+        .iter()
+        .map(|i| (i.address.to_string(), o.stack.resource_of(i).lifecycle.timeouts))
+        .filter(|(_, t)| *t != Default::default())
+        .collect();
     // Executed from state alone: the stack's expressions play no part.
     let applied = o.session.apply(None, prepared, options).await.map_err(|e| o.fail(e))?;
     if a.json {

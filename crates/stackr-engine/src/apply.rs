@@ -60,6 +60,9 @@ pub struct Options {
     /// ready or gone. Slower; kept to measure what readiness-aware
     /// scheduling saves.
     pub wait_for_ready: bool,
+    /// `lifecycle.timeouts` by address, for a run without the stack (a
+    /// destroy runs from state alone): the stack file's, when it was read.
+    pub timeouts: BTreeMap<String, stackr_core::lang::ast::Timeouts>,
 }
 
 impl Options {
@@ -73,6 +76,7 @@ impl Options {
             retry_for: Duration::from_secs(400 * 24 * 3600),
             cancel: rx,
             wait_for_ready: false,
+            timeouts: BTreeMap::new(),
         }
     }
 }
@@ -521,6 +525,7 @@ impl Run<'_> {
                     op.instance.or_else(|| st.instances.iter().position(|i| i.address.to_string() == op.address))?;
                 Some(st.resource_of(&st.instances[ii]).lifecycle.timeouts)
             })
+            .or_else(|| self.options.timeouts.get(&op.address).copied())
             .unwrap_or_default();
         let (own, default) = match op.kind {
             OpKind::Create => (set.create, defaults.create),

@@ -60,8 +60,9 @@ pub fn rm(a: &StateRmArgs, color: ColorChoice) -> Result<u8, Failure> {
                 let still = Address::parse(k).is_some_and(|a| o.stack.by_name.contains_key(&a.name));
                 if still {
                     eprintln!(
-                        "  the stack still defines `{k}`: the next apply makes a new one; remove it from the \
-                         stack, or `stackr import` {id} again"
+                        "  the stack still defines `{k}`: the next apply takes {id} back when it finds it by the \
+                         stackr tags it still carries (most types do), and makes a new one otherwise; to stop \
+                         managing it, remove it from the stack"
                     );
                 }
             }

@@ -7,8 +7,19 @@ moto 5.2 ignores a table's class: ``CreateTable`` and ``UpdateTable`` take
 moto dropped it, so a table made with the infrequent-access class read as
 ``STANDARD`` forever after: a difference no apply could repair. This module
 keeps the class and reports it.
+
+Streams (UpdateTable ``StreamSpecification``): "You receive a
+ValidationException if you try to enable a stream on a table that already
+has a stream, or if you try to disable a stream on a table that doesn't
+have a stream." A stream turned off can be turned on again (a new stream,
+a new label). moto refused that for good (``ResourceInUseException``,
+"Cannot enable stream": it never forgets the last stream's label), so a
+table's stream could not be turned back on, nor its view type changed.
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
 """
 
+from moto.dynamodb.exceptions import MockValidationException
+from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 
@@ -41,6 +52,16 @@ def apply():
             out[base_key]["TableClassSummary"] = {"TableClass": wanted}
         return out
 
+    def update_table_streams(self, table, spec):
+        enabling = bool(spec.get("StreamEnabled") or spec.get("StreamViewType"))
+        enabled = bool((table.stream_specification or {}).get("StreamEnabled"))
+        if enabling and enabled:
+            raise MockValidationException(f"Table already has an enabled stream: {table.table_arn}")
+        if not enabling and not enabled:
+            raise MockValidationException(f"Table does not have a stream to disable: {table.table_arn}")
+        table.set_stream_specification(spec)
+
+    DynamoDBBackend.update_table_streams = update_table_streams
     DynamoHandler.create_table = create_table
     DynamoHandler.update_table = update_table
     Table.describe = describe

@@ -856,3 +856,58 @@ resources:
     assert_eq!(live.security_groups()[0].ip_permissions()[0].user_id_group_pairs().len(), 2);
     h.destroy("conf-sg-peer-change").await;
 }
+
+/// What a stack leaves out but wants as AWS's default: no routes besides
+/// the local ones, no public IPs on launch. A route to the internet added,
+/// or public IPs turned on, outside stackr is drift, undone by apply.
+#[tokio::test]
+async fn a_route_or_public_ips_added_outside_stackr_are_drift() {
+    let h = harness("ec2-left-out");
+    let s = stack(
+        r#"
+stack: conf-left-out
+region: ap-northeast-1
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.42.0.0/16 }
+  igw:
+    type: aws.ec2.internet_gateway
+    properties: { vpc_id: "${vpc.id}" }
+  private:
+    type: aws.ec2.route_table
+    properties: { vpc_id: "${vpc.id}" }
+  subnet:
+    type: aws.ec2.subnet
+    properties: { vpc_id: "${vpc.id}", cidr_block: 10.42.1.0/24, availability_zone: ap-northeast-1a }
+"#,
+        &[],
+    );
+    let applied = h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    let (table, igw, subnet) = (h.id_of(&applied, "private"), h.id_of(&applied, "igw"), h.id_of(&applied, "subnet"));
+    let ec2 = h.ec2();
+    ec2.create_route()
+        .route_table_id(&table)
+        .destination_cidr_block("0.0.0.0/0")
+        .gateway_id(&igw)
+        .send()
+        .await
+        .unwrap();
+    let on = aws_sdk_ec2::types::AttributeBooleanValue::builder().value(true).build();
+    ec2.modify_subnet_attribute().subnet_id(&subnet).map_public_ip_on_launch(on).send().await.unwrap();
+    let plan = h.plan(&s).await;
+    let mut fields: Vec<(&str, &str)> = plan
+        .steps
+        .iter()
+        .flat_map(|st| st.changes.iter().filter(|c| c.drift).map(|c| (st.address.as_str(), c.field.as_str())))
+        .collect();
+    fields.sort();
+    assert_eq!(fields, [("private", "routes"), ("subnet", "map_public_ip_on_launch")], "{:#?}", plan.steps);
+    h.apply(&s).await;
+    assert!(h.plan(&s).await.is_empty());
+    let tables = ec2.describe_route_tables().route_table_ids(&table).send().await.unwrap();
+    let routes = tables.route_tables()[0].routes();
+    assert!(routes.iter().all(|r| r.gateway_id() == Some("local")), "{routes:?}");
+    h.destroy("conf-left-out").await;
+}

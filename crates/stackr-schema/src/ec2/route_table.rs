@@ -20,8 +20,10 @@ pub const ROUTE_TABLE: TypeSchema = TypeSchema {
     doc: "A route table and its routes (CreateRouteTable, CreateRoute).",
     properties: &[
         prop("vpc_id", PropType::String).required().replaces().doc("The VPC."),
-        prop("routes", PropType::List(&ROUTE)).unordered().doc(
-            "Routes besides the implicit local ones; exactly these are kept (CreateRoute, ReplaceRoute, DeleteRoute).",
+        prop("routes", PropType::List(&ROUTE)).unordered().default_empty().doc(
+            "Routes besides the implicit local ones (and those a gateway endpoint or propagation manages); exactly \
+             these are kept (CreateRoute, ReplaceRoute, DeleteRoute): none when left out, so a route added outside \
+             stackr (0.0.0.0/0 to an internet gateway) is drift, removed by apply.",
         ),
     ],
     attributes: &[

@@ -20,8 +20,10 @@ pub const SUBNET: TypeSchema = TypeSchema {
             .doc("IPv4 CIDR block inside the VPC's, /16 to /28, apart from the VPC's other subnets."),
         prop("ipv6_cidr_block", PropType::String)
             .doc("An IPv6 /64 inside the VPC's /56; associated and disassociated in place."),
-        prop("map_public_ip_on_launch", PropType::Bool)
-            .doc("Give network interfaces a public IPv4 address; default false."),
+        prop("map_public_ip_on_launch", PropType::Bool).default_bool(false).doc(
+            "Give network interfaces a public IPv4 address; default false, also when left out: turned on outside \
+             stackr, it is drift.",
+        ),
         prop("assign_ipv6_address_on_creation", PropType::Bool)
             .doc("Give network interfaces an IPv6 address; default false."),
     ],

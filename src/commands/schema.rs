@@ -106,6 +106,8 @@ fn property(out: &mut String, p: &stackr_core::schema::PropSchema, parent: &str)
     if p.secret {
         flags.push("secret");
     }
+    let default = p.default.map(|d| format!("default {}", d.value(&p.ty).to_json()));
+    flags.extend(default.as_deref());
     let flags = if flags.is_empty() { String::new() } else { format!(" [{}]", flags.join(", ")) };
     let name = format!("{parent}{}", p.name);
     let limit = p.limit.map(|l| format!(", {}", l.describe())).unwrap_or_default();

@@ -246,22 +246,8 @@ fn a_sensitive_value_from_a_var_file_is_never_quoted() {
         "\u{feff}stack: s\nregion: ap-northeast-1\nvars:\n  pin: { type: number, sensitive: true }\nresources: {}\n",
     )
     .unwrap();
-    std::fs::write(dir.join("vars.yaml"), "pin: hunter4\n").unwrap();
-    let out =
-        offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(["validate", "s.yaml", "--var-file", "vars.yaml"]))
-            .current_dir(&dir)
-            .output()
-            .expect("runs");
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(!err.contains("hunter4"), "{err}");
-    assert!(err.contains("vars.yaml:1:1: variable `pin` is a number") && err.contains("not shown"), "{err}");
-    assert!(!err.contains("required but not set"), "{err}");
-    // The byte order mark some editors write is not part of the first key.
-    assert!(!err.contains("unknown key"), "{err}");
-    // Nor is a line of the file quoted when it does not parse: an unclosed
-    // quote, a key given twice.
-    for (body, secret) in [("pin: \"hunter5\n", "hunter5"), ("pin: 1234\npin: 5678\n", "5678")] {
+    // validate with vars.yaml holding `body`: what it says (it refuses).
+    let validate = |body: &str| {
         std::fs::write(dir.join("vars.yaml"), body).unwrap();
         let out =
             offline(Command::new(env!("CARGO_BIN_EXE_stackr")).args(["validate", "s.yaml", "--var-file", "vars.yaml"]))
@@ -270,6 +256,18 @@ fn a_sensitive_value_from_a_var_file_is_never_quoted() {
                 .expect("runs");
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{err}");
+        err
+    };
+    let err = validate("pin: hunter4\n");
+    assert!(!err.contains("hunter4"), "{err}");
+    assert!(err.contains("vars.yaml:1:1: variable `pin` is a number") && err.contains("not shown"), "{err}");
+    assert!(!err.contains("required but not set"), "{err}");
+    // The byte order mark some editors write is not part of the first key.
+    assert!(!err.contains("unknown key"), "{err}");
+    // Nor is a line of the file quoted when it does not parse: an unclosed
+    // quote, a key given twice.
+    for (body, secret) in [("pin: \"hunter5\n", "hunter5"), ("pin: 1234\npin: 5678\n", "5678")] {
+        let err = validate(body);
         assert!(!err.contains(secret), "{err}");
         assert!(err.contains("vars.yaml:") && err.contains("lines not shown"), "{err}");
     }

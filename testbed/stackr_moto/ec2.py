@@ -53,9 +53,22 @@ https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_PrefixListId.html,
 ``Description``; DescribeSecurityGroups lists it on the PrefixListId and
 DescribeSecurityGroupRules on the rule): moto kept only the prefix list's
 id, so such a rule read back without its description and never settled.
+
+DeleteVpc is refused with ``DependencyViolation`` ("The vpc '...' has
+dependencies and cannot be deleted") while an internet gateway is attached
+or a security group other than the default one remains, as AWS refuses it:
+"you must terminate or delete all ... security groups ..., and detach any
+internet gateway" first. moto refused only for subnets and extra route
+tables. (The realistic mode adds network interfaces to this.)
+https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DeleteVpc.html
+https://docs.aws.amazon.com/vpc/latest/userguide/delete-vpc.html
 """
 
+from moto.ec2.exceptions import DependencyViolationError
 from moto.ec2.models.nat_gateways import NatGatewayBackend
+from moto.ec2.models.vpcs import VPCBackend
+
+from ._util import wrap_method as _wrap
 
 
 def apply():
@@ -75,12 +88,27 @@ def apply():
         return nat
 
     NatGatewayBackend.delete_nat_gateway = delete_nat_gateway
+    _vpc_dependencies()
     _apply_tokens()
     _literal_filters()
     _security_group_rules()
     _endpoint_filters()
     _endpoint_private_dns()
     _endpoint_route_tables()
+
+
+def _vpc_dependencies():
+    """DeleteVpc refused while an internet gateway is attached or a
+    non-default security group remains (see the module's docstring)."""
+
+    @_wrap(VPCBackend, "delete_vpc")
+    def delete_vpc(original, self, vpc_id):
+        if vpc_id in self.vpcs:
+            attached = any(g.vpc is not None and g.vpc.id == vpc_id for g in self.internet_gateways.values())
+            groups = [g for g in self.groups.get(vpc_id, {}).values() if g.name != "default"]
+            if attached or groups:
+                raise DependencyViolationError(f"The vpc '{vpc_id}' has dependencies and cannot be deleted.")
+        return original(self, vpc_id)
 
 
 def _endpoint_route_tables():

@@ -83,6 +83,9 @@ def ec2_live_ids(ec2):
     for call, key, id_key, _ in listings:
         try:
             for item in getattr(ec2, call)().get(key, []):
+                # A deleted VPC endpoint stays listed (State `deleted`): gone.
+                if str(item.get("State", "")).lower() in ("deleted", "deleting"):
+                    continue
                 ids.add(item[id_key])
         except Exception:  # a listing this local AWS lacks: none of that kind
             pass

@@ -112,23 +112,27 @@ resources:
             mutations: vec![(
                 "security_group_ids",
                 mutation!(|h, id| {
+                    // The VPC's default group (one made here would be left
+                    // in the VPC, and AWS refuses to delete a VPC that
+                    // still holds a group of its own).
                     let e = endpoint(&h, &id).await;
                     let vpc = e.vpc_id().unwrap().to_string();
-                    let other = h
+                    let filter = |k: &str, v: &str| aws_sdk_ec2::types::Filter::builder().name(k).values(v).build();
+                    let groups = h
                         .ec2()
-                        .create_security_group()
-                        .group_name("oob")
-                        .description("out of band")
-                        .vpc_id(vpc)
+                        .describe_security_groups()
+                        .filters(filter("vpc-id", &vpc))
+                        .filters(filter("group-name", "default"))
                         .send()
                         .await
-                        .expect("CreateSecurityGroup");
+                        .expect("DescribeSecurityGroups");
+                    let other = groups.security_groups()[0].group_id().unwrap().to_string();
                     let old = e.groups()[0].group_id().unwrap().to_string();
                     let call = h
                         .ec2()
                         .modify_vpc_endpoint()
                         .vpc_endpoint_id(&id)
-                        .add_security_group_ids(other.group_id().unwrap())
+                        .add_security_group_ids(other)
                         .remove_security_group_ids(old);
                     call.send().await.expect("ModifyVpcEndpoint");
                 }),

@@ -184,7 +184,7 @@ pub async fn undeletable_now(
     stack: Option<&Stack>,
 ) -> Vec<(String, String)> {
     let mut out = undeletable_in(plan, state, refreshed, providers);
-    let scope = stack.map(Stack::scope);
+    let mut scope = stack.map(Stack::scope);
     for s in plan.steps.iter().filter(|s| matches!(s.action, Action::Delete | Action::Replace)) {
         if out.iter().any(|(a, _)| *a == s.address) {
             continue;
@@ -198,8 +198,10 @@ pub async fn undeletable_now(
         if let Some(Some(live)) = refreshed.resources.get(&s.address) {
             props.extend(live.properties.iter().map(|(k, v)| (k.clone(), v.clone())));
         }
-        if let (Some(stack), Some(scope)) = (stack, &scope) {
-            props.extend(local_settings_now(stack, scope, &s.address, &r.kind));
+        if let (Some(stack), Some(scope)) = (stack, scope.as_mut())
+            && let Some(ii) = stack.instances.iter().position(|i| i.address.to_string() == s.address)
+        {
+            props.extend(local_settings(stack, ii, scope, &r.kind));
         }
         if let Ok(Some(why)) = rec.undeletable_now(&r.region, &r.id, &props).await {
             out.push((s.address.clone(), why));
@@ -209,19 +211,17 @@ pub async fn undeletable_now(
 }
 
 /// The values of stackr's own settings (`local` properties) that `stack`
-/// gives the instance at `address` of type `kind`, where known without
-/// any resource's values.
-fn local_settings_now(stack: &Stack, scope: &StackScope, address: &str, kind: &str) -> Props {
-    let Some(inst) = stack.instances.iter().find(|i| i.address.to_string() == address) else {
-        return Props::new();
-    };
+/// gives its instance `ii`, when it is of type `kind`, where `scope` knows
+/// them (its `each` is set for the instance, then cleared).
+fn local_settings(stack: &Stack, ii: usize, scope: &mut StackScope, kind: &str) -> Props {
+    let inst = &stack.instances[ii];
     let res = stack.resource_of(inst);
     if res.schema.kind != kind || !res.schema.properties.iter().any(|p| p.local) {
         return Props::new();
     }
-    let mut scope = scope.clone();
     scope.each = inst.each.as_ref().map(|e| e.to_value());
-    let now = res.eval_properties(&scope, &mut stackr_core::diag::Diagnostics::new());
+    let now = res.eval_properties(scope, &mut stackr_core::diag::Diagnostics::new());
+    scope.each = None;
     res.schema
         .properties
         .iter()
@@ -609,18 +609,7 @@ impl Run<'_> {
                 // a destroy's delete follows what the user just set, not only
                 // what the last apply recorded.
                 if let (Some(stack), Some(ii)) = (self.stack, op.instance) {
-                    let inst = &stack.instances[ii];
-                    let res = stack.resource_of(inst);
-                    if res.schema.kind == op.type_kind && res.schema.properties.iter().any(|p| p.local) {
-                        scope.each = inst.each.as_ref().map(|e| e.to_value());
-                        let now = res.eval_properties(scope, &mut stackr_core::diag::Diagnostics::new());
-                        scope.each = None;
-                        for p in res.schema.properties.iter().filter(|p| p.local) {
-                            if let Some(v) = now.get(p.name).filter(|v| !v.contains_unknown()) {
-                                properties.insert(p.name.to_string(), v.clone());
-                            }
-                        }
-                    }
+                    properties.extend(local_settings(stack, ii, scope, &op.type_kind));
                 }
                 Work::Delete { id: old_id, properties }
             }

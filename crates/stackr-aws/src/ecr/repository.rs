@@ -15,9 +15,11 @@ use super::ecr_tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
-use crate::kit::{self, PROPAGATION, invalid, not_in_place, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, PROPAGATION, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ecr::operation::create_repository::builders::CreateRepositoryFluentBuilder;
 use aws_sdk_ecr::types::Repository as Repo;
 use aws_sdk_ecr::types::{EncryptionConfiguration, EncryptionType, ImageScanningConfiguration, ImageTagMutability};
 use stackr_core::schema::TypeSchema;
@@ -28,6 +30,36 @@ use std::sync::Arc;
 const NOT_FOUND: &[&str] = &["RepositoryNotFoundException"];
 /// DescribeRepositories takes at most 100 names.
 const NAMES_PER_CALL: usize = 100;
+
+/// One repository as read: its description and its lifecycle policy.
+struct Seen {
+    repo: Repo,
+    lifecycle: Option<Value>,
+}
+
+/// Schema ↔ AWS (`Repository` of DescribeRepositories, the policy of
+/// GetLifecyclePolicy; CreateRepository). The lifecycle policy is put by
+/// PutLifecyclePolicy after the create; `force_delete` is stackr's own.
+type Row = Field<Seen, CreateRepositoryFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "repositoryName", |x| x.repo.repository_name.clone().map(s))
+        .create(|c, v| Ok(c.repository_name(to::text(v)?))),
+    Row::new("image_tag_mutability", "imageTagMutability", |x| {
+        x.repo.image_tag_mutability.as_ref().map(|m| s(m.as_str()))
+    })
+    .create(|c, v| Ok(c.image_tag_mutability(to::text(v)?.as_str().into()))),
+    Row::new("scan_on_push", "imageScanningConfiguration.scanOnPush", |x| {
+        x.repo.image_scanning_configuration.as_ref().map(|c| Value::Bool(c.scan_on_push))
+    })
+    .create(|c, v| {
+        Ok(c.image_scanning_configuration(ImageScanningConfiguration::builder().scan_on_push(to::boolean(v)?).build()))
+    }),
+    Row::new("encryption", "encryptionConfiguration", |x| {
+        x.repo.encryption_configuration.as_ref().map(encryption_value)
+    })
+    .create(|c, v| Ok(c.encryption_configuration(encryption(v)?))),
+    Row::new("lifecycle_policy", "lifecyclePolicyText", |x| x.lifecycle.clone()),
+];
 
 pub struct Repository {
     clients: Arc<Clients>,
@@ -69,23 +101,7 @@ impl Repository {
             Err(e) if is(&e, &["LifecyclePolicyNotFoundException"]) => None,
             Err(e) => return Err(provider("GetLifecyclePolicy", e)),
         };
-        let encryption = r.encryption_configuration.as_ref().map(|e| {
-            Value::Map(
-                props::build([
-                    ("encryption_type", Some(s(e.encryption_type.as_str()))),
-                    ("kms_key", e.kms_key.clone().map(s)),
-                ])
-                .into_iter()
-                .collect(),
-            )
-        });
-        let properties = props::build([
-            ("name", Some(s(&name))),
-            ("image_tag_mutability", r.image_tag_mutability.as_ref().map(|m| s(m.as_str()))),
-            ("scan_on_push", r.image_scanning_configuration.as_ref().map(|c| Value::Bool(c.scan_on_push))),
-            ("encryption", encryption),
-            ("lifecycle_policy", lifecycle),
-        ]);
+        let properties = fields::observed(FIELDS, &Seen { repo: r.clone(), lifecycle });
         let attributes = props::build([
             ("id", Some(s(&name))),
             ("arn", Some(s(arn))),
@@ -142,15 +158,22 @@ impl Repository {
     }
 }
 
-fn encryption(p: &Props) -> Result<Option<EncryptionConfiguration>, ProviderError> {
-    let Some(Value::Map(e)) = p.get("encryption") else { return Ok(None) };
+/// The stack's `encryption` as ECR's configuration.
+fn encryption(v: &Value) -> Result<EncryptionConfiguration, String> {
+    let Value::Map(e) = v else { return Err(format!("must be a map, not {}", v.type_name())) };
     let kind = props::string(e, "encryption_type").unwrap_or_else(|| "AES256".into());
     let key = props::string(e, "kms_key");
     if key.is_some() && kind != "KMS" {
-        return Err(invalid("`encryption.kms_key` needs `encryption_type: KMS`"));
+        return Err("`kms_key` needs `encryption_type: KMS`".into());
     }
     let c = EncryptionConfiguration::builder().encryption_type(EncryptionType::from(kind.as_str())).set_kms_key(key);
-    c.build().map(Some).map_err(|e| invalid(format!("encryption: {e}")))
+    c.build().map_err(|e| e.to_string())
+}
+
+/// ECR's encryption configuration as the stack writes it.
+fn encryption_value(e: &EncryptionConfiguration) -> Value {
+    let pairs = [("encryption_type", Some(s(e.encryption_type.as_str()))), ("kms_key", e.kms_key.clone().map(s))];
+    Value::Map(props::build(pairs).into_iter().collect())
 }
 
 #[async_trait]
@@ -194,20 +217,8 @@ impl Reconciler for Repository {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let (region, p) = (&req.target.region, &req.properties);
         let name = props::require(p, "name")?;
-        let created = self
-            .clients
-            .ecr(region)
-            .create_repository()
-            .repository_name(&name)
-            .set_image_tag_mutability(props::string(p, "image_tag_mutability").map(|m| m.as_str().into()))
-            .set_image_scanning_configuration(
-                props::boolean(p, "scan_on_push")
-                    .map(|on| ImageScanningConfiguration::builder().scan_on_push(on).build()),
-            )
-            .set_encryption_configuration(encryption(p)?)
-            .set_tags(Some(ecr_tags(&req.tags)?))
-            .send()
-            .await;
+        let created = self.clients.ecr(region).create_repository();
+        let created = fields::create(FIELDS, created, p)?.set_tags(Some(ecr_tags(&req.tags)?)).send().await;
         match created {
             Ok(_) => {}
             Err(e) if is(&e, &["RepositoryAlreadyExistsException"]) => {
@@ -282,5 +293,15 @@ impl Reconciler for Repository {
             ))),
             Err(e) => Err(provider("DeleteRepository", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ecr::REPOSITORY, &["force_delete"]);
     }
 }

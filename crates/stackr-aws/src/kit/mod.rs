@@ -13,6 +13,8 @@
 //!   a create (ours: adopted; anyone else's: an error that names it).
 //! - [`list`]: `observe` over one listing per region ([`Listed`]): a
 //!   per-id read for a few ids, one paginated listing for many.
+//! - [`fields`]: the property mapping table of each type: schema name
+//!   beside AWS member, read and create in one row.
 //! - [`names`]: naming rules several services share (FIFO names).
 //! - [`num`]: checked number conversions between stack values (f64) and
 //!   the SDK's integer fields.
@@ -21,6 +23,7 @@
 //! (`ec2::common`).
 
 pub mod calls;
+pub mod fields;
 pub mod list;
 pub mod names;
 pub mod num;
@@ -30,6 +33,7 @@ pub mod tags;
 pub use calls::{
     PROPAGATION, done, eventually, invalid, known, not_in_place, partition, poll, same_fixed, tolerate, vanished,
 };
+pub use fields::Field;
 pub use list::{Listed, observe_listed};
 pub use names::fifo_name;
 pub use num::{int32, num};

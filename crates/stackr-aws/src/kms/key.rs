@@ -20,10 +20,12 @@ use super::kms_tags;
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
-use crate::kit::{self, PROPAGATION, int32, invalid, not_in_place, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, PROPAGATION, int32, invalid, not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
-use aws_sdk_kms::types::{KeySpec, KeyState, KeyUsageType};
+use aws_sdk_kms::operation::create_key::builders::CreateKeyFluentBuilder;
+use aws_sdk_kms::types::{KeyMetadata, KeySpec, KeyState, KeyUsageType};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -38,6 +40,36 @@ const POLICY_NAME: &str = "default";
 pub struct Key {
     clients: Arc<Clients>,
 }
+
+/// One key as read: its metadata, rotation and policy.
+struct Seen {
+    meta: KeyMetadata,
+    rotation: bool,
+    period: Option<i32>,
+    policy: Option<String>,
+}
+
+/// Schema ↔ AWS (`KeyMetadata` of DescribeKey, GetKeyRotationStatus,
+/// GetKeyPolicy; CreateKey). Rotation and `enabled` are set by their own
+/// calls after the create; `deletion_window_in_days` is stackr's own (the
+/// delete's). AWS's defaults fill what an answer leaves out (CreateKey:
+/// KeySpec SYMMETRIC_DEFAULT, KeyUsage ENCRYPT_DECRYPT).
+type Row = Field<Seen, CreateKeyFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("description", "Description", |x| Some(s(x.meta.description.clone().unwrap_or_default())))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("key_usage", "KeyUsage", |x| Some(s(x.meta.key_usage.as_ref().map_or("ENCRYPT_DECRYPT", |k| k.as_str()))))
+        .create(|c, v| Ok(c.key_usage(KeyUsageType::from(to::text(v)?.as_str())))),
+    Row::new("key_spec", "KeySpec", |x| Some(s(x.meta.key_spec.as_ref().map_or("SYMMETRIC_DEFAULT", |k| k.as_str()))))
+        .create(|c, v| Ok(c.key_spec(KeySpec::from(to::text(v)?.as_str())))),
+    Row::new("enable_key_rotation", "KeyRotationEnabled", |x| Some(Value::Bool(x.rotation))),
+    Row::new("rotation_period_in_days", "RotationPeriodInDays", |x| x.period.map(kit::num)),
+    Row::new("policy", "Policy", |x| x.policy.as_deref().and_then(document::parse).map(|d| document::canonical(&d)))
+        .create(|c, v| Ok(c.policy(document::text(v, "policy").map_err(|e| e.message)?))),
+    Row::new("multi_region", "MultiRegion", |x| Some(Value::Bool(x.meta.multi_region.unwrap_or(false))))
+        .create(|c, v| Ok(c.multi_region(to::boolean(v)?))),
+    Row::new("enabled", "Enabled", |x| Some(Value::Bool(x.meta.enabled))),
+];
 
 /// Whether a key in this state counts as gone.
 fn gone(state: Option<&KeyState>) -> bool {
@@ -138,16 +170,7 @@ impl Key {
             Some(t) => t,
             None => self.tags(region, &id).await?.unwrap_or_default(),
         };
-        let properties = props::build([
-            ("description", Some(s(m.description.clone().unwrap_or_default()))),
-            ("key_usage", Some(s(usage))),
-            ("key_spec", Some(s(spec))),
-            ("enable_key_rotation", Some(Value::Bool(rotation))),
-            ("rotation_period_in_days", period.map(kit::num)),
-            ("policy", policy.as_deref().and_then(document::parse).map(|d| document::canonical(&d))),
-            ("multi_region", Some(Value::Bool(m.multi_region.unwrap_or(false)))),
-            ("enabled", Some(Value::Bool(m.enabled))),
-        ]);
+        let properties = fields::observed(FIELDS, &Seen { meta: m, rotation, period, policy });
         let attributes = props::build([("id", Some(s(&id))), ("arn", Some(s(arn))), ("key_id", Some(s(&id)))]);
         Ok(Some(Observed { id, properties, attributes, tags }))
     }
@@ -326,20 +349,8 @@ impl Reconciler for Key {
             self.change(region, &live.id, &fields, p, &live, &req.tags).await?;
             return self.must(region, &live.id).await;
         }
-        let policy = match p.get("policy").filter(|v| !matches!(v, Value::Null)) {
-            Some(doc) => Some(document::text(doc, "policy")?),
-            None => None,
-        };
-        let call = self
-            .clients
-            .kms(region)
-            .create_key()
-            .set_description(props::string(p, "description"))
-            .set_key_usage(props::string(p, "key_usage").map(|u| KeyUsageType::from(u.as_str())))
-            .set_key_spec(props::string(p, "key_spec").map(|k| KeySpec::from(k.as_str())))
-            .set_policy(policy)
-            .set_multi_region(props::boolean(p, "multi_region"))
-            .set_tags(Some(kms_tags(&req.tags)?));
+        let call =
+            fields::create(FIELDS, self.clients.kms(region).create_key(), p)?.set_tags(Some(kms_tags(&req.tags)?));
         let out =
             crate::retry::once!(aws_sdk_kms::config::Builder, call).await.map_err(|e| provider("CreateKey", e))?;
         let id = out.key_metadata.map(|m| m.key_id).ok_or_else(|| vanished("KMS key", "(no key id returned)"))?;
@@ -390,5 +401,15 @@ impl Reconciler for Key {
             }
             Some(s) => Readiness::Failed(s.as_str().into()),
         })
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::kms::KEY, &["deletion_window_in_days"]);
     }
 }

@@ -7,9 +7,11 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, Listed, done, int32, not_in_place, observe_listed, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, Listed, done, int32, not_in_place, observe_listed, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_cloudwatchlogs::operation::create_log_group::builders::CreateLogGroupFluentBuilder;
 use aws_sdk_cloudwatchlogs::types::LogGroup as Group;
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -17,6 +19,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["ResourceNotFoundException"];
+
+/// Schema ↔ AWS (`LogGroup` of DescribeLogGroups; CreateLogGroup). The
+/// retention is set by PutRetentionPolicy after the create.
+type Row = Field<Group, CreateLogGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "logGroupName", |g| g.log_group_name.clone().map(s))
+        .create(|c, v| Ok(c.log_group_name(to::text(v)?))),
+    Row::new("retention_in_days", "retentionInDays", |g| g.retention_in_days.map(kit::num)),
+    Row::new("kms_key_id", "kmsKeyId", |g| g.kms_key_id.clone().map(s)).create(|c, v| Ok(c.kms_key_id(to::text(v)?))),
+    Row::new("log_group_class", "logGroupClass", |g| g.log_group_class.as_ref().map(|c| s(c.as_str())))
+        .create(|c, v| Ok(c.log_group_class(to::text(v)?.as_str().into()))),
+];
 
 pub struct LogGroup {
     clients: Arc<Clients>,
@@ -48,12 +62,7 @@ impl LogGroup {
                 )
             }
         };
-        let properties = props::build([
-            ("name", Some(s(&name))),
-            ("retention_in_days", g.retention_in_days.map(kit::num)),
-            ("kms_key_id", g.kms_key_id.clone().map(s)),
-            ("log_group_class", g.log_group_class.as_ref().map(|c| s(c.as_str()))),
-        ]);
+        let properties = fields::observed(FIELDS, g);
         let attributes = props::build([("id", Some(s(&name))), ("arn", Some(s(&arn))), ("name", Some(s(&name)))]);
         Ok(Observed { id: name, properties, attributes, tags })
     }
@@ -114,13 +123,8 @@ impl Reconciler for LogGroup {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let region = &req.target.region;
         let name = props::require(&req.properties, "name")?;
-        let created = self
-            .clients
-            .logs(region)
-            .create_log_group()
-            .log_group_name(&name)
-            .set_kms_key_id(props::string(&req.properties, "kms_key_id"))
-            .set_log_group_class(props::string(&req.properties, "log_group_class").map(|c| c.as_str().into()))
+        let call = self.clients.logs(region).create_log_group();
+        let created = fields::create(FIELDS, call, &req.properties)?
             .set_tags(Some(req.tags.clone().into_iter().collect()))
             .send()
             .await;
@@ -165,5 +169,15 @@ impl Reconciler for LogGroup {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.clients.logs(&req.target.region).delete_log_group().log_group_name(&req.id).send().await;
         tolerate("DeleteLogGroup", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::logs::LOG_GROUP, &[]);
     }
 }

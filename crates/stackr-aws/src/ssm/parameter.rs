@@ -15,6 +15,8 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -36,6 +38,26 @@ const GET_BATCH: usize = 10;
 /// Answers that mean a value cannot be read back (no kms:Decrypt on the
 /// key, or no ssm:GetParameters): compared by the digest recorded at apply.
 const UNREADABLE: &[&str] = &["AccessDeniedException", "AccessDenied", "KMSAccessDeniedException", "InvalidKeyId"];
+
+/// Schema ↔ AWS (`ParameterMetadata` of DescribeParameters; PutParameter,
+/// for a create and for every change but tags). The value is written,
+/// never read back as a property.
+type Row = Field<ParameterMetadata, PutParameterFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |m| m.name.clone().map(s)).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("type", "Type", |m| m.r#type.as_ref().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.r#type(ParameterType::from(to::text(v)?.as_str())))),
+    Row::new("value", "Value", |_| None).create(|c, v| Ok(c.value(to::text(v)?))),
+    Row::new("description", "Description", |m| m.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("tier", "Tier", |m| m.tier.as_ref().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.tier(ParameterTier::from(to::text(v)?.as_str())))),
+    Row::new("key_id", "KeyId", |m| m.key_id.clone().filter(|_| m.r#type == Some(ParameterType::SecureString)).map(s))
+        .create(|c, v| Ok(c.key_id(to::text(v)?))),
+    Row::new("allowed_pattern", "AllowedPattern", |m| m.allowed_pattern.clone().filter(|p| !p.is_empty()).map(s))
+        .create(|c, v| Ok(c.allowed_pattern(to::text(v)?))),
+    Row::new("data_type", "DataType", |m| m.data_type.clone().map(s)).create(|c, v| Ok(c.data_type(to::text(v)?))),
+];
 
 pub struct Parameter {
     clients: Arc<Clients>,
@@ -122,17 +144,8 @@ impl Parameter {
                 Err(e) => return Err(provider("ListTagsForResource", e)),
             },
         };
-        let secure = m.r#type == Some(ParameterType::SecureString);
         // Never the value: it is secret whatever the type.
-        let properties = props::build([
-            ("name", Some(s(&name))),
-            ("type", m.r#type.as_ref().map(|t| s(t.as_str()))),
-            ("description", m.description.clone().filter(|d| !d.is_empty()).map(s)),
-            ("tier", m.tier.as_ref().map(|t| s(t.as_str()))),
-            ("key_id", m.key_id.clone().filter(|_| secure).map(s)),
-            ("allowed_pattern", m.allowed_pattern.clone().filter(|p| !p.is_empty()).map(s)),
-            ("data_type", m.data_type.clone().map(s)),
-        ]);
+        let properties = fields::observed(FIELDS, m);
         let attributes = props::build([
             ("id", Some(s(&name))),
             ("arn", Some(s(arn))),
@@ -162,20 +175,11 @@ impl Parameter {
             Some(t) => Some(ssm_tags(t)?),
             None => None,
         };
-        Ok(self
-            .clients
-            .ssm(region)
-            .put_parameter()
-            .name(props::require(p, "name")?)
-            .value(props::require(p, "value")?)
-            .r#type(ParameterType::from(props::require(p, "type")?.as_str()))
-            .set_description(props::string(p, "description"))
-            .set_tier(props::string(p, "tier").map(|t| ParameterTier::from(t.as_str())))
-            .set_key_id(props::string(p, "key_id"))
-            .set_allowed_pattern(props::string(p, "allowed_pattern"))
-            .set_data_type(props::string(p, "data_type"))
-            .overwrite(overwrite)
-            .set_tags(tags))
+        for required in ["name", "value", "type"] {
+            props::require(p, required)?;
+        }
+        let call = fields::create(FIELDS, self.clients.ssm(region).put_parameter(), p)?;
+        Ok(call.overwrite(overwrite).set_tags(tags))
     }
 
     async fn read_back(&self, region: &str, name: &str, what: &str) -> Result<Observed, ProviderError> {
@@ -352,5 +356,15 @@ impl crate::kit::TagApi for aws_sdk_ssm::Client {
             .resource_id(name)
             .set_tag_keys(Some(keys));
         crate::kit::done("RemoveTagsFromResource", call.send().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ssm::PARAMETER, &[]);
     }
 }

@@ -199,6 +199,7 @@ fn state_rm_forgets_and_state_mv_renames_keeping_the_resources() {
     assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stdout));
 
     // Forgotten: out of state (both spellings of a key), still in the cloud.
+    let subnet_id = state()["resources"]["subnet[a]"]["id"].as_str().unwrap().to_string();
     let err = ok(&["state", "rm", "stacks/e2e.yaml", "subnet[\"a\"]", "app_logs"]);
     assert!(err.contains("subnet[a]: forgotten") && err.contains("stays in AWS"), "{err}");
     assert!(err.contains("the stack still defines"), "{err}");
@@ -225,6 +226,12 @@ fn state_rm_forgets_and_state_mv_renames_keeping_the_resources() {
     );
     ok(&["import", "stacks/e2e.yaml", "app_logs", &logs_id]);
     assert_eq!(state()["resources"]["app_logs"]["id"], serde_json::json!(logs_id));
+    // Imported under the stack's spelling of the address, whatever was
+    // typed: apply finds it there and does not remake it.
+    let err = ok(&["import", "stacks/e2e.yaml", "subnet[\"a\"]", &subnet_id]);
+    assert!(err.contains("as `subnet[a]`"), "{err}");
+    assert_eq!(state()["resources"]["subnet[a]"]["id"], serde_json::json!(subnet_id));
+    assert!(state()["resources"].get("subnet[\"a\"]").is_none());
 }
 
 #[test]

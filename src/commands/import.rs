@@ -26,10 +26,13 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
         )));
     };
     let inst = &stack.instances[ii];
+    // The stack's own spelling (`subnet["a"]` and `subnet[a]` are one
+    // address), as apply and `state` look it up.
+    let address = inst.address.to_string();
     let res = stack.resource_of(inst);
     let (mut state, version) = o.session.load(&stack.name).await.map_err(|e| o.fail(e))?;
-    if let Some(r) = state.resources.get(&a.address) {
-        return Err(Failure::Message(format!("`{}` is already in state as {}", a.address, r.id)));
+    if let Some(r) = state.resources.get(&address) {
+        return Err(Failure::Message(format!("`{address}` is already in state as {}", r.id)));
     }
     let rec = o
         .session
@@ -62,7 +65,7 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
     let attributes = obs.attributes_json();
     let dependencies = stackr_engine::apply::dependency_addresses(stack, ii);
     state.resources.insert(
-        a.address.clone(),
+        address.clone(),
         ResourceState {
             kind: res.schema.kind.to_string(),
             region: inst.region.clone(),
@@ -78,6 +81,6 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
     );
     state.serial += 1;
     o.session.store.save(&state, version.as_deref()).await.map_err(|e| o.fail(e.into()))?;
-    eprintln!("Imported {} as `{}`. Run `stackr diff` to see how it differs from the stack.", obs.id, a.address);
+    eprintln!("Imported {} as `{address}`. Run `stackr diff` to see how it differs from the stack.", obs.id);
     Ok(0)
 }

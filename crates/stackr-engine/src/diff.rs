@@ -188,7 +188,7 @@ pub fn diff(
         if prop.local {
             continue;
         }
-        if have.is_some_and(|h| prop_covers(prop, h, want)) {
+        if have.is_some_and(|h| prop_covers(prop, h, want)) || (have.is_none() && is_empty_text(want)) {
             continue;
         }
         let last = recorded.and_then(|r| r.get(name));
@@ -210,6 +210,12 @@ pub fn diff(
     } else {
         Diff::Update(changes)
     }
+}
+
+/// `""`: AWS answers an empty text field (a description, a display name,
+/// a comment) by leaving it out, so an empty wanted value matches none.
+fn is_empty_text(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.is_empty())
 }
 
 /// Whether `name` is an `ignore_changes` entry (whole properties only:
@@ -247,6 +253,23 @@ mod tests {
             Value::Map(m) => m,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn empty_text_matches_a_field_aws_leaves_out() {
+        const S: TypeSchema = TypeSchema {
+            kind: "test.text",
+            role: Role::Resource,
+            doc: "",
+            properties: &[prop("description", PropType::String)],
+            attributes: &[],
+            taggable: false,
+            has_readiness: false,
+        };
+        let want = props(serde_json::json!({ "description": "" }));
+        assert_eq!(diff(&S, &want, &Props::new(), Some(&Props::new()), &[]), Diff::UpToDate);
+        let live = props(serde_json::json!({ "description": "old" }));
+        assert!(matches!(diff(&S, &want, &live, None, &[]), Diff::Update(_)), "a real value still differs");
     }
 
     #[test]

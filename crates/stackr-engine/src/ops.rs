@@ -231,11 +231,15 @@ pub(crate) fn build_ops(
                     providers.get(&ops[del].type_kind).is_none_or(|r| r.delete_waits_for_gone(&ops[d2].type_kind));
                 ops[del].deps.push((d2, if gone { Milestone::Ready } else { Milestone::Done }));
             }
+            // A dependant's update that stops using it: done and ready,
+            // not just accepted (a service moving off a subnet keeps its
+            // old tasks there, on the mount target and NAT path of that
+            // zone, until its deployment completes).
             if let Some(&f) = forward.get(*user)
                 && ops[f].kind == OpKind::Update
                 && !delete_first
             {
-                ops[del].deps.push((f, Milestone::Done));
+                ops[del].deps.push((f, Milestone::Ready));
             }
             // With create-before-destroy the old one also waits for the
             // dependants' new instances, ready: until then the old one is

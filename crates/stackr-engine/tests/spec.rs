@@ -376,6 +376,33 @@ async fn replacing_a_resource_that_an_updated_one_uses_completes() {
     assert!(b.plan(&changed).await.is_empty());
 }
 
+/// A resource that left the stack goes once the dependants that stop
+/// using it are updated and ready, not just accepted: a service moving off
+/// a subnet keeps its old tasks there until its deployment completes.
+#[tokio::test]
+async fn a_removed_resource_goes_after_its_users_updates_are_ready() {
+    let text = format!(
+        "{NETWORK}  svc:\n    type: aws.rds.db_cluster\n    properties:\n      cluster_identifier: c\n      \
+         engine: aurora-mysql\n      master_username: admin\n      manage_master_user_password: true\n      \
+         database_name: db\n      tags: {{ subnets: \"${{join(\\\"-\\\", subnet[*].id)}}\" }}\n"
+    )
+    .replace("outputs:\n  vpc_id: ${vpc.id}\n  subnets: ${subnet[*].id}\n", "");
+    let b = bed();
+    let applied = b.apply(&stack(&text)).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    b.events.take();
+    b.cloud.ready_after("svc", 3);
+    let fewer = stack_with(&text, &[("azs", "[a]")]);
+    let applied = b.apply(&fewer).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let ready = events.iter().position(|e| matches!(e, Event::Ready { address, .. } if address == "svc"));
+    let delete = events
+        .iter()
+        .position(|e| matches!(e, Event::Started { address, operation: "delete" } if address == "subnet[c]"));
+    assert!(ready.is_some() && delete.is_some() && ready < delete, "{events:?}");
+}
+
 #[tokio::test]
 async fn removed_from_the_stack_means_deleted() {
     let b = bed();

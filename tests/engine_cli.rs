@@ -420,3 +420,27 @@ fn sigterm_stops_like_ctrl_c_and_loses_nothing() {
         serde_json::from_str(&std::fs::read_to_string(d.0.join("cloud.json")).unwrap()).unwrap();
     assert_eq!(cloud["resources"].as_array().map(Vec::len), Some(8), "no duplicate, none lost");
 }
+
+/// The first apply of a new environment can be a reviewed plan: the plan
+/// carries the lineage its creates are tagged with, and the new state
+/// takes it.
+#[test]
+fn a_saved_plan_applies_to_a_stack_with_no_state_yet() {
+    let d = setup("saved-fresh");
+    let dir = &d.0;
+    let f = "stacks/e2e.yaml";
+    let o = run(dir, &["diff", f, "--out", "plan.json"], true);
+    assert_eq!(o.status.code(), Some(2), "{}", out(&o));
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(dir.join("plan.json")).unwrap()).unwrap();
+    let lineage = saved["lineage"].as_str().expect("a plan of a new stack names its lineage").to_string();
+    let o = run(dir, &["apply", f, "--plan", "plan.json"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap();
+    assert_eq!(state["lineage"], serde_json::json!(lineage));
+    let o = run(dir, &["apply", f, "--plan", "plan.json"], true);
+    assert_eq!(o.status.code(), Some(1), "applied once only: {}", out(&o));
+    assert!(out(&o).contains("make a new plan"), "{}", out(&o));
+    let o = run(dir, &["diff", f], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+}

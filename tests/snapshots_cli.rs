@@ -91,7 +91,7 @@ fn mask(text: &str) -> String {
             l = format!("{} (Ns)", &l[..a]);
         }
         // A state's lineage is drawn at its birth (also in stackr's tag).
-        for key in ["\"lineage\": \"", "\"stackr:lineage\": \"", "\"stackr:lineage\":\""] {
+        for key in ["\"lineage\": \"", "\"lineage\":\"", "\"stackr:lineage\": \"", "\"stackr:lineage\":\""] {
             let mut from = 0;
             while let Some(p) = l[from..].find(key).map(|p| p + from) {
                 let start = p + key.len();

@@ -164,7 +164,9 @@ fn stack_address(o: &Opened, given: &str, flag: &str) -> Result<String, Failure>
 
 async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
     let replace = a.replace.iter().map(|r| stack_address(o, r, "--replace")).collect::<Result<_, _>>()?;
-    let mut prepared = o.session.prepare_replacing(&o.stack, &replace).await.map_err(|e| o.fail(e))?;
+    let saved = a.plan.as_deref().map(read_plan).transpose()?;
+    let lineage = saved.as_ref().and_then(|s| s.lineage.as_deref());
+    let mut prepared = o.session.prepare_saved(&o.stack, &replace, lineage).await.map_err(|e| o.fail(e))?;
     check_allowed(&a.allow_protected, &prepared.state)?;
     if !a.target.is_empty() {
         let mut targets = Vec::new();
@@ -221,8 +223,7 @@ async fn apply(o: &Opened, a: &ApplyArgs) -> Result<u8, Failure> {
         );
     }
     report_resolutions(&prepared.resolutions, true);
-    if let Some(path) = &a.plan {
-        let saved = read_plan(path)?;
+    if let (Some(path), Some(saved)) = (&a.plan, saved) {
         o.session.check_saved(&saved, &o.stack.name, &prepared.state).map_err(|e| o.fail(e))?;
         // Exactly: the stack, its variables and what is live must still
         // give the plan that was reviewed.

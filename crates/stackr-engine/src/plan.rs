@@ -96,7 +96,8 @@ pub struct Step {
 pub struct Plan {
     pub format_version: u32,
     pub stack: String,
-    /// The state this plan was made against (None: no state yet).
+    /// The state this plan was made against (a state not stored yet has
+    /// its lineage too; None in plans of older stackr versions).
     pub lineage: Option<String>,
     pub serial: u64,
     pub steps: Vec<Step>,
@@ -685,7 +686,9 @@ pub fn plan_replacing(
     let plan = Plan {
         format_version: PLAN_FORMAT_VERSION,
         stack: stack.name.clone(),
-        lineage: (state.serial > 0).then(|| state.lineage.clone()),
+        // Also for a state not stored yet: its lineage tags the creates, and
+        // a saved plan's apply makes the new state with it.
+        lineage: Some(state.lineage.clone()),
         serial: state.serial,
         steps,
         unchanged,

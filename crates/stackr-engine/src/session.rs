@@ -73,20 +73,33 @@ impl Session {
 
     /// Resolves pending operations (saving the result), refreshes, plans.
     pub async fn prepare(&self, stack: &Stack) -> Result<Prepared, EngineError> {
-        self.prepare_as(stack, true, &BTreeSet::new()).await
+        self.prepare_as(stack, true, &BTreeSet::new(), None).await
     }
 
     /// [`Session::prepare`], replacing the instances named in `replace`
     /// whatever their diff (`apply --replace`).
     pub async fn prepare_replacing(&self, stack: &Stack, replace: &BTreeSet<String>) -> Result<Prepared, EngineError> {
-        self.prepare_as(stack, true, replace).await
+        self.prepare_as(stack, true, replace, None).await
+    }
+
+    /// [`Session::prepare_replacing`] for applying a saved plan made with
+    /// `lineage`: a stack with no state yet takes the plan's lineage (the
+    /// one its steps tag resources with), so the first apply of a new
+    /// environment can be a reviewed plan. A stored state keeps its own.
+    pub async fn prepare_saved(
+        &self,
+        stack: &Stack,
+        replace: &BTreeSet<String>,
+        lineage: Option<&str>,
+    ) -> Result<Prepared, EngineError> {
+        self.prepare_as(stack, true, replace, lineage).await
     }
 
     /// Like [`Session::prepare`] without writing anything: what a killed
     /// run left pending is resolved in memory only (apply adopts it), so a
     /// drift check never changes state.
     pub async fn prepare_read_only(&self, stack: &Stack) -> Result<Prepared, EngineError> {
-        self.prepare_as(stack, false, &BTreeSet::new()).await
+        self.prepare_as(stack, false, &BTreeSet::new(), None).await
     }
 
     async fn prepare_as(
@@ -94,8 +107,12 @@ impl Session {
         stack: &Stack,
         write: bool,
         replace: &BTreeSet<String>,
+        new_lineage: Option<&str>,
     ) -> Result<Prepared, EngineError> {
         let (mut state, mut version) = self.load(&stack.name).await?;
+        if let (None, Some(lineage)) = (&version, new_lineage) {
+            state.lineage = lineage.to_string();
+        }
         let resolutions = if write {
             self.resolve(&mut state, &mut version).await?
         } else if state.pending.is_empty() {

@@ -144,7 +144,7 @@ pub struct Plan {
 /// group on a load balancer), and such a run waits until its timeout.
 /// `create_before_destroy` makes the new one first and deletes the old one
 /// once every dependant moved.
-fn blocking_replacements(stack: &Stack, steps: &[Step]) -> Vec<String> {
+fn blocking_replacements(stack: &Stack, steps: &[Step], providers: &Providers) -> Vec<String> {
     let going: BTreeSet<&str> = steps
         .iter()
         .filter(|s| matches!(s.action, Action::Replace | Action::Delete) && !s.create_before_destroy)
@@ -155,13 +155,18 @@ fn blocking_replacements(stack: &Stack, steps: &[Step]) -> Vec<String> {
         steps.iter().filter(|s| s.action == Action::Create).map(|s| s.address.as_str()).collect();
     let mut out = Vec::new();
     for s in steps.iter().filter(|s| s.action == Action::Replace && !s.create_before_destroy) {
+        if providers.get(&s.kind).is_some_and(|r| r.deleted_while_used()) {
+            continue;
+        }
         let Some(ii) = stackr_core::Address::parse(&s.address).and_then(|a| stack.instance_by_address(&a)) else {
             continue;
         };
+        // Users name it (its id or ARN): an order alone (`depends_on`) is
+        // no use AWS knows of.
         let staying: Vec<String> = stack
             .instances
             .iter()
-            .filter(|i| i.deps.iter().any(|d| d.target == NodeRef::Instance(ii)))
+            .filter(|i| i.deps.iter().any(|d| d.target == NodeRef::Instance(ii) && !d.explicit))
             .map(|i| i.address.to_string())
             .filter(|a| !going.contains(a.as_str()) && !made.contains(a.as_str()))
             .collect();
@@ -678,7 +683,7 @@ pub fn plan_replacing(
         diags.push(d);
     }
     let outputs = output_changes(stack, state, &scope, !steps.is_empty(), &mut diags);
-    let warnings = blocking_replacements(stack, &steps);
+    let warnings = blocking_replacements(stack, &steps, providers);
     if !diags.is_empty() {
         diags.sort();
         return Err(diags);

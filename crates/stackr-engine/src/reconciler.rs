@@ -268,6 +268,23 @@ pub trait Reconciler: Send + Sync {
         false
     }
 
+    /// Whether this replacement, with these `changes` (those forcing it
+    /// among them), makes the new resource first: where the new one cannot
+    /// meet the old one (a DNS record moved to another name), so nothing
+    /// need go missing in between. [`Reconciler::replaced_first`] by
+    /// default.
+    fn replaced_first_for(&self, changes: &[crate::plan::Change]) -> bool {
+        let _ = changes;
+        self.replaced_first()
+    }
+
+    /// Whether AWS deletes it whatever uses it (a DNS record, a Lambda
+    /// permission): a delete-first replacement then never waits on a user,
+    /// and the plan does not warn about one.
+    fn deleted_while_used(&self) -> bool {
+        false
+    }
+
     /// Whether a change of a property AWS changes in place only between
     /// some values forces a replacement here (a hosted zone's VPCs:
     /// changed in place, but never from none to some); `live` is `None`

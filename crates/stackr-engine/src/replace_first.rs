@@ -4,7 +4,9 @@
 //! - As the stack asks (`lifecycle.create_before_destroy`), or as the type
 //!   always does ([`Reconciler::replaced_first`]: a certificate, which AWS
 //!   will not delete while a listener or distribution uses it, and which
-//!   has no name to clash).
+//!   has no name to clash), or as the change allows
+//!   ([`crate::reconciler::Reconciler::replaced_first_for`]: a DNS record moved to another
+//!   name, which never meets the old one).
 //! - Every replaced dependency of such a replacement too: the dependant's
 //!   new instance cannot be made before the new dependency it needs.
 //! - The old and new resources exist together for a while, so a name AWS
@@ -33,7 +35,8 @@ pub(crate) fn create_first(stack: Option<&Stack>, providers: &Providers, steps: 
         .values()
         .copied()
         .filter(|&i| {
-            steps[i].create_before_destroy || providers.get(&steps[i].kind).is_some_and(|r| r.replaced_first())
+            steps[i].create_before_destroy
+                || providers.get(&steps[i].kind).is_some_and(|r| r.replaced_first_for(&steps[i].changes))
         })
         .collect();
     let Some(stack) = stack else { return first };

@@ -117,6 +117,19 @@ async fn a_replacement_whose_dependant_stays_is_named_with_the_fix() {
     assert!(plan.warnings[0].contains("create_before_destroy"));
     let plan = b.plan(&stack(&text("/two", true))).await;
     assert!(plan.warnings.is_empty(), "made first, deleted once moved: {:?}", plan.warnings);
+
+    // Ordered after it only (`depends_on`), the dependant does not use it
+    // in any way AWS knows of: nothing to warn about.
+    let ordered = |name: &str| {
+        format!(
+            "stack: spec\nregion: ap-northeast-1\nresources:\n  logs:\n    type: aws.logs.log_group\n    properties: {{ name: {name} }}\n  pointer:\n    type: aws.ssm.parameter\n    depends_on: [logs]\n    properties: {{ name: /p, type: String, value: v }}\n"
+        )
+    };
+    let b = bed();
+    b.apply(&stack(&ordered("/one"))).await;
+    let plan = b.plan(&stack(&ordered("/two"))).await;
+    assert!(plan.steps.iter().any(|s| s.address == "logs" && s.action == Action::Replace), "{plan:#?}");
+    assert!(plan.warnings.is_empty(), "{:?}", plan.warnings);
 }
 
 #[tokio::test]

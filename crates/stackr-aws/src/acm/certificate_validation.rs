@@ -89,6 +89,11 @@ impl Reconciler for CertificateValidation {
         &stackr_schema::acm::CERTIFICATE_VALIDATION
     }
 
+    /// Nothing in AWS: its delete only forgets the wait.
+    fn deleted_while_used(&self) -> bool {
+        true
+    }
+
     /// Record names in the form they are observed in (lower case, no
     /// trailing dot): `${record[*].name}` with its dots is the same names.
     fn normalize_desired(&self, props: &mut Props) {

@@ -99,6 +99,12 @@ impl Reconciler for Permission {
         &stackr_schema::lambda::PERMISSION
     }
 
+    /// RemovePermission takes a statement out of the function's policy
+    /// whatever calls it.
+    fn deleted_while_used(&self) -> bool {
+        true
+    }
+
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut policies: HashMap<&str, HashMap<String, Json>> = HashMap::new();
         let mut out = Vec::with_capacity(ids.len());

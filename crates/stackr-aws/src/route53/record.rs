@@ -291,6 +291,21 @@ impl Reconciler for Record {
         &stackr_schema::route53::RECORD
     }
 
+    /// A record set moved to another name or zone never meets the old one:
+    /// the new one is made first, so the name being moved to answers
+    /// before the old one goes (a site's domain change would otherwise
+    /// leave both unanswered while everything between is made). Another
+    /// type or set identifier at the same name is deleted first: a CNAME
+    /// stands alone at its name.
+    fn replaced_first_for(&self, changes: &[stackr_engine::plan::Change]) -> bool {
+        changes.iter().any(|c| c.forces_replacement && matches!(c.field.as_str(), "name" | "zone_id"))
+    }
+
+    /// Route 53 deletes a record set whatever points at it.
+    fn deleted_while_used(&self) -> bool {
+        true
+    }
+
     /// What ChangeResourceRecordSets refuses
     /// (<https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html>):
     /// an alias with a TTL or records of its own (it has neither), and A
@@ -449,6 +464,27 @@ fn same_values(live: &Props, want: &Props) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn change(field: &str, before: &str, after: &str) -> stackr_engine::plan::Change {
+        stackr_engine::plan::Change {
+            field: field.into(),
+            before: before.into(),
+            after: after.into(),
+            forces_replacement: true,
+            drift: false,
+            config: true,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_record_moved_to_another_name_is_made_first_one_changing_type_is_not() {
+        let clients = Arc::new(crate::clients::Clients::new(aws_config::SdkConfig::builder().build(), Vec::new()));
+        let r = Record::new(clients);
+        assert!(r.replaced_first_for(&[change("name", "a.example.com", "b.example.com")]));
+        assert!(r.replaced_first_for(&[change("zone_id", "Z1", "Z2"), change("type", "A", "CNAME")]));
+        assert!(!r.replaced_first_for(&[change("type", "A", "CNAME")]), "a CNAME stands alone at its name");
+        assert!(r.deleted_while_used());
+    }
 
     #[test]
     fn names_are_normalised() {

@@ -50,6 +50,9 @@ fn change_line(out: &mut String, kind: &str, c: &Change, action: Action, on: boo
     if c.drift {
         note.push_str(&paint(on, "33", "  # drifted"));
     }
+    if c.after.is_null() && c.config && action != Action::Create {
+        note.push_str("  # no longer in the stack: back to AWS's default");
+    }
     if action == Action::Create {
         let shown = crate::plan_leaves::show(&c.field, &c.after);
         // Only stackr's own tags: nothing to show.

@@ -70,7 +70,13 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
             kind: res.schema.kind.to_string(),
             region: inst.region.clone(),
             id: obs.id.clone(),
-            properties: obs.properties_json(res.schema),
+            // As observed, of what the stack writes: a property it leaves
+            // out is AWS's, never "left the stack" at the next apply.
+            properties: {
+                let mut p = obs.properties_json(res.schema);
+                p.retain(|k, _| res.properties.iter().any(|(key, _)| key.name == *k));
+                p
+            },
             attributes,
             dependencies,
             protect: res.lifecycle.protect,

@@ -2,7 +2,9 @@
 //! field, telling configuration changes from drift.
 //!
 //! Only properties the stack sets are compared; what it leaves out is left
-//! to AWS's defaults and never shows as a change (but a property whose
+//! to AWS's defaults and never shows as a change (a property it set when
+//! last applied and no longer writes is put back to AWS's default where
+//! the type can: [`removed`]) (but a property whose
 //! schema has a `default` is wanted at it when left out: the stack's
 //! evaluation fills it in, and it is compared like any other). The same holds inside
 //! structures (`PropType::Object`, also as list elements): a field the stack
@@ -212,6 +214,54 @@ pub fn diff(
     }
 }
 
+/// The properties the stack set when last applied (`recorded`) and no
+/// longer writes (absent, not `null`: `null` stops managing it), where
+/// AWS still has a value and the type puts AWS's default back (`resets`):
+/// each a change to nothing.
+pub fn removed(
+    schema: &TypeSchema,
+    desired: &Props,
+    live: &Props,
+    recorded: &Props,
+    ignore_changes: &[String],
+    resets: impl Fn(&str) -> bool,
+) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    for (name, last) in recorded {
+        if desired.contains_key(name) || matches!(last, Value::Null) || ignored(name, ignore_changes) {
+            continue;
+        }
+        let Some(prop) = schema.properties.iter().find(|p| p.name == name) else { continue };
+        let Some(have) = live.get(name) else { continue };
+        if prop.local || is_empty_text(have) || !resets(name) {
+            continue;
+        }
+        out.push(FieldChange {
+            name: name.clone(),
+            live: Some(have.clone()),
+            desired: Value::Null,
+            forces_replacement: prop.update == Update::Replace,
+            config: true,
+            drift: false,
+            secret: prop.secret,
+        });
+    }
+    out
+}
+
+/// [`diff`] with [`removed`]'s changes added.
+pub fn with_removed(d: Diff, gone: Vec<FieldChange>) -> Diff {
+    if gone.is_empty() {
+        return d;
+    }
+    let mut all = match d {
+        Diff::UpToDate => Vec::new(),
+        Diff::Update(ch) | Diff::Replace(ch) => ch,
+    };
+    all.extend(gone);
+    if all.iter().any(|c| c.forces_replacement) { Diff::Replace(all) } else { Diff::Update(all) }
+}
+
 /// `""`: AWS answers an empty text field (a description, a display name,
 /// a comment) by leaving it out, so an empty wanted value matches none.
 fn is_empty_text(v: &Value) -> bool {
@@ -253,6 +303,39 @@ mod tests {
             Value::Map(m) => m,
             _ => unreachable!(),
         }
+    }
+
+    #[test]
+    fn a_property_left_out_since_the_last_apply_is_reset_where_the_type_can() {
+        const S: TypeSchema = TypeSchema {
+            kind: "test.removed",
+            role: Role::Resource,
+            doc: "",
+            properties: &[
+                prop("retention", PropType::Int),
+                prop("kept", PropType::String),
+                prop("zone", PropType::String).replaces(),
+            ],
+            attributes: &[],
+            taggable: false,
+            has_readiness: false,
+        };
+        let recorded = props(serde_json::json!({ "retention": 7, "kept": "k", "zone": "a" }));
+        let live = props(serde_json::json!({ "retention": 7, "kept": "k", "zone": "a" }));
+        let all = |f: &str| f != "kept";
+        let gone = removed(&S, &Props::new(), &live, &recorded, &[], all);
+        let names: Vec<&str> = gone.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["retention", "zone"], "`kept` is not reset by the type");
+        assert!(gone.iter().all(|c| c.desired == Value::Null && c.config && !c.drift));
+        assert!(matches!(with_removed(Diff::UpToDate, gone), Diff::Replace(_)), "a replacing field replaces");
+        // Written as null: not managed, kept; ignored: kept; gone from AWS
+        // already: nothing to do.
+        let null = props(serde_json::json!({ "retention": null, "zone": "a" }));
+        assert!(removed(&S, &null, &live, &recorded, &[], all).is_empty());
+        let want = props(serde_json::json!({ "zone": "a" }));
+        assert!(removed(&S, &want, &live, &recorded, &["retention".to_string()], all).is_empty());
+        assert!(removed(&S, &want, &props(serde_json::json!({ "zone": "a" })), &recorded, &[], all).is_empty());
+        assert_eq!(with_removed(Diff::UpToDate, Vec::new()), Diff::UpToDate);
     }
 
     #[test]

@@ -58,7 +58,10 @@ pub async fn resolve_pending(state: &mut State, providers: &Providers) -> Result
                 match found {
                     Some(obs) => {
                         let attributes = obs.attributes_json();
-                        let properties = obs.properties_json(rec.schema());
+                        // As observed, of what the create set: a property the
+                        // stack did not write is AWS's, never "left the stack".
+                        let mut properties = obs.properties_json(rec.schema());
+                        properties.retain(|k, _| op.properties.contains_key(k));
                         // An old resource still at this address (a replacement
                         // interrupted mid-way) steps aside as deposed, to be
                         // deleted by the next plan; nothing is overwritten.

@@ -3,7 +3,7 @@
 //! (the executor in [`crate::apply`]); a plan can be saved and applied
 //! exactly later, and is refused if state moved on since.
 
-use crate::diff::{Diff, FieldChange, diff, normalize};
+use crate::diff::{Diff, FieldChange, diff, normalize, removed, with_removed};
 use crate::reconciler::{Observed, Props, Providers};
 use crate::refresh::Refreshed;
 use serde::{Deserialize, Serialize};
@@ -500,6 +500,10 @@ pub fn plan_replacing(
                 let recorded = props_of(&p.properties);
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 let mut d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
+                if let Some(rec) = providers.get(res.schema.kind) {
+                    let gone = removed(res.schema, &props, &live_props, &recorded, &ignore, |f| rec.resets(f));
+                    d = with_removed(d, gone);
+                }
                 if let (Diff::Update(ch), Some(rec)) = (&mut d, providers.get(res.schema.kind)) {
                     let mut forced = false;
                     for c in ch.iter_mut().filter(|c| !c.forces_replacement) {

@@ -278,6 +278,16 @@ pub trait Reconciler: Send + Sync {
         self.replaced_first()
     }
 
+    /// Whether a property the stack set and no longer writes is put back
+    /// to AWS's default: `update` is then called with the field in
+    /// `changed` and absent from `desired` (a queue's redrive policy
+    /// removed, a log group's retention back to "never expire"). Fields it
+    /// does not name keep what AWS has when they leave the stack.
+    fn resets(&self, field: &str) -> bool {
+        let _ = field;
+        false
+    }
+
     /// Whether AWS deletes it whatever uses it (a DNS record, a Lambda
     /// permission): a delete-first replacement then never waits on a user,
     /// and the plan does not warn about one.

@@ -26,7 +26,7 @@
 //! - **Cancellable**: Ctrl-C ends every pause at once.
 
 use crate::clock;
-use crate::diff::{Diff, diff};
+use crate::diff::{Diff, diff, removed, with_removed};
 use crate::events::{Event, EventSink};
 use crate::failure::OpError;
 use crate::persist::PersistHandle;
@@ -400,7 +400,12 @@ impl Running<'_> {
                     &digests.recorded,
                     &lineage,
                 );
-                let changed = match diff(ctx.rec.schema(), &props, &live_props, recorded.as_ref(), &ignore) {
+                let mut d = diff(schema, &props, &live_props, recorded.as_ref(), &ignore);
+                if let Some(recorded) = recorded.as_ref() {
+                    let gone = removed(schema, &props, &live_props, recorded, &ignore, |f| ctx.rec.resets(f));
+                    d = with_removed(d, gone);
+                }
+                let changed = match d {
                     Diff::UpToDate => {
                         self.store(&live, record);
                         return Ok(Some(live));

@@ -171,6 +171,16 @@ fn attribute_definitions(p: &Props) -> Result<Vec<AttributeDefinition>, Provider
     Ok(out)
 }
 
+/// CreateTable's default of a property left out of the stack.
+fn reset(field: &str) -> Option<Value> {
+    match field {
+        "stream_enabled" | "point_in_time_recovery" | "deletion_protection_enabled" => Some(Value::Bool(false)),
+        "ttl" => Some(Value::Map([("enabled".to_string(), Value::Bool(false))].into())),
+        "table_class" => Some(Value::String("STANDARD".into())),
+        _ => None,
+    }
+}
+
 fn table_throughput(p: &Props) -> Result<Option<ProvisionedThroughput>, ProviderError> {
     match (int32(p, "read_capacity")?, int32(p, "write_capacity")?) {
         (Some(r), Some(w)) => Ok(Some(built(
@@ -480,6 +490,11 @@ impl Table {
             Some(Value::Map(m)) => props::string(m, "attribute_name"),
             _ => None,
         };
+        let live_on = matches!(live.get("ttl"), Some(Value::Map(m)) if props::boolean(m, "enabled") == Some(true));
+        if !on && !live_on {
+            // UpdateTimeToLive refuses to disable what is not enabled.
+            return Ok(());
+        }
         let Some(attr) = props::string(want, "attribute_name").or(live_attr) else {
             return if on { Err(invalid("`ttl.attribute_name` is needed to enable TTL")) } else { Ok(()) };
         };
@@ -621,8 +636,16 @@ impl Reconciler for Table {
         self.must(region, &name).await
     }
 
+    /// Left out of the stack: no stream, no TTL, no point-in-time
+    /// recovery, no deletion protection, the STANDARD class (CreateTable's
+    /// defaults).
+    fn resets(&self, field: &str) -> bool {
+        reset(field).is_some()
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
-        let (region, name, p) = (&req.target.region, &req.id, &req.desired);
+        let desired = kit::with_resets(&req.desired, &req.changed, reset);
+        let (region, name, p) = (&req.target.region, &req.id, &desired);
         let client = self.client(region);
         let changed = |f: &str| req.changed.iter().any(|c| c == f);
         if let Some(other) = req.changed.iter().find(|f| {

@@ -158,6 +158,15 @@ impl Repository {
     }
 }
 
+/// CreateRepository's default of a property left out of the stack.
+fn reset(field: &str) -> Option<Value> {
+    match field {
+        "image_tag_mutability" => Some(s("MUTABLE")),
+        "scan_on_push" => Some(Value::Bool(false)),
+        _ => None,
+    }
+}
+
 /// The stack's `encryption` as ECR's configuration.
 fn encryption(v: &Value) -> Result<EncryptionConfiguration, String> {
     let Value::Map(e) = v else { return Err(format!("must be a map, not {}", v.type_name())) };
@@ -242,13 +251,20 @@ impl Reconciler for Repository {
         self.must(region, &name).await
     }
 
+    /// Left out of the stack: tags mutable, no scan on push
+    /// (CreateRepository's defaults), no lifecycle policy.
+    fn resets(&self, field: &str) -> bool {
+        reset(field).is_some() || field == "lifecycle_policy"
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let (region, name) = (&req.target.region, &req.id);
+        let desired = kit::with_resets(&req.desired, &req.changed, reset);
         for field in &req.changed {
             match field.as_str() {
-                "image_tag_mutability" => self.set_mutability(region, name, &req.desired).await?,
-                "scan_on_push" => self.set_scanning(region, name, &req.desired).await?,
-                "lifecycle_policy" => self.set_lifecycle(region, name, &req.desired).await?,
+                "image_tag_mutability" => self.set_mutability(region, name, &desired).await?,
+                "scan_on_push" => self.set_scanning(region, name, &desired).await?,
+                "lifecycle_policy" => self.set_lifecycle(region, name, &desired).await?,
                 "force_delete" => {}
                 "tags" => {
                     let arn = props::string(&req.observed.attributes, "arn").unwrap_or_default();

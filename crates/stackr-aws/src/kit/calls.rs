@@ -156,3 +156,18 @@ macro_rules! collect {
         out
     }};
 }
+
+/// `desired` with AWS's default (`reset`) put in for each `changed` field
+/// the stack no longer sets (`Reconciler::resets`), so an update writes
+/// the default back as it writes any other value.
+pub fn with_resets(desired: &Props, changed: &[String], reset: impl Fn(&str) -> Option<Value>) -> Props {
+    let mut out = desired.clone();
+    for f in changed {
+        if !out.contains_key(f)
+            && let Some(v) = reset(f)
+        {
+            out.insert(f.clone(), v);
+        }
+    }
+    out
+}

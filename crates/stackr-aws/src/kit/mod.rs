@@ -32,6 +32,7 @@ pub mod tags;
 
 pub use calls::{
     PROPAGATION, done, eventually, invalid, known, not_in_place, partition, poll, same_fixed, tolerate, vanished,
+    with_resets,
 };
 pub use fields::Field;
 pub use list::{Listed, observe_listed};

@@ -212,6 +212,24 @@ fn architectures(p: &Props) -> Option<Vec<Architecture>> {
         .then(|| props::strings(p, "architectures").iter().map(|a| a.as_str().into()).collect())
 }
 
+/// What UpdateFunctionConfiguration puts back when a property leaves the
+/// stack (<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html>:
+/// empty variables, and empty subnet and group lists to leave a VPC).
+fn reset(field: &str) -> Option<Value> {
+    let empty = || Value::List(Vec::new());
+    match field {
+        "environment" => Some(Value::Map(Default::default())),
+        "vpc_config" => {
+            Some(Value::Map([("subnet_ids".to_string(), empty()), ("security_group_ids".to_string(), empty())].into()))
+        }
+        "description" => Some(Value::String(String::new())),
+        "layers" => Some(empty()),
+        "memory_size" => Some(Value::Number(128.0)),
+        "timeout" => Some(Value::Number(3.0)),
+        _ => None,
+    }
+}
+
 fn environment(p: &Props) -> Option<Environment> {
     match p.get("environment") {
         Some(Value::Map(m)) => Some(
@@ -307,8 +325,15 @@ impl Reconciler for Function {
         self.must(region, &name).await
     }
 
+    /// Left out of the stack: no environment, out of any VPC, no
+    /// description, no layers, and CreateFunction's 128 MB and 3 seconds.
+    fn resets(&self, field: &str) -> bool {
+        reset(field).is_some()
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
-        let (region, name, p) = (&req.target.region, &req.id, &req.desired);
+        let desired = kit::with_resets(&req.desired, &req.changed, reset);
+        let (region, name, p) = (&req.target.region, &req.id, &desired);
         let client = self.clients.lambda(region);
         if let Some(other) =
             req.changed.iter().find(|f| !CODE.contains(&f.as_str()) && !CONFIG.contains(&f.as_str()) && *f != "tags")

@@ -141,6 +141,12 @@ impl Reconciler for LogGroup {
         self.must(region, &name).await
     }
 
+    /// Left out of the stack: kept forever (DeleteRetentionPolicy), no KMS
+    /// key (DisassociateKmsKey).
+    fn resets(&self, field: &str) -> bool {
+        matches!(field, "retention_in_days" | "kms_key_id")
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let (region, name) = (&req.target.region, &req.id);
         let client = self.clients.logs(region);

@@ -34,6 +34,21 @@ use stackr_engine::reconciler::*;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// A new bucket's setting, put back when the stack leaves it out
+/// (<https://docs.aws.amazon.com/AmazonS3/latest/userguide/default-bucket-encryption.html>,
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html>,
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>).
+fn reset(field: &str) -> Option<Value> {
+    match field {
+        "encryption" => Some(Value::Map([("sse_algorithm".to_string(), s("AES256"))].into())),
+        "public_access_block" => {
+            Some(Value::Map(PAB_FIELDS.iter().map(|k| (k.to_string(), Value::Bool(true))).collect()))
+        }
+        "ownership_controls" => Some(s("BucketOwnerEnforced")),
+        _ => None,
+    }
+}
+
 const PAB_FIELDS: [&str; 4] =
     ["block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"];
 
@@ -473,13 +488,21 @@ impl Reconciler for Bucket {
         self.must(region, &name).await
     }
 
+    /// Left out of the stack: what a new bucket has (versioning suspended
+    /// once it was on, SSE-S3, every public access block flag on, bucket
+    /// owner enforced) and no lifecycle rules.
+    fn resets(&self, field: &str) -> bool {
+        reset(field).is_some() || matches!(field, "versioning" | "lifecycle_rules")
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let (region, name) = (&req.target.region, &req.id);
+        let desired = kit::with_resets(&req.desired, &req.changed, reset);
         for field in &req.changed {
             match field.as_str() {
                 "tags" => self.set_tags(region, name, &req.tags).await?,
                 "force_destroy" => {}
-                f => self.set(region, name, f, &req.desired, &req.observed).await?,
+                f => self.set(region, name, f, &desired, &req.observed).await?,
             }
         }
         self.must(region, name).await

@@ -38,6 +38,11 @@ const FIELDS: &[(&str, &str, bool)] = &[
     ("subscription_role_arn", "SubscriptionRoleArn", false),
 ];
 
+/// What SetSubscriptionAttributes puts back when a property leaves the
+/// stack: raw delivery off; "" removes a filter or redrive policy
+/// (<https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html>).
+const RESETS: &[(&str, &str)] = &[("raw_message_delivery", "false"), ("filter_policy", ""), ("redrive_policy", "")];
+
 fn observed(arn: &str, attrs: &HashMap<String, String>) -> Observed {
     let get = |k: &str| attrs.get(k).filter(|v| !v.is_empty()).map(s);
     let mut properties =
@@ -216,9 +221,15 @@ impl Reconciler for Subscription {
             };
             if let Some(v) = to_attr(&req.desired, field, *doc)? {
                 self.set(region, arn, attr, v).await?;
+            } else if let Some((_, reset)) = RESETS.iter().find(|(f, _)| f == field) {
+                self.set(region, arn, attr, reset.to_string()).await?;
             }
         }
         self.must(region, arn).await
+    }
+
+    fn resets(&self, field: &str) -> bool {
+        RESETS.iter().any(|(f, _)| *f == field)
     }
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {

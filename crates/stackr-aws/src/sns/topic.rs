@@ -32,6 +32,12 @@ const FIELDS: &[(&str, &str, bool)] = &[
     ("delivery_policy", "DeliveryPolicy", true),
 ];
 
+/// What SetTopicAttributes puts back when a property leaves the stack:
+/// "" clears a display name, a delivery policy, a KMS key
+/// (<https://docs.aws.amazon.com/sns/latest/api/API_SetTopicAttributes.html>).
+/// A topic policy is left alone: its default names the account.
+const RESETS: &[(&str, &str)] = &[("display_name", ""), ("delivery_policy", ""), ("kms_master_key_id", "")];
+
 fn check_name(name: &str, fifo: bool) -> Result<(), ProviderError> {
     kit::fifo_name("topic", "fifo_topic", 256, name, fifo)
 }
@@ -187,6 +193,10 @@ impl Reconciler for Topic {
         kit::adopt_existing("an SNS topic", &name, self.must(region, &arn).await?, req)
     }
 
+    fn resets(&self, field: &str) -> bool {
+        RESETS.iter().any(|(f, _)| *f == field)
+    }
+
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {
         let (region, arn) = (&req.target.region, &req.id);
         for field in &req.changed {
@@ -194,6 +204,8 @@ impl Reconciler for Topic {
                 Some((_, attr, doc)) => {
                     if let Some(v) = to_attr(&req.desired, field, *doc)? {
                         self.set(region, arn, attr, v).await?;
+                    } else if let Some((_, reset)) = RESETS.iter().find(|(f, _)| f == field) {
+                        self.set(region, arn, attr, reset.to_string()).await?;
                     }
                 }
                 None if field == "tags" => {

@@ -109,8 +109,26 @@ fn from_attr(kind: Kind, raw: &str) -> Option<Value> {
     }
 }
 
+/// What SetQueueAttributes puts back when a property leaves the stack:
+/// AWS's default, or "" where that removes the attribute (a redrive
+/// policy, a queue policy, a KMS key)
+/// (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html>).
+/// The largest message size is left alone: its default has changed over
+/// time.
+const RESETS: &[(&str, &str)] = &[
+    ("visibility_timeout_seconds", "30"),
+    ("message_retention_seconds", "345600"),
+    ("delay_seconds", "0"),
+    ("receive_wait_time_seconds", "0"),
+    ("redrive_policy", ""),
+    ("kms_master_key_id", ""),
+    ("kms_data_key_reuse_period_seconds", "300"),
+    ("policy", ""),
+];
+
 /// The attributes a stack sets, for CreateQueue (every field) or
-/// SetQueueAttributes (the `changed` ones).
+/// SetQueueAttributes (the `changed` ones; a changed one the stack no
+/// longer sets goes back to its [`RESETS`] value).
 fn wanted(p: &Props, only: Option<&[String]>) -> Result<Attrs, ProviderError> {
     let mut out = Attrs::new();
     for (field, attr, kind) in FIELDS {
@@ -119,6 +137,11 @@ fn wanted(p: &Props, only: Option<&[String]>) -> Result<Attrs, ProviderError> {
         }
         if let Some(v) = to_attr(p, field, *kind)? {
             out.insert(Name::from(*attr), v);
+        } else if only.is_some()
+            && !p.contains_key(*field)
+            && let Some((_, reset)) = RESETS.iter().find(|(f, _)| f == field)
+        {
+            out.insert(Name::from(*attr), reset.to_string());
         }
     }
     Ok(out)
@@ -316,6 +339,10 @@ impl Reconciler for Queue {
             Err(e) => return Err(provider("CreateQueue", e)),
         };
         self.settled(region, &url, &attrs).await
+    }
+
+    fn resets(&self, field: &str) -> bool {
+        RESETS.iter().any(|(f, _)| *f == field)
     }
 
     async fn update(&self, req: &UpdateRequest) -> Result<Observed, ProviderError> {

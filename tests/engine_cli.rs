@@ -444,3 +444,29 @@ fn a_saved_plan_applies_to_a_stack_with_no_state_yet() {
     let o = run(dir, &["diff", f], true);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
 }
+
+/// `state mv` takes a resource into one instance of a `for_each` added to
+/// it, and keeps its AWS resource.
+#[test]
+fn state_mv_takes_a_resource_into_an_instance() {
+    let d = setup("mv-instance");
+    let dir = &d.0;
+    let o = run(dir, &["apply", "stacks/e2e.yaml", "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let state = || -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("state/cli-e2e.json")).unwrap()).unwrap()
+    };
+    let id = state()["resources"]["logs"]["id"].as_str().unwrap().to_string();
+    let each = STACK.replace(
+        "    type: aws.logs.log_group\n    properties: { name: /cli,",
+        "    type: aws.logs.log_group\n    for_each: [cli]\n    properties: { name: \"/${each.key}\",",
+    );
+    assert_ne!(each, STACK);
+    std::fs::write(dir.join("stacks/e2e.yaml"), &each).unwrap();
+    let o = run(dir, &["state", "mv", "stacks/e2e.yaml", "logs", "logs[cli]"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("logs: moved to logs[cli]"), "{}", out(&o));
+    assert_eq!(state()["resources"]["logs[cli]"]["id"], serde_json::json!(id));
+    let o = run(dir, &["diff", "stacks/e2e.yaml"], true);
+    assert!(!out(&o).contains("+ logs") && !out(&o).contains("- logs"), "kept, not remade: {}", out(&o));
+}

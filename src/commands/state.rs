@@ -78,12 +78,9 @@ pub fn mv(a: &StateMvArgs, color: ColorChoice) -> Result<u8, Failure> {
         o.locked(&command_line(), async |o: &Opened| {
             let (mut state, version) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
             let (from, to) = (canonical(&a.from)?, canonical(&a.to)?);
-            if from.key.is_some() != to.key.is_some() {
-                return Err(Failure::Message(
-                    "move an instance to an instance (a[x] to b[y]) or a resource to a resource (a to b)".into(),
-                ));
-            }
-            if entries(&state, &from).is_empty() {
+            // Into one instance (`a` to `b[x]`), `a` itself is moved.
+            let single = from.key.is_none() && to.key.is_some();
+            if entries(&state, &from).is_empty() || (single && !state.resources.contains_key(&from.to_string())) {
                 return Err(not_in_state(&state, &a.from));
             }
             if from == to {

@@ -36,9 +36,11 @@ pub fn apply(state: &mut State, moves: &[Move], stack: &Stack) -> Result<Vec<Mov
     let mut planned = Vec::new();
     let mut diags = Diagnostics::new();
     for m in moves {
-        let pairs: Vec<(String, String)> = match &m.from.key {
-            Some(_) => vec![(m.from.to_string(), m.to.to_string())],
-            None => state
+        let pairs: Vec<(String, String)> = match (&m.from.key, &m.to.key) {
+            // One instance: to an instance, or a resource of its own (and a
+            // resource into one instance of a `for_each`).
+            (Some(_), _) | (None, Some(_)) => vec![(m.from.to_string(), m.to.to_string())],
+            (None, None) => state
                 .resources
                 .keys()
                 .filter_map(|k| {

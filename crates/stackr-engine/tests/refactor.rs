@@ -226,3 +226,24 @@ async fn a_resource_of_another_state_of_the_stack_is_never_adopted() {
     assert!(!prepared.state.resources.values().any(|r| r.id == theirs), "adopted another state's resource");
     assert!(prepared.plan.steps.iter().any(|st| st.address == "logs" && st.action == Action::Create));
 }
+
+/// A resource given a `for_each` keeps its AWS resource as one instance
+/// (`moved: { from: logs, to: "logs[app]" }`), and back.
+#[tokio::test]
+async fn a_resource_moves_into_an_instance_of_a_for_each_and_back() {
+    let single = "stack: spec\nregion: ap-northeast-1\nresources:\n  logs:\n    type: aws.logs.log_group\n    properties: { name: /app }\n";
+    let each = "stack: spec\nregion: ap-northeast-1\nresources:\n  logs:\n    type: aws.logs.log_group\n    for_each: [app]\n    properties: { name: \"/${each.key}\" }\nmoved:\n  - { from: logs, to: \"logs[app]\" }\n";
+    let back = "stack: spec\nregion: ap-northeast-1\nresources:\n  logs:\n    type: aws.logs.log_group\n    properties: { name: /app }\nmoved:\n  - { from: \"logs[app]\", to: logs }\n";
+    let b = bed();
+    b.apply(&stack(single)).await;
+    let id = b.cloud.by_address("logs")[0].id.clone();
+    let plan = b.plan(&stack(each)).await;
+    assert!(plan.steps.iter().all(|s| s.action != Action::Create && s.action != Action::Delete), "{plan:#?}");
+    b.apply(&stack(each)).await;
+    assert_eq!(b.store.state().resources["logs[app]"].id, id);
+    assert!(!b.store.state().resources.contains_key("logs"));
+    let plan = b.plan(&stack(back)).await;
+    assert!(plan.steps.iter().all(|s| s.action != Action::Create && s.action != Action::Delete), "{plan:#?}");
+    b.apply(&stack(back)).await;
+    assert_eq!(b.store.state().resources["logs"].id, id);
+}

@@ -1,5 +1,6 @@
 //! `moved:`: addresses that changed (a resource renamed, or moved into or
-//! out of a component). The engine renames the state entry before it
+//! out of a component; one instance moved, also between a resource and an
+//! instance of one with `for_each`). The engine renames the state entry before it
 //! plans, so the resource is kept rather than deleted and made again.
 
 use super::ast::MovedDecl;
@@ -32,16 +33,6 @@ pub fn check(
             a
         };
         let (Some(from), Some(to)) = (parse(&m.from, diags), parse(&m.to, diags)) else { continue };
-        if from.key.is_some() != to.key.is_some() {
-            diags.push(
-                Diagnostic::new(
-                    m.span,
-                    "a move is from one instance to one instance, or from a resource to a resource",
-                )
-                .with_help("give both addresses a key (`a[x]` to `b[x]`) or neither (`a` to `b`)"),
-            );
-            continue;
-        }
         if unread.iter().any(|p| to.name.starts_with(p.as_str())) {
             continue; // inside a component whose file could not be read: said
         }
@@ -69,9 +60,12 @@ pub fn check(
             diags.push(Diagnostic::new(m.to.span, format!("`{to}` is not an instance of this stack")).with_help(help));
             continue;
         }
-        let still_here = match from.key {
-            Some(_) => live.contains(&from),
-            None => by_name.contains_key(&from.name),
+        // A resource renamed (neither has a key): its name is gone. One
+        // instance moved (either has a key: `a` into `b[x]` as a `for_each`
+        // is added, `a[x]` out to `b`): that instance is gone.
+        let still_here = match (&from.key, &to.key) {
+            (None, None) => by_name.contains_key(&from.name),
+            _ => live.contains(&from),
         };
         if still_here {
             diags.push(Diagnostic::new(m.from.span, format!("`{}` is still in the stack", m.from.value)).with_help(

@@ -16,6 +16,16 @@ a new label). moto refused that for good (``ResourceInUseException``,
 "Cannot enable stream": it never forgets the last stream's label), so a
 table's stream could not be turned back on, nor its view type changed.
 https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateTable.html
+
+Attribute definitions name only key attributes ("AttributeDefinitions: An
+array of attributes that describe the key schema for the table and
+indexes", API_CreateTable.html): DynamoDB keeps those of the table's key
+and of its current indexes, so an attribute defined only for an index goes
+with the index. moto kept every definition ever given, so a table whose
+index was deleted read as still defining the attribute: a difference no
+apply could repair. This module drops the definitions no key uses
+before each answer that shows them.
+https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
 """
 
 from moto.dynamodb.exceptions import MockValidationException
@@ -28,6 +38,13 @@ def _keep_class(handler, name):
     wanted = handler.body.get("TableClass")
     if wanted:
         handler.dynamodb_backend.get_table(name)._stackr_table_class = wanted
+
+
+def _prune_definitions(table):
+    used = {k["AttributeName"] for k in table.schema}
+    for index in list(table.indexes) + list(table.global_indexes):
+        used |= {k["AttributeName"] for k in index.schema}
+    table.attr = [a for a in table.attr if a["AttributeName"] in used]
 
 
 def apply():
@@ -43,9 +60,12 @@ def apply():
     def update_table(self):
         out = original_update(self)
         _keep_class(self, self.body["TableName"])
+        _prune_definitions(self.dynamodb_backend.get_table(self.body["TableName"]))
         return out
 
     def describe(self, base_key="TableDescription"):
+        # Also here: the realistic mode drops a deleted index later.
+        _prune_definitions(self)
         out = original_describe(self, base_key)
         wanted = getattr(self, "_stackr_table_class", None)
         if wanted and base_key in out:

@@ -161,11 +161,20 @@ pub fn undeletable_in(
         .filter(|s| matches!(s.action, Action::Delete | Action::Replace))
         .filter_map(|s| {
             let r = state.resources.get(&s.address)?;
-            let mut props = crate::plan::props_of(&r.properties);
+            let rec = providers.get(&r.kind)?;
+            let recorded = crate::plan::props_of(&r.properties);
+            let mut props = recorded.clone();
             if let Some(Some(live)) = refreshed.resources.get(&s.address) {
                 props.extend(live.properties.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
-            let why = providers.get(&r.kind)?.undeletable(&r.id, &props)?;
+            let mut why = rec.undeletable(&r.id, &props)?;
+            // What the stack last applied allows it: AWS was changed since.
+            if !recorded.is_empty() && rec.undeletable(&r.id, &recorded).is_none() {
+                why.push_str(
+                    " (changed outside stackr: as the stack was last applied, AWS would delete it; an apply of the \
+                     stack puts its setting back)",
+                );
+            }
             Some((s.address.clone(), why))
         })
         .collect()

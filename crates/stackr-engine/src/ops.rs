@@ -251,10 +251,16 @@ pub(crate) fn build_ops(
         // Users that reach it through a resource replaced with it (a
         // listener using a certificate through its validation) move off
         // it too, when they move to that resource's new instance.
+        // An old half an earlier run left: the resources between may have
+        // been replaced by that run, so every user reached through state
+        // is followed (an interrupted certificate replacement resumed: the
+        // listener and distribution reach the old certificate through its
+        // validation, replaced before the interrupt).
         if replaced_first {
+            let through = |u: &str| old_half || replaced.contains(u);
             let mut seen: HashSet<&str> = HashSet::new();
             let mut queue: Vec<&str> =
-                dependants_in_state.get(base).into_iter().flatten().copied().filter(|u| replaced.contains(u)).collect();
+                dependants_in_state.get(base).into_iter().flatten().copied().filter(|u| through(u)).collect();
             while let Some(u) = queue.pop() {
                 if !seen.insert(u) {
                     continue;
@@ -263,7 +269,7 @@ pub(crate) fn build_ops(
                     if let Some(&f) = forward.get(*w) {
                         ops[del].deps.push((f, Milestone::Ready));
                     }
-                    if replaced.contains(w) {
+                    if through(w) {
                         queue.push(w);
                     }
                 }

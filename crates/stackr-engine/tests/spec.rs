@@ -332,6 +332,51 @@ async fn an_old_half_left_by_an_earlier_run_goes_after_its_users_have_moved() {
     assert!(b.plan(&changed).await.is_empty());
 }
 
+/// An old half an earlier run left waits for the users that reach it
+/// through a resource that run replaced already (an interrupted
+/// certificate replacement resumed: the listener reaches the old
+/// certificate through its validation, replaced before the interrupt).
+#[tokio::test]
+async fn a_resumed_old_half_waits_for_users_reaching_it_through_a_resource_replaced_before() {
+    let text = r#"
+stack: cbd-resume
+region: ap-northeast-1
+vars:
+  gen: { type: string, default: a }
+resources:
+  logs:
+    type: aws.logs.log_group
+    lifecycle: { create_before_destroy: true }
+    properties: { name: "/resume/${var.gen}" }
+  middle:
+    type: aws.ssm.parameter
+    properties: { name: "/middle${logs.name}", type: String, value: m }
+  user:
+    type: aws.ssm.parameter
+    properties: { name: /user, type: String, value: "${middle.name}" }
+"#;
+    let b = bed();
+    b.apply(&stack(text)).await;
+    b.cloud.fail("user:update");
+    let changed = stack_with(text, &[("gen", "b")]);
+    assert!(!b.apply(&changed).await.report.ok());
+    assert!(b.store.state().resources.contains_key("logs#deposed"), "kept while its user has not moved");
+    b.cloud.heal("user:update");
+    b.cloud.not_yet.lock().unwrap().insert("user:update".into(), 2);
+    b.events.take();
+    let applied = b.apply(&changed).await;
+    assert!(applied.report.ok(), "{:?}", applied.report);
+    let events = b.events.take();
+    let done = |addr: &str, op: &str| {
+        events
+            .iter()
+            .position(|e| matches!(e, Event::Done { address, operation, .. } if address == addr && *operation == op))
+    };
+    let (update, delete) = (done("user", "update"), done("logs#deposed", "delete"));
+    assert!(update.is_some() && delete.is_some() && update < delete, "{events:?}");
+    assert!(b.plan(&changed).await.is_empty());
+}
+
 #[tokio::test]
 async fn an_old_resource_whose_delete_fails_is_kept_as_deposed_and_deleted_later() {
     let text = cbd_logs();

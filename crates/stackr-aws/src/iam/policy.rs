@@ -254,19 +254,13 @@ impl Reconciler for Policy {
                 self.read_back(&arn, "CreatePolicy").await
             }
             Err(e) if is(&e, &["EntityAlreadyExists", "EntityAlreadyExistsException"]) => {
-                let not_ours = || {
-                    ProviderError::new(
-                        ErrorKind::Invalid,
-                        format!(
-                            "an IAM policy named {name} already exists and was not made by this stack for {}; import it or rename",
-                            req.target.address
-                        ),
-                    )
+                let not_ours = |tags: &std::collections::BTreeMap<String, String>| {
+                    crate::kit::owned::taken("an IAM policy", &name, tags, &req.target.address, &req.tags)
                 };
-                let Some(arn) = self.arn_by_name(&name).await? else { return Err(not_ours()) };
+                let Some(arn) = self.arn_by_name(&name).await? else { return Err(not_ours(&Default::default())) };
                 let live = self.read_back(&arn, "EntityAlreadyExists").await?;
                 if !tags::same_owner(&live.tags, &req.tags) {
-                    return Err(not_ours());
+                    return Err(not_ours(&live.tags));
                 }
                 let fields: Vec<String> = differing(p, &live.properties, &live.tags, &req.tags)
                     .into_iter()

@@ -392,13 +392,7 @@ impl Reconciler for Role {
         };
         // Taken: a retried create of ours is adopted and completed.
         if !tags::same_owner(&live.tags, &req.tags) {
-            return Err(ProviderError::new(
-                ErrorKind::Invalid,
-                format!(
-                    "an IAM role named {name} already exists and was not made by this stack for {}; import it or rename",
-                    req.target.address
-                ),
-            ));
+            return Err(crate::kit::owned::taken("an IAM role", &name, &live.tags, &req.target.address, &req.tags));
         }
         let fields = differing(p, &live.properties, &live.tags, &req.tags);
         let fields: Vec<String> = fields.into_iter().filter(|f| f != "name" && f != "path").collect();

@@ -34,10 +34,35 @@ pub fn adopt_existing(
     if crate::tags::same_owner(&existing.tags, &req.tags) {
         return Ok(existing);
     }
-    Err(invalid(format!(
-        "{what} named {name} already exists and was not made by this stack for {}; import it or rename",
-        req.target.address
-    )))
+    Err(taken(what, name, &existing.tags, &req.target.address, &req.tags))
+}
+
+/// The error for a name `what` (in words) AWS allows once, taken by a
+/// resource this stack did not make for `address`: whose it is (its
+/// stackr tags) and what to do.
+pub fn taken(
+    what: &str,
+    name: &str,
+    live: &BTreeMap<String, String>,
+    address: &str,
+    wanted: &BTreeMap<String, String>,
+) -> ProviderError {
+    let owner = |k: &str| live.get(k).map(String::as_str);
+    let whose = match (owner("stackr:stack"), owner("stackr:resource")) {
+        (Some(stack), Some(at)) if Some(stack) != wanted.get("stackr:stack").map(String::as_str) => format!(
+            "it belongs to stack `{stack}` (as `{at}`, by its stackr tags): rename one of them, or move it here \
+             (`stackr state rm` it in `{stack}`, remove its stackr tags, then `stackr import` it)"
+        ),
+        (Some(_), Some(at)) if owner("stackr:lineage") != wanted.get("stackr:lineage").map(String::as_str) => {
+            format!(
+                "it was made for `{at}` by another state of this stack (another environment or state location, by \
+                 its stackr:lineage tag): rename it, or give this stack that state"
+            )
+        }
+        (Some(_), Some(at)) => format!("this stack made it for `{at}`: rename one of them"),
+        _ => "it was made outside stackr: `stackr import` it, or rename".to_string(),
+    };
+    invalid(format!("{what} named {name} already exists and was not made by this stack for {address}; {whose}"))
 }
 
 #[cfg(test)]
@@ -80,10 +105,22 @@ mod tests {
         assert!(adopt_existing("an SQS queue", "jobs", observed("u", &marks), &req).is_ok());
         let other_state = [("stackr:stack", "s"), ("stackr:resource", "q"), ("stackr:lineage", "L2")];
         let e = adopt_existing("an SQS queue", "jobs", observed("u", &other_state), &req).unwrap_err();
+        assert!(e.message.contains("by another state of this stack"), "{}", e.message);
+        let e = adopt_existing("an SQS queue", "jobs", observed("u", &[]), &req).unwrap_err();
         assert_eq!(
             e.message,
-            "an SQS queue named jobs already exists and was not made by this stack for q; import it or rename"
+            "an SQS queue named jobs already exists and was not made by this stack for q; it was made outside stackr: \
+             `stackr import` it, or rename"
         );
-        assert!(adopt_existing("an SQS queue", "jobs", observed("u", &[]), &req).is_err());
+        let theirs = [("stackr:stack", "other"), ("stackr:resource", "jobs"), ("stackr:lineage", "L9")];
+        let e = adopt_existing("an SQS queue", "jobs", observed("u", &theirs), &req).unwrap_err();
+        assert!(
+            e.message.contains("belongs to stack `other` (as `jobs`") && e.message.contains("state rm"),
+            "{}",
+            e.message
+        );
+        let here = [("stackr:stack", "s"), ("stackr:resource", "p"), ("stackr:lineage", "L1")];
+        let e = adopt_existing("an SQS queue", "jobs", observed("u", &here), &req).unwrap_err();
+        assert!(e.message.contains("this stack made it for `p`"), "{}", e.message);
     }
 }

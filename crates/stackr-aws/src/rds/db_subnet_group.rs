@@ -18,7 +18,7 @@
 use super::common::{self, Step, sorted};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{Listed, invalid, not_in_place, observe_listed};
+use crate::kit::{Listed, not_in_place, observe_listed};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
@@ -173,9 +173,13 @@ impl Reconciler for DbSubnetGroup {
         common::lower_case("name", &name)?;
         if let Some(live) = self.read(region, &name).await? {
             if !tags::same_owner(&live.tags, &req.tags) {
-                return Err(invalid(format!(
-                    "a DB subnet group named {name} already exists and was not made by this stack; import it or rename"
-                )));
+                return Err(crate::kit::owned::taken(
+                    "a DB subnet group",
+                    &name,
+                    &live.tags,
+                    &req.target.address,
+                    &req.tags,
+                ));
             }
             return self.converge(req, live).await;
         }

@@ -400,13 +400,7 @@ impl Reconciler for Secret {
         };
         let Some(live) = self.describe(region, &name).await? else { return Err(being_purged(taken)) };
         if !tags::same_owner(&live.tags, &req.tags) {
-            return Err(ProviderError::new(
-                ErrorKind::Invalid,
-                format!(
-                    "a secret named {name} already exists and was not made by this stack for {}; import it or rename",
-                    req.target.address
-                ),
-            ));
+            return Err(crate::kit::owned::taken("a secret", &name, &live.tags, &req.target.address, &req.tags));
         }
         // Ours: a retried create, or this address's secret deleted with a
         // recovery window and now wanted again (restored, value kept).

@@ -290,14 +290,12 @@ impl Reconciler for Parameter {
         // Taken: a retried create of ours is adopted and given the wanted
         // value and settings; anyone else's is an error naming it.
         let live = self.one(region, &name).await?;
-        let Some(live) = live.filter(|o| tags::same_owner(&o.tags, &req.tags)) else {
-            return Err(ProviderError::new(
-                ErrorKind::Invalid,
-                format!(
-                    "an SSM parameter named {name} already exists and was not made by this stack for {}; import it or rename",
-                    req.target.address
-                ),
-            ));
+        let live = match live {
+            Some(o) if tags::same_owner(&o.tags, &req.tags) => o,
+            other => {
+                let tags = other.map(|o| o.tags).unwrap_or_default();
+                return Err(crate::kit::owned::taken("an SSM parameter", &name, &tags, &req.target.address, &req.tags));
+            }
         };
         self.put(region, &req.properties, true, None)?.send().await.map_err(|e| provider("PutParameter", e))?;
         crate::kit::sync_tags(&self.clients.ssm(region), &name, &live.tags, &req.tags).await?;

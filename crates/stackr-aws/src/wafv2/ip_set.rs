@@ -202,7 +202,7 @@ impl Reconciler for IpSet {
         let addresses = wanted_addresses(p)?;
         if let Some(live) = self.named(&req.target, p).await? {
             if !crate::tags::same_owner(&live.tags, &req.tags) {
-                return Err(super::taken("IP set", &name, &req.target));
+                return Err(super::taken("IP set", &name, &live.tags, req));
             }
             return Ok(live);
         }
@@ -227,7 +227,7 @@ impl Reconciler for IpSet {
             Err(e) if is(&e, &["WAFDuplicateItemException", "WafV2DuplicateItem"]) => {
                 match self.named(&req.target, p).await? {
                     Some(live) if crate::tags::same_owner(&live.tags, &req.tags) => Ok(live),
-                    _ => Err(super::taken("IP set", &name, &req.target)),
+                    other => Err(super::taken("IP set", &name, &other.map(|o| o.tags).unwrap_or_default(), req)),
                 }
             }
             Err(e) => Err(waf_error("CreateIPSet", e)),

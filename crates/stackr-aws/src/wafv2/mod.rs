@@ -339,14 +339,13 @@ impl crate::kit::TagApi for aws_sdk_wafv2::Client {
 use crate::kit::sync_tags;
 
 /// The error for a name taken by a resource this stack did not make.
-fn taken(what: &str, name: &str, target: &Target) -> ProviderError {
-    ProviderError::new(
-        ErrorKind::Invalid,
-        format!(
-            "a WAF {what} named {name} already exists in this scope and was not made by this stack for {}; import it or rename",
-            target.address
-        ),
-    )
+fn taken(
+    what: &str,
+    name: &str,
+    live: &std::collections::BTreeMap<String, String>,
+    req: &stackr_engine::reconciler::CreateRequest,
+) -> ProviderError {
+    crate::kit::owned::taken(&format!("a WAF {what}"), name, live, &req.target.address, &req.tags)
 }
 
 #[cfg(test)]

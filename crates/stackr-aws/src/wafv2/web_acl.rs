@@ -390,7 +390,7 @@ impl Reconciler for WebAcl {
         let vis = visibility(p.get("visibility_config"), "the web ACL")?;
         if let Some(live) = self.named(&req.target, p).await? {
             if !crate::tags::same_owner(&live.tags, &req.tags) {
-                return Err(super::taken("web ACL", &name, &req.target));
+                return Err(super::taken("web ACL", &name, &live.tags, req));
             }
             return Ok(live);
         }
@@ -415,7 +415,7 @@ impl Reconciler for WebAcl {
             Err(e) if is(&e, &["WAFDuplicateItemException", "WafV2DuplicateItem"]) => {
                 match self.named(&req.target, p).await? {
                     Some(live) if crate::tags::same_owner(&live.tags, &req.tags) => Ok(live),
-                    _ => Err(super::taken("web ACL", &name, &req.target)),
+                    other => Err(super::taken("web ACL", &name, &other.map(|o| o.tags).unwrap_or_default(), req)),
                 }
             }
             Err(e) => Err(waf_error("CreateWebACL", e)),

@@ -16,9 +16,12 @@
 use super::metrics;
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_cloudwatch::operation::put_metric_alarm::builders::PutMetricAlarmFluentBuilder;
 use aws_sdk_cloudwatch::types::{AlarmType, ComparisonOperator, MetricAlarm as SdkAlarm, StandardUnit, Statistic, Tag};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -29,6 +32,54 @@ use std::sync::Arc;
 /// DescribeAlarms takes up to 100 names.
 const BATCH: usize = 100;
 const NOT_FOUND: &[&str] = &["ResourceNotFound", "ResourceNotFoundException"];
+
+/// Schema ↔ AWS (`MetricAlarm` of DescribeAlarms; PutMetricAlarm, which
+/// makes the alarm and replaces its whole configuration on every change).
+type Row = Field<SdkAlarm, PutMetricAlarmFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("alarm_name", "AlarmName", |a| a.alarm_name().map(s)).create(|c, v| Ok(c.alarm_name(to::text(v)?))),
+    Row::new("alarm_description", "AlarmDescription", |a| a.alarm_description().map(s))
+        .create(|c, v| Ok(c.alarm_description(to::text(v)?))),
+    Row::new("namespace", "Namespace", |a| a.namespace().map(s)).create(|c, v| Ok(c.namespace(to::text(v)?))),
+    Row::new("metric_name", "MetricName", |a| a.metric_name().map(s)).create(|c, v| Ok(c.metric_name(to::text(v)?))),
+    Row::new("dimensions", "Dimensions", |a| a.metric_name().map(|_| metrics::dimensions_value(a.dimensions())))
+        .create(|c, v| Ok(c.set_dimensions(metrics::dimensions(v.as_map())))),
+    Row::new("statistic", "Statistic", |a| a.statistic().map(|x| s(x.as_str())))
+        .create(|c, v| Ok(c.statistic(Statistic::from(to::text(v)?.as_str())))),
+    Row::new("extended_statistic", "ExtendedStatistic", |a| a.extended_statistic().map(s))
+        .create(|c, v| Ok(c.extended_statistic(to::text(v)?))),
+    Row::new("unit", "Unit", |a| a.unit().map(|u| s(u.as_str())))
+        .create(|c, v| Ok(c.unit(StandardUnit::from(to::text(v)?.as_str())))),
+    Row::new("period", "Period", |a| a.period().map(num)).create(|c, v| Ok(c.period(to::int32(v)?))),
+    Row::new("evaluation_periods", "EvaluationPeriods", |a| a.evaluation_periods().map(num))
+        .create(|c, v| Ok(c.evaluation_periods(to::int32(v)?))),
+    Row::new("datapoints_to_alarm", "DatapointsToAlarm", |a| a.datapoints_to_alarm().map(num))
+        .create(|c, v| Ok(c.datapoints_to_alarm(to::int32(v)?))),
+    Row::new("threshold", "Threshold", |a| a.threshold().map(Value::Number))
+        .create(|c, v| Ok(c.threshold(to::number(v)?))),
+    Row::new("threshold_metric_id", "ThresholdMetricId", |a| a.threshold_metric_id().map(s))
+        .create(|c, v| Ok(c.threshold_metric_id(to::text(v)?))),
+    Row::new("comparison_operator", "ComparisonOperator", |a| a.comparison_operator().map(|x| s(x.as_str())))
+        .create(|c, v| Ok(c.comparison_operator(ComparisonOperator::from(to::text(v)?.as_str())))),
+    Row::new("treat_missing_data", "TreatMissingData", |a| a.treat_missing_data().map(s))
+        .create(|c, v| Ok(c.treat_missing_data(to::text(v)?))),
+    Row::new("evaluate_low_sample_count_percentile", "EvaluateLowSampleCountPercentile", |a| {
+        a.evaluate_low_sample_count_percentile().map(s)
+    })
+    .create(|c, v| Ok(c.evaluate_low_sample_count_percentile(to::text(v)?))),
+    Row::new("metrics", "Metrics", |a| (!a.metrics().is_empty()).then(|| metrics::queries_value(a.metrics())))
+        .create(|c, v| Ok(c.set_metrics(Some(metrics::queries(v).map_err(|e| e.message)?)))),
+    Row::new("actions_enabled", "ActionsEnabled", |a| a.actions_enabled().map(Value::Bool))
+        .create(|c, v| Ok(c.actions_enabled(to::boolean(v)?))),
+    Row::new("alarm_actions", "AlarmActions", |a| Some(props::list(a.alarm_actions().iter().cloned())))
+        .create(|c, v| Ok(c.set_alarm_actions(Some(to::texts(v)?)))),
+    Row::new("ok_actions", "OKActions", |a| Some(props::list(a.ok_actions().iter().cloned())))
+        .create(|c, v| Ok(c.set_ok_actions(Some(to::texts(v)?)))),
+    Row::new("insufficient_data_actions", "InsufficientDataActions", |a| {
+        Some(props::list(a.insufficient_data_actions().iter().cloned()))
+    })
+    .create(|c, v| Ok(c.set_insufficient_data_actions(Some(to::texts(v)?)))),
+];
 
 pub struct MetricAlarm {
     clients: Arc<Clients>,
@@ -92,30 +143,7 @@ impl MetricAlarm {
                     .filter_map(|t| Some((t.key?, t.value.unwrap_or_default()))),
             ),
         };
-        let list = |v: &[String]| Some(props::list(v.iter().cloned()));
-        let properties = props::build([
-            ("alarm_name", Some(s(&name))),
-            ("alarm_description", a.alarm_description().map(s)),
-            ("namespace", a.namespace().map(s)),
-            ("metric_name", a.metric_name().map(s)),
-            ("dimensions", a.metric_name().map(|_| metrics::dimensions_value(a.dimensions()))),
-            ("statistic", a.statistic().map(|x| s(x.as_str()))),
-            ("extended_statistic", a.extended_statistic().map(s)),
-            ("unit", a.unit().map(|u| s(u.as_str()))),
-            ("period", a.period().map(num)),
-            ("evaluation_periods", a.evaluation_periods().map(num)),
-            ("datapoints_to_alarm", a.datapoints_to_alarm().map(num)),
-            ("threshold", a.threshold().map(Value::Number)),
-            ("threshold_metric_id", a.threshold_metric_id().map(s)),
-            ("comparison_operator", a.comparison_operator().map(|c| s(c.as_str()))),
-            ("treat_missing_data", a.treat_missing_data().map(s)),
-            ("evaluate_low_sample_count_percentile", a.evaluate_low_sample_count_percentile().map(s)),
-            ("metrics", (!a.metrics().is_empty()).then(|| metrics::queries_value(a.metrics()))),
-            ("actions_enabled", a.actions_enabled().map(Value::Bool)),
-            ("alarm_actions", list(a.alarm_actions())),
-            ("ok_actions", list(a.ok_actions())),
-            ("insufficient_data_actions", list(a.insufficient_data_actions())),
-        ]);
+        let properties = fields::observed(FIELDS, a);
         let attributes = props::build([("id", Some(s(&name))), ("arn", Some(s(&arn)))]);
         Ok(Observed { id: name, properties, attributes, tags })
     }
@@ -126,37 +154,8 @@ impl MetricAlarm {
 
     /// PutMetricAlarm with everything `p` sets (tags only on a first write).
     async fn put(&self, region: &str, p: &Props, tags: Option<&BTreeMap<String, String>>) -> Result<(), ProviderError> {
-        let opt_list = |k: &str| p.contains_key(k).then(|| props::strings(p, k));
-        let queries = match p.get("metrics") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(metrics::queries(v)?),
-        };
-        self.clients
-            .cloudwatch(region)
-            .put_metric_alarm()
-            .alarm_name(props::require(p, "alarm_name")?)
-            .set_alarm_description(props::string(p, "alarm_description"))
-            .set_namespace(props::string(p, "namespace"))
-            .set_metric_name(props::string(p, "metric_name"))
-            .set_dimensions(metrics::dimensions(p.get("dimensions").and_then(Value::as_map)))
-            .set_statistic(props::string(p, "statistic").map(|x| Statistic::from(x.as_str())))
-            .set_extended_statistic(props::string(p, "extended_statistic"))
-            .set_unit(props::string(p, "unit").map(|u| StandardUnit::from(u.as_str())))
-            .set_period(crate::kit::int32(p, "period")?)
-            .set_evaluation_periods(crate::kit::int32(p, "evaluation_periods")?)
-            .set_datapoints_to_alarm(crate::kit::int32(p, "datapoints_to_alarm")?)
-            .set_threshold(p.get("threshold").and_then(Value::as_f64))
-            .set_threshold_metric_id(props::string(p, "threshold_metric_id"))
-            .set_comparison_operator(
-                props::string(p, "comparison_operator").map(|c| ComparisonOperator::from(c.as_str())),
-            )
-            .set_treat_missing_data(props::string(p, "treat_missing_data"))
-            .set_evaluate_low_sample_count_percentile(props::string(p, "evaluate_low_sample_count_percentile"))
-            .set_metrics(queries)
-            .set_actions_enabled(props::boolean(p, "actions_enabled"))
-            .set_alarm_actions(opt_list("alarm_actions"))
-            .set_ok_actions(opt_list("ok_actions"))
-            .set_insufficient_data_actions(opt_list("insufficient_data_actions"))
+        props::require(p, "alarm_name")?;
+        fields::create(FIELDS, self.clients.cloudwatch(region).put_metric_alarm(), p)?
             .set_tags(tags.map(cw_tags))
             .send()
             .await
@@ -247,5 +246,15 @@ impl Reconciler for MetricAlarm {
             Err(e) if is(&e, NOT_FOUND) => Ok(()),
             Err(e) => Err(provider("DeleteAlarms", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::cloudwatch::METRIC_ALARM, &[]);
     }
 }

@@ -14,8 +14,11 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_subnet::builders::CreateSubnetFluentBuilder;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, ResourceType, SubnetCidrBlockStateCode, SubnetIpv6CidrBlockAssociation,
 };
@@ -147,22 +150,10 @@ impl Describe for Subnet {
             .iter()
             .filter_map(|sub| {
                 let id = sub.subnet_id()?.to_string();
-                let ipv6 = ipv6_in_use(sub).into_iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty()));
                 let owner = sub.owner_id().unwrap_or_default();
                 let arn =
                     sub.subnet_arn().map(str::to_string).unwrap_or_else(|| common::arn(region, owner, "subnet", &id));
-                let properties = props::build([
-                    ("vpc_id", sub.vpc_id().map(s)),
-                    ("availability_zone", sub.availability_zone().map(s)),
-                    ("availability_zone_id", sub.availability_zone_id().map(s)),
-                    ("cidr_block", sub.cidr_block().map(s)),
-                    ("ipv6_cidr_block", ipv6.map(s)),
-                    ("map_public_ip_on_launch", Some(Value::Bool(sub.map_public_ip_on_launch().unwrap_or(false)))),
-                    (
-                        "assign_ipv6_address_on_creation",
-                        Some(Value::Bool(sub.assign_ipv6_address_on_creation().unwrap_or(false))),
-                    ),
-                ]);
+                let properties = fields::observed(FIELDS, sub);
                 let attributes = props::build([
                     ("id", Some(s(&id))),
                     ("arn", Some(s(arn))),
@@ -174,6 +165,29 @@ impl Describe for Subnet {
             .collect())
     }
 }
+
+/// Schema ↔ AWS (`Subnet` of DescribeSubnets; CreateSubnet). The public
+/// IP and IPv6 address settings are ModifySubnetAttribute calls after the
+/// create.
+type Row = Field<aws_sdk_ec2::types::Subnet, CreateSubnetFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("vpc_id", "VpcId", |x| x.vpc_id().map(s)).create(|c, v| Ok(c.vpc_id(to::text(v)?))),
+    Row::new("availability_zone", "AvailabilityZone", |x| x.availability_zone().map(s))
+        .create(|c, v| Ok(c.availability_zone(to::text(v)?))),
+    Row::new("availability_zone_id", "AvailabilityZoneId", |x| x.availability_zone_id().map(s))
+        .create(|c, v| Ok(c.availability_zone_id(to::text(v)?))),
+    Row::new("cidr_block", "CidrBlock", |x| x.cidr_block().map(s)).create(|c, v| Ok(c.cidr_block(to::text(v)?))),
+    Row::new("ipv6_cidr_block", "Ipv6CidrBlockAssociationSet", |x| {
+        ipv6_in_use(x).into_iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty())).map(s)
+    })
+    .create(|c, v| Ok(c.ipv6_cidr_block(to::text(v)?))),
+    Row::new("map_public_ip_on_launch", "MapPublicIpOnLaunch", |x| {
+        Some(Value::Bool(x.map_public_ip_on_launch().unwrap_or(false)))
+    }),
+    Row::new("assign_ipv6_address_on_creation", "AssignIpv6AddressOnCreation", |x| {
+        Some(Value::Bool(x.assign_ipv6_address_on_creation().unwrap_or(false)))
+    }),
+];
 
 #[async_trait]
 impl Reconciler for Subnet {
@@ -214,13 +228,9 @@ impl Reconciler for Subnet {
         let p = &req.properties;
         let client = self.clients.ec2(region);
         let ipv6 = props::string(p, "ipv6_cidr_block");
-        let call = client
-            .create_subnet()
-            .vpc_id(props::require(p, "vpc_id")?)
-            .cidr_block(props::require(p, "cidr_block")?)
-            .set_ipv6_cidr_block(ipv6.clone())
-            .set_availability_zone(props::string(p, "availability_zone"))
-            .set_availability_zone_id(props::string(p, "availability_zone_id"))
+        props::require(p, "vpc_id")?;
+        props::require(p, "cidr_block")?;
+        let call = fields::create(FIELDS, client.create_subnet(), p)?
             .tag_specifications(tag_spec(ResourceType::Subnet, &req.tags));
         let created =
             eventually("CreateSubnet", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
@@ -280,5 +290,15 @@ impl Reconciler for Subnet {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.clients.ec2(&req.target.region).delete_subnet().subnet_id(&req.id).send().await;
         tolerate("DeleteSubnet", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::SUBNET, &[]);
     }
 }

@@ -20,9 +20,11 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{Listed, not_in_place, observe_listed, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, not_in_place, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticache::operation::create_cache_subnet_group::builders::CreateCacheSubnetGroupFluentBuilder;
 use aws_sdk_elasticache::types::CacheSubnetGroup as Group;
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -30,6 +32,22 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 const NOT_FOUND: &[&str] = &["CacheSubnetGroupNotFoundFault"];
+
+/// Schema ↔ AWS (`CacheSubnetGroup` of DescribeCacheSubnetGroups;
+/// CreateCacheSubnetGroup). Subnets are compared in order of id.
+type Row = Field<Group, CreateCacheSubnetGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "CacheSubnetGroupName", |g| g.cache_subnet_group_name.clone().map(s))
+        .create(|c, v| Ok(c.cache_subnet_group_name(to::text(v)?))),
+    Row::new("description", "CacheSubnetGroupDescription", |g| g.cache_subnet_group_description.clone().map(s))
+        .create(|c, v| Ok(c.cache_subnet_group_description(to::text(v)?))),
+    Row::new("subnet_ids", "SubnetIds", |g| {
+        let mut ids: Vec<String> = g.subnets.iter().flatten().filter_map(|s| s.subnet_identifier.clone()).collect();
+        ids.sort();
+        Some(props::list(ids))
+    })
+    .create(|c, v| Ok(c.set_subnet_ids(Some(to::texts(v)?)))),
+];
 
 pub struct CacheSubnetGroup {
     clients: Arc<Clients>,
@@ -71,13 +89,7 @@ impl CacheSubnetGroup {
         let name = g.cache_subnet_group_name.clone().unwrap_or_default();
         let arn = g.arn.clone().unwrap_or_default();
         let tags = if arn.is_empty() { Default::default() } else { tags_of(&self.clients, region, &arn).await? };
-        let mut subnets: Vec<String> = g.subnets.iter().flatten().filter_map(|s| s.subnet_identifier.clone()).collect();
-        subnets.sort();
-        let properties = props::build([
-            ("name", Some(s(&name))),
-            ("description", g.cache_subnet_group_description.clone().map(s)),
-            ("subnet_ids", Some(props::list(subnets))),
-        ]);
+        let properties = fields::observed(FIELDS, g);
         let attributes =
             props::build([("id", Some(s(&name))), ("arn", g.arn.clone().map(s)), ("vpc_id", g.vpc_id.clone().map(s))]);
         Ok(Observed { id: name, properties, attributes, tags })
@@ -131,16 +143,9 @@ impl Reconciler for CacheSubnetGroup {
         let existing = match self.read(region, &name).await? {
             Some(o) => Some(o),
             None => {
-                let made = self
-                    .clients
-                    .elasticache(region)
-                    .create_cache_subnet_group()
-                    .cache_subnet_group_name(&name)
-                    .cache_subnet_group_description(props::require(p, "description")?)
-                    .set_subnet_ids(Some(props::strings(p, "subnet_ids")))
-                    .set_tags(Some(sdk_tags(&req.tags)))
-                    .send()
-                    .await;
+                let made = self.clients.elasticache(region).create_cache_subnet_group();
+                props::require(p, "description")?;
+                let made = fields::create(FIELDS, made, p)?.set_tags(Some(sdk_tags(&req.tags))).send().await;
                 match made {
                     Ok(_) => return self.must(region, &name).await,
                     Err(e) if code(&e).as_deref() == Some("CacheSubnetGroupAlreadyExists") => {
@@ -197,5 +202,15 @@ impl Reconciler for CacheSubnetGroup {
             // Still used by a cluster being deleted: "not yet" (`super::TRANSIENT`).
             Err(e) => Err(provider("DeleteCacheSubnetGroup", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elasticache::CACHE_SUBNET_GROUP, &[]);
     }
 }

@@ -24,7 +24,8 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_elasticloadbalancingv2::types::{
@@ -41,6 +42,7 @@ pub struct TargetGroup {
 }
 
 type Tg = aws_sdk_elasticloadbalancingv2::types::TargetGroup;
+use aws_sdk_elasticloadbalancingv2::operation::create_target_group::builders::CreateTargetGroupFluentBuilder;
 
 /// The health check the stack sets, as ModifyTargetGroup / CreateTargetGroup
 /// parameters.
@@ -81,6 +83,43 @@ impl HealthCheck {
         })
     }
 }
+
+/// One target group as read: its description and its attributes.
+struct Seen {
+    g: Tg,
+    attributes: Value,
+}
+
+/// Schema ↔ AWS (`TargetGroup` of DescribeTargetGroups, the attributes of
+/// DescribeTargetGroupAttributes; CreateTargetGroup). The attributes are
+/// set by ModifyTargetGroupAttributes after the create.
+type Row = Field<Seen, CreateTargetGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| x.g.target_group_name().map(s)).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("port", "Port", |x| num(x.g.port())).create(|c, v| Ok(c.port(to::int32(v)?))),
+    Row::new("protocol", "Protocol", |x| x.g.protocol().map(|p| s(p.as_str())))
+        .create(|c, v| Ok(c.protocol(ProtocolEnum::from(to::text(v)?.as_str())))),
+    Row::new("protocol_version", "ProtocolVersion", |x| x.g.protocol_version().map(s))
+        .create(|c, v| Ok(c.protocol_version(to::text(v)?))),
+    Row::new("vpc_id", "VpcId", |x| x.g.vpc_id().map(s)).create(|c, v| Ok(c.vpc_id(to::text(v)?))),
+    Row::new("target_type", "TargetType", |x| x.g.target_type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.target_type(TargetTypeEnum::from(to::text(v)?.as_str())))),
+    Row::new("ip_address_type", "IpAddressType", |x| x.g.ip_address_type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.ip_address_type(TargetGroupIpAddressTypeEnum::from(to::text(v)?.as_str())))),
+    Row::new("health_check", "HealthCheck*, Matcher", |x| Some(health_check(&x.g))).create(|c, v| {
+        let h = HealthCheck::from(&[("health_check".to_string(), v.clone())].into()).map_err(|e| e.message)?;
+        Ok(c.set_health_check_enabled(h.enabled)
+            .set_health_check_path(h.path)
+            .set_health_check_port(h.port)
+            .set_health_check_protocol(h.protocol)
+            .set_matcher(h.matcher)
+            .set_health_check_interval_seconds(h.interval)
+            .set_health_check_timeout_seconds(h.timeout)
+            .set_healthy_threshold_count(h.healthy)
+            .set_unhealthy_threshold_count(h.unhealthy))
+    }),
+    Row::new("attributes", "Attributes", |x| Some(x.attributes.clone())),
+];
 
 fn num(n: Option<i32>) -> Option<Value> {
     n.map(|n| Value::Number(f64::from(n)))
@@ -141,17 +180,8 @@ impl TargetGroup {
                 Err(e) if is(&e, NOT_FOUND) => continue,
                 Err(e) => return Err(provider("DescribeTargetGroupAttributes", e)),
             };
-            let properties = props::build([
-                ("name", g.target_group_name().map(s)),
-                ("port", num(g.port())),
-                ("protocol", g.protocol().map(|p| s(p.as_str()))),
-                ("protocol_version", g.protocol_version().map(s)),
-                ("vpc_id", g.vpc_id().map(s)),
-                ("target_type", g.target_type().map(|t| s(t.as_str()))),
-                ("ip_address_type", g.ip_address_type().map(|t| s(t.as_str()))),
-                ("health_check", Some(health_check(&g))),
-                ("attributes", Some(attribute_map(attrs.into_iter().map(|a| (a.key, a.value))))),
-            ]);
+            let attributes = attribute_map(attrs.into_iter().map(|a| (a.key, a.value)));
+            let properties = fields::observed(FIELDS, &Seen { g, attributes });
             let attributes = props::build([
                 ("id", Some(s(&arn))),
                 ("arn", Some(s(&arn))),
@@ -249,31 +279,8 @@ impl Reconciler for TargetGroup {
         let arn = match existing.into_iter().next() {
             Some(o) => crate::kit::adopt_existing("a target group", &name, o, req)?.id,
             None => {
-                let h = HealthCheck::from(p)?;
-                let port = props::int(p, "port")
-                    .map(|n| i32::try_from(n).map_err(|_| invalid(format!("port is out of range: {n}"))))
-                    .transpose()?;
-                let out = self
-                    .client(region)
-                    .create_target_group()
-                    .name(&name)
-                    .set_port(port)
-                    .set_protocol(props::string(p, "protocol").map(|v| ProtocolEnum::from(v.as_str())))
-                    .set_protocol_version(props::string(p, "protocol_version"))
-                    .set_vpc_id(props::string(p, "vpc_id"))
-                    .set_target_type(props::string(p, "target_type").map(|v| TargetTypeEnum::from(v.as_str())))
-                    .set_ip_address_type(
-                        props::string(p, "ip_address_type").map(|v| TargetGroupIpAddressTypeEnum::from(v.as_str())),
-                    )
-                    .set_health_check_enabled(h.enabled)
-                    .set_health_check_path(h.path)
-                    .set_health_check_port(h.port)
-                    .set_health_check_protocol(h.protocol)
-                    .set_matcher(h.matcher)
-                    .set_health_check_interval_seconds(h.interval)
-                    .set_health_check_timeout_seconds(h.timeout)
-                    .set_healthy_threshold_count(h.healthy)
-                    .set_unhealthy_threshold_count(h.unhealthy)
+                let call = self.client(region).create_target_group();
+                let out = fields::create(FIELDS, call, p)?
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
                     .await
@@ -303,5 +310,15 @@ impl Reconciler for TargetGroup {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.client(&req.target.region).delete_target_group().target_group_arn(&req.id).send().await;
         tolerate("DeleteTargetGroup", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elbv2::TARGET_GROUP, &[]);
     }
 }

@@ -125,6 +125,14 @@ pub mod to {
         Ok(n as i32)
     }
 
+    pub fn number(v: &Value) -> Result<f64, String> {
+        match v {
+            Value::Number(n) => Ok(*n),
+            Value::String(s) => s.parse().map_err(|_| format!("must be a number, not {s:?}")),
+            other => Err(format!("must be a number, not {}", other.type_name())),
+        }
+    }
+
     pub fn texts(v: &Value) -> Result<Vec<String>, String> {
         match v {
             Value::List(l) => l.iter().map(text).collect(),

@@ -18,10 +18,12 @@
 use super::common::{self, Step, sorted};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{Listed, not_in_place, observe_listed};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, not_in_place, observe_listed};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_rds::operation::create_db_subnet_group::builders::CreateDBSubnetGroupFluentBuilder;
 use aws_sdk_rds::types::DbSubnetGroup as Group;
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -30,6 +32,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 const NOT_FOUND: &[&str] = &["DBSubnetGroupNotFoundFault"];
+
+/// Schema ↔ AWS (`DBSubnetGroup` of DescribeDBSubnetGroups;
+/// CreateDBSubnetGroup). Subnets are compared in order of id.
+type Row = Field<Group, CreateDBSubnetGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "DBSubnetGroupName", |g| g.db_subnet_group_name().map(s))
+        .create(|c, v| Ok(c.db_subnet_group_name(to::text(v)?))),
+    Row::new("description", "DBSubnetGroupDescription", |g| g.db_subnet_group_description().map(s))
+        .create(|c, v| Ok(c.db_subnet_group_description(to::text(v)?))),
+    Row::new("subnet_ids", "SubnetIds", |g| {
+        Some(sorted(g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect()))
+    })
+    .create(|c, v| Ok(c.set_subnet_ids(Some(to::texts(v)?)))),
+];
 /// In use by a database (possibly one still being deleted).
 const IN_USE: &[&str] = &["InvalidDBSubnetGroupStateFault"];
 /// How long a delete waits for the databases using the group to go.
@@ -84,12 +100,7 @@ impl DbSubnetGroup {
                 Err(e) => return Err(provider("ListTagsForResource", e)),
             },
         };
-        let subnets = g.subnets().iter().filter_map(|s| s.subnet_identifier().map(str::to_string)).collect();
-        let properties = props::build([
-            ("name", Some(s(name))),
-            ("description", g.db_subnet_group_description().map(s)),
-            ("subnet_ids", Some(sorted(subnets))),
-        ]);
+        let properties = fields::observed(FIELDS, g);
         let attributes = props::build([("id", Some(s(name))), ("arn", Some(s(arn))), ("vpc_id", g.vpc_id().map(s))]);
         Ok(Some(Observed { id: name.to_string(), properties, attributes, tags }))
     }
@@ -183,15 +194,9 @@ impl Reconciler for DbSubnetGroup {
             }
             return self.converge(req, live).await;
         }
-        let created = self
-            .client(region)
-            .create_db_subnet_group()
-            .db_subnet_group_name(&name)
-            .db_subnet_group_description(props::require(p, "description")?)
-            .set_subnet_ids(Some(props::strings(p, "subnet_ids")))
-            .set_tags(Some(common::sdk_tags(&req.tags)))
-            .send()
-            .await;
+        let created = self.client(region).create_db_subnet_group();
+        props::require(p, "description")?;
+        let created = fields::create(FIELDS, created, p)?.set_tags(Some(common::sdk_tags(&req.tags))).send().await;
         match created {
             Ok(_) => self.must(region, &name, "CreateDBSubnetGroup").await,
             // Made meanwhile (a concurrent retry): ours is adopted.
@@ -240,5 +245,15 @@ impl Reconciler for DbSubnetGroup {
             }
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::rds::DB_SUBNET_GROUP, &[]);
     }
 }

@@ -470,3 +470,56 @@ fn state_mv_takes_a_resource_into_an_instance() {
     let o = run(dir, &["diff", "stacks/e2e.yaml"], true);
     assert!(!out(&o).contains("+ logs") && !out(&o).contains("- logs"), "kept, not remade: {}", out(&o));
 }
+
+/// A stack whose `for_each` iterates another stack's outputs: destroying
+/// the other first clears its outputs (a consumer must not keep reading
+/// them), and this one can still be listed and destroyed from its state.
+#[test]
+fn a_for_each_over_outputs_that_are_gone_still_destroys_from_state() {
+    let d = setup("for-each-gone");
+    let dir = &d.0;
+    let producer = "stack: producer\nregion: ap-northeast-1\noutputs:\n  names: [a, b]\n";
+    let consumer = "stack: consumer\nregion: ap-northeast-1\ndata:\n  prod: { type: stackr.stack_outputs, stack_file: ./producer.yaml }\nresources:\n  g:\n    type: aws.logs.log_group\n    for_each: ${data.prod.outputs.names}\n    properties: { name: \"/cons/${each.value}\" }\n";
+    std::fs::write(dir.join("stacks/producer.yaml"), producer).unwrap();
+    std::fs::write(dir.join("stacks/consumer.yaml"), consumer).unwrap();
+    for args in [["apply", "stacks/producer.yaml", "--yes"], ["apply", "stacks/consumer.yaml", "--yes"]] {
+        let o = run(dir, &args, true);
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", out(&o));
+    }
+    let o = run(dir, &["destroy", "stacks/producer.yaml", "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("state/producer.json")).unwrap()).unwrap();
+    assert!(state["outputs"].as_object().is_none_or(|o| o.is_empty()), "outputs cleared: {state}");
+
+    let o = run(dir, &["state", "list", "stacks/consumer.yaml"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("g[a]") && out(&o).contains("warning"), "{}", out(&o));
+    let o = run(dir, &["destroy", "stacks/consumer.yaml", "--yes"], true);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let cloud = std::fs::read_to_string(dir.join("cloud.json")).unwrap_or_default();
+    assert!(!cloud.contains("/cons/a") && !cloud.contains("/cons/b"), "destroyed: {cloud}");
+}
+
+/// A component names another stack's file relative to itself, as `use:`
+/// and `file()` are.
+#[test]
+fn a_component_reads_another_stack_relative_to_its_own_file() {
+    let d = setup("component-outputs");
+    let dir = &d.0;
+    std::fs::create_dir_all(dir.join("stacks/lib")).unwrap();
+    let producer =
+        |name: &str, value: &str| format!("stack: {name}\nregion: ap-northeast-1\noutputs:\n  where: {value}\n");
+    std::fs::write(dir.join("stacks/producer.yaml"), producer("root-producer", "from-root")).unwrap();
+    std::fs::write(dir.join("stacks/lib/producer.yaml"), producer("lib-producer", "from-lib")).unwrap();
+    let comp = "data:\n  prod: { type: stackr.stack_outputs, stack_file: ./producer.yaml }\noutputs:\n  where: ${data.prod.outputs.where}\n";
+    std::fs::write(dir.join("stacks/lib/reader.yaml"), comp).unwrap();
+    let root = "stack: reader\nregion: ap-northeast-1\ncomponents:\n  r: { use: ./lib/reader.yaml }\noutputs:\n  where: ${r.where}\n";
+    std::fs::write(dir.join("stacks/reader.yaml"), root).unwrap();
+    for f in ["stacks/producer.yaml", "stacks/lib/producer.yaml", "stacks/reader.yaml"] {
+        let o = run(dir, &["apply", f, "--yes"], true);
+        assert_eq!(o.status.code(), Some(0), "{f}: {}", out(&o));
+    }
+    let o = run(dir, &["output", "stacks/reader.yaml", "where"], true);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "from-lib", "{}", out(&o));
+}

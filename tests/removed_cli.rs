@@ -18,6 +18,7 @@ resources:
       delay_seconds: 5
       redrive_policy: { dead_letter_target_arn: "${dlq.arn}", max_receive_count: 5 }
   logs: { type: aws.logs.log_group, properties: { name: /removed/app, retention_in_days: 7 } }
+  kept: { type: aws.logs.log_group, properties: { name: /removed/kept, retention_in_days: 7 } }
   topic: { type: aws.sns.topic, properties: { name: removed-t, display_name: Orders } }
   sub:
     type: aws.sns.subscription
@@ -53,6 +54,7 @@ resources:
   dlq: { type: aws.sqs.queue, properties: { name: removed-dlq } }
   queue: { type: aws.sqs.queue, properties: { name: removed-q } }
   logs: { type: aws.logs.log_group, properties: { name: /removed/app } }
+  kept: { type: aws.logs.log_group, properties: { name: /removed/kept, retention_in_days: null } }
   topic: { type: aws.sns.topic, properties: { name: removed-t } }
   sub: { type: aws.sns.subscription, properties: { topic_arn: "${topic.arn}", protocol: sqs, endpoint: "${queue.arn}" } }
   repo: { type: aws.ecr.repository, properties: { name: removed-r } }
@@ -112,6 +114,9 @@ async fn properties_left_out_go_back_to_aws_defaults() {
 
     let groups = logs.describe_log_groups().log_group_name_prefix("/removed/app").send().await.unwrap();
     assert_eq!(groups.log_groups()[0].retention_in_days, None);
+    // Written as null: not managed, so AWS keeps it.
+    let groups = logs.describe_log_groups().log_group_name_prefix("/removed/kept").send().await.unwrap();
+    assert_eq!(groups.log_groups()[0].retention_in_days, Some(7));
 
     let topics = sns.list_topics().send().await.unwrap();
     let topic = topics.topics()[0].topic_arn.clone().unwrap();

@@ -1,14 +1,14 @@
 //! `stackr destroy FILE`: delete everything in state, dependants first.
 
 use super::Failure;
-use super::run::{Opened, command_line, confirm, ctrl_c, events, open, runtime};
+use super::run::{Opened, command_line, confirm, ctrl_c, events, open_from_state, runtime};
 use crate::cli::{ColorChoice, DestroyArgs};
 use stackr_engine::apply::Options;
 
 pub fn run(a: &DestroyArgs, color: ColorChoice) -> Result<u8, Failure> {
     crate::progress::JSON_ERRORS.store(a.json, std::sync::atomic::Ordering::Relaxed);
     runtime()?.block_on(async {
-        let mut opened = open(&a.stack, color, Some(events(a.json, color))).await?;
+        let mut opened = open_from_state(&a.stack, color, Some(events(a.json, color))).await?;
         opened.show_stats = a.stats;
         opened.locked(&command_line(), async |o: &Opened| destroy(o, a).await).await
     })

@@ -74,7 +74,13 @@ async fn import(o: &Opened, a: &ImportArgs) -> Result<u8, Failure> {
             // out is AWS's, never "left the stack" at the next apply.
             properties: {
                 let mut p = obs.properties_json(res.schema);
-                p.retain(|k, _| res.properties.iter().any(|(key, _)| key.name == *k));
+                // (Written as null: not managed, not recorded either.)
+                p.retain(|k, _| {
+                    res.properties.iter().any(|(key, t)| {
+                        key.name == *k
+                            && !matches!(t, stackr_core::lang::tree::Tree::Scalar(stackr_core::value::Value::Null, _))
+                    })
+                });
                 p
             },
             attributes,

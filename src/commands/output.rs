@@ -1,7 +1,7 @@
 //! `stackr output FILE [NAME] [--json]`: the outputs recorded by the last apply.
 
 use super::Failure;
-use super::run::{open, runtime};
+use super::run::{open_from_state, runtime};
 use crate::cli::{ColorChoice, OutputArgs};
 
 /// A sensitive output's value, evaluated from the stack and state now
@@ -36,7 +36,7 @@ fn sensitive_value(
 
 pub fn run(a: &OutputArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let o = open(&a.stack, color, None).await?;
+        let o = open_from_state(&a.stack, color, None).await?;
         let (state, _) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
         if let Some(name) = &a.name {
             let Some(out) = state.outputs.get(name) else {

@@ -55,6 +55,27 @@ pub fn events(json: bool, color: ColorChoice) -> Arc<dyn EventSink> {
 }
 
 pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn EventSink>>) -> Result<Opened, Failure> {
+    open_as(a, color, events, false).await
+}
+
+/// [`open`] for commands that work from state (destroy, `state`, `output`,
+/// `unlock`): a look-up a `for_each` iterates that cannot be read (what it
+/// found is gone, another stack destroyed) is warned about, not fatal, so
+/// what state holds can still be destroyed, listed and moved.
+pub async fn open_from_state(
+    a: &StackArgs,
+    color: ColorChoice,
+    events: Option<Arc<dyn EventSink>>,
+) -> Result<Opened, Failure> {
+    open_as(a, color, events, true).await
+}
+
+async fn open_as(
+    a: &StackArgs,
+    color: ColorChoice,
+    events: Option<Arc<dyn EventSink>>,
+    from_state: bool,
+) -> Result<Opened, Failure> {
     let mut stack = load_stack(a, color)?;
     let mut cloud = Cloud::from_env(&stack.region).await.map_err(Failure::Message)?;
     let base = stack.path.parent().map(std::path::Path::to_path_buf).unwrap_or_default();
@@ -62,13 +83,30 @@ pub async fn open(a: &StackArgs, color: ColorChoice, events: Option<Arc<dyn Even
     if !stack.for_each_lookups.is_empty() {
         // A `for_each` iterates a look-up's result: read it, then load the
         // stack again with its value, so its instances are known to plan.
-        let data = stackr_engine::refresh::read_for_each_lookups(&stack, &cloud.lookups)
-            .await
-            .map_err(|e| Failure::Engine(e, Some(stack.sources.clone()), crate::color::stderr(color)))?;
-        let mut inputs = super::var_inputs(a)?;
-        inputs.data = data;
-        stack = stackr_core::load(&a.file, &inputs, &stackr_schema::Types)
-            .map_err(|e| Failure::Stack(e, crate::color::stderr(color)))?;
+        match stackr_engine::refresh::read_for_each_lookups(&stack, &cloud.lookups).await {
+            Ok(data) => {
+                let mut inputs = super::var_inputs(a)?;
+                inputs.data = data;
+                match stackr_core::load(&a.file, &inputs, &stackr_schema::Types) {
+                    Ok(s) => stack = s,
+                    // What it found no longer gives instances (another
+                    // stack's outputs gone).
+                    Err(e) if from_state => {
+                        let first = e.diagnostics.iter().next().map(|d| d.message.clone()).unwrap_or_default();
+                        eprintln!(
+                            "warning: a `for_each` over a look-up gives no instances now ({first}); the resources \
+                             it made are taken as state has them, and this command works from state"
+                        );
+                    }
+                    Err(e) => return Err(Failure::Stack(e, crate::color::stderr(color))),
+                }
+            }
+            Err(e) if from_state => eprintln!(
+                "warning: {e}; the resources whose `for_each` iterates it are taken as state has them, and this \
+                 command works from state"
+            ),
+            Err(e) => return Err(Failure::Engine(e, Some(stack.sources.clone()), crate::color::stderr(color))),
+        }
     }
     let store = store_for(&stack.state).await;
     let session = Session {

@@ -2,7 +2,7 @@
 //! resource (kept in AWS), rename one (kept in AWS).
 
 use super::Failure;
-use super::run::{Opened, command_line, open, runtime};
+use super::run::{Opened, command_line, open_from_state, runtime};
 use crate::cli::{ColorChoice, StackArgs, StateMvArgs, StateRmArgs, StateShowArgs};
 use stackr_core::model::Address;
 
@@ -37,7 +37,7 @@ fn not_in_state(state: &stackr_state::State, address: &str) -> Failure {
 
 pub fn rm(a: &StateRmArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let o = open(&a.stack, color, None).await?;
+        let o = open_from_state(&a.stack, color, None).await?;
         o.locked(&command_line(), async |o: &Opened| {
             let (mut state, version) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
             let mut removed = Vec::new();
@@ -74,7 +74,7 @@ pub fn rm(a: &StateRmArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 pub fn mv(a: &StateMvArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let o = open(&a.stack, color, None).await?;
+        let o = open_from_state(&a.stack, color, None).await?;
         o.locked(&command_line(), async |o: &Opened| {
             let (mut state, version) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
             let (from, to) = (canonical(&a.from)?, canonical(&a.to)?);
@@ -110,7 +110,7 @@ pub fn mv(a: &StateMvArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 pub fn list(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let o = open(a, color, None).await?;
+        let o = open_from_state(a, color, None).await?;
         let (state, _) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
         let width = state.resources.keys().map(String::len).max().unwrap_or(0);
         for (addr, r) in &state.resources {
@@ -133,7 +133,7 @@ pub fn list(a: &StackArgs, color: ColorChoice) -> Result<u8, Failure> {
 
 pub fn show(a: &StateShowArgs, color: ColorChoice) -> Result<u8, Failure> {
     runtime()?.block_on(async {
-        let o = open(&a.stack, color, None).await?;
+        let o = open_from_state(&a.stack, color, None).await?;
         let (state, _) = o.session.load(&o.stack.name).await.map_err(|e| o.fail(e))?;
         let address = canonical(&a.address)?.to_string();
         let Some(r) = state.resources.get(&address) else {

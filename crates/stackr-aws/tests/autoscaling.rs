@@ -275,6 +275,7 @@ async fn foreign_target_is_not_adopted() {
             properties: props,
             tags,
             token: "t".into(),
+            known_ids: Vec::new(),
         })
         .await
         .expect_err("a foreign target was adopted");

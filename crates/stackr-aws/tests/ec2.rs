@@ -745,6 +745,7 @@ async fn find_adopts_by_tags() {
             properties: vpc_props.clone(),
             tags: tags("vpc"),
             token: "t1".into(),
+            known_ids: Vec::new(),
         })
         .await
         .unwrap();
@@ -754,6 +755,7 @@ async fn find_adopts_by_tags() {
         properties: eigw_props.clone(),
         tags: tags("eigw"),
         token: token.into(),
+        known_ids: Vec::new(),
     };
     let made = eigws.create(&create("t2")).await.unwrap();
     // Another resource of the stack with tags of its own is never the answer.
@@ -770,6 +772,24 @@ async fn find_adopts_by_tags() {
     assert_eq!(eigws.find(&find(vec![made.id.clone()])).await.unwrap(), None);
     // The retried create (a new run, a new token) adopts it.
     assert_eq!(eigws.create(&create("t4")).await.unwrap().id, made.id);
+    // Not when state holds it (the new half of a replacement: the old one
+    // carries the same tags and fixed properties), nor when another state
+    // of the stack made it (its lineage tag): a new one is made.
+    let replacing = eigws.create(&CreateRequest { known_ids: vec![made.id.clone()], ..create("t5") }).await.unwrap();
+    assert_ne!(replacing.id, made.id);
+    let lineage = |l: &str| {
+        let mut t: std::collections::BTreeMap<String, String> = tags("eigw2");
+        t.insert("stackr:lineage".into(), l.into());
+        t
+    };
+    let first =
+        eigws.create(&CreateRequest { target: target("eigw2"), tags: lineage("L1"), ..create("t6") }).await.unwrap();
+    let second =
+        eigws.create(&CreateRequest { target: target("eigw2"), tags: lineage("L2"), ..create("t7") }).await.unwrap();
+    assert_ne!(first.id, second.id, "another state's gateway is not adopted");
+    for id in [replacing.id, first.id, second.id] {
+        eigws.delete(&DeleteRequest { target: target("x"), id, properties: Default::default() }).await.unwrap();
+    }
     assert_eq!(
         vpcs.find(&FindRequest { target: target("vpc"), token: "t1".into(), properties: vpc_props, known_ids: vec![] })
             .await

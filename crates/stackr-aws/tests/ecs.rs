@@ -454,6 +454,7 @@ async fn names_instead_of_arns_are_refused() {
             properties: props,
             tags: Default::default(),
             token: "t".into(),
+            known_ids: Vec::new(),
         })
         .await
         .expect_err("a cluster name was taken");

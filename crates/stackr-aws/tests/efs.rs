@@ -276,6 +276,7 @@ async fn access_point_client_token() {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         token: "stackr-0123456789abcdef".into(),
+        known_ids: Vec::new(),
     };
     let first = rec.create(&request("one")).await.expect("create");
     let second = rec.create(&request("two")).await.expect("create with the same token");

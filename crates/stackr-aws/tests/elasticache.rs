@@ -327,6 +327,7 @@ async fn refused_before_any_call() {
             .collect(),
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let err = rec.create(&req).await.expect_err("upper case");
     assert_eq!(err.kind, ErrorKind::Invalid);

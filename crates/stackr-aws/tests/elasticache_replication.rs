@@ -200,6 +200,7 @@ resources:
         properties: props,
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let err = rec.create(&req).await.expect_err("cluster mode without failover");
     assert_eq!(err.kind, stackr_engine::reconciler::ErrorKind::Invalid, "{err:?}");
@@ -278,6 +279,7 @@ resources:
         properties: props,
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let err = rec.create(&req).await.expect_err("token without transit encryption");
     assert_eq!(err.kind, stackr_engine::reconciler::ErrorKind::Invalid, "{err:?}");

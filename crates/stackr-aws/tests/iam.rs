@@ -362,7 +362,13 @@ async fn find_after_interrupted_create() {
     props.insert("assume_role_policy".into(), stackr_core::value::Value::from_json(&assume));
     let tags = [("stackr:stack", "s"), ("stackr:resource", "r")].map(|(k, v)| (k.to_string(), v.to_string())).into();
     let made = rec
-        .create(&CreateRequest { target: target.clone(), properties: props.clone(), tags, token: "t".into() })
+        .create(&CreateRequest {
+            target: target.clone(),
+            properties: props.clone(),
+            tags,
+            token: "t".into(),
+            known_ids: Vec::new(),
+        })
         .await
         .unwrap();
     let req = FindRequest { target: target.clone(), token: "t".into(), properties: props.clone(), known_ids: vec![] };

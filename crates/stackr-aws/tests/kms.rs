@@ -169,7 +169,13 @@ resources:
     let live = rec.observe(REGION, std::slice::from_ref(&id)).await.unwrap()[0].clone().unwrap();
     let props = [("description".to_string(), stackr_core::value::Value::String("found again".into()))];
     let again = rec
-        .create(&CreateRequest { target, properties: props.into_iter().collect(), tags: live.tags, token: "t2".into() })
+        .create(&CreateRequest {
+            target,
+            properties: props.into_iter().collect(),
+            tags: live.tags,
+            token: "t2".into(),
+            known_ids: Vec::new(),
+        })
         .await
         .expect("retried create");
     assert_eq!(again.id, id, "the same key, not a second one");
@@ -197,6 +203,7 @@ async fn invalid_settings_are_refused_clearly() {
             .into_iter()
             .collect(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     use stackr_core::value::Value::{Bool, Number, String as S};
     let e = key
@@ -244,6 +251,7 @@ async fn an_existing_alias_is_adopted_only_when_it_names_the_key() {
             .collect(),
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let e = alias.create(&req(&mine)).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Invalid);

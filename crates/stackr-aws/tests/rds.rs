@@ -507,6 +507,7 @@ async fn upper_case_identifiers_are_refused() {
         ]),
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let err = rec.create(&req).await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::Invalid);

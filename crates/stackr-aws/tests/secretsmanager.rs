@@ -176,7 +176,13 @@ async fn find_after_interrupted_create() {
     props.insert("name".into(), stackr_core::value::Value::String("conf/find".into()));
     let tags = [("stackr:stack", "s"), ("stackr:resource", "r")].map(|(k, v)| (k.to_string(), v.to_string())).into();
     let made = rec
-        .create(&CreateRequest { target: target.clone(), properties: props.clone(), tags, token: "t".into() })
+        .create(&CreateRequest {
+            target: target.clone(),
+            properties: props.clone(),
+            tags,
+            token: "t".into(),
+            known_ids: Vec::new(),
+        })
         .await
         .unwrap();
     let req = FindRequest { target: target.clone(), token: "t".into(), properties: props.clone(), known_ids: vec![] };

@@ -224,6 +224,7 @@ resources:
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let e = rec.create(&req(&[("cidr_ipv4", t("10.75.0.0/16"))])).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Invalid, "{e:?}");

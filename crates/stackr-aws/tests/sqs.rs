@@ -115,6 +115,7 @@ resources:
         .collect(),
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let e = rec.create(&req).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Invalid);

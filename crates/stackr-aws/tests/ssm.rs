@@ -238,6 +238,7 @@ async fn foreign_parameter_is_not_adopted() {
             properties: props,
             tags,
             token: "t".into(),
+            known_ids: Vec::new(),
         })
         .await
         .expect_err("adopted a foreign parameter");

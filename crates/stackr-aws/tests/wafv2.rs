@@ -338,6 +338,7 @@ async fn cloudfront_scope_elsewhere_is_refused() {
         })),
         tags: Default::default(),
         token: "t".into(),
+        known_ids: Vec::new(),
     };
     let e = rec.create(&req).await.unwrap_err();
     assert_eq!(e.kind, ErrorKind::Invalid);

@@ -208,6 +208,12 @@ impl Resource {
     /// (`${var.x == "" ? null : var.x}`) is left out, as if not written.
     /// The properties as wanted: those written (`null`: left out), and
     /// for each one not written that has a default, its default.
+    /// Whether the stack writes `name` at all (also as `null`, or as an
+    /// expression that gives null: then it is not managed).
+    pub fn writes(&self, name: &str) -> bool {
+        self.properties.iter().any(|(k, _)| k.name == name)
+    }
+
     pub fn eval_properties(&self, scope: &StackScope, diags: &mut crate::diag::Diagnostics) -> BTreeMap<String, Value> {
         let mut out: BTreeMap<String, Value> = self
             .properties

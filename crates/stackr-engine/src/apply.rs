@@ -721,6 +721,7 @@ impl Run<'_> {
                         live,
                         recorded: prior.map(|p| props_of(&p.properties)),
                         ignore,
+                        written: res.properties.iter().map(|(k, _)| k.name.clone()).collect(),
                     }
                 }
             }

@@ -215,9 +215,10 @@ pub fn diff(
 }
 
 /// The properties the stack set when last applied (`recorded`) and no
-/// longer writes (absent, not `null`: `null` stops managing it), where
-/// AWS still has a value and the type puts AWS's default back (`resets`):
-/// each a change to nothing.
+/// longer writes, where AWS still has a value and the type puts AWS's
+/// default back (`resets`, which the caller makes false for a property
+/// the stack writes as `null`: that stops managing it): each a change to
+/// nothing.
 pub fn removed(
     schema: &TypeSchema,
     desired: &Props,

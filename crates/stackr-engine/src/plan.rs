@@ -501,7 +501,8 @@ pub fn plan_replacing(
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
                 let mut d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
                 if let Some(rec) = providers.get(res.schema.kind) {
-                    let gone = removed(res.schema, &props, &live_props, &recorded, &ignore, |f| rec.resets(f));
+                    let resets = |f: &str| !res.writes(f) && rec.resets(f);
+                    let gone = removed(res.schema, &props, &live_props, &recorded, &ignore, resets);
                     d = with_removed(d, gone);
                 }
                 if let (Diff::Update(ch), Some(rec)) = (&mut d, providers.get(res.schema.kind)) {
@@ -745,7 +746,18 @@ pub fn plan_destroy(state: &State) -> Plan {
         unchanged: 0,
         destroy: true,
         moved: Vec::new(),
-        outputs: Vec::new(),
+        // Outputs go with the stack: a consumer reading them
+        // (`stackr.stack_outputs`) must not keep finding them.
+        outputs: state
+            .outputs
+            .iter()
+            .map(|(name, r)| OutputChange {
+                name: name.clone(),
+                before: if r.sensitive { serde_json::json!(SECRET_TEXT) } else { r.value.clone() },
+                after: serde_json::Value::Null,
+                sensitive: r.sensitive,
+            })
+            .collect(),
         warnings: Vec::new(),
         forget,
         retain: BTreeMap::new(),

@@ -113,6 +113,11 @@ pub struct CreateRequest {
     /// Idempotency token, stable across retries of this create (journaled
     /// in state before the call).
     pub token: String,
+    /// The ids state holds at this address (the resource being replaced,
+    /// an old half an earlier run left): never what a create adopts, even
+    /// when its tags and fixed properties match (a replacement on request,
+    /// a move back to what the old one had).
+    pub known_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

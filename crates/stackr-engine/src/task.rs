@@ -90,6 +90,9 @@ pub(crate) enum Work {
         live: Option<Observed>,
         recorded: Option<Props>,
         ignore: Vec<String>,
+        /// Every property the stack writes, `null` included (not managed:
+        /// never reset when left out of the wanted properties).
+        written: Vec<String>,
     },
     Delete {
         id: String,
@@ -376,12 +379,18 @@ impl Running<'_> {
                         p.properties = known;
                     }
                 });
-                let req = CreateRequest { target: ctx.target.clone(), properties: props, tags, token };
+                let req = CreateRequest {
+                    target: ctx.target.clone(),
+                    properties: props,
+                    tags,
+                    token,
+                    known_ids: known_ids.clone(),
+                };
                 let obs = self.create_once(&req, known_ids).await?;
                 self.store(&obs, record);
                 Ok(Some(obs))
             }
-            Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore } => {
+            Work::Update { digests, lineage, id, props, tags, record, live, recorded, ignore, written } => {
                 let live = match live {
                     Some(l) => l,
                     None => {
@@ -402,7 +411,8 @@ impl Running<'_> {
                 );
                 let mut d = diff(schema, &props, &live_props, recorded.as_ref(), &ignore);
                 if let Some(recorded) = recorded.as_ref() {
-                    let gone = removed(schema, &props, &live_props, recorded, &ignore, |f| ctx.rec.resets(f));
+                    let resets = |f: &str| !written.iter().any(|w| w == f) && ctx.rec.resets(f);
+                    let gone = removed(schema, &props, &live_props, recorded, &ignore, resets);
                     d = with_removed(d, gone);
                 }
                 let changed = match d {

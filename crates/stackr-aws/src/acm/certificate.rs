@@ -233,8 +233,12 @@ impl Reconciler for Certificate {
         };
         // Only one with the same names is this create's (not the old
         // certificate of a replacement, which carries the same tags).
-        let same = |o: &Observed| props::strings(&o.properties, "subject_alternative_names") == wanted_sans;
-        if let Some(found) = self.tagged(&req.target, &domain, &[]).await?.into_iter().find(same) {
+        // Another state's of this stack (its lineage tag) is not this one's.
+        let same = |o: &Observed| {
+            props::strings(&o.properties, "subject_alternative_names") == wanted_sans
+                && crate::tags::same_owner(&o.tags, &req.tags)
+        };
+        if let Some(found) = self.tagged(&req.target, &domain, &req.known_ids).await?.into_iter().find(same) {
             return self.settled(region, &found.id).await;
         }
         let sans = props::strings(p, "subject_alternative_names");

@@ -165,12 +165,15 @@ pub async fn find_tagged<D: Describe + ?Sized>(d: &D, req: &FindRequest) -> Resu
 /// The look-up before every create: something already carrying the
 /// target's tags (a create retried after a crash, or an API that ignores
 /// client tokens) is returned instead of making another. Only a resource
-/// whose replace-only properties equal the request's is taken, so the old
-/// resource of a replacement (same tags, `create_before_destroy`) is never
-/// mistaken for the new one.
+/// whose replace-only properties equal the request's, and never one state
+/// holds (`known_ids`), is taken: the old resource of a replacement (same
+/// tags, `create_before_destroy`) is never mistaken for the new one.
 pub async fn existing<D: Describe + ?Sized>(d: &D, req: &CreateRequest) -> Result<Option<Observed>, ProviderError> {
     let schema = d.schema();
-    Ok(tagged(d, &req.target, &[]).await?.into_iter().find(|o| same_fixed(schema, &o.properties, &req.properties)))
+    let found = tagged(d, &req.target, &req.known_ids).await?;
+    // Made for another state of this stack (its lineage tag): not ours.
+    let ours = |o: &Observed| crate::tags::same_owner(&o.tags, &req.tags);
+    Ok(found.into_iter().find(|o| ours(o) && same_fixed(schema, &o.properties, &req.properties)))
 }
 
 /// The VPCs a gateway is attached (or attaching) to.

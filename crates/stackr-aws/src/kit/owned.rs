@@ -31,7 +31,7 @@ pub fn adopt_existing(
     existing: Observed,
     req: &CreateRequest,
 ) -> Result<Observed, ProviderError> {
-    if crate::tags::same_owner(&existing.tags, &req.tags) {
+    if crate::tags::same_owner(&existing.tags, &req.tags) && !req.known_ids.contains(&existing.id) {
         return Ok(existing);
     }
     Err(taken(what, name, &existing.tags, &req.target.address, &req.tags))
@@ -101,6 +101,7 @@ mod tests {
             properties: Default::default(),
             tags: marks.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
             token: "t".into(),
+            known_ids: Vec::new(),
         };
         assert!(adopt_existing("an SQS queue", "jobs", observed("u", &marks), &req).is_ok());
         let other_state = [("stackr:stack", "s"), ("stackr:resource", "q"), ("stackr:lineage", "L2")];

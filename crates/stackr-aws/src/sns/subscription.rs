@@ -148,7 +148,17 @@ impl Reconciler for Subscription {
         &stackr_schema::sns::SUBSCRIPTION
     }
 
+    /// A filter policy's scope goes with a filter policy: SNS answers no
+    /// scope without one
+    /// (<https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering-scope.html>),
+    /// so a scope alone would never match.
     fn check(&self, p: &Props) -> Result<(), ProviderError> {
+        let set = |k: &str| p.get(k).is_some_and(|v| !matches!(v, Value::Null));
+        if set("filter_policy_scope") && !set("filter_policy") {
+            return Err(kit::invalid(
+                "`filter_policy_scope` needs a `filter_policy`: SNS keeps no scope without one; set both, or neither",
+            ));
+        }
         match (props::string(p, "protocol"), props::string(p, "endpoint")) {
             (Some(protocol), Some(endpoint)) if kit::known(p, &["protocol", "endpoint"]) => {
                 check_endpoint(&protocol, &endpoint)

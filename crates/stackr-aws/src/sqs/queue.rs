@@ -113,8 +113,9 @@ fn from_attr(kind: Kind, raw: &str) -> Option<Value> {
 /// AWS's default, or "" where that removes the attribute (a redrive
 /// policy, a queue policy, a KMS key)
 /// (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html>).
-/// The largest message size is left alone: its default has changed over
-/// time.
+/// The largest message size is left alone (its default has changed over
+/// time), and so is the data key reuse period: SQS shows none once the
+/// KMS key is removed with it.
 const RESETS: &[(&str, &str)] = &[
     ("visibility_timeout_seconds", "30"),
     ("message_retention_seconds", "345600"),
@@ -122,7 +123,6 @@ const RESETS: &[(&str, &str)] = &[
     ("receive_wait_time_seconds", "0"),
     ("redrive_policy", ""),
     ("kms_master_key_id", ""),
-    ("kms_data_key_reuse_period_seconds", "300"),
     ("policy", ""),
 ];
 

@@ -343,6 +343,7 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
                 properties: desired.clone(),
                 tags,
                 token: format!("conformance-{}", h.env.account().id()),
+                known_ids: Vec::new(),
             };
             let first = rec.create(&req).await.expect("first create");
             let second = rec.create(&req).await.expect("second create with the same token");
@@ -367,6 +368,7 @@ pub async fn conformance_in(h: Arc<Harness>, case: Case) {
                 properties: desired,
                 tags,
                 token: format!("conformance-retry-{}", h.env.account().id()),
+                known_ids: Vec::new(),
             };
             let again = rec.create(&req).await.expect("retried create");
             assert_eq!(again.id, id, "{}: a retried create made another resource", case.kind);

@@ -24,7 +24,7 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::value::Value;
 use crate::yaml;
 use crate::yaml::Key;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::PathBuf;
 
 /// The deepest uses may nest.
@@ -48,11 +48,19 @@ pub struct Expanded {
 pub fn expand(
     merged: &mut Merged,
     var_scope: &StackScope,
+    sensitive: &BTreeSet<String>,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) -> Expanded {
-    let mut x =
-        Expander { var_scope, sources, diags, out: Expanded::default(), resources: Vec::new(), data: Vec::new() };
+    let mut x = Expander {
+        var_scope,
+        sensitive,
+        sources,
+        diags,
+        out: Expanded::default(),
+        resources: Vec::new(),
+        data: Vec::new(),
+    };
     if merged.components.is_empty() {
         return x.out;
     }
@@ -126,11 +134,24 @@ fn expand_deps(deps: &[Spanned<String>], names: &Names) -> Vec<Spanned<String>> 
 
 struct Expander<'a> {
     var_scope: &'a StackScope,
+    /// The stack's own sensitive variables: a component's sensitive
+    /// variable is given one of them, so its value stays masked.
+    sensitive: &'a BTreeSet<String>,
     sources: &'a mut SourceMap,
     diags: &'a mut Diagnostics,
     out: Expanded,
     resources: Vec<ResourceDecl>,
     data: Vec<DataDecl>,
+}
+
+impl Expander<'_> {
+    /// Whether `e` takes a sensitive variable of the stack.
+    fn is_sensitive(&self, e: &Expr) -> bool {
+        e.references().iter().any(|r| {
+            r.root == "var"
+                && matches!(r.steps.first(), Some(crate::expr::Step::Attr(n)) if self.sensitive.contains(*n))
+        })
+    }
 }
 
 /// One step of the chain of uses: the file read, and the use reaching it.
@@ -216,9 +237,34 @@ impl Expander<'_> {
         let mut declared: Vec<String> = Vec::new();
         for v in &file.vars {
             match v {
-                VarEntry::Declare { name, ty, default, .. } => {
+                VarEntry::Declare { name, ty, default, sensitive, .. } => {
                     declared.push(name.name.clone());
                     let given = vars.iter().find(|(k, _)| k.name == name.name).map(|(_, e)| e.clone());
+                    // Its value is put where the component uses it: masked
+                    // only if it comes from a sensitive variable of the stack
+                    // (which the later checks follow); a literal, a default
+                    // or anything else would be printed and kept in state.
+                    if *sensitive && !given.as_ref().is_some_and(|e| self.is_sensitive(e)) {
+                        let span = given.as_ref().map_or(u.name.span, |e| e.span);
+                        self.diags.push(
+                            Diagnostic::new(
+                                span,
+                                format!(
+                                    "`{}` of component `{inst_name}` is sensitive, and {}",
+                                    name.name,
+                                    if given.is_some() {
+                                        "this value is not: it would be printed in plans and kept in state"
+                                    } else {
+                                        "its default would be printed in plans and kept in state"
+                                    }
+                                ),
+                            )
+                            .with_help(
+                                "give it a sensitive variable of the stack, e.g. `${var.db_password}` declared with \
+                                 `sensitive: true`",
+                            ),
+                        );
+                    }
                     let value = match (given, default) {
                         // A value of the wrong type is reported here, once,
                         // rather than again at each property that uses it.
@@ -287,8 +333,26 @@ impl Expander<'_> {
         for r in &mut self.resources[start..] {
             r.depends_on.extend(use_deps.iter().cloned());
         }
+        let here = self.sources.get(file.file).and_then(|f| f.path.parent().map(PathBuf::from));
         for mut d in file.data {
             d.args = d.args.iter().map(|(k, t)| (k.clone(), names.tree(t, self.diags))).collect();
+            // Another stack's file or state named relative to this
+            // component's file, as `file()` and `use:` are.
+            if d.ty.value == "stackr.stack_outputs"
+                && let Some(here) = &here
+            {
+                for (k, t) in &mut d.args {
+                    if let ("stack_file" | "path", Tree::Str(tpl)) = (k.name.as_str(), t)
+                        && let [crate::expr::Part::Lit(rel)] = tpl.parts.as_slice()
+                        && std::path::Path::new(rel).is_relative()
+                    {
+                        let joined = here.join(rel);
+                        // Absolute: the look-up joins it to the root stack's folder.
+                        let joined = std::path::absolute(&joined).unwrap_or(joined).display().to_string();
+                        tpl.parts = vec![crate::expr::Part::Lit(joined)];
+                    }
+                }
+            }
             d.name.name = format!("{}{}", names.prefix, d.name.name);
             self.data.push(d);
         }

@@ -76,7 +76,9 @@ fn load_from(path: &Path, text: Option<String>, inputs: &VarInputs, catalog: &dy
         dirs: crate::model::source_dirs(&sources),
         ..Default::default()
     };
-    let expanded = components::expand(&mut merged, &var_scope, &mut sources, &mut diags);
+    let sensitive: std::collections::BTreeSet<String> =
+        vars.iter().filter(|(_, v)| v.sensitive).map(|(k, _)| k.clone()).collect();
+    let expanded = components::expand(&mut merged, &var_scope, &sensitive, &mut sources, &mut diags);
     let fail = |mut diagnostics: Diagnostics, sources: SourceMap| {
         components::note_chains(&mut diagnostics, &expanded.chains);
         fail(diagnostics, sources)

@@ -324,6 +324,30 @@ class DatabaseLingerTest(Ec2Case):
         self.wait_until(lambda: self.accepted("DependencyViolation", self.ec2.delete_subnet, SubnetId=subnets[0]))
 
 
+    def test_a_cache_node_interface_is_in_the_subnet_of_its_zone(self):
+        vpc, subnets, _ = self.network(igw=False)
+        group = self.group(vpc)
+        zones = {
+            s["SubnetId"]: s["AvailabilityZone"] for s in self.ec2.describe_subnets(SubnetIds=subnets)["Subnets"]
+        }
+        last = sorted(subnets)[-1]
+        cache = self.client("elasticache")
+        cache.create_cache_subnet_group(
+            CacheSubnetGroupName="zoned", CacheSubnetGroupDescription="zoned", SubnetIds=subnets
+        )
+        cache.create_cache_cluster(
+            CacheClusterId="zoned",
+            Engine="memcached",
+            CacheNodeType="cache.t3.micro",
+            NumCacheNodes=1,
+            CacheSubnetGroupName="zoned",
+            SecurityGroupIds=[group],
+            PreferredAvailabilityZone=zones[last],
+        )
+        [eni] = self.interfaces(group)
+        self.assertEqual(eni["SubnetId"], last, "AWS places a node's interface in its own zone")
+
+
 class VpcEndpointTest(Ec2Case):
     # An endpoint is `pending` 20-90 AWS seconds: under 2 s at 60x.
     SCALE = 60

@@ -583,10 +583,26 @@ def _elasticache_wanted(owner):
         return {}
     groups = cluster.security_group_ids or None
     description = f"ElastiCache {cluster.cache_cluster_id}"
-    return {
-        f"node-{n}": _Spec(subnet_ids[n % len(subnet_ids)], groups, False, description, "amazon-elasticache")
-        for n in range(int(cluster.num_cache_nodes or 1))
-    }
+    # Each node's interface is in the group's subnet of the node's zone, as
+    # AWS places it (ModifyCacheSubnetGroup refuses to drop a subnet in use:
+    # SubnetInUse, API_ModifyCacheSubnetGroup.html).
+    ec2 = ec2_backends[owner.account][owner.region]
+
+    def zone_of(subnet_id):
+        try:
+            return ec2.get_subnet(subnet_id).availability_zone
+        except Exception:
+            return None
+
+    zones = [n.get("CustomerAvailabilityZone") for n in getattr(cluster, "_stackr_nodes", [])]
+    count = int(cluster.num_cache_nodes or 1)
+    out = {}
+    for n in range(count):
+        zone = zones[n] if n < len(zones) else None
+        in_zone = [s for s in subnet_ids if zone and zone_of(s) == zone]
+        subnet = in_zone[0] if in_zone else subnet_ids[n % len(subnet_ids)]
+        out[f"node-{n}"] = _Spec(subnet, groups, False, description, "amazon-elasticache")
+    return out
 
 
 def _ecs_service_wanted(owner):

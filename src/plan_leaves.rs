@@ -5,6 +5,7 @@
 //! them; they are not compared); stackr's own tags left out.
 
 use serde_json::Value as J;
+use stackr_core::schema::PropType;
 use stackr_core::value::UNKNOWN_TEXT;
 use stackr_engine::plan::SECRET_TEXT;
 
@@ -12,8 +13,32 @@ use stackr_engine::plan::SECRET_TEXT;
 /// `before -> after`, `+ added` or `- removed`.
 pub fn changes(field: &str, before: &J, after: &J) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    walk(field, field, before, after, &mut out);
+    walk(field, field, before, after, None, &mut out);
     out
+}
+
+/// [`changes`] knowing the property's type: lists the schema marks
+/// unordered, at any depth, are not shown for an order alone.
+pub fn changes_of(prop: &stackr_core::schema::PropSchema, before: &J, after: &J) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    walk(prop.name, prop.name, before, after, Some((&prop.ty, prop.unordered)), &mut out);
+    out
+}
+
+/// The type of field `k` of an object type, and whether it is unordered.
+fn field_type(ty: Option<(&PropType, bool)>, k: &str) -> Option<(&'static PropType, bool)> {
+    match ty {
+        Some((PropType::Object(fields), _)) => fields.iter().find(|f| f.name == k).map(|f| (&f.ty, f.unordered)),
+        _ => None,
+    }
+}
+
+/// The element type of a list type.
+fn element_type(ty: Option<(&PropType, bool)>) -> Option<(&'static PropType, bool)> {
+    match ty {
+        Some((PropType::List(inner), _)) => Some((inner, false)),
+        _ => None,
+    }
 }
 
 /// [`changes`] of a map the stack owns whole (an RDS group's parameters,
@@ -77,7 +102,14 @@ fn plain(v: &J) -> bool {
     !matches!(v, J::Array(_) | J::Object(_))
 }
 
-fn walk(field: &str, path: &str, before: &J, after: &J, out: &mut Vec<(String, String)>) {
+fn walk(
+    field: &str,
+    path: &str,
+    before: &J,
+    after: &J,
+    ty: Option<(&PropType, bool)>,
+    out: &mut Vec<(String, String)>,
+) {
     if before == after {
         return;
     }
@@ -89,7 +121,7 @@ fn walk(field: &str, path: &str, before: &J, after: &J, out: &mut Vec<(String, S
                 }
                 let p = format!("{path}.{k}");
                 match b.get(k) {
-                    Some(x) => walk(field, &p, x, y, out),
+                    Some(x) => walk(field, &p, x, y, field_type(ty, k), out),
                     None => out.push((p, format!("+ {}", leaf(y)))),
                 }
             }
@@ -103,7 +135,7 @@ fn walk(field: &str, path: &str, before: &J, after: &J, out: &mut Vec<(String, S
         (J::Array(b), J::Array(a)) if b.iter().chain(a).all(plain) => {
             let added: Vec<&J> = a.iter().filter(|x| !b.contains(x)).collect();
             let removed: Vec<&J> = b.iter().filter(|x| !a.contains(x)).collect();
-            if added.is_empty() && removed.is_empty() {
+            if added.is_empty() && removed.is_empty() && !ty.is_some_and(|(_, unordered)| unordered) {
                 // The same items in another order (a list whose order counts).
                 out.push((path.to_string(), format!("{} -> {}", leaf(before), leaf(after))));
             }
@@ -112,7 +144,7 @@ fn walk(field: &str, path: &str, before: &J, after: &J, out: &mut Vec<(String, S
         }
         (J::Array(b), J::Array(a)) if b.len() == a.len() => {
             for (i, (x, y)) in b.iter().zip(a).enumerate() {
-                walk(field, &format!("{path}[{i}]"), x, y, out);
+                walk(field, &format!("{path}[{i}]"), x, y, element_type(ty), out);
             }
         }
         (J::Array(b), J::Array(a)) => {
@@ -148,6 +180,22 @@ mod tests {
         let got = lines("container_definitions", b, a);
         assert_eq!(got.len(), 1);
         assert!(got[0].contains(&format!("\"wordpress:6.8-{long}\"")), "never cut: {got:?}");
+    }
+
+    #[test]
+    fn a_nested_list_the_schema_calls_unordered_is_not_shown_for_its_order() {
+        let prop = stackr_schema::get_role("aws.ecs.service", stackr_core::schema::Role::Resource)
+            .and_then(|t| t.property("network_configuration"))
+            .expect("the service's network configuration");
+        let b = json!({ "subnets": ["a", "b"], "assign_public_ip": false });
+        let a = json!({ "subnets": ["b", "a"], "assign_public_ip": true });
+        let got: Vec<String> = changes_of(prop, &b, &a).into_iter().map(|(p, w)| format!("{p}: {w}")).collect();
+        assert_eq!(got, ["network_configuration.assign_public_ip: false -> true"]);
+        // Without the schema, the order shows.
+        assert_eq!(
+            lines("x", json!({ "l": ["a", "b"] }), json!({ "l": ["b", "a"] })),
+            ["x.l: [\"a\",\"b\"] -> [\"b\",\"a\"]"]
+        );
     }
 
     #[test]

@@ -69,6 +69,8 @@ fn change_line(out: &mut String, kind: &str, c: &Change, action: Action, on: boo
         crate::plan_leaves::set_changes(&c.field, &c.before, &c.after)
     } else if owned_map {
         crate::plan_leaves::map_changes(&c.field, &c.before, &c.after)
+    } else if let Some(prop) = prop {
+        crate::plan_leaves::changes_of(prop, &c.before, &c.after)
     } else {
         crate::plan_leaves::changes(&c.field, &c.before, &c.after)
     };

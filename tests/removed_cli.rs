@@ -150,5 +150,11 @@ async fn properties_left_out_go_back_to_aws_defaults() {
     assert_eq!(pab.block_public_acls, Some(true), "a new bucket's default: {pab:?}");
     assert!(s3.get_bucket_lifecycle_configuration().bucket("removed-b-1234").send().await.is_err(), "no rules left");
 
+    // A topic replaced on request comes back under its name (its ARN is
+    // the old one's): adopted as the new one, not refused as the old.
+    let out = run(&dir, &url, &["apply", "examples/removed.yaml", "--yes", "--replace", "topic"], 0);
+    assert!(out.contains("topic: created"), "{out}");
+    run(&dir, &url, &["diff", "examples/removed.yaml"], 0);
+
     run(&dir, &url, &["destroy", "examples/removed.yaml", "--yes"], 0);
 }

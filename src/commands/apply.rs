@@ -394,7 +394,13 @@ pub fn summary(r: &Report, on: bool) -> String {
         return out;
     }
     out.push_str(&format!("{} operations done in {:.1}s.\n", r.done.len(), r.elapsed.as_secs_f64()));
-    if r.interrupted {
+    let unsaved = r.failed.iter().any(|(a, op, _)| a == "state" && *op == "save");
+    if r.interrupted && unsaved {
+        out.push_str(
+            "Interrupted: the state could not be saved (below), so what finished since the last save is not \
+             recorded; once the state can be written, run the command again: it finds what it made by its tags.\n",
+        );
+    } else if r.interrupted {
         out.push_str("Interrupted: what finished is saved in state; run the command again to continue.\n");
     }
     for (addr, op, err) in &r.failed {

@@ -186,6 +186,27 @@ resources:
     );
     let keys = h.kms().list_keys().send().await.unwrap();
     assert_eq!(keys.keys().len(), 1, "one key");
+    // The new half of a replacement (state holds the old key, with the
+    // same tags): a new key.
+    let target = Target { stack: "kms-find".into(), address: "key".into(), region: REGION.into() };
+    let replacing = rec
+        .create(&CreateRequest {
+            target,
+            properties: [("description".to_string(), stackr_core::value::Value::String("new".into()))].into(),
+            tags: again.tags.clone(),
+            token: "t3".into(),
+            known_ids: vec![id.clone()],
+        })
+        .await
+        .expect("the replacement's create");
+    assert_ne!(replacing.id, id, "a new key, not the one it replaces");
+    rec.delete(&stackr_engine::reconciler::DeleteRequest {
+        target: Target { stack: "kms-find".into(), address: "key".into(), region: REGION.into() },
+        id: replacing.id,
+        properties: [("deletion_window_in_days".to_string(), stackr_core::value::Value::Number(7.0))].into(),
+    })
+    .await
+    .unwrap();
     h.destroy("kms-find").await;
 }
 

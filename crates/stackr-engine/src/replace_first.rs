@@ -75,9 +75,14 @@ pub(crate) fn name_clashes(stack: &Stack, steps: &[Step], desired: &Desired) -> 
         };
         let res = stack.resource_of(&stack.instances[ii]);
         let Some(props) = desired.props.get(&s.address) else { continue };
-        for p in res.schema.properties.iter().filter(|p| p.unique.is_some()) {
+        // A name AWS allows once in a scope, or among those naming the same
+        // parent (a security group's in its VPC) while the parent stays.
+        let changes = |f: &str| s.changes.iter().any(|c| c.field == f);
+        let once =
+            |p: &&stackr_core::schema::PropSchema| p.unique.is_some() || p.unique_in.is_some_and(|via| !changes(via));
+        for p in res.schema.properties.iter().filter(once) {
             let Some(name) = props.get(p.name).and_then(|v| v.to_interpolated()) else { continue };
-            if s.changes.iter().any(|c| c.field == p.name) {
+            if changes(p.name) {
                 continue;
             }
             let span = res.property_span(p.name);

@@ -251,6 +251,34 @@ resources:
     assert_eq!(b.cloud.calls("create"), 2, "nothing more was sent");
 }
 
+/// The same for a name AWS allows once among those naming the same parent
+/// (`unique_in`): a security group's in its VPC.
+#[tokio::test]
+async fn a_replacement_made_first_under_the_same_name_in_its_parent_is_refused() {
+    let text = r#"
+stack: cbd-sg
+region: ap-northeast-1
+vars:
+  text: { type: string, default: one }
+resources:
+  vpc:
+    type: aws.ec2.vpc
+    properties: { cidr_block: 10.0.0.0/16 }
+  sg:
+    type: aws.ec2.security_group
+    lifecycle: { create_before_destroy: true }
+    properties: { name: app, vpc_id: "${vpc.id}", description: "${var.text}" }
+"#;
+    let b = bed();
+    b.apply(&stack(text)).await;
+    let refused = b.session.prepare(&stack_with(text, &[("text", "two")])).await;
+    let message = match refused {
+        Err(e) => format!("{e:?}"),
+        Ok(p) => panic!("planned: {:#?}", p.plan.steps),
+    };
+    assert!(message.contains("sg must be replaced") && message.contains("`app`"), "{message}");
+}
+
 /// A resource renamed in the stack without `moved:` is a delete and a
 /// create of the same name: the create waits until the old one is gone
 /// (AWS allows the name once), and what uses it follows, without a cycle.

@@ -225,7 +225,11 @@ pub struct Versioned {
 pub enum StateError {
     #[error("the state at {location} is locked: {}", .holder.describe())]
     Locked { location: String, holder: Box<LockInfo> },
-    #[error("the state at {location} changed since it was read (expected version {expected:?}); another run wrote it")]
+    #[error(
+        "the state at {location} is no longer the version this run read{}: another run wrote it, or it was deleted or \
+         restored meanwhile",
+        .expected.as_deref().map(|v| format!(" ({})", v.trim_matches('"'))).unwrap_or_default()
+    )]
     Conflict { location: String, expected: Option<String> },
     #[error("the state at {location} is not a valid state file: {reason}; it was left untouched")]
     Corrupt { location: String, reason: String },

@@ -33,9 +33,12 @@
 use super::common::{self, invalid};
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_applicationautoscaling::operation::register_scalable_target::builders::RegisterScalableTargetFluentBuilder;
 use aws_sdk_applicationautoscaling::types::{ScalableDimension, ScalableTarget as SdkTarget, ServiceNamespace};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -168,13 +171,7 @@ impl ScalableTarget {
             Some(a) => common::tags_of(&self.clients, region, a).await?,
             None => BTreeMap::new(),
         };
-        let properties = props::build([
-            ("service_namespace", Some(s(ns))),
-            ("resource_id", Some(s(rid))),
-            ("scalable_dimension", Some(s(dim))),
-            ("min_capacity", Some(Value::Number(t.min_capacity() as f64))),
-            ("max_capacity", Some(Value::Number(t.max_capacity() as f64))),
-        ]);
+        let properties = fields::observed(FIELDS, t);
         let attributes = props::build([("id", Some(s(&id))), ("arn", arn.map(s))]);
         Ok(Observed { id, properties, attributes, tags })
     }
@@ -190,14 +187,17 @@ impl ScalableTarget {
         p: &Props,
         tags: Option<&BTreeMap<String, String>>,
     ) -> Result<(), ProviderError> {
-        self.clients
+        let call = self
+            .clients
             .autoscaling(region)
             .register_scalable_target()
             .service_namespace(ServiceNamespace::from(key.0.as_str()))
             .resource_id(&key.1)
-            .scalable_dimension(ScalableDimension::from(key.2.as_str()))
-            .set_min_capacity(crate::kit::int32(p, "min_capacity")?)
-            .set_max_capacity(crate::kit::int32(p, "max_capacity")?)
+            .scalable_dimension(ScalableDimension::from(key.2.as_str()));
+        // The key names the target; the capacities are the stack's.
+        let only_limits: Props =
+            p.iter().filter(|(k, _)| k.ends_with("_capacity")).map(|(k, v)| (k.clone(), v.clone())).collect();
+        fields::create(FIELDS, call, &only_limits)?
             .set_tags(tags.map(|t| t.clone().into_iter().collect()))
             .send()
             .await
@@ -210,6 +210,22 @@ impl ScalableTarget {
         self.one(region, key).await?.ok_or_else(|| crate::kit::vanished("scalable target", &id))
     }
 }
+
+/// Schema ↔ AWS (`ScalableTarget` of DescribeScalableTargets;
+/// RegisterScalableTarget, for the create and every change: the first
+/// three name the target, the capacities change in place).
+type Row = Field<SdkTarget, RegisterScalableTargetFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("service_namespace", "ServiceNamespace", |t| Some(s(t.service_namespace().as_str())))
+        .create(|c, v| Ok(c.service_namespace(ServiceNamespace::from(to::text(v)?.as_str())))),
+    Row::new("resource_id", "ResourceId", |t| Some(s(t.resource_id()))).create(|c, v| Ok(c.resource_id(to::text(v)?))),
+    Row::new("scalable_dimension", "ScalableDimension", |t| Some(s(t.scalable_dimension().as_str())))
+        .create(|c, v| Ok(c.scalable_dimension(ScalableDimension::from(to::text(v)?.as_str())))),
+    Row::new("min_capacity", "MinCapacity", |t| Some(Value::Number(t.min_capacity() as f64)))
+        .create(|c, v| Ok(c.min_capacity(to::int32(v)?))),
+    Row::new("max_capacity", "MaxCapacity", |t| Some(Value::Number(t.max_capacity() as f64)))
+        .create(|c, v| Ok(c.max_capacity(to::int32(v)?))),
+];
 
 #[async_trait]
 impl Reconciler for ScalableTarget {
@@ -315,5 +331,15 @@ mod tests {
         );
         assert!(parse("ecs").is_err());
         assert!(parse("ecs/x").is_err());
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::applicationautoscaling::SCALABLE_TARGET, &[]);
     }
 }

@@ -10,8 +10,11 @@
 use super::common::{self, Describe, existing, find_tagged, must_observe, observe_by_id, tag_spec};
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::allocate_address::builders::AllocateAddressFluentBuilder;
 use aws_sdk_ec2::types::{DomainType, Filter, ResourceType};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -64,11 +67,7 @@ impl Describe for Eip {
             .iter()
             .filter_map(|a| {
                 let id = a.allocation_id()?.to_string();
-                let properties = props::build([
-                    ("domain", a.domain().map(|d| s(d.as_str()))),
-                    ("public_ipv4_pool", a.public_ipv4_pool().map(s)),
-                    ("network_border_group", a.network_border_group().map(s)),
-                ]);
+                let properties = fields::observed(FIELDS, a);
                 let attributes = props::build([
                     ("id", Some(s(&id))),
                     ("arn", Some(s(common::arn(region, &account, "elastic-ip", &id)))),
@@ -79,6 +78,17 @@ impl Describe for Eip {
             .collect())
     }
 }
+
+/// Schema ↔ AWS (`Address` of DescribeAddresses; AllocateAddress).
+type Row = Field<aws_sdk_ec2::types::Address, AllocateAddressFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("domain", "Domain", |a| a.domain().map(|d| s(d.as_str())))
+        .create(|c, v| Ok(c.domain(DomainType::from(to::text(v)?.as_str())))),
+    Row::new("public_ipv4_pool", "PublicIpv4Pool", |a| a.public_ipv4_pool().map(s))
+        .create(|c, v| Ok(c.public_ipv4_pool(to::text(v)?))),
+    Row::new("network_border_group", "NetworkBorderGroup", |a| a.network_border_group().map(s))
+        .create(|c, v| Ok(c.network_border_group(to::text(v)?))),
+];
 
 #[async_trait]
 impl Reconciler for Eip {
@@ -100,15 +110,9 @@ impl Reconciler for Eip {
         }
         let region = &req.target.region;
         let p = &req.properties;
-        let domain = props::string(p, "domain").unwrap_or_else(|| "vpc".into());
-        let call = self
-            .clients
-            .ec2(region)
-            .allocate_address()
-            .domain(DomainType::from(domain.as_str()))
-            .set_public_ipv4_pool(props::string(p, "public_ipv4_pool"))
-            .set_network_border_group(props::string(p, "network_border_group"))
-            .tag_specifications(tag_spec(ResourceType::ElasticIp, &req.tags));
+        // In a VPC unless the stack says otherwise.
+        let call = self.clients.ec2(region).allocate_address().domain(DomainType::Vpc);
+        let call = fields::create(FIELDS, call, p)?.tag_specifications(tag_spec(ResourceType::ElasticIp, &req.tags));
         let out = crate::retry::once!(aws_sdk_ec2::config::Builder, call)
             .await
             .map_err(|e| provider("AllocateAddress", e))?;
@@ -132,5 +136,15 @@ impl Reconciler for Eip {
             }
             Err(e) => Err(provider("ReleaseAddress", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::EIP, &[]);
     }
 }

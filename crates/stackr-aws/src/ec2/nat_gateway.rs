@@ -23,8 +23,11 @@ use super::common::{
     tolerate,
 };
 use crate::clients::Clients;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_nat_gateway::builders::CreateNatGatewayFluentBuilder;
 use aws_sdk_ec2::types::{ConnectivityType, Filter, NatGatewayState, ResourceType};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -122,14 +125,8 @@ impl Describe for NatGateway {
             .filter(|g| !dead(g.state()))
             .filter_map(|g| {
                 let id = g.nat_gateway_id()?.to_string();
-                let addrs = g.nat_gateway_addresses();
-                let primary = addrs.iter().find(|a| a.is_primary() == Some(true)).or(addrs.first());
-                let properties = props::build([
-                    ("subnet_id", g.subnet_id().map(s)),
-                    ("allocation_id", primary.and_then(|a| a.allocation_id()).map(s)),
-                    ("connectivity_type", g.connectivity_type().map(|c| s(c.as_str()))),
-                    ("private_ip_address", primary.and_then(|a| a.private_ip()).map(s)),
-                ]);
+                let primary = primary(g);
+                let properties = fields::observed(FIELDS, g);
                 let attributes = props::build([
                     ("id", Some(s(&id))),
                     ("public_ip", primary.and_then(|a| a.public_ip()).map(s)),
@@ -141,6 +138,24 @@ impl Describe for NatGateway {
             .collect())
     }
 }
+
+/// The gateway's primary address (the one it was made with).
+fn primary(g: &aws_sdk_ec2::types::NatGateway) -> Option<&aws_sdk_ec2::types::NatGatewayAddress> {
+    let addrs = g.nat_gateway_addresses();
+    addrs.iter().find(|a| a.is_primary() == Some(true)).or(addrs.first())
+}
+
+/// Schema ↔ AWS (`NatGateway` of DescribeNatGateways; CreateNatGateway).
+type Row = Field<aws_sdk_ec2::types::NatGateway, CreateNatGatewayFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("subnet_id", "SubnetId", |g| g.subnet_id().map(s)).create(|c, v| Ok(c.subnet_id(to::text(v)?))),
+    Row::new("allocation_id", "AllocationId", |g| primary(g).and_then(|a| a.allocation_id()).map(s))
+        .create(|c, v| Ok(c.allocation_id(to::text(v)?))),
+    Row::new("connectivity_type", "ConnectivityType", |g| g.connectivity_type().map(|c| s(c.as_str())))
+        .create(|c, v| Ok(c.connectivity_type(ConnectivityType::from(to::text(v)?.as_str())))),
+    Row::new("private_ip_address", "PrivateIpAddress", |g| primary(g).and_then(|a| a.private_ip()).map(s))
+        .create(|c, v| Ok(c.private_ip_address(to::text(v)?))),
+];
 
 #[async_trait]
 impl Reconciler for NatGateway {
@@ -162,14 +177,9 @@ impl Reconciler for NatGateway {
         }
         let region = &req.target.region;
         let p = &req.properties;
-        let call = self
-            .clients
-            .ec2(region)
-            .create_nat_gateway()
-            .subnet_id(props::require(p, "subnet_id")?)
-            .set_allocation_id(props::string(p, "allocation_id"))
-            .set_connectivity_type(props::string(p, "connectivity_type").map(|c| ConnectivityType::from(c.as_str())))
-            .set_private_ip_address(props::string(p, "private_ip_address"))
+        let call = self.clients.ec2(region).create_nat_gateway();
+        props::require(p, "subnet_id")?;
+        let call = fields::create(FIELDS, call, p)?
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::Natgateway, &req.tags));
         if props::string(p, "connectivity_type").as_deref() != Some("private") {
@@ -258,5 +268,15 @@ impl Reconciler for NatGateway {
     /// NAT gateways take 1-3 minutes to create and about one to delete, longer on a busy day.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(20, 20, 30)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::NAT_GATEWAY, &[]);
     }
 }

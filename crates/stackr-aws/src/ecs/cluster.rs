@@ -15,9 +15,12 @@
 use super::common::{self, CLUSTER_NOT_FOUND, invalid};
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_ecs::operation::create_cluster::builders::CreateClusterFluentBuilder;
 use aws_sdk_ecs::types::{Cluster as SdkCluster, ClusterField, ClusterSetting, ClusterSettingName};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -93,22 +96,33 @@ fn insights(value: &str) -> ClusterSetting {
     ClusterSetting::builder().name(ClusterSettingName::ContainerInsights).value(value).build()
 }
 
+/// Schema ↔ AWS (`Cluster` of DescribeClusters; CreateCluster).
+type Row = Field<SdkCluster, CreateClusterFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "ClusterName", |c| c.cluster_name().map(s)).create(|c, v| Ok(c.cluster_name(to::text(v)?))),
+    Row::new("container_insights", "Settings[containerInsights]", |c| {
+        c.settings()
+            .iter()
+            .find(|st| st.name() == Some(&ClusterSettingName::ContainerInsights))
+            .and_then(|st| st.value())
+            .map(s)
+    })
+    .create(|c, v| Ok(c.settings(insights(&to::text(v)?)))),
+    Row::new("capacity_providers", "CapacityProviders", |c| {
+        let mut providers: Vec<String> = c.capacity_providers().to_vec();
+        providers.sort();
+        Some(props::list(providers))
+    })
+    .create(|c, v| Ok(c.set_capacity_providers(Some(to::texts(v)?)))),
+    Row::new("default_capacity_provider_strategy", "DefaultCapacityProviderStrategy", |c| {
+        Some(common::strategy_value(c.default_capacity_provider_strategy()))
+    })
+    .create(|c, v| Ok(c.set_default_capacity_provider_strategy(common::strategy(Some(v)).map_err(|e| e.message)?))),
+];
+
 fn observed(c: &SdkCluster) -> Observed {
     let arn = c.cluster_arn().unwrap_or_default().to_string();
-    let insights = c
-        .settings()
-        .iter()
-        .find(|st| st.name() == Some(&ClusterSettingName::ContainerInsights))
-        .and_then(|st| st.value())
-        .map(s);
-    let mut providers: Vec<String> = c.capacity_providers().to_vec();
-    providers.sort();
-    let properties = props::build([
-        ("name", c.cluster_name().map(s)),
-        ("container_insights", insights),
-        ("capacity_providers", Some(props::list(providers))),
-        ("default_capacity_provider_strategy", Some(common::strategy_value(c.default_capacity_provider_strategy()))),
-    ]);
+    let properties = fields::observed(FIELDS, c);
     let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn)))]);
     Observed { id: arn, properties, attributes, tags: common::tag_map(c.tags()) }
 }
@@ -138,16 +152,8 @@ impl Reconciler for Cluster {
         if let Some(live) = self.one(region, &name).await? {
             return crate::kit::adopt_existing("an ECS cluster", &name, live, req);
         }
-        let out = self
-            .clients
-            .ecs(region)
-            .create_cluster()
-            .cluster_name(&name)
-            .set_settings(props::string(p, "container_insights").map(|v| vec![insights(&v)]))
-            .set_capacity_providers(
-                p.contains_key("capacity_providers").then(|| props::strings(p, "capacity_providers")),
-            )
-            .set_default_capacity_provider_strategy(common::strategy(p.get("default_capacity_provider_strategy"))?)
+        let out = self.clients.ecs(region).create_cluster();
+        let out = fields::create(FIELDS, out, p)?
             .set_tags(Some(common::ecs_tags(&req.tags)))
             .send()
             .await
@@ -221,5 +227,15 @@ mod tests {
         let items = common::strategy(Some(&v)).unwrap().unwrap();
         assert_eq!(items[0].capacity_provider(), "FARGATE_SPOT");
         assert_eq!(common::strategy_value(&items), v);
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ecs::CLUSTER, &[]);
     }
 }

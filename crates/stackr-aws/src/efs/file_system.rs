@@ -24,9 +24,11 @@
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{Listed, invalid, not_in_place, observe_listed, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, invalid, not_in_place, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_efs::operation::create_file_system::builders::CreateFileSystemFluentBuilder;
 use aws_sdk_efs::types::{
     BackupPolicy, FileSystemDescription, LifecyclePolicy, PerformanceMode, Status, ThroughputMode,
     TransitionToArchiveRules, TransitionToIaRules, TransitionToPrimaryStorageClassRules,
@@ -97,21 +99,7 @@ impl FileSystem {
             Err(e) if is(&e, &["PolicyNotFound"]) => Some(false),
             Err(e) => return Err(provider("DescribeBackupPolicy", e)),
         };
-        let provisioned = match f.throughput_mode {
-            Some(ThroughputMode::Provisioned) => f.provisioned_throughput_in_mibps.map(Value::Number),
-            _ => None,
-        };
-        let properties = props::build([
-            ("creation_token", Some(s(&f.creation_token))),
-            ("encrypted", Some(Value::Bool(f.encrypted.unwrap_or(false)))),
-            ("kms_key_id", f.kms_key_id.clone().map(s)),
-            ("performance_mode", Some(s(f.performance_mode.as_str()))),
-            ("throughput_mode", f.throughput_mode.as_ref().map(|m| s(m.as_str()))),
-            ("provisioned_throughput_in_mibps", provisioned),
-            ("availability_zone_name", f.availability_zone_name.clone().map(s)),
-            ("lifecycle_policies", Some(Value::List(lifecycle.iter().map(policy_value).collect()))),
-            ("backup_policy", backup.map(|b| Value::Map(BTreeMap::from([("enabled".to_string(), Value::Bool(b))])))),
-        ]);
+        let properties = fields::observed(FIELDS, &Seen { fs: f.clone(), lifecycle, backup });
         let arn = f.file_system_arn.clone().unwrap_or_else(|| {
             format!("arn:{}:elasticfilesystem:{region}:{}:file-system/{id}", crate::kit::partition(region), f.owner_id)
         });
@@ -211,6 +199,51 @@ fn number(p: &Props, k: &str) -> Option<f64> {
     p.get(k).and_then(Value::as_f64)
 }
 
+/// One file system as read: its description, lifecycle policies and
+/// backup policy.
+struct Seen {
+    fs: FileSystemDescription,
+    lifecycle: Vec<LifecyclePolicy>,
+    backup: Option<bool>,
+}
+
+/// Schema ↔ AWS (`FileSystemDescription` of DescribeFileSystems, with
+/// DescribeLifecycleConfiguration and DescribeBackupPolicy;
+/// CreateFileSystem, which takes the backup setting). Lifecycle policies
+/// are put by PutLifecycleConfiguration after the create.
+type Row = Field<Seen, CreateFileSystemFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("creation_token", "CreationToken", |x| Some(s(&x.fs.creation_token)))
+        .create(|c, v| Ok(c.creation_token(to::text(v)?))),
+    Row::new("encrypted", "Encrypted", |x| Some(Value::Bool(x.fs.encrypted.unwrap_or(false))))
+        .create(|c, v| Ok(c.encrypted(to::boolean(v)?))),
+    Row::new("kms_key_id", "KmsKeyId", |x| x.fs.kms_key_id.clone().map(s))
+        .create(|c, v| Ok(c.kms_key_id(to::text(v)?))),
+    Row::new("performance_mode", "PerformanceMode", |x| Some(s(x.fs.performance_mode.as_str())))
+        .create(|c, v| Ok(c.performance_mode(PerformanceMode::from(to::text(v)?.as_str())))),
+    Row::new("throughput_mode", "ThroughputMode", |x| x.fs.throughput_mode.as_ref().map(|m| s(m.as_str())))
+        .create(|c, v| Ok(c.throughput_mode(ThroughputMode::from(to::text(v)?.as_str())))),
+    Row::new("provisioned_throughput_in_mibps", "ProvisionedThroughputInMibps", |x| match x.fs.throughput_mode {
+        Some(ThroughputMode::Provisioned) => x.fs.provisioned_throughput_in_mibps.map(Value::Number),
+        _ => None,
+    })
+    .create(|c, v| Ok(c.provisioned_throughput_in_mibps(to::number(v)?))),
+    Row::new("availability_zone_name", "AvailabilityZoneName", |x| x.fs.availability_zone_name.clone().map(s))
+        .create(|c, v| Ok(c.availability_zone_name(to::text(v)?))),
+    Row::new("lifecycle_policies", "LifecyclePolicies", |x| {
+        Some(Value::List(x.lifecycle.iter().map(policy_value).collect()))
+    }),
+    Row::new("backup_policy", "Backup, BackupPolicy.Status", |x| {
+        x.backup.map(|b| Value::Map(BTreeMap::from([("enabled".to_string(), Value::Bool(b))])))
+    })
+    .create(|c, v| {
+        Ok(match backup_enabled(&[("backup_policy".to_string(), v.clone())].into()) {
+            Some(enabled) => c.backup(enabled),
+            None => c,
+        })
+    }),
+];
+
 #[async_trait]
 impl Listed for FileSystem {
     type Raw = FileSystemDescription;
@@ -258,23 +291,8 @@ impl Reconciler for FileSystem {
         let existing = match self.by_token(region, &token).await? {
             Some(f) => Some(f),
             None => {
-                let mut call = self
-                    .clients
-                    .efs(region)
-                    .create_file_system()
-                    .creation_token(&token)
-                    .set_encrypted(props::boolean(p, "encrypted"))
-                    .set_kms_key_id(props::string(p, "kms_key_id"))
-                    .set_performance_mode(
-                        props::string(p, "performance_mode").map(|m| PerformanceMode::from(m.as_str())),
-                    )
-                    .set_throughput_mode(props::string(p, "throughput_mode").map(|m| ThroughputMode::from(m.as_str())))
-                    .set_provisioned_throughput_in_mibps(number(p, "provisioned_throughput_in_mibps"))
-                    .set_availability_zone_name(props::string(p, "availability_zone_name"))
-                    .set_tags(Some(sdk_tags(&req.tags)));
-                if let Some(enabled) = backup_enabled(p) {
-                    call = call.backup(enabled);
-                }
+                let call = self.clients.efs(region).create_file_system();
+                let call = fields::create(FIELDS, call, p)?.set_tags(Some(sdk_tags(&req.tags)));
                 match call.send().await {
                     Ok(f) => {
                         let id = f.file_system_id;
@@ -378,5 +396,15 @@ impl Reconciler for FileSystem {
     /// A file system is available within a minute; its delete waits for its mount targets.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(20, 20, 20)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::efs::FILE_SYSTEM, &[]);
     }
 }

@@ -16,9 +16,12 @@ use super::account_roles::{self, AccountRole, Lookup};
 use super::{NO_SUCH_ENTITY, READ_ATTEMPTS, differing, document, iam_tags, settle, tag_map};
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_iam::operation::create_role::builders::CreateRoleFluentBuilder;
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -29,23 +32,45 @@ pub struct Role {
     clients: Arc<Clients>,
 }
 
+/// One role as read: the role, its inline policies (documents parsed) and
+/// its attached managed policy ARNs (sorted).
+struct Seen {
+    role: aws_sdk_iam::types::Role,
+    inline: BTreeMap<String, Value>,
+    managed: Vec<String>,
+}
+
+/// Schema ↔ AWS (`Role` of GetRole or GetAccountAuthorizationDetails, with
+/// its inline and attached policies; CreateRole). Policies are put and
+/// attached after the create.
+type Row = Field<Seen, CreateRoleFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "RoleName", |x| Some(s(&x.role.role_name))).create(|c, v| Ok(c.role_name(to::text(v)?))),
+    Row::new("path", "Path", |x| Some(s(&x.role.path))).create(|c, v| Ok(c.path(to::text(v)?))),
+    Row::new("assume_role_policy", "AssumeRolePolicyDocument", |x| {
+        x.role.assume_role_policy_document.as_deref().and_then(document::parse)
+    })
+    .create(|c, v| Ok(c.assume_role_policy_document(document::text(v, "assume_role_policy").map_err(|e| e.message)?))),
+    Row::new("inline_policies", "PutRolePolicy", |x| Some(Value::Map(x.inline.clone()))),
+    Row::new("managed_policy_arns", "AttachRolePolicy", |x| Some(props::list(x.managed.clone()))),
+    Row::new("description", "Description", |x| x.role.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("max_session_duration", "MaxSessionDuration", |x| {
+        x.role.max_session_duration.map(|d| Value::Number(f64::from(d)))
+    })
+    .create(|c, v| Ok(c.max_session_duration(to::int32(v)?))),
+    Row::new("permissions_boundary", "PermissionsBoundary", |x| {
+        x.role.permissions_boundary.as_ref().and_then(|b| b.permissions_boundary_arn.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.permissions_boundary(to::text(v)?))),
+];
+
 /// A role as observed, from the role, its inline policies (documents
 /// parsed) and its attached managed policy ARNs (sorted).
 fn observed(role: aws_sdk_iam::types::Role, inline: BTreeMap<String, Value>, managed: Vec<String>) -> Observed {
-    let assume = role.assume_role_policy_document.as_deref().and_then(document::parse);
-    let properties = props::build([
-        ("name", Some(s(&role.role_name))),
-        ("path", Some(s(&role.path))),
-        ("assume_role_policy", assume),
-        ("inline_policies", Some(Value::Map(inline))),
-        ("managed_policy_arns", Some(props::list(managed))),
-        ("description", role.description.clone().filter(|d| !d.is_empty()).map(s)),
-        ("max_session_duration", role.max_session_duration.map(|d| Value::Number(f64::from(d)))),
-        (
-            "permissions_boundary",
-            role.permissions_boundary.as_ref().and_then(|b| b.permissions_boundary_arn.clone()).map(s),
-        ),
-    ]);
+    let seen = Seen { role, inline, managed };
+    let properties = fields::observed(FIELDS, &seen);
+    let role = seen.role;
     let attributes = props::build([
         ("id", Some(s(&role.role_name))),
         ("arn", Some(s(&role.arn))),
@@ -352,21 +377,11 @@ impl Reconciler for Role {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let p = &req.properties;
         let name = props::require(p, "name")?;
-        let assume = p
-            .get("assume_role_policy")
-            .ok_or_else(|| ProviderError::new(ErrorKind::Invalid, "property `assume_role_policy` is required"))?;
-        let created = self
-            .iam()
-            .create_role()
-            .role_name(&name)
-            .set_path(props::string(p, "path"))
-            .assume_role_policy_document(document::text(assume, "assume_role_policy")?)
-            .set_description(props::string(p, "description"))
-            .set_max_session_duration(crate::kit::int32(p, "max_session_duration")?)
-            .set_permissions_boundary(props::string(p, "permissions_boundary"))
-            .set_tags(Some(iam_tags(&req.tags)?))
-            .send()
-            .await;
+        if !p.contains_key("assume_role_policy") {
+            return Err(ProviderError::new(ErrorKind::Invalid, "property `assume_role_policy` is required"));
+        }
+        let created =
+            fields::create(FIELDS, self.iam().create_role(), p)?.set_tags(Some(iam_tags(&req.tags)?)).send().await;
         let live = match created {
             Ok(out) => {
                 // Fresh: only the policies remain to be put and attached.
@@ -429,5 +444,15 @@ impl Reconciler for Role {
             Err(e) if is(&e, NO_SUCH_ENTITY) => Ok(()),
             Err(e) => Err(provider("DeleteRole", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::iam::ROLE, &[]);
     }
 }

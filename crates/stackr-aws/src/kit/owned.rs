@@ -31,7 +31,10 @@ pub fn adopt_existing(
     existing: Observed,
     req: &CreateRequest,
 ) -> Result<Observed, ProviderError> {
-    if crate::tags::same_owner(&existing.tags, &req.tags) && !req.known_ids.contains(&existing.id) {
+    // (A name AWS allows once: the old resource of a replacement is gone
+    // by now, or the plan refused to make the new one beside it; an id
+    // made of the name, as an SNS topic's ARN, may well be the old one's.)
+    if crate::tags::same_owner(&existing.tags, &req.tags) {
         return Ok(existing);
     }
     Err(taken(what, name, &existing.tags, &req.target.address, &req.tags))

@@ -334,8 +334,9 @@ impl Reconciler for Key {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         validate(&req.properties)?;
         let (region, p) = (&req.target.region, &req.properties);
-        // No name, no token: a retried create finds what the first made.
-        if let Some(live) = self.search(region, |t| crate::tags::same_owner(t, &req.tags), &[]).await? {
+        // No name, no token: a retried create finds what the first made
+        // (never the key it replaces, which carries the same tags).
+        if let Some(live) = self.search(region, |t| crate::tags::same_owner(t, &req.tags), &req.known_ids).await? {
             let fields = differing(p, &live, &req.tags);
             if let Some(f) = fields
                 .iter()

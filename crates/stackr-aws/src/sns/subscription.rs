@@ -276,4 +276,19 @@ mod tests {
         assert!(check_endpoint("https", "http://plain.example.com").is_err());
         assert!(check_endpoint("sms", "0312345678").is_err());
     }
+
+    #[test]
+    fn a_filter_policy_scope_needs_a_filter_policy() {
+        use super::{Reconciler, Subscription};
+        use stackr_core::value::Value;
+        let clients =
+            std::sync::Arc::new(crate::clients::Clients::new(aws_config::SdkConfig::builder().build(), vec![]));
+        let s = Subscription::new(clients);
+        let p = |pairs: &[(&str, Value)]| pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let scope = ("filter_policy_scope", Value::String("MessageBody".into()));
+        let e = s.check(&p(&[scope.clone()])).unwrap_err();
+        assert!(e.message.contains("needs a `filter_policy`"), "{}", e.message);
+        let policy = ("filter_policy", Value::Map([("kind".to_string(), Value::List(vec![]))].into()));
+        assert!(s.check(&p(&[scope, policy])).is_ok());
+    }
 }

@@ -6,7 +6,10 @@ pub const NAT_GATEWAY: TypeSchema = TypeSchema {
     doc: "A NAT gateway in a subnet (CreateNatGateway); ready when `available`.",
     properties: &[
         prop("subnet_id", PropType::String).required().replaces().doc("The (public) subnet the gateway lives in."),
-        prop("allocation_id", PropType::String).replaces().doc("The Elastic IP's allocation ID; required when public."),
+        prop("allocation_id", PropType::String)
+            .replaces()
+            .unique_in("allocation_id")
+            .doc("The Elastic IP's allocation ID (one gateway per address); required when public."),
         prop("connectivity_type", PropType::Enum(&["public", "private"])).replaces().doc("Default `public`."),
         prop("private_ip_address", PropType::String)
             .replaces()

@@ -26,6 +26,7 @@ pub const SECURITY_GROUP: TypeSchema = TypeSchema {
         prop("name", PropType::String)
             .required()
             .replaces()
+            .unique_in("vpc_id")
             .not_prefixed("sg-")
             .doc("Group name, unique in the VPC; cannot start with sg-."),
         prop("description", PropType::String).required().replaces().doc("Group description; AWS cannot change it."),

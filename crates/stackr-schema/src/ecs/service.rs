@@ -23,7 +23,11 @@ pub const SERVICE: TypeSchema = TypeSchema {
     role: Role::Resource,
     doc: "An ECS service (CreateService); ready when its deployment is steady.",
     properties: &[
-        prop("name", PropType::String).required().replaces().doc("Service name, unique in the cluster."),
+        prop("name", PropType::String)
+            .required()
+            .replaces()
+            .unique_in("cluster")
+            .doc("Service name, unique in the cluster."),
         prop("cluster", PropType::String)
             .required()
             .replaces()

@@ -11,6 +11,7 @@ pub const PERMISSION: TypeSchema = TypeSchema {
         prop("statement_id", PropType::String)
             .required()
             .replaces()
+            .unique_in("function_name")
             .text(1, 100, "A-Za-z0-9_-")
             .doc("The statement's id (Sid)."),
         prop("action", PropType::String).required().replaces().doc("e.g. lambda:InvokeFunction."),

@@ -286,7 +286,7 @@ mod tests {
         let s = Subscription::new(clients);
         let p = |pairs: &[(&str, Value)]| pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
         let scope = ("filter_policy_scope", Value::String("MessageBody".into()));
-        let e = s.check(&p(&[scope.clone()])).unwrap_err();
+        let e = s.check(&p(std::slice::from_ref(&scope))).unwrap_err();
         assert!(e.message.contains("needs a `filter_policy`"), "{}", e.message);
         let policy = ("filter_policy", Value::Map([("kind".to_string(), Value::List(vec![]))].into()));
         assert!(s.check(&p(&[scope, policy])).is_ok());

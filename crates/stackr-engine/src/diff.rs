@@ -250,8 +250,25 @@ pub fn removed(
     out
 }
 
+/// [`diff`], and with a record of the last apply, [`removed`]'s changes
+/// too: what plan and apply both compare.
+pub fn diff_resetting(
+    schema: &TypeSchema,
+    desired: &Props,
+    live: &Props,
+    recorded: Option<&Props>,
+    ignore_changes: &[String],
+    resets: impl Fn(&str) -> bool,
+) -> Diff {
+    let d = diff(schema, desired, live, recorded, ignore_changes);
+    match recorded {
+        Some(r) => with_removed(d, removed(schema, desired, live, r, ignore_changes, resets)),
+        None => d,
+    }
+}
+
 /// [`diff`] with [`removed`]'s changes added.
-pub fn with_removed(d: Diff, gone: Vec<FieldChange>) -> Diff {
+fn with_removed(d: Diff, gone: Vec<FieldChange>) -> Diff {
     if gone.is_empty() {
         return d;
     }

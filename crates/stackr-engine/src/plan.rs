@@ -3,7 +3,7 @@
 //! (the executor in [`crate::apply`]); a plan can be saved and applied
 //! exactly later, and is refused if state moved on since.
 
-use crate::diff::{Diff, FieldChange, diff, normalize, removed, with_removed};
+use crate::diff::{Diff, FieldChange, diff_resetting, normalize};
 use crate::reconciler::{Observed, Props, Providers};
 use crate::refresh::Refreshed;
 use serde::{Deserialize, Serialize};
@@ -499,12 +499,9 @@ pub fn plan_replacing(
                 crate::secret::fill_live(res.schema, &props, &mut live_props, aws, &p.secret_digests, &state.lineage);
                 let recorded = props_of(&p.properties);
                 let ignore: Vec<String> = res.lifecycle.ignore_changes.iter().map(|s| s.value.clone()).collect();
-                let mut d = diff(res.schema, &props, &live_props, Some(&recorded), &ignore);
-                if let Some(rec) = providers.get(res.schema.kind) {
-                    let resets = |f: &str| !res.writes(f) && rec.resets(f);
-                    let gone = removed(res.schema, &props, &live_props, &recorded, &ignore, resets);
-                    d = with_removed(d, gone);
-                }
+                let rec = providers.get(res.schema.kind);
+                let resets = |f: &str| !res.writes(f) && rec.is_some_and(|r| r.resets(f));
+                let mut d = diff_resetting(res.schema, &props, &live_props, Some(&recorded), &ignore, resets);
                 if let (Diff::Update(ch), Some(rec)) = (&mut d, providers.get(res.schema.kind)) {
                     let mut forced = false;
                     for c in ch.iter_mut().filter(|c| !c.forces_replacement) {

@@ -26,7 +26,7 @@
 //! - **Cancellable**: Ctrl-C ends every pause at once.
 
 use crate::clock;
-use crate::diff::{Diff, diff, removed, with_removed};
+use crate::diff::{Diff, diff, diff_resetting};
 use crate::events::{Event, EventSink};
 use crate::failure::OpError;
 use crate::persist::PersistHandle;
@@ -409,12 +409,8 @@ impl Running<'_> {
                     &digests.recorded,
                     &lineage,
                 );
-                let mut d = diff(schema, &props, &live_props, recorded.as_ref(), &ignore);
-                if let Some(recorded) = recorded.as_ref() {
-                    let resets = |f: &str| !written.iter().any(|w| w == f) && ctx.rec.resets(f);
-                    let gone = removed(schema, &props, &live_props, recorded, &ignore, resets);
-                    d = with_removed(d, gone);
-                }
+                let resets = |f: &str| !written.iter().any(|w| w == f) && ctx.rec.resets(f);
+                let d = diff_resetting(schema, &props, &live_props, recorded.as_ref(), &ignore, resets);
                 let changed = match d {
                     Diff::UpToDate => {
                         self.store(&live, record);

@@ -185,8 +185,9 @@ fn lifecycle_policies(p: &Props) -> Result<Vec<LifecyclePolicy>, ProviderError> 
         .collect()
 }
 
-fn backup_enabled(p: &Props) -> Option<bool> {
-    match p.get("backup_policy") {
+/// `backup_policy.enabled` of a `backup_policy` value.
+fn backup_enabled(v: Option<&Value>) -> Option<bool> {
+    match v {
         Some(Value::Map(m)) => match m.get("enabled") {
             Some(Value::Bool(b)) => Some(*b),
             _ => None,
@@ -237,7 +238,7 @@ const FIELDS: &[Row] = &[
         x.backup.map(|b| Value::Map(BTreeMap::from([("enabled".to_string(), Value::Bool(b))])))
     })
     .create(|c, v| {
-        Ok(match backup_enabled(&[("backup_policy".to_string(), v.clone())].into()) {
+        Ok(match backup_enabled(Some(v)) {
             Some(enabled) => c.backup(enabled),
             None => c,
         })
@@ -301,7 +302,7 @@ impl Reconciler for FileSystem {
                         }
                         // One Zone file systems get backups at create unless told;
                         // PutBackupPolicy makes the stack's choice hold either way.
-                        if backup_enabled(p).is_some_and(|b| !b) {
+                        if backup_enabled(p.get("backup_policy")).is_some_and(|b| !b) {
                             self.put_backup(region, &id, false).await?;
                         }
                         return self.must(region, &id).await;
@@ -343,7 +344,7 @@ impl Reconciler for FileSystem {
                 "throughput_mode" | "provisioned_throughput_in_mibps" => throughput = true,
                 "lifecycle_policies" => self.put_lifecycle(region, id, &req.desired).await?,
                 "backup_policy" => {
-                    if let Some(enabled) = backup_enabled(&req.desired) {
+                    if let Some(enabled) = backup_enabled(req.desired.get("backup_policy")) {
                         self.put_backup(region, id, enabled).await?;
                     }
                 }

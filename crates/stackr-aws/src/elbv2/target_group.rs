@@ -59,9 +59,10 @@ struct HealthCheck {
 }
 
 impl HealthCheck {
-    fn from(p: &Props) -> Result<Self, ProviderError> {
+    /// From the `health_check` value (none: every setting AWS's).
+    fn from(v: Option<&Value>) -> Result<Self, ProviderError> {
         let empty = Props::new();
-        let h = match p.get("health_check") {
+        let h = match v {
             Some(Value::Map(m)) => m,
             _ => &empty,
         };
@@ -107,7 +108,7 @@ const FIELDS: &[Row] = &[
     Row::new("ip_address_type", "IpAddressType", |x| x.g.ip_address_type().map(|t| s(t.as_str())))
         .create(|c, v| Ok(c.ip_address_type(TargetGroupIpAddressTypeEnum::from(to::text(v)?.as_str())))),
     Row::new("health_check", "HealthCheck*, Matcher", |x| Some(health_check(&x.g))).create(|c, v| {
-        let h = HealthCheck::from(&[("health_check".to_string(), v.clone())].into()).map_err(|e| e.message)?;
+        let h = HealthCheck::from(Some(v)).map_err(|e| e.message)?;
         Ok(c.set_health_check_enabled(h.enabled)
             .set_health_check_path(h.path)
             .set_health_check_port(h.port)
@@ -213,7 +214,7 @@ impl TargetGroup {
             && !matches!(want, Value::Null)
             && !covers(live.properties.get("health_check"), want)
         {
-            let h = HealthCheck::from(desired)?;
+            let h = HealthCheck::from(desired.get("health_check"))?;
             client
                 .modify_target_group()
                 .target_group_arn(arn)

@@ -125,6 +125,27 @@ pub mod to {
         Ok(n as i32)
     }
 
+    pub fn int64(v: &Value) -> Result<i64, String> {
+        let n = match v {
+            Value::Number(n) => *n,
+            Value::String(s) => s.parse::<f64>().map_err(|_| format!("must be a whole number, not {s:?}"))?,
+            other => return Err(format!("must be a whole number, not {}", other.type_name())),
+        };
+        // 2^53: the largest range in which every whole f64 is exact.
+        if n.fract() != 0.0 || n.abs() > 9_007_199_254_740_992.0 {
+            return Err(format!("{n} is not a whole number in range"));
+        }
+        Ok(n as i64)
+    }
+
+    /// A map of text values (environment variables, parameters).
+    pub fn text_map(v: &Value) -> Result<std::collections::HashMap<String, String>, String> {
+        match v {
+            Value::Map(m) => m.iter().map(|(k, v)| Ok((k.clone(), text(v)?))).collect(),
+            other => Err(format!("must be a map of text, not {}", other.type_name())),
+        }
+    }
+
     pub fn number(v: &Value) -> Result<f64, String> {
         match v {
             Value::Number(n) => Ok(*n),
@@ -210,6 +231,16 @@ mod tests {
         let p = props(&[("days", Value::Number(1.5))]);
         assert!(create(TABLE, Call::default(), &p).unwrap_err().message.contains("whole number"));
         assert_eq!(aws_name(TABLE, "days"), Some("RetentionInDays"));
+    }
+
+    #[test]
+    fn conversions_check_their_range_and_kind() {
+        assert_eq!(to::int64(&Value::Number(5e9)), Ok(5_000_000_000));
+        assert!(to::int64(&Value::Number(1e300)).is_err());
+        assert!(to::int64(&Value::Number(0.5)).is_err());
+        let m = Value::Map([("A".to_string(), Value::Number(1.0))].into_iter().collect());
+        assert_eq!(to::text_map(&m).unwrap().get("A").map(String::as_str), Some("1"));
+        assert!(to::text_map(&Value::Bool(true)).is_err());
     }
 
     #[test]

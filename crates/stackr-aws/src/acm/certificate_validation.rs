@@ -26,7 +26,8 @@
 use super::certificate::hopeless;
 use super::describe;
 use crate::clients::Clients;
-use crate::kit::invalid;
+use crate::kit::fields;
+use crate::kit::{Field, invalid};
 use crate::props::{self, s};
 use crate::route53::normalise;
 use async_trait::async_trait;
@@ -48,11 +49,25 @@ fn record_names(c: &CertificateDetail) -> Vec<String> {
     names.into_iter().collect()
 }
 
-fn observed(arn: &str, c: &CertificateDetail) -> Observed {
-    let properties = props::build([
-        ("certificate_arn", Some(s(arn))),
-        ("validation_record_fqdns", Some(props::list(record_names(c)))),
-    ]);
+/// One validation as read: the certificate's ARN (as asked for) and its
+/// description.
+struct Seen {
+    arn: String,
+    c: CertificateDetail,
+}
+
+/// Schema ↔ AWS (`CertificateDetail` of DescribeCertificate). Nothing is
+/// created: the rows are read only.
+type Row = Field<Seen, ()>;
+const FIELDS: &[Row] = &[
+    Row::new("certificate_arn", "CertificateArn", |x| Some(s(&x.arn))),
+    Row::new("validation_record_fqdns", "DomainValidationOptions[].ResourceRecord.Name", |x| {
+        Some(props::list(record_names(&x.c)))
+    }),
+];
+
+fn observed(arn: &str, c: CertificateDetail) -> Observed {
+    let properties = fields::observed(FIELDS, &Seen { arn: arn.to_string(), c });
     let attributes = props::build([("id", Some(s(arn)))]);
     Observed { id: arn.to_string(), properties, attributes, tags: BTreeMap::new() }
 }
@@ -79,7 +94,7 @@ impl CertificateValidation {
                 )));
             }
         }
-        Ok(observed(&arn, &c))
+        Ok(observed(&arn, c))
     }
 }
 
@@ -111,7 +126,7 @@ impl Reconciler for CertificateValidation {
     async fn observe(&self, region: &str, ids: &[String]) -> Result<Vec<Option<Observed>>, ProviderError> {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.push(describe(&self.clients, region, id).await?.map(|c| observed(id, &c)));
+            out.push(describe(&self.clients, region, id).await?.map(|c| observed(id, c)));
         }
         Ok(out)
     }
@@ -121,7 +136,7 @@ impl Reconciler for CertificateValidation {
         if req.known_ids.contains(&arn) {
             return Ok(None);
         }
-        Ok(describe(&self.clients, &req.target.region, &arn).await?.map(|c| observed(&arn, &c)))
+        Ok(describe(&self.clients, &req.target.region, &arn).await?.map(|c| observed(&arn, c)))
     }
 
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
@@ -155,5 +170,15 @@ impl Reconciler for CertificateValidation {
     /// DNS validation takes minutes once the records resolve; AWS gives up after 72 hours, long-lived tools after 75 minutes.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(75, 20, 20)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::acm::CERTIFICATE_VALIDATION, &[]);
     }
 }

@@ -32,9 +32,11 @@
 use super::{NOT_FOUND, acm_tags, describe, tag_map};
 use crate::clients::Clients;
 use crate::error::provider;
-use crate::kit::{not_in_place, poll, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, not_in_place, poll, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_acm::operation::request_certificate::builders::RequestCertificateFluentBuilder;
 #[allow(deprecated)]
 use aws_sdk_acm::types::CertificateTransparencyLoggingPreference;
 use aws_sdk_acm::types::{
@@ -86,24 +88,53 @@ fn records_published(c: &CertificateDetail) -> bool {
         && c.domain_validation_options().iter().all(|d| d.resource_record().is_some()))
 }
 
-#[allow(deprecated)] // the transparency logging option: see the module doc
-fn observed(c: &CertificateDetail, tags: BTreeMap<String, String>) -> Option<Observed> {
-    let arn = c.certificate_arn()?.to_string();
+/// The other names of a certificate, without its domain name (AWS lists
+/// it among them), sorted.
+fn other_names(c: &CertificateDetail) -> Vec<String> {
     let domain = c.domain_name().unwrap_or_default();
     let mut sans: Vec<String> = c.subject_alternative_names().iter().filter(|n| *n != domain).cloned().collect();
     sans.sort();
     sans.dedup();
-    let method = c.domain_validation_options().iter().find_map(|d| d.validation_method()).map(|m| s(m.as_str()));
-    let properties = props::build([
-        ("domain_name", Some(s(domain))),
-        ("subject_alternative_names", Some(props::list(sans))),
-        ("validation_method", method),
-        ("key_algorithm", c.key_algorithm().map(|k| s(k.as_str()))),
-        (
-            "certificate_transparency_logging",
-            c.options().and_then(|o| o.certificate_transparency_logging_preference()).map(|p| s(p.as_str())),
-        ),
-    ]);
+    sans
+}
+
+/// The options of a transparency logging preference (`ENABLED`, `DISABLED`).
+#[allow(deprecated)] // the transparency logging option: see the module doc
+fn logging_options(pref: &str) -> CertificateOptions {
+    CertificateOptions::builder()
+        .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(pref))
+        .build()
+}
+
+/// Schema ↔ AWS (`CertificateDetail` of DescribeCertificate;
+/// RequestCertificate). The transparency logging preference is changed
+/// later by UpdateCertificateOptions.
+type Row = Field<CertificateDetail, RequestCertificateFluentBuilder>;
+#[allow(deprecated)] // the transparency logging option: see the module doc
+const FIELDS: &[Row] = &[
+    Row::new("domain_name", "DomainName", |c| Some(s(c.domain_name().unwrap_or_default())))
+        .create(|c, v| Ok(c.domain_name(to::text(v)?))),
+    Row::new("subject_alternative_names", "SubjectAlternativeNames", |c| Some(props::list(other_names(c)))).create(
+        |c, v| {
+            let sans = to::texts(v)?;
+            Ok(c.set_subject_alternative_names((!sans.is_empty()).then_some(sans)))
+        },
+    ),
+    Row::new("validation_method", "DomainValidationOptions[].ValidationMethod, ValidationMethod", |c| {
+        c.domain_validation_options().iter().find_map(|d| d.validation_method()).map(|m| s(m.as_str()))
+    })
+    .create(|c, v| Ok(c.validation_method(ValidationMethod::from(to::text(v)?.as_str())))),
+    Row::new("key_algorithm", "KeyAlgorithm", |c| c.key_algorithm().map(|k| s(k.as_str())))
+        .create(|c, v| Ok(c.key_algorithm(KeyAlgorithm::from(to::text(v)?.as_str())))),
+    Row::new("certificate_transparency_logging", "Options.CertificateTransparencyLoggingPreference", |c| {
+        c.options().and_then(|o| o.certificate_transparency_logging_preference()).map(|p| s(p.as_str()))
+    })
+    .create(|c, v| Ok(c.options(logging_options(&to::text(v)?)))),
+];
+
+fn observed(c: &CertificateDetail, tags: BTreeMap<String, String>) -> Option<Observed> {
+    let arn = c.certificate_arn()?.to_string();
+    let properties = fields::observed(FIELDS, c);
     let attributes = props::build([
         ("id", Some(s(&arn))),
         ("arn", Some(s(&arn))),
@@ -174,12 +205,9 @@ impl Certificate {
         self.observe_one(region, arn).await?.ok_or_else(|| vanished("certificate", arn))
     }
 
-    #[allow(deprecated)]
     async fn set_logging(&self, region: &str, arn: &str, p: &Props) -> Result<(), ProviderError> {
         let Some(pref) = props::string(p, "certificate_transparency_logging") else { return Ok(()) };
-        let options = CertificateOptions::builder()
-            .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(pref.as_str()))
-            .build();
+        let options = logging_options(&pref);
         self.clients
             .acm(region)
             .update_certificate_options()
@@ -241,26 +269,9 @@ impl Reconciler for Certificate {
         if let Some(found) = self.tagged(&req.target, &domain, &req.known_ids).await?.into_iter().find(same) {
             return self.settled(region, &found.id).await;
         }
-        let sans = props::strings(p, "subject_alternative_names");
-        #[allow(deprecated)]
-        let options = props::string(p, "certificate_transparency_logging").map(|pref| {
-            CertificateOptions::builder()
-                .certificate_transparency_logging_preference(CertificateTransparencyLoggingPreference::from(
-                    pref.as_str(),
-                ))
-                .build()
-        });
-        let out = self
-            .clients
-            .acm(region)
-            .request_certificate()
-            .domain_name(&domain)
-            .set_subject_alternative_names((!sans.is_empty()).then_some(sans))
-            .validation_method(ValidationMethod::from(
-                props::string(p, "validation_method").unwrap_or_else(|| "DNS".into()).as_str(),
-            ))
-            .set_key_algorithm(props::string(p, "key_algorithm").map(|k| KeyAlgorithm::from(k.as_str())))
-            .set_options(options)
+        // DNS unless the stack says otherwise.
+        let call = self.clients.acm(region).request_certificate().validation_method(ValidationMethod::Dns);
+        let out = fields::create(FIELDS, call, p)?
             .idempotency_token(idempotency_token(&req.token))
             .set_tags(Some(acm_tags(&req.tags)?))
             .send()
@@ -340,6 +351,11 @@ pub fn hopeless(status: &CertificateStatus) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::acm::CERTIFICATE, &[]);
+    }
 
     #[test]
     fn tokens_fit_acm() {

@@ -22,8 +22,11 @@ use super::{
 };
 use crate::clients::Clients;
 use crate::error::is;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_wafv2::operation::create_ip_set::builders::CreateIPSetFluentBuilder;
 use aws_sdk_wafv2::types::{IpAddressVersion, Scope};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -64,6 +67,28 @@ fn wanted_addresses(p: &Props) -> Result<Vec<String>, ProviderError> {
     Ok(cidr::normalized(out))
 }
 
+/// One IP set as read: GetIPSet's set and the scope it was listed in.
+struct Seen {
+    set: aws_sdk_wafv2::types::IpSet,
+    scope: Scope,
+}
+
+/// Schema ↔ AWS (`IPSet` of GetIPSet, with the scope of ListIPSets;
+/// CreateIPSet). The addresses a create is given are checked first
+/// ([`wanted_addresses`]).
+type Row = Field<Seen, CreateIPSetFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| Some(s(&x.set.name))).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("scope", "Scope", |x| Some(s(scope_name(&x.scope))))
+        .create(|c, v| Ok(c.scope(Scope::from(to::text(v)?.as_str())))),
+    Row::new("ip_address_version", "IPAddressVersion", |x| Some(s(x.set.ip_address_version.as_str())))
+        .create(|c, v| Ok(c.ip_address_version(IpAddressVersion::from(to::text(v)?.as_str())))),
+    Row::new("addresses", "Addresses", |x| Some(props::list(cidr::normalized(x.set.addresses.clone()))))
+        .create(|c, v| Ok(c.set_addresses(Some(cidr::normalized(to::texts(v)?))))),
+    Row::new("description", "Description", |x| x.set.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+];
+
 impl IpSet {
     pub fn new(clients: Arc<Clients>) -> Self {
         IpSet { clients }
@@ -79,15 +104,10 @@ impl IpSet {
         };
         let Some(set) = out.ip_set else { return Ok(None) };
         let Some(tags) = read_tags(&self.clients, region, &set.arn).await? else { return Ok(None) };
-        let properties = props::build([
-            ("name", Some(s(&set.name))),
-            ("scope", Some(s(scope_name(&sum.scope)))),
-            ("ip_address_version", Some(s(set.ip_address_version.as_str()))),
-            ("addresses", Some(props::list(cidr::normalized(set.addresses)))),
-            ("description", set.description.filter(|d| !d.is_empty()).map(s)),
-        ]);
-        let attributes = props::build([("id", Some(s(&set.id))), ("arn", Some(s(&set.arn)))]);
-        Ok(Some(Observed { id: set.id, properties, attributes, tags }))
+        let seen = Seen { set, scope: sum.scope.clone() };
+        let properties = fields::observed(FIELDS, &seen);
+        let attributes = props::build([("id", Some(s(&seen.set.id))), ("arn", Some(s(&seen.set.arn)))]);
+        Ok(Some(Observed { id: seen.set.id, properties, attributes, tags }))
     }
 
     /// The summary of the IP set with this id in the region, if any.
@@ -196,28 +216,18 @@ impl Reconciler for IpSet {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let p = &req.properties;
         let region = &req.target.region;
-        let scope = scope_of(p, &req.target)?;
+        scope_of(p, &req.target)?;
         let name = props::require(p, "name")?;
-        let version = props::require(p, "ip_address_version")?;
-        let addresses = wanted_addresses(p)?;
+        props::require(p, "ip_address_version")?;
+        wanted_addresses(p)?;
         if let Some(live) = self.named(&req.target, p).await? {
             if !crate::tags::same_owner(&live.tags, &req.tags) {
                 return Err(super::taken("IP set", &name, &live.tags, req));
             }
             return Ok(live);
         }
-        let created = self
-            .clients
-            .wafv2(region)
-            .create_ip_set()
-            .name(&name)
-            .scope(scope)
-            .ip_address_version(IpAddressVersion::from(version.as_str()))
-            .set_addresses(Some(addresses))
-            .set_description(props::string(p, "description"))
-            .set_tags(Some(waf_tags(&req.tags)?))
-            .send()
-            .await;
+        let call = fields::create(FIELDS, self.clients.wafv2(region).create_ip_set(), p)?;
+        let created = call.set_tags(Some(waf_tags(&req.tags)?)).send().await;
         match created {
             Ok(out) => {
                 let id = out.summary.and_then(|s| s.id).ok_or_else(|| crate::kit::vanished("IP set", &name))?;
@@ -308,5 +318,10 @@ mod tests {
         assert!(wanted_addresses(&p("IPV6", &["2001:DB8::/32"])).is_err());
         assert!(wanted_addresses(&p("IPV6", &["2001:db8::/32"])).is_ok());
         assert!(wanted_addresses(&p("IPV4", &["10.0.0.1"])).is_err());
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::wafv2::IP_SET, &[]);
     }
 }

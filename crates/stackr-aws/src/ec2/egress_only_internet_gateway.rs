@@ -10,8 +10,11 @@
 use super::common::{self, Describe, describe, eventually, existing, find_tagged, must_observe, tag_spec, tolerate};
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_egress_only_internet_gateway::builders::CreateEgressOnlyInternetGatewayFluentBuilder;
 use aws_sdk_ec2::types::{EgressOnlyInternetGateway as Eigw, Filter, ResourceType};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -35,7 +38,7 @@ impl EgressOnlyInternetGateway {
 
     fn observed(g: &Eigw) -> Option<Observed> {
         let id = g.egress_only_internet_gateway_id()?.to_string();
-        let properties = props::build([("vpc_id", common::attached_vpcs(g.attachments()).into_iter().next().map(s))]);
+        let properties = fields::observed(FIELDS, g);
         let attributes = props::build([("id", Some(s(&id)))]);
         Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
     }
@@ -61,6 +64,13 @@ impl Describe for EgressOnlyInternetGateway {
         Ok(gws.iter().filter_map(Self::observed).collect())
     }
 }
+
+/// Schema ↔ AWS (`EgressOnlyInternetGateway` of
+/// DescribeEgressOnlyInternetGateways; CreateEgressOnlyInternetGateway).
+type Row = Field<Eigw, CreateEgressOnlyInternetGatewayFluentBuilder>;
+const FIELDS: &[Row] =
+    &[Row::new("vpc_id", "VpcId", |g| common::attached_vpcs(g.attachments()).into_iter().next().map(s))
+        .create(|c, v| Ok(c.vpc_id(to::text(v)?)))];
 
 #[async_trait]
 impl Reconciler for EgressOnlyInternetGateway {
@@ -107,11 +117,9 @@ impl Reconciler for EgressOnlyInternetGateway {
             return Ok(found);
         }
         let region = &req.target.region;
-        let call = self
-            .clients
-            .ec2(region)
-            .create_egress_only_internet_gateway()
-            .vpc_id(props::require(&req.properties, "vpc_id")?)
+        let p = &req.properties;
+        props::require(p, "vpc_id")?;
+        let call = fields::create(FIELDS, self.clients.ec2(region).create_egress_only_internet_gateway(), p)?
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::EgressOnlyInternetGateway, &req.tags));
         let created = eventually("CreateEgressOnlyInternetGateway", || call.clone().send()).await?;
@@ -136,5 +144,15 @@ impl Reconciler for EgressOnlyInternetGateway {
             .send()
             .await;
         tolerate("DeleteEgressOnlyInternetGateway", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::EGRESS_ONLY_INTERNET_GATEWAY, &[]);
     }
 }

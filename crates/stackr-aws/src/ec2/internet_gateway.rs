@@ -12,8 +12,11 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields;
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_internet_gateway::builders::CreateInternetGatewayFluentBuilder;
 use aws_sdk_ec2::types::{Filter, ResourceType};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -92,8 +95,7 @@ impl Describe for InternetGateway {
             .filter_map(|g| {
                 let id = g.internet_gateway_id()?.to_string();
                 let owner = g.owner_id().unwrap_or_default();
-                let properties =
-                    props::build([("vpc_id", common::attached_vpcs(g.attachments()).into_iter().next().map(s))]);
+                let properties = fields::observed(FIELDS, g);
                 let attributes = props::build([
                     ("id", Some(s(&id))),
                     ("arn", Some(s(common::arn(region, owner, "internet-gateway", &id)))),
@@ -104,6 +106,13 @@ impl Describe for InternetGateway {
             .collect())
     }
 }
+
+/// Schema ↔ AWS (`InternetGateway` of DescribeInternetGateways;
+/// CreateInternetGateway). The VPC is attached after the create
+/// (AttachInternetGateway), so no row writes the create call.
+type Row = Field<aws_sdk_ec2::types::InternetGateway, CreateInternetGatewayFluentBuilder>;
+const FIELDS: &[Row] =
+    &[Row::new("vpc_id", "Attachments", |g| common::attached_vpcs(g.attachments()).into_iter().next().map(s))];
 
 #[async_trait]
 impl Reconciler for InternetGateway {
@@ -168,5 +177,15 @@ impl Reconciler for InternetGateway {
         }
         let r = client.delete_internet_gateway().internet_gateway_id(&req.id).send().await;
         tolerate("DeleteInternetGateway", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::INTERNET_GATEWAY, &[]);
     }
 }

@@ -17,8 +17,11 @@
 use super::common::{self, describe, eventually, filter, not_in_place, poll, tolerate};
 use super::region_reads;
 use crate::clients::Clients;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::associate_route_table::builders::AssociateRouteTableFluentBuilder;
 use aws_sdk_ec2::types::{Filter, RouteTableAssociationStateCode};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -44,13 +47,13 @@ fn associations(tables: &[aws_sdk_ec2::types::RouteTable]) -> Vec<Observed> {
                         | RouteTableAssociationStateCode::Failed
                 )
             );
-            let (Some(id), Some(subnet), true) = (a.route_table_association_id(), a.subnet_id(), live) else {
+            let (Some(id), Some(_), true) = (a.route_table_association_id(), a.subnet_id(), live) else {
                 continue;
             };
-            let rtb = a.route_table_id().or(t.route_table_id());
+            let seen = Seen { association: a.clone(), table_id: t.route_table_id().map(str::to_string) };
             out.push(Observed {
                 id: id.to_string(),
-                properties: props::build([("subnet_id", Some(s(subnet))), ("route_table_id", rtb.map(s))]),
+                properties: fields::observed(FIELDS, &seen),
                 attributes: props::build([("id", Some(s(id)))]),
                 tags: Default::default(),
             });
@@ -58,6 +61,23 @@ fn associations(tables: &[aws_sdk_ec2::types::RouteTable]) -> Vec<Observed> {
     }
     out
 }
+
+/// A subnet association as DescribeRouteTables reports it, with the id of
+/// the table it is listed under (when the association omits its own).
+struct Seen {
+    association: aws_sdk_ec2::types::RouteTableAssociation,
+    table_id: Option<String>,
+}
+
+/// Schema ↔ AWS (`RouteTableAssociation` of DescribeRouteTables;
+/// AssociateRouteTable).
+type Row = Field<Seen, AssociateRouteTableFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("subnet_id", "SubnetId", |x| x.association.subnet_id().map(s))
+        .create(|c, v| Ok(c.subnet_id(to::text(v)?))),
+    Row::new("route_table_id", "RouteTableId", |x| x.association.route_table_id().or(x.table_id.as_deref()).map(s))
+        .create(|c, v| Ok(c.route_table_id(to::text(v)?))),
+];
 
 impl RouteTableAssociation {
     pub fn new(clients: Arc<Clients>) -> Self {
@@ -133,7 +153,7 @@ impl Reconciler for RouteTableAssociation {
             let id = self.replace(region, &current.id, &rtb).await?;
             return self.one(region, &id).await;
         }
-        let call = self.clients.ec2(region).associate_route_table().subnet_id(&subnet).route_table_id(&rtb);
+        let call = fields::create(FIELDS, self.clients.ec2(region).associate_route_table(), &req.properties)?;
         let out = eventually("AssociateRouteTable", || call.clone().send()).await?;
         let id = out.association_id.ok_or_else(|| common::vanished("route table association", "(no id returned)"))?;
         self.one(region, &id).await
@@ -156,5 +176,15 @@ impl Reconciler for RouteTableAssociation {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.clients.ec2(&req.target.region).disassociate_route_table().association_id(&req.id).send().await;
         tolerate("DisassociateRouteTable", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::ROUTE_TABLE_ASSOCIATION, &[]);
     }
 }

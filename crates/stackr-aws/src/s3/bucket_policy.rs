@@ -10,9 +10,11 @@ use super::{NO_BUCKET, settled};
 use crate::clients::Clients;
 use crate::error::{is, provider};
 use crate::iam::document;
-use crate::kit::{invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_s3::operation::put_bucket_policy::builders::PutBucketPolicyFluentBuilder;
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -25,6 +27,24 @@ pub struct BucketPolicy {
     clients: Arc<Clients>,
 }
 
+/// One policy as read: the bucket it is on and GetBucketPolicy's text.
+struct Seen {
+    bucket: String,
+    text: String,
+}
+
+/// Schema ↔ AWS (GetBucketPolicy of the bucket; PutBucketPolicy, for the
+/// create and every change). The policy is read and sent in its canonical
+/// spelling.
+type Row = Field<Seen, PutBucketPolicyFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("bucket", "Bucket", |x| Some(s(&x.bucket))).create(|c, v| Ok(c.bucket(to::text(v)?))),
+    Row::new("policy", "Policy", |x| {
+        Some(document::canonical(&document::parse(&x.text).unwrap_or_else(|| Value::String(x.text.clone()))))
+    })
+    .create(|c, v| Ok(c.policy(document::text(&document::canonical(v), "the bucket policy").map_err(|e| e.message)?))),
+];
+
 impl BucketPolicy {
     pub fn new(clients: Arc<Clients>) -> Self {
         BucketPolicy { clients }
@@ -36,20 +56,20 @@ impl BucketPolicy {
             Err(e) if is(&e, NONE) => return Ok(None),
             Err(e) => return Err(provider("GetBucketPolicy", e)),
         };
-        let policy = document::canonical(&document::parse(&text).unwrap_or(Value::String(text)));
         Ok(Some(Observed {
             id: bucket.to_string(),
-            properties: props::build([("bucket", Some(s(bucket))), ("policy", Some(policy))]),
+            properties: fields::observed(FIELDS, &Seen { bucket: bucket.to_string(), text }),
             attributes: props::build([("id", Some(s(bucket)))]),
             tags: BTreeMap::new(),
         }))
     }
 
     async fn put(&self, region: &str, bucket: &str, p: &Props) -> Result<Observed, ProviderError> {
-        let doc = p.get("policy").ok_or_else(|| invalid("property `policy` is required"))?;
-        let text = document::text(&document::canonical(doc), "the bucket policy")?;
-        let s3 = self.clients.s3(region);
-        settled("PutBucketPolicy", || s3.put_bucket_policy().bucket(bucket).policy(&text).send()).await?;
+        if !p.contains_key("policy") {
+            return Err(invalid("property `policy` is required"));
+        }
+        let call = fields::create(FIELDS, self.clients.s3(region).put_bucket_policy(), p)?;
+        settled("PutBucketPolicy", || call.clone().send()).await?;
         let what = format!("the policy of S3 bucket {bucket} to be visible");
         crate::kit::poll(&what, crate::kit::PROPAGATION, || self.read(region, bucket)).await
     }
@@ -119,5 +139,15 @@ impl Reconciler for BucketPolicy {
             Err(e) if is(&e, NO_BUCKET) || is(&e, NONE) => Ok(()),
             Err(e) => Err(provider("DeleteBucketPolicy", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::s3::BUCKET_POLICY, &[]);
     }
 }

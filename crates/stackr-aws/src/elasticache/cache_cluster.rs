@@ -33,9 +33,11 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{Listed, invalid, not_in_place, num, observe_listed, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, invalid, not_in_place, num, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticache::operation::create_cache_cluster::builders::CreateCacheClusterFluentBuilder;
 use aws_sdk_elasticache::types::{AzMode, CacheCluster as Cluster, NetworkType};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -89,45 +91,97 @@ fn az_mode(c: &Cluster, node_count: usize, recorded: Option<&str>) -> String {
     }
 }
 
+/// The port: the configuration endpoint's, else the first node's.
+fn port(c: &Cluster) -> Option<i32> {
+    c.configuration_endpoint
+        .as_ref()
+        .and_then(|e| e.port)
+        .or_else(|| nodes(c).iter().find_map(|n| n.endpoint.as_ref().and_then(|e| e.port)))
+}
+
+/// A list the stack leaves out when empty, as CreateCacheCluster takes it.
+fn unless_empty(v: &Value) -> Result<Option<Vec<String>>, String> {
+    let l = to::texts(v)?;
+    Ok((!l.is_empty()).then_some(l))
+}
+
+/// One cluster as read: its description and the AZ mode last applied.
+struct Seen {
+    c: Cluster,
+    recorded_mode: Option<String>,
+}
+
+/// Schema ↔ AWS (`CacheCluster` of DescribeCacheClusters, a pending
+/// modification read as the cluster's value; CreateCacheCluster). AWS does
+/// not report the AZ mode ([`az_mode`]); `apply_immediately` is what
+/// stackr does with every change (see `immediately_only`).
+type Row = Field<Seen, CreateCacheClusterFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("cluster_id", "CacheClusterId", |x| x.c.cache_cluster_id.clone().map(s))
+        .create(|c, v| Ok(c.cache_cluster_id(to::text(v)?))),
+    Row::new("engine", "Engine", |x| x.c.engine.clone().map(s)).create(|c, v| Ok(c.engine(to::text(v)?))),
+    Row::new("engine_version", "EngineVersion", |x| {
+        x.c.pending_modified_values
+            .as_ref()
+            .and_then(|p| p.engine_version.clone())
+            .or(x.c.engine_version.clone())
+            .map(s)
+    })
+    .create(|c, v| Ok(c.engine_version(to::text(v)?))),
+    Row::new("node_type", "CacheNodeType", |x| {
+        x.c.pending_modified_values
+            .as_ref()
+            .and_then(|p| p.cache_node_type.clone())
+            .or(x.c.cache_node_type.clone())
+            .map(s)
+    })
+    .create(|c, v| Ok(c.cache_node_type(to::text(v)?))),
+    Row::new("num_cache_nodes", "NumCacheNodes", |x| {
+        x.c.pending_modified_values.as_ref().and_then(|p| p.num_cache_nodes).or(x.c.num_cache_nodes).map(num)
+    })
+    .create(|c, v| Ok(c.num_cache_nodes(to::int32(v)?))),
+    Row::new("az_mode", "AZMode", |x| Some(s(az_mode(&x.c, nodes(&x.c).len(), x.recorded_mode.as_deref()))))
+        .create(|c, v| Ok(c.az_mode(AzMode::from(to::text(v)?.as_str())))),
+    Row::new("preferred_availability_zones", "PreferredAvailabilityZones, CacheNodes", |x| {
+        let zones: Vec<String> = nodes(&x.c).iter().filter_map(|n| n.customer_availability_zone.clone()).collect();
+        (!zones.is_empty()).then(|| props::list(zones))
+    })
+    .create(|c, v| Ok(c.set_preferred_availability_zones(unless_empty(v)?))),
+    Row::new("security_group_ids", "SecurityGroupIds, SecurityGroups", |x| {
+        let mut groups: Vec<String> =
+            x.c.security_groups.iter().flatten().filter_map(|g| g.security_group_id.clone()).collect();
+        groups.sort();
+        Some(props::list(groups))
+    })
+    .create(|c, v| Ok(c.set_security_group_ids(unless_empty(v)?))),
+    Row::new("parameter_group_name", "CacheParameterGroupName", |x| {
+        x.c.cache_parameter_group.as_ref().and_then(|g| g.cache_parameter_group_name.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.cache_parameter_group_name(to::text(v)?))),
+    Row::new("port", "Port", |x| port(&x.c).map(num)).create(|c, v| Ok(c.port(to::int32(v)?))),
+    Row::new("subnet_group_name", "CacheSubnetGroupName", |x| x.c.cache_subnet_group_name.clone().map(s))
+        .create(|c, v| Ok(c.cache_subnet_group_name(to::text(v)?))),
+    Row::new("network_type", "NetworkType", |x| x.c.network_type.as_ref().map(|n| s(n.as_str())))
+        .create(|c, v| Ok(c.network_type(NetworkType::from(to::text(v)?.as_str())))),
+    Row::new("transit_encryption_enabled", "TransitEncryptionEnabled", |x| {
+        Some(Value::Bool(x.c.transit_encryption_enabled.unwrap_or(false)))
+    })
+    .create(|c, v| Ok(c.transit_encryption_enabled(to::boolean(v)?))),
+    Row::new("preferred_maintenance_window", "PreferredMaintenanceWindow", |x| {
+        x.c.preferred_maintenance_window.clone().map(s)
+    })
+    .create(|c, v| Ok(c.preferred_maintenance_window(to::text(v)?))),
+    Row::new("apply_immediately", "ApplyImmediately", |_| Some(Value::Bool(true))),
+];
+
 fn observed(
     c: &Cluster,
     tags: std::collections::BTreeMap<String, String>,
     recorded_mode: Option<&str>,
 ) -> Option<Observed> {
     let id = c.cache_cluster_id.clone()?;
-    let pending = c.pending_modified_values.as_ref();
     let nodes = nodes(c);
-    let zones: Vec<String> = nodes.iter().filter_map(|n| n.customer_availability_zone.clone()).collect();
-    let mut groups: Vec<String> =
-        c.security_groups.iter().flatten().filter_map(|g| g.security_group_id.clone()).collect();
-    groups.sort();
-    let port = c
-        .configuration_endpoint
-        .as_ref()
-        .and_then(|e| e.port)
-        .or_else(|| nodes.iter().find_map(|n| n.endpoint.as_ref().and_then(|e| e.port)));
-    let az_mode = az_mode(c, nodes.len(), recorded_mode);
-    let properties = props::build([
-        ("cluster_id", Some(s(&id))),
-        ("engine", c.engine.clone().map(s)),
-        ("engine_version", pending.and_then(|p| p.engine_version.clone()).or(c.engine_version.clone()).map(s)),
-        ("node_type", pending.and_then(|p| p.cache_node_type.clone()).or(c.cache_node_type.clone()).map(s)),
-        ("num_cache_nodes", pending.and_then(|p| p.num_cache_nodes).or(c.num_cache_nodes).map(num)),
-        ("az_mode", Some(s(&az_mode))),
-        ("preferred_availability_zones", (!zones.is_empty()).then(|| props::list(zones))),
-        ("security_group_ids", Some(props::list(groups))),
-        (
-            "parameter_group_name",
-            c.cache_parameter_group.as_ref().and_then(|g| g.cache_parameter_group_name.clone()).map(s),
-        ),
-        ("port", port.map(num)),
-        ("subnet_group_name", c.cache_subnet_group_name.clone().map(s)),
-        ("network_type", c.network_type.as_ref().map(|n| s(n.as_str()))),
-        ("transit_encryption_enabled", Some(Value::Bool(c.transit_encryption_enabled.unwrap_or(false)))),
-        ("preferred_maintenance_window", c.preferred_maintenance_window.clone().map(s)),
-        // What stackr does with every change (see `immediately_only`).
-        ("apply_immediately", Some(Value::Bool(true))),
-    ]);
+    let properties = fields::observed(FIELDS, &Seen { c: c.clone(), recorded_mode: recorded_mode.map(String::from) });
     let config = c.configuration_endpoint.as_ref();
     let attributes = props::build([
         ("id", Some(s(&id))),
@@ -255,30 +309,11 @@ impl Reconciler for CacheCluster {
         let existing = match self.read(region, &id).await? {
             Some(o) => Some(o),
             None => {
-                let nodes = props::int(p, "num_cache_nodes").ok_or_else(|| invalid("`num_cache_nodes` is required"))?;
-                let zones = props::strings(p, "preferred_availability_zones");
-                let groups = props::strings(p, "security_group_ids");
-                let made = self
-                    .clients
-                    .elasticache(region)
-                    .create_cache_cluster()
-                    .cache_cluster_id(&id)
-                    .engine(props::require(p, "engine")?)
-                    .set_engine_version(props::string(p, "engine_version"))
-                    .cache_node_type(props::require(p, "node_type")?)
-                    .num_cache_nodes(nodes as i32)
-                    .set_az_mode(props::string(p, "az_mode").map(|m| AzMode::from(m.as_str())))
-                    .set_preferred_availability_zones((!zones.is_empty()).then_some(zones))
-                    .set_security_group_ids((!groups.is_empty()).then_some(groups))
-                    .set_cache_parameter_group_name(props::string(p, "parameter_group_name"))
-                    .set_port(crate::kit::int32(p, "port")?)
-                    .set_cache_subnet_group_name(props::string(p, "subnet_group_name"))
-                    .set_network_type(props::string(p, "network_type").map(|n| NetworkType::from(n.as_str())))
-                    .set_transit_encryption_enabled(props::boolean(p, "transit_encryption_enabled"))
-                    .set_preferred_maintenance_window(props::string(p, "preferred_maintenance_window"))
-                    .set_tags(Some(sdk_tags(&req.tags)))
-                    .send()
-                    .await;
+                props::int(p, "num_cache_nodes").ok_or_else(|| invalid("`num_cache_nodes` is required"))?;
+                props::require(p, "engine")?;
+                props::require(p, "node_type")?;
+                let call = fields::create(FIELDS, self.clients.elasticache(region).create_cache_cluster(), p)?;
+                let made = call.set_tags(Some(sdk_tags(&req.tags))).send().await;
                 match made {
                     Ok(_) => return self.must(region, &id).await,
                     Err(e) if code(&e).as_deref() == Some("CacheClusterAlreadyExists") => {
@@ -450,5 +485,15 @@ impl Reconciler for CacheCluster {
     /// Cache clusters take 5-10 minutes to create, minutes to modify, 3-8 to delete.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(40, 80, 40)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elasticache::CACHE_CLUSTER, &[]);
     }
 }

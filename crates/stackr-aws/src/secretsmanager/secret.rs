@@ -21,9 +21,12 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_secretsmanager::operation::create_secret::builders::CreateSecretFluentBuilder;
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -49,6 +52,29 @@ struct Live {
     deleted: bool,
     tags: BTreeMap<String, String>,
 }
+
+/// One secret as read, with the records its stackr tags hold.
+struct Seen {
+    live: Live,
+    generate: Option<Value>,
+    recovery: Option<Value>,
+}
+
+/// Schema ↔ AWS (DescribeSecret / `SecretListEntry` of ListSecrets;
+/// CreateSecret). `generate` and `recovery_window_in_days` are read from
+/// their records in the secret's tags ([`record_tags`]), which the create
+/// writes among the tags; the value is passed by code of its own, never
+/// read.
+type Row = Field<Seen, CreateSecretFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| Some(s(&x.live.name))).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("description", "Description", |x| x.live.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("kms_key_id", "KmsKeyId", |x| x.live.kms_key_id.clone().map(s))
+        .create(|c, v| Ok(c.kms_key_id(to::text(v)?))),
+    Row::new("generate", "Tags (stackr:generate); GetRandomPassword", |x| x.generate.clone()),
+    Row::new("recovery_window_in_days", "Tags (stackr:recovery-window-in-days); DeleteSecret", |x| x.recovery.clone()),
+];
 
 fn tag_pairs(t: Option<Vec<aws_sdk_secretsmanager::types::Tag>>) -> BTreeMap<String, String> {
     props::tag_map(t.unwrap_or_default().into_iter().filter_map(|t| Some((t.key?, t.value.unwrap_or_default()))))
@@ -214,20 +240,16 @@ impl Secret {
         Ok(out)
     }
 
-    fn observed(live: Live) -> Option<Observed> {
+    fn observed(mut live: Live) -> Option<Observed> {
         if live.deleted {
             return None;
         }
-        let mut tags = live.tags;
+        let mut tags = std::mem::take(&mut live.tags);
         let generate = tags.remove(GENERATE_TAG).and_then(|t| decode_generate(&t));
         let recovery = tags.remove(RECOVERY_TAG).and_then(|t| t.parse::<f64>().ok()).map(Value::Number);
-        let properties = props::build([
-            ("name", Some(s(&live.name))),
-            ("description", live.description.filter(|d| !d.is_empty()).map(s)),
-            ("kms_key_id", live.kms_key_id.map(s)),
-            ("generate", generate),
-            ("recovery_window_in_days", recovery),
-        ]);
+        let seen = Seen { live, generate, recovery };
+        let properties = fields::observed(FIELDS, &seen);
+        let live = seen.live;
         let attributes =
             props::build([("id", Some(s(&live.arn))), ("arn", Some(s(&live.arn))), ("name", Some(s(&live.name)))]);
         Some(Observed { id: live.arn, properties, attributes, tags })
@@ -366,13 +388,9 @@ impl Reconciler for Secret {
         let name = props::require(p, "name")?;
         let mut all_tags = req.tags.clone();
         all_tags.extend(record_tags(p)?);
+        let call = fields::create(FIELDS, self.client(region).create_secret(), p)?;
         let value = self.generate(region, p).await?;
-        let created = self
-            .client(region)
-            .create_secret()
-            .name(&name)
-            .set_description(props::string(p, "description"))
-            .set_kms_key_id(props::string(p, "kms_key_id"))
+        let created = call
             .secret_string(value)
             .set_tags(Some(sm_tags(&all_tags)))
             .client_request_token(request_token(&req.token))
@@ -493,5 +511,10 @@ mod tests {
         assert_eq!(decode_generate(&text), Some(v));
         assert_eq!(decode_generate(""), Some(Value::Map(BTreeMap::new())));
         assert_eq!(decode_generate("length"), None);
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::secretsmanager::SECRET, &[]);
     }
 }

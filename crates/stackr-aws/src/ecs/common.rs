@@ -110,8 +110,8 @@ pub fn strategy(v: Option<&Value>) -> Result<Option<Vec<CapacityProviderStrategy
             let m = item.as_map().ok_or_else(|| invalid("a capacity provider strategy item must be a map"))?;
             CapacityProviderStrategyItem::builder()
                 .set_capacity_provider(props::string(m, "capacity_provider"))
-                .weight(props::int(m, "weight").unwrap_or(0) as i32)
-                .base(props::int(m, "base").unwrap_or(0) as i32)
+                .weight(crate::kit::num::to_i32("weight", props::int(m, "weight").unwrap_or(0))?)
+                .base(crate::kit::num::to_i32("base", props::int(m, "base").unwrap_or(0))?)
                 .build()
                 .map_err(|e| invalid(format!("capacity provider strategy: {e}")))
         })

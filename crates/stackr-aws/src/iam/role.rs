@@ -223,7 +223,9 @@ impl Role {
                     iam.update_role()
                         .role_name(name)
                         .set_description(description)
-                        .set_max_session_duration(max.map(|m| m as i32))
+                        .set_max_session_duration(
+                            max.map(|m| crate::kit::num::to_i32("max_session_duration", m)).transpose()?,
+                        )
                         .send()
                         .await
                         .map_err(|e| provider("UpdateRole", e))?;

@@ -10,14 +10,32 @@
 use super::parameter_group::{self as pg, Api, EXISTS, Group, NOT_FOUND};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{Listed, observe_listed, tolerate};
-use crate::props;
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, observe_listed, tolerate};
+use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_rds::operation::create_db_parameter_group::builders::CreateDBParameterGroupFluentBuilder;
 use aws_sdk_rds::types::{Parameter, Tag};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Schema ↔ AWS (`DBParameterGroup` of DescribeDBParameterGroups, with the
+/// user's `Parameter`s of DescribeDBParameters; CreateDBParameterGroup).
+/// The parameters are set by ModifyDBParameterGroup after the create;
+/// `apply_method` is stackr's own (how each parameter is sent), never read
+/// back.
+type Row = Field<pg::Seen, CreateDBParameterGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "DBParameterGroupName", |x| Some(s(&x.group.name)))
+        .create(|c, v| Ok(c.db_parameter_group_name(to::text(v)?))),
+    Row::new("family", "DBParameterGroupFamily", |x| Some(s(&x.group.family)))
+        .create(|c, v| Ok(c.db_parameter_group_family(to::text(v)?))),
+    Row::new("description", "Description", |x| Some(s(&x.group.description)))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("parameters", "Parameters", pg::parameters),
+];
 
 pub struct DbParameterGroup {
     clients: Arc<Clients>,
@@ -32,6 +50,8 @@ impl DbParameterGroup {
 #[async_trait]
 impl Api for DbParameterGroup {
     const WHAT: &'static str = "a DB parameter group";
+    type Create = CreateDBParameterGroupFluentBuilder;
+    const FIELDS: &'static [Row] = FIELDS;
 
     fn client(&self, region: &str) -> aws_sdk_rds::Client {
         self.clients.rds(region)
@@ -77,16 +97,11 @@ impl Api for DbParameterGroup {
         Ok(Some(out))
     }
 
-    async fn make(&self, region: &str, p: &Props, name: &str, tags: Vec<Tag>) -> Result<bool, ProviderError> {
-        let made = self
-            .client(region)
-            .create_db_parameter_group()
-            .db_parameter_group_name(name)
-            .db_parameter_group_family(props::require(p, "family")?)
-            .description(props::require(p, "description")?)
-            .set_tags(Some(tags))
-            .send()
-            .await;
+    async fn make(&self, region: &str, p: &Props, tags: Vec<Tag>) -> Result<bool, ProviderError> {
+        props::require(p, "family")?;
+        props::require(p, "description")?;
+        let call = fields::create(FIELDS, self.client(region).create_db_parameter_group(), p)?;
+        let made = call.set_tags(Some(tags)).send().await;
         match made {
             Ok(_) => Ok(true),
             Err(e) if is(&e, EXISTS) => Ok(false),
@@ -151,5 +166,15 @@ impl Reconciler for DbParameterGroup {
 
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         self.remove(&req.target.region, &req.id).await
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::rds::DB_PARAMETER_GROUP, &["apply_method"]);
     }
 }

@@ -26,7 +26,8 @@
 
 use super::common;
 use crate::error::provider;
-use crate::kit::{self, invalid, not_in_place, vanished};
+use crate::kit::fields;
+use crate::kit::{self, Field, invalid, not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_rds::types::{ApplyMethod, Parameter, Tag};
@@ -41,6 +42,7 @@ pub const NOT_FOUND: &[&str] = &["DBParameterGroupNotFound", "DBParameterGroupNo
 pub const EXISTS: &[&str] = &["DBParameterGroupAlreadyExists", "DBParameterGroupAlreadyExistsFault"];
 
 /// A group as Describe* reports it.
+#[derive(Clone)]
 pub struct Group {
     pub name: String,
     pub family: String,
@@ -48,11 +50,29 @@ pub struct Group {
     pub arn: String,
 }
 
+/// One group as read: its description and the parameters the user set.
+pub struct Seen {
+    pub group: Group,
+    pub parameters: Vec<Parameter>,
+}
+
+/// The user's parameters, name to value (the `parameters` row of both
+/// flavours' tables).
+pub fn parameters(x: &Seen) -> Option<Value> {
+    let parameters: BTreeMap<String, Value> =
+        x.parameters.iter().filter_map(|p| Some((p.parameter_name()?.to_string(), s(p.parameter_value()?)))).collect();
+    Some(Value::Map(parameters))
+}
+
 /// One flavour's calls (cluster or instance parameter groups).
 #[async_trait]
 pub trait Api: Send + Sync {
     /// The type in words, for messages ("a DB cluster parameter group").
     const WHAT: &'static str;
+    /// The flavour's create call.
+    type Create: 'static;
+    /// The flavour's mapping table (schema ↔ [`Seen`], create call).
+    const FIELDS: &'static [Field<Seen, Self::Create>];
     fn client(&self, region: &str) -> aws_sdk_rds::Client;
     fn clients(&self) -> &crate::clients::Clients;
     /// The group named, or every group of the region (paginated); a
@@ -60,8 +80,8 @@ pub trait Api: Send + Sync {
     async fn groups(&self, region: &str, name: Option<&str>) -> Result<Vec<Group>, ProviderError>;
     /// The parameters the user set (Source=user, paginated); `None`: gone.
     async fn user_parameters(&self, region: &str, name: &str) -> Result<Option<Vec<Parameter>>, ProviderError>;
-    /// Creates the group; `Ok(false)` when one of that name exists.
-    async fn make(&self, region: &str, p: &Props, name: &str, tags: Vec<Tag>) -> Result<bool, ProviderError>;
+    /// Creates the group `p` names; `Ok(false)` when one of that name exists.
+    async fn make(&self, region: &str, p: &Props, tags: Vec<Tag>) -> Result<bool, ProviderError>;
     async fn modify(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError>;
     async fn reset(&self, region: &str, name: &str, params: Vec<Parameter>) -> Result<(), ProviderError>;
     /// Deletes the group (a missing one is fine).
@@ -78,14 +98,7 @@ pub async fn observed<A: Api>(api: &A, region: &str, g: &Group) -> Result<Option
             Err(e) => return Err(provider("ListTagsForResource", e)),
         },
     };
-    let parameters: BTreeMap<String, Value> =
-        params.iter().filter_map(|p| Some((p.parameter_name()?.to_string(), s(p.parameter_value()?)))).collect();
-    let properties = props::build([
-        ("name", Some(s(&g.name))),
-        ("family", Some(s(&g.family))),
-        ("description", Some(s(&g.description))),
-        ("parameters", Some(Value::Map(parameters))),
-    ]);
+    let properties = fields::observed(A::FIELDS, &Seen { group: g.clone(), parameters: params });
     let attributes = props::build([("id", Some(s(&g.name))), ("arn", Some(s(&g.arn)))]);
     Ok(Some(Observed { id: g.name.clone(), properties, attributes, tags }))
 }
@@ -164,7 +177,7 @@ pub async fn create<A: Api>(api: &A, req: &CreateRequest) -> Result<Observed, Pr
     let name = props::require(&req.properties, "name")?;
     common::lower_case("name", &name)?;
     let mut live = Props::new();
-    if !api.make(region, &req.properties, &name, common::sdk_tags(&req.tags)).await? {
+    if !api.make(region, &req.properties, common::sdk_tags(&req.tags)).await? {
         let existing = kit::adopt_existing(A::WHAT, &name, must(api, region, &name).await?, req)?;
         let fixed = ["family", "description"];
         if fixed.iter().any(|k| props::string(&existing.properties, k) != props::string(&req.properties, k)) {

@@ -11,9 +11,11 @@
 use super::key_id_of;
 use crate::clients::Clients;
 use crate::error::is;
-use crate::kit::{self, Listed, PROPAGATION, invalid, not_in_place, observe_listed, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, Listed, PROPAGATION, invalid, not_in_place, observe_listed, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_kms::operation::create_alias::builders::CreateAliasFluentBuilder;
 use aws_sdk_kms::types::AliasListEntry;
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -37,6 +39,15 @@ fn check_name(name: &str) -> Result<(), ProviderError> {
     Ok(())
 }
 
+/// Schema ↔ AWS (`AliasListEntry` of ListAliases; CreateAlias). The
+/// target changes with UpdateAlias.
+type Row = Field<AliasListEntry, CreateAliasFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "AliasName", |a| a.alias_name.clone().map(s)).create(|c, v| Ok(c.alias_name(to::text(v)?))),
+    Row::new("target_key_id", "TargetKeyId", |a| a.target_key_id.clone().map(s))
+        .create(|c, v| Ok(c.target_key_id(to::text(v)?))),
+];
+
 fn observed(a: &AliasListEntry) -> Option<Observed> {
     let name = a.alias_name.clone()?;
     let arn = a.alias_arn.clone().unwrap_or_default();
@@ -45,7 +56,7 @@ fn observed(a: &AliasListEntry) -> Option<Observed> {
         (Some(t), Some((prefix, _))) => Some(s(format!("{prefix}:key/{t}"))),
         _ => None,
     };
-    let properties = props::build([("name", Some(s(&name))), ("target_key_id", target.map(s))]);
+    let properties = fields::observed(FIELDS, a);
     let attributes = props::build([
         ("id", Some(s(&name))),
         ("arn", Some(s(arn))),
@@ -126,10 +137,10 @@ impl Reconciler for Alias {
         let name = props::require(&req.properties, "name")?;
         check_name(&name)?;
         let target = props::require(&req.properties, "target_key_id")?;
-        let client = self.clients.kms(region);
+        let call = fields::create(FIELDS, self.clients.kms(region).create_alias(), &req.properties)?;
         // A key made seconds ago may not be visible yet (NotFoundException).
         let made = kit::eventually("CreateAlias", || {
-            let call = client.create_alias().alias_name(&name).target_key_id(&target);
+            let call = call.clone();
             async move {
                 match call.send().await {
                     Ok(_) => Ok(true),
@@ -178,6 +189,11 @@ impl Reconciler for Alias {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::kms::ALIAS, &[]);
+    }
 
     #[test]
     fn names_are_checked() {

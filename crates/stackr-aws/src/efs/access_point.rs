@@ -19,9 +19,11 @@
 use super::common::{self, sdk_tags, tag_map};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{Listed, invalid, not_in_place, observe_listed, same_fixed, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, Listed, invalid, not_in_place, observe_listed, same_fixed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_efs::operation::create_access_point::builders::CreateAccessPointFluentBuilder;
 use aws_sdk_efs::types::{AccessPointDescription, CreationInfo, PosixUser, RootDirectory};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -113,30 +115,43 @@ fn num(n: i64) -> Value {
     Value::Number(n as f64)
 }
 
+/// Schema ↔ AWS (`AccessPointDescription` of DescribeAccessPoints;
+/// CreateAccessPoint, which takes everything: AWS cannot change an access
+/// point).
+type Row = Field<AccessPointDescription, CreateAccessPointFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("file_system_id", "FileSystemId", |a| a.file_system_id.clone().map(s))
+        .create(|c, v| Ok(c.file_system_id(to::text(v)?))),
+    Row::new("posix_user", "PosixUser", |a| a.posix_user.as_ref().map(posix_user_value))
+        .create(|c, v| Ok(c.set_posix_user(posix_user(v).map_err(|e| e.message)?))),
+    Row::new("root_directory", "RootDirectory", |a| a.root_directory.as_ref().map(root_directory_value))
+        .create(|c, v| Ok(c.set_root_directory(root_directory(v).map_err(|e| e.message)?))),
+];
+
+/// The POSIX user in the stack's shape.
+fn posix_user_value(u: &PosixUser) -> Value {
+    let mut m = BTreeMap::from([("uid".to_string(), num(u.uid)), ("gid".to_string(), num(u.gid))]);
+    if let Some(g) = u.secondary_gids.as_ref().filter(|g| !g.is_empty()) {
+        m.insert("secondary_gids".into(), Value::List(g.iter().map(|n| num(*n)).collect()));
+    }
+    Value::Map(m)
+}
+
+/// The root directory in the stack's shape.
+fn root_directory_value(r: &RootDirectory) -> Value {
+    let info = r.creation_info.as_ref().map(|c| {
+        Value::Map(BTreeMap::from([
+            ("owner_uid".to_string(), num(c.owner_uid)),
+            ("owner_gid".to_string(), num(c.owner_gid)),
+            ("permissions".to_string(), s(&c.permissions)),
+        ]))
+    });
+    Value::Map(props::build([("path", r.path.clone().map(s)), ("creation_info", info)]))
+}
+
 fn observed(a: &AccessPointDescription) -> Option<Observed> {
     let id = a.access_point_id.clone()?;
-    let posix = a.posix_user.as_ref().map(|u| {
-        let mut m = BTreeMap::from([("uid".to_string(), num(u.uid)), ("gid".to_string(), num(u.gid))]);
-        if let Some(g) = u.secondary_gids.as_ref().filter(|g| !g.is_empty()) {
-            m.insert("secondary_gids".into(), Value::List(g.iter().map(|n| num(*n)).collect()));
-        }
-        Value::Map(m)
-    });
-    let root = a.root_directory.as_ref().map(|r| {
-        let info = r.creation_info.as_ref().map(|c| {
-            Value::Map(BTreeMap::from([
-                ("owner_uid".to_string(), num(c.owner_uid)),
-                ("owner_gid".to_string(), num(c.owner_gid)),
-                ("permissions".to_string(), s(&c.permissions)),
-            ]))
-        });
-        Value::Map(props::build([("path", r.path.clone().map(s)), ("creation_info", info)]))
-    });
-    let properties = props::build([
-        ("file_system_id", a.file_system_id.clone().map(s)),
-        ("posix_user", posix),
-        ("root_directory", root),
-    ]);
+    let properties = fields::observed(FIELDS, a);
     let attributes = props::build([("id", Some(s(&id))), ("arn", a.access_point_arn.clone().map(s))]);
     Some(Observed { id, properties, attributes, tags: tag_map(a.tags.as_deref().unwrap_or_default()) })
 }
@@ -149,8 +164,9 @@ fn int_in(m: &BTreeMap<String, Value>, k: &str, what: &str) -> Result<i64, Provi
     }
 }
 
-fn posix_user(p: &Props) -> Result<Option<PosixUser>, ProviderError> {
-    let Some(m) = p.get("posix_user").and_then(Value::as_map) else { return Ok(None) };
+/// The `posix_user` value as AWS takes it (`None`: not a map).
+fn posix_user(v: &Value) -> Result<Option<PosixUser>, ProviderError> {
+    let Some(m) = v.as_map() else { return Ok(None) };
     let secondary = match m.get("secondary_gids") {
         Some(Value::List(l)) => Some(
             l.iter()
@@ -171,8 +187,9 @@ fn posix_user(p: &Props) -> Result<Option<PosixUser>, ProviderError> {
         .map_err(|e| invalid(format!("posix_user: {e}")))
 }
 
-fn root_directory(p: &Props) -> Result<Option<RootDirectory>, ProviderError> {
-    let Some(m) = p.get("root_directory").and_then(Value::as_map) else { return Ok(None) };
+/// The `root_directory` value as AWS takes it (`None`: not a map).
+fn root_directory(v: &Value) -> Result<Option<RootDirectory>, ProviderError> {
+    let Some(m) = v.as_map() else { return Ok(None) };
     let info = match m.get("creation_info").and_then(Value::as_map) {
         Some(c) => Some(
             CreationInfo::builder()
@@ -235,17 +252,8 @@ impl Reconciler for AccessPoint {
             return Ok(found);
         }
         let token: String = req.token.chars().take(TOKEN_MAX).collect();
-        let out = self
-            .clients
-            .efs(region)
-            .create_access_point()
-            .client_token(token)
-            .file_system_id(&fs)
-            .set_posix_user(posix_user(p)?)
-            .set_root_directory(root_directory(p)?)
-            .set_tags(Some(sdk_tags(&req.tags)))
-            .send()
-            .await;
+        let call = self.clients.efs(region).create_access_point().client_token(token);
+        let out = fields::create(FIELDS, call, p)?.set_tags(Some(sdk_tags(&req.tags))).send().await;
         let out = match out {
             Ok(out) => out,
             // A file system not `available` yet is "not yet" (`super::TRANSIENT`).
@@ -287,5 +295,15 @@ impl Reconciler for AccessPoint {
 
     fn needs_ready(&self, kind: &str) -> bool {
         kind == stackr_schema::efs::FILE_SYSTEM.kind
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::efs::ACCESS_POINT, &[]);
     }
 }

@@ -26,9 +26,11 @@
 use super::common;
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_efs::operation::create_mount_target::builders::CreateMountTargetFluentBuilder;
 use aws_sdk_efs::types::{IpAddressType, MountTargetDescription};
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -44,6 +46,41 @@ const INTERFACES_PER_CALL: usize = 200;
 pub struct MountTarget {
     clients: Arc<Clients>,
 }
+
+/// One mount target as read: its description and its security groups
+/// (sorted).
+struct Seen {
+    m: MountTargetDescription,
+    groups: Vec<String>,
+}
+
+/// Schema ↔ AWS (`MountTargetDescription` of DescribeMountTargets, with
+/// DescribeMountTargetSecurityGroups or the groups of its network
+/// interface; CreateMountTarget). The address type is not reported: it is
+/// read from which addresses the mount target has.
+type Row = Field<Seen, CreateMountTargetFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("file_system_id", "FileSystemId", |x| Some(s(&x.m.file_system_id)))
+        .create(|c, v| Ok(c.file_system_id(to::text(v)?))),
+    Row::new("subnet_id", "SubnetId", |x| Some(s(&x.m.subnet_id))).create(|c, v| Ok(c.subnet_id(to::text(v)?))),
+    Row::new("security_groups", "SecurityGroups", |x| Some(props::list(x.groups.clone()))).create(|c, v| {
+        let groups = to::texts(v)?;
+        Ok(c.set_security_groups((!groups.is_empty()).then_some(groups)))
+    }),
+    Row::new("ip_address_type", "IpAddressType", |x| {
+        let ip_type = match (&x.m.ip_address, &x.m.ipv6_address) {
+            (Some(_), Some(_)) => IpAddressType::DualStack,
+            (None, Some(_)) => IpAddressType::Ipv6Only,
+            _ => IpAddressType::Ipv4Only,
+        };
+        Some(s(ip_type.as_str()))
+    })
+    .create(|c, v| Ok(c.ip_address_type(IpAddressType::from(to::text(v)?.as_str())))),
+    Row::new("ip_address", "IpAddress", |x| x.m.ip_address.clone().map(s))
+        .create(|c, v| Ok(c.ip_address(to::text(v)?))),
+    Row::new("ipv6_address", "Ipv6Address", |x| x.m.ipv6_address.clone().map(s))
+        .create(|c, v| Ok(c.ipv6_address(to::text(v)?))),
+];
 
 impl MountTarget {
     pub fn new(clients: Arc<Clients>) -> Self {
@@ -152,19 +189,7 @@ impl MountTarget {
             None => self.groups(region, &id).await?,
         };
         groups.sort();
-        let ip_type = match (&m.ip_address, &m.ipv6_address) {
-            (Some(_), Some(_)) => IpAddressType::DualStack,
-            (None, Some(_)) => IpAddressType::Ipv6Only,
-            _ => IpAddressType::Ipv4Only,
-        };
-        let properties = props::build([
-            ("file_system_id", Some(s(&m.file_system_id))),
-            ("subnet_id", Some(s(&m.subnet_id))),
-            ("security_groups", Some(props::list(groups))),
-            ("ip_address_type", Some(s(ip_type.as_str()))),
-            ("ip_address", m.ip_address.clone().map(s)),
-            ("ipv6_address", m.ipv6_address.clone().map(s)),
-        ]);
+        let properties = fields::observed(FIELDS, &Seen { m: m.clone(), groups });
         let attributes = props::build([
             ("id", Some(s(&id))),
             ("ip_address", m.ip_address.clone().map(s)),
@@ -265,20 +290,10 @@ impl Reconciler for MountTarget {
         if let Some(m) = self.in_subnet(region, &fs, &subnet).await? {
             return self.observed(region, &m, None).await;
         }
-        let groups = props::strings(p, "security_groups");
-        if groups.len() > 5 {
+        if props::strings(p, "security_groups").len() > 5 {
             return Err(invalid("a mount target takes at most 5 security groups"));
         }
-        let out = self
-            .clients
-            .efs(region)
-            .create_mount_target()
-            .file_system_id(&fs)
-            .subnet_id(&subnet)
-            .set_security_groups((!groups.is_empty()).then_some(groups))
-            .set_ip_address_type(props::string(p, "ip_address_type").map(|t| IpAddressType::from(t.as_str())))
-            .set_ip_address(props::string(p, "ip_address"))
-            .set_ipv6_address(props::string(p, "ipv6_address"))
+        let out = fields::create(FIELDS, self.clients.efs(region).create_mount_target(), p)?
             .send()
             .await
             .map_err(|e| provider("CreateMountTarget", e))?;
@@ -338,5 +353,15 @@ impl Reconciler for MountTarget {
     /// Mount targets take 1-3 minutes to create and 1-2 to delete.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(30, 30, 30)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::efs::MOUNT_TARGET, &[]);
     }
 }

@@ -28,9 +28,11 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_route53::types::builders::ResourceRecordSetBuilder;
 use aws_sdk_route53::types::{
     AliasTarget, Change, ChangeAction, ChangeBatch, ChangeStatus, ResourceRecord, ResourceRecordSet, RrType,
 };
@@ -115,62 +117,94 @@ fn name_in_id<'a>(id: &'a str, zone: &str, rrs: &ResourceRecordSet) -> Option<&'
     (normalise(name) == normalise(rrs.name())).then_some(name)
 }
 
+/// One record as read: the record set, with the zone and the name as its
+/// id spells them.
+struct Seen {
+    zone: String,
+    name: String,
+    r: ResourceRecordSet,
+}
+
+/// An alias target in the stack's shape.
+fn alias_value(a: &AliasTarget) -> Value {
+    Value::Map(props::build([
+        ("name", Some(s(a.dns_name().trim_end_matches('.').to_ascii_lowercase()))),
+        ("zone_id", Some(s(a.hosted_zone_id()))),
+        ("evaluate_target_health", Some(Value::Bool(a.evaluate_target_health()))),
+    ]))
+}
+
+/// The stack's alias (its `name` and `zone_id` checked by [`wanted`]) as
+/// Route 53 takes it.
+fn alias_target(v: &Value) -> Result<AliasTarget, String> {
+    let Value::Map(a) = v else { return Err(format!("must be a map, not {}", v.type_name())) };
+    AliasTarget::builder()
+        .dns_name(props::require(a, "name").map_err(|e| e.message)?)
+        .hosted_zone_id(props::require(a, "zone_id").map_err(|e| e.message)?)
+        .evaluate_target_health(props::boolean(a, "evaluate_target_health").unwrap_or(false))
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// Schema ↔ AWS (`ResourceRecordSet` of ListResourceRecordSets; the record
+/// set of ChangeResourceRecordSets CREATE and UPSERT, see [`wanted`]). The
+/// zone is the change call's own `HostedZoneId`; `allow_overwrite` is
+/// stackr's own.
+type Row = Field<Seen, ResourceRecordSetBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("zone_id", "HostedZoneId", |x| Some(s(&x.zone))),
+    // DNS names are case-insensitive; Route 53 keeps them in lower case.
+    Row::new("name", "Name", |x| Some(s(&x.name))).create(|c, v| Ok(c.name(to::text(v)?.to_ascii_lowercase()))),
+    Row::new("type", "Type", |x| Some(s(x.r.r#type().as_str())))
+        .create(|c, v| Ok(c.r#type(RrType::from(to::text(v)?.as_str())))),
+    Row::new("ttl", "TTL", |x| x.r.ttl().map(|t| Value::Number(t as f64))).create(|c, v| Ok(c.ttl(to::int64(v)?))),
+    Row::new("records", "ResourceRecords", |x| {
+        let mut records: Vec<String> = x.r.resource_records().iter().map(|v| v.value().to_string()).collect();
+        records.sort();
+        x.r.alias_target().is_none().then(|| props::list(records))
+    })
+    .create(|c, v| {
+        let records = to::texts(v)?
+            .into_iter()
+            .map(|v| ResourceRecord::builder().value(v).build().map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(c.set_resource_records(Some(records)))
+    }),
+    Row::new("alias", "AliasTarget", |x| x.r.alias_target().map(alias_value))
+        .create(|c, v| Ok(c.alias_target(alias_target(v)?))),
+    Row::new("set_identifier", "SetIdentifier", |x| x.r.set_identifier().map(s))
+        .create(|c, v| Ok(c.set_identifier(to::text(v)?))),
+];
+
 /// The record as the schema's properties (with the given spelling of its name).
 fn observed(zone: &str, name: &str, id: &str, r: &ResourceRecordSet) -> Observed {
-    let mut records: Vec<String> = r.resource_records().iter().map(|v| v.value().to_string()).collect();
-    records.sort();
-    let alias = r.alias_target().map(|a| {
-        Value::Map(props::build([
-            ("name", Some(s(a.dns_name().trim_end_matches('.').to_ascii_lowercase()))),
-            ("zone_id", Some(s(a.hosted_zone_id()))),
-            ("evaluate_target_health", Some(Value::Bool(a.evaluate_target_health()))),
-        ]))
-    });
-    let properties = props::build([
-        ("zone_id", Some(s(zone))),
-        ("name", Some(s(name))),
-        ("type", Some(s(r.r#type().as_str()))),
-        ("ttl", r.ttl().map(|t| Value::Number(t as f64))),
-        ("records", alias.is_none().then(|| props::list(records))),
-        ("alias", alias),
-        ("set_identifier", r.set_identifier().map(s)),
-    ]);
+    let properties = fields::observed(FIELDS, &Seen { zone: zone.to_string(), name: name.to_string(), r: r.clone() });
     let attributes = props::build([("id", Some(s(id))), ("fqdn", Some(s(normalise(r.name()))))]);
     Observed { id: id.to_string(), properties, attributes, tags: BTreeMap::new() }
 }
 
-/// The record set the stack describes.
+/// The record set the stack describes: an alias, or a TTL and records
+/// (what the other way has is left out).
 fn wanted(p: &Props) -> Result<ResourceRecordSet, ProviderError> {
     let name = props::require(p, "name")?;
-    let kind = props::require(p, "type")?;
-    // DNS names are case-insensitive; Route 53 keeps them in lower case.
-    let mut b = ResourceRecordSet::builder()
-        .name(name.to_ascii_lowercase())
-        .r#type(RrType::from(kind.as_str()))
-        .set_set_identifier(props::string(p, "set_identifier"));
+    props::require(p, "type")?;
+    let mut p = p.clone();
     match p.get("alias") {
         Some(Value::Map(a)) => {
-            let target = AliasTarget::builder()
-                .dns_name(props::require(a, "name")?)
-                .hosted_zone_id(props::require(a, "zone_id")?)
-                .evaluate_target_health(props::boolean(a, "evaluate_target_health").unwrap_or(false))
-                .build()
-                .map_err(|e| invalid(format!("alias of {name}: {e}")))?;
-            b = b.alias_target(target);
+            props::require(a, "name")?;
+            props::require(a, "zone_id")?;
+            p.remove("ttl");
+            p.remove("records");
         }
         _ => {
-            let ttl = props::int(p, "ttl").ok_or_else(|| invalid(format!("{name} needs `ttl` (or `alias`)")))?;
-            let values = props::strings(p, "records");
-            if values.is_empty() {
+            props::int(&p, "ttl").ok_or_else(|| invalid(format!("{name} needs `ttl` (or `alias`)")))?;
+            if props::strings(&p, "records").is_empty() {
                 return Err(invalid(format!("{name} needs `records` (or `alias`)")));
             }
-            let records = values
-                .into_iter()
-                .map(|v| ResourceRecord::builder().value(v).build().map_err(|e| invalid(format!("{name}: {e}"))))
-                .collect::<Result<Vec<_>, _>>()?;
-            b = b.ttl(ttl).set_resource_records(Some(records));
+            p.remove("alias");
         }
     }
+    let b = fields::create(FIELDS, ResourceRecordSet::builder(), &p)?;
     b.build().map_err(|e| invalid(format!("record {name}: {e}")))
 }
 
@@ -503,5 +537,10 @@ mod tests {
         assert_eq!(name_in_id(&id, "Z1", &rrs), Some("_abc.WWW.example.com"));
         assert_eq!(name_in_id(&record_id("Z1", "_abc.www.example.com", "TXT", None), "Z1", &rrs), None);
         assert_eq!(name_in_id(&record_id("Z1", "_abc.www.example.com", "CNAME", Some("x")), "Z1", &rrs), None);
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::route53::RECORD, &["allow_overwrite"]);
     }
 }

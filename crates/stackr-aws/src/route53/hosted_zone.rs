@@ -30,9 +30,12 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{TagApi, invalid, not_in_place, sync_tags, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, TagApi, invalid, not_in_place, sync_tags, tolerate, vanished};
 use crate::props::{self, list, s};
 use async_trait::async_trait;
+use aws_sdk_route53::operation::create_hosted_zone::builders::CreateHostedZoneFluentBuilder;
+use aws_sdk_route53::operation::get_hosted_zone::GetHostedZoneOutput;
 use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ChangeInfo, ChangeStatus, HostedZoneConfig, ResourceRecordSet, RrType, Tag,
     TagResourceType, Vpc, VpcRegion,
@@ -119,6 +122,33 @@ fn sdk_vpc(id: &str, region: &str) -> Vpc {
     Vpc::builder().vpc_id(id).vpc_region(VpcRegion::from(region)).build()
 }
 
+/// Schema ↔ AWS (GetHostedZone: `HostedZone`, `VPCs`, `DelegationSet`;
+/// CreateHostedZone). The create itself puts the comment and the private
+/// flag in one `HostedZoneConfig` and sends the first of `vpcs` (whose
+/// region defaults to the stack's), associating the others after;
+/// `force_destroy` is stackr's own, read from its tag ([`FORCE_TAG`]).
+type Row = Field<GetHostedZoneOutput, CreateHostedZoneFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| x.hosted_zone.as_ref().map(|z| s(z.name()))).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("comment", "HostedZoneConfig.Comment", |x| {
+        x.hosted_zone.as_ref()?.config().and_then(|c| c.comment()).filter(|c| !c.is_empty()).map(s)
+    }),
+    Row::new("vpcs", "VPCs", |x| {
+        let private = x.hosted_zone.as_ref().and_then(|z| z.config()).is_some_and(|c| c.private_zone());
+        let vpcs = x.vpcs().iter().filter_map(|v| {
+            let m = props::build([("vpc_id", Some(s(v.vpc_id()?))), ("vpc_region", Some(s(v.vpc_region()?.as_str())))]);
+            Some(Value::Map(m))
+        });
+        // A public zone has none: `vpcs: []` in a stack says so.
+        Some(Value::List(if private { vpcs.collect() } else { Vec::new() }))
+    }),
+    Row::new("delegation_set_id", "DelegationSet.Id", |x| {
+        let id = x.delegation_set.as_ref().and_then(|d| d.id()).map(|d| d.trim_start_matches("/delegationset/"));
+        id.filter(|d| !d.is_empty()).map(s)
+    })
+    .create(|c, v| Ok(c.delegation_set_id(to::text(v)?))),
+];
+
 pub struct HostedZone {
     clients: Arc<Clients>,
     /// The last change made here to each zone, until INSYNC.
@@ -147,23 +177,10 @@ impl HostedZone {
             Err(e) if is(&e, GONE) => return Ok(None),
             Err(e) => return Err(provider("GetHostedZone", e)),
         };
-        let Some(z) = out.hosted_zone else { return Ok(None) };
+        let Some(z) = &out.hosted_zone else { return Ok(None) };
         let id = bare(z.id()).to_string();
-        let private = z.config().is_some_and(|c| c.private_zone());
-        let live_vpcs = out.vpcs.clone().unwrap_or_default();
-        let vpcs = live_vpcs.iter().filter_map(|v| {
-            let m = props::build([("vpc_id", Some(s(v.vpc_id()?))), ("vpc_region", Some(s(v.vpc_region()?.as_str())))]);
-            Some(Value::Map(m))
-        });
         let servers = out.delegation_set.as_ref().map(|d| d.name_servers().to_vec()).unwrap_or_default();
-        let set_id = out.delegation_set.as_ref().and_then(|d| d.id()).map(|d| d.trim_start_matches("/delegationset/"));
-        let properties = props::build([
-            ("name", Some(s(z.name()))),
-            ("comment", z.config().and_then(|c| c.comment()).filter(|c| !c.is_empty()).map(s)),
-            // A public zone has none: `vpcs: []` in a stack says so.
-            ("vpcs", Some(Value::List(if private { vpcs.collect() } else { Vec::new() }))),
-            ("delegation_set_id", set_id.filter(|d| !d.is_empty()).map(s)),
-        ]);
+        let properties = fields::observed(FIELDS, &out);
         let attributes = props::build([
             ("id", Some(s(&id))),
             ("zone_id", Some(s(&id))),
@@ -402,14 +419,10 @@ impl Reconciler for HostedZone {
         let config =
             HostedZoneConfig::builder().set_comment(props::string(p, "comment")).private_zone(!vpcs.is_empty()).build();
         let reference = reference_of(&req.token);
-        let made = self
-            .client()
-            .create_hosted_zone()
-            .name(&name)
+        let made = fields::create(FIELDS, self.client().create_hosted_zone(), p)?
             .caller_reference(&reference)
             .hosted_zone_config(config)
             .set_vpc(vpcs.first().map(|(v, r)| sdk_vpc(v, r)))
-            .set_delegation_set_id(props::string(p, "delegation_set_id"))
             .send()
             .await;
         let id = match made {
@@ -507,4 +520,14 @@ impl Reconciler for HostedZone {
 /// The CallerReference of a create: its token (at most 128 characters).
 fn reference_of(token: &str) -> String {
     token.chars().take(128).collect()
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::route53::HOSTED_ZONE_RESOURCE, &["force_destroy"]);
+    }
 }

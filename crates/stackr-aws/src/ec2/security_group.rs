@@ -31,8 +31,11 @@ use super::common::{
 use super::region_reads;
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_security_group::builders::CreateSecurityGroupFluentBuilder;
 use aws_sdk_ec2::types::SecurityGroupRule as SdkRule;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange, Ipv6Range, PrefixListId, ResourceType, UserIdGroupPair};
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -523,17 +526,29 @@ fn observed(region: &str, g: &aws_sdk_ec2::types::SecurityGroup) -> Option<Obser
     let owner = g.owner_id().unwrap_or_default();
     let arn =
         g.security_group_arn().map(str::to_string).unwrap_or_else(|| common::arn(region, owner, "security-group", &id));
-    let rules = |perms: &[IpPermission]| Value::List(flatten(perms, &id).iter().map(Rule::to_value).collect());
-    let properties = props::build([
-        ("name", g.group_name().map(s)),
-        ("description", g.description().map(s)),
-        ("vpc_id", g.vpc_id().map(s)),
-        ("ingress", Some(rules(g.ip_permissions()))),
-        ("egress", Some(rules(g.ip_permissions_egress()))),
-    ]);
+    let properties = fields::observed(FIELDS, g);
     let attributes = props::build([("id", Some(s(&id))), ("arn", Some(s(arn))), ("owner_id", g.owner_id().map(s))]);
     Some(Observed { id, properties, attributes, tags: common::tag_map(g.tags()) })
 }
+
+/// A group's permissions of one direction as the stack's rules (a rule
+/// naming the group itself is `self`).
+fn rules(g: &aws_sdk_ec2::types::SecurityGroup, perms: &[IpPermission]) -> Value {
+    Value::List(flatten(perms, g.group_id().unwrap_or_default()).iter().map(Rule::to_value).collect())
+}
+
+/// Schema ↔ AWS (`SecurityGroup` of DescribeSecurityGroups;
+/// CreateSecurityGroup). The rules are authorized after the create
+/// (AuthorizeSecurityGroupIngress/Egress, `sync_rules`), so theirs are
+/// read-only rows.
+type Row = Field<aws_sdk_ec2::types::SecurityGroup, CreateSecurityGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "GroupName", |g| g.group_name().map(s)).create(|c, v| Ok(c.group_name(to::text(v)?))),
+    Row::new("description", "Description", |g| g.description().map(s)).create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("vpc_id", "VpcId", |g| g.vpc_id().map(s)).create(|c, v| Ok(c.vpc_id(to::text(v)?))),
+    Row::new("ingress", "IpPermissions", |g| Some(rules(g, g.ip_permissions()))),
+    Row::new("egress", "IpPermissionsEgress", |g| Some(rules(g, g.ip_permissions_egress()))),
+];
 
 #[async_trait]
 impl Reconciler for SecurityGroup {
@@ -588,13 +603,9 @@ impl Reconciler for SecurityGroup {
         let id = match existing(self, req).await? {
             Some(found) => found.id,
             None => {
-                let call = self
-                    .clients
-                    .ec2(region)
-                    .create_security_group()
-                    .group_name(props::require(p, "name")?)
-                    .description(props::require(p, "description")?)
-                    .set_vpc_id(props::string(p, "vpc_id"))
+                props::require(p, "name")?;
+                props::require(p, "description")?;
+                let call = fields::create(FIELDS, self.clients.ec2(region).create_security_group(), p)?
                     .tag_specifications(tag_spec(ResourceType::SecurityGroup, &req.tags));
                 eventually("CreateSecurityGroup", || call.clone().send())
                     .await?
@@ -641,6 +652,11 @@ mod tests {
 
     fn rule(pairs: &[(&str, Value)]) -> Value {
         Value::Map(pairs.iter().map(|(k, v)| (k.to_string(), v.clone())).collect())
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::SECURITY_GROUP, &[]);
     }
 
     #[test]

@@ -18,7 +18,7 @@ use super::common::{
 use super::security_group::{Direction, Peer, Rule, group_rules, ports, protocol, revoke_ids};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit;
+use crate::kit::{self, Field, fields};
 use crate::props::{self, s};
 use async_trait::async_trait;
 use aws_sdk_ec2::types::{
@@ -75,23 +75,8 @@ fn wanted(p: &Props) -> Result<(String, Direction, Rule), ProviderError> {
 fn observed(region: &str, r: &SdkRule) -> Option<Observed> {
     let id = r.security_group_rule_id()?.to_string();
     let group = r.group_id()?.to_string();
-    let (d, rule) = Rule::from_sdk(r, &group)?;
-    let (peer, value) = match &rule.peer {
-        Peer::V4(c) => ("cidr_ipv4", c.clone()),
-        Peer::V6(c) => ("cidr_ipv6", c.clone()),
-        Peer::PrefixList(l) => ("prefix_list_id", l.clone()),
-        Peer::Group(g) => ("referenced_security_group_id", g.clone()),
-        Peer::SelfRef => ("referenced_security_group_id", group.clone()),
-    };
-    let mut properties = props::build([
-        ("security_group_id", Some(s(&group))),
-        ("type", Some(s(d.field()))),
-        ("protocol", Some(s(&rule.protocol))),
-        ("from_port", rule.from.map(common::num)),
-        ("to_port", rule.to.map(common::num)),
-        ("description", rule.description.clone().map(s)),
-    ]);
-    properties.insert(peer.to_string(), s(value));
+    let (direction, rule) = Rule::from_sdk(r, &group)?;
+    let properties = fields::observed(FIELDS, &Seen { group, direction, rule });
     let arn = r
         .security_group_rule_arn()
         .map(str::to_string)
@@ -99,6 +84,47 @@ fn observed(region: &str, r: &SdkRule) -> Option<Observed> {
     let attributes = props::build([("id", Some(s(&id))), ("arn", Some(s(arn)))]);
     Some(Observed { id, properties, attributes, tags: common::tag_map(r.tags()) })
 }
+
+/// A rule as DescribeSecurityGroupRules reports it, read as the stack's
+/// rule (`Rule::from_sdk`): its group, direction and rule.
+struct Seen {
+    group: String,
+    direction: Direction,
+    rule: Rule,
+}
+
+/// Schema ↔ AWS (`SecurityGroupRule` of DescribeSecurityGroupRules). No row
+/// writes the create call: AuthorizeSecurityGroupIngress/Egress take the
+/// whole rule as one `IpPermission`, checked as a whole by `wanted` (one
+/// peer, ports that fit the protocol) and built by `Rule::permission`, as
+/// for a group's inline rules.
+type Row = Field<Seen, ()>;
+const FIELDS: &[Row] = &[
+    Row::new("security_group_id", "GroupId", |x| Some(s(&x.group))),
+    Row::new("type", "IsEgress", |x| Some(s(x.direction.field()))),
+    Row::new("protocol", "IpProtocol", |x| Some(s(&x.rule.protocol))),
+    Row::new("from_port", "FromPort", |x| x.rule.from.map(common::num)),
+    Row::new("to_port", "ToPort", |x| x.rule.to.map(common::num)),
+    Row::new("cidr_ipv4", "CidrIpv4", |x| match &x.rule.peer {
+        Peer::V4(c) => Some(s(c)),
+        _ => None,
+    }),
+    Row::new("cidr_ipv6", "CidrIpv6", |x| match &x.rule.peer {
+        Peer::V6(c) => Some(s(c)),
+        _ => None,
+    }),
+    Row::new("prefix_list_id", "PrefixListId", |x| match &x.rule.peer {
+        Peer::PrefixList(l) => Some(s(l)),
+        _ => None,
+    }),
+    // A rule naming its own group is `self` to the stack's rule.
+    Row::new("referenced_security_group_id", "ReferencedGroupInfo", |x| match &x.rule.peer {
+        Peer::Group(g) => Some(s(g)),
+        Peer::SelfRef => Some(s(&x.group)),
+        _ => None,
+    }),
+    Row::new("description", "Description", |x| x.rule.description.clone().map(s)),
+];
 
 #[async_trait]
 impl Describe for SecurityGroupRule {
@@ -284,4 +310,14 @@ fn observed_text(rule: &Rule, group: &str) -> String {
         m.insert("source_security_group_id".into(), s(group));
     }
     r.to_json().to_string()
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::SECURITY_GROUP_RULE, &[]);
+    }
 }

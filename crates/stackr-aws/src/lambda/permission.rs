@@ -5,9 +5,11 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_lambda::operation::add_permission::builders::AddPermissionFluentBuilder;
 use serde_json::Value as Json;
 use stackr_core::schema::TypeSchema;
 use stackr_engine::reconciler::*;
@@ -25,9 +27,36 @@ fn split(id: &str) -> Option<(&str, &str)> {
     id.rsplit_once('/')
 }
 
-/// A statement as the type's properties.
-fn statement_props(function: &str, st: &Json) -> Props {
-    let principal = match &st["Principal"] {
+/// One statement as read: the function whose policy holds it, and the
+/// statement.
+struct Seen {
+    function: String,
+    st: Json,
+}
+
+/// Schema ↔ AWS (a `Statement` of GetPolicy's policy document;
+/// AddPermission).
+type Row = Field<Seen, AddPermissionFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("function_name", "FunctionName", |x| Some(s(&x.function)))
+        .create(|c, v| Ok(c.function_name(to::text(v)?))),
+    Row::new("statement_id", "StatementId (Sid)", |x| x.st["Sid"].as_str().map(s))
+        .create(|c, v| Ok(c.statement_id(to::text(v)?))),
+    Row::new("action", "Action", |x| action(&x.st).map(s)).create(|c, v| Ok(c.action(to::text(v)?))),
+    Row::new("principal", "Principal", |x| principal(&x.st).map(s)).create(|c, v| Ok(c.principal(to::text(v)?))),
+    Row::new("source_arn", "SourceArn (Condition ArnLike AWS:SourceArn)", |x| {
+        x.st["Condition"]["ArnLike"]["AWS:SourceArn"].as_str().map(s)
+    })
+    .create(|c, v| Ok(c.source_arn(to::text(v)?))),
+    Row::new("source_account", "SourceAccount (Condition StringEquals AWS:SourceAccount)", |x| {
+        x.st["Condition"]["StringEquals"]["AWS:SourceAccount"].as_str().map(s)
+    })
+    .create(|c, v| Ok(c.source_account(to::text(v)?))),
+];
+
+/// A statement's principal as the stack writes it.
+fn principal(st: &Json) -> Option<String> {
+    match &st["Principal"] {
         Json::String(p) => Some(p.clone()),
         Json::Object(m) => m.get("Service").or_else(|| m.get("AWS")).and_then(Json::as_str).map(|p| {
             // AddPermission with an account id is shown as the account's root.
@@ -37,20 +66,15 @@ fn statement_props(function: &str, st: &Json) -> Props {
                 .map_or_else(|| p.to_string(), str::to_string)
         }),
         _ => None,
-    };
-    let cond = &st["Condition"];
-    let action = match &st["Action"] {
+    }
+}
+
+/// A statement's action (the first, when it lists several).
+fn action(st: &Json) -> Option<String> {
+    match &st["Action"] {
         Json::Array(a) => a.first().and_then(Json::as_str).map(str::to_string),
         a => a.as_str().map(str::to_string),
-    };
-    props::build([
-        ("function_name", Some(s(function))),
-        ("statement_id", st["Sid"].as_str().map(s)),
-        ("action", action.map(s)),
-        ("principal", principal.map(s)),
-        ("source_arn", cond["ArnLike"]["AWS:SourceArn"].as_str().map(s)),
-        ("source_account", cond["StringEquals"]["AWS:SourceAccount"].as_str().map(s)),
-    ])
+    }
 }
 
 impl Permission {
@@ -81,7 +105,7 @@ impl Permission {
 }
 
 fn observed(function: &str, st: &Json) -> Observed {
-    let properties = statement_props(function, st);
+    let properties = fields::observed(FIELDS, &Seen { function: function.to_string(), st: st.clone() });
     let id = format!("{function}/{}", st["Sid"].as_str().unwrap_or_default());
     Observed { attributes: props::build([("id", Some(s(&id)))]), id, properties, tags: Default::default() }
 }
@@ -148,18 +172,9 @@ impl Reconciler for Permission {
         if let Some(live) = self.read(region, &function, &sid).await? {
             return adopt(live);
         }
-        let added = self
-            .clients
-            .lambda(region)
-            .add_permission()
-            .function_name(&function)
-            .statement_id(&sid)
-            .action(props::require(p, "action")?)
-            .principal(props::require(p, "principal")?)
-            .set_source_arn(props::string(p, "source_arn"))
-            .set_source_account(props::string(p, "source_account"))
-            .send()
-            .await;
+        props::require(p, "action")?;
+        props::require(p, "principal")?;
+        let added = fields::create(FIELDS, self.clients.lambda(region).add_permission(), p)?.send().await;
         match added {
             Ok(_) => {}
             // https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html:
@@ -191,5 +206,15 @@ impl Reconciler for Permission {
             .send()
             .await;
         kit::tolerate("RemovePermission", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::lambda::PERMISSION, &[]);
     }
 }

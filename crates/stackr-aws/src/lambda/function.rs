@@ -10,12 +10,15 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, int32, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, int32, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_lambda::operation::create_function::builders::CreateFunctionFluentBuilder;
 use aws_sdk_lambda::operation::get_function::GetFunctionOutput;
 use aws_sdk_lambda::types::{
-    Architecture, Environment, FunctionCode, FunctionConfiguration, LastUpdateStatus, PackageType, State, VpcConfig,
+    Architecture, Environment, FunctionCode, FunctionConfiguration, LastUpdateStatus, PackageType, Runtime, State,
+    VpcConfig,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -37,6 +40,86 @@ const CONFIG: &[&str] =
 pub struct Function {
     clients: Arc<Clients>,
 }
+
+/// One function as read: its configuration, the image it runs (if any)
+/// and the `stackr:code-*` tags recording where its zip came from.
+struct Seen {
+    c: FunctionConfiguration,
+    image_uri: Option<String>,
+    code_tags: BTreeMap<String, String>,
+}
+
+impl Seen {
+    /// The recorded S3 location holds while the code is still what it gave.
+    fn from_s3(&self) -> bool {
+        self.c.code_sha256.is_some() && self.code_tags.get(CODE_SHA) == self.c.code_sha256.as_ref()
+    }
+
+    /// The recorded bucket and key, while they hold.
+    fn s3_location(&self) -> Option<(&str, &str)> {
+        self.code_tags.get(CODE_S3).and_then(|l| l.split_once('/')).filter(|_| self.from_s3())
+    }
+}
+
+/// Schema ↔ AWS (`Configuration` and `Code` of GetFunction, with the
+/// `stackr:code-*` tags; CreateFunction). The code's location (`Code`: a
+/// zip's bucket, key and version, or an image) is one member, built and
+/// checked by [`code`] for CreateFunction and UpdateFunctionCode alike.
+type Row = Field<Seen, CreateFunctionFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("function_name", "FunctionName", |x| Some(s(x.c.function_name.clone().unwrap_or_default())))
+        .create(|c, v| Ok(c.function_name(to::text(v)?))),
+    Row::new("role", "Role", |x| x.c.role.clone().map(s)).create(|c, v| Ok(c.role(to::text(v)?))),
+    Row::new("package_type", "PackageType", |x| x.c.package_type.as_ref().map(|p| s(p.as_str())))
+        .create(|c, v| Ok(c.package_type(PackageType::from(to::text(v)?.as_str())))),
+    Row::new("s3_bucket", "Code.S3Bucket", |x| x.s3_location().map(|(b, _)| s(b))),
+    Row::new("s3_key", "Code.S3Key", |x| x.s3_location().map(|(_, k)| s(k))),
+    Row::new("s3_object_version", "Code.S3ObjectVersion", |x| {
+        x.code_tags.get(CODE_VERSION).filter(|_| x.from_s3()).map(s)
+    }),
+    Row::new("image_uri", "Code.ImageUri", |x| x.image_uri.clone().map(s)),
+    Row::new("runtime", "Runtime", |x| x.c.runtime.as_ref().map(|r| s(r.as_str())))
+        .create(|c, v| Ok(c.runtime(Runtime::from(to::text(v)?.as_str())))),
+    Row::new("handler", "Handler", |x| x.c.handler.clone().map(s)).create(|c, v| Ok(c.handler(to::text(v)?))),
+    Row::new("memory_size", "MemorySize", |x| x.c.memory_size.map(kit::num))
+        .create(|c, v| Ok(c.memory_size(to::int32(v)?))),
+    Row::new("timeout", "Timeout", |x| x.c.timeout.map(kit::num)).create(|c, v| Ok(c.timeout(to::int32(v)?))),
+    Row::new("environment", "Environment.Variables", |x| {
+        let env: BTreeMap<String, Value> =
+            x.c.environment
+                .as_ref()
+                .and_then(|e| e.variables.clone())
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+        Some(Value::Map(env))
+    })
+    .create(|c, v| Ok(c.set_environment(environment(v)))),
+    Row::new("vpc_config", "VpcConfig", |x| {
+        // Not in a VPC reads as empty lists, what a stack writes to take a
+        // function out of one (leaving `vpc_config` out leaves it be).
+        let (subnets, groups) =
+            x.c.vpc_config
+                .as_ref()
+                .map(|v| (v.subnet_ids().to_vec(), v.security_group_ids().to_vec()))
+                .unwrap_or_default();
+        Some(Value::Map(
+            [("subnet_ids".to_string(), props::list(subnets)), ("security_group_ids".to_string(), props::list(groups))]
+                .into_iter()
+                .collect(),
+        ))
+    })
+    .create(|c, v| Ok(c.set_vpc_config(vpc(v)))),
+    Row::new("architectures", "Architectures", |x| {
+        Some(props::list(x.c.architectures().iter().map(|a| a.as_str().to_string())))
+    })
+    .create(|c, v| Ok(c.set_architectures(Some(to::texts(v)?.iter().map(|a| a.as_str().into()).collect())))),
+    Row::new("description", "Description", |x| Some(s(x.c.description.clone().unwrap_or_default())))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("layers", "Layers", |x| Some(props::list(x.c.layers().iter().filter_map(|l| l.arn.clone()))))
+        .create(|c, v| Ok(c.set_layers(Some(to::texts(v)?)))),
+];
 
 impl Function {
     pub fn new(clients: Arc<Clients>) -> Self {
@@ -74,51 +157,9 @@ impl Function {
         let mut tags = props::tag_map(out.tags.unwrap_or_default());
         let code_tags: BTreeMap<String, String> =
             [CODE_S3, CODE_VERSION, CODE_SHA].iter().filter_map(|k| tags.remove_entry(*k)).collect();
-        // The recorded S3 location holds while the code is still what it gave.
-        let from_s3 = c.code_sha256.is_some() && code_tags.get(CODE_SHA) == c.code_sha256.as_ref();
-        let (bucket, key) = match code_tags.get(CODE_S3).and_then(|l| l.split_once('/')).filter(|_| from_s3) {
-            Some((b, k)) => (Some(s(b)), Some(s(k))),
-            None => (None, None),
-        };
-        let env: BTreeMap<String, Value> = c
-            .environment
-            .as_ref()
-            .and_then(|e| e.variables.clone())
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(k, v)| (k, Value::String(v)))
-            .collect();
-        // Not in a VPC reads as empty lists, what a stack writes to take a
-        // function out of one (leaving `vpc_config` out leaves it be).
-        let (subnets, groups) = c
-            .vpc_config
-            .as_ref()
-            .map(|v| (v.subnet_ids().to_vec(), v.security_group_ids().to_vec()))
-            .unwrap_or_default();
-        let vpc = Some(Value::Map(
-            [("subnet_ids".to_string(), props::list(subnets)), ("security_group_ids".to_string(), props::list(groups))]
-                .into_iter()
-                .collect(),
-        ));
         let version = c.version.clone().unwrap_or_else(|| "$LATEST".into());
-        let properties = props::build([
-            ("function_name", Some(s(&name))),
-            ("role", c.role.clone().map(s)),
-            ("package_type", c.package_type.as_ref().map(|p| s(p.as_str()))),
-            ("s3_bucket", bucket),
-            ("s3_key", key),
-            ("s3_object_version", code_tags.get(CODE_VERSION).filter(|_| from_s3).map(s)),
-            ("image_uri", out.code.as_ref().and_then(|l| l.image_uri.clone()).map(s)),
-            ("runtime", c.runtime.as_ref().map(|r| s(r.as_str()))),
-            ("handler", c.handler.clone().map(s)),
-            ("memory_size", c.memory_size.map(kit::num)),
-            ("timeout", c.timeout.map(kit::num)),
-            ("environment", Some(Value::Map(env))),
-            ("vpc_config", vpc),
-            ("architectures", Some(props::list(c.architectures().iter().map(|a| a.as_str().to_string())))),
-            ("description", Some(s(c.description.clone().unwrap_or_default()))),
-            ("layers", Some(props::list(c.layers().iter().filter_map(|l| l.arn.clone())))),
-        ]);
+        let image_uri = out.code.as_ref().and_then(|l| l.image_uri.clone());
+        let properties = fields::observed(FIELDS, &Seen { c, image_uri, code_tags });
         let invoke = format!(
             "arn:{}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations",
             kit::partition(region)
@@ -230,9 +271,10 @@ fn reset(field: &str) -> Option<Value> {
     }
 }
 
-fn environment(p: &Props) -> Option<Environment> {
-    match p.get("environment") {
-        Some(Value::Map(m)) => Some(
+/// An `environment` value as Lambda takes it.
+fn environment(v: &Value) -> Option<Environment> {
+    match v {
+        Value::Map(m) => Some(
             Environment::builder()
                 .set_variables(Some(m.iter().filter_map(|(k, v)| Some((k.clone(), v.to_interpolated()?))).collect()))
                 .build(),
@@ -241,9 +283,10 @@ fn environment(p: &Props) -> Option<Environment> {
     }
 }
 
-fn vpc(p: &Props) -> Option<VpcConfig> {
-    match p.get("vpc_config") {
-        Some(Value::Map(m)) => Some(
+/// A `vpc_config` value as Lambda takes it.
+fn vpc(v: &Value) -> Option<VpcConfig> {
+    match v {
+        Value::Map(m) => Some(
             VpcConfig::builder()
                 .set_subnet_ids(Some(props::strings(m, "subnet_ids")))
                 .set_security_group_ids(Some(props::strings(m, "security_group_ids")))
@@ -292,23 +335,10 @@ impl Reconciler for Function {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let (region, p) = (&req.target.region, &req.properties);
         let name = props::require(p, "function_name")?;
-        let created = self
-            .clients
-            .lambda(region)
-            .create_function()
-            .function_name(&name)
-            .role(props::require(p, "role")?)
-            .set_package_type(props::string(p, "package_type").map(|t| PackageType::from(t.as_str())))
-            .code(code(p)?)
-            .set_runtime(props::string(p, "runtime").map(|r| r.as_str().into()))
-            .set_handler(props::string(p, "handler"))
-            .set_memory_size(int32(p, "memory_size")?)
-            .set_timeout(int32(p, "timeout")?)
-            .set_environment(environment(p))
-            .set_vpc_config(vpc(p))
-            .set_architectures(architectures(p))
-            .set_description(props::string(p, "description"))
-            .set_layers(p.contains_key("layers").then(|| props::strings(p, "layers")))
+        props::require(p, "role")?;
+        let code = code(p)?;
+        let created = fields::create(FIELDS, self.clients.lambda(region).create_function(), p)?
+            .code(code)
             .set_tags(Some(req.tags.clone().into_iter().collect()))
             .send()
             .await;
@@ -369,8 +399,8 @@ impl Reconciler for Function {
                 .set_handler(props::string(p, "handler"))
                 .set_memory_size(int32(p, "memory_size")?)
                 .set_timeout(int32(p, "timeout")?)
-                .set_environment(environment(p))
-                .set_vpc_config(vpc(p))
+                .set_environment(p.get("environment").and_then(environment))
+                .set_vpc_config(p.get("vpc_config").and_then(vpc))
                 .set_description(props::string(p, "description"))
                 .set_layers(p.contains_key("layers").then(|| props::strings(p, "layers")))
                 .send()
@@ -438,7 +468,12 @@ impl Reconciler for Function {
 
 #[cfg(test)]
 mod tests {
-    use super::reserved;
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::lambda::FUNCTION, &[]);
+    }
 
     #[test]
     fn the_runtime_s_own_variables_are_reserved() {

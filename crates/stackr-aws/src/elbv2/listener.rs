@@ -21,9 +21,11 @@
 use super::common::{NOT_FOUND, action_from_sdk, action_to_sdk, listener_load_balancer, sdk_tags, sync_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::operation::create_listener::builders::CreateListenerFluentBuilder;
 use aws_sdk_elasticloadbalancingv2::types::{Certificate, ProtocolEnum};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -36,6 +38,38 @@ pub struct Listener {
 }
 
 type Raw = aws_sdk_elasticloadbalancingv2::types::Listener;
+
+/// One listener as read: its description and its certificates other than
+/// the default one.
+struct Seen {
+    l: Raw,
+    additional: Vec<String>,
+}
+
+/// Schema ↔ AWS (`Listener` of DescribeListeners, the certificates of
+/// DescribeListenerCertificates; CreateListener). The additional
+/// certificates are added by AddListenerCertificates after the create.
+type Row = Field<Seen, CreateListenerFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("load_balancer_arn", "LoadBalancerArn", |x| x.l.load_balancer_arn().map(s))
+        .create(|c, v| Ok(c.load_balancer_arn(to::text(v)?))),
+    Row::new("port", "Port", |x| x.l.port().map(|p| Value::Number(f64::from(p))))
+        .create(|c, v| Ok(c.port(to::int32(v)?))),
+    Row::new("protocol", "Protocol", |x| x.l.protocol().map(|p| s(p.as_str())))
+        .create(|c, v| Ok(c.protocol(ProtocolEnum::from(to::text(v)?.as_str())))),
+    Row::new("certificate_arn", "Certificates", |x| {
+        x.l.certificates().first().and_then(|c| c.certificate_arn()).map(s)
+    })
+    .create(|c, v| Ok(c.certificates(Certificate::builder().certificate_arn(to::text(v)?).build()))),
+    Row::new("additional_certificate_arns", "DescribeListenerCertificates", |x| {
+        Some(props::list(x.additional.clone()))
+    }),
+    Row::new("ssl_policy", "SslPolicy", |x| x.l.ssl_policy().map(s)).create(|c, v| Ok(c.ssl_policy(to::text(v)?))),
+    Row::new("alpn_policy", "AlpnPolicy", |x| x.l.alpn_policy().first().map(s))
+        .create(|c, v| Ok(c.alpn_policy(to::text(v)?))),
+    Row::new("default_action", "DefaultActions", |x| x.l.default_actions().first().map(action_from_sdk))
+        .create(|c, v| Ok(c.default_actions(action_to_sdk(v).map_err(|e| e.message)?))),
+];
 
 fn port(p: &Props) -> Result<Option<i32>, ProviderError> {
     props::int(p, "port")
@@ -103,17 +137,7 @@ impl Listener {
             } else {
                 Vec::new()
             };
-            let default_action = l.default_actions().first().map(action_from_sdk);
-            let properties = props::build([
-                ("load_balancer_arn", l.load_balancer_arn().map(s)),
-                ("port", l.port().map(|p| Value::Number(f64::from(p)))),
-                ("protocol", l.protocol().map(|p| s(p.as_str()))),
-                ("certificate_arn", l.certificates().first().and_then(|c| c.certificate_arn()).map(s)),
-                ("additional_certificate_arns", Some(props::list(additional))),
-                ("ssl_policy", l.ssl_policy().map(s)),
-                ("alpn_policy", l.alpn_policy().first().map(s)),
-                ("default_action", default_action),
-            ]);
+            let properties = fields::observed(FIELDS, &Seen { l, additional });
             let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn)))]);
             let tags = tags.remove(&arn).unwrap_or_default();
             out.push(Observed { id: arn, properties, attributes, tags });
@@ -258,20 +282,8 @@ impl Reconciler for Listener {
                 )));
             }
             None => {
-                let action = p.get("default_action").ok_or_else(|| invalid("property `default_action` is required"))?;
-                let out = self
-                    .client(region)
-                    .create_listener()
-                    .load_balancer_arn(&lb)
-                    .port(port)
-                    .set_protocol(props::string(p, "protocol").map(|v| ProtocolEnum::from(v.as_str())))
-                    .set_certificates(
-                        props::string(p, "certificate_arn")
-                            .map(|c| vec![Certificate::builder().certificate_arn(c).build()]),
-                    )
-                    .set_ssl_policy(props::string(p, "ssl_policy"))
-                    .set_alpn_policy(props::string(p, "alpn_policy").map(|a| vec![a]))
-                    .default_actions(action_to_sdk(action)?)
+                p.get("default_action").ok_or_else(|| invalid("property `default_action` is required"))?;
+                let out = fields::create(FIELDS, self.client(region).create_listener(), p)?
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
                     .await
@@ -305,5 +317,15 @@ impl Reconciler for Listener {
         // An HTTPS listener's certificate must be issued, whether the
         // stack names it through the certificate or its validation.
         kind == "aws.acm.certificate_validation" || kind == "aws.acm.certificate"
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elbv2::LISTENER, &[]);
     }
 }

@@ -25,9 +25,11 @@ use super::common::{
 };
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::operation::create_load_balancer::builders::CreateLoadBalancerFluentBuilder;
 use aws_sdk_elasticloadbalancingv2::types::{
     IpAddressType, LoadBalancerAttribute, LoadBalancerSchemeEnum, LoadBalancerStateEnum, LoadBalancerTypeEnum,
 };
@@ -42,6 +44,40 @@ pub struct LoadBalancer {
 }
 
 type Lb = aws_sdk_elasticloadbalancingv2::types::LoadBalancer;
+
+/// One load balancer as read: its description and its attributes.
+struct Seen {
+    lb: Lb,
+    attributes: Value,
+}
+
+/// Schema ↔ AWS (`LoadBalancer` of DescribeLoadBalancers, the attributes of
+/// DescribeLoadBalancerAttributes; CreateLoadBalancer). The attributes are
+/// set by ModifyLoadBalancerAttributes after the create.
+type Row = Field<Seen, CreateLoadBalancerFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| x.lb.load_balancer_name().map(s)).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("type", "Type", |x| x.lb.r#type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.r#type(LoadBalancerTypeEnum::from(to::text(v)?.as_str())))),
+    Row::new("scheme", "Scheme", |x| x.lb.scheme().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.scheme(LoadBalancerSchemeEnum::from(to::text(v)?.as_str())))),
+    Row::new("ip_address_type", "IpAddressType", |x| x.lb.ip_address_type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.ip_address_type(IpAddressType::from(to::text(v)?.as_str())))),
+    Row::new("subnets", "AvailabilityZones[].SubnetId, Subnets", |x| {
+        let mut subnets: Vec<String> =
+            x.lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect();
+        subnets.sort();
+        Some(props::list(subnets))
+    })
+    .create(|c, v| Ok(c.set_subnets(Some(to::texts(v)?)))),
+    Row::new("security_groups", "SecurityGroups", |x| {
+        let mut groups = x.lb.security_groups().to_vec();
+        groups.sort();
+        Some(props::list(groups))
+    })
+    .create(|c, v| Ok(c.set_security_groups(Some(to::texts(v)?)))),
+    Row::new("attributes", "Attributes", |x| Some(x.attributes.clone())),
+];
 
 impl LoadBalancer {
     pub fn new(clients: Arc<Clients>) -> Self {
@@ -88,20 +124,10 @@ impl LoadBalancer {
                 Err(e) if is(&e, NOT_FOUND) => continue,
                 Err(e) => return Err(provider("DescribeLoadBalancerAttributes", e)),
             };
-            let mut subnets: Vec<String> =
-                lb.availability_zones().iter().filter_map(|z| z.subnet_id().map(str::to_string)).collect();
-            subnets.sort();
-            let mut groups = lb.security_groups().to_vec();
-            groups.sort();
-            let properties = props::build([
-                ("name", lb.load_balancer_name().map(s)),
-                ("type", lb.r#type().map(|t| s(t.as_str()))),
-                ("scheme", lb.scheme().map(|t| s(t.as_str()))),
-                ("ip_address_type", lb.ip_address_type().map(|t| s(t.as_str()))),
-                ("subnets", Some(props::list(subnets))),
-                ("security_groups", Some(props::list(groups))),
-                ("attributes", Some(attribute_map(attrs.into_iter().map(|a| (a.key, a.value))))),
-            ]);
+            let attributes = attribute_map(attrs.into_iter().map(|a| (a.key, a.value)));
+            let seen = Seen { lb, attributes };
+            let properties = fields::observed(FIELDS, &seen);
+            let lb = seen.lb;
             let attributes = props::build([
                 ("id", Some(s(&arn))),
                 ("arn", Some(s(&arn))),
@@ -252,17 +278,15 @@ impl Reconciler for LoadBalancer {
         let arn = match existing.into_iter().next() {
             Some(o) => crate::kit::adopt_existing("a load balancer", &name, o, req)?.id,
             None => {
-                let out = self
+                // The subnets are sent even when left out, and security
+                // groups written as null as an empty list (the rows skip
+                // null values).
+                let call = self
                     .client(region)
                     .create_load_balancer()
-                    .name(&name)
-                    .set_subnets(Some(props::strings(p, "subnets")))
-                    .set_security_groups(
-                        p.contains_key("security_groups").then(|| props::strings(p, "security_groups")),
-                    )
-                    .set_scheme(props::string(p, "scheme").map(|v| LoadBalancerSchemeEnum::from(v.as_str())))
-                    .set_type(props::string(p, "type").map(|v| LoadBalancerTypeEnum::from(v.as_str())))
-                    .set_ip_address_type(props::string(p, "ip_address_type").map(|v| IpAddressType::from(v.as_str())))
+                    .set_subnets(Some(Vec::new()))
+                    .set_security_groups(p.contains_key("security_groups").then(Vec::new));
+                let out = fields::create(FIELDS, call, p)?
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
                     .await
@@ -329,6 +353,11 @@ impl Reconciler for LoadBalancer {
 mod tests {
     use super::*;
     use stackr_core::value::Value;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elbv2::LOAD_BALANCER, &[]);
+    }
 
     #[test]
     fn deletion_protection_read_from_aws_makes_it_undeletable() {

@@ -10,9 +10,12 @@
 use super::{NO_SUCH_ENTITY, READ_ATTEMPTS, differing, document, iam_tags, settle, tag_map};
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_iam::operation::create_policy::builders::CreatePolicyFluentBuilder;
 use aws_sdk_iam::types::{PolicyScopeType, PolicyVersion};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -26,6 +29,29 @@ const MAX_VERSIONS: usize = 5;
 pub struct Policy {
     clients: Arc<Clients>,
 }
+
+/// One policy as read: the policy and its default version's document.
+struct Seen {
+    policy: aws_sdk_iam::types::Policy,
+    document: Option<String>,
+}
+
+/// Schema ↔ AWS (`Policy` of GetPolicy, the default version's `Document`
+/// of GetPolicyVersion; CreatePolicy). A changed document is a new
+/// version (CreatePolicyVersion).
+type Row = Field<Seen, CreatePolicyFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "PolicyName", |x| Some(s(x.policy.policy_name.clone().unwrap_or_default())))
+        .create(|c, v| Ok(c.policy_name(to::text(v)?))),
+    Row::new("path", "Path", |x| Some(s(x.policy.path.clone().unwrap_or_else(|| "/".into()))))
+        .create(|c, v| Ok(c.path(to::text(v)?))),
+    Row::new("description", "Description", |x| x.policy.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("policy", "PolicyDocument", |x| {
+        x.document.as_deref().and_then(document::parse).map(|d| document::canonical(&d))
+    })
+    .create(|c, v| Ok(c.policy_document(document::text(v, "policy").map_err(|e| e.message)?))),
+];
 
 /// `v12` → 12 (versions sort by number, not as text).
 fn version_number(v: &PolicyVersion) -> u64 {
@@ -68,12 +94,9 @@ impl Policy {
             }
         }
         let name = policy.policy_name.clone().unwrap_or_default();
-        let properties = props::build([
-            ("name", Some(s(&name))),
-            ("path", Some(s(policy.path.clone().unwrap_or_else(|| "/".into())))),
-            ("description", policy.description.clone().filter(|d| !d.is_empty()).map(s)),
-            ("policy", doc.as_deref().and_then(document::parse).map(|d| document::canonical(&d))),
-        ]);
+        let seen = Seen { policy, document: doc };
+        let properties = fields::observed(FIELDS, &seen);
+        let policy = seen.policy;
         let attributes = props::build([
             ("id", Some(s(arn))),
             ("arn", Some(s(arn))),
@@ -233,18 +256,11 @@ impl Reconciler for Policy {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let p = &req.properties;
         let name = props::require(p, "name")?;
-        let doc =
-            p.get("policy").ok_or_else(|| ProviderError::new(ErrorKind::Invalid, "property `policy` is required"))?;
-        let created = self
-            .iam()
-            .create_policy()
-            .policy_name(&name)
-            .set_path(props::string(p, "path"))
-            .set_description(props::string(p, "description"))
-            .policy_document(document::text(doc, "policy")?)
-            .set_tags(Some(iam_tags(&req.tags)?))
-            .send()
-            .await;
+        if !p.contains_key("policy") {
+            return Err(ProviderError::new(ErrorKind::Invalid, "property `policy` is required"));
+        }
+        let created =
+            fields::create(FIELDS, self.iam().create_policy(), p)?.set_tags(Some(iam_tags(&req.tags)?)).send().await;
         match created {
             Ok(out) => {
                 let arn = out
@@ -290,5 +306,15 @@ impl Reconciler for Policy {
             Err(e) if is(&e, NO_SUCH_ENTITY) => Ok(()),
             Err(e) => Err(provider("DeletePolicy", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::iam::POLICY, &[]);
     }
 }

@@ -24,8 +24,11 @@ use super::common::{
 };
 use super::region_reads;
 use crate::clients::Clients;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_route_table::builders::CreateRouteTableFluentBuilder;
 use aws_sdk_ec2::types::{Filter, ResourceType, RouteOrigin};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -212,11 +215,7 @@ impl Describe for RouteTable {
 fn observed(region: &str, t: &aws_sdk_ec2::types::RouteTable) -> Option<Observed> {
     let id = t.route_table_id()?.to_string();
     let owner = t.owner_id().unwrap_or_default();
-    let routes = sorted(t.routes().iter().filter_map(Route::from_sdk).collect());
-    let properties = props::build([
-        ("vpc_id", t.vpc_id().map(s)),
-        ("routes", Some(Value::List(routes.iter().map(Route::to_value).collect()))),
-    ]);
+    let properties = fields::observed(FIELDS, t);
     let attributes = props::build([
         ("id", Some(s(&id))),
         ("arn", Some(s(common::arn(region, owner, "route-table", &id)))),
@@ -224,6 +223,18 @@ fn observed(region: &str, t: &aws_sdk_ec2::types::RouteTable) -> Option<Observed
     ]);
     Some(Observed { id, properties, attributes, tags: common::tag_map(t.tags()) })
 }
+
+/// Schema ↔ AWS (`RouteTable` of DescribeRouteTables; CreateRouteTable).
+/// The routes are added after the create (CreateRoute, `sync_routes`), so
+/// theirs is a read-only row.
+type Row = Field<aws_sdk_ec2::types::RouteTable, CreateRouteTableFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("vpc_id", "VpcId", |t| t.vpc_id().map(s)).create(|c, v| Ok(c.vpc_id(to::text(v)?))),
+    Row::new("routes", "Routes", |t| {
+        let routes = sorted(t.routes().iter().filter_map(Route::from_sdk).collect());
+        Some(Value::List(routes.iter().map(Route::to_value).collect()))
+    }),
+];
 
 #[async_trait]
 impl Reconciler for RouteTable {
@@ -271,11 +282,8 @@ impl Reconciler for RouteTable {
         let (id, have) = match existing(self, req).await? {
             Some(found) => (found.id, found.properties.get("routes").cloned().unwrap_or(Value::List(Vec::new()))),
             None => {
-                let call = self
-                    .clients
-                    .ec2(region)
-                    .create_route_table()
-                    .vpc_id(props::require(&req.properties, "vpc_id")?)
+                props::require(&req.properties, "vpc_id")?;
+                let call = fields::create(FIELDS, self.clients.ec2(region).create_route_table(), &req.properties)?
                     .client_token(&req.token)
                     .tag_specifications(tag_spec(ResourceType::RouteTable, &req.tags));
                 let created = eventually("CreateRouteTable", || call.clone().send()).await?;
@@ -322,6 +330,11 @@ impl Reconciler for RouteTable {
 mod tests {
     use super::*;
     use aws_sdk_ec2::types::Route as SdkRoute;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::ROUTE_TABLE, &[]);
+    }
 
     #[test]
     fn local_propagated_and_endpoint_routes_are_not_the_stacks() {

@@ -19,8 +19,11 @@ use super::common::{
 use super::region_reads;
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_vpc::builders::CreateVpcFluentBuilder;
 use aws_sdk_ec2::types::{
     AttributeBooleanValue, Filter, NetworkAcl, ResourceType, RouteTable, SecurityGroup, Tenancy, VpcAttributeName,
     VpcCidrBlockStateCode, VpcIpv6CidrBlockAssociation, VpcState,
@@ -277,17 +280,12 @@ impl Describe for Vpc {
         for v in vpcs {
             let Some(id) = v.vpc_id.clone() else { continue };
             let (support, hostnames) = self.dns(&client, &id).await?;
-            let ipv6 = ipv6_in_use(&v);
-            let ipv6_block = ipv6.iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty()));
+            let seen = Seen { vpc: v, support, hostnames };
+            let v = &seen.vpc;
+            let ipv6_block = ipv6_in_use(v).iter().find_map(|a| a.ipv6_cidr_block().filter(|c| !c.is_empty()));
             let owner = v.owner_id().unwrap_or_default();
             let d = defaults.get(&id).cloned().unwrap_or_default();
-            let properties = props::build([
-                ("cidr_block", v.cidr_block().map(s)),
-                ("ipv6", Some(Value::Bool(!ipv6.is_empty()))),
-                ("enable_dns_hostnames", hostnames.map(Value::Bool)),
-                ("enable_dns_support", support.map(Value::Bool)),
-                ("instance_tenancy", v.instance_tenancy().map(|t| s(t.as_str()))),
-            ]);
+            let properties = fields::observed(FIELDS, &seen);
             let attributes = props::build([
                 ("id", Some(s(&id))),
                 ("arn", Some(s(common::arn(region, owner, "vpc", &id)))),
@@ -302,6 +300,29 @@ impl Describe for Vpc {
         Ok(out)
     }
 }
+
+/// A VPC as DescribeVpcs reports it, with its two DNS attributes
+/// (DescribeVpcAttribute).
+struct Seen {
+    vpc: aws_sdk_ec2::types::Vpc,
+    support: Option<bool>,
+    hostnames: Option<bool>,
+}
+
+/// Schema ↔ AWS (`Vpc` of DescribeVpcs, `EnableDnsSupport` and
+/// `EnableDnsHostnames` of DescribeVpcAttribute; CreateVpc). The DNS
+/// attributes are ModifyVpcAttribute calls after the create.
+type Row = Field<Seen, CreateVpcFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("cidr_block", "CidrBlock", |x| x.vpc.cidr_block().map(s)).create(|c, v| Ok(c.cidr_block(to::text(v)?))),
+    // Asked for only when wanted (none is AWS's default).
+    Row::new("ipv6", "AmazonProvidedIpv6CidrBlock", |x| Some(Value::Bool(!ipv6_in_use(&x.vpc).is_empty())))
+        .create(|c, v| Ok(c.set_amazon_provided_ipv6_cidr_block(to::boolean(v)?.then_some(true)))),
+    Row::new("enable_dns_hostnames", "EnableDnsHostnames", |x| x.hostnames.map(Value::Bool)),
+    Row::new("enable_dns_support", "EnableDnsSupport", |x| x.support.map(Value::Bool)),
+    Row::new("instance_tenancy", "InstanceTenancy", |x| x.vpc.instance_tenancy().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.instance_tenancy(Tenancy::from(to::text(v)?.as_str())))),
+];
 
 #[async_trait]
 impl Reconciler for Vpc {
@@ -325,12 +346,9 @@ impl Reconciler for Vpc {
         let p = &req.properties;
         let client = self.clients.ec2(region);
         let ipv6 = props::boolean(p, "ipv6").unwrap_or(false);
-        let call = client
-            .create_vpc()
-            .cidr_block(props::require(p, "cidr_block")?)
-            .set_amazon_provided_ipv6_cidr_block(ipv6.then_some(true))
-            .set_instance_tenancy(props::string(p, "instance_tenancy").map(|t| Tenancy::from(t.as_str())))
-            .tag_specifications(tag_spec(ResourceType::Vpc, &req.tags));
+        props::require(p, "cidr_block")?;
+        let call =
+            fields::create(FIELDS, client.create_vpc(), p)?.tag_specifications(tag_spec(ResourceType::Vpc, &req.tags));
         let created =
             eventually("CreateVpc", || crate::retry::once!(aws_sdk_ec2::config::Builder, call.clone())).await?;
         let id = created.vpc.and_then(|v| v.vpc_id).ok_or_else(|| common::vanished("VPC", "(no id returned)"))?;
@@ -382,5 +400,15 @@ impl Reconciler for Vpc {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.clients.ec2(&req.target.region).delete_vpc().vpc_id(&req.id).send().await;
         tolerate("DeleteVpc", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::VPC, &[]);
     }
 }

@@ -25,11 +25,14 @@ use super::{
 };
 use crate::clients::Clients;
 use crate::error::is;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_wafv2::operation::create_web_acl::builders::CreateWebACLFluentBuilder;
 use aws_sdk_wafv2::types::{
     AllowAction, BlockAction, CaptchaAction, ChallengeAction, CountAction, DefaultAction, IpSetReferenceStatement,
-    NoneAction, OverrideAction, Rule, RuleAction, Statement, VisibilityConfig,
+    NoneAction, OverrideAction, Rule, RuleAction, Scope, Statement, VisibilityConfig,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -71,7 +74,11 @@ fn visibility_value(v: &VisibilityConfig) -> Value {
 }
 
 fn default_action(p: &Props) -> Result<DefaultAction, ProviderError> {
-    Ok(match props::require(p, "default_action")?.as_str() {
+    default_action_named(&props::require(p, "default_action")?)
+}
+
+fn default_action_named(name: &str) -> Result<DefaultAction, ProviderError> {
+    Ok(match name {
         "allow" => DefaultAction::builder().allow(AllowAction::builder().build()).build(),
         "block" => DefaultAction::builder().block(BlockAction::builder().build()).build(),
         other => return Err(bad(format!("unknown default action `{other}`"))),
@@ -182,12 +189,46 @@ fn rule_value(r: &Rule) -> Value {
 }
 
 fn rules(p: &Props) -> Result<Vec<Rule>, ProviderError> {
-    match p.get("rules") {
+    rule_list(p.get("rules"))
+}
+
+fn rule_list(v: Option<&Value>) -> Result<Vec<Rule>, ProviderError> {
+    match v {
         Some(Value::List(l)) => l.iter().map(rule).collect(),
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(_) => Err(bad("`rules` must be a list")),
     }
 }
+
+/// One web ACL as read: GetWebACL's ACL and the scope it was listed in.
+struct Seen {
+    acl: aws_sdk_wafv2::types::WebAcl,
+    scope: Scope,
+}
+
+/// Schema ↔ AWS (`WebACL` of GetWebACL, with the scope of ListWebACLs;
+/// CreateWebACL). The create checks rules, default action and visibility
+/// config before it looks the name up; the rows then convert them.
+type Row = Field<Seen, CreateWebACLFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Name", |x| Some(s(&x.acl.name))).create(|c, v| Ok(c.name(to::text(v)?))),
+    Row::new("scope", "Scope", |x| Some(s(if x.scope == Scope::Cloudfront { "CLOUDFRONT" } else { "REGIONAL" })))
+        .create(|c, v| Ok(c.scope(Scope::from(to::text(v)?.as_str())))),
+    Row::new("default_action", "DefaultAction", |x| {
+        x.acl.default_action.as_ref().map(|d| s(if d.block.is_some() { "block" } else { "allow" }))
+    })
+    .create(|c, v| Ok(c.default_action(default_action_named(&to::text(v)?).map_err(|e| e.message)?))),
+    Row::new("description", "Description", |x| x.acl.description.clone().filter(|d| !d.is_empty()).map(s))
+        .create(|c, v| Ok(c.description(to::text(v)?))),
+    Row::new("rules", "Rules", |x| {
+        let mut live_rules = x.acl.rules.clone().unwrap_or_default();
+        live_rules.sort_by_key(|r| r.priority);
+        Some(Value::List(live_rules.iter().map(rule_value).collect()))
+    })
+    .create(|c, v| Ok(c.set_rules(Some(rule_list(Some(v)).map_err(|e| e.message)?)))),
+    Row::new("visibility_config", "VisibilityConfig", |x| x.acl.visibility_config.as_ref().map(visibility_value))
+        .create(|c, v| Ok(c.visibility_config(visibility(Some(v), "the web ACL").map_err(|e| e.message)?))),
+];
 
 impl WebAcl {
     pub fn new(clients: Arc<Clients>) -> Self {
@@ -220,20 +261,9 @@ impl WebAcl {
     async fn read(&self, region: &str, sum: &Summary) -> Result<Option<Observed>, ProviderError> {
         let Some((acl, _)) = self.get(region, sum).await? else { return Ok(None) };
         let Some(tags) = read_tags(&self.clients, region, &acl.arn).await? else { return Ok(None) };
-        let mut live_rules = acl.rules.clone().unwrap_or_default();
-        live_rules.sort_by_key(|r| r.priority);
-        let default = acl.default_action.as_ref().map(|d| if d.block.is_some() { "block" } else { "allow" });
-        let properties = props::build([
-            ("name", Some(s(&acl.name))),
-            (
-                "scope",
-                Some(s(if sum.scope == aws_sdk_wafv2::types::Scope::Cloudfront { "CLOUDFRONT" } else { "REGIONAL" })),
-            ),
-            ("default_action", default.map(s)),
-            ("description", acl.description.clone().filter(|d| !d.is_empty()).map(s)),
-            ("rules", Some(Value::List(live_rules.iter().map(rule_value).collect()))),
-            ("visibility_config", acl.visibility_config.as_ref().map(visibility_value)),
-        ]);
+        let seen = Seen { acl, scope: sum.scope.clone() };
+        let properties = fields::observed(FIELDS, &seen);
+        let acl = seen.acl;
         let attributes = props::build([
             ("id", Some(s(&acl.id))),
             ("arn", Some(s(&acl.arn))),
@@ -383,30 +413,21 @@ impl Reconciler for WebAcl {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let p = &req.properties;
         let region = &req.target.region;
-        let scope = scope_of(p, &req.target)?;
+        scope_of(p, &req.target)?;
         let name = props::require(p, "name")?;
-        let rules = rules(p)?;
-        let default = default_action(p)?;
-        let vis = visibility(p.get("visibility_config"), "the web ACL")?;
+        rules(p)?;
+        default_action(p)?;
+        visibility(p.get("visibility_config"), "the web ACL")?;
         if let Some(live) = self.named(&req.target, p).await? {
             if !crate::tags::same_owner(&live.tags, &req.tags) {
                 return Err(super::taken("web ACL", &name, &live.tags, req));
             }
             return Ok(live);
         }
-        let created = self
-            .clients
-            .wafv2(region)
-            .create_web_acl()
-            .name(&name)
-            .scope(scope)
-            .default_action(default)
-            .set_description(props::string(p, "description"))
-            .set_rules(Some(rules))
-            .visibility_config(vis)
-            .set_tags(Some(waf_tags(&req.tags)?))
-            .send()
-            .await;
+        let call = fields::create(FIELDS, self.clients.wafv2(region).create_web_acl(), p)?;
+        // CreateWebACL is always sent a rule list, empty when the stack has none.
+        let call = if call.get_rules().is_none() { call.set_rules(Some(Vec::new())) } else { call };
+        let created = call.set_tags(Some(waf_tags(&req.tags)?)).send().await;
         match created {
             Ok(out) => {
                 let id = out.summary.and_then(|s| s.id).ok_or_else(|| crate::kit::vanished("web ACL", &name))?;
@@ -499,5 +520,10 @@ mod tests {
         assert!(rule(&v(plain)).unwrap_err().message.contains("ip_set_arn"));
         let none = serde_json::json!({ "name": "r", "priority": 1, "visibility_config": vis });
         assert!(rule(&v(none)).is_err());
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::wafv2::WEB_ACL, &[]);
     }
 }

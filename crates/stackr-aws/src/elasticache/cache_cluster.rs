@@ -100,7 +100,7 @@ fn port(c: &Cluster) -> Option<i32> {
 }
 
 /// A list the stack leaves out when empty, as CreateCacheCluster takes it.
-fn unless_empty(v: &Value) -> Result<Option<Vec<String>>, String> {
+pub(super) fn unless_empty(v: &Value) -> Result<Option<Vec<String>>, String> {
     let l = to::texts(v)?;
     Ok((!l.is_empty()).then_some(l))
 }

@@ -38,9 +38,11 @@
 use super::common::{self, sdk_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::{self, Listed, int32, invalid, not_in_place, num, observe_listed, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, Listed, int32, invalid, not_in_place, num, observe_listed, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticache::operation::create_replication_group::builders::CreateReplicationGroupFluentBuilder;
 use aws_sdk_elasticache::types::{
     AuthTokenUpdateStrategyType, AutomaticFailoverStatus, CacheCluster, ClusterMode, MultiAzStatus,
     PendingAutomaticFailoverStatus, ReplicationGroup as Group,
@@ -75,63 +77,118 @@ fn live_replicas(g: &Group) -> Option<usize> {
     g.node_groups().first().map(|n| n.node_group_members().len().saturating_sub(1))
 }
 
-fn observed(g: &Group, member: Option<&CacheCluster>, tags: BTreeMap<String, String>) -> Option<Observed> {
-    let id = g.replication_group_id.clone()?;
-    let enabled = cluster_enabled(g);
-    let pending = g.pending_modified_values.as_ref();
-    let member_pending = member.and_then(|m| m.pending_modified_values.as_ref());
+/// The port: the configuration endpoint's, else the first primary's.
+fn port(g: &Group) -> Option<i32> {
     let first = g.node_groups().first();
-    let config = g.configuration_endpoint.as_ref();
-    let port = config.and_then(|e| e.port).or_else(|| first.and_then(|n| n.primary_endpoint.as_ref()?.port));
-    let failover = match pending.and_then(|p| p.automatic_failover_status.as_ref()) {
+    g.configuration_endpoint
+        .as_ref()
+        .and_then(|e| e.port)
+        .or_else(|| first.and_then(|n| n.primary_endpoint.as_ref()?.port))
+}
+
+/// Automatic failover, a pending change taken as the group's.
+fn failover(g: &Group) -> Option<bool> {
+    match g.pending_modified_values.as_ref().and_then(|p| p.automatic_failover_status.as_ref()) {
         Some(p) => Some(*p == PendingAutomaticFailoverStatus::Enabled),
         None => g
             .automatic_failover
             .as_ref()
             .map(|a| matches!(a, AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling)),
-    };
-    let groups = member.map(|m| {
-        let mut ids: Vec<String> = m.security_groups().iter().filter_map(|g| g.security_group_id.clone()).collect();
-        ids.sort();
-        props::list(ids)
-    });
-    let properties = props::build([
-        ("replication_group_id", Some(s(&id))),
-        ("description", g.description.clone().map(s)),
-        ("engine", g.engine.clone().or_else(|| member.and_then(|m| m.engine.clone())).map(s)),
-        (
-            "engine_version",
-            member_pending
-                .and_then(|p| p.engine_version.clone())
-                .or_else(|| member.and_then(|m| m.engine_version.clone()))
-                .map(s),
-        ),
-        ("node_type", member_pending.and_then(|p| p.cache_node_type.clone()).or(g.cache_node_type.clone()).map(s)),
-        ("port", port.map(num)),
-        ("cache_subnet_group_name", member.and_then(|m| m.cache_subnet_group_name.clone()).map(s)),
-        ("security_group_ids", groups),
-        (
-            "parameter_group_name",
-            member.and_then(|m| m.cache_parameter_group.as_ref()?.cache_parameter_group_name.clone()).map(s),
-        ),
-        ("cluster_mode", Some(s(if enabled { "enabled" } else { "disabled" }))),
-        ("num_node_groups", Some(count(g.node_groups().len()))),
-        ("replicas_per_node_group", live_replicas(g).map(count)),
-        ("num_cache_clusters", (!enabled).then(|| count(g.member_clusters().len()))),
-        ("automatic_failover_enabled", failover.map(Value::Bool)),
-        ("multi_az_enabled", Some(Value::Bool(g.multi_az == Some(MultiAzStatus::Enabled)))),
-        ("at_rest_encryption_enabled", Some(Value::Bool(g.at_rest_encryption_enabled.unwrap_or(false)))),
-        (
-            "transit_encryption_enabled",
-            Some(Value::Bool(
-                pending.and_then(|p| p.transit_encryption_enabled).or(g.transit_encryption_enabled).unwrap_or(false),
-            )),
-        ),
-        ("kms_key_id", g.kms_key_id.clone().filter(|k| !k.is_empty()).map(s)),
-        ("snapshot_retention_limit", g.snapshot_retention_limit.map(num)),
-        ("snapshot_window", g.snapshot_window.clone().map(s)),
-        ("maintenance_window", member.and_then(|m| m.preferred_maintenance_window.clone()).map(s)),
-    ]);
+    }
+}
+
+/// The member cluster's pending changes.
+fn member_pending(x: &WithMember) -> Option<&aws_sdk_elasticache::types::PendingModifiedValues> {
+    x.1.as_ref().and_then(|m| m.pending_modified_values.as_ref())
+}
+
+/// Schema ↔ AWS (`ReplicationGroup` of DescribeReplicationGroups, with its
+/// first member's `CacheCluster` for the nodes' settings; pending values
+/// taken as the group's; CreateReplicationGroup). The create sends cluster
+/// mode, node groups, replicas, cache clusters and automatic failover from
+/// what [`check`] makes of them together; the AUTH token is never read
+/// (code of its own), `auth_token_update_strategy` and `apply_immediately`
+/// are stackr's own.
+type Row = Field<WithMember, CreateReplicationGroupFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("replication_group_id", "ReplicationGroupId", |x| x.0.replication_group_id.clone().map(s))
+        .create(|c, v| Ok(c.replication_group_id(to::text(v)?))),
+    Row::new("description", "ReplicationGroupDescription", |x| x.0.description.clone().map(s))
+        .create(|c, v| Ok(c.replication_group_description(to::text(v)?))),
+    Row::new("engine", "Engine", |x| x.0.engine.clone().or_else(|| x.1.as_ref().and_then(|m| m.engine.clone())).map(s))
+        .create(|c, v| Ok(c.engine(to::text(v)?))),
+    Row::new("engine_version", "EngineVersion", |x| {
+        member_pending(x)
+            .and_then(|p| p.engine_version.clone())
+            .or_else(|| x.1.as_ref().and_then(|m| m.engine_version.clone()))
+            .map(s)
+    })
+    .create(|c, v| Ok(c.engine_version(to::text(v)?))),
+    Row::new("node_type", "CacheNodeType", |x| {
+        member_pending(x).and_then(|p| p.cache_node_type.clone()).or(x.0.cache_node_type.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.cache_node_type(to::text(v)?))),
+    Row::new("port", "Port", |x| port(&x.0).map(num)).create(|c, v| Ok(c.port(to::int32(v)?))),
+    Row::new("cache_subnet_group_name", "CacheSubnetGroupName", |x| {
+        x.1.as_ref().and_then(|m| m.cache_subnet_group_name.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.cache_subnet_group_name(to::text(v)?))),
+    Row::new("security_group_ids", "SecurityGroupIds, SecurityGroups", |x| {
+        x.1.as_ref().map(|m| {
+            let mut ids: Vec<String> = m.security_groups().iter().filter_map(|g| g.security_group_id.clone()).collect();
+            ids.sort();
+            props::list(ids)
+        })
+    })
+    .create(|c, v| Ok(c.set_security_group_ids(super::cache_cluster::unless_empty(v)?))),
+    Row::new("parameter_group_name", "CacheParameterGroupName", |x| {
+        x.1.as_ref().and_then(|m| m.cache_parameter_group.as_ref()?.cache_parameter_group_name.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.cache_parameter_group_name(to::text(v)?))),
+    Row::new("cluster_mode", "ClusterMode, ClusterEnabled", |x| {
+        Some(s(if cluster_enabled(&x.0) { "enabled" } else { "disabled" }))
+    }),
+    Row::new("num_node_groups", "NumNodeGroups, NodeGroups", |x| Some(count(x.0.node_groups().len()))),
+    Row::new("replicas_per_node_group", "ReplicasPerNodeGroup, NodeGroupMembers", |x| live_replicas(&x.0).map(count)),
+    Row::new("num_cache_clusters", "NumCacheClusters, MemberClusters", |x| {
+        (!cluster_enabled(&x.0)).then(|| count(x.0.member_clusters().len()))
+    }),
+    Row::new("automatic_failover_enabled", "AutomaticFailoverEnabled, AutomaticFailover", |x| {
+        failover(&x.0).map(Value::Bool)
+    }),
+    Row::new("multi_az_enabled", "MultiAZEnabled, MultiAZ", |x| {
+        Some(Value::Bool(x.0.multi_az == Some(MultiAzStatus::Enabled)))
+    })
+    .create(|c, v| Ok(c.multi_az_enabled(to::boolean(v)?))),
+    Row::new("at_rest_encryption_enabled", "AtRestEncryptionEnabled", |x| {
+        Some(Value::Bool(x.0.at_rest_encryption_enabled.unwrap_or(false)))
+    })
+    .create(|c, v| Ok(c.at_rest_encryption_enabled(to::boolean(v)?))),
+    Row::new("transit_encryption_enabled", "TransitEncryptionEnabled", |x| {
+        let pending = x.0.pending_modified_values.as_ref().and_then(|p| p.transit_encryption_enabled);
+        Some(Value::Bool(pending.or(x.0.transit_encryption_enabled).unwrap_or(false)))
+    })
+    .create(|c, v| Ok(c.transit_encryption_enabled(to::boolean(v)?))),
+    Row::new("kms_key_id", "KmsKeyId", |x| x.0.kms_key_id.clone().filter(|k| !k.is_empty()).map(s))
+        .create(|c, v| Ok(c.kms_key_id(to::text(v)?))),
+    Row::new("snapshot_retention_limit", "SnapshotRetentionLimit", |x| x.0.snapshot_retention_limit.map(num))
+        .create(|c, v| Ok(c.snapshot_retention_limit(to::int32(v)?))),
+    Row::new("snapshot_window", "SnapshotWindow", |x| x.0.snapshot_window.clone().map(s))
+        .create(|c, v| Ok(c.snapshot_window(to::text(v)?))),
+    Row::new("maintenance_window", "PreferredMaintenanceWindow", |x| {
+        x.1.as_ref().and_then(|m| m.preferred_maintenance_window.clone()).map(s)
+    })
+    .create(|c, v| Ok(c.preferred_maintenance_window(to::text(v)?))),
+];
+
+fn observed(raw: &WithMember, tags: BTreeMap<String, String>) -> Option<Observed> {
+    let g = &raw.0;
+    let id = g.replication_group_id.clone()?;
+    let enabled = cluster_enabled(g);
+    let first = g.node_groups().first();
+    let config = g.configuration_endpoint.as_ref();
+    let port = port(g);
+    let properties = fields::observed(FIELDS, raw);
     let address = |e: Option<&aws_sdk_elasticache::types::Endpoint>| e.and_then(|e| e.address.clone()).map(s);
     let attributes = props::build([
         ("id", Some(s(&id))),
@@ -249,12 +306,8 @@ impl ReplicationGroup {
         }
     }
 
-    async fn observe_group(
-        &self,
-        region: &str,
-        g: &Group,
-        member: Option<&CacheCluster>,
-    ) -> Result<Option<Observed>, ProviderError> {
+    async fn observe_group(&self, region: &str, raw: &WithMember) -> Result<Option<Observed>, ProviderError> {
+        let g = &raw.0;
         if matches!(status(g), "deleting" | "deleted") {
             return Ok(None);
         }
@@ -262,7 +315,7 @@ impl ReplicationGroup {
             Some(arn) => tags_of(&self.clients, region, arn).await?,
             None => Default::default(),
         };
-        Ok(observed(g, member, tags))
+        Ok(observed(raw, tags))
     }
 
     async fn must(&self, region: &str, id: &str) -> Result<Observed, ProviderError> {
@@ -303,7 +356,7 @@ impl Listed for ReplicationGroup {
     }
 
     async fn observed(&self, region: &str, raw: &WithMember) -> Result<Option<Observed>, ProviderError> {
-        self.observe_group(region, &raw.0, raw.1.as_ref()).await
+        self.observe_group(region, raw).await
     }
 }
 
@@ -342,28 +395,10 @@ impl Reconciler for ReplicationGroup {
         let id = props::require(p, "replication_group_id")?;
         common::lower_case_name("replication group id", &id)?;
         let (enabled, replicas) = check(p)?;
-        let groups = props::strings(p, "security_group_ids");
-        let mut call = self
-            .clients
-            .elasticache(region)
-            .create_replication_group()
-            .replication_group_id(&id)
-            .replication_group_description(props::require(p, "description")?)
-            .set_engine(props::string(p, "engine"))
-            .set_engine_version(props::string(p, "engine_version"))
-            .cache_node_type(props::require(p, "node_type")?)
-            .set_port(int32(p, "port")?)
-            .set_cache_subnet_group_name(props::string(p, "cache_subnet_group_name"))
-            .set_security_group_ids((!groups.is_empty()).then_some(groups))
-            .set_cache_parameter_group_name(props::string(p, "parameter_group_name"))
-            .set_multi_az_enabled(props::boolean(p, "multi_az_enabled"))
-            .set_at_rest_encryption_enabled(props::boolean(p, "at_rest_encryption_enabled"))
-            .set_transit_encryption_enabled(props::boolean(p, "transit_encryption_enabled"))
-            .set_kms_key_id(props::string(p, "kms_key_id"))
+        props::require(p, "description")?;
+        props::require(p, "node_type")?;
+        let mut call = fields::create(FIELDS, self.clients.elasticache(region).create_replication_group(), p)?
             .set_auth_token(props::string(p, "auth_token"))
-            .set_snapshot_retention_limit(int32(p, "snapshot_retention_limit")?)
-            .set_snapshot_window(props::string(p, "snapshot_window"))
-            .set_preferred_maintenance_window(props::string(p, "maintenance_window"))
             .set_tags(Some(sdk_tags(&req.tags)));
         let failover = props::boolean(p, "automatic_failover_enabled");
         call = if enabled {
@@ -500,3 +535,17 @@ impl Reconciler for ReplicationGroup {
 /// Fields of `changed` that ModifyReplicationGroup does not carry.
 const LOCAL_OR_ELSEWHERE: &[&str] =
     &["tags", "num_cache_clusters", "replicas_per_node_group", "apply_immediately", "auth_token_update_strategy"];
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(
+            FIELDS,
+            &stackr_schema::elasticache::REPLICATION_GROUP,
+            &["auth_token", "auth_token_update_strategy", "apply_immediately"],
+        );
+    }
+}

@@ -19,9 +19,11 @@
 use super::common::{NOT_FOUND, action_from_sdk, action_to_sdk, covers, rule_listener, sdk_tags, sync_tags, tags_of};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place, tolerate, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place, tolerate, vanished};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_elasticloadbalancingv2::operation::create_rule::builders::CreateRuleFluentBuilder;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, HostHeaderConditionConfig, HttpHeaderConditionConfig, HttpRequestMethodConditionConfig,
     PathPatternConditionConfig, QueryStringConditionConfig, QueryStringKeyValuePair, RuleCondition, RulePriorityPair,
@@ -178,6 +180,29 @@ fn actions_to_sdk(v: Option<&Value>) -> Result<Vec<Action>, ProviderError> {
     }
 }
 
+/// One rule as read: the listener it was read from (a rule does not name
+/// it) and its description.
+struct Seen {
+    listener: String,
+    r: Rule,
+}
+
+/// Schema ↔ AWS (`Rule` of DescribeRules; CreateRule).
+type Row = Field<Seen, CreateRuleFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("listener_arn", "ListenerArn", |x| Some(s(&x.listener))).create(|c, v| Ok(c.listener_arn(to::text(v)?))),
+    Row::new("priority", "Priority", |x| x.r.priority().and_then(|p| p.parse::<f64>().ok()).map(Value::Number))
+        .create(|c, v| Ok(c.priority(to::int32(v)?))),
+    Row::new("conditions", "Conditions", |x| Some(conditions_from_sdk(x.r.conditions())))
+        .create(|c, v| Ok(c.set_conditions(Some(conditions_to_sdk(Some(v)).map_err(|e| e.message)?)))),
+    Row::new("actions", "Actions", |x| {
+        let mut actions: Vec<&Action> = x.r.actions().iter().collect();
+        actions.sort_by_key(|a| a.order());
+        Some(Value::List(actions.into_iter().map(action_from_sdk).collect()))
+    })
+    .create(|c, v| Ok(c.set_actions(Some(actions_to_sdk(Some(v)).map_err(|e| e.message)?)))),
+];
+
 impl ListenerRule {
     pub fn new(clients: Arc<Clients>) -> Self {
         ListenerRule { clients }
@@ -269,14 +294,7 @@ impl ListenerRule {
         let mut out = Vec::new();
         for r in rules {
             let Some(arn) = r.rule_arn().map(str::to_string) else { continue };
-            let mut actions: Vec<&Action> = r.actions().iter().collect();
-            actions.sort_by_key(|a| a.order());
-            let properties = props::build([
-                ("listener_arn", Some(s(listener))),
-                ("priority", r.priority().and_then(|p| p.parse::<f64>().ok()).map(Value::Number)),
-                ("conditions", Some(conditions_from_sdk(r.conditions()))),
-                ("actions", Some(Value::List(actions.into_iter().map(action_from_sdk).collect()))),
-            ]);
+            let properties = fields::observed(FIELDS, &Seen { listener: listener.to_string(), r });
             let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn)))]);
             let tags = tags.remove(&arn).unwrap_or_default();
             out.push(Observed { id: arn, properties, attributes, tags });
@@ -410,13 +428,7 @@ impl Reconciler for ListenerRule {
                 )));
             }
             None => {
-                let out = self
-                    .client(region)
-                    .create_rule()
-                    .listener_arn(&listener)
-                    .priority(prio)
-                    .set_conditions(Some(conditions_to_sdk(p.get("conditions"))?))
-                    .set_actions(Some(actions_to_sdk(p.get("actions"))?))
+                let out = fields::create(FIELDS, self.client(region).create_rule(), p)?
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
                     .await;
@@ -452,5 +464,15 @@ impl Reconciler for ListenerRule {
     async fn delete(&self, req: &DeleteRequest) -> Result<(), ProviderError> {
         let r = self.client(&req.target.region).delete_rule().rule_arn(&req.id).send().await;
         tolerate("DeleteRule", r, NOT_FOUND)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::elbv2::LISTENER_RULE, &[]);
     }
 }

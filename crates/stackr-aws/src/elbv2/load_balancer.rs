@@ -278,15 +278,7 @@ impl Reconciler for LoadBalancer {
         let arn = match existing.into_iter().next() {
             Some(o) => crate::kit::adopt_existing("a load balancer", &name, o, req)?.id,
             None => {
-                // The subnets are sent even when left out, and security
-                // groups written as null as an empty list (the rows skip
-                // null values).
-                let call = self
-                    .client(region)
-                    .create_load_balancer()
-                    .set_subnets(Some(Vec::new()))
-                    .set_security_groups(p.contains_key("security_groups").then(Vec::new));
-                let out = fields::create(FIELDS, call, p)?
+                let out = fields::create(FIELDS, self.client(region).create_load_balancer(), p)?
                     .set_tags(Some(sdk_tags(&req.tags)))
                     .send()
                     .await

@@ -14,14 +14,17 @@
 
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, int32, invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, int32, invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_dynamodb::operation::create_table::builders::CreateTableFluentBuilder;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction,
     GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, IndexStatus, KeySchemaElement, KeyType,
-    PointInTimeRecoverySpecification, Projection, ProvisionedThroughput, StreamSpecification, TableDescription,
-    TableStatus, TimeToLiveSpecification, TimeToLiveStatus, UpdateGlobalSecondaryIndexAction,
+    PointInTimeRecoverySpecification, Projection, ProvisionedThroughput, ProvisionedThroughputDescription,
+    StreamSpecification, TableClass, TableDescription, TableStatus, TimeToLiveDescription, TimeToLiveSpecification,
+    TimeToLiveStatus, UpdateGlobalSecondaryIndexAction,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -109,11 +112,15 @@ impl Gsi {
 }
 
 fn keys(hash: &str, range: Option<&str>) -> Result<Vec<KeySchemaElement>, ProviderError> {
-    let mut out = vec![built(KeySchemaElement::builder().attribute_name(hash).key_type(KeyType::Hash).build())?];
+    let mut out = vec![key(hash, KeyType::Hash)?];
     if let Some(r) = range {
-        out.push(built(KeySchemaElement::builder().attribute_name(r).key_type(KeyType::Range).build())?);
+        out.push(key(r, KeyType::Range)?);
     }
     Ok(out)
+}
+
+fn key(attribute: &str, t: KeyType) -> Result<KeySchemaElement, ProviderError> {
+    built(KeySchemaElement::builder().attribute_name(attribute).key_type(t).build())
 }
 
 fn key_of(ks: &[KeySchemaElement], t: KeyType) -> Option<String> {
@@ -121,10 +128,30 @@ fn key_of(ks: &[KeySchemaElement], t: KeyType) -> Option<String> {
 }
 
 fn wanted_gsis(p: &Props) -> Vec<Gsi> {
-    match p.get("global_secondary_indexes") {
-        Some(Value::List(l)) => l.iter().filter_map(Gsi::from_value).collect(),
+    p.get("global_secondary_indexes").map(gsis_of).unwrap_or_default()
+}
+
+/// The indexes of a `global_secondary_indexes` value (none: not a list).
+fn gsis_of(v: &Value) -> Vec<Gsi> {
+    match v {
+        Value::List(l) => l.iter().filter_map(Gsi::from_value).collect(),
         _ => Vec::new(),
     }
+}
+
+/// The indexes of a `global_secondary_indexes` value as CreateTable takes
+/// them.
+fn create_gsis(v: &Value) -> Result<Vec<GlobalSecondaryIndex>, ProviderError> {
+    let mut out = Vec::new();
+    for g in gsis_of(v) {
+        let gsi = GlobalSecondaryIndex::builder()
+            .index_name(&g.name)
+            .set_key_schema(Some(keys(&g.hash, g.range.as_deref())?))
+            .projection(g.projection())
+            .set_provisioned_throughput(g.throughput()?);
+        out.push(built(gsi.build())?);
+    }
+    Ok(out)
 }
 
 fn live_gsis(t: &TableDescription) -> Vec<Gsi> {
@@ -161,7 +188,12 @@ fn billing(t: &TableDescription) -> String {
 }
 
 fn attribute_definitions(p: &Props) -> Result<Vec<AttributeDefinition>, ProviderError> {
-    let Some(Value::List(l)) = p.get("attributes") else { return Ok(Vec::new()) };
+    p.get("attributes").map_or(Ok(Vec::new()), definitions)
+}
+
+/// The definitions of an `attributes` value (none: not a list).
+fn definitions(v: &Value) -> Result<Vec<AttributeDefinition>, ProviderError> {
+    let Value::List(l) = v else { return Ok(Vec::new()) };
     let mut out = Vec::new();
     for a in l {
         let Value::Map(m) = a else { continue };
@@ -290,6 +322,105 @@ fn active(t: &TableDescription) -> Result<(), String> {
     }
 }
 
+/// One table as read: its description (DescribeTable), its TTL
+/// (DescribeTimeToLive) and whether point-in-time recovery is on
+/// (DescribeContinuousBackups).
+struct Seen {
+    name: String,
+    t: TableDescription,
+    ttl: Option<TimeToLiveDescription>,
+    pitr: bool,
+}
+
+/// Whether the table's stream is on.
+fn stream_on(t: &TableDescription) -> bool {
+    t.stream_specification.as_ref().is_some_and(|s| s.stream_enabled)
+}
+
+/// The provisioned throughput, reported under PROVISIONED only.
+fn provisioned(t: &TableDescription) -> Option<&ProvisionedThroughputDescription> {
+    t.provisioned_throughput.as_ref().filter(|_| billing(t) == "PROVISIONED")
+}
+
+/// Schema ↔ AWS (`TableDescription` of DescribeTable, with
+/// DescribeTimeToLive and DescribeContinuousBackups; CreateTable). The
+/// capacities are one `ProvisionedThroughput` and the stream settings one
+/// `StreamSpecification` of CreateTable, each written from both
+/// properties by the create (`table_throughput`, `stream`); TTL and
+/// point-in-time recovery are UpdateTimeToLive and UpdateContinuousBackups
+/// after the create.
+type Row = Field<Seen, CreateTableFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "TableName", |x| Some(s(&x.name))).create(|c, v| Ok(c.table_name(to::text(v)?))),
+    Row::new("hash_key", "KeySchema (HASH)", |x| key_of(x.t.key_schema(), KeyType::Hash).map(s))
+        .create(|c, v| Ok(c.key_schema(key(&to::text(v)?, KeyType::Hash).map_err(|e| e.message)?))),
+    Row::new("range_key", "KeySchema (RANGE)", |x| key_of(x.t.key_schema(), KeyType::Range).map(s))
+        .create(|c, v| Ok(c.key_schema(key(&to::text(v)?, KeyType::Range).map_err(|e| e.message)?))),
+    Row::new("attributes", "AttributeDefinitions", |x| {
+        let mut attrs: Vec<(String, String)> =
+            x.t.attribute_definitions()
+                .iter()
+                .map(|a| (a.attribute_name.clone(), a.attribute_type.as_str().to_string()))
+                .collect();
+        attrs.sort();
+        Some(Value::List(
+            attrs
+                .into_iter()
+                .map(|(n, t)| Value::Map(props::build([("name", Some(s(n))), ("type", Some(s(t)))])))
+                .collect(),
+        ))
+    })
+    .create(|c, v| Ok(c.set_attribute_definitions(Some(definitions(v).map_err(|e| e.message)?)))),
+    Row::new("billing_mode", "BillingMode", |x| Some(s(billing(&x.t))))
+        .create(|c, v| Ok(c.billing_mode(BillingMode::from(to::text(v)?.as_str())))),
+    Row::new("read_capacity", "ProvisionedThroughput.ReadCapacityUnits", |x| {
+        provisioned(&x.t).and_then(|t| t.read_capacity_units).map(kit::num)
+    }),
+    Row::new("write_capacity", "ProvisionedThroughput.WriteCapacityUnits", |x| {
+        provisioned(&x.t).and_then(|t| t.write_capacity_units).map(kit::num)
+    }),
+    Row::new("global_secondary_indexes", "GlobalSecondaryIndexes", |x| {
+        Some(Value::List(live_gsis(&x.t).iter().map(Gsi::to_value).collect()))
+    })
+    .create(|c, v| {
+        let gsis = create_gsis(v).map_err(|e| e.message)?;
+        Ok(c.set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis)))
+    }),
+    Row::new("ttl", "TimeToLiveDescription", |x| {
+        let ttl_on = x
+            .ttl
+            .as_ref()
+            .and_then(|t| t.time_to_live_status.as_ref())
+            .is_some_and(|s| matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling));
+        Some(Value::Map(props::build([
+            ("attribute_name", x.ttl.as_ref().and_then(|t| t.attribute_name.clone()).filter(|_| ttl_on).map(s)),
+            ("enabled", Some(Value::Bool(ttl_on))),
+        ])))
+    }),
+    Row::new("point_in_time_recovery", "PointInTimeRecoveryStatus", |x| Some(Value::Bool(x.pitr))),
+    Row::new("stream_enabled", "StreamSpecification.StreamEnabled", |x| Some(Value::Bool(stream_on(&x.t)))),
+    Row::new("stream_view_type", "StreamSpecification.StreamViewType", |x| {
+        x.t.stream_specification
+            .as_ref()
+            .and_then(|s| s.stream_view_type.as_ref())
+            .filter(|_| stream_on(&x.t))
+            .map(|v| s(v.as_str()))
+    }),
+    Row::new("deletion_protection_enabled", "DeletionProtectionEnabled", |x| {
+        Some(Value::Bool(x.t.deletion_protection_enabled.unwrap_or(false)))
+    })
+    .create(|c, v| Ok(c.deletion_protection_enabled(to::boolean(v)?))),
+    Row::new("table_class", "TableClassSummary.TableClass", |x| {
+        Some(s(x
+            .t
+            .table_class_summary
+            .as_ref()
+            .and_then(|c| c.table_class.as_ref())
+            .map_or("STANDARD", |c| c.as_str())))
+    })
+    .create(|c, v| Ok(c.table_class(TableClass::from(to::text(v)?.as_str())))),
+];
+
 pub struct Table {
     clients: Arc<Clients>,
 }
@@ -355,61 +486,10 @@ impl Table {
                 None => break,
             }
         }
-        let ttl_on = ttl
-            .as_ref()
-            .and_then(|t| t.time_to_live_status.as_ref())
-            .is_some_and(|s| matches!(s, TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling));
-        let ttl_value = Value::Map(props::build([
-            ("attribute_name", ttl.as_ref().and_then(|t| t.attribute_name.clone()).filter(|_| ttl_on).map(s)),
-            ("enabled", Some(Value::Bool(ttl_on))),
-        ]));
-        let mut attrs: Vec<(String, String)> = t
-            .attribute_definitions()
-            .iter()
-            .map(|a| (a.attribute_name.clone(), a.attribute_type.as_str().to_string()))
-            .collect();
-        attrs.sort();
-        let attrs = Value::List(
-            attrs
-                .into_iter()
-                .map(|(n, t)| Value::Map(props::build([("name", Some(s(n))), ("type", Some(s(t)))])))
-                .collect(),
-        );
-        let provisioned = billing(&t) == "PROVISIONED";
-        let tp = t.provisioned_throughput.as_ref().filter(|_| provisioned);
-        let st = t.stream_specification.as_ref();
-        let stream_on = st.is_some_and(|s| s.stream_enabled);
-        let properties = props::build([
-            ("name", Some(s(name))),
-            ("hash_key", key_of(t.key_schema(), KeyType::Hash).map(s)),
-            ("range_key", key_of(t.key_schema(), KeyType::Range).map(s)),
-            ("attributes", Some(attrs)),
-            ("billing_mode", Some(s(billing(&t)))),
-            ("read_capacity", tp.and_then(|t| t.read_capacity_units).map(kit::num)),
-            ("write_capacity", tp.and_then(|t| t.write_capacity_units).map(kit::num)),
-            ("global_secondary_indexes", Some(Value::List(live_gsis(&t).iter().map(Gsi::to_value).collect()))),
-            ("ttl", Some(ttl_value)),
-            ("point_in_time_recovery", Some(Value::Bool(pitr))),
-            ("stream_enabled", Some(Value::Bool(stream_on))),
-            (
-                "stream_view_type",
-                st.and_then(|s| s.stream_view_type.as_ref()).filter(|_| stream_on).map(|v| s(v.as_str())),
-            ),
-            ("deletion_protection_enabled", Some(Value::Bool(t.deletion_protection_enabled.unwrap_or(false)))),
-            (
-                "table_class",
-                Some(s(t
-                    .table_class_summary
-                    .as_ref()
-                    .and_then(|c| c.table_class.as_ref())
-                    .map_or("STANDARD", |c| c.as_str()))),
-            ),
-        ]);
-        let attributes = props::build([
-            ("id", Some(s(name))),
-            ("arn", Some(s(&arn))),
-            ("stream_arn", t.latest_stream_arn.clone().filter(|_| stream_on).map(s)),
-        ]);
+        let stream_on = stream_on(&t);
+        let stream_arn = t.latest_stream_arn.clone().filter(|_| stream_on).map(s);
+        let properties = fields::observed(FIELDS, &Seen { name: name.to_string(), t, ttl, pitr });
+        let attributes = props::build([("id", Some(s(name))), ("arn", Some(s(&arn))), ("stream_arn", stream_arn)]);
         Ok(Some(Observed { id: name.to_string(), properties, attributes, tags: props::tag_map(tags) }))
     }
 
@@ -578,31 +658,14 @@ impl Reconciler for Table {
     async fn create(&self, req: &CreateRequest) -> Result<Observed, ProviderError> {
         let (region, p) = (&req.target.region, &req.properties);
         let name = props::require(p, "name")?;
-        let mut gsis = Vec::new();
-        for g in wanted_gsis(p) {
-            let gsi = GlobalSecondaryIndex::builder()
-                .index_name(&g.name)
-                .set_key_schema(Some(keys(&g.hash, g.range.as_deref())?))
-                .projection(g.projection())
-                .set_provisioned_throughput(g.throughput()?);
-            gsis.push(built(gsi.build())?);
-        }
         let mut tags = Vec::new();
         for (k, v) in &req.tags {
             tags.push(built(aws_sdk_dynamodb::types::Tag::builder().key(k).value(v).build())?);
         }
-        let created = self
-            .client(region)
-            .create_table()
-            .table_name(&name)
-            .set_key_schema(Some(keys(&props::require(p, "hash_key")?, props::string(p, "range_key").as_deref())?))
-            .set_attribute_definitions(Some(attribute_definitions(p)?))
-            .set_billing_mode(props::string(p, "billing_mode").map(|b| BillingMode::from(b.as_str())))
+        props::require(p, "hash_key")?;
+        let created = fields::create(FIELDS, self.client(region).create_table(), p)?
             .set_provisioned_throughput(table_throughput(p)?)
-            .set_global_secondary_indexes((!gsis.is_empty()).then_some(gsis))
             .set_stream_specification(stream(p)?.filter(|s| s.stream_enabled))
-            .set_deletion_protection_enabled(props::boolean(p, "deletion_protection_enabled"))
-            .set_table_class(props::string(p, "table_class").map(|c| c.as_str().into()))
             .set_tags(Some(tags))
             .send()
             .await;
@@ -790,6 +853,11 @@ mod tests {
             "global_secondary_indexes": [{ "name": "g", "hash_key": "s", "projection_type": "INCLUDE" }] });
         assert!(refused(&table(include)).contains("index g"));
         assert!(refused(&table(serde_json::json!({ "ttl": { "enabled": true } }))).contains("ttl.attribute_name"));
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::dynamodb::TABLE, &[]);
     }
 
     #[test]

@@ -30,10 +30,12 @@
 use super::common::{self, Record, Step, num};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::not_in_place;
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, not_in_place};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_rds::operation::create_db_instance::builders::CreateDBInstanceFluentBuilder;
 use aws_sdk_rds::types::DbInstance as Instance;
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -68,34 +70,58 @@ fn status(i: &Instance) -> &str {
 
 /// An instance as the schema shapes it; `writers` are the identifiers of
 /// the cluster writers. Changes AWS has scheduled count as made.
+/// Schema ↔ AWS (`DBInstance` of DescribeDBInstances, a change AWS has
+/// scheduled (`PendingModifiedValues`) counting as made; CreateDBInstance).
+/// `apply_immediately` is stackr's own, recorded in a tag (`RECORDS`).
+type Row = Field<Instance, CreateDBInstanceFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("identifier", "DBInstanceIdentifier", |i| {
+        i.pending_modified_values().and_then(|p| p.db_instance_identifier()).or(i.db_instance_identifier()).map(s)
+    })
+    .create(|c, v| Ok(c.db_instance_identifier(to::text(v)?))),
+    Row::new("cluster_identifier", "DBClusterIdentifier", |i| i.db_cluster_identifier().map(s))
+        .create(|c, v| Ok(c.db_cluster_identifier(to::text(v)?))),
+    Row::new("instance_class", "DBInstanceClass", |i| {
+        i.pending_modified_values().and_then(|p| p.db_instance_class()).or(i.db_instance_class()).map(s)
+    })
+    .create(|c, v| Ok(c.db_instance_class(to::text(v)?))),
+    Row::new("engine", "Engine", |i| i.engine().map(s)).create(|c, v| Ok(c.engine(to::text(v)?))),
+    Row::new("availability_zone", "AvailabilityZone", |i| i.availability_zone().map(s))
+        .create(|c, v| Ok(c.availability_zone(to::text(v)?))),
+    Row::new("promotion_tier", "PromotionTier", |i| i.promotion_tier().map(num))
+        .create(|c, v| Ok(c.promotion_tier(to::int32(v)?))),
+    Row::new("publicly_accessible", "PubliclyAccessible", |i| i.publicly_accessible().map(Value::Bool))
+        .create(|c, v| Ok(c.publicly_accessible(to::boolean(v)?))),
+    Row::new("db_parameter_group_name", "DBParameterGroupName", |i| {
+        i.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()).map(s)
+    })
+    .create(|c, v| Ok(c.db_parameter_group_name(to::text(v)?))),
+    Row::new("performance_insights_enabled", "PerformanceInsightsEnabled", |i| {
+        Some(Value::Bool(i.performance_insights_enabled().unwrap_or(false)))
+    })
+    .create(|c, v| Ok(c.enable_performance_insights(to::boolean(v)?))),
+    Row::new("performance_insights_retention_period", "PerformanceInsightsRetentionPeriod", |i| {
+        i.performance_insights_retention_period().filter(|_| i.performance_insights_enabled() == Some(true)).map(num)
+    })
+    .create(|c, v| Ok(c.performance_insights_retention_period(to::int32(v)?))),
+    Row::new("monitoring_interval", "MonitoringInterval", |i| i.monitoring_interval().map(num))
+        .create(|c, v| Ok(c.monitoring_interval(to::int32(v)?))),
+    Row::new("monitoring_role_arn", "MonitoringRoleArn", |i| i.monitoring_role_arn().map(s))
+        .create(|c, v| Ok(c.monitoring_role_arn(to::text(v)?))),
+    Row::new("auto_minor_version_upgrade", "AutoMinorVersionUpgrade", |i| {
+        i.auto_minor_version_upgrade().map(Value::Bool)
+    })
+    .create(|c, v| Ok(c.auto_minor_version_upgrade(to::boolean(v)?))),
+    Row::new("ca_certificate_identifier", "CACertificateIdentifier", |i| {
+        i.pending_modified_values().and_then(|p| p.ca_certificate_identifier()).or(i.ca_certificate_identifier()).map(s)
+    })
+    .create(|c, v| Ok(c.ca_certificate_identifier(to::text(v)?))),
+];
+
 fn observed(i: &Instance, writers: &HashSet<String>) -> Option<Observed> {
     let id = i.db_instance_identifier()?.to_string();
     let (tags, records) = common::split_records(RECORDS, common::tag_map(i.tag_list()));
-    let pending = i.pending_modified_values();
-    let mut properties = props::build([
-        ("identifier", Some(s(pending.and_then(|p| p.db_instance_identifier()).unwrap_or(&id)))),
-        ("cluster_identifier", i.db_cluster_identifier().map(s)),
-        ("instance_class", pending.and_then(|p| p.db_instance_class()).or(i.db_instance_class()).map(s)),
-        ("engine", i.engine().map(s)),
-        ("availability_zone", i.availability_zone().map(s)),
-        ("promotion_tier", i.promotion_tier().map(num)),
-        ("publicly_accessible", i.publicly_accessible().map(Value::Bool)),
-        ("db_parameter_group_name", i.db_parameter_groups().first().and_then(|g| g.db_parameter_group_name()).map(s)),
-        ("performance_insights_enabled", Some(Value::Bool(i.performance_insights_enabled().unwrap_or(false)))),
-        (
-            "performance_insights_retention_period",
-            i.performance_insights_retention_period()
-                .filter(|_| i.performance_insights_enabled() == Some(true))
-                .map(num),
-        ),
-        ("monitoring_interval", i.monitoring_interval().map(num)),
-        ("monitoring_role_arn", i.monitoring_role_arn().map(s)),
-        ("auto_minor_version_upgrade", i.auto_minor_version_upgrade().map(Value::Bool)),
-        (
-            "ca_certificate_identifier",
-            pending.and_then(|p| p.ca_certificate_identifier()).or(i.ca_certificate_identifier()).map(s),
-        ),
-    ]);
+    let mut properties = fields::observed(FIELDS, i);
     properties.extend(records);
     let endpoint = i.endpoint();
     let attributes = props::build([
@@ -241,23 +267,10 @@ impl Reconciler for DbInstance {
         }
         let mut tags = req.tags.clone();
         tags.extend(common::record_tags(RECORDS, p));
-        let created = self
-            .client(region)
-            .create_db_instance()
-            .db_instance_identifier(&id)
-            .db_cluster_identifier(props::require(p, "cluster_identifier")?)
-            .db_instance_class(props::require(p, "instance_class")?)
-            .engine(props::require(p, "engine")?)
-            .set_availability_zone(props::string(p, "availability_zone"))
-            .set_promotion_tier(common::int32(p, "promotion_tier")?)
-            .set_publicly_accessible(props::boolean(p, "publicly_accessible"))
-            .set_db_parameter_group_name(props::string(p, "db_parameter_group_name"))
-            .set_enable_performance_insights(props::boolean(p, "performance_insights_enabled"))
-            .set_performance_insights_retention_period(common::int32(p, "performance_insights_retention_period")?)
-            .set_monitoring_interval(common::int32(p, "monitoring_interval")?)
-            .set_monitoring_role_arn(props::string(p, "monitoring_role_arn"))
-            .set_auto_minor_version_upgrade(props::boolean(p, "auto_minor_version_upgrade"))
-            .set_ca_certificate_identifier(props::string(p, "ca_certificate_identifier"))
+        for k in ["cluster_identifier", "instance_class", "engine"] {
+            props::require(p, k)?;
+        }
+        let created = fields::create(FIELDS, self.client(region).create_db_instance(), p)?
             .set_tags(Some(common::sdk_tags(&tags)))
             .send()
             .await;
@@ -393,5 +406,10 @@ mod tests {
         assert!(!o.properties.contains_key("performance_insights_retention_period"));
         assert_eq!(o.attributes["writer"], Value::Bool(true));
         assert!(o.tags.is_empty());
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::rds::DB_INSTANCE, &["apply_immediately"]);
     }
 }

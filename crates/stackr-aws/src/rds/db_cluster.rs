@@ -51,10 +51,12 @@
 use super::common::{self, Record, Step, num, sorted};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, invalid, not_in_place};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_rds::operation::create_db_cluster::builders::CreateDBClusterFluentBuilder;
 use aws_sdk_rds::types::{CloudwatchLogsExportConfiguration, DbCluster as Cluster, ServerlessV2ScalingConfiguration};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -125,9 +127,14 @@ fn status(c: &Cluster) -> &str {
 
 /// Serverless v2 capacity from the stack's map.
 fn scaling(p: &Props) -> Result<Option<ServerlessV2ScalingConfiguration>, ProviderError> {
-    match p.get("serverless_v2_scaling") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Map(m)) => {
+    p.get("serverless_v2_scaling").map_or(Ok(None), scaling_of)
+}
+
+/// Serverless v2 capacity from a `serverless_v2_scaling` value (none: null).
+fn scaling_of(v: &Value) -> Result<Option<ServerlessV2ScalingConfiguration>, ProviderError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::Map(m) => {
             let n = |k: &str| match m.get(k) {
                 Some(Value::Number(n)) => Some(*n),
                 _ => None,
@@ -140,7 +147,7 @@ fn scaling(p: &Props) -> Result<Option<ServerlessV2ScalingConfiguration>, Provid
                     .build(),
             ))
         }
-        Some(other) => Err(invalid(format!("`serverless_v2_scaling` must be a map: {other}"))),
+        other => Err(invalid(format!("`serverless_v2_scaling` must be a map: {other}"))),
     }
 }
 
@@ -154,62 +161,107 @@ fn log_changes(have: &[String], want: &[String]) -> CloudwatchLogsExportConfigur
         .build()
 }
 
+/// Schema ↔ AWS (`DBCluster` of DescribeDBClusters, a change AWS has
+/// scheduled (`PendingModifiedValues`) counting as made; CreateDBCluster).
+/// `ManageMasterUserPassword` is always sent true by the create (stackr
+/// never holds a password); `apply_immediately`, `skip_final_snapshot` and
+/// `final_snapshot_identifier` are stackr's own, recorded in tags
+/// (`RECORDS`).
+type Row = Field<Cluster, CreateDBClusterFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("cluster_identifier", "DBClusterIdentifier", |c| {
+        c.pending_modified_values().and_then(|p| p.db_cluster_identifier()).or(c.db_cluster_identifier()).map(s)
+    })
+    .create(|c, v| Ok(c.db_cluster_identifier(to::text(v)?))),
+    Row::new("engine", "Engine", |c| c.engine().map(s)).create(|c, v| Ok(c.engine(to::text(v)?))),
+    Row::new("engine_version", "EngineVersion", |c| {
+        c.pending_modified_values().and_then(|p| p.engine_version()).or(c.engine_version()).map(s)
+    })
+    .create(|c, v| Ok(c.engine_version(to::text(v)?))),
+    Row::new("database_name", "DatabaseName", |c| c.database_name().map(s))
+        .create(|c, v| Ok(c.database_name(to::text(v)?))),
+    Row::new("master_username", "MasterUsername", |c| c.master_username().map(s))
+        .create(|c, v| Ok(c.master_username(to::text(v)?))),
+    Row::new("manage_master_user_password", "MasterUserSecret", |c| {
+        Some(Value::Bool(c.master_user_secret().is_some()))
+    }),
+    Row::new("master_user_secret_kms_key_id", "MasterUserSecret.KmsKeyId", |c| {
+        c.master_user_secret().and_then(|m| m.kms_key_id()).map(s)
+    })
+    .create(|c, v| Ok(c.master_user_secret_kms_key_id(to::text(v)?))),
+    Row::new("serverless_v2_scaling", "ServerlessV2ScalingConfiguration", |c| {
+        c.serverless_v2_scaling_configuration().map(|sc| {
+            Value::Map(props::build([
+                ("min_capacity", sc.min_capacity().map(num)),
+                ("max_capacity", sc.max_capacity().map(num)),
+                ("seconds_until_auto_pause", sc.seconds_until_auto_pause().map(num)),
+            ]))
+        })
+    })
+    .create(|c, v| Ok(c.set_serverless_v2_scaling_configuration(scaling_of(v).map_err(|e| e.message)?))),
+    Row::new("storage_encrypted", "StorageEncrypted", |c| c.storage_encrypted().map(Value::Bool))
+        .create(|c, v| Ok(c.storage_encrypted(to::boolean(v)?))),
+    Row::new("kms_key_id", "KmsKeyId", |c| c.kms_key_id().map(s)).create(|c, v| Ok(c.kms_key_id(to::text(v)?))),
+    Row::new("backup_retention_period", "BackupRetentionPeriod", |c| {
+        c.pending_modified_values().and_then(|p| p.backup_retention_period()).or(c.backup_retention_period()).map(num)
+    })
+    .create(|c, v| Ok(c.backup_retention_period(to::int32(v)?))),
+    Row::new("preferred_backup_window", "PreferredBackupWindow", |c| c.preferred_backup_window().map(s))
+        .create(|c, v| Ok(c.preferred_backup_window(to::text(v)?))),
+    Row::new("preferred_maintenance_window", "PreferredMaintenanceWindow", |c| c.preferred_maintenance_window().map(s))
+        .create(|c, v| Ok(c.preferred_maintenance_window(to::text(v)?))),
+    Row::new("enabled_cloudwatch_logs_exports", "EnabledCloudwatchLogsExports", |c| {
+        let mut logs: Vec<String> = c.enabled_cloudwatch_logs_exports().to_vec();
+        if let Some(p) = c.pending_modified_values().and_then(|p| p.pending_cloudwatch_logs_exports()) {
+            logs.retain(|l| !p.log_types_to_disable().contains(l));
+            logs.extend(p.log_types_to_enable().iter().cloned());
+        }
+        Some(sorted(logs))
+    })
+    .create(|c, v| Ok(c.set_enable_cloudwatch_logs_exports(Some(strings(v))))),
+    Row::new("vpc_security_group_ids", "VpcSecurityGroups", |c| {
+        let groups = c
+            .vpc_security_groups()
+            .iter()
+            .filter(|g| g.status() != Some("removing"))
+            .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
+            .collect();
+        Some(sorted(groups))
+    })
+    .create(|c, v| Ok(c.set_vpc_security_group_ids(Some(strings(v))))),
+    Row::new("db_subnet_group_name", "DBSubnetGroup", |c| c.db_subnet_group().map(s))
+        .create(|c, v| Ok(c.db_subnet_group_name(to::text(v)?))),
+    Row::new("db_cluster_parameter_group_name", "DBClusterParameterGroup", |c| c.db_cluster_parameter_group().map(s))
+        .create(|c, v| Ok(c.db_cluster_parameter_group_name(to::text(v)?))),
+    Row::new("port", "Port", |c| c.port().map(num)).create(|c, v| Ok(c.port(to::int32(v)?))),
+    Row::new("iam_database_authentication_enabled", "IAMDatabaseAuthenticationEnabled", |c| {
+        c.pending_modified_values()
+            .and_then(|p| p.iam_database_authentication_enabled())
+            .or(c.iam_database_authentication_enabled())
+            .map(Value::Bool)
+    })
+    .create(|c, v| Ok(c.enable_iam_database_authentication(to::boolean(v)?))),
+    Row::new("copy_tags_to_snapshot", "CopyTagsToSnapshot", |c| c.copy_tags_to_snapshot().map(Value::Bool))
+        .create(|c, v| Ok(c.copy_tags_to_snapshot(to::boolean(v)?))),
+    Row::new("deletion_protection", "DeletionProtection", |c| c.deletion_protection().map(Value::Bool))
+        .create(|c, v| Ok(c.deletion_protection(to::boolean(v)?))),
+];
+
+/// A list property's text items, as the create call takes them (items that
+/// are not text are left out).
+fn strings(v: &Value) -> Vec<String> {
+    match v {
+        Value::List(l) => l.iter().filter_map(|v| v.to_interpolated()).collect(),
+        _ => Vec::new(),
+    }
+}
+
 /// A cluster as the schema shapes it; changes AWS has scheduled count as made.
 fn observed(c: &Cluster) -> Option<Observed> {
     let id = c.db_cluster_identifier()?.to_string();
     let (tags, records) = common::split_records(RECORDS, common::tag_map(c.tag_list()));
-    let pending = c.pending_modified_values();
     let secret = c.master_user_secret();
-    let scaling = c.serverless_v2_scaling_configuration().map(|sc| {
-        Value::Map(props::build([
-            ("min_capacity", sc.min_capacity().map(num)),
-            ("max_capacity", sc.max_capacity().map(num)),
-            ("seconds_until_auto_pause", sc.seconds_until_auto_pause().map(num)),
-        ]))
-    });
-    let mut logs: Vec<String> = c.enabled_cloudwatch_logs_exports().to_vec();
-    if let Some(p) = pending.and_then(|p| p.pending_cloudwatch_logs_exports()) {
-        logs.retain(|l| !p.log_types_to_disable().contains(l));
-        logs.extend(p.log_types_to_enable().iter().cloned());
-    }
-    let groups = c
-        .vpc_security_groups()
-        .iter()
-        .filter(|g| g.status() != Some("removing"))
-        .filter_map(|g| g.vpc_security_group_id().map(str::to_string))
-        .collect();
-    let mut properties = props::build([
-        ("cluster_identifier", Some(s(pending.and_then(|p| p.db_cluster_identifier()).unwrap_or(&id)))),
-        ("engine", c.engine().map(s)),
-        ("engine_version", pending.and_then(|p| p.engine_version()).or(c.engine_version()).map(s)),
-        ("database_name", c.database_name().map(s)),
-        ("master_username", c.master_username().map(s)),
-        ("manage_master_user_password", Some(Value::Bool(secret.is_some()))),
-        ("master_user_secret_kms_key_id", secret.and_then(|m| m.kms_key_id()).map(s)),
-        ("serverless_v2_scaling", scaling),
-        ("storage_encrypted", c.storage_encrypted().map(Value::Bool)),
-        ("kms_key_id", c.kms_key_id().map(s)),
-        (
-            "backup_retention_period",
-            pending.and_then(|p| p.backup_retention_period()).or(c.backup_retention_period()).map(num),
-        ),
-        ("preferred_backup_window", c.preferred_backup_window().map(s)),
-        ("preferred_maintenance_window", c.preferred_maintenance_window().map(s)),
-        ("enabled_cloudwatch_logs_exports", Some(sorted(logs))),
-        ("vpc_security_group_ids", Some(sorted(groups))),
-        ("db_subnet_group_name", c.db_subnet_group().map(s)),
-        ("db_cluster_parameter_group_name", c.db_cluster_parameter_group().map(s)),
-        ("port", c.port().map(num)),
-        (
-            "iam_database_authentication_enabled",
-            pending
-                .and_then(|p| p.iam_database_authentication_enabled())
-                .or(c.iam_database_authentication_enabled())
-                .map(Value::Bool),
-        ),
-        ("copy_tags_to_snapshot", c.copy_tags_to_snapshot().map(Value::Bool)),
-        ("deletion_protection", c.deletion_protection().map(Value::Bool)),
-    ]);
+    let mut properties = fields::observed(FIELDS, c);
     properties.extend(records);
     let attributes = props::build([
         ("id", Some(s(&id))),
@@ -326,35 +378,10 @@ impl Reconciler for DbCluster {
         }
         let mut tags = req.tags.clone();
         tags.extend(common::record_tags(RECORDS, p));
-        let created = self
-            .client(region)
-            .create_db_cluster()
-            .db_cluster_identifier(&id)
-            .engine(props::require(p, "engine")?)
-            .set_engine_version(props::string(p, "engine_version"))
-            .set_database_name(props::string(p, "database_name"))
-            .master_username(props::require(p, "master_username")?)
+        props::require(p, "engine")?;
+        props::require(p, "master_username")?;
+        let created = fields::create(FIELDS, self.client(region).create_db_cluster(), p)?
             .manage_master_user_password(true)
-            .set_master_user_secret_kms_key_id(props::string(p, "master_user_secret_kms_key_id"))
-            .set_serverless_v2_scaling_configuration(scaling(p)?)
-            .set_storage_encrypted(props::boolean(p, "storage_encrypted"))
-            .set_kms_key_id(props::string(p, "kms_key_id"))
-            .set_backup_retention_period(common::int32(p, "backup_retention_period")?)
-            .set_preferred_backup_window(props::string(p, "preferred_backup_window"))
-            .set_preferred_maintenance_window(props::string(p, "preferred_maintenance_window"))
-            .set_enable_cloudwatch_logs_exports(
-                p.contains_key("enabled_cloudwatch_logs_exports")
-                    .then(|| props::strings(p, "enabled_cloudwatch_logs_exports")),
-            )
-            .set_vpc_security_group_ids(
-                p.contains_key("vpc_security_group_ids").then(|| props::strings(p, "vpc_security_group_ids")),
-            )
-            .set_db_subnet_group_name(props::string(p, "db_subnet_group_name"))
-            .set_db_cluster_parameter_group_name(props::string(p, "db_cluster_parameter_group_name"))
-            .set_port(common::int32(p, "port")?)
-            .set_enable_iam_database_authentication(props::boolean(p, "iam_database_authentication_enabled"))
-            .set_copy_tags_to_snapshot(props::boolean(p, "copy_tags_to_snapshot"))
-            .set_deletion_protection(props::boolean(p, "deletion_protection"))
             .set_tags(Some(common::sdk_tags(&tags)))
             .send()
             .await;
@@ -601,5 +628,14 @@ mod tests {
         assert_eq!(o.properties["skip_final_snapshot"], Value::Bool(true));
         assert!(o.tags.is_empty());
         assert_eq!(o.properties["manage_master_user_password"], Value::Bool(false));
+    }
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(
+            FIELDS,
+            &stackr_schema::rds::DB_CLUSTER,
+            &["skip_final_snapshot", "final_snapshot_identifier", "apply_immediately"],
+        );
     }
 }

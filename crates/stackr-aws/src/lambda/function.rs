@@ -51,13 +51,13 @@ struct Seen {
 
 impl Seen {
     /// The recorded S3 location holds while the code is still what it gave.
-    fn from_s3(&self) -> bool {
+    fn s3_holds(&self) -> bool {
         self.c.code_sha256.is_some() && self.code_tags.get(CODE_SHA) == self.c.code_sha256.as_ref()
     }
 
     /// The recorded bucket and key, while they hold.
     fn s3_location(&self) -> Option<(&str, &str)> {
-        self.code_tags.get(CODE_S3).and_then(|l| l.split_once('/')).filter(|_| self.from_s3())
+        self.code_tags.get(CODE_S3).and_then(|l| l.split_once('/')).filter(|_| self.s3_holds())
     }
 }
 
@@ -75,7 +75,7 @@ const FIELDS: &[Row] = &[
     Row::new("s3_bucket", "Code.S3Bucket", |x| x.s3_location().map(|(b, _)| s(b))),
     Row::new("s3_key", "Code.S3Key", |x| x.s3_location().map(|(_, k)| s(k))),
     Row::new("s3_object_version", "Code.S3ObjectVersion", |x| {
-        x.code_tags.get(CODE_VERSION).filter(|_| x.from_s3()).map(s)
+        x.code_tags.get(CODE_VERSION).filter(|_| x.s3_holds()).map(s)
     }),
     Row::new("image_uri", "Code.ImageUri", |x| x.image_uri.clone().map(s)),
     Row::new("runtime", "Runtime", |x| x.c.runtime.as_ref().map(|r| s(r.as_str())))

@@ -20,8 +20,11 @@
 use super::common::{self, invalid};
 use crate::clients::Clients;
 use crate::error::provider;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_applicationautoscaling::operation::put_scaling_policy::builders::PutScalingPolicyFluentBuilder;
 use aws_sdk_applicationautoscaling::types::{
     AdjustmentType, CustomizedMetricSpecification, MetricAggregationType, MetricDimension, MetricStatistic, MetricType,
     PolicyType, PredefinedMetricSpecification, ScalableDimension, ScalingPolicy as SdkPolicy, ServiceNamespace,
@@ -155,49 +158,73 @@ fn step_scaling(st: &Props) -> Result<StepScalingPolicyConfiguration, ProviderEr
         .build())
 }
 
+/// Schema ↔ AWS (`ScalingPolicy` of DescribeScalingPolicies;
+/// PutScalingPolicy, for the create and every change). Predictive scaling
+/// is refused before the call, and never reported.
+type Row = Field<SdkPolicy, PutScalingPolicyFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "PolicyName", |p| Some(s(p.policy_name()))).create(|c, v| Ok(c.policy_name(to::text(v)?))),
+    Row::new("service_namespace", "ServiceNamespace", |p| Some(s(p.service_namespace().as_str())))
+        .create(|c, v| Ok(c.service_namespace(ServiceNamespace::from(to::text(v)?.as_str())))),
+    Row::new("resource_id", "ResourceId", |p| Some(s(p.resource_id()))).create(|c, v| Ok(c.resource_id(to::text(v)?))),
+    Row::new("scalable_dimension", "ScalableDimension", |p| Some(s(p.scalable_dimension().as_str())))
+        .create(|c, v| Ok(c.scalable_dimension(ScalableDimension::from(to::text(v)?.as_str())))),
+    Row::new("policy_type", "PolicyType", |p| Some(s(p.policy_type().as_str())))
+        .create(|c, v| Ok(c.policy_type(PolicyType::from(to::text(v)?.as_str())))),
+    Row::new("target_tracking", "TargetTrackingScalingPolicyConfiguration", |p| {
+        p.target_tracking_scaling_policy_configuration().map(target_tracking_value)
+    })
+    .create(|c, v| match v.as_map() {
+        Some(t) => Ok(c.target_tracking_scaling_policy_configuration(target_tracking(t).map_err(|e| e.message)?)),
+        None => Ok(c),
+    }),
+    Row::new("step_scaling", "StepScalingPolicyConfiguration", |p| {
+        p.step_scaling_policy_configuration().map(step_scaling_value)
+    })
+    .create(|c, v| match v.as_map() {
+        Some(st) => Ok(c.step_scaling_policy_configuration(step_scaling(st).map_err(|e| e.message)?)),
+        None => Ok(c),
+    }),
+    Row::new("predictive_scaling", "PredictiveScalingPolicyConfiguration", |_| None),
+];
+
+fn target_tracking_value(t: &TargetTrackingScalingPolicyConfiguration) -> Value {
+    let pre = t.predefined_metric_specification();
+    object([
+        ("target_value", Some(num(t.target_value()))),
+        ("predefined_metric_type", pre.map(|m| s(m.predefined_metric_type().as_str()))),
+        ("resource_label", pre.and_then(|m| m.resource_label()).map(s)),
+        ("customized_metric", t.customized_metric_specification().map(customized_value)),
+        ("scale_in_cooldown", t.scale_in_cooldown().map(|n| num(n as f64))),
+        ("scale_out_cooldown", t.scale_out_cooldown().map(|n| num(n as f64))),
+        ("disable_scale_in", t.disable_scale_in().map(Value::Bool)),
+    ])
+}
+
+fn step_scaling_value(c: &StepScalingPolicyConfiguration) -> Value {
+    let steps: Vec<Value> = c
+        .step_adjustments()
+        .iter()
+        .map(|a| {
+            object([
+                ("metric_interval_lower_bound", a.metric_interval_lower_bound().map(num)),
+                ("metric_interval_upper_bound", a.metric_interval_upper_bound().map(num)),
+                ("scaling_adjustment", Some(num(a.scaling_adjustment() as f64))),
+            ])
+        })
+        .collect();
+    object([
+        ("adjustment_type", c.adjustment_type().map(|a| s(a.as_str()))),
+        ("step_adjustments", Some(Value::List(steps))),
+        ("cooldown", c.cooldown().map(|n| num(n as f64))),
+        ("metric_aggregation_type", c.metric_aggregation_type().map(|a| s(a.as_str()))),
+        ("min_adjustment_magnitude", c.min_adjustment_magnitude().map(|n| num(n as f64))),
+    ])
+}
+
 fn observed(p: &SdkPolicy) -> Observed {
     let arn = p.policy_arn().to_string();
-    let tt = p.target_tracking_scaling_policy_configuration().map(|t| {
-        let pre = t.predefined_metric_specification();
-        object([
-            ("target_value", Some(num(t.target_value()))),
-            ("predefined_metric_type", pre.map(|m| s(m.predefined_metric_type().as_str()))),
-            ("resource_label", pre.and_then(|m| m.resource_label()).map(s)),
-            ("customized_metric", t.customized_metric_specification().map(customized_value)),
-            ("scale_in_cooldown", t.scale_in_cooldown().map(|n| num(n as f64))),
-            ("scale_out_cooldown", t.scale_out_cooldown().map(|n| num(n as f64))),
-            ("disable_scale_in", t.disable_scale_in().map(Value::Bool)),
-        ])
-    });
-    let step = p.step_scaling_policy_configuration().map(|c| {
-        let steps: Vec<Value> = c
-            .step_adjustments()
-            .iter()
-            .map(|a| {
-                object([
-                    ("metric_interval_lower_bound", a.metric_interval_lower_bound().map(num)),
-                    ("metric_interval_upper_bound", a.metric_interval_upper_bound().map(num)),
-                    ("scaling_adjustment", Some(num(a.scaling_adjustment() as f64))),
-                ])
-            })
-            .collect();
-        object([
-            ("adjustment_type", c.adjustment_type().map(|a| s(a.as_str()))),
-            ("step_adjustments", Some(Value::List(steps))),
-            ("cooldown", c.cooldown().map(|n| num(n as f64))),
-            ("metric_aggregation_type", c.metric_aggregation_type().map(|a| s(a.as_str()))),
-            ("min_adjustment_magnitude", c.min_adjustment_magnitude().map(|n| num(n as f64))),
-        ])
-    });
-    let properties = props::build([
-        ("name", Some(s(p.policy_name()))),
-        ("service_namespace", Some(s(p.service_namespace().as_str()))),
-        ("resource_id", Some(s(p.resource_id()))),
-        ("scalable_dimension", Some(s(p.scalable_dimension().as_str()))),
-        ("policy_type", Some(s(p.policy_type().as_str()))),
-        ("target_tracking", tt),
-        ("step_scaling", step),
-    ]);
+    let properties = fields::observed(FIELDS, p);
     let alarms = props::list(p.alarms().iter().map(|a| a.alarm_arn().to_string()));
     let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn))), ("alarm_arns", Some(alarms))]);
     Observed { id: arn, properties, attributes, tags: BTreeMap::new() }
@@ -260,35 +287,20 @@ impl ScalingPolicy {
                 "predictive scaling policies are not supported yet; use target tracking or step scaling",
             ));
         }
-        let tt = match p.get("target_tracking").and_then(Value::as_map) {
-            Some(t) => Some(target_tracking(t)?),
-            None => None,
-        };
-        let step = match p.get("step_scaling").and_then(Value::as_map) {
-            Some(st) => Some(step_scaling(st)?),
-            None => None,
-        };
+        let call = fields::create(FIELDS, self.clients.autoscaling(region).put_scaling_policy(), p)?;
         match kind.as_str() {
-            "TargetTrackingScaling" if tt.is_none() => {
+            "TargetTrackingScaling" if call.get_target_tracking_scaling_policy_configuration().is_none() => {
                 return Err(invalid("a TargetTrackingScaling policy needs `target_tracking`"));
             }
-            "StepScaling" if step.is_none() => return Err(invalid("a StepScaling policy needs `step_scaling`")),
+            "StepScaling" if call.get_step_scaling_policy_configuration().is_none() => {
+                return Err(invalid("a StepScaling policy needs `step_scaling`"));
+            }
             _ => {}
         }
-        let out = self
-            .clients
-            .autoscaling(region)
-            .put_scaling_policy()
-            .policy_name(props::require(p, "name")?)
-            .service_namespace(ServiceNamespace::from(props::require(p, "service_namespace")?.as_str()))
-            .resource_id(props::require(p, "resource_id")?)
-            .scalable_dimension(ScalableDimension::from(props::require(p, "scalable_dimension")?.as_str()))
-            .policy_type(PolicyType::from(kind.as_str()))
-            .set_target_tracking_scaling_policy_configuration(tt)
-            .set_step_scaling_policy_configuration(step)
-            .send()
-            .await
-            .map_err(|e| provider("PutScalingPolicy", e))?;
+        for required in ["name", "service_namespace", "resource_id", "scalable_dimension"] {
+            props::require(p, required)?;
+        }
+        let out = call.send().await.map_err(|e| provider("PutScalingPolicy", e))?;
         Ok(out.policy_arn().to_string())
     }
 
@@ -379,6 +391,11 @@ impl Reconciler for ScalingPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::applicationautoscaling::SCALING_POLICY, &[]);
+    }
 
     #[test]
     fn policy_arn_parts() {

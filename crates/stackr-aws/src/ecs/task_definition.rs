@@ -18,17 +18,20 @@
 //! Reads: DescribeTaskDefinition with TAGS per revision (AWS has no batched
 //! read); the look-up lists the family's active revisions, newest first.
 
-use super::common::{self, invalid, map, maps, num, object};
+use super::common::{self, invalid, map, num, object};
 use super::container;
 use crate::clients::Clients;
 use crate::error::{is, provider};
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_ecs::operation::register_task_definition::builders::RegisterTaskDefinitionFluentBuilder;
 use aws_sdk_ecs::types::{
-    CpuArchitecture, EfsAuthorizationConfig, EfsAuthorizationConfigIam, EfsTransitEncryption, EfsVolumeConfiguration,
-    EphemeralStorage, NetworkMode, OsFamily, PidMode, RuntimePlatform, SortOrder, TaskDefinition as SdkTaskDefinition,
-    TaskDefinitionField, TaskDefinitionStatus, Volume,
+    Compatibility, CpuArchitecture, EfsAuthorizationConfig, EfsAuthorizationConfigIam, EfsTransitEncryption,
+    EfsVolumeConfiguration, EphemeralStorage, NetworkMode, OsFamily, PidMode, RuntimePlatform, SortOrder,
+    TaskDefinition as SdkTaskDefinition, TaskDefinitionField, TaskDefinitionStatus, Volume,
 };
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -87,37 +90,82 @@ fn volume_value(v: &Volume) -> Value {
     object([("name", v.name().map(s)), ("efs_volume_configuration", efs)])
 }
 
+fn runtime_platform(r: &Props) -> RuntimePlatform {
+    RuntimePlatform::builder()
+        .set_cpu_architecture(props::string(r, "cpu_architecture").map(|c| CpuArchitecture::from(c.as_str())))
+        .set_operating_system_family(props::string(r, "operating_system_family").map(|o| OsFamily::from(o.as_str())))
+        .build()
+}
+
+/// Schema ↔ AWS (`TaskDefinition` of DescribeTaskDefinition;
+/// RegisterTaskDefinition). The container definitions, a nested structure
+/// of their own, are mapped both ways in `container` (`from_sdk`, `to_sdk`).
+type Row = Field<SdkTaskDefinition, RegisterTaskDefinitionFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("family", "Family", |td| td.family().map(s)).create(|c, v| Ok(c.family(to::text(v)?))),
+    Row::new("cpu", "Cpu", |td| td.cpu().map(s)).create(|c, v| Ok(c.cpu(to::text(v)?))),
+    Row::new("memory", "Memory", |td| td.memory().map(s)).create(|c, v| Ok(c.memory(to::text(v)?))),
+    Row::new("network_mode", "NetworkMode", |td| td.network_mode().map(|m| s(m.as_str())))
+        .create(|c, v| Ok(c.network_mode(NetworkMode::from(to::text(v)?.as_str())))),
+    Row::new("requires_compatibilities", "RequiresCompatibilities", |td| {
+        let compat: Vec<String> = td.requires_compatibilities().iter().map(|c| c.as_str().to_string()).collect();
+        common::strings(&compat)
+    })
+    .create(|c, v| {
+        let compat: Vec<Compatibility> = to::texts(v)?.iter().map(|c| c.as_str().into()).collect();
+        Ok(c.set_requires_compatibilities((!compat.is_empty()).then_some(compat)))
+    }),
+    Row::new("runtime_platform", "RuntimePlatform", |td| {
+        td.runtime_platform().map(|r| {
+            object([
+                ("cpu_architecture", r.cpu_architecture().map(|c| s(c.as_str()))),
+                ("operating_system_family", r.operating_system_family().map(|o| s(o.as_str()))),
+            ])
+        })
+    })
+    .create(|c, v| Ok(c.set_runtime_platform(v.as_map().map(runtime_platform)))),
+    Row::new("execution_role_arn", "ExecutionRoleArn", |td| td.execution_role_arn().map(s))
+        .create(|c, v| Ok(c.execution_role_arn(to::text(v)?))),
+    Row::new("task_role_arn", "TaskRoleArn", |td| td.task_role_arn().map(s))
+        .create(|c, v| Ok(c.task_role_arn(to::text(v)?))),
+    Row::new("volumes", "Volumes", |td| {
+        (!td.volumes().is_empty()).then(|| Value::List(td.volumes().iter().map(volume_value).collect()))
+    })
+    .create(|c, v| {
+        let volumes = v
+            .as_list()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Value::as_map)
+            .map(volume)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.message)?;
+        Ok(c.set_volumes((!volumes.is_empty()).then_some(volumes)))
+    }),
+    Row::new("ephemeral_storage", "EphemeralStorage", |td| {
+        td.ephemeral_storage().map(|e| object([("size_in_gib", Some(num(e.size_in_gib())))]))
+    })
+    .create(|c, v| match v.as_map() {
+        Some(e) => {
+            let size = crate::kit::int32(e, "size_in_gib").map_err(|e| e.message)?;
+            Ok(c.ephemeral_storage(EphemeralStorage::builder().set_size_in_gib(size).build()))
+        }
+        None => Ok(c),
+    }),
+    Row::new("pid_mode", "PidMode", |td| td.pid_mode().map(|m| s(m.as_str())))
+        .create(|c, v| Ok(c.pid_mode(PidMode::from(to::text(v)?.as_str())))),
+];
+
 fn observed(td: &SdkTaskDefinition, tags: &[aws_sdk_ecs::types::Tag]) -> Option<Observed> {
     if matches!(td.status(), Some(TaskDefinitionStatus::Inactive | TaskDefinitionStatus::DeleteInProgress)) {
         return None;
     }
     let arn = td.task_definition_arn()?.to_string();
-    let compat: Vec<String> = td.requires_compatibilities().iter().map(|c| c.as_str().to_string()).collect();
-    let properties = props::build([
-        ("family", td.family().map(s)),
-        ("cpu", td.cpu().map(s)),
-        ("memory", td.memory().map(s)),
-        ("network_mode", td.network_mode().map(|m| s(m.as_str()))),
-        ("requires_compatibilities", common::strings(&compat)),
-        (
-            "runtime_platform",
-            td.runtime_platform().map(|r| {
-                object([
-                    ("cpu_architecture", r.cpu_architecture().map(|c| s(c.as_str()))),
-                    ("operating_system_family", r.operating_system_family().map(|o| s(o.as_str()))),
-                ])
-            }),
-        ),
-        ("execution_role_arn", td.execution_role_arn().map(s)),
-        ("task_role_arn", td.task_role_arn().map(s)),
-        (
-            "container_definitions",
-            Some(Value::List(td.container_definitions().iter().map(container::from_sdk).collect())),
-        ),
-        ("volumes", (!td.volumes().is_empty()).then(|| Value::List(td.volumes().iter().map(volume_value).collect()))),
-        ("ephemeral_storage", td.ephemeral_storage().map(|e| object([("size_in_gib", Some(num(e.size_in_gib())))]))),
-        ("pid_mode", td.pid_mode().map(|m| s(m.as_str()))),
-    ]);
+    let mut properties = fields::observed(FIELDS, td);
+    properties.insert(
+        "container_definitions".into(),
+        Value::List(td.container_definitions().iter().map(container::from_sdk).collect()),
+    );
     let attributes =
         props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn))), ("revision", Some(num(td.revision())))]);
     Some(Observed { id: arn, properties, attributes, tags: common::tag_map(tags) })
@@ -236,37 +284,8 @@ impl Reconciler for TaskDefinition {
             .iter()
             .map(container::to_sdk)
             .collect::<Result<Vec<_>, _>>()?;
-        let volumes = maps(p, "volumes").into_iter().map(volume).collect::<Result<Vec<_>, _>>()?;
-        let compat: Vec<aws_sdk_ecs::types::Compatibility> =
-            props::strings(p, "requires_compatibilities").iter().map(|c| c.as_str().into()).collect();
-        let runtime = map(p, "runtime_platform").map(|r| {
-            RuntimePlatform::builder()
-                .set_cpu_architecture(props::string(r, "cpu_architecture").map(|c| CpuArchitecture::from(c.as_str())))
-                .set_operating_system_family(
-                    props::string(r, "operating_system_family").map(|o| OsFamily::from(o.as_str())),
-                )
-                .build()
-        });
-        let storage = match map(p, "ephemeral_storage") {
-            Some(e) => Some(EphemeralStorage::builder().set_size_in_gib(crate::kit::int32(e, "size_in_gib")?).build()),
-            None => None,
-        };
-        let call = self
-            .clients
-            .ecs(region)
-            .register_task_definition()
-            .family(&family)
-            .set_cpu(props::string(p, "cpu"))
-            .set_memory(props::string(p, "memory"))
-            .set_network_mode(props::string(p, "network_mode").map(|m| NetworkMode::from(m.as_str())))
-            .set_requires_compatibilities((!compat.is_empty()).then_some(compat))
-            .set_runtime_platform(runtime)
-            .set_execution_role_arn(props::string(p, "execution_role_arn"))
-            .set_task_role_arn(props::string(p, "task_role_arn"))
+        let call = fields::create(FIELDS, self.clients.ecs(region).register_task_definition(), p)?
             .set_container_definitions(Some(containers))
-            .set_volumes((!volumes.is_empty()).then_some(volumes))
-            .set_ephemeral_storage(storage)
-            .set_pid_mode(props::string(p, "pid_mode").map(|m| PidMode::from(m.as_str())))
             .set_tags(Some(common::ecs_tags(&req.tags)));
         let out = crate::retry::once!(aws_sdk_ecs::config::Builder, call)
             .await
@@ -321,5 +340,16 @@ impl Reconciler for TaskDefinition {
             ));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        // The container definitions: `container::to_sdk` and `from_sdk`.
+        fields::assert_covers(FIELDS, &stackr_schema::ecs::TASK_DEFINITION, &["container_definitions"]);
     }
 }

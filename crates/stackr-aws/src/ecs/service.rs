@@ -27,13 +27,15 @@
 //! The test bed fills moto's gaps: CreateService keeps every setting it is
 //! given, and deployments complete (testbed/stackr_moto/ecs.py).
 
-use super::common::{self, invalid, map, maps, num, object};
+use super::common::{self, invalid, map, num, object};
 use crate::clients::Clients;
 use crate::error::provider;
-use crate::kit::{not_in_place, vanished};
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, not_in_place, vanished};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
+use aws_sdk_ecs::operation::create_service::builders::CreateServiceFluentBuilder;
 use aws_sdk_ecs::types::{
     AssignPublicIp, AvailabilityZoneRebalancing, AwsVpcConfiguration, DeploymentCircuitBreaker,
     DeploymentConfiguration, LaunchType, LoadBalancer, NetworkConfiguration, PropagateTags, SchedulingStrategy,
@@ -72,8 +74,8 @@ fn require_arn(p: &Props, k: &str, example: &str) -> Result<String, ProviderErro
     Ok(v)
 }
 
-fn network(p: &Props) -> Result<Option<NetworkConfiguration>, ProviderError> {
-    let Some(n) = map(p, "network_configuration") else { return Ok(None) };
+/// A `network_configuration` value as ECS takes it.
+fn network(n: &Props) -> Result<NetworkConfiguration, ProviderError> {
     let vpc = AwsVpcConfiguration::builder()
         .set_subnets(Some(props::strings(n, "subnets")))
         .set_security_groups(n.contains_key("security_groups").then(|| props::strings(n, "security_groups")))
@@ -83,15 +85,15 @@ fn network(p: &Props) -> Result<Option<NetworkConfiguration>, ProviderError> {
         )
         .build()
         .map_err(|e| invalid(format!("network_configuration: {e}")))?;
-    Ok(Some(NetworkConfiguration::builder().awsvpc_configuration(vpc).build()))
+    Ok(NetworkConfiguration::builder().awsvpc_configuration(vpc).build())
 }
 
-fn load_balancers(p: &Props) -> Result<Option<Vec<LoadBalancer>>, ProviderError> {
-    if !p.contains_key("load_balancers") {
-        return Ok(None);
-    }
-    maps(p, "load_balancers")
-        .into_iter()
+/// A `load_balancers` value as ECS takes it.
+fn load_balancers(v: &Value) -> Result<Vec<LoadBalancer>, ProviderError> {
+    v.as_list()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_map)
         .map(|l| {
             Ok(LoadBalancer::builder()
                 .set_target_group_arn(props::string(l, "target_group_arn"))
@@ -100,7 +102,6 @@ fn load_balancers(p: &Props) -> Result<Option<Vec<LoadBalancer>>, ProviderError>
                 .build())
         })
         .collect::<Result<Vec<_>, _>>()
-        .map(Some)
 }
 
 /// The deployment configuration the properties ask for; `base` (the live
@@ -110,13 +111,8 @@ fn deployment(p: &Props, base: Option<&Props>) -> Option<DeploymentConfiguration
         None | Some(Value::Null) => base.and_then(|b| b.get(k)),
         v => v,
     };
-    let breaker = pick("deployment_circuit_breaker").and_then(Value::as_map).map(|b| {
-        DeploymentCircuitBreaker::builder()
-            .enable(props::boolean(b, "enable").unwrap_or(false))
-            .rollback(props::boolean(b, "rollback").unwrap_or(false))
-            .build()
-    });
-    let int = |k: &str| pick(k).and_then(Value::as_f64).map(|n| n as i32);
+    let breaker = pick("deployment_circuit_breaker").and_then(breaker);
+    let int = |k: &str| pick(k).and_then(percent);
     let (min, max) = (int("deployment_minimum_healthy_percent"), int("deployment_maximum_percent"));
     (breaker.is_some() || min.is_some() || max.is_some()).then(|| {
         DeploymentConfiguration::builder()
@@ -127,64 +123,136 @@ fn deployment(p: &Props, base: Option<&Props>) -> Option<DeploymentConfiguration
     })
 }
 
+/// A `deployment_circuit_breaker` value as ECS takes it.
+fn breaker(v: &Value) -> Option<DeploymentCircuitBreaker> {
+    v.as_map().map(|b| {
+        DeploymentCircuitBreaker::builder()
+            .enable(props::boolean(b, "enable").unwrap_or(false))
+            .rollback(props::boolean(b, "rollback").unwrap_or(false))
+            .build()
+    })
+}
+
+/// A deployment percent as ECS takes it.
+fn percent(v: &Value) -> Option<i32> {
+    v.as_f64().map(|n| n as i32)
+}
+
+/// The create call with its deployment configuration, one setting more
+/// (AWS takes the three settings as one DeploymentConfiguration).
+fn with_deployment(
+    c: CreateServiceFluentBuilder,
+    set: impl FnOnce(&mut DeploymentConfiguration),
+) -> CreateServiceFluentBuilder {
+    let mut d = c.get_deployment_configuration().clone().unwrap_or_else(|| DeploymentConfiguration::builder().build());
+    set(&mut d);
+    c.deployment_configuration(d)
+}
+
+/// Schema ↔ AWS (`Service` of DescribeServices; CreateService). The
+/// deployment settings are one DeploymentConfiguration.
+type Row = Field<SdkService, CreateServiceFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "ServiceName", |x| x.service_name().map(s)).create(|c, v| Ok(c.service_name(to::text(v)?))),
+    Row::new("cluster", "Cluster (ClusterArn)", |x| x.cluster_arn().map(s)).create(|c, v| Ok(c.cluster(to::text(v)?))),
+    Row::new("task_definition", "TaskDefinition", |x| x.task_definition().map(s))
+        .create(|c, v| Ok(c.task_definition(to::text(v)?))),
+    Row::new("desired_count", "DesiredCount", |x| Some(num(x.desired_count())))
+        .create(|c, v| Ok(c.desired_count(to::int32(v)?))),
+    Row::new("launch_type", "LaunchType", |x| x.launch_type().map(|l| s(l.as_str())))
+        .create(|c, v| Ok(c.launch_type(LaunchType::from(to::text(v)?.as_str())))),
+    Row::new("capacity_provider_strategy", "CapacityProviderStrategy", |x| {
+        (!x.capacity_provider_strategy().is_empty()).then(|| common::strategy_value(x.capacity_provider_strategy()))
+    })
+    .create(|c, v| Ok(c.set_capacity_provider_strategy(common::strategy(Some(v)).map_err(|e| e.message)?))),
+    Row::new("platform_version", "PlatformVersion", |x| x.platform_version().map(s))
+        .create(|c, v| Ok(c.platform_version(to::text(v)?))),
+    Row::new("network_configuration", "NetworkConfiguration.AwsvpcConfiguration", |x| {
+        let vpc = x.network_configuration().and_then(|n| n.awsvpc_configuration());
+        vpc.map(|v| {
+            let mut subnets = v.subnets().to_vec();
+            subnets.sort();
+            let mut groups = v.security_groups().to_vec();
+            groups.sort();
+            object([
+                ("subnets", Some(props::list(subnets))),
+                ("security_groups", common::strings(&groups)),
+                ("assign_public_ip", Some(Value::Bool(v.assign_public_ip() == Some(&AssignPublicIp::Enabled)))),
+            ])
+        })
+    })
+    .create(|c, v| match v.as_map() {
+        Some(n) => Ok(c.network_configuration(network(n).map_err(|e| e.message)?)),
+        None => Ok(c),
+    }),
+    Row::new("load_balancers", "LoadBalancers", |x| {
+        let lbs: Vec<Value> = x
+            .load_balancers()
+            .iter()
+            .map(|l| {
+                object([
+                    ("target_group_arn", l.target_group_arn().map(s)),
+                    ("container_name", l.container_name().map(s)),
+                    ("container_port", l.container_port().map(num)),
+                ])
+            })
+            .collect();
+        Some(Value::List(lbs))
+    })
+    .create(|c, v| Ok(c.set_load_balancers(Some(load_balancers(v).map_err(|e| e.message)?)))),
+    Row::new("health_check_grace_period_seconds", "HealthCheckGracePeriodSeconds", |x| {
+        x.health_check_grace_period_seconds().map(num)
+    })
+    .create(|c, v| Ok(c.health_check_grace_period_seconds(to::int32(v)?))),
+    Row::new("deployment_circuit_breaker", "DeploymentConfiguration.DeploymentCircuitBreaker", |x| {
+        x.deployment_configuration()
+            .and_then(|d| d.deployment_circuit_breaker())
+            .map(|b| object([("enable", Some(Value::Bool(b.enable()))), ("rollback", Some(Value::Bool(b.rollback())))]))
+    })
+    .create(|c, v| {
+        Ok(match breaker(v) {
+            Some(b) => with_deployment(c, |d| d.deployment_circuit_breaker = Some(b)),
+            None => c,
+        })
+    }),
+    Row::new("deployment_minimum_healthy_percent", "DeploymentConfiguration.MinimumHealthyPercent", |x| {
+        x.deployment_configuration().and_then(|d| d.minimum_healthy_percent()).map(num)
+    })
+    .create(|c, v| {
+        Ok(match percent(v) {
+            Some(n) => with_deployment(c, |d| d.minimum_healthy_percent = Some(n)),
+            None => c,
+        })
+    }),
+    Row::new("deployment_maximum_percent", "DeploymentConfiguration.MaximumPercent", |x| {
+        x.deployment_configuration().and_then(|d| d.maximum_percent()).map(num)
+    })
+    .create(|c, v| {
+        Ok(match percent(v) {
+            Some(n) => with_deployment(c, |d| d.maximum_percent = Some(n)),
+            None => c,
+        })
+    }),
+    Row::new("enable_execute_command", "EnableExecuteCommand", |x| Some(Value::Bool(x.enable_execute_command())))
+        .create(|c, v| Ok(c.enable_execute_command(to::boolean(v)?))),
+    Row::new("enable_ecs_managed_tags", "EnableECSManagedTags", |x| Some(Value::Bool(x.enable_ecs_managed_tags())))
+        .create(|c, v| Ok(c.enable_ecs_managed_tags(to::boolean(v)?))),
+    Row::new("propagate_tags", "PropagateTags", |x| x.propagate_tags().map(|p| s(p.as_str())))
+        .create(|c, v| Ok(c.propagate_tags(PropagateTags::from(to::text(v)?.as_str())))),
+    Row::new("availability_zone_rebalancing", "AvailabilityZoneRebalancing", |x| {
+        x.availability_zone_rebalancing().map(|a| s(a.as_str()))
+    })
+    .create(|c, v| Ok(c.availability_zone_rebalancing(AvailabilityZoneRebalancing::from(to::text(v)?.as_str())))),
+    Row::new("scheduling_strategy", "SchedulingStrategy", |x| x.scheduling_strategy().map(|a| s(a.as_str())))
+        .create(|c, v| Ok(c.scheduling_strategy(SchedulingStrategy::from(to::text(v)?.as_str())))),
+];
+
 fn observed(svc: &SdkService) -> Option<Observed> {
     if svc.status() != Some("ACTIVE") {
         return None;
     }
     let arn = svc.service_arn()?.to_string();
-    let vpc = svc.network_configuration().and_then(|n| n.awsvpc_configuration());
-    let net = vpc.map(|v| {
-        let mut subnets = v.subnets().to_vec();
-        subnets.sort();
-        let mut groups = v.security_groups().to_vec();
-        groups.sort();
-        object([
-            ("subnets", Some(props::list(subnets))),
-            ("security_groups", common::strings(&groups)),
-            ("assign_public_ip", Some(Value::Bool(v.assign_public_ip() == Some(&AssignPublicIp::Enabled)))),
-        ])
-    });
-    let lbs: Vec<Value> = svc
-        .load_balancers()
-        .iter()
-        .map(|l| {
-            object([
-                ("target_group_arn", l.target_group_arn().map(s)),
-                ("container_name", l.container_name().map(s)),
-                ("container_port", l.container_port().map(num)),
-            ])
-        })
-        .collect();
-    let dc = svc.deployment_configuration();
-    let properties = props::build([
-        ("name", svc.service_name().map(s)),
-        ("cluster", svc.cluster_arn().map(s)),
-        ("task_definition", svc.task_definition().map(s)),
-        ("desired_count", Some(num(svc.desired_count()))),
-        ("launch_type", svc.launch_type().map(|l| s(l.as_str()))),
-        (
-            "capacity_provider_strategy",
-            (!svc.capacity_provider_strategy().is_empty())
-                .then(|| common::strategy_value(svc.capacity_provider_strategy())),
-        ),
-        ("platform_version", svc.platform_version().map(s)),
-        ("network_configuration", net),
-        ("load_balancers", Some(Value::List(lbs))),
-        ("health_check_grace_period_seconds", svc.health_check_grace_period_seconds().map(num)),
-        (
-            "deployment_circuit_breaker",
-            dc.and_then(|d| d.deployment_circuit_breaker()).map(|b| {
-                object([("enable", Some(Value::Bool(b.enable()))), ("rollback", Some(Value::Bool(b.rollback())))])
-            }),
-        ),
-        ("deployment_minimum_healthy_percent", dc.and_then(|d| d.minimum_healthy_percent()).map(num)),
-        ("deployment_maximum_percent", dc.and_then(|d| d.maximum_percent()).map(num)),
-        ("enable_execute_command", Some(Value::Bool(svc.enable_execute_command()))),
-        ("enable_ecs_managed_tags", Some(Value::Bool(svc.enable_ecs_managed_tags()))),
-        ("propagate_tags", svc.propagate_tags().map(|p| s(p.as_str()))),
-        ("availability_zone_rebalancing", svc.availability_zone_rebalancing().map(|a| s(a.as_str()))),
-        ("scheduling_strategy", svc.scheduling_strategy().map(|x| s(x.as_str()))),
-    ]);
+    let properties = fields::observed(FIELDS, svc);
     let attributes = props::build([("id", Some(s(&arn))), ("arn", Some(s(&arn)))]);
     Some(Observed { id: arn, properties, attributes, tags: common::tag_map(svc.tags()) })
 }
@@ -270,7 +338,7 @@ impl Reconciler for Service {
         let p = &req.properties;
         let name = props::require(p, "name")?;
         let cluster = require_arn(p, "cluster", "${cluster.arn}")?;
-        let task = require_arn(p, "task_definition", "${task.arn}")?;
+        require_arn(p, "task_definition", "${task.arn}")?;
         match self.raw_one(region, &cluster, &name).await? {
             Some(svc) if svc.status() == Some("ACTIVE") => {
                 let live = observed(&svc).ok_or_else(|| vanished("ECS service", &name))?;
@@ -285,31 +353,7 @@ impl Reconciler for Service {
             _ => {}
         }
         let token: String = req.token.chars().take(TOKEN_MAX).collect();
-        let out = self
-            .clients
-            .ecs(region)
-            .create_service()
-            .cluster(&cluster)
-            .service_name(&name)
-            .task_definition(&task)
-            .set_desired_count(crate::kit::int32(p, "desired_count")?)
-            .set_launch_type(props::string(p, "launch_type").map(|l| LaunchType::from(l.as_str())))
-            .set_capacity_provider_strategy(common::strategy(p.get("capacity_provider_strategy"))?)
-            .set_platform_version(props::string(p, "platform_version"))
-            .set_network_configuration(network(p)?)
-            .set_load_balancers(load_balancers(p)?)
-            .set_health_check_grace_period_seconds(crate::kit::int32(p, "health_check_grace_period_seconds")?)
-            .set_deployment_configuration(deployment(p, None))
-            .set_enable_execute_command(props::boolean(p, "enable_execute_command"))
-            .set_enable_ecs_managed_tags(props::boolean(p, "enable_ecs_managed_tags"))
-            .set_propagate_tags(props::string(p, "propagate_tags").map(|x| PropagateTags::from(x.as_str())))
-            .set_availability_zone_rebalancing(
-                props::string(p, "availability_zone_rebalancing")
-                    .map(|x| AvailabilityZoneRebalancing::from(x.as_str())),
-            )
-            .set_scheduling_strategy(
-                props::string(p, "scheduling_strategy").map(|x| SchedulingStrategy::from(x.as_str())),
-            )
+        let out = fields::create(FIELDS, self.clients.ecs(region).create_service(), p)?
             .set_tags(Some(common::ecs_tags(&req.tags)))
             .client_token(token)
             .send()
@@ -335,8 +379,12 @@ impl Reconciler for Service {
                     call.set_capacity_provider_strategy(common::strategy(d.get("capacity_provider_strategy"))?)
                 }
                 "platform_version" => call.set_platform_version(props::string(d, "platform_version")),
-                "network_configuration" => call.set_network_configuration(network(d)?),
-                "load_balancers" => call.set_load_balancers(Some(load_balancers(d)?.unwrap_or_default())),
+                "network_configuration" => {
+                    call.set_network_configuration(map(d, "network_configuration").map(network).transpose()?)
+                }
+                "load_balancers" => call.set_load_balancers(Some(
+                    d.get("load_balancers").map(load_balancers).transpose()?.unwrap_or_default(),
+                )),
                 "health_check_grace_period_seconds" => call
                     .set_health_check_grace_period_seconds(crate::kit::int32(d, "health_check_grace_period_seconds")?),
                 "deployment_circuit_breaker" | "deployment_minimum_healthy_percent" | "deployment_maximum_percent" => {
@@ -446,6 +494,11 @@ impl Reconciler for Service {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ecs::SERVICE, &[]);
+    }
 
     #[test]
     fn service_arn_parts() {

@@ -68,7 +68,9 @@ impl BucketPolicy {
         if !p.contains_key("policy") {
             return Err(invalid("property `policy` is required"));
         }
-        let call = fields::create(FIELDS, self.clients.s3(region).put_bucket_policy(), p)?;
+        // The bucket it is on (on an update, the id, whatever the stack's
+        // `bucket` now says).
+        let call = fields::create(FIELDS, self.clients.s3(region).put_bucket_policy(), p)?.bucket(bucket);
         settled("PutBucketPolicy", || call.clone().send()).await?;
         let what = format!("the policy of S3 bucket {bucket} to be visible");
         crate::kit::poll(&what, crate::kit::PROPAGATION, || self.read(region, bucket)).await

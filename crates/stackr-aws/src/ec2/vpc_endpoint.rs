@@ -34,8 +34,11 @@ use super::common::{
 use crate::clients::Clients;
 use crate::error::{code, provider};
 use crate::iam::document;
+use crate::kit::Field;
+use crate::kit::fields::{self, to};
 use crate::props::{self, list, s};
 use async_trait::async_trait;
+use aws_sdk_ec2::operation::create_vpc_endpoint::builders::CreateVpcEndpointFluentBuilder;
 use aws_sdk_ec2::types::{Filter, IpAddressType, ResourceType, State, VpcEndpointType};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
@@ -140,23 +143,7 @@ impl Describe for VpcEndpoint {
             .filter_map(|e| {
                 let id = e.vpc_endpoint_id()?.to_string();
                 let owner = e.owner_id().unwrap_or_default();
-                let mut properties = props::build([
-                    ("vpc_id", e.vpc_id().map(s)),
-                    ("service_name", e.service_name().map(s)),
-                    ("vpc_endpoint_type", e.vpc_endpoint_type().map(|t| s(t.as_str()))),
-                    ("route_table_ids", Some(list(e.route_table_ids().to_vec()))),
-                    ("subnet_ids", Some(list(e.subnet_ids().to_vec()))),
-                    (
-                        "security_group_ids",
-                        Some(list(e.groups().iter().filter_map(|g| g.group_id().map(str::to_string)))),
-                    ),
-                    ("private_dns_enabled", e.private_dns_enabled().map(Value::Bool)),
-                    ("ip_address_type", e.ip_address_type().map(|t| s(t.as_str()))),
-                ]);
-                if let Some(raw) = e.policy_document() {
-                    properties
-                        .insert("policy".into(), document::canonical(&document::parse(raw).unwrap_or_else(|| s(raw))));
-                }
+                let properties = fields::observed(FIELDS, e);
                 let prefix_list = e
                     .service_name()
                     .and_then(|n| prefix_lists.get(n))
@@ -174,6 +161,37 @@ impl Describe for VpcEndpoint {
             .collect())
     }
 }
+
+/// Ids as CreateVpcEndpoint takes them: none for an empty list.
+fn ids(v: &Value) -> Result<Option<Vec<String>>, String> {
+    Ok(Some(to::texts(v)?).filter(|ids| !ids.is_empty()))
+}
+
+/// Schema ↔ AWS (`VpcEndpoint` of DescribeVpcEndpoints; CreateVpcEndpoint).
+type Row = Field<aws_sdk_ec2::types::VpcEndpoint, CreateVpcEndpointFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("vpc_id", "VpcId", |e| e.vpc_id().map(s)).create(|c, v| Ok(c.vpc_id(to::text(v)?))),
+    Row::new("service_name", "ServiceName", |e| e.service_name().map(s))
+        .create(|c, v| Ok(c.service_name(to::text(v)?))),
+    Row::new("vpc_endpoint_type", "VpcEndpointType", |e| e.vpc_endpoint_type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.vpc_endpoint_type(VpcEndpointType::from(to::text(v)?.as_str())))),
+    Row::new("route_table_ids", "RouteTableIds", |e| Some(list(e.route_table_ids().to_vec())))
+        .create(|c, v| Ok(c.set_route_table_ids(ids(v)?))),
+    Row::new("subnet_ids", "SubnetIds", |e| Some(list(e.subnet_ids().to_vec())))
+        .create(|c, v| Ok(c.set_subnet_ids(ids(v)?))),
+    Row::new("security_group_ids", "SecurityGroupIds", |e| {
+        Some(list(e.groups().iter().filter_map(|g| g.group_id().map(str::to_string))))
+    })
+    .create(|c, v| Ok(c.set_security_group_ids(ids(v)?))),
+    Row::new("private_dns_enabled", "PrivateDnsEnabled", |e| e.private_dns_enabled().map(Value::Bool))
+        .create(|c, v| Ok(c.private_dns_enabled(to::boolean(v)?))),
+    Row::new("policy", "PolicyDocument", |e| {
+        e.policy_document().map(|raw| document::canonical(&document::parse(raw).unwrap_or_else(|| s(raw))))
+    })
+    .create(|c, v| Ok(c.policy_document(document::text(v, "policy").map_err(|e| e.message)?))),
+    Row::new("ip_address_type", "IpAddressType", |e| e.ip_address_type().map(|t| s(t.as_str())))
+        .create(|c, v| Ok(c.ip_address_type(IpAddressType::from(to::text(v)?.as_str())))),
+];
 
 /// (to add, to remove) for a list property going from `have` to `want`.
 fn delta(have: &Props, want: &Props, k: &str) -> (Option<Vec<String>>, Option<Vec<String>>) {
@@ -239,25 +257,11 @@ impl Reconciler for VpcEndpoint {
         let region = &req.target.region;
         let p = &req.properties;
         let vpc = props::require(p, "vpc_id")?;
-        let ids = |k: &str| Some(props::strings(p, k)).filter(|v| !v.is_empty());
-        let policy = p.get("policy").filter(|v| !matches!(v, Value::Null)).map(|v| document::text(v, "policy"));
-        let call = self
-            .clients
-            .ec2(region)
-            .create_vpc_endpoint()
-            .vpc_id(&vpc)
-            .service_name(props::require(p, "service_name")?)
-            // Gateway is AWS's default; said outright, so every answer names
-            // the type (API_CreateVpcEndpoint: VpcEndpointType, default Gateway).
-            .vpc_endpoint_type(VpcEndpointType::from(
-                props::string(p, "vpc_endpoint_type").as_deref().unwrap_or("Gateway"),
-            ))
-            .set_route_table_ids(ids("route_table_ids"))
-            .set_subnet_ids(ids("subnet_ids"))
-            .set_security_group_ids(ids("security_group_ids"))
-            .set_private_dns_enabled(props::boolean(p, "private_dns_enabled"))
-            .set_policy_document(policy.transpose()?)
-            .set_ip_address_type(props::string(p, "ip_address_type").map(|t| IpAddressType::from(t.as_str())))
+        props::require(p, "service_name")?;
+        // Gateway is AWS's default; said outright, so every answer names
+        // the type (API_CreateVpcEndpoint: VpcEndpointType, default Gateway).
+        let call = self.clients.ec2(region).create_vpc_endpoint().vpc_endpoint_type(VpcEndpointType::Gateway);
+        let call = fields::create(FIELDS, call, p)?
             .client_token(&req.token)
             .tag_specifications(tag_spec(ResourceType::VpcEndpoint, &req.tags));
         let out =
@@ -382,5 +386,15 @@ impl Reconciler for VpcEndpoint {
     /// Interface endpoints take a minute or two; deletes about as long.
     fn timeouts(&self) -> Timeouts {
         Timeouts::minutes(10, 10, 10)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        fields::assert_covers(FIELDS, &stackr_schema::ec2::VPC_ENDPOINT, &[]);
     }
 }

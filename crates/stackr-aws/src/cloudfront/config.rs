@@ -1,16 +1,21 @@
 //! A distribution's configuration between the stack's shape (schema
 //! names, snake case) and the SDK's `DistributionConfig`.
 //!
-//! [`observe`] reports everything AWS returns for the schema's fields,
-//! defaults included: the engine compares only the fields a stack sets,
-//! at every depth, so AWS's defaults are not drift, while an out-of-band
-//! change of a field the stack sets is.
+//! The top-level fields map in the distribution's table (its `FIELDS`,
+//! whose rows call the helpers here); the origins and cache behaviours,
+//! too large for a row, map here: [`observe`] and [`from_stack`].
+//!
+//! Reads report everything AWS returns for the schema's fields, defaults
+//! included: the engine compares only the fields a stack sets, at every
+//! depth, so AWS's defaults are not drift, while an out-of-band change of
+//! a field the stack sets is.
 //!
 //! [`apply`] writes the stack's values onto a configuration: onto the
 //! live one for an update (read with its ETag), so that everything the
 //! stack does not set, including what the schema does not cover (function
-//! associations, logging, origin shield...), is sent back unchanged; onto
-//! an empty one for a create. Lists of structures are matched to live
+//! associations, logging, origin shield...), is sent back unchanged; a
+//! create writes them onto an empty one ([`empty`]: the table's fields,
+//! then [`from_stack`]). Lists of structures are matched to live
 //! entries by their key (origins by `id`, ordered behaviours by
 //! `path_pattern`, error responses by `error_code`), so fields the stack
 //! leaves out of an entry keep their live values; the list itself becomes
@@ -29,7 +34,7 @@ use aws_sdk_cloudfront::types::{
     DistributionConfig, ForwardedValues, GeoRestriction, GeoRestrictionType, Headers, HttpVersion, IpAddressType,
     ItemSelection, Method, MinimumProtocolVersion, Origin, OriginCustomHeader, OriginProtocolPolicy,
     OriginSslProtocols, Origins, PriceClass, QueryStringCacheKeys, Restrictions, S3OriginConfig, SslProtocol,
-    SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy,
+    SslSupportMethod, ViewerCertificate, ViewerProtocolPolicy, builders::DistributionConfigBuilder,
 };
 use stackr_core::value::Value;
 use stackr_engine::reconciler::{ErrorKind, Props, ProviderError};
@@ -53,7 +58,11 @@ fn map<'a>(v: &'a Value, what: &str) -> Result<&'a Map, ProviderError> {
 }
 
 fn maps<'a>(p: &'a Map, k: &str) -> Result<Vec<&'a Map>, ProviderError> {
-    match p.get(k) {
+    maps_of(p.get(k), k)
+}
+
+fn maps_of<'a>(v: Option<&'a Value>, k: &str) -> Result<Vec<&'a Map>, ProviderError> {
+    match v {
         Some(Value::List(l)) => l.iter().map(|v| map(v, k)).collect(),
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(_) => Err(bad(format!("`{k}` must be a list"))),
@@ -77,16 +86,16 @@ fn strs(items: &[String]) -> Value {
     props::list(items.iter().cloned())
 }
 
-fn sorted(mut items: Vec<String>) -> Value {
+pub fn sorted(mut items: Vec<String>) -> Value {
     items.sort();
     props::list(items)
 }
 
 // ---- observe -------------------------------------------------------------
 
-/// The stack-shaped properties of a live configuration.
+/// The origins and cache behaviours of a live configuration, in the
+/// stack's shape (the other properties are the table's).
 pub fn observe(c: &DistributionConfig) -> Props {
-    let aliases = c.aliases.as_ref().and_then(|a| a.items.clone()).unwrap_or_default();
     let origins = c.origins.as_ref().map(|o| o.items.iter().map(origin_value).collect()).unwrap_or_default();
     let ordered = c
         .cache_behaviors
@@ -94,28 +103,22 @@ pub fn observe(c: &DistributionConfig) -> Props {
         .and_then(|b| b.items.as_ref())
         .map(|items| items.iter().map(ordered_value).collect())
         .unwrap_or_default();
+    props::build([
+        ("origins", Some(Value::List(origins))),
+        ("default_cache_behavior", c.default_cache_behavior.as_ref().map(default_value)),
+        ("ordered_cache_behaviors", Some(Value::List(ordered))),
+    ])
+}
+
+/// The custom error responses of a live configuration.
+pub fn error_responses_value(c: &DistributionConfig) -> Value {
     let errors = c
         .custom_error_responses
         .as_ref()
         .and_then(|e| e.items.as_ref())
         .map(|items| items.iter().map(error_value).collect())
         .unwrap_or_default();
-    props::build([
-        ("enabled", Some(Value::Bool(c.enabled))),
-        ("comment", Some(s(&c.comment))),
-        ("aliases", Some(sorted(aliases))),
-        ("default_root_object", Some(s(c.default_root_object.clone().unwrap_or_default()))),
-        ("price_class", c.price_class.as_ref().map(|p| s(p.as_str()))),
-        ("http_version", c.http_version.as_ref().map(|h| s(h.as_str()))),
-        ("is_ipv6_enabled", c.is_ipv6_enabled.map(Value::Bool)),
-        ("web_acl_id", Some(s(c.web_acl_id.clone().unwrap_or_default()))),
-        ("origins", Some(Value::List(origins))),
-        ("default_cache_behavior", c.default_cache_behavior.as_ref().map(default_value)),
-        ("ordered_cache_behaviors", Some(Value::List(ordered))),
-        ("custom_error_responses", Some(Value::List(errors))),
-        ("viewer_certificate", c.viewer_certificate.as_ref().map(certificate_value)),
-        ("restrictions", c.restrictions.as_ref().map(restrictions_value)),
-    ])
+    Value::List(errors)
 }
 
 fn origin_value(o: &Origin) -> Value {
@@ -247,7 +250,7 @@ fn error_value(e: &CustomErrorResponse) -> Value {
     Value::Map(m)
 }
 
-fn certificate_value(v: &ViewerCertificate) -> Value {
+pub fn certificate_value(v: &ViewerCertificate) -> Value {
     let mut m = Map::new();
     m.insert("cloudfront_default_certificate".into(), Value::Bool(v.cloud_front_default_certificate.unwrap_or(false)));
     if let Some(a) = v.acm_certificate_arn.as_ref().filter(|a| !a.is_empty()) {
@@ -265,7 +268,7 @@ fn certificate_value(v: &ViewerCertificate) -> Value {
     Value::Map(m)
 }
 
-fn restrictions_value(r: &Restrictions) -> Value {
+pub fn restrictions_value(r: &Restrictions) -> Value {
     let mut m = Map::new();
     if let Some(g) = &r.geo_restriction {
         let locations = g.items.clone().unwrap_or_default();
@@ -281,6 +284,9 @@ fn restrictions_value(r: &Restrictions) -> Value {
 }
 
 // ---- apply ---------------------------------------------------------------
+
+/// The properties mapped here rather than in the table.
+pub const NESTED: &[&str] = &["origins", "default_cache_behavior", "ordered_cache_behaviors"];
 
 /// Writes a behaviour map `$m` onto the SDK behaviour `$b` (either kind).
 macro_rules! apply_behavior {
@@ -344,15 +350,14 @@ macro_rules! apply_behavior {
     }};
 }
 
-/// An empty configuration for a create, with `token` as caller reference.
-pub fn empty(token: &str) -> Result<DistributionConfig, ProviderError> {
-    DistributionConfig::builder()
+/// An empty configuration for a create, with `token` as caller reference:
+/// what the table's fields are written onto.
+pub fn empty(token: &str) -> Result<DistributionConfigBuilder, ProviderError> {
+    Ok(DistributionConfig::builder()
         .caller_reference(token)
         .comment("")
         .enabled(true)
-        .origins(Origins::builder().quantity(0).set_items(Some(Vec::new())).build().map_err(built("origins"))?)
-        .build()
-        .map_err(built("distribution config"))
+        .origins(Origins::builder().quantity(0).set_items(Some(Vec::new())).build().map_err(built("origins"))?))
 }
 
 /// Writes the stack's values of `fields` (top-level property names) onto `c`.
@@ -364,16 +369,7 @@ pub fn apply(c: &mut DistributionConfig, desired: &Props, fields: &[&str]) -> Re
                 c.enabled = props::boolean(desired, f).ok_or_else(|| bad("`enabled` must be true or false"))?
             }
             "comment" => c.comment = props::string(desired, f).unwrap_or_default(),
-            "aliases" => {
-                let items = props::strings(desired, f);
-                c.aliases = Some(
-                    Aliases::builder()
-                        .quantity(items.len() as i32)
-                        .set_items(Some(items))
-                        .build()
-                        .map_err(built("aliases"))?,
-                );
-            }
+            "aliases" => c.aliases = Some(aliases(props::strings(desired, f))?),
             "default_root_object" => c.default_root_object = props::string(desired, f),
             "price_class" => c.price_class = props::string(desired, f).map(|p| PriceClass::from(p.as_str())),
             "http_version" => c.http_version = props::string(desired, f).map(|h| HttpVersion::from(h.as_str())),
@@ -397,16 +393,21 @@ pub fn apply(c: &mut DistributionConfig, desired: &Props, fields: &[&str]) -> Re
             }
             "ordered_cache_behaviors" => c.cache_behaviors = Some(ordered(c.cache_behaviors.take(), desired)?),
             "custom_error_responses" => {
-                c.custom_error_responses = Some(error_responses(c.custom_error_responses.take(), desired)?)
+                c.custom_error_responses = Some(error_responses(c.custom_error_responses.take(), v)?)
             }
-            "viewer_certificate" => c.viewer_certificate = Some(certificate(c.viewer_certificate.take(), map(v, f)?)),
-            "restrictions" => c.restrictions = Some(restrictions(map(v, f)?)?),
+            "viewer_certificate" => c.viewer_certificate = Some(viewer_certificate(c.viewer_certificate.take(), v)?),
+            "restrictions" => c.restrictions = Some(restrictions_of(v)?),
             // Tags are not part of the configuration.
             "tags" => {}
             other => return Err(bad(format!("unknown distribution property `{other}`"))),
         }
     }
     Ok(())
+}
+
+/// The alternate domain names, as CloudFront takes them.
+pub fn aliases(items: Vec<String>) -> Result<Aliases, ProviderError> {
+    Aliases::builder().quantity(items.len() as i32).set_items(Some(items)).build().map_err(built("aliases"))
 }
 
 fn origins(live: Option<Origins>, desired: &Props) -> Result<Origins, ProviderError> {
@@ -609,10 +610,12 @@ fn ordered(live: Option<CacheBehaviors>, desired: &Props) -> Result<CacheBehavio
     CacheBehaviors::builder().quantity(quantity).set_items(items).build().map_err(built("ordered_cache_behaviors"))
 }
 
-fn error_responses(live: Option<CustomErrorResponses>, desired: &Props) -> Result<CustomErrorResponses, ProviderError> {
+/// The stack's custom error responses `v` matched to the `live` ones by
+/// error code.
+pub fn error_responses(live: Option<CustomErrorResponses>, v: &Value) -> Result<CustomErrorResponses, ProviderError> {
     let mut have: Vec<CustomErrorResponse> = live.and_then(|e| e.items).unwrap_or_default();
     let mut items = Vec::new();
-    for m in maps(desired, "custom_error_responses")? {
+    for m in maps_of(Some(v), "custom_error_responses")? {
         let code = int(m, "error_code").ok_or_else(|| bad("each custom error response needs `error_code`"))? as i32;
         let mut e = match have.iter().position(|e| e.error_code == code) {
             Some(i) => have.swap_remove(i),
@@ -631,6 +634,11 @@ fn error_responses(live: Option<CustomErrorResponses>, desired: &Props) -> Resul
     }
     let (quantity, items) = (items.len() as i32, if items.is_empty() { None } else { Some(items) });
     CustomErrorResponses::builder().quantity(quantity).set_items(items).build().map_err(built("custom_error_responses"))
+}
+
+/// The stack's viewer certificate `v` written onto the `live` one.
+pub fn viewer_certificate(live: Option<ViewerCertificate>, v: &Value) -> Result<ViewerCertificate, ProviderError> {
+    Ok(certificate(live, map(v, "viewer_certificate")?))
 }
 
 fn certificate(live: Option<ViewerCertificate>, m: &Map) -> ViewerCertificate {
@@ -666,6 +674,11 @@ fn certificate(live: Option<ViewerCertificate>, m: &Map) -> ViewerCertificate {
     v
 }
 
+/// The stack's restrictions `v`.
+pub fn restrictions_of(v: &Value) -> Result<Restrictions, ProviderError> {
+    restrictions(map(v, "restrictions")?)
+}
+
 fn restrictions(m: &Map) -> Result<Restrictions, ProviderError> {
     let geo = match m.get("geo_restriction").filter(|v| !matches!(v, Value::Null)) {
         Some(v) => {
@@ -687,11 +700,12 @@ fn restrictions(m: &Map) -> Result<Restrictions, ProviderError> {
     Ok(Restrictions::builder().geo_restriction(geo).build())
 }
 
-/// A configuration with a stack's properties on an empty one: what a create sends.
-pub fn from_stack(token: &str, desired: &Props) -> Result<DistributionConfig, ProviderError> {
-    let mut c = empty(token)?;
-    let fields: Vec<&str> = desired.keys().map(String::as_str).collect();
-    apply(&mut c, desired, &fields)?;
+/// The structures too large for a row (origins, cache behaviours): what a
+/// create sends is `table` (the table's fields on [`empty`]) with these
+/// and the defaults CloudFront needs.
+pub fn from_stack(table: DistributionConfigBuilder, desired: &Props) -> Result<DistributionConfig, ProviderError> {
+    let mut c = table.build().map_err(built("distribution config"))?;
+    apply(&mut c, desired, NESTED)?;
     if c.default_cache_behavior.is_none() {
         return Err(bad("`default_cache_behavior` is required"));
     }
@@ -707,6 +721,7 @@ pub fn from_stack(token: &str, desired: &Props) -> Result<DistributionConfig, Pr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloudfront::distribution::{create_config as from_stack, properties as observe};
 
     fn props(j: serde_json::Value) -> Props {
         match Value::from_json(&j) {
@@ -772,6 +787,33 @@ mod tests {
         assert_eq!((items[1].path_pattern.as_str(), items[1].default_ttl), ("wp-content/*", Some(60)));
         assert_eq!(c.default_cache_behavior.as_ref().unwrap().smooth_streaming, Some(true));
         assert_eq!(c.default_cache_behavior.as_ref().unwrap().default_ttl, Some(0));
+    }
+
+    #[test]
+    fn a_create_sends_what_an_update_would_write_onto_an_empty_configuration() {
+        let mut p = stack();
+        for (k, v) in [
+            ("comment", serde_json::json!("site")),
+            ("default_root_object", serde_json::json!("index.html")),
+            ("price_class", serde_json::json!("PriceClass_100")),
+            ("http_version", serde_json::json!("http2and3")),
+            ("is_ipv6_enabled", serde_json::json!(true)),
+            ("web_acl_id", serde_json::json!("arn:aws:wafv2:us-east-1:1:global/webacl/x/y")),
+            (
+                "restrictions",
+                serde_json::json!({ "geo_restriction": { "restriction_type": "whitelist", "locations": ["JP"] } }),
+            ),
+        ] {
+            p.insert(k.into(), Value::from_json(&v));
+        }
+        for props in [stack(), p] {
+            let mut updated = empty("token").unwrap().build().unwrap();
+            let fields: Vec<&str> = props.keys().map(String::as_str).collect();
+            apply(&mut updated, &props, &fields).unwrap();
+            let created = from_stack("token", &props).unwrap();
+            updated.restrictions = updated.restrictions.or_else(|| created.restrictions.clone());
+            assert_eq!(created, updated);
+        }
     }
 
     #[test]

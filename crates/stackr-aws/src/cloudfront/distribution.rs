@@ -36,11 +36,15 @@
 use super::config;
 use crate::clients::Clients;
 use crate::error::{code, is, provider};
-use crate::kit::vanished;
+use crate::kit::fields::{self, to};
+use crate::kit::{Field, vanished};
 use crate::props::{self, s};
 use crate::tags;
 use async_trait::async_trait;
-use aws_sdk_cloudfront::types::{DistributionConfigWithTags, Tag, TagKeys, Tags};
+use aws_sdk_cloudfront::types::builders::DistributionConfigBuilder;
+use aws_sdk_cloudfront::types::{
+    DistributionConfig, DistributionConfigWithTags, HttpVersion, PriceClass, Tag, TagKeys, Tags,
+};
 use stackr_core::schema::TypeSchema;
 use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
@@ -67,6 +71,55 @@ fn not_yet(msg: impl Into<String>) -> ProviderError {
 
 fn other(msg: impl Into<String>) -> ProviderError {
     ProviderError::new(ErrorKind::Other, msg.into())
+}
+
+/// Schema ↔ AWS (`DistributionConfig` of GetDistribution; the
+/// `DistributionConfig` of CreateDistributionWithTags, written onto an
+/// empty one). The origins and cache behaviours are structures too large
+/// for a row: [`config`] maps them (`config::NESTED`). An update writes the
+/// changed properties onto the live configuration ([`config::apply`]).
+type Row = Field<DistributionConfig, DistributionConfigBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("enabled", "Enabled", |c| Some(Value::Bool(c.enabled))).create(|b, v| Ok(b.enabled(to::boolean(v)?))),
+    Row::new("comment", "Comment", |c| Some(s(&c.comment))).create(|b, v| Ok(b.comment(to::text(v)?))),
+    Row::new("aliases", "Aliases", |c| {
+        Some(config::sorted(c.aliases.as_ref().and_then(|a| a.items.clone()).unwrap_or_default()))
+    })
+    .create(|b, v| Ok(b.aliases(config::aliases(to::texts(v)?).map_err(|e| e.message)?))),
+    Row::new("default_root_object", "DefaultRootObject", |c| {
+        Some(s(c.default_root_object.clone().unwrap_or_default()))
+    })
+    .create(|b, v| Ok(b.default_root_object(to::text(v)?))),
+    Row::new("price_class", "PriceClass", |c| c.price_class.as_ref().map(|p| s(p.as_str())))
+        .create(|b, v| Ok(b.price_class(PriceClass::from(to::text(v)?.as_str())))),
+    Row::new("http_version", "HttpVersion", |c| c.http_version.as_ref().map(|h| s(h.as_str())))
+        .create(|b, v| Ok(b.http_version(HttpVersion::from(to::text(v)?.as_str())))),
+    Row::new("is_ipv6_enabled", "IsIPV6Enabled", |c| c.is_ipv6_enabled.map(Value::Bool))
+        .create(|b, v| Ok(b.is_ipv6_enabled(to::boolean(v)?))),
+    Row::new("web_acl_id", "WebACLId", |c| Some(s(c.web_acl_id.clone().unwrap_or_default())))
+        .create(|b, v| Ok(b.web_acl_id(to::text(v)?))),
+    Row::new("custom_error_responses", "CustomErrorResponses", |c| Some(config::error_responses_value(c)))
+        .create(|b, v| Ok(b.custom_error_responses(config::error_responses(None, v).map_err(|e| e.message)?))),
+    Row::new("viewer_certificate", "ViewerCertificate", |c| {
+        c.viewer_certificate.as_ref().map(config::certificate_value)
+    })
+    .create(|b, v| Ok(b.viewer_certificate(config::viewer_certificate(None, v).map_err(|e| e.message)?))),
+    Row::new("restrictions", "Restrictions", |c| c.restrictions.as_ref().map(config::restrictions_value))
+        .create(|b, v| Ok(b.restrictions(config::restrictions_of(v).map_err(|e| e.message)?))),
+];
+
+/// The stack-shaped properties of a live configuration: the table's and
+/// the nested structures'.
+pub(super) fn properties(c: &DistributionConfig) -> Props {
+    let mut p = fields::observed(FIELDS, c);
+    p.extend(config::observe(c));
+    p
+}
+
+/// The configuration a create sends: the table's fields on an empty one,
+/// then the nested structures.
+pub(super) fn create_config(token: &str, p: &Props) -> Result<DistributionConfig, ProviderError> {
+    config::from_stack(fields::create(FIELDS, config::empty(token)?, p)?, p)
 }
 
 /// The SDK's tags from a map.
@@ -152,7 +205,7 @@ impl Distribution {
             ("etag", out.e_tag.map(s)),
             ("status", Some(s(&d.status))),
         ]);
-        Ok(Some(Observed { id: d.id.clone(), properties: config::observe(c), attributes, tags }))
+        Ok(Some(Observed { id: d.id.clone(), properties: properties(c), attributes, tags }))
     }
 
     async fn must_read(&self, id: &str) -> Result<Observed, ProviderError> {
@@ -277,7 +330,7 @@ impl Reconciler for Distribution {
         if let Some(found) = self.tagged(&req.target, &[]).await? {
             return Ok(found);
         }
-        let cfg = config::from_stack(&req.token, &req.properties)?;
+        let cfg = create_config(&req.token, &req.properties)?;
         let with_tags =
             DistributionConfigWithTags::builder().distribution_config(cfg).tags(sdk_tags(&req.tags)?).build();
         match self.cf().create_distribution_with_tags().distribution_config_with_tags(with_tags).send().await {
@@ -402,5 +455,16 @@ impl crate::kit::TagApi for aws_sdk_cloudfront::Client {
     async fn untag(&self, arn: &str, keys: Vec<String>) -> Result<(), ProviderError> {
         let call = self.untag_resource().resource(arn).tag_keys(TagKeys::builder().set_items(Some(keys)).build());
         crate::kit::done("UntagResource", call.send().await)
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        // The origins and cache behaviours: config.rs.
+        fields::assert_covers(FIELDS, &stackr_schema::cloudfront::DISTRIBUTION, config::NESTED);
     }
 }

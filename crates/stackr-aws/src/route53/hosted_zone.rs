@@ -99,7 +99,6 @@ fn wanted_tags(tags: &BTreeMap<String, String>, p: &Props) -> BTreeMap<String, S
     out
 }
 
-/// A `vpcs` entry as (vpc id, region).
 /// The zone's VPCs as (id, region) pairs, sorted; a VPC without
 /// `vpc_region` is in `region` (the stack's).
 fn vpcs_of(p: &Props, region: &str) -> Vec<(String, String)> {

@@ -12,6 +12,7 @@ use async_trait::async_trait;
 use aws_sdk_lambda::operation::add_permission::builders::AddPermissionFluentBuilder;
 use serde_json::Value as Json;
 use stackr_core::schema::TypeSchema;
+use stackr_core::value::Value;
 use stackr_engine::reconciler::*;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -58,15 +59,20 @@ const FIELDS: &[Row] = &[
 fn principal(st: &Json) -> Option<String> {
     match &st["Principal"] {
         Json::String(p) => Some(p.clone()),
-        Json::Object(m) => m.get("Service").or_else(|| m.get("AWS")).and_then(Json::as_str).map(|p| {
-            // AddPermission with an account id is shown as the account's root.
-            p.strip_prefix("arn:")
-                .and_then(|r| r.split_once(":iam::"))
-                .and_then(|(_, rest)| rest.strip_suffix(":root"))
-                .map_or_else(|| p.to_string(), str::to_string)
-        }),
+        Json::Object(m) => m
+            .get("Service")
+            .or_else(|| m.get("AWS"))
+            .and_then(Json::as_str)
+            .map(|p| account_of_root(p).unwrap_or(p).to_string()),
         _ => None,
     }
+}
+
+/// The account of an account's root principal (`arn:aws:iam::ACCOUNT:root`):
+/// AddPermission with an account id is shown as the account's root, so the
+/// two spellings are one principal, reported as the account id.
+fn account_of_root(p: &str) -> Option<&str> {
+    p.strip_prefix("arn:").and_then(|r| r.split_once(":iam::")).and_then(|(_, rest)| rest.strip_suffix(":root"))
 }
 
 /// A statement's action (the first, when it lists several).
@@ -121,6 +127,15 @@ fn same(live: &Observed, want: &Props) -> bool {
 impl Reconciler for Permission {
     fn schema(&self) -> &'static TypeSchema {
         &stackr_schema::lambda::PERMISSION
+    }
+
+    /// An account's root written as its ARN is the account, as AWS reports it.
+    fn normalize_desired(&self, p: &mut Props) {
+        if let Some(Value::String(principal)) = p.get_mut("principal")
+            && let Some(account) = account_of_root(principal)
+        {
+            *principal = account.to_string();
+        }
     }
 
     /// RemovePermission takes a statement out of the function's policy
@@ -216,5 +231,20 @@ mod fields_tests {
     #[test]
     fn the_mapping_table_covers_the_schema() {
         fields::assert_covers(FIELDS, &stackr_schema::lambda::PERMISSION, &[]);
+    }
+
+    #[test]
+    fn an_account_root_arn_is_the_account_as_aws_reports_it() {
+        let r = Permission::new(Arc::new(Clients::new(aws_config::SdkConfig::builder().build(), Vec::new())));
+        let norm = |principal: &str| {
+            let mut p: Props = [("principal".to_string(), Value::String(principal.into()))].into_iter().collect();
+            r.normalize_desired(&mut p);
+            p["principal"].clone()
+        };
+        assert_eq!(norm("arn:aws:iam::123456789012:root"), Value::String("123456789012".into()));
+        assert_eq!(norm("arn:aws:iam::123456789012:role/x"), Value::String("arn:aws:iam::123456789012:role/x".into()));
+        assert_eq!(norm("s3.amazonaws.com"), Value::String("s3.amazonaws.com".into()));
+        let st = serde_json::json!({ "Principal": { "AWS": "arn:aws:iam::123456789012:root" } });
+        assert_eq!(principal(&st).as_deref(), Some("123456789012"));
     }
 }

@@ -117,7 +117,8 @@ pub mod to {
         let n = match v {
             Value::Number(n) if n.fract() == 0.0 => *n,
             Value::String(s) => s.parse::<f64>().map_err(|_| format!("must be a whole number, not {s:?}"))?,
-            other => return Err(format!("must be a whole number, not {other}")),
+            Value::Number(n) => return Err(format!("must be a whole number, not {n}")),
+            other => return Err(format!("must be a whole number, not {}", other.type_name())),
         };
         if n.fract() != 0.0 || n < f64::from(i32::MIN) || n > f64::from(i32::MAX) {
             return Err(format!("{n} is not a whole number in range (at most {})", i32::MAX));

@@ -65,7 +65,30 @@ const WHOLE: &[&str] = &["Subscribe", "Unsubscribe", "Publish"];
 /// Names that look like operations but are error codes or metric names.
 const NOT_CALLS: &[&str] = &["Exception", "Exceeded", "NotFound", "Count", "Fault", "InUse", "Exists"];
 
+/// `text` without the AWS member names of mapping table rows
+/// (`Row::new("name", "EnableDnsHostnames", ...)`): a member is not a call.
+fn without_row_members(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("Row::new(") {
+        let (head, tail) = rest.split_at(at + "Row::new(".len());
+        out.push_str(head);
+        // The row's first two string literals: its property, its member.
+        let mut quotes = tail.match_indices('"').map(|(i, _)| i);
+        match (quotes.next(), quotes.next(), quotes.next(), quotes.next()) {
+            (Some(_), Some(_), Some(m0), Some(m1)) => {
+                out.push_str(&tail[..=m0]);
+                rest = &tail[m1..];
+            }
+            _ => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn operations(text: &str) -> BTreeSet<String> {
+    let text = without_row_members(text);
     let mut out = BTreeSet::new();
     for piece in text.split('"').skip(1).step_by(2) {
         let ok = piece.len() > 4

@@ -74,11 +74,19 @@ pub fn aws_name<R, C>(table: &[Field<R, C>], name: &str) -> Option<&'static str>
 /// `elsewhere` (mapped by code of its own: tags, nested structures, stackr's
 /// own settings); no property twice.
 pub fn assert_covers<R, C>(table: &[Field<R, C>], schema: &TypeSchema, elsewhere: &[&str]) {
+    let names: Vec<&str> = table.iter().map(|f| f.name).collect();
+    assert_names_cover(&names, schema, elsewhere);
+}
+
+/// [`assert_covers`] for a table of another shape (SQS and SNS map one
+/// attribute per property, by code of their own): `names` are the
+/// properties it maps.
+pub fn assert_names_cover(names: &[&str], schema: &TypeSchema, elsewhere: &[&str]) {
     let mut seen = std::collections::BTreeSet::new();
-    for f in table {
-        assert!(seen.insert(f.name), "{}: `{}` is mapped twice", schema.kind, f.name);
-        assert!(schema.property(f.name).is_some(), "{}: `{}` is mapped but not declared", schema.kind, f.name);
-        assert!(!elsewhere.contains(&f.name), "{}: `{}` is both mapped and said to be elsewhere", schema.kind, f.name);
+    for &name in names {
+        assert!(seen.insert(name), "{}: `{name}` is mapped twice", schema.kind);
+        assert!(schema.property(name).is_some(), "{}: `{name}` is mapped but not declared", schema.kind);
+        assert!(!elsewhere.contains(&name), "{}: `{name}` is both mapped and said to be elsewhere", schema.kind);
     }
     for p in schema.properties {
         assert!(
@@ -116,7 +124,9 @@ pub mod to {
     pub fn int32(v: &Value) -> Result<i32, String> {
         let n = match v {
             Value::Number(n) if n.fract() == 0.0 => *n,
-            Value::String(s) => s.parse::<f64>().map_err(|_| format!("must be a whole number, not {s:?}"))?,
+            Value::String(s) => {
+                s.parse::<f64>().map_err(|_| "must be a whole number, not text that is not one".to_string())?
+            }
             Value::Number(n) => return Err(format!("must be a whole number, not {n}")),
             other => return Err(format!("must be a whole number, not {}", other.type_name())),
         };
@@ -129,7 +139,9 @@ pub mod to {
     pub fn int64(v: &Value) -> Result<i64, String> {
         let n = match v {
             Value::Number(n) => *n,
-            Value::String(s) => s.parse::<f64>().map_err(|_| format!("must be a whole number, not {s:?}"))?,
+            Value::String(s) => {
+                s.parse::<f64>().map_err(|_| "must be a whole number, not text that is not one".to_string())?
+            }
             other => return Err(format!("must be a whole number, not {}", other.type_name())),
         };
         // 2^53: the largest range in which every whole f64 is exact.
@@ -150,7 +162,7 @@ pub mod to {
     pub fn number(v: &Value) -> Result<f64, String> {
         match v {
             Value::Number(n) => Ok(*n),
-            Value::String(s) => s.parse().map_err(|_| format!("must be a number, not {s:?}")),
+            Value::String(s) => s.parse().map_err(|_| "must be a number, not text that is not one".to_string()),
             other => Err(format!("must be a number, not {}", other.type_name())),
         }
     }

@@ -267,6 +267,17 @@ mod tests {
     use super::check_endpoint;
 
     #[test]
+    fn the_attribute_table_covers_the_schema() {
+        let names: Vec<&str> = super::FIELDS.iter().map(|f| f.0).collect();
+        // What Subscribe takes: the topic, the protocol, the endpoint.
+        crate::kit::fields::assert_names_cover(
+            &names,
+            &stackr_schema::sns::SUBSCRIPTION,
+            &["topic_arn", "protocol", "endpoint"],
+        );
+    }
+
+    #[test]
     fn each_protocol_takes_its_kind_of_endpoint() {
         assert!(check_endpoint("sqs", "arn:aws:sqs:ap-northeast-1:123456789012:q").is_ok());
         assert!(check_endpoint("https", "https://hooks.example.com/sns").is_ok());

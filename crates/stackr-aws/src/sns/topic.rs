@@ -228,6 +228,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_attribute_table_covers_the_schema() {
+        let names: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
+        // The name and FIFO flag are the topic's (CreateTopic's Name and
+        // its FifoTopic attribute, fixed at creation).
+        crate::kit::fields::assert_names_cover(&names, &stackr_schema::sns::TOPIC, &["name", "fifo_topic"]);
+    }
+
+    #[test]
     fn fifo_topic_names() {
         assert!(check_name("events.fifo", true).is_ok());
         assert!(check_name("events", false).is_ok());

@@ -370,6 +370,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_attribute_table_covers_the_schema() {
+        let names: Vec<&str> = FIELDS.iter().map(|f| f.0).collect();
+        // The name is the queue's (CreateQueue's QueueName), not an attribute.
+        crate::kit::fields::assert_names_cover(&names, &stackr_schema::sqs::QUEUE, &["name"]);
+    }
+
+    #[test]
     fn fifo_names_end_in_fifo_and_only_theirs() {
         assert!(check_name("jobs.fifo", true).is_ok());
         assert!(check_name("jobs", false).is_ok());

@@ -74,6 +74,11 @@ fn has(m: &Map, k: &str) -> bool {
     m.get(k).is_some_and(|v| !matches!(v, Value::Null))
 }
 
+/// A whole number of `m` as the SDK's i32; out of range is an error naming `k`.
+fn int32(m: &Map, k: &str) -> Result<Option<i32>, ProviderError> {
+    int(m, k).map(|n| crate::kit::num::to_i32(k, n)).transpose()
+}
+
 fn int(m: &Map, k: &str) -> Option<i64> {
     props::int(m, k)
 }
@@ -449,10 +454,10 @@ fn origins(live: Option<Origins>, desired: &Props) -> Result<Origins, ProviderEr
             );
         }
         if has(m, "connection_attempts") {
-            o.connection_attempts = int(m, "connection_attempts").map(|n| n as i32);
+            o.connection_attempts = int32(m, "connection_attempts")?;
         }
         if has(m, "connection_timeout") {
-            o.connection_timeout = int(m, "connection_timeout").map(|n| n as i32);
+            o.connection_timeout = int32(m, "connection_timeout")?;
         }
         if let Some(v) = m.get("custom_origin_config").filter(|v| !matches!(v, Value::Null)) {
             o.custom_origin_config =
@@ -492,20 +497,20 @@ fn custom_origin(live: Option<CustomOriginConfig>, m: &Map) -> Result<CustomOrig
     if let Some(p) = props::string(m, "origin_protocol_policy") {
         c.origin_protocol_policy = OriginProtocolPolicy::from(p.as_str());
     }
-    if let Some(n) = int(m, "http_port") {
-        c.http_port = n as i32;
+    if let Some(n) = int32(m, "http_port")? {
+        c.http_port = n;
     }
-    if let Some(n) = int(m, "https_port") {
-        c.https_port = n as i32;
+    if let Some(n) = int32(m, "https_port")? {
+        c.https_port = n;
     }
     if has(m, "origin_ssl_protocols") {
         c.origin_ssl_protocols = Some(ssl_protocols(&props::strings(m, "origin_ssl_protocols"))?);
     }
-    if let Some(n) = int(m, "origin_read_timeout") {
-        c.origin_read_timeout = Some(n as i32);
+    if let Some(n) = int32(m, "origin_read_timeout")? {
+        c.origin_read_timeout = Some(n);
     }
-    if let Some(n) = int(m, "origin_keepalive_timeout") {
-        c.origin_keepalive_timeout = Some(n as i32);
+    if let Some(n) = int32(m, "origin_keepalive_timeout")? {
+        c.origin_keepalive_timeout = Some(n);
     }
     if let Some(t) = props::string(m, "ip_address_type") {
         c.ip_address_type = Some(IpAddressType::from(t.as_str()));
@@ -616,7 +621,7 @@ pub fn error_responses(live: Option<CustomErrorResponses>, v: &Value) -> Result<
     let mut have: Vec<CustomErrorResponse> = live.and_then(|e| e.items).unwrap_or_default();
     let mut items = Vec::new();
     for m in maps_of(Some(v), "custom_error_responses")? {
-        let code = int(m, "error_code").ok_or_else(|| bad("each custom error response needs `error_code`"))? as i32;
+        let code = int32(m, "error_code")?.ok_or_else(|| bad("each custom error response needs `error_code`"))?;
         let mut e = match have.iter().position(|e| e.error_code == code) {
             Some(i) => have.swap_remove(i),
             None => CustomErrorResponse::builder().error_code(code).build().map_err(built("custom error response"))?,

@@ -149,7 +149,7 @@ fn rule(v: &Value) -> Result<Rule, ProviderError> {
     };
     Rule::builder()
         .name(&name)
-        .priority(priority as i32)
+        .priority(crate::kit::num::to_i32("priority", priority)?)
         .statement(stmt)
         .set_action(action)
         .set_override_action(override_action)

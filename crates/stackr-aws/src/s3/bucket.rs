@@ -18,9 +18,16 @@
 use super::{NO_BUCKET, settled};
 use crate::clients::Clients;
 use crate::error::{is, provider};
-use crate::kit::{self, int32, invalid, not_in_place};
+use crate::kit::fields::{self, to};
+use crate::kit::{self, Field, int32, invalid, not_in_place};
 use crate::props::{self, s};
 use async_trait::async_trait;
+use aws_sdk_s3::operation::create_bucket::builders::CreateBucketFluentBuilder;
+use aws_sdk_s3::operation::get_bucket_encryption::GetBucketEncryptionOutput;
+use aws_sdk_s3::operation::get_bucket_lifecycle_configuration::GetBucketLifecycleConfigurationOutput;
+use aws_sdk_s3::operation::get_bucket_ownership_controls::GetBucketOwnershipControlsOutput;
+use aws_sdk_s3::operation::get_bucket_versioning::GetBucketVersioningOutput;
+use aws_sdk_s3::operation::get_public_access_block::GetPublicAccessBlockOutput;
 use aws_sdk_s3::types::{
     AbortIncompleteMultipartUpload, BucketLifecycleConfiguration, BucketLocationConstraint, BucketVersioningStatus,
     CreateBucketConfiguration, Delete, ExpirationStatus, LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
@@ -55,6 +62,62 @@ const PAB_FIELDS: [&str; 4] =
 pub struct Bucket {
     clients: Arc<Clients>,
 }
+
+/// One bucket as read: its name and each setting's Get answer (`None`:
+/// the setting's "not configured" code).
+struct Seen {
+    name: String,
+    versioning: Option<GetBucketVersioningOutput>,
+    encryption: Option<GetBucketEncryptionOutput>,
+    pab: Option<GetPublicAccessBlockOutput>,
+    ownership: Option<GetBucketOwnershipControlsOutput>,
+    lifecycle: Option<GetBucketLifecycleConfigurationOutput>,
+}
+
+/// Schema ↔ AWS (one Get per setting; CreateBucket, which takes the name
+/// and the object ownership). Every other setting is its own Put after the
+/// create ([`Bucket::set`]); `force_destroy` is stackr's own.
+type Row = Field<Seen, CreateBucketFluentBuilder>;
+const FIELDS: &[Row] = &[
+    Row::new("name", "Bucket", |x| Some(s(&x.name))).create(|c, v| Ok(c.bucket(to::text(v)?))),
+    // Never versioned: no status, the same as not versioning.
+    Row::new("versioning", "VersioningConfiguration.Status", |x| {
+        let status = x.versioning.as_ref().and_then(|v| v.status.as_ref());
+        Some(Value::Bool(status == Some(&BucketVersioningStatus::Enabled)))
+    }),
+    Row::new("encryption", "ServerSideEncryptionConfiguration.Rules[0]", |x| {
+        let rule = x.encryption.as_ref()?.server_side_encryption_configuration.as_ref()?.rules.first()?;
+        let d = rule.apply_server_side_encryption_by_default.as_ref()?;
+        Some(Value::Map(props::build([
+            ("sse_algorithm", Some(s(d.sse_algorithm.as_str()))),
+            ("kms_master_key_id", d.kms_master_key_id.as_deref().map(s)),
+            ("bucket_key_enabled", Some(Value::Bool(rule.bucket_key_enabled.unwrap_or(false)))),
+        ])))
+    }),
+    // No public access block: all four flags off.
+    Row::new("public_access_block", "PublicAccessBlockConfiguration", |x| {
+        let pab = x.pab.as_ref().and_then(|p| p.public_access_block_configuration.as_ref());
+        let flags = [
+            pab.and_then(|p| p.block_public_acls),
+            pab.and_then(|p| p.ignore_public_acls),
+            pab.and_then(|p| p.block_public_policy),
+            pab.and_then(|p| p.restrict_public_buckets),
+        ];
+        Some(Value::Map(
+            PAB_FIELDS.iter().zip(flags).map(|(k, v)| (k.to_string(), Value::Bool(v.unwrap_or(false)))).collect(),
+        ))
+    }),
+    // No ownership controls: ObjectWriter.
+    Row::new("ownership_controls", "ObjectOwnership", |x| {
+        let rule = x.ownership.as_ref().and_then(|o| o.ownership_controls.as_ref()).and_then(|c| c.rules.first());
+        Some(s(rule.map_or("ObjectWriter", |r| r.object_ownership.as_str())))
+    })
+    .create(|c, v| Ok(c.object_ownership(ObjectOwnership::from(to::text(v)?.as_str())))),
+    Row::new("lifecycle_rules", "LifecycleConfiguration.Rules", |x| {
+        let rules = x.lifecycle.as_ref().and_then(|l| l.rules.as_ref());
+        Some(Value::List(rules.into_iter().flatten().cloned().map(rule_value).collect()))
+    }),
+];
 
 /// A Get call's answer: the value, `Ok(None)` for the setting's "not
 /// configured" codes; `Err(None)` when the bucket is gone.
@@ -138,45 +201,9 @@ impl Bucket {
             "NoSuchLifecycleConfiguration"
         );
         let tagging = get!("GetBucketTagging", s3.get_bucket_tagging().bucket(name).send().await, "NoSuchTagSet");
-
-        // Never versioned: no status, the same as not versioning.
-        let versioned = versioning.and_then(|v| v.status).is_some_and(|st| st == BucketVersioningStatus::Enabled);
-        let encryption = encryption
-            .and_then(|e| e.server_side_encryption_configuration)
-            .and_then(|c| c.rules.into_iter().next())
-            .and_then(|rule| {
-                let d = rule.apply_server_side_encryption_by_default?;
-                Some(Value::Map(props::build([
-                    ("sse_algorithm", Some(s(d.sse_algorithm.as_str()))),
-                    ("kms_master_key_id", d.kms_master_key_id.map(s)),
-                    ("bucket_key_enabled", Some(Value::Bool(rule.bucket_key_enabled.unwrap_or(false)))),
-                ])))
-            });
-        let pab = pab.and_then(|p| p.public_access_block_configuration);
-        let flags = [
-            pab.as_ref().and_then(|p| p.block_public_acls),
-            pab.as_ref().and_then(|p| p.ignore_public_acls),
-            pab.as_ref().and_then(|p| p.block_public_policy),
-            pab.as_ref().and_then(|p| p.restrict_public_buckets),
-        ];
-        let pab: Props =
-            PAB_FIELDS.iter().zip(flags).map(|(k, v)| (k.to_string(), Value::Bool(v.unwrap_or(false)))).collect();
-        let ownership = ownership
-            .and_then(|o| o.ownership_controls)
-            .and_then(|c| c.rules.into_iter().next())
-            .map(|r| r.object_ownership.as_str().to_string())
-            .unwrap_or_else(|| "ObjectWriter".into());
-        let rules = lifecycle.and_then(|l| l.rules).unwrap_or_default().into_iter().map(rule_value).collect();
         let tags = props::tag_map(tagging.map(|t| t.tag_set).unwrap_or_default().into_iter().map(|t| (t.key, t.value)));
-
-        let properties = props::build([
-            ("name", Some(s(name))),
-            ("versioning", Some(Value::Bool(versioned))),
-            ("encryption", encryption),
-            ("public_access_block", Some(Value::Map(pab))),
-            ("ownership_controls", Some(s(ownership))),
-            ("lifecycle_rules", Some(Value::List(rules))),
-        ]);
+        let seen = Seen { name: name.to_string(), versioning, encryption, pab, ownership, lifecycle };
+        let properties = fields::observed(FIELDS, &seen);
         let dns = if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" };
         let attributes = props::build([
             ("id", Some(s(name))),
@@ -449,13 +476,8 @@ impl Reconciler for Bucket {
                 )
                 .set_tags(Some(tags.collect::<Result<Vec<_>, _>>()?).filter(|t| !t.is_empty()))
                 .build();
-            let created = self
-                .clients
-                .s3(region)
-                .create_bucket()
-                .bucket(&name)
+            let created = fields::create(FIELDS, self.clients.s3(region).create_bucket(), p)?
                 .create_bucket_configuration(conf)
-                .set_object_ownership(props::string(p, "ownership_controls").map(|o| ObjectOwnership::from(o.as_str())))
                 .send()
                 .await;
             match created {
@@ -526,5 +548,29 @@ impl Reconciler for Bucket {
             Err(e) if is(&e, &["BucketNotEmpty"]) => Err(not_empty(name)),
             Err(e) => Err(provider("DeleteBucket", e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod fields_tests {
+    use super::*;
+
+    #[test]
+    fn the_mapping_table_covers_the_schema() {
+        // `force_destroy` is stackr's own: whether a delete empties the bucket.
+        fields::assert_covers(FIELDS, &stackr_schema::s3::BUCKET, &["force_destroy"]);
+    }
+
+    #[test]
+    fn settings_never_configured_read_as_aws_means_them() {
+        let seen =
+            Seen { name: "b".into(), versioning: None, encryption: None, pab: None, ownership: None, lifecycle: None };
+        let p = fields::observed(FIELDS, &seen);
+        assert_eq!(p.get("versioning"), Some(&Value::Bool(false)));
+        assert_eq!(p.get("ownership_controls"), Some(&s("ObjectWriter")));
+        assert_eq!(p.get("lifecycle_rules"), Some(&Value::List(Vec::new())));
+        assert!(!p.contains_key("encryption"));
+        let Some(Value::Map(pab)) = p.get("public_access_block") else { panic!("{p:?}") };
+        assert!(PAB_FIELDS.iter().all(|k| pab.get(*k) == Some(&Value::Bool(false))));
     }
 }

@@ -241,14 +241,18 @@ resources:
 "#;
     let b = bed();
     b.apply(&stack(text)).await;
-    let refused = b.session.prepare(&stack_with(text, &[("gen", "b")])).await;
-    let message = match refused {
-        Err(e) => format!("{e:?}"),
-        Ok(p) => panic!("planned: {:#?}", p.plan.steps),
-    };
+    let message = refusal(&b, &stack_with(text, &[("gen", "b")])).await;
     assert!(message.contains("cluster must be replaced") && message.contains("`c1`"), "{message}");
     assert!(message.contains("cluster_identifier"), "{message}");
     assert_eq!(b.cloud.calls("create"), 2, "nothing more was sent");
+}
+
+/// Why the plan of `s` is refused (it must be).
+async fn refusal(b: &Bed, s: &stackr_core::model::Stack) -> String {
+    match b.session.prepare(s).await {
+        Err(e) => format!("{e:?}"),
+        Ok(p) => panic!("planned: {:#?}", p.plan.steps),
+    }
 }
 
 /// The same for a name AWS allows once among those naming the same parent
@@ -271,11 +275,7 @@ resources:
 "#;
     let b = bed();
     b.apply(&stack(text)).await;
-    let refused = b.session.prepare(&stack_with(text, &[("text", "two")])).await;
-    let message = match refused {
-        Err(e) => format!("{e:?}"),
-        Ok(p) => panic!("planned: {:#?}", p.plan.steps),
-    };
+    let message = refusal(&b, &stack_with(text, &[("text", "two")])).await;
     assert!(message.contains("sg must be replaced") && message.contains("`app`"), "{message}");
 }
 

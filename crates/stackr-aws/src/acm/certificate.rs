@@ -114,12 +114,8 @@ type Row = Field<CertificateDetail, RequestCertificateFluentBuilder>;
 const FIELDS: &[Row] = &[
     Row::new("domain_name", "DomainName", |c| Some(s(c.domain_name().unwrap_or_default())))
         .create(|c, v| Ok(c.domain_name(to::text(v)?))),
-    Row::new("subject_alternative_names", "SubjectAlternativeNames", |c| Some(props::list(other_names(c)))).create(
-        |c, v| {
-            let sans = to::texts(v)?;
-            Ok(c.set_subject_alternative_names((!sans.is_empty()).then_some(sans)))
-        },
-    ),
+    Row::new("subject_alternative_names", "SubjectAlternativeNames", |c| Some(props::list(other_names(c))))
+        .create(|c, v| Ok(c.set_subject_alternative_names(to::texts_or_none(v)?))),
     Row::new("validation_method", "DomainValidationOptions[].ValidationMethod, ValidationMethod", |c| {
         c.domain_validation_options().iter().find_map(|d| d.validation_method()).map(|m| s(m.as_str()))
     })

@@ -162,11 +162,6 @@ impl Describe for VpcEndpoint {
     }
 }
 
-/// Ids as CreateVpcEndpoint takes them: none for an empty list.
-fn ids(v: &Value) -> Result<Option<Vec<String>>, String> {
-    Ok(Some(to::texts(v)?).filter(|ids| !ids.is_empty()))
-}
-
 /// Schema ↔ AWS (`VpcEndpoint` of DescribeVpcEndpoints; CreateVpcEndpoint).
 type Row = Field<aws_sdk_ec2::types::VpcEndpoint, CreateVpcEndpointFluentBuilder>;
 const FIELDS: &[Row] = &[
@@ -176,13 +171,13 @@ const FIELDS: &[Row] = &[
     Row::new("vpc_endpoint_type", "VpcEndpointType", |e| e.vpc_endpoint_type().map(|t| s(t.as_str())))
         .create(|c, v| Ok(c.vpc_endpoint_type(VpcEndpointType::from(to::text(v)?.as_str())))),
     Row::new("route_table_ids", "RouteTableIds", |e| Some(list(e.route_table_ids().to_vec())))
-        .create(|c, v| Ok(c.set_route_table_ids(ids(v)?))),
+        .create(|c, v| Ok(c.set_route_table_ids(to::texts_or_none(v)?))),
     Row::new("subnet_ids", "SubnetIds", |e| Some(list(e.subnet_ids().to_vec())))
-        .create(|c, v| Ok(c.set_subnet_ids(ids(v)?))),
+        .create(|c, v| Ok(c.set_subnet_ids(to::texts_or_none(v)?))),
     Row::new("security_group_ids", "SecurityGroupIds", |e| {
         Some(list(e.groups().iter().filter_map(|g| g.group_id().map(str::to_string))))
     })
-    .create(|c, v| Ok(c.set_security_group_ids(ids(v)?))),
+    .create(|c, v| Ok(c.set_security_group_ids(to::texts_or_none(v)?))),
     Row::new("private_dns_enabled", "PrivateDnsEnabled", |e| e.private_dns_enabled().map(Value::Bool))
         .create(|c, v| Ok(c.private_dns_enabled(to::boolean(v)?))),
     Row::new("policy", "PolicyDocument", |e| {

@@ -63,10 +63,8 @@ const FIELDS: &[Row] = &[
     Row::new("file_system_id", "FileSystemId", |x| Some(s(&x.m.file_system_id)))
         .create(|c, v| Ok(c.file_system_id(to::text(v)?))),
     Row::new("subnet_id", "SubnetId", |x| Some(s(&x.m.subnet_id))).create(|c, v| Ok(c.subnet_id(to::text(v)?))),
-    Row::new("security_groups", "SecurityGroups", |x| Some(props::list(x.groups.clone()))).create(|c, v| {
-        let groups = to::texts(v)?;
-        Ok(c.set_security_groups((!groups.is_empty()).then_some(groups)))
-    }),
+    Row::new("security_groups", "SecurityGroups", |x| Some(props::list(x.groups.clone())))
+        .create(|c, v| Ok(c.set_security_groups(to::texts_or_none(v)?))),
     Row::new("ip_address_type", "IpAddressType", |x| {
         let ip_type = match (&x.m.ip_address, &x.m.ipv6_address) {
             (Some(_), Some(_)) => IpAddressType::DualStack,

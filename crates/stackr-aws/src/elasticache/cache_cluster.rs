@@ -99,12 +99,6 @@ fn port(c: &Cluster) -> Option<i32> {
         .or_else(|| nodes(c).iter().find_map(|n| n.endpoint.as_ref().and_then(|e| e.port)))
 }
 
-/// A list the stack leaves out when empty, as CreateCacheCluster takes it.
-pub(super) fn unless_empty(v: &Value) -> Result<Option<Vec<String>>, String> {
-    let l = to::texts(v)?;
-    Ok((!l.is_empty()).then_some(l))
-}
-
 /// One cluster as read: its description and the AZ mode last applied.
 struct Seen {
     c: Cluster,
@@ -146,14 +140,14 @@ const FIELDS: &[Row] = &[
         let zones: Vec<String> = nodes(&x.c).iter().filter_map(|n| n.customer_availability_zone.clone()).collect();
         (!zones.is_empty()).then(|| props::list(zones))
     })
-    .create(|c, v| Ok(c.set_preferred_availability_zones(unless_empty(v)?))),
+    .create(|c, v| Ok(c.set_preferred_availability_zones(to::texts_or_none(v)?))),
     Row::new("security_group_ids", "SecurityGroupIds, SecurityGroups", |x| {
         let mut groups: Vec<String> =
             x.c.security_groups.iter().flatten().filter_map(|g| g.security_group_id.clone()).collect();
         groups.sort();
         Some(props::list(groups))
     })
-    .create(|c, v| Ok(c.set_security_group_ids(unless_empty(v)?))),
+    .create(|c, v| Ok(c.set_security_group_ids(to::texts_or_none(v)?))),
     Row::new("parameter_group_name", "CacheParameterGroupName", |x| {
         x.c.cache_parameter_group.as_ref().and_then(|g| g.cache_parameter_group_name.clone()).map(s)
     })

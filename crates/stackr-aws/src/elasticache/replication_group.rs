@@ -140,7 +140,7 @@ const FIELDS: &[Row] = &[
             props::list(ids)
         })
     })
-    .create(|c, v| Ok(c.set_security_group_ids(super::cache_cluster::unless_empty(v)?))),
+    .create(|c, v| Ok(c.set_security_group_ids(to::texts_or_none(v)?))),
     Row::new("parameter_group_name", "CacheParameterGroupName", |x| {
         x.1.as_ref().and_then(|m| m.cache_parameter_group.as_ref()?.cache_parameter_group_name.clone()).map(s)
     })

@@ -174,6 +174,13 @@ pub mod to {
         }
     }
 
+    /// A list of text as the many create calls take an optional list:
+    /// none when empty.
+    pub fn texts_or_none(v: &Value) -> Result<Option<Vec<String>>, String> {
+        let l = texts(v)?;
+        Ok((!l.is_empty()).then_some(l))
+    }
+
     /// A JSON document (a map or list, or its text) as compact JSON text.
     pub fn json(v: &Value) -> Result<String, String> {
         match v {
@@ -254,6 +261,8 @@ mod tests {
         let m = Value::Map([("A".to_string(), Value::Number(1.0))].into_iter().collect());
         assert_eq!(to::text_map(&m).unwrap().get("A").map(String::as_str), Some("1"));
         assert!(to::text_map(&Value::Bool(true)).is_err());
+        assert_eq!(to::texts_or_none(&Value::List(Vec::new())), Ok(None));
+        assert_eq!(to::texts_or_none(&Value::List(vec![Value::String("a".into())])), Ok(Some(vec!["a".to_string()])));
     }
 
     #[test]

@@ -218,7 +218,7 @@ const FIELDS: &[Row] = &[
         }
         Some(sorted(logs))
     })
-    .create(|c, v| Ok(c.set_enable_cloudwatch_logs_exports(Some(strings(v))))),
+    .create(|c, v| Ok(c.set_enable_cloudwatch_logs_exports(Some(to::texts(v)?)))),
     Row::new("vpc_security_group_ids", "VpcSecurityGroups", |c| {
         let groups = c
             .vpc_security_groups()
@@ -228,7 +228,7 @@ const FIELDS: &[Row] = &[
             .collect();
         Some(sorted(groups))
     })
-    .create(|c, v| Ok(c.set_vpc_security_group_ids(Some(strings(v))))),
+    .create(|c, v| Ok(c.set_vpc_security_group_ids(Some(to::texts(v)?)))),
     Row::new("db_subnet_group_name", "DBSubnetGroup", |c| c.db_subnet_group().map(s))
         .create(|c, v| Ok(c.db_subnet_group_name(to::text(v)?))),
     Row::new("db_cluster_parameter_group_name", "DBClusterParameterGroup", |c| c.db_cluster_parameter_group().map(s))
@@ -246,15 +246,6 @@ const FIELDS: &[Row] = &[
     Row::new("deletion_protection", "DeletionProtection", |c| c.deletion_protection().map(Value::Bool))
         .create(|c, v| Ok(c.deletion_protection(to::boolean(v)?))),
 ];
-
-/// A list property's text items, as the create call takes them (items that
-/// are not text are left out).
-fn strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::List(l) => l.iter().filter_map(|v| v.to_interpolated()).collect(),
-        _ => Vec::new(),
-    }
-}
 
 /// A cluster as the schema shapes it; changes AWS has scheduled count as made.
 fn observed(c: &Cluster) -> Option<Observed> {
